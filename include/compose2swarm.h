@@ -1,0 +1,97 @@
+/* compose2swarm.h -- the public interface of libc2s: options, entry points, limits. */
+#ifndef COMPOSE2SWARM_H
+#define COMPOSE2SWARM_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define C2S_VERSION "0.1.0"
+
+/* ---- Limits: every bound on input lives here, each hit by a unit test. ---- */
+
+/* Largest input file accepted, in bytes (the 100,000-service benchmark file is ~110 MB). */
+#define C2S_MAX_FILE_BYTES ((size_t)512 << 20)
+/* Longest scalar, in bytes of its value and in characters of its source. */
+#define C2S_MAX_SCALAR_BYTES ((size_t)1 << 20)
+/* Deepest nesting of mappings and sequences. */
+#define C2S_MAX_DEPTH 256
+/* Nodes that alias expansion may add to a document, beyond this floor... */
+#define C2S_MAX_ALIAS_EXPANSION_FLOOR 1000000u
+/* ...or this many times the nodes actually written, whichever is larger. */
+#define C2S_MAX_ALIAS_EXPANSION_RATIO 10u
+/* Entries in one mapping or sequence. */
+#define C2S_MAX_CHILDREN ((1u << 23) - 1)
+/* Diagnostics kept for one run; the rest are counted, not stored. */
+#define C2S_MAX_DIAGNOSTICS 100000u
+/* Files named on one command line. */
+#define C2S_MAX_FILES 65536u
+
+/* ---- Status and exit codes (CLI.md) ---- */
+
+enum c2s_exit {
+	C2S_EXIT_OK = 0,       /* lint: nothing at or above --fail-on; convert: written */
+	C2S_EXIT_FINDINGS = 1, /* lint: findings; convert: input rejected */
+	C2S_EXIT_TROUBLE = 2   /* usage, unreadable input, I/O error, a limit hit */
+};
+
+enum c2s_severity {
+	C2S_SEVERITY_NONE = 0, /* only meaningful for --fail-on none / disabled rules */
+	C2S_SEVERITY_INFO = 1,
+	C2S_SEVERITY_WARNING = 2,
+	C2S_SEVERITY_ERROR = 3
+};
+
+enum c2s_format {
+	C2S_FORMAT_TEXT = 0,
+	C2S_FORMAT_GNU,
+	C2S_FORMAT_JSON
+	/* sarif, checkstyle, junit, github, codeclimate: add here and in format.c */
+};
+
+/* A rule switched on or off, or given another severity, on the command line. */
+struct c2s_rule_override {
+	const char *rule;            /* rule id ("CS5101") or name ("container-name") */
+	int enabled;                 /* 1 enable, 0 disable, -1 leave */
+	enum c2s_severity severity;  /* C2S_SEVERITY_NONE: keep the default */
+};
+
+struct c2s_lint_options {
+	const char *const *files;     /* files to lint one by one; "-" is standard input */
+	size_t nfiles;
+	const char *const *compose;   /* -c files linted as one merged stack */
+	size_t ncompose;
+	const char *stdin_filename;   /* name shown for "-" */
+	enum c2s_format format;
+	enum c2s_severity fail_on;    /* C2S_SEVERITY_NONE: never fail on findings */
+	int color;                    /* 1: ANSI colours in the text format */
+	const struct c2s_rule_override *overrides;
+	size_t noverrides;
+	const char *engine_version;   /* "X.Y" or NULL */
+	const char *env_file;         /* --env-file or NULL */
+	int no_interpolate;
+};
+
+/* Lint as the options say, write the report to out and problems with the
+ * run itself (unreadable file, limit hit) to err; returns an enum c2s_exit. */
+int c2s_lint(const struct c2s_lint_options *opts, FILE *out, FILE *err);
+
+/* `compose2swarm rules`: the rule table as text or JSON. */
+int c2s_rules_list(enum c2s_format format, FILE *out, FILE *err);
+
+/* `compose2swarm explain ID`: the rule's documentation page. */
+int c2s_rules_explain(const char *rule, FILE *out, FILE *err);
+
+/* Parse "error", "warning", "info", "none"; -1 if none of them. */
+int c2s_severity_parse(const char *s);
+const char *c2s_severity_name(enum c2s_severity sev);
+/* Parse a --format name; -1 if unknown. */
+int c2s_format_parse(const char *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

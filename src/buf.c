@@ -1,0 +1,103 @@
+/* buf.c -- capped growing buffer. */
+#include "config.h"
+#include "buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void c2s_buf_init(struct c2s_buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+	b->max = max;
+	b->failed = 0;
+}
+
+char *c2s_buf_reserve(struct c2s_buf *b, size_t n)
+{
+	if (b->failed)
+		return NULL;
+	if (n > b->max || b->len > b->max - n) {
+		b->failed = 1;
+		return NULL;
+	}
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if (cap > b->max + 1)
+			cap = b->max + 1;
+		char *p = realloc(b->data, cap);
+		if (!p) {
+			b->failed = 1;
+			return NULL;
+		}
+		b->data = p;
+		b->cap = cap;
+	}
+	return b->data + b->len;
+}
+
+int c2s_buf_add(struct c2s_buf *b, const void *p, size_t n)
+{
+	char *w = c2s_buf_reserve(b, n);
+	if (!w)
+		return -1;
+	if (n)
+		memcpy(w, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int c2s_buf_addc(struct c2s_buf *b, char c)
+{
+	return c2s_buf_add(b, &c, 1);
+}
+
+int c2s_buf_adds(struct c2s_buf *b, const char *s)
+{
+	return c2s_buf_add(b, s, strlen(s));
+}
+
+int c2s_buf_vprintf(struct c2s_buf *b, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0) {
+		b->failed = 1;
+		return -1;
+	}
+	char *w = c2s_buf_reserve(b, (size_t)n);
+	if (!w)
+		return -1;
+	vsnprintf(w, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int c2s_buf_printf(struct c2s_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = c2s_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void c2s_buf_reset(struct c2s_buf *b)
+{
+	b->len = 0;
+	b->failed = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void c2s_buf_free(struct c2s_buf *b)
+{
+	free(b->data);
+	c2s_buf_init(b, b->max);
+}

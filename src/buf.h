@@ -1,0 +1,29 @@
+/* buf.h -- a growing byte buffer with a maximum size (curl's dynbuf, in spirit). */
+#ifndef C2S_BUF_H
+#define C2S_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct c2s_buf {
+	char *data;   /* always NUL-terminated when non-NULL */
+	size_t len;
+	size_t cap;
+	size_t max;   /* appends that would pass this fail */
+	int failed;   /* sticky: an append failed (cap or memory) */
+};
+
+void c2s_buf_init(struct c2s_buf *b, size_t max);
+/* Each returns 0, or -1 (and sets failed) when the maximum or memory runs out. */
+int c2s_buf_add(struct c2s_buf *b, const void *p, size_t n);
+int c2s_buf_addc(struct c2s_buf *b, char c);
+int c2s_buf_adds(struct c2s_buf *b, const char *s);
+int c2s_buf_printf(struct c2s_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int c2s_buf_vprintf(struct c2s_buf *b, const char *fmt, va_list ap);
+/* Make room for n more bytes without adding them; returns the write pointer or NULL. */
+char *c2s_buf_reserve(struct c2s_buf *b, size_t n);
+void c2s_buf_reset(struct c2s_buf *b);
+void c2s_buf_free(struct c2s_buf *b);
+
+#endif
