@@ -24,7 +24,7 @@ extern "C" {
 /* ...or this many times the nodes actually written, whichever is larger. */
 #define C2S_MAX_ALIAS_EXPANSION_RATIO 10u
 /* Entries in one mapping or sequence. */
-#define C2S_MAX_CHILDREN ((1u << 23) - 1)
+#define C2S_MAX_CHILDREN ((1u << 20) - 1)
 /* Diagnostics kept for one run; the rest are counted, not stored. */
 #define C2S_MAX_DIAGNOSTICS 100000u
 /* Files named on one command line. */

@@ -1,0 +1,80 @@
+/* diag.h -- diagnostics as data: one struct, collected in a list, sorted, formatted elsewhere. */
+#ifndef C2S_DIAG_H
+#define C2S_DIAG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "compose2swarm.h"
+#include "rules.h"
+
+struct c2s_source;
+struct c2s_doc;
+struct c2s_node;
+
+/* A span in a source: byte offsets, resolved to 1-based lines and columns
+ * (code points) by c2s_diags_resolve. end_* point just past the span. */
+struct c2s_span {
+	struct c2s_source *src; /* NULL: the diagnostic is about no file position */
+	uint32_t start, end;
+	uint32_t line, column, end_line, end_column;
+};
+
+struct c2s_related {
+	struct c2s_span span;
+	const char *message;
+};
+
+struct c2s_diag {
+	const struct c2s_rule *rule;   /* id, name, tier, fixable: from rules.def */
+	enum c2s_severity severity;    /* after overrides */
+	struct c2s_span span;
+	const char *message;
+	const char *hint;              /* NULL: none */
+	struct c2s_related *related;
+	uint32_t nrelated;
+	uint32_t seq;                  /* order of reporting, for a stable sort */
+};
+
+struct c2s_diags {
+	struct c2s_diag *items;
+	size_t n, cap;
+	size_t dropped;                /* past C2S_MAX_DIAGNOSTICS: counted only */
+	struct c2s_arena arena;        /* messages, hints, related lists */
+	const enum c2s_severity *severity; /* per rule index; NONE = disabled; NULL = defaults */
+	int limit_hit;                 /* a resource limit diagnostic was added: exit 2 */
+	int nomem;
+};
+
+void c2s_diags_init(struct c2s_diags *l);
+void c2s_diags_free(struct c2s_diags *l);
+
+/* Add a diagnostic for rule at [start, end) of src. Returns it (to attach a
+ * hint or related positions) or NULL if the rule is disabled or the list full. */
+struct c2s_diag *c2s_diag_add(struct c2s_diags *l, enum c2s_rule_index rule,
+			      struct c2s_source *src, uint32_t start, uint32_t end,
+			      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
+			       struct c2s_source *src, uint32_t start, uint32_t end,
+			       const char *fmt, va_list ap);
+/* The same at a node's span. */
+struct c2s_diag *c2s_diag_at(struct c2s_diags *l, enum c2s_rule_index rule,
+			     const struct c2s_doc *d, const struct c2s_node *n,
+			     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void c2s_diag_hint(struct c2s_diags *l, struct c2s_diag *dg, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_source *src,
+		      uint32_t start, uint32_t end, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* Fill in lines and columns, then sort by file (in order of first appearance),
+ * position, and reporting order. */
+void c2s_diags_resolve(struct c2s_diags *l);
+/* Counts per severity. */
+void c2s_diags_count(const struct c2s_diags *l, size_t *errors, size_t *warnings, size_t *infos);
+/* The highest severity present (NONE when empty). */
+enum c2s_severity c2s_diags_max(const struct c2s_diags *l);
+
+#endif

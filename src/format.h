@@ -1,0 +1,18 @@
+/* format.h -- diagnostic formatters: pure functions from a resolved, sorted list to bytes. */
+#ifndef C2S_FORMAT_H
+#define C2S_FORMAT_H
+
+#include "buf.h"
+#include "diag.h"
+
+struct c2s_format_options {
+	enum c2s_format format;
+	int color;        /* ANSI colours (text only) */
+	size_t files;     /* files linted, for the summary */
+};
+
+/* Append the report for l (already resolved with c2s_diags_resolve) to out.
+ * Returns 0, or -1 when out ran out of room or memory. */
+int c2s_format_diags(const struct c2s_diags *l, const struct c2s_format_options *o, struct c2s_buf *out);
+
+#endif

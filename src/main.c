@@ -1,0 +1,220 @@
+/* main.c -- compose2swarm's command line: parse arguments, dispatch to libc2s. Nothing else. */
+#include "config.h"
+#include "compose2swarm.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+	"Usage: compose2swarm lint    [OPTIONS] [FILE...]\n"
+	"       compose2swarm convert [OPTIONS] [-c FILE]...\n"
+	"       compose2swarm rules   [--format text|json]\n"
+	"       compose2swarm explain RULE\n"
+	"       compose2swarm --help | --version\n"
+	"\n"
+	"Check Compose v3 files against what `docker stack deploy` will do with them.\n"
+	"\n"
+	"lint options:\n"
+	"  -f, --format FMT          text (default), gnu, json\n"
+	"      --fail-on LEVEL       error, warning (default), info, none\n"
+	"      --enable RULE         turn a rule on (id or name)\n"
+	"      --disable RULE        turn a rule off\n"
+	"      --severity RULE=LEVEL give a rule another severity\n"
+	"      --engine-version X.Y  the oldest Docker Engine the stack must run on\n"
+	"  -c, --compose-file FILE   lint FILE (repeatable)\n"
+	"      --stdin-filename NAME the name to report for '-' (standard input)\n"
+	"\n"
+	"Exit status: 0 nothing at or above --fail-on, 1 findings, 2 trouble\n"
+	"(bad usage, unreadable file, a resource limit hit).\n"
+	"Colour is used on a terminal unless NO_COLOR is set.\n"
+	"See `compose2swarm rules` and `compose2swarm explain RULE`.\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("compose2swarm: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'compose2swarm --help'.\n", stderr);
+	return C2S_EXIT_TROUBLE;
+}
+
+/* Growable argument lists; freed at exit by the OS is not our style, so main frees them. */
+struct list {
+	const char **v;
+	size_t n, cap;
+};
+
+static int list_add(struct list *l, const char *s)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		const char **v = realloc(l->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = s;
+	return 0;
+}
+
+enum {
+	OPT_FAIL_ON = 256, OPT_ENABLE, OPT_DISABLE, OPT_SEVERITY, OPT_ENGINE, OPT_STDIN_NAME,
+	OPT_CONFIG, OPT_ENV_FILE, OPT_NO_INTERP, OPT_FIX, OPT_DIFF
+};
+
+static int cmd_lint(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+		{"enable", required_argument, NULL, OPT_ENABLE},
+		{"disable", required_argument, NULL, OPT_DISABLE},
+		{"severity", required_argument, NULL, OPT_SEVERITY},
+		{"engine-version", required_argument, NULL, OPT_ENGINE},
+		{"compose-file", required_argument, NULL, 'c'},
+		{"stdin-filename", required_argument, NULL, OPT_STDIN_NAME},
+		{"config", required_argument, NULL, OPT_CONFIG},
+		{"env-file", required_argument, NULL, OPT_ENV_FILE},
+		{"no-interpolate", no_argument, NULL, OPT_NO_INTERP},
+		{"fix", no_argument, NULL, OPT_FIX},
+		{"diff", no_argument, NULL, OPT_DIFF},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct c2s_lint_options o;
+	memset(&o, 0, sizeof o);
+	o.format = C2S_FORMAT_TEXT;
+	o.fail_on = C2S_SEVERITY_WARNING;
+	struct list files = {0}, compose = {0};
+	struct c2s_rule_override *ov = calloc((size_t)argc, sizeof *ov);
+	int status = C2S_EXIT_TROUBLE, c;
+	if (!ov)
+		return usage_error("%s", "out of memory");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:c:h", longopts, NULL)) != -1) {
+		int v;
+		char *eq;
+		switch (c) {
+		case 'f':
+			if ((v = c2s_format_parse(optarg)) < 0) {
+				usage_error("unknown format '%s' (text, gnu, json)", optarg);
+				goto out;
+			}
+			o.format = (enum c2s_format)v;
+			break;
+		case OPT_FAIL_ON:
+			if ((v = c2s_severity_parse(optarg)) < 0) {
+				usage_error("--fail-on wants error, warning, info or none, not '%s'", optarg);
+				goto out;
+			}
+			o.fail_on = (enum c2s_severity)v;
+			break;
+		case OPT_ENABLE:
+		case OPT_DISABLE:
+			ov[o.noverrides++] = (struct c2s_rule_override){optarg, c == OPT_ENABLE, C2S_SEVERITY_NONE};
+			break;
+		case OPT_SEVERITY:
+			eq = strchr(optarg, '=');
+			if (!eq || (v = c2s_severity_parse(eq + 1)) <= 0) {
+				usage_error("--severity wants RULE=LEVEL with LEVEL error, warning or info, not '%s'", optarg);
+				goto out;
+			}
+			*eq = '\0';
+			ov[o.noverrides++] = (struct c2s_rule_override){optarg, -1, (enum c2s_severity)v};
+			break;
+		case OPT_ENGINE:
+			o.engine_version = optarg;
+			break;
+		case 'c':
+			if (list_add(&compose, optarg) != 0)
+				goto out;
+			break;
+		case OPT_STDIN_NAME:
+			o.stdin_filename = optarg;
+			break;
+		case OPT_CONFIG:
+		case OPT_ENV_FILE:
+		case OPT_NO_INTERP:
+		case OPT_FIX:
+		case OPT_DIFF:
+			usage_error("%s is not available in this version yet", argv[optind - 1]);
+			goto out;
+		case 'h':
+			fputs(usage_text, stdout);
+			status = C2S_EXIT_OK;
+			goto out;
+		default:
+			fputs("Try 'compose2swarm --help'.\n", stderr);
+			goto out;
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		if (list_add(&files, argv[i]) != 0)
+			goto out;
+	if (files.n && compose.n) {
+		usage_error("%s", "give files either as arguments or with -c, not both");
+		goto out;
+	}
+	o.files = files.v;
+	o.nfiles = files.n;
+	o.compose = compose.v;
+	o.ncompose = compose.n;
+	o.overrides = ov;
+	o.color = o.format == C2S_FORMAT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	status = c2s_lint(&o, stdout, stderr);
+out:
+	free(files.v);
+	free(compose.v);
+	free(ov);
+	return status;
+}
+
+static int cmd_rules(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{NULL, 0, NULL, 0},
+	};
+	enum c2s_format format = C2S_FORMAT_TEXT;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
+		if (c != 'f' || (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0))
+			return usage_error("%s", "rules takes --format text|json");
+		format = (enum c2s_format)c2s_format_parse(optarg);
+	}
+	if (optind != argc)
+		return usage_error("rules takes no argument '%s'", argv[optind]);
+	return c2s_rules_list(format, stdout, stderr);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("%s", "missing command (lint, convert, rules, explain)");
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		return C2S_EXIT_OK;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		printf("compose2swarm %s\n", C2S_VERSION);
+		return C2S_EXIT_OK;
+	}
+	if (strcmp(cmd, "lint") == 0)
+		return cmd_lint(argc - 1, argv + 1);
+	if (strcmp(cmd, "rules") == 0)
+		return cmd_rules(argc - 1, argv + 1);
+	if (strcmp(cmd, "explain") == 0) {
+		if (argc != 3)
+			return usage_error("%s", "explain takes one rule id or name");
+		return c2s_rules_explain(argv[2], stdout, stderr);
+	}
+	if (strcmp(cmd, "convert") == 0) {
+		fputs("compose2swarm: convert is not available in this version yet\n", stderr);
+		return C2S_EXIT_TROUBLE;
+	}
+	return usage_error("unknown command '%s' (lint, convert, rules, explain)", cmd);
+}

@@ -1,0 +1,100 @@
+/* rules.c -- the rule table built from rules.def, lookups, and the `rules`/`explain` commands. */
+#include "config.h"
+#include "rules.h"
+#include "check.h"
+
+#include <cJSON.h>
+#include <strings.h>
+#include <string.h>
+
+const struct c2s_tier_info c2s_tiers[C2S_TIER_COUNT] = {
+#define C2S_TIER(sym, name, band, title) {name, band, title},
+#include "tiers.def"
+#undef C2S_TIER
+};
+
+const struct c2s_rule c2s_rules[C2S_RULE_COUNT] = {
+#define C2S_STAGE(id, name, tier, sev, fixable, title) \
+	{#id, name, C2S_TIER_##tier, C2S_SEVERITY_##sev, fixable, title, NULL},
+#define C2S_RULE(id, name, tier, sev, fixable, check, title) \
+	{#id, name, C2S_TIER_##tier, C2S_SEVERITY_##sev, fixable, title, check},
+#include "rules.def"
+#undef C2S_STAGE
+#undef C2S_RULE
+};
+
+const struct c2s_rule *c2s_rule_find(const char *s)
+{
+	for (int i = 0; i < C2S_RULE_COUNT; i++)
+		if (strcasecmp(c2s_rules[i].id, s) == 0 || strcmp(c2s_rules[i].name, s) == 0)
+			return &c2s_rules[i];
+	return NULL;
+}
+
+/* Generated from docs/rules/\*.md at build time (rule_docs.c). */
+struct c2s_rule_doc_entry {
+	const char *id;
+	const char *text;
+};
+extern const struct c2s_rule_doc_entry c2s_rule_docs[];
+extern const size_t c2s_rule_docs_count;
+
+const char *c2s_rule_doc(const struct c2s_rule *r)
+{
+	for (size_t i = 0; i < c2s_rule_docs_count; i++)
+		if (strcmp(c2s_rule_docs[i].id, r->id) == 0)
+			return c2s_rule_docs[i].text;
+	return NULL;
+}
+
+int c2s_rules_list(enum c2s_format format, FILE *out, FILE *err)
+{
+	if (format == C2S_FORMAT_JSON) {
+		cJSON *root = cJSON_CreateArray();
+		for (int i = 0; root && i < C2S_RULE_COUNT; i++) {
+			const struct c2s_rule *r = &c2s_rules[i];
+			cJSON *o = cJSON_CreateObject();
+			if (!o)
+				break;
+			cJSON_AddItemToArray(root, o);
+			cJSON_AddStringToObject(o, "id", r->id);
+			cJSON_AddStringToObject(o, "name", r->name);
+			cJSON_AddStringToObject(o, "tier", c2s_tiers[r->tier].name);
+			cJSON_AddStringToObject(o, "severity", c2s_severity_name(r->severity));
+			cJSON_AddBoolToObject(o, "fixable", r->fixable);
+			cJSON_AddStringToObject(o, "title", r->title);
+		}
+		char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+		cJSON_Delete(root);
+		if (!text) {
+			fprintf(err, "compose2swarm: out of memory\n");
+			return C2S_EXIT_TROUBLE;
+		}
+		fprintf(out, "%s\n", text);
+		cJSON_free(text);
+	} else {
+		fprintf(out, "%-7s %-26s %-13s %-8s %-3s %s\n", "ID", "NAME", "TIER", "SEVERITY", "FIX", "TITLE");
+		for (int i = 0; i < C2S_RULE_COUNT; i++) {
+			const struct c2s_rule *r = &c2s_rules[i];
+			fprintf(out, "%-7s %-26s %-13s %-8s %-3s %s\n", r->id, r->name, c2s_tiers[r->tier].name,
+				c2s_severity_name(r->severity), r->fixable ? "yes" : "no", r->title);
+		}
+	}
+	return ferror(out) ? C2S_EXIT_TROUBLE : C2S_EXIT_OK;
+}
+
+int c2s_rules_explain(const char *id, FILE *out, FILE *err)
+{
+	const struct c2s_rule *r = c2s_rule_find(id);
+	if (!r) {
+		fprintf(err, "compose2swarm: no rule '%s' (see `compose2swarm rules`)\n", id);
+		return C2S_EXIT_TROUBLE;
+	}
+	const char *doc = c2s_rule_doc(r);
+	if (!doc) {
+		fprintf(err, "compose2swarm: rule %s has no documentation page\n", r->id);
+		return C2S_EXIT_TROUBLE;
+	}
+	fputs(doc, out);
+	return ferror(out) ? C2S_EXIT_TROUBLE : C2S_EXIT_OK;
+}

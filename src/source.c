@@ -1,0 +1,246 @@
+/* source.c -- reading input files and mapping byte offsets to lines and columns. */
+#include "config.h"
+#include "source.h"
+#include "compose2swarm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int all_ascii(const char *p, size_t n)
+{
+	/* Word at a time: this runs over every input once. */
+	size_t i = 0;
+	uint64_t acc = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= (unsigned char)p[i];
+	return (acc & 0x8080808080808080ull) == 0;
+}
+
+static void source_finish(struct c2s_source *s)
+{
+	s->data[s->len] = '\0';
+	s->bom = (s->len >= 3 && memcmp(s->data, "\xef\xbb\xbf", 3) == 0) ? 3 : 0;
+	s->ascii = all_ascii(s->data + s->bom, s->len - s->bom);
+	s->lines = NULL;
+	s->nlines = 0;
+}
+
+static enum c2s_read_status read_fd(int fd, char **data, size_t *len, size_t hint, int *err)
+{
+	size_t cap = hint ? hint + 1 : 65536, n = 0;
+	char *buf = malloc(cap + 1);
+	if (!buf) {
+		*err = ENOMEM;
+		return C2S_READ_ERRNO;
+	}
+	for (;;) {
+		if (n == cap) {
+			if (cap > C2S_MAX_FILE_BYTES) {
+				free(buf);
+				return C2S_READ_TOO_BIG;
+			}
+			char *nb = realloc(buf, cap * 2 + 1);
+			if (!nb) {
+				free(buf);
+				*err = ENOMEM;
+				return C2S_READ_ERRNO;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			*err = errno;
+			free(buf);
+			return C2S_READ_ERRNO;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > C2S_MAX_FILE_BYTES) {
+		free(buf);
+		return C2S_READ_TOO_BIG;
+	}
+	*data = buf;
+	*len = n;
+	return C2S_READ_OK;
+}
+
+enum c2s_read_status c2s_source_read(struct c2s_source *s, const char *path,
+				     const char *name, int *err_errno)
+{
+	memset(s, 0, sizeof *s);
+	*err_errno = 0;
+	int is_stdin = strcmp(path, "-") == 0;
+	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*err_errno = errno;
+		return C2S_READ_ERRNO;
+	}
+	struct stat st;
+	size_t hint = 0;
+	if (fstat(fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			if (!is_stdin)
+				close(fd);
+			return C2S_READ_DIRECTORY;
+		}
+		if (S_ISREG(st.st_mode)) {
+			if ((uintmax_t)st.st_size > C2S_MAX_FILE_BYTES) {
+				if (!is_stdin)
+					close(fd);
+				return C2S_READ_TOO_BIG;
+			}
+			hint = (size_t)st.st_size;
+		}
+	}
+	enum c2s_read_status r = read_fd(fd, &s->data, &s->len, hint, err_errno);
+	if (!is_stdin)
+		close(fd);
+	if (r != C2S_READ_OK)
+		return r;
+	s->path = strdup(path);
+	s->name = strdup(name ? name : path);
+	if (!s->path || !s->name) {
+		c2s_source_free(s);
+		*err_errno = ENOMEM;
+		return C2S_READ_ERRNO;
+	}
+	source_finish(s);
+	return C2S_READ_OK;
+}
+
+int c2s_source_from_memory(struct c2s_source *s, const char *name,
+			   const char *data, size_t len)
+{
+	memset(s, 0, sizeof *s);
+	s->data = malloc(len + 1);
+	s->path = strdup(name);
+	s->name = strdup(name);
+	if (!s->data || !s->path || !s->name) {
+		c2s_source_free(s);
+		return -1;
+	}
+	if (len)
+		memcpy(s->data, data, len);
+	s->len = len;
+	source_finish(s);
+	return 0;
+}
+
+void c2s_source_free(struct c2s_source *s)
+{
+	free(s->path);
+	free(s->name);
+	free(s->data);
+	free(s->lines);
+	memset(s, 0, sizeof *s);
+}
+
+/* Line breaks are \n, \r\n and a lone \r, as editors count them. */
+static int build_lines(struct c2s_source *s)
+{
+	if (s->lines)
+		return 0;
+	size_t cap = 64, n = 0;
+	uint32_t *lines = malloc(cap * sizeof *lines);
+	if (!lines)
+		return -1;
+	lines[n++] = 0;
+	const char *p = s->data, *end = s->data + s->len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *cr = memchr(p, '\r', (size_t)((nl ? nl : end) - p));
+		const char *brk = cr ? cr : nl;
+		if (!brk)
+			break;
+		p = brk + 1;
+		if (*brk == '\r' && p < end && *p == '\n')
+			p++;
+		if (n == cap) {
+			uint32_t *nlines = realloc(lines, cap * 2 * sizeof *lines);
+			if (!nlines) {
+				free(lines);
+				return -1;
+			}
+			lines = nlines;
+			cap *= 2;
+		}
+		lines[n++] = (uint32_t)(p - s->data);
+	}
+	s->lines = lines;
+	s->nlines = (uint32_t)n;
+	return 0;
+}
+
+void c2s_source_locate(struct c2s_source *s, size_t offset, uint32_t *line,
+		       uint32_t *column)
+{
+	if (offset > s->len)
+		offset = s->len;
+	if (build_lines(s) != 0) {
+		*line = 1;
+		*column = 1;
+		return;
+	}
+	/* Last line start <= offset. */
+	uint32_t lo = 0, hi = s->nlines;
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (s->lines[mid] <= offset)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	size_t start = s->lines[lo];
+	if (lo == 0 && start < s->bom)
+		start = s->bom;
+	if (offset < start)
+		offset = start;
+	*line = lo + 1;
+	*column = (uint32_t)(1 + (s->ascii ? offset - start
+				   : c2s_utf8_count(s->data + start, offset - start)));
+}
+
+size_t c2s_source_offset(struct c2s_source *s, uint32_t line, uint32_t column)
+{
+	if (build_lines(s) != 0 || line == 0)
+		return 0;
+	if (line > s->nlines)
+		return s->len;
+	size_t len;
+	const char *text = c2s_source_line(s, line, &len);
+	size_t base = (size_t)(text - s->data);
+	size_t want = column ? column - 1 : 0;
+	return base + (s->ascii ? (want < len ? want : len)
+				: c2s_utf8_advance(text, len, want));
+}
+
+const char *c2s_source_line(struct c2s_source *s, uint32_t line, size_t *len)
+{
+	if (build_lines(s) != 0 || line == 0 || line > s->nlines) {
+		*len = 0;
+		return NULL;
+	}
+	size_t start = s->lines[line - 1];
+	if (line == 1)
+		start = s->bom;
+	size_t end = line < s->nlines ? s->lines[line] : s->len;
+	while (end > start && (s->data[end - 1] == '\n' || s->data[end - 1] == '\r'))
+		end--;
+	/* A line that ends in a lone \r followed by \r\n: only strip one break. */
+	*len = end - start;
+	return s->data + start;
+}

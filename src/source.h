@@ -1,0 +1,50 @@
+/* source.h -- one input file's bytes, and byte offsets turned into lines and columns. */
+#ifndef C2S_SOURCE_H
+#define C2S_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct c2s_source {
+	char *path;         /* as given on the command line ("-" for stdin) */
+	char *name;         /* as shown in reports (--stdin-filename for stdin) */
+	char *data;         /* the bytes, NUL-terminated (data[len] == 0) */
+	size_t len;
+	size_t bom;         /* 3 when the file starts with a UTF-8 byte order mark */
+	int ascii;          /* no byte >= 0x80: a character index is a byte offset */
+	uint32_t *lines;    /* lazily built: byte offset where each line starts */
+	uint32_t nlines;
+	uint32_t rank;      /* order among the files of one run (1-based), for sorting reports */
+};
+
+enum c2s_read_status {
+	C2S_READ_OK = 0,
+	C2S_READ_ERRNO,     /* open/read failed: errno says why */
+	C2S_READ_DIRECTORY, /* the path names a directory */
+	C2S_READ_TOO_BIG    /* larger than C2S_MAX_FILE_BYTES */
+};
+
+/* Read path ("-": standard input) whole. On failure *err_errno holds errno
+ * for C2S_READ_ERRNO. name is what reports show; NULL means path. */
+enum c2s_read_status c2s_source_read(struct c2s_source *s, const char *path,
+				     const char *name, int *err_errno);
+/* A source over bytes already in memory (tests, stdin): data is copied. */
+int c2s_source_from_memory(struct c2s_source *s, const char *name,
+			   const char *data, size_t len);
+void c2s_source_free(struct c2s_source *s);
+
+/* 1-based line and column (in code points, a tab counts one) of a byte offset. */
+void c2s_source_locate(struct c2s_source *s, size_t offset, uint32_t *line,
+		       uint32_t *column);
+/* The byte offset of a 1-based line and column (inverse of locate). */
+size_t c2s_source_offset(struct c2s_source *s, uint32_t line, uint32_t column);
+/* The text of a 1-based line without its line break; NULL past the end. */
+const char *c2s_source_line(struct c2s_source *s, uint32_t line, size_t *len);
+
+/* Code points in s[0..n): each valid UTF-8 sequence and each stray byte count one.
+ * (re2c scanner: scan_utf8.re) */
+size_t c2s_utf8_count(const char *s, size_t n);
+/* Byte length of the first n code points of s[0..len) (fewer if len runs out). */
+size_t c2s_utf8_advance(const char *s, size_t len, size_t n);
+
+#endif
