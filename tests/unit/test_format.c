@@ -1,0 +1,168 @@
+/* test_format.c -- the text, gnu and json formatters over a hand-built list. */
+#include "config.h"
+#include "testutil.h"
+#include "buf.h"
+#include "format.h"
+
+#include <cJSON.h>
+
+struct fixture {
+	struct c2s_source src;
+	struct c2s_diags diags;
+	struct c2s_buf out;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = test_calloc(1, sizeof *f);
+	/* line 2 has a tab and a two-byte character before the span */
+	static const char text[] = "services:\n\t\xc3\xa9 image: nginx:latest\n";
+	c2s_source_from_memory(&f->src, "dir/c.yml", text, sizeof text - 1);
+	f->src.rank = 1;
+	c2s_diags_init(&f->diags);
+	c2s_buf_init(&f->out, 1 << 20);
+	/* "image" starts at byte 14 (tab, é = 2 bytes, space) */
+	struct c2s_diag *d = c2s_diag_add(&f->diags, C2S_R_CS5101, &f->src, 14, 19, "the message");
+	c2s_diag_hint(&f->diags, d, "the hint");
+	c2s_diag_related(&f->diags, d, &f->src, 0, 8, "first here");
+	c2s_diag_add(&f->diags, C2S_R_CS1004, &f->src, 0, 0, "second \"quoted\" message");
+	c2s_diags_resolve(&f->diags);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	c2s_buf_free(&f->out);
+	c2s_diags_free(&f->diags);
+	c2s_source_free(&f->src);
+	test_free(f);
+	return 0;
+}
+
+static void test_sorted_and_resolved(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(f->diags.n, 2);
+	const struct c2s_diag *d = &f->diags.items[0];
+	assert_string_equal(d->rule->id, "CS1004");  /* 1:1 sorts before 2:4 */
+	d = &f->diags.items[1];
+	assert_int_equal(d->span.line, 2);
+	assert_int_equal(d->span.column, 4);
+	assert_int_equal(d->span.end_line, 2);
+	assert_int_equal(d->span.end_column, 9);
+}
+
+static void test_text(void **state)
+{
+	struct fixture *f = *state;
+	struct c2s_format_options o = {C2S_FORMAT_TEXT, 0, 1};
+	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
+	assert_string_equal(f->out.data,
+		"dir/c.yml:1:1: error: second \"quoted\" message [CS1004]\n"
+		" 1 | services:\n"
+		"   | ^\n"
+		"dir/c.yml:2:4: warning: the message [CS5101]\n"
+		" 2 | \t\xc3\xa9 image: nginx:latest\n"
+		"   | \t  ^~~~~\n"
+		"  dir/c.yml:1:1: note: first here\n"
+		"  hint: the hint\n"
+		"2 problems (1 error, 1 warning, 0 infos) in 1 file\n");
+}
+
+static void test_text_colour(void **state)
+{
+	struct fixture *f = *state;
+	struct c2s_format_options o = {C2S_FORMAT_TEXT, 1, 1};
+	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
+	assert_non_null(strstr(f->out.data, "\033[1;31merror:\033[0m"));
+	assert_non_null(strstr(f->out.data, "\033[1;32m^~~~~\033[0m"));
+}
+
+static void test_gnu(void **state)
+{
+	struct fixture *f = *state;
+	struct c2s_format_options o = {C2S_FORMAT_GNU, 1, 1};
+	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
+	assert_string_equal(f->out.data,
+		"dir/c.yml:1:1: error: second \"quoted\" message [CS1004]\n"
+		"dir/c.yml:2:4: warning: the message [CS5101]\n");
+}
+
+static void test_json(void **state)
+{
+	struct fixture *f = *state;
+	struct c2s_format_options o = {C2S_FORMAT_JSON, 0, 3};
+	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
+	cJSON *j = cJSON_Parse(f->out.data);
+	assert_non_null(j);
+	cJSON *list = cJSON_GetObjectItemCaseSensitive(j, "diagnostics");
+	assert_int_equal(cJSON_GetArraySize(list), 2);
+	cJSON *d = cJSON_GetArrayItem(list, 1);
+	assert_string_equal(cJSON_GetObjectItem(d, "rule")->valuestring, "CS5101");
+	assert_string_equal(cJSON_GetObjectItem(d, "name")->valuestring, "container-name");
+	assert_string_equal(cJSON_GetObjectItem(d, "severity")->valuestring, "warning");
+	assert_string_equal(cJSON_GetObjectItem(d, "file")->valuestring, "dir/c.yml");
+	assert_int_equal(cJSON_GetObjectItem(d, "line")->valueint, 2);
+	assert_int_equal(cJSON_GetObjectItem(d, "column")->valueint, 4);
+	assert_int_equal(cJSON_GetObjectItem(d, "end_line")->valueint, 2);
+	assert_int_equal(cJSON_GetObjectItem(d, "end_column")->valueint, 9);
+	assert_string_equal(cJSON_GetObjectItem(d, "message")->valuestring, "the message");
+	assert_string_equal(cJSON_GetObjectItem(d, "hint")->valuestring, "the hint");
+	assert_true(cJSON_IsBool(cJSON_GetObjectItem(d, "fixable")));
+	assert_int_equal(cJSON_GetArraySize(d), 11);
+	d = cJSON_GetArrayItem(list, 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(d, "hint")));
+	assert_string_equal(cJSON_GetObjectItem(d, "message")->valuestring, "second \"quoted\" message");
+	cJSON *s = cJSON_GetObjectItemCaseSensitive(j, "summary");
+	assert_int_equal(cJSON_GetObjectItem(s, "files")->valueint, 3);
+	assert_int_equal(cJSON_GetObjectItem(s, "errors")->valueint, 1);
+	assert_int_equal(cJSON_GetObjectItem(s, "warnings")->valueint, 1);
+	assert_int_equal(cJSON_GetObjectItem(s, "infos")->valueint, 0);
+	cJSON_Delete(j);
+}
+
+static void test_empty_list(void **state)
+{
+	(void)state;
+	struct c2s_diags l;
+	struct c2s_buf out;
+	c2s_diags_init(&l);
+	c2s_buf_init(&out, 1024);
+	struct c2s_format_options o = {C2S_FORMAT_TEXT, 0, 1};
+	assert_int_equal(c2s_format_diags(&l, &o, &out), 0);
+	assert_int_equal(out.len, 0);
+	o.format = C2S_FORMAT_JSON;
+	assert_int_equal(c2s_format_diags(&l, &o, &out), 0);
+	assert_string_equal(out.data,
+		"{\"diagnostics\":[],\"summary\":{\"files\":1,\"errors\":0,\"warnings\":0,\"infos\":0}}\n");
+	c2s_buf_free(&out);
+	c2s_diags_free(&l);
+}
+
+static void test_output_cap(void **state)
+{
+	struct fixture *f = *state;
+	struct c2s_buf small;
+	c2s_buf_init(&small, 16);
+	struct c2s_format_options o = {C2S_FORMAT_TEXT, 0, 1};
+	assert_int_equal(c2s_format_diags(&f->diags, &o, &small), -1);
+	assert_true(small.failed);
+	assert_true(small.len <= 16);
+	c2s_buf_free(&small);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_sorted_and_resolved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_colour, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gnu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test(test_empty_list),
+		cmocka_unit_test_setup_teardown(test_output_cap, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

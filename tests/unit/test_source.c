@@ -1,0 +1,135 @@
+/* test_source.c -- lines, columns, line breaks, BOM and UTF-8 in c2s_source. */
+#include "config.h"
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static void locate(struct c2s_source *s, size_t off, uint32_t line, uint32_t col)
+{
+	uint32_t l, c;
+	c2s_source_locate(s, off, &l, &c);
+	assert_int_equal(l, line);
+	assert_int_equal(c, col);
+	assert_int_equal(c2s_source_offset(s, line, col), off);
+}
+
+static void test_lf_lines(void **state)
+{
+	(void)state;
+	struct c2s_source s;
+	c2s_source_from_memory(&s, "x", "ab\ncd\n\nef", 9);
+	assert_true(s.ascii);
+	locate(&s, 0, 1, 1);
+	locate(&s, 1, 1, 2);
+	locate(&s, 3, 2, 1);
+	locate(&s, 6, 3, 1);
+	locate(&s, 7, 4, 1);
+	locate(&s, 8, 4, 2);
+	size_t n;
+	const char *t = c2s_source_line(&s, 2, &n);
+	assert_int_equal(n, 2);
+	assert_memory_equal(t, "cd", 2);
+	assert_null(c2s_source_line(&s, 5, &n));
+	c2s_source_free(&s);
+}
+
+static void test_crlf_and_lone_cr(void **state)
+{
+	(void)state;
+	struct c2s_source s;
+	c2s_source_from_memory(&s, "x", "a\r\nbc\rd\r\n", 10);
+	locate(&s, 0, 1, 1);
+	locate(&s, 3, 2, 1);
+	locate(&s, 4, 2, 2);
+	locate(&s, 6, 3, 1);
+	size_t n;
+	const char *t = c2s_source_line(&s, 1, &n);
+	assert_int_equal(n, 1);
+	assert_memory_equal(t, "a", 1);
+	t = c2s_source_line(&s, 2, &n);
+	assert_int_equal(n, 2);
+	assert_memory_equal(t, "bc", 2);
+	t = c2s_source_line(&s, 3, &n);
+	assert_int_equal(n, 1);
+	c2s_source_free(&s);
+}
+
+static void test_bom_and_utf8(void **state)
+{
+	(void)state;
+	struct c2s_source s;
+	/* BOM, then "é: ü" where é and ü are two bytes each, then a 4-byte emoji and a tab */
+	const char text[] = "\xef\xbb\xbf\xc3\xa9: \xc3\xbc\n\t\xf0\x9f\x90\xb3x";
+	c2s_source_from_memory(&s, "x", text, sizeof text - 1);
+	assert_int_equal(s.bom, 3);
+	assert_false(s.ascii);
+	locate(&s, 3, 1, 1);   /* é: the BOM is not a column */
+	locate(&s, 5, 1, 2);   /* ':' */
+	locate(&s, 7, 1, 4);   /* ü */
+	locate(&s, 10, 2, 1);  /* tab */
+	locate(&s, 11, 2, 2);  /* emoji */
+	locate(&s, 15, 2, 3);  /* x */
+	size_t n;
+	const char *t = c2s_source_line(&s, 1, &n);
+	assert_int_equal(n, 6); /* without the BOM */
+	assert_memory_equal(t, "\xc3\xa9: \xc3\xbc", 6);
+	c2s_source_free(&s);
+}
+
+static void test_utf8_count_invalid(void **state)
+{
+	(void)state;
+	assert_int_equal(c2s_utf8_count("abc", 3), 3);
+	assert_int_equal(c2s_utf8_count("\xc3\xa9", 2), 1);
+	/* a truncated sequence at the end of the range counts each byte */
+	assert_int_equal(c2s_utf8_count("\xc3", 1), 1);
+	assert_int_equal(c2s_utf8_count("\xe2\x82", 2), 2);
+	/* stray continuation bytes and overlongs count one each */
+	assert_int_equal(c2s_utf8_count("\x80\x80", 2), 2);
+	assert_int_equal(c2s_utf8_count("\xc0\xaf", 2), 2);
+	/* surrogates are not valid UTF-8 */
+	assert_int_equal(c2s_utf8_count("\xed\xa0\x80", 3), 3);
+	assert_int_equal(c2s_utf8_count("\xf4\x8f\xbf\xbf", 4), 1);
+	assert_int_equal(c2s_utf8_count("\xf4\x90\x80\x80", 4), 4);
+	assert_int_equal(c2s_utf8_advance("\xc3\xa9xy", 4, 2), 3);
+	assert_int_equal(c2s_utf8_advance("ab", 2, 5), 2);
+}
+
+static void test_read_errors(void **state)
+{
+	(void)state;
+	struct c2s_source s;
+	int e;
+	assert_int_equal(c2s_source_read(&s, "/nonexistent/compose.yml", NULL, &e), C2S_READ_ERRNO);
+	assert_int_not_equal(e, 0);
+	assert_int_equal(c2s_source_read(&s, "/", NULL, &e), C2S_READ_DIRECTORY);
+}
+
+/* C2S_MAX_FILE_BYTES: a sparse file one byte over the limit is refused before reading. */
+static void test_file_size_limit(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/c2s-test-big-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)C2S_MAX_FILE_BYTES + 1), 0);
+	close(fd);
+	struct c2s_source s;
+	int e;
+	assert_int_equal(c2s_source_read(&s, path, NULL, &e), C2S_READ_TOO_BIG);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lf_lines),
+		cmocka_unit_test(test_crlf_and_lone_cr),
+		cmocka_unit_test(test_bom_and_utf8),
+		cmocka_unit_test(test_utf8_count_invalid),
+		cmocka_unit_test(test_read_errors),
+		cmocka_unit_test(test_file_size_limit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
