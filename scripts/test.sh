@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# test.sh -- the whole test suite, as CI runs it: -Werror build, unit/golden/CLI tests
+# under ASan+UBSan, then the same without sanitizers, then `make distcheck`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+[ -x configure ] || autoreconf -fi
+
+step() { printf '\n==== %s ====\n' "$*"; }
+
+step "build and test with AddressSanitizer and UndefinedBehaviorSanitizer"
+./configure -q --enable-werror --enable-sanitizers
+make -s clean
+ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	make -s -j"$jobs" check
+
+step "build and test without sanitizers"
+./configure -q --enable-werror
+make -s clean
+make -s -j"$jobs" check
+
+step "make distcheck"
+make -s distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
+step "all tests passed"
