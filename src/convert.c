@@ -6,6 +6,7 @@
 #include "diag.h"
 #include "format.h"
 #include "model.h"
+#include "pipeline.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -22,11 +23,8 @@ extern char **environ;
 /* The deploying process's environment, as docker's os.LookupEnv sees it. */
 static const char *env_lookup(void *ctx, const char *name, size_t n)
 {
-	(void)ctx;
-	for (char **e = environ; e && *e; e++)
-		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-			return *e + n + 1;
-	return NULL;
+	size_t vlen;
+	return c2s_env_get(ctx, name, n, &vlen);
 }
 
 /* Absolute directory of path (or the cwd for "-"); malloc'd. */
@@ -141,6 +139,20 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	c2s_diags_init(&diags);
 	c2s_buf_init(&outbuf, CONVERT_MAX_OUTPUT_BYTES);
 	c2s_model_init(&m, dptr, (uint32_t)o->nfiles);
+	struct c2s_env *penv = c2s_env_new((const char *const *)environ);
+	struct c2s_env *ienv = c2s_env_new((const char *const *)environ);
+	char first_version[64] = "";
+	if (!penv || !ienv) {
+		fprintf(err, "compose2swarm: out of memory\n");
+		goto out;
+	}
+	if (o->env_file) {
+		char msg[512];
+		if (c2s_env_read_file(ienv, o->env_file, ienv, msg, sizeof msg) != C2S_ENVFILE_OK) {
+			fprintf(err, "compose2swarm: %s\n", msg);
+			goto out;
+		}
+	}
 	if (!srcs || !docs || !dptr || !vals || !workdir) {
 		fprintf(err, "compose2swarm: out of memory\n");
 		goto out;
@@ -173,8 +185,30 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			report(&diags, err);
 			goto out;
 		}
+		struct c2s_pipeline_options po;
+		struct c2s_pipeline_result pr;
+		memset(&po, 0, sizeof po);
+		po.env = o->skip_interpolation ? NULL : ienv;
+		po.workdir = workdir;
+		po.skip_deploy_checks = !(o->to && strcmp(o->to, "api") == 0);
+		if (c2s_pipeline_file(&docs[i], &po, &diags, &pr) != 0) {
+			fprintf(err, "compose2swarm: out of memory\n");
+			goto out;
+		}
+		if (pr.rejected || diags.limit_hit) {
+			status = diags.limit_hit ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
+			report(&diags, err);
+			goto out;
+		}
+		if (i == 0) {
+			snprintf(first_version, sizeof first_version, "%s", pr.version);
+		} else if (strcmp(first_version, pr.version) != 0) {
+			fprintf(err, "version mismatched between two composefiles : %s and %s\n", first_version, pr.version);
+			status = C2S_EXIT_FINDINGS;
+			goto out;
+		}
 	}
-	struct c2s_model_env env = {workdir, getenv("HOME"), env_lookup, NULL};
+	struct c2s_model_env env = {workdir, c2s_env_get(penv, "HOME", 4, &(size_t){0}), env_lookup, penv};
 	for (size_t i = 0; i < o->nfiles; i++) {
 		if (c2s_model_build(&m, (uint16_t)i, &env, &vals[i], &diags) != 0) {
 			status = diags.nomem ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
@@ -202,6 +236,8 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	}
 	status = C2S_EXIT_OK;
 out:
+	c2s_env_free(penv);
+	c2s_env_free(ienv);
 	c2s_buf_free(&outbuf);
 	c2s_model_free(&m);
 	for (size_t i = 0; i < nloaded; i++)

@@ -457,7 +457,7 @@ static void scalar_lead(struct emitter *e, enum ctx ctx)
 static void emit_str_value(struct emitter *e, const char *s, size_t n, unsigned ind, enum ctx ctx)
 {
 	scalar_lead(e, ctx);
-	if (!write_string(e, s, n, 0, ind + 2))
+	if (!write_string(e, s, n, 0, ind + 2) || e->out->len == 0 || e->out->data[e->out->len - 1] != '\n')
 		put(e, "\n", 1);
 }
 
