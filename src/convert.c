@@ -172,8 +172,8 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		dptr[i] = &docs[i];
 		enum c2s_load_status st = c2s_load(&docs[i], &srcs[i], &diags);
 		nloaded++;
-		if (st != C2S_LOAD_OK) {
-			status = st == C2S_LOAD_INVALID ? C2S_EXIT_FINDINGS : C2S_EXIT_TROUBLE;
+		if (st != C2S_LOAD_OK || c2s_diags_max(&diags) >= C2S_SEVERITY_ERROR) {
+			status = st == C2S_LOAD_OK || st == C2S_LOAD_INVALID ? C2S_EXIT_FINDINGS : C2S_EXIT_TROUBLE;
 			report(&diags, err);
 			goto out;
 		}
