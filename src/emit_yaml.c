@@ -208,7 +208,9 @@ static void write_double(struct emitter *e, const char *s, size_t n)
 	size_t i = 0, run = 0;
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
-		int bom = c == 0xEF && at(s, n, i + 1) == 0xBB && at(s, n, i + 2) == 0xBF;
+		/* yaml.v3's is_bom(value, i) ignores i: when the value starts with a
+		 * byte order mark, every character is escaped (a docker quirk we keep) */
+		int bom = at(s, n, 0) == 0xEF && at(s, n, 1) == 0xBB && at(s, n, 2) == 0xBF;
 		if (!is_printable(s, n, i) || bom || is_break(s, n, i) || c == '"' || c == '\\') {
 			if (i > run)
 				put(e, s + run, i - run);
@@ -293,7 +295,10 @@ static void write_literal(struct emitter *e, const char *s, size_t n, unsigned i
 				put(e, "+", 1);
 		}
 	}
-	put(e, "\n", 1);
+	/* the header's line ends with the value's first break, or with the indent
+	 * yaml.v3 writes before the first line */
+	if (n == 0 || !is_break(s, n, 0))
+		put(e, "\n", 1);
 	int breaks = 1;
 	size_t i = 0;
 	while (i < n) {
@@ -472,6 +477,16 @@ static void emit_key(struct emitter *e, const char *s, size_t n, unsigned ind, i
 {
 	if (!inline_first)
 		indent(e, ind);
+	/* yaml_emitter_check_simple_key: a multi-line or long key is written as "? key\n: " */
+	if (n > 128 || memchr(s, '\n', n) || memchr(s, '\r', n)) {
+		put(e, "? ", 2);
+		write_string(e, s, n, 0, ind + 2);
+		if (e->out->len && e->out->data[e->out->len - 1] != '\n')
+			put(e, "\n", 1);
+		indent(e, ind);
+		put(e, ":", 1);
+		return;
+	}
 	write_string(e, s, n, 1, ind + 2);
 	put(e, ":", 1);
 }

@@ -148,15 +148,8 @@ size_t c2s_go_float(double f, int bits, char *out, size_t cap)
 	char buf[64];
 	if (neg)
 		buf[w++] = '-';
-	if (exp < -4 || exp >= (bits == 32 ? 21 : 21)) {
-		/* Go's 'g' with shortest uses eprec 6 only when... see below */
-	}
-	/* Go: eprec = 6 for shortest; exponent form iff exp < -4 || exp >= eprec,
-	 * except eprec grows to the digit count when that is larger (eprec > nd && nd >= dp). */
-	int eprec = 6;
-	if ((int)nd > eprec && (int)nd >= exp + 1)
-		eprec = (int)nd;
-	eprec = 21 < eprec ? eprec : eprec;
+	/* exponent form iff exp < -4 || exp >= eprec */
+	int eprec = 6; /* strconv 'g' with the shortest precision */
 	if (exp < -4 || exp >= eprec) {
 		buf[w++] = digits[0];
 		if (nd > 1) {
@@ -236,10 +229,8 @@ static struct c2s_str go_sprint(struct builder *b, const struct c2s_node *n, int
 			len += (size_t)snprintf(buf + len, sizeof buf - len, " +0000 UTC");
 		} else {
 			int o = v.ts.offset_minutes, a = o < 0 ? -o : o;
-			len += (size_t)snprintf(buf + len, sizeof buf - len, " %c%02d%02d %c%02d", o < 0 ? '-' : '+',
-						a / 60, a % 60, o < 0 ? '-' : '+', a / 60);
-			if (a % 60)
-				len += (size_t)snprintf(buf + len, sizeof buf - len, "%02d", a % 60);
+			len += (size_t)snprintf(buf + len, sizeof buf - len, " %c%02d%02d %c%02d%02d", o < 0 ? '-' : '+',
+						a / 60, a % 60, o < 0 ? '-' : '+', a / 60, a % 60);
 		}
 		(void)month_names;
 		break;
