@@ -25,6 +25,8 @@ struct builder {
 	struct c2s_diags *diags;
 	int failed;
 	const char *version;
+	struct c2s_arena *arena;  /* where values go: the model's, or a scratch one */
+	int lazy;                 /* services left as C2S_MVF_LAZY placeholders */
 };
 
 typedef struct c2s_mval mval;
@@ -63,7 +65,7 @@ static mval mv_int(const struct builder *b, int64_t i, const struct c2s_node *n)
 
 static void *alloc(struct builder *b, size_t n)
 {
-	void *p = c2s_arena_alloc(&b->m->arena, n ? n : 1);
+	void *p = c2s_arena_alloc(b->arena, n ? n : 1);
 	if (!p && !b->failed) {
 		b->failed = 1;
 		b->diags->nomem = 1;
@@ -300,6 +302,7 @@ static struct sort_item *scratch_items(struct builder *b, size_t n)
 static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_node *n);
 static mval build_field(struct builder *b, enum c2s_mtype t, unsigned f, const struct c2s_node *n,
 			const struct c2s_node *key);
+static mval build_lazy_services(struct builder *b, const struct c2s_node *n);
 
 static mval build_str(struct builder *b, const struct c2s_node *n)
 {
@@ -556,6 +559,50 @@ static mval build_extras(struct builder *b, const struct c2s_node *n)
 	return make_map(b, items, w, n);
 }
 
+/* Field lookup by key: per struct type, field indexes sorted by key (built once). */
+static uint8_t field_order[C2S_T_COUNT][64];
+static int field_order_ready;
+static enum c2s_mtype sort_type;
+
+static int cmp_field(const void *a, const void *b)
+{
+	const struct c2s_mfield *f = c2s_mstructs[sort_type].fields;
+	const struct c2s_mfield *x = &f[*(const uint8_t *)a], *y = &f[*(const uint8_t *)b];
+	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
+	int c = memcmp(x->key, y->key, n);
+	return c ? c : (x->keylen < y->keylen ? -1 : x->keylen > y->keylen);
+}
+
+static int find_field(enum c2s_mtype t, const char *k, size_t n)
+{
+	if (!field_order_ready) {
+		for (int ty = 1; ty < C2S_T_COUNT; ty++) {
+			for (unsigned f = 0; f < c2s_mstructs[ty].nfields; f++)
+				field_order[ty][f] = (uint8_t)f;
+			sort_type = (enum c2s_mtype)ty;
+			qsort(field_order[ty], c2s_mstructs[ty].nfields, 1, cmp_field);
+		}
+		field_order_ready = 1;
+	}
+	const struct c2s_mstruct *st = &c2s_mstructs[t];
+	size_t lo = 0, hi = st->nfields;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct c2s_mfield *f = &st->fields[field_order[t][mid]];
+		size_t m = f->keylen < n ? f->keylen : n;
+		int c = memcmp(f->key, k, m);
+		if (!c)
+			c = f->keylen < n ? -1 : f->keylen > n;
+		if (c == 0)
+			return f->kind == C2S_FK_EXTRAS ? -1 : field_order[t][mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 /* Generic struct from a mapping: fields by yaml key. */
 static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_node *n)
 {
@@ -569,14 +616,10 @@ static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_n
 		for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++) {
 			const struct c2s_node *k = c2s_map_key(b->d, n, i);
 			struct c2s_str ks = text(b, k);
-			for (unsigned f = 0; f < st->nfields; f++) {
-				const struct c2s_mfield *fd = &st->fields[f];
-				if (fd->kind == C2S_FK_EXTRAS || strlen(fd->key) != ks.n ||
-				    memcmp(fd->key, ks.p, ks.n) != 0)
-					continue;
-				slots[f] = build_field(b, t, f, c2s_map_value(b->d, n, i), k);
+			int f = find_field(t, ks.p, ks.n);
+			if (f >= 0) {
+				slots[f] = build_field(b, t, (unsigned)f, c2s_map_value(b->d, n, i), k);
 				have[f] = 1;
-				break;
 			}
 		}
 		for (unsigned f = 0; f < st->nfields; f++) {
@@ -1479,6 +1522,26 @@ static mval resolve_environment(struct builder *b, const mval *envfiles, const m
 	return make_map(b, items, n, environment ? &b->d->nodes[environment->node] : svc);
 }
 
+/* Services by name, each a placeholder for its AST mapping (streaming). */
+static mval build_lazy_services(struct builder *b, const struct c2s_node *n)
+{
+	mval out = mv(b, C2S_MV_MAP, n);
+	if (!c2s_is_mapping(n))
+		return out;
+	uint32_t cnt = c2s_count(n);
+	struct sort_item *items = scratch_items(b, cnt);
+	if (!items)
+		return out;
+	for (uint32_t i = 0; i < cnt; i++) {
+		const struct c2s_node *k = c2s_map_key(b->d, n, i);
+		struct c2s_str ks = text(b, k);
+		items[i].k = mv_str(b, ks.p, ks.n, k);
+		items[i].v = mv(b, C2S_MV_NODE, c2s_map_value(b->d, n, i));
+		items[i].v.flags = C2S_MVF_LAZY;
+	}
+	return make_map(b, items, cnt, n);
+}
+
 /* ---- fields ---- */
 
 static mval build_field(struct builder *b, enum c2s_mtype t, unsigned f, const struct c2s_node *n,
@@ -1565,9 +1628,12 @@ static mval build_field(struct builder *b, enum c2s_mtype t, unsigned f, const s
 		return build_mapping(b, n, 0);
 	case C2S_FK_MAPNSTR:
 		return build_mapping(b, n, 1);
+	case C2S_FK_SERVICES:
+		if (b->lazy)
+			return build_lazy_services(b, n);
+		return build_map_of(b, fd->sub, n, 0);
 	case C2S_FK_MAPT:
 	case C2S_FK_MAPPT:
-	case C2S_FK_SERVICES:
 		return build_map_of(b, fd->sub, n, fd->kind == C2S_FK_MAPPT);
 	case C2S_FK_STRUCT:
 	case C2S_FK_PSTRUCT:
@@ -1727,16 +1793,44 @@ static void finish_objects(struct builder *b, mval *map, enum c2s_mtype t, const
 	}
 }
 
+static void builder_init(struct builder *b, struct c2s_model *m, uint16_t file,
+			 const struct c2s_model_env *env, struct c2s_diags *diags)
+{
+	memset(b, 0, sizeof *b);
+	b->m = m;
+	b->d = m->docs[file];
+	b->file = file;
+	b->env = env;
+	b->diags = diags;
+	b->arena = &m->arena;
+}
+
+int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env,
+			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
+			    struct c2s_mval *out, struct c2s_diags *diags)
+{
+	struct builder b;
+	builder_init(&b, m, placeholder->file, env, diags);
+	b.arena = arena;
+	const struct c2s_node *n = &b.d->nodes[placeholder->node];
+	*out = build_struct(&b, C2S_T_SERVICE, n);
+	if (!b.failed)
+		finish_service(&b, out, n);
+	return b.failed ? -1 : 0;
+}
+
 int c2s_model_build(struct c2s_model *m, uint16_t file, const struct c2s_model_env *env,
 		    struct c2s_mval *out, struct c2s_diags *diags)
 {
+	return c2s_model_build_lazy(m, file, env, 0, out, diags);
+}
+
+int c2s_model_build_lazy(struct c2s_model *m, uint16_t file, const struct c2s_model_env *env,
+			 int lazy, struct c2s_mval *out, struct c2s_diags *diags)
+{
 	struct builder b;
-	memset(&b, 0, sizeof b);
-	b.m = m;
-	b.d = m->docs[file];
-	b.file = file;
-	b.env = env;
-	b.diags = diags;
+	builder_init(&b, m, file, env, diags);
+	b.lazy = lazy;
 	const struct c2s_node *root = c2s_node_at(b.d, b.d->root);
 	const struct c2s_node *vn = c2s_map_get(b.d, root, "version", NULL);
 	struct c2s_str vs = vn ? text(&b, vn) : (struct c2s_str){"", 0};
@@ -1750,7 +1844,7 @@ int c2s_model_build(struct c2s_model *m, uint16_t file, const struct c2s_model_e
 	if (!services)
 		set_field(&b, out, C2S_F_CONFIG_SERVICES, mv(&b, C2S_MV_MAP, NULL));
 	services = field_slot(out, C2S_F_CONFIG_SERVICES);
-	for (uint32_t i = 0; services && i < services->n && !b.failed; i++) {
+	for (uint32_t i = 0; !lazy && services && i < services->n && !b.failed; i++) {
 		mval *svc = &services->u.v[2 * i + 1];
 		if (svc->kind != C2S_MV_STRUCT) {
 			mval st = mv(&b, C2S_MV_STRUCT, NULL);
