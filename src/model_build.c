@@ -1199,7 +1199,7 @@ static struct c2s_str join_clean(struct builder *b, const char *dir, const char 
 
 static int is_letter_ascii(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
-static mval build_volume_short(struct builder *b, const struct c2s_node *it)
+static mval build_volume_short(struct builder *b, const struct c2s_node *it, uint32_t idx)
 {
 	struct c2s_str s = text(b, it);
 	mval f[8];
@@ -1227,7 +1227,7 @@ static mval build_volume_short(struct builder *b, const struct c2s_node *it)
 				continue;
 			const char *buf = s.p + bstart;
 			if (blen == 0) {
-				fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Volumes': invalid spec: %.*s: empty section between colons", (int)s.n, s.p);
+				fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Volumes[%u]': invalid spec: %.*s: empty section between colons", (unsigned)idx, (int)s.n, s.p);
 				return st;
 			}
 			if (!src.p && end) {
@@ -1240,7 +1240,7 @@ static mval build_volume_short(struct builder *b, const struct c2s_node *it)
 				tgt.p = buf;
 				tgt.n = blen;
 			} else if (c == ':') {
-				fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Volumes': invalid spec: %.*s: too many colons", (int)s.n, s.p);
+				fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Volumes[%u]': invalid spec: %.*s: too many colons", (unsigned)idx, (int)s.n, s.p);
 				return st;
 			} else {
 				size_t o = 0;
@@ -1365,7 +1365,7 @@ static mval build_volumes(struct builder *b, const struct c2s_node *n)
 		return out;
 	for (uint32_t i = 0; i < cnt; i++) {
 		const struct c2s_node *it = c2s_seq_item(b->d, n, i);
-		out.u.v[i] = c2s_is_scalar(it) ? build_volume_short(b, it) : build_struct(b, C2S_T_SVCVOL, it);
+		out.u.v[i] = c2s_is_scalar(it) ? build_volume_short(b, it, i) : build_struct(b, C2S_T_SVCVOL, it);
 	}
 	out.n = cnt;
 	return out;
@@ -1387,7 +1387,12 @@ static int read_env_file(struct builder *b, const char *path, const struct c2s_n
 {
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
-		fail(b, at, "open %s: %s", path, strerror(errno) /* Go: "no such file or directory" */);
+		/* Go's syscall error texts are strerror's, lower-cased */
+		char msg[128];
+		snprintf(msg, sizeof msg, "%s", strerror(errno));
+		if (msg[0] >= 'A' && msg[0] <= 'Z')
+			msg[0] = (char)(msg[0] + 32);
+		fail(b, at, "open %s: %s", path, msg);
 		return -1;
 	}
 	size_t sz = 0, capb = 4096;

@@ -25,7 +25,7 @@ for c in $cases; do
 	rm -rf "$d"
 	mkdir -p "$d"
 	(cd "$here/convert/$c" && tar cf - --exclude=stack-config.yml --exclude=stack-config.rc \
-		--exclude=stack-config.err --exclude=payloads.json .) | (cd "$d" && tar xf -)
+		--exclude=stack-config.err --exclude=payloads.json --exclude=match-message .) | (cd "$d" && tar xf -)
 	files=compose.yml
 	[ -f "$d/files" ] && files=$(cat "$d/files")
 	args=""
@@ -38,7 +38,7 @@ for c in $cases; do
 	fi
 	rc=0
 	# shellcheck disable=SC2086
-	(cd "$d" && env -i PATH="$PATH" HOME="${HOME:-/root}" DOCKER_CONFIG="$d/.docker-config" $envs \
+	(cd "$d" && env -i PATH="$PATH" HOME=/tmp/c2s-golden-home DOCKER_CONFIG="$d/.docker-config" $envs \
 		docker stack config $args >"$here/convert/$c/stack-config.yml" \
 		2>"$here/convert/$c/stack-config.err") || rc=$?
 	rm -rf "$d/.docker-config"
@@ -49,7 +49,7 @@ for c in $cases; do
 	if [ $# -eq 1 ]; then
 		out=$(mktemp -d)
 		# shellcheck disable=SC2086
-		env REF_CLEAN_ENV=1 $refenv "$top/scripts/reference/reference.sh" "$d/$1" "$out" stack >/dev/null 2>&1 || true
+		env HOME=/tmp/c2s-golden-home REF_CLEAN_ENV=1 $refenv "$top/scripts/reference/reference.sh" "$d/$1" "$out" stack >/dev/null 2>&1 || true
 		if [ -f "$out/payloads.json" ] && [ "$(cat "$out/deploy.rc" 2>/dev/null)" = 0 ]; then
 			cp "$out/payloads.json" "$here/convert/$c/payloads.json"
 		else

@@ -17,7 +17,7 @@ for cdir in "$top_srcdir"/tests/golden/convert/*/; do
 	rm -rf "$d"
 	mkdir -p "$d"
 	(cd "$cdir" && tar cf - --exclude=stack-config.yml --exclude=stack-config.rc \
-		--exclude=stack-config.err --exclude=payloads.json .) | (cd "$d" && tar xf -)
+		--exclude=stack-config.err --exclude=payloads.json --exclude=match-message .) | (cd "$d" && tar xf -)
 	chmod -R u+w "$d"
 	files=compose.yml
 	[ -f "$d/files" ] && files=$(cat "$d/files")
@@ -28,7 +28,7 @@ for cdir in "$top_srcdir"/tests/golden/convert/*/; do
 	want=$(cat "$cdir/stack-config.rc")
 	rc=0
 	# shellcheck disable=SC2086
-	(cd "$d" && env -i PATH="$PATH" HOME="${HOME:-/root}" $envs "$C2S" convert $args \
+	(cd "$d" && env -i PATH="$PATH" HOME=/tmp/c2s-golden-home $envs "$C2S" convert $args \
 		>"$d/.out" 2>"$d/.err") || rc=$?
 	if [ "$want" = 0 ]; then
 		if [ "$rc" != 0 ] || ! cmp -s "$d/.out" "$cdir/stack-config.yml"; then
@@ -40,6 +40,10 @@ for cdir in "$top_srcdir"/tests/golden/convert/*/; do
 	else
 		if [ "$rc" != 1 ] || [ -s "$d/.out" ]; then
 			echo "FAIL $c: rc=$rc (want 1, docker said: $(head -c 200 "$cdir/stack-config.err"))"
+			fail=$((fail + 1))
+		elif [ -f "$cdir/match-message" ] && ! grep -qF -- "$(head -n 1 "$cdir/stack-config.err")" "$d/.err"; then
+			echo "FAIL $c: docker's message not in ours: $(head -n 1 "$cdir/stack-config.err")"
+			cat "$d/.err"
 			fail=$((fail + 1))
 		fi
 	fi
