@@ -73,6 +73,7 @@ struct c2s_lint_options {
 	const char *engine_version;   /* "X.Y" or NULL */
 	const char *env_file;         /* --env-file or NULL */
 	int no_interpolate;
+	const char *const *envp;      /* the environment docker would see (NAME=VALUE, NULL-ended) */
 };
 
 /* Lint as the options say, write the report to out and problems with the

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+extern char **environ;
+
 static const char usage_text[] =
 	"Usage: compose2swarm lint    [OPTIONS] [FILE...]\n"
 	"       compose2swarm convert [OPTIONS] [-c FILE]...\n"
@@ -23,6 +25,8 @@ static const char usage_text[] =
 	"      --disable RULE        turn a rule off\n"
 	"      --severity RULE=LEVEL give a rule another severity\n"
 	"      --engine-version X.Y  the oldest Docker Engine the stack must run on\n"
+	"      --env-file FILE       variables for ${VAR}, on top of the environment\n"
+	"      --no-interpolate      leave ${VAR} unexpanded\n"
 	"  -c, --compose-file FILE   lint FILE (repeatable)\n"
 	"      --stdin-filename NAME the name to report for '-' (standard input)\n"
 	"\n"
@@ -134,9 +138,13 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_STDIN_NAME:
 			o.stdin_filename = optarg;
 			break;
-		case OPT_CONFIG:
 		case OPT_ENV_FILE:
+			o.env_file = optarg;
+			break;
 		case OPT_NO_INTERP:
+			o.no_interpolate = 1;
+			break;
+		case OPT_CONFIG:
 		case OPT_FIX:
 		case OPT_DIFF:
 			usage_error("%s is not available in this version yet", argv[optind - 1]);
@@ -162,6 +170,7 @@ static int cmd_lint(int argc, char **argv)
 	o.compose = compose.v;
 	o.ncompose = compose.n;
 	o.overrides = ov;
+	o.envp = (const char *const *)environ;
 	o.color = o.format == C2S_FORMAT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	status = c2s_lint(&o, stdout, stderr);
 out:
