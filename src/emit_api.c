@@ -17,6 +17,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,19 +315,39 @@ static char *object_name(struct api *a, const struct c2s_mval *obj, unsigned nam
 
 /* ---- errors ---- */
 
+static int vfail(struct api *a, enum c2s_rule_index rule, const struct c2s_mval *at, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+/* deploy refuses the stack: CS2008, or CS2007 for an undefined reference */
+static int vfail(struct api *a, enum c2s_rule_index rule, const struct c2s_mval *at, const char *fmt, va_list ap)
+{
+	char msg[API_MAX_MESSAGE];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	const struct c2s_node *n = c2s_mval_node(a->m, at);
+	if (n && at->file < a->m->ndocs)
+		c2s_diag_at(a->diags, rule, a->m->docs[at->file], n, "%s", msg);
+	else
+		c2s_diag_add(a->diags, rule, NULL, 0, 0, "%s", msg);
+	return -1;
+}
+
 __attribute__((format(printf, 3, 4)))
 static int fail(struct api *a, const struct c2s_mval *at, const char *fmt, ...)
 {
-	char msg[API_MAX_MESSAGE];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vfail(a, C2S_R_CS2008, at, fmt, ap);
 	va_end(ap);
-	const struct c2s_node *n = c2s_mval_node(a->m, at);
-	if (n && at->file < a->m->ndocs)
-		c2s_diag_at(a->diags, C2S_RULE_CS1301, a->m->docs[at->file], n, "%s", msg);
-	else
-		c2s_diag_add(a->diags, C2S_RULE_CS1301, NULL, 0, 0, "%s", msg);
+	return -1;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail_undefined(struct api *a, const struct c2s_mval *at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(a, C2S_R_CS2007, at, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -738,55 +759,66 @@ int c2s_api_stack_name_ok(const char *s)
 	return 0;
 }
 
-/* opts.ParseCPUs: big.Rat.SetString(value) * 1e9 must be an integer. */
+static int64_t gcd64(int64_t a, int64_t b)
+{
+	if (a < 0)
+		a = -a;
+	if (b < 0)
+		b = -b;
+	while (b) {
+		int64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* opts.ParseCPUs: big.Rat.SetString(value) * 1e9 must be an integer.
+ * Accepts what SetString does for CPU values: [+-]digits[.digits][e[+-]N] and a/b. */
 static int parse_cpus(struct c2s_str s, int64_t *nano, const char **err)
 {
-	/* numerator / denominator as decimal mantissa with exponent: value = m * 10^e / d */
 	char buf[128];
 	*err = NULL;
 	if (s.n == 0 || s.n >= sizeof buf)
-		goto bad;
+		return -1;
 	memcpy(buf, s.p, s.n);
 	buf[s.n] = '\0';
 	const char *slash = strchr(buf, '/');
 	if (slash) {
-		/* a/b with integers */
 		char *end;
 		errno = 0;
 		long long num = strtoll(buf, &end, 10);
 		if (end == buf || end != slash || errno)
-			goto bad;
+			return -1;
 		const char *ds = slash + 1;
-		if (*ds == '+' || *ds == '-' || !*ds)
-			goto bad;
+		if (*ds < '0' || *ds > '9')
+			return -1;
 		long long den = strtoll(ds, &end, 10);
 		if (*end || errno || den == 0)
-			goto bad;
-		__int128 v = (__int128)num * 1000000000;
-		if (v % den != 0) {
+			return -1;
+		int64_t g = gcd64(num, den);
+		if (g > 1)
+			num /= g, den /= g;
+		if (1000000000LL % den != 0) {
 			*err = "value is too precise";
 			return -1;
 		}
-		*nano = (int64_t)(v / den);
+		*nano = (int64_t)num * (1000000000LL / den);
 		return 0;
 	}
 	const char *p = buf;
 	int neg = 0;
 	if (*p == '+' || *p == '-')
 		neg = *p++ == '-';
-	__int128 mant = 0;
-	int digits = 0, frac = 0, seen_dot = 0;
+	char digits[128];
+	size_t nd = 0;
+	long frac = 0;
+	int seen_dot = 0, any = 0;
 	for (; *p; p++) {
 		if (*p >= '0' && *p <= '9') {
-			if (mant < ((__int128)1 << 100))
-				mant = mant * 10 + (*p - '0');
-			else if (!seen_dot)
-				goto bad;
-			else if (*p != '0')
-				goto precise;
-			else
-				continue;
-			digits++;
+			any = 1;
+			if (nd || *p != '0')
+				digits[nd++] = *p;
 			frac += seen_dot;
 		} else if (*p == '.' && !seen_dot) {
 			seen_dot = 1;
@@ -794,40 +826,35 @@ static int parse_cpus(struct c2s_str s, int64_t *nano, const char **err)
 			break;
 		}
 	}
-	if (!digits)
-		goto bad;
+	if (!any)
+		return -1;
 	long exp10 = 0;
 	if (*p == 'e' || *p == 'E') {
 		char *end;
 		errno = 0;
 		exp10 = strtol(p + 1, &end, 10);
 		if (end == p + 1 || *end || errno || exp10 > 1000 || exp10 < -1000)
-			goto bad;
+			return -1;
 		p = end;
 	}
 	if (*p)
-		goto bad;
-	long scale = exp10 - frac + 9; /* value * 1e9 = mant * 10^scale */
-	while (scale < 0) {
-		if (mant % 10 != 0)
-			goto precise;
-		mant /= 10;
+		return -1;
+	long scale = exp10 - frac + 9; /* value * 1e9 = digits * 10^scale */
+	while (scale < 0 && nd) {
+		if (digits[nd - 1] != '0') {
+			*err = "value is too precise";
+			return -1;
+		}
+		nd--;
 		scale++;
 	}
-	while (scale > 0 && mant != 0) {
-		mant *= 10;
-		scale--;
-		if (mant > ((__int128)1 << 100))
-			break;
-	}
-	*nano = (int64_t)(neg ? -mant : mant);
+	uint64_t v = 0;
+	for (size_t i = 0; i < nd; i++)
+		v = v * 10 + (uint64_t)(digits[i] - '0'); /* wraps like big.Int.Int64 on absurd values */
+	for (; nd && scale > 0; scale--)
+		v *= 10;
+	*nano = neg ? -(int64_t)v : (int64_t)v;
 	return 0;
-precise:
-	*err = "value is too precise";
-	return -1;
-bad:
-	*err = NULL;
-	return -1;
 }
 
 /* Go's os.ReadFile error: "open PATH: no such file or directory" */
@@ -1165,7 +1192,7 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 		struct c2s_str source = sfield(r, C2S_F_FILEREF_SOURCE);
 		const struct c2s_mval *obj = map_find(objs, source);
 		if (!obj) {
-			rc = fail(a, r, "undefined %s %s", secrets ? "secret" : "config", quoted(a, source));
+			rc = fail_undefined(a, r, "undefined %s %s", secrets ? "secret" : "config", quoted(a, source));
 			break;
 		}
 		if (obj->kind != C2S_MV_STRUCT)
@@ -1197,7 +1224,7 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 		struct c2s_str key = sval(extra_cred);
 		const struct c2s_mval *obj = map_find(objs, key);
 		if (!obj) {
-			rc = fail(a, extra_cred, "undefined config %s", quoted(a, key));
+			rc = fail_undefined(a, extra_cred, "undefined config %s", quoted(a, key));
 		} else {
 			cJSON *b = obj_new(a);
 			if (!b) {
@@ -1303,14 +1330,14 @@ static int mount_one(struct api *a, const struct c2s_mval *v, cJSON *arr)
 	if (t == 0 && source.n) {
 		stack_vol = map_find(a->volumes, source);
 		if (!stack_vol)
-			return fail(a, v, "undefined volume %s", quoted(a, source));
+			return fail_undefined(a, v, "undefined volume %s", quoted(a, source));
 		if (stack_vol->kind != C2S_MV_STRUCT)
 			stack_vol = NULL;
 	}
 	if (t == 4 && !(source.n >= 6 && memcmp(source.p, "group:", 6) == 0)) {
 		stack_vol = map_find(a->volumes, source);
 		if (!stack_vol)
-			return fail(a, v, "undefined volume %s", quoted(a, source));
+			return fail_undefined(a, v, "undefined volume %s", quoted(a, source));
 		if (stack_vol->kind != C2S_MV_STRUCT)
 			stack_vol = NULL;
 	}
@@ -1416,7 +1443,7 @@ static int cpus(struct api *a, const struct c2s_mval *res, unsigned f, cJSON *o)
 	if (s.n == 0)
 		return 0;
 	if (parse_cpus(s, &nano, &err) < 0) {
-		if (err)
+		if (err != NULL)
 			return fail(a, v, "%s", err);
 		return fail(a, v, "failed to parse %.*s as a rational number", (int)s.n, s.p);
 	}
@@ -1613,7 +1640,7 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 			cfg = NULL;
 		const struct c2s_mval *nw = map_find(a->networks, key);
 		if (!nw && !str_eq(key, "default")) {
-			rc = fail(a, n ? map_key(nets, (uint32_t)i) : svc, "undefined network %s", quoted(a, key));
+			rc = fail_undefined(a, n ? map_key(nets, (uint32_t)i) : svc, "undefined network %s", quoted(a, key));
 			break;
 		}
 		if (nw && nw->kind != C2S_MV_STRUCT)
