@@ -4,6 +4,7 @@
 #include "config.h"
 #include "buf.h"
 #include "diag.h"
+#include "emit_api.h"
 #include "format.h"
 #include "model.h"
 #include "pipeline.h"
@@ -123,8 +124,15 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		fprintf(err, "compose2swarm: too many files (C2S_MAX_FILES)\n");
 		return C2S_EXIT_TROUBLE;
 	}
-	if (o->to && strcmp(o->to, "yaml") != 0) {
-		fprintf(err, "compose2swarm: --to %s is not available in this version yet\n", o->to);
+	int api = o->to && strcmp(o->to, "api") == 0;
+	struct c2s_api_options ao = {o->stack ? o->stack : "stack",
+				     o->api_version ? o->api_version : C2S_API_VERSION_DEFAULT, NULL};
+	if (api && !c2s_api_stack_name_ok(ao.stack)) {
+		fprintf(err, "invalid stack name: \"%s\"\n", ao.stack);
+		return C2S_EXIT_FINDINGS;
+	}
+	if (api && !c2s_api_version_ok(ao.api_version)) {
+		fprintf(err, "compose2swarm: --api-version wants X.YY, not '%s'\n", ao.api_version);
 		return C2S_EXIT_TROUBLE;
 	}
 	struct c2s_source *srcs = calloc(o->nfiles, sizeof *srcs);
@@ -223,7 +231,19 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			report(&diags, err);
 			goto out;
 		}
-	if (c2s_emit_yaml(&m, &outbuf) != 0) {
+	if (api) {
+		ao.workdir = workdir;
+		int rc = c2s_emit_api(&m, &ao, &outbuf, &diags);
+		if (rc == -1) {
+			status = C2S_EXIT_FINDINGS;
+			report(&diags, err);
+			goto out;
+		}
+		if (rc != 0) {
+			fprintf(err, "compose2swarm: out of memory writing the output\n");
+			goto out;
+		}
+	} else if (c2s_emit_yaml(&m, &outbuf) != 0) {
 		fprintf(err, "compose2swarm: out of memory writing the output\n");
 		goto out;
 	}
