@@ -47,7 +47,7 @@ static int parse_engine(const char *s, int *major, int *minor)
 static int apply_overrides(struct lint_run *r)
 {
 	for (int i = 0; i < C2S_RULE_COUNT; i++)
-		r->severity[i] = c2s_rules[i].severity;
+		r->severity[i] = c2s_rule_default_on(&c2s_rules[i]) ? c2s_rules[i].severity : C2S_SEVERITY_NONE;
 	for (size_t i = 0; i < r->o->noverrides; i++) {
 		const struct c2s_rule_override *ov = &r->o->overrides[i];
 		const struct c2s_rule *rule = c2s_rule_find(ov->rule);
@@ -58,7 +58,7 @@ static int apply_overrides(struct lint_run *r)
 		enum c2s_rule_index k = c2s_rule_index(rule);
 		if (ov->enabled == 0)
 			r->severity[k] = C2S_SEVERITY_NONE;
-		else if (ov->enabled == 1 && r->severity[k] == C2S_SEVERITY_NONE)
+		else if (ov->enabled == 1)
 			r->severity[k] = rule->severity ? rule->severity : C2S_SEVERITY_WARNING;
 		if (ov->severity != C2S_SEVERITY_NONE)
 			r->severity[k] = ov->severity;
