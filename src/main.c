@@ -17,13 +17,18 @@ static const char usage_text[] =
 	"Check Compose v3 files against what `docker stack deploy` will do with them.\n"
 	"\n"
 	"lint options:\n"
-	"  -f, --format FMT          text (default), gnu, json\n"
+	"  -f, --format FMT          text (default), gnu, json, sarif, checkstyle, junit,\n"
+	"                            github, codeclimate\n"
 	"      --fail-on LEVEL       error, warning (default), info, none\n"
 	"      --enable RULE         turn a rule on (id or name)\n"
 	"      --disable RULE        turn a rule off\n"
 	"      --severity RULE=LEVEL give a rule another severity\n"
 	"      --engine-version X.Y  the oldest Docker Engine the stack must run on\n"
 	"  -c, --compose-file FILE   lint FILE (repeatable)\n"
+	"      --config FILE         lint settings (default: .compose2swarm.yml found\n"
+	"                            upward from each file's directory)\n"
+	"      --fix                 rewrite files in place for fixable findings\n"
+	"      --diff                print those rewrites as a unified diff instead\n"
 	"      --stdin-filename NAME the name to report for '-' (standard input)\n"
 	"\n"
 	"Exit status: 0 nothing at or above --fail-on, 1 findings, 2 trouble\n"
@@ -99,7 +104,8 @@ static int cmd_lint(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			if ((v = c2s_format_parse(optarg)) < 0) {
-				usage_error("unknown format '%s' (text, gnu, json)", optarg);
+				usage_error("unknown format '%s' (text, gnu, json, sarif, checkstyle, junit, github, "
+					    "codeclimate)", optarg);
 				goto out;
 			}
 			o.format = (enum c2s_format)v;
@@ -110,6 +116,7 @@ static int cmd_lint(int argc, char **argv)
 				goto out;
 			}
 			o.fail_on = (enum c2s_severity)v;
+			o.fail_on_set = 1;
 			break;
 		case OPT_ENABLE:
 		case OPT_DISABLE:
@@ -135,10 +142,16 @@ static int cmd_lint(int argc, char **argv)
 			o.stdin_filename = optarg;
 			break;
 		case OPT_CONFIG:
+			o.config_file = optarg;
+			break;
+		case OPT_FIX:
+			o.fix = 1;
+			break;
+		case OPT_DIFF:
+			o.diff = 1;
+			break;
 		case OPT_ENV_FILE:
 		case OPT_NO_INTERP:
-		case OPT_FIX:
-		case OPT_DIFF:
 			usage_error("%s is not available in this version yet", argv[optind - 1]);
 			goto out;
 		case 'h':
@@ -153,6 +166,10 @@ static int cmd_lint(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (list_add(&files, argv[i]) != 0)
 			goto out;
+	if (o.fix && o.diff) {
+		usage_error("%s", "give --fix or --diff, not both");
+		goto out;
+	}
 	if (files.n && compose.n) {
 		usage_error("%s", "give files either as arguments or with -c, not both");
 		goto out;
