@@ -4,6 +4,7 @@
 #include "config.h"
 #include "buf.h"
 #include "diag.h"
+#include "emit_api.h"
 #include "format.h"
 #include "model.h"
 #include "pipeline.h"
@@ -192,8 +193,15 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		fprintf(err, "compose2swarm: too many files (C2S_MAX_FILES)\n");
 		return C2S_EXIT_TROUBLE;
 	}
-	if (o->to && strcmp(o->to, "yaml") != 0) {
-		fprintf(err, "compose2swarm: --to %s is not available in this version yet\n", o->to);
+	int api = o->to && strcmp(o->to, "api") == 0;
+	struct c2s_api_options ao = {o->stack ? o->stack : "stack",
+				     o->api_version ? o->api_version : C2S_API_VERSION_DEFAULT, NULL};
+	if (api && !c2s_api_stack_name_ok(ao.stack)) {
+		fprintf(err, "invalid stack name: \"%s\"\n", ao.stack);
+		return C2S_EXIT_FINDINGS;
+	}
+	if (api && !c2s_api_version_ok(ao.api_version)) {
+		fprintf(err, "compose2swarm: --api-version wants X.YY, not '%s'\n", ao.api_version);
 		return C2S_EXIT_TROUBLE;
 	}
 	struct c2s_source *srcs = calloc(o->nfiles, sizeof *srcs);
@@ -278,7 +286,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		}
 	}
 	struct c2s_model_env env = {workdir, c2s_env_get(penv, "HOME", 4, &(size_t){0}), env_lookup, penv};
-	int lazy = o->nfiles == 1;
+	int lazy = o->nfiles == 1 && !api; /* the api emitter walks the whole model */
 	for (size_t i = 0; i < o->nfiles; i++) {
 		if (c2s_model_build_lazy(&m, (uint16_t)i, &env, lazy, &vals[i], &diags) != 0) {
 			status = diags.nomem ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
@@ -313,12 +321,25 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			report(&diags, err);
 			goto out;
 		}
+	if (api) {
+		ao.workdir = workdir;
+		int rc = c2s_emit_api(&m, &ao, &outbuf, &diags);
+		if (rc == -1) {
+			status = C2S_EXIT_FINDINGS;
+			report(&diags, err);
+			goto out;
+		}
+		if (rc != 0) {
+			fprintf(err, "compose2swarm: out of memory writing the output\n");
+			goto out;
+		}
+	}
 	struct sink sink;
 	if (sink_open(&sink, o->output, out, err) != 0)
 		goto out;
 	sc.sink = &sink;
 	struct c2s_emit_stream es = {stream_expand, stream_release, stream_flush, &sc};
-	int eok = c2s_emit_yaml_stream(&m, &es, &outbuf) == 0;
+	int eok = api || c2s_emit_yaml_stream(&m, &es, &outbuf) == 0;
 	c2s_arena_free(&sc.scratch);
 	if (eok)
 		sink_write(&sink, &outbuf);

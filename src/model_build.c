@@ -97,7 +97,7 @@ static void fail(struct builder *b, const struct c2s_node *n, const char *fmt, .
 	va_list ap;
 	va_start(ap, fmt);
 	uint32_t start = n ? n->start : 0, end = n ? c2s_node_end(b->d, n) : 0;
-	c2s_diag_vadd(b->diags, C2S_R_CS2901, b->d->src, start, end, fmt, ap);
+	c2s_diag_vadd(b->diags, C2S_R_CS2009, b->d->src, start, end, fmt, ap);
 	va_end(ap);
 	b->failed = 1;
 }
