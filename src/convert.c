@@ -300,8 +300,9 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	sc.env = &env;
 	sc.diags = &diags;
 	c2s_arena_init(&sc.scratch, 0);
-	if (lazy) {
-		/* a first pass finds what docker would refuse before anything is written */
+	if (lazy && !o->output) {
+		/* a first pass finds what docker would refuse before anything is written
+		 * to standard output (-o writes a temporary file that is dropped instead) */
 		const struct c2s_mval *svcs = c2s_mget(&vals[0], C2S_F_CONFIG_SERVICES);
 		for (uint32_t i = 0; svcs && i < svcs->n; i++) {
 			struct c2s_mval tmp;
@@ -344,8 +345,12 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	if (eok)
 		sink_write(&sink, &outbuf);
 	if (sink_close(&sink, eok, err) != 0) {
-		if (!eok)
+		if (!eok && c2s_diags_max(&diags) >= C2S_SEVERITY_ERROR && !diags.nomem) {
+			status = C2S_EXIT_FINDINGS; /* a service docker refuses, found while writing -o */
+			report(&diags, err);
+		} else if (!eok) {
 			fprintf(err, "compose2swarm: out of memory writing the output\n");
+		}
 		goto out;
 	}
 	status = C2S_EXIT_OK;

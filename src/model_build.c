@@ -306,15 +306,16 @@ static mval build_lazy_services(struct builder *b, const struct c2s_node *n);
 
 static mval build_str(struct builder *b, const struct c2s_node *n)
 {
-	if (is_null(b, n))
-		return mv(b, C2S_MV_STR, n);
 	if (!c2s_is_scalar(n))
 		return mv(b, C2S_MV_STR, n);
 	struct c2s_value v;
-	if (c2s_resolve(b->d, n, &v) == C2S_TYPE_STRING) {
+	enum c2s_type t = c2s_resolve(b->d, n, &v);
+	if (t == C2S_TYPE_STRING || t == C2S_TYPE_MERGE) {
 		struct c2s_str s = text(b, n);
 		return mv_str(b, s.p, s.n, n);
 	}
+	if (t == C2S_TYPE_NULL)
+		return mv(b, C2S_MV_STR, n);
 	struct c2s_str s = go_sprint(b, n, NULL);
 	return mv_str(b, s.p, s.n, n);
 }
@@ -339,10 +340,9 @@ static mval build_strlist(struct builder *b, const struct c2s_node *n)
 	for (uint32_t i = 0; i < cnt; i++) {
 		const struct c2s_node *it = c2s_seq_item(b->d, n, i);
 		if (c2s_is_scalar(it)) {
-			struct c2s_str s = go_sprint(b, it, NULL);
 			struct c2s_value v;
-			if (c2s_resolve(b->d, it, &v) == C2S_TYPE_STRING)
-				s = text(b, it);
+			enum c2s_type ty = c2s_resolve(b->d, it, &v);
+			struct c2s_str s = ty == C2S_TYPE_STRING || ty == C2S_TYPE_MERGE ? text(b, it) : go_sprint(b, it, NULL);
 			out.u.v[i] = mv_str(b, s.p, s.n, it);
 		} else {
 			out.u.v[i] = mv_str(b, "", 0, it);
