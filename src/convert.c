@@ -289,7 +289,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	int lazy = o->nfiles == 1 && !api; /* the api emitter walks the whole model */
 	for (size_t i = 0; i < o->nfiles; i++) {
 		if (c2s_model_build_lazy(&m, (uint16_t)i, &env, lazy, &vals[i], &diags) != 0) {
-			status = diags.nomem ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
+			status = diags.nomem || diags.limit_hit ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
 			report(&diags, err);
 			goto out;
 		}
@@ -309,7 +309,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			int r = c2s_model_build_service(&m, &env, &svcs->u.v[2 * i + 1], &sc.scratch, &tmp, &diags);
 			c2s_arena_free(&sc.scratch);
 			if (r != 0) {
-				status = diags.nomem ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
+				status = diags.nomem || diags.limit_hit ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
 				report(&diags, err);
 				goto out;
 			}

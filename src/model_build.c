@@ -14,8 +14,8 @@
 
 /* The largest env file read; docker has no limit, ours keeps memory bounded. */
 #define MODEL_MAX_ENV_FILE_BYTES ((size_t)64 << 20)
-/* Ports one short-syntax entry may expand to (a full 1-65535 range). */
-#define MODEL_MAX_PORT_EXPANSION 65536u
+/* Ports one service may expand to (short-syntax ranges); docker has no bound. */
+#define MODEL_MAX_PORTS (1u << 20)
 
 struct builder {
 	struct c2s_model *m;
@@ -1014,6 +1014,12 @@ static int add_port_spec(struct builder *b, const struct c2s_node *it, struct c2
 	if (hostn && (chi - clo) != (hhi - hlo) && chi != clo)
 		goto bad;
 	size_t count = (size_t)(chi - clo + 1);
+	if (*nvals + count * (size_t)(hhi - hlo + 1) > MODEL_MAX_PORTS) {
+		fail(b, it, "the ports of this service expand to more than %u entries (MODEL_MAX_PORTS)",
+		     MODEL_MAX_PORTS);
+		b->diags->limit_hit = 1;
+		return -1;
+	}
 	struct port_item *pi = alloc(b, count * sizeof *pi);
 	if (!pi)
 		return -1;
@@ -1401,8 +1407,14 @@ static int read_env_file(struct builder *b, const char *path, const struct c2s_n
 	while (data && (r = fread(data + sz, 1, capb - sz, fp)) > 0) {
 		sz += r;
 		if (sz == capb) {
-			if (capb >= MODEL_MAX_ENV_FILE_BYTES)
-				break;
+			if (capb >= MODEL_MAX_ENV_FILE_BYTES) {
+				free(data);
+				fclose(fp);
+				fail(b, at, "%s: env file larger than %zu MiB (MODEL_MAX_ENV_FILE_BYTES)", path,
+				     MODEL_MAX_ENV_FILE_BYTES >> 20);
+				b->diags->limit_hit = 1;
+				return -1;
+			}
 			char *nd = realloc(data, capb * 2);
 			if (!nd) {
 				free(data);
