@@ -647,7 +647,11 @@ static void emit_struct_entries(struct emitter *e, const struct c2s_mval *st, un
 			continue;
 		if (st->type == C2S_T_ULIMIT && f->field == C2S_F_ULIMIT_SINGLE)
 			continue;
-		emit_key(e, fd->key, fd->keylen, ind, first);
+		/* table keys are plain lower-case words: no analysis needed */
+		if (!first)
+			indent(e, ind);
+		put(e, fd->key, fd->keylen);
+		put(e, ":", 1);
 		first = 0;
 		emit_value(e, f, fd->kind, fd->sub, ind, AFTER_KEY);
 	}
