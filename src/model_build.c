@@ -1128,16 +1128,43 @@ static mval build_ports(struct builder *b, const struct c2s_node *n)
 
 /* ---- volumes (loader/volume.go ParseVolume + resolveVolumePaths) ---- */
 
+static int is_slash(char c) { return c == '\\' || c == '/'; }
+
+/* docker/cli loader/windows_path.go volumeNameLen: "C:" or a UNC "\\host\share" prefix. */
+static size_t volume_name_len(const char *p, size_t l)
+{
+	if (l < 2)
+		return 0;
+	char c = p[0];
+	if (p[1] == ':' && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+		return 2;
+	if (l >= 5 && is_slash(p[0]) && is_slash(p[1]) && !is_slash(p[2]) && p[2] != '.') {
+		for (size_t n = 3; n < l - 1; n++) {
+			if (is_slash(p[n])) {
+				n++;
+				if (!is_slash(p[n])) {
+					if (p[n] == '.')
+						break;
+					for (; n < l; n++)
+						if (is_slash(p[n]))
+							break;
+					return n;
+				}
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* path.IsAbs (Unix) or docker's Windows isAbs: for bind sources only; env files and
+ * secret/config files go through filepath.IsAbs, which on Linux is a leading '/'. */
 static int is_abs_path(const char *s, size_t n)
 {
 	if (n && s[0] == '/')
 		return 1;
-	/* Windows: C:\ or C:/ or \\ */
-	if (n >= 3 && ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z') && s[1] == ':' && (s[2] == '\\' || s[2] == '/'))
-		return 1;
-	if (n >= 2 && s[0] == '\\' && s[1] == '\\')
-		return 1;
-	return 0;
+	size_t l = volume_name_len(s, n);
+	return l != 0 && l < n && is_slash(s[l]);
 }
 
 /* filepath.Join(dir, rel) + Clean. */
@@ -1500,7 +1527,7 @@ static mval resolve_environment(struct builder *b, const mval *envfiles, const m
 		for (uint32_t i = 0; i < envfiles->n; i++) {
 			const mval *f = &envfiles->u.v[i];
 			struct c2s_str path = {f->u.s, f->n};
-			if (!is_abs_path(path.p, path.n))
+			if (!(path.n && path.p[0] == '/'))
 				path = join_clean(b, b->env->workdir, f->u.s, f->n);
 			char *p = str_dup(b, path.p, path.n);
 			if (!p || read_env_file(b, p, c2s_mval_node(b->m, f) ? &b->d->nodes[f->node] : svc,
@@ -1794,7 +1821,7 @@ static void finish_objects(struct builder *b, mval *map, enum c2s_mtype t, const
 				}
 			} else {
 				struct c2s_str p = file ? c2s_mstr(file) : (struct c2s_str){"", 0};
-				if (!is_abs_path(p.p, p.n)) {
+				if (!(p.n && p.p[0] == '/')) {
 					struct c2s_str j = join_clean(b, b->env->workdir, p.p, p.n);
 					mval nv = file ? *file : mv(b, C2S_MV_STR, NULL);
 					nv.kind = C2S_MV_STR;
