@@ -560,8 +560,8 @@ static void emit_list(struct emitter *e, const struct c2s_mval *v, enum c2s_fkin
 			indent(e, iind);
 		put(e, "-", 1);
 		const struct c2s_mval *it = &v->u.v[i];
-		if (fk == C2S_FK_STRLIST)
-			emit_value(e, it, C2S_FK_STR, C2S_T_NONE, iind, AFTER_DASH);
+		if (fk == C2S_FK_STRLIST || fk == C2S_FK_EXTRAS)
+			emit_value(e, it, fk == C2S_FK_EXTRAS ? C2S_FK_EXTRAS : C2S_FK_STR, C2S_T_NONE, iind, AFTER_DASH);
 		else
 			emit_value(e, it, C2S_FK_PSTRUCT, sub, iind, AFTER_DASH);
 	}
