@@ -285,7 +285,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			goto out;
 		}
 	}
-	struct c2s_model_env env = {workdir, c2s_env_get(penv, "HOME", 4, &(size_t){0}), env_lookup, penv};
+	struct c2s_model_env env = {workdir, c2s_env_get(penv, "HOME", 4, &(size_t){0}), env_lookup, penv, 0};
 	int lazy = o->nfiles == 1 && !api; /* the api emitter walks the whole model */
 	for (size_t i = 0; i < o->nfiles; i++) {
 		if (c2s_model_build_lazy(&m, (uint16_t)i, &env, lazy, &vals[i], &diags) != 0) {

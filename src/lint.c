@@ -5,6 +5,7 @@
 #include "fix.h"
 #include "format.h"
 #include "pipeline.h"
+#include "model.h"
 #include "lintconf.h"
 #include "pragma.h"
 
@@ -39,6 +40,7 @@ struct lint_run {
 	int trouble;  /* exit 2 at the end */
 	FILE *err;
 	struct c2s_env *env;  /* NULL: --no-interpolate */
+	struct c2s_model_check_state stack; /* -c files: one stack, one version */
 };
 
 /* The command line's --enable/--disable/--severity, in order, on top of sev. */
@@ -360,6 +362,10 @@ static void lint_source(struct lint_run *r, struct c2s_source *src)
 				r->diags.nomem = 1;
 			c2s_env_free(dotenv);
 			run_checks(r, &doc);
+			/* what docker's loader refuses after the schema (model.h) */
+			if (!pr.rejected)
+				c2s_model_check(&doc, src->path, r->o->ncompose > 1 && !r->o->nfiles ? &r->stack : NULL,
+						&r->diags);
 		}
 	}
 	c2s_doc_free(&doc);

@@ -469,10 +469,10 @@ static mval build_bytes(struct builder *b, const struct c2s_node *n, const char 
 		char l[4] = {0};
 		for (size_t i = 0; i < bad.n && i < 3; i++)
 			l[i] = (char)((bad.p[i] >= 'A' && bad.p[i] <= 'Z') ? bad.p[i] + 32 : bad.p[i]);
-		fail(b, n, "decoding failed due to the following error(s):\n\nerror decoding '%s': invalid suffix: '%.*s'",
+		fail(b, n, "error decoding '%s': invalid suffix: '%.*s'",
 		     path, (int)(bad.n > 3 ? bad.n : strlen(l)), bad.n > 3 ? bad.p : l);
 	} else if (r != 0) {
-		fail(b, n, "decoding failed due to the following error(s):\n\nerror decoding '%s': invalid size: '%.*s'",
+		fail(b, n, "error decoding '%s': invalid size: '%.*s'",
 		     path, (int)s.n, s.p);
 	}
 	out.u.i = bytes;
@@ -1117,7 +1117,7 @@ static mval build_ports(struct builder *b, const struct c2s_node *n)
 		} else {
 			const char *tn = ty == C2S_TYPE_FLOAT ? "float64" : ty == C2S_TYPE_BOOL ? "bool"
 				: ty == C2S_TYPE_UINT ? "uint64" : ty == C2S_TYPE_NULL ? "<nil>" : "time.Time";
-			fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Ports': invalid type %s for port", tn);
+			fail(b, it, "error decoding 'Ports': invalid type %s for port", tn);
 			return out;
 		}
 	}
@@ -1260,7 +1260,7 @@ static mval build_volume_short(struct builder *b, const struct c2s_node *it, uin
 				continue;
 			const char *buf = s.p + bstart;
 			if (blen == 0) {
-				fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Volumes[%u]': invalid spec: %.*s: empty section between colons", (unsigned)idx, (int)s.n, s.p);
+				fail(b, it, "error decoding 'Volumes[%u]': invalid spec: %.*s: empty section between colons", (unsigned)idx, (int)s.n, s.p);
 				return st;
 			}
 			if (!src.p && end) {
@@ -1273,7 +1273,7 @@ static mval build_volume_short(struct builder *b, const struct c2s_node *it, uin
 				tgt.p = buf;
 				tgt.n = blen;
 			} else if (c == ':') {
-				fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Volumes[%u]': invalid spec: %.*s: too many colons", (unsigned)idx, (int)s.n, s.p);
+				fail(b, it, "error decoding 'Volumes[%u]': invalid spec: %.*s: too many colons", (unsigned)idx, (int)s.n, s.p);
 				return st;
 			} else {
 				size_t o = 0;
@@ -1415,10 +1415,14 @@ struct env_entry {
 	uint16_t file;
 };
 
-static int read_env_file(struct builder *b, const char *path, const struct c2s_node *at,
+static int read_env_file(struct builder *b, const char *path, const char *shown, const struct c2s_node *at,
 			 struct sort_item **items, size_t *n, size_t *cap)
 {
 	FILE *fp = fopen(path, "rb");
+	if (!fp && b->env->quiet_missing_env_files) {
+		b->failed = 1;
+		return -1;
+	}
 	if (!fp) {
 		/* Go's syscall error texts are strerror's, lower-cased */
 		char msg[128];
@@ -1488,11 +1492,11 @@ static int read_env_file(struct builder *b, const char *path, const struct c2s_n
 		/* variable = TrimLeft(key, whitespace); must not contain whitespace */
 		for (size_t i = 0; i < kn; i++)
 			if (l[i] == ' ' || l[i] == '\t') {
-				fail(b, at, "invalid env file (%s): variable '%.*s' contains whitespaces", path, (int)kn, l);
+				fail(b, at, "invalid env file (%s): variable '%.*s' contains whitespaces", shown, (int)kn, l);
 				return -1;
 			}
 		if (kn == 0) {
-			fail(b, at, "invalid env file (%s): no variable name on line '%.*s'", path, (int)lnn, l);
+			fail(b, at, "invalid env file (%s): no variable name on line '%.*s'", shown, (int)lnn, l);
 			return -1;
 		}
 		if (*n == *cap) {
@@ -1530,7 +1534,9 @@ static mval resolve_environment(struct builder *b, const mval *envfiles, const m
 			if (!(path.n && path.p[0] == '/'))
 				path = join_clean(b, b->env->workdir, f->u.s, f->n);
 			char *p = str_dup(b, path.p, path.n);
-			if (!p || read_env_file(b, p, c2s_mval_node(b->m, f) ? &b->d->nodes[f->node] : svc,
+			/* docker names the absolute path; lint names it as written (stable output) */
+			char *shown = b->env->quiet_missing_env_files ? str_dup(b, f->u.s, f->n) : p;
+			if (!p || !shown || read_env_file(b, p, shown, c2s_mval_node(b->m, f) ? &b->d->nodes[f->node] : svc,
 						&items, &n, &cap) != 0)
 				return mv(b, C2S_MV_NONE, NULL);
 		}

@@ -158,7 +158,7 @@ static void test_merge_positions(void **state)
 	struct c2s_doc *docs[2] = {&la->doc, &lb->doc};
 	struct c2s_model m;
 	struct c2s_mval va, vb;
-	struct c2s_model_env env = {"/w", "/home", env_none, NULL};
+	struct c2s_model_env env = {"/w", "/home", env_none, NULL, 0};
 	struct c2s_diags diags;
 	c2s_diags_init(&diags);
 	c2s_model_init(&m, docs, 2);
