@@ -134,6 +134,11 @@ int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env
 			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
 			    struct c2s_mval *out, struct c2s_diags *diags);
 
+/* Build only the parts of a service that can fail (lint's cheap pass). */
+int c2s_model_check_service(struct c2s_model *m, const struct c2s_model_env *env,
+			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
+			    struct c2s_diags *diags);
+
 /* Lint: report what docker's loader refuses after the schema (CS2009) for one
  * loaded, validated file, and a version differing from the earlier -c files'
  * (st carries them; NULL when the file stands alone). Returns 1 when docker

@@ -1869,6 +1869,38 @@ int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env
 	return b.failed ? -1 : 0;
 }
 
+/* Only what can fail (ports, volumes, sizes, env files): lint's cheaper pass. */
+int c2s_model_check_service(struct c2s_model *m, const struct c2s_model_env *env,
+			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
+			    struct c2s_diags *diags)
+{
+	struct builder b;
+	builder_init(&b, m, placeholder->file, env, diags);
+	b.arena = arena;
+	const struct c2s_node *n = &b.d->nodes[placeholder->node];
+	const struct c2s_node *v;
+	if ((v = c2s_map_get(b.d, n, "ports", NULL)))
+		build_ports(&b, v);
+	if (!b.failed && (v = c2s_map_get(b.d, n, "volumes", NULL))) {
+		mval vols = build_volumes(&b, v);
+		for (uint32_t i = 0; i < vols.n && !b.failed; i++)
+			resolve_bind(&b, &vols.u.v[i], c2s_mval_node(b.m, &vols.u.v[i]));
+	}
+	const struct c2s_node *res = c2s_map_get(b.d, c2s_map_get(b.d, n, "deploy", NULL), "resources", NULL);
+	static const char *const sides[] = {"limits", "reservations"};
+	for (int k = 0; k < 2 && !b.failed; k++) {
+		const struct c2s_node *mem = c2s_map_get(b.d, c2s_map_get(b.d, res, sides[k], NULL), "memory", NULL);
+		if (mem && !is_null(&b, mem))
+			build_bytes(&b, mem, k ? "Deploy.Resources.Reservations.memory" : "Deploy.Resources.Limits.memory");
+	}
+	if (!b.failed && (v = c2s_map_get(b.d, n, "env_file", NULL))) {
+		mval files = build_strlist(&b, v);
+		if (files.n)
+			resolve_environment(&b, &files, NULL, n);
+	}
+	return b.failed ? -1 : 0;
+}
+
 int c2s_model_build(struct c2s_model *m, uint16_t file, const struct c2s_model_env *env,
 		    struct c2s_mval *out, struct c2s_diags *diags)
 {
