@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct c2s_source_part;
+
 struct c2s_source {
 	char *path;         /* as given on the command line ("-" for stdin) */
 	char *name;         /* as shown in reports (--stdin-filename for stdin) */
@@ -15,7 +17,19 @@ struct c2s_source {
 	uint32_t *lines;    /* lazily built: byte offset where each line starts */
 	uint32_t nlines;
 	uint32_t rank;      /* order among the files of one run (1-based), for sorting reports */
+	struct c2s_source_part *parts; /* a composite of several files (lint -c): where each starts */
+	uint32_t nparts;
 };
+
+/* One file inside a composite source. */
+struct c2s_source_part {
+	uint32_t base;
+	struct c2s_source *src;
+};
+
+/* The file that holds byte offset of s, and the offset inside it; s itself
+ * when s is not a composite. */
+struct c2s_source *c2s_source_part_of(struct c2s_source *s, uint32_t *offset);
 
 enum c2s_read_status {
 	C2S_READ_OK = 0,
