@@ -553,7 +553,7 @@ static int is_string(const struct c2s_doc *d, const struct c2s_node *n)
 }
 
 /* Go's strconv.Atoi: [+-]digits, base 10, int64. */
-static int go_atoi(const char *s, size_t n, long long *out, const char **why)
+int c2s_go_atoi(const char *s, size_t n, long long *out, const char **why)
 {
 	size_t i = 0;
 	int neg = 0;
@@ -561,6 +561,9 @@ static int go_atoi(const char *s, size_t n, long long *out, const char **why)
 		neg = s[0] == '-';
 		i = 1;
 	}
+	const char *dummy;
+	if (!why)
+		why = &dummy;
 	if (i == n) {
 		*why = "invalid syntax";
 		return -1;
@@ -786,7 +789,7 @@ static int interp_scalar(struct walk *w, uint32_t idx)
 	if (c == CAST_INT) {
 		long long iv;
 		const char *reason;
-		if (go_atoi(nv, nlen, &iv, &reason) != 0) {
+		if (c2s_go_atoi(nv, nlen, &iv, &reason) != 0) {
 			struct c2s_buf q;
 			c2s_buf_init(&q, C2S_INTERP_MAX_BYTES * 6 + 64);
 			c2s_go_quote(&q, nv, nlen);

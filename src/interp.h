@@ -116,6 +116,9 @@ int c2s_node_interpolated(const struct c2s_doc *doc, const struct c2s_node *n);
 int c2s_interp_check_dotenv(const struct c2s_doc *doc, const struct c2s_env *env,
 			    const struct c2s_env *dotenv, struct c2s_diags *diags);
 
+/* Go's strconv.Atoi: 0, or -1 with "invalid syntax" / "value out of range" in *why (may be NULL). */
+int c2s_go_atoi(const char *s, size_t n, long long *out, const char **why);
+
 /* Go's %#v of a string (strconv.Quote) appended to out: the quoting docker's messages use. */
 int c2s_go_quote(struct c2s_buf *out, const char *s, size_t n);
 

@@ -127,6 +127,11 @@ static void lint_source(struct lint_run *r, struct c2s_source *src)
 			struct c2s_pipeline_options po = {0};
 			struct c2s_pipeline_result pr;
 			struct c2s_env *dotenv = r->env ? c2s_dotenv_for(src->path) : NULL;
+			char dir[4096] = ".";
+			const char *slash = strcmp(src->path, "-") ? strrchr(src->path, '/') : NULL;
+			if (slash && (size_t)(slash - src->path) < sizeof dir)
+				snprintf(dir, sizeof dir, "%.*s", slash == src->path ? 1 : (int)(slash - src->path), src->path);
+			po.workdir = dir;
 			po.env = r->env;
 			po.dotenv = dotenv;
 			if (c2s_pipeline_file(&doc, &po, &r->diags, &pr) != 0)
