@@ -27,9 +27,10 @@ static struct c2s_str str_of(const struct c2s_doc *d, const struct c2s_node *n)
 	return c2s_scalar(d, n);
 }
 
+/* A string value (one whose interpolation failed was reported there, and is skipped). */
 static int is_str(const struct dctx *c, const struct c2s_node *n)
 {
-	return c2s_is_scalar(n) && c2s_schema_kind(c->doc, n) == ST_STR;
+	return c2s_is_scalar(n) && c2s_schema_kind(c->doc, n) == ST_STR && !c2s_node_interp_failed(c->doc, n);
 }
 
 #define SVC_FMT "%.*s"
@@ -253,6 +254,8 @@ static void check_image(struct dctx *c, const struct c2s_node *key, const struct
 {
 	const struct c2s_node *img = c2s_map_get(c->doc, svc, "image", NULL);
 	struct c2s_diag *dg;
+	if (img && c2s_node_interp_failed(c->doc, img))
+		return;
 	if (!img || (c2s_is_scalar(img) && str_of(c->doc, img).n == 0 &&
 		     (c2s_schema_kind(c->doc, img) == ST_STR || c2s_schema_kind(c->doc, img) == ST_NULL))) {
 		dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, img ? img : key,
@@ -746,26 +749,24 @@ static void check_misc(struct dctx *c, const struct c2s_node *key, const struct 
 
 /* ---- env_file (loader: resolveEnvironment) ---- */
 
+/* A file path as docker resolves it (workdir joined with a relative path), shown
+ * relative to where compose2swarm runs, as the compose file was named. */
 static void abs_path(const struct dctx *c, struct c2s_str rel, char *out, size_t size)
 {
 	const char *wd = c->o->workdir && *c->o->workdir ? c->o->workdir : ".";
-	char cwd[4096];
-	if (rel.n && rel.p[0] == '/') {
-		snprintf(out, size, "%.*s", (int)rel.n, rel.p);
-		return;
-	}
-	if (wd[0] != '/' && getcwd(cwd, sizeof cwd)) {
-		int w = !strcmp(wd, ".") ? snprintf(out, size, "%s/%.*s", cwd, (int)rel.n, rel.p)
-					 : snprintf(out, size, "%s/%s/%.*s", cwd, wd, (int)rel.n, rel.p);
-		if (w < 0)
-			out[0] = '\0';
-	} else if (snprintf(out, size, "%s/%.*s", wd, (int)rel.n, rel.p) < 0) {
+	int w;
+	if ((rel.n && rel.p[0] == '/') || !strcmp(wd, "."))
+		w = snprintf(out, size, "%.*s", (int)rel.n, rel.p);
+	else
+		w = snprintf(out, size, "%s/%.*s", wd, (int)rel.n, rel.p);
+	if (w < 0)
 		out[0] = '\0';
-	}
 	/* filepath.Join cleans "./" segments */
 	char *q;
 	while ((q = strstr(out, "/./")))
 		memmove(q, q + 2, strlen(q + 2) + 1);
+	if (out[0] == '.' && out[1] == '/' && out[2])
+		memmove(out, out + 2, strlen(out + 2) + 1);
 }
 
 static void check_env_files(struct dctx *c, const struct c2s_node *svc)

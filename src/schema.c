@@ -30,6 +30,7 @@ struct validator {
 	size_t depth;
 	struct c2s_buf pbuf;
 	int errors;
+	const struct c2s_node *key;  /* the key of the value being checked (NULL: a list item or the root) */
 };
 
 /* ---- value kinds, as gojsonschema sees yaml.v3's values ---- */
@@ -269,6 +270,8 @@ static int is_compose_spec_key(const char *k, size_t n)
 static void unknown_key(struct validator *v, const struct c2s_snode *s, const struct c2s_node *key,
 			struct c2s_str k)
 {
+	if (v->depth == 2 && v->path[0].n == 8 && !memcmp(v->path[0].p, "services", 8) && c2s_is_forbidden_key(k.p, k.n))
+		return;  /* CS4001 said it; docker checks those first */
 	const char *where = path_text(v, v->depth);
 	/* Is it a key of a later version at this same place? */
 	for (int m = v->minor + 1; m <= C2S_SCHEMA_MINOR_MAX; m++) {
@@ -312,7 +315,9 @@ static void wrong_type(struct validator *v, const struct c2s_snode *s, const str
 	struct c2s_buf t;
 	c2s_buf_init(&t, 256);
 	type_text(&t, s);
-	struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, n, "%s must be a %s",
+	/* a block mapping or list is pointed at by its key */
+	const struct c2s_node *at = (c2s_is_mapping(n) || c2s_is_sequence(n)) && v->key ? v->key : n;
+	struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, at, "%s must be a %s",
 					  path_text(v, v->depth), t.data ? t.data : "value");
 	if (c2s_node_interpolated(v->doc, n))
 		interpolated_hint(v, dg, n);
@@ -660,6 +665,7 @@ static void validate(struct validator *v, int node, const struct c2s_node *n);
 
 static void validate_object(struct validator *v, const struct c2s_snode *s, const struct c2s_node *m)
 {
+	const struct c2s_node *self_key = v->key;
 	for (uint32_t i = 0, cnt = c2s_count(m); i < cnt; i++) {
 		const struct c2s_node *k = c2s_map_key(v->doc, m, i), *val = c2s_map_value(v->doc, m, i);
 		if (!c2s_is_scalar(k)) {
@@ -690,13 +696,14 @@ static void validate_object(struct validator *v, const struct c2s_snode *s, cons
 		v->path[v->depth].p = ks.p;
 		v->path[v->depth].n = (uint32_t)ks.n;
 		v->depth++;
+		v->key = k;
 		validate(v, sub < 0 ? 0 : sub, val);
 		v->depth--;
 	}
 	for (unsigned r = 0; r < s->nrequired; r++) {
 		const char *req = c2s_sstrings[s->required + r];
 		if (!c2s_map_get(v->doc, m, req, NULL)) {
-			struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2006, v->doc, m, "%s %s is required",
+			struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2006, v->doc, self_key ? self_key : m, "%s %s is required",
 							  path_text(v, v->depth), req);
 			(void)dg;
 			v->errors++;
@@ -709,6 +716,8 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 	const struct c2s_snode *s = &c2s_snodes[node];
 	if (!s->types && !s->nalts && !s->nprops && !s->npatterns && !s->items)
 		return;  /* {}: anything */
+	if (c2s_is_scalar(n) && c2s_node_interp_failed(v->doc, n))
+		return;  /* reported by interpolation, where docker stops */
 	unsigned kind = c2s_schema_kind(v->doc, n);
 	if (s->nalts) {
 		int idx = 0;
@@ -732,6 +741,7 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 				v->path[v->depth].p = NULL;
 				v->path[v->depth].n = i;
 				v->depth++;
+				v->key = NULL;
 				validate(v, s->items, c2s_seq_item(v->doc, n, i));
 				v->depth--;
 			}
