@@ -361,6 +361,11 @@ static void lint_source(struct lint_run *r, struct c2s_source *src)
 			po.workdir = dir;
 			po.env = r->env;
 			po.dotenv = dotenv;
+			/* docker stops at a YAML error: what only deploy checks would be noise */
+			for (size_t i = first; i < r->diags.n; i++)
+				if (r->diags.items[i].rule->tier == C2S_TIER_INPUT &&
+				    r->diags.items[i].rule->severity == C2S_SEVERITY_ERROR)
+					po.skip_deploy_checks = 1;
 			if (c2s_pipeline_file(&doc, &po, &r->diags, &pr) != 0)
 				r->diags.nomem = 1;
 			c2s_env_free(dotenv);

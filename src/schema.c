@@ -6,6 +6,7 @@
 #include "pipeline.h"
 #include "schema.h"
 #include "schema_tables.h"
+#include "check.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -247,31 +248,21 @@ static const char *closest_key(const struct c2s_snode *s, const char *k, size_t 
 	return best;
 }
 
-/* Keys of the Compose specification (docker compose) that the v3 schema never had. */
-static const char *const compose_spec_keys[] = {
-	"platform", "profiles", "pull_policy", "dns_opt", "mem_reservation", "mem_swappiness", "cpu_count",
-	"cpu_percent", "cpu_period", "cpu_rt_runtime", "cpu_rt_period", "cpus", "blkio_config", "device_cgroup_rules",
-	"group_add", "links", "runtime", "scale", "storage_opt", "volumes_from", "gpus", "develop", "post_start",
-	"pre_stop", "attach", "annotations", "use_api_socket", "provider", "models", "label_file", "env_file",
-	"uts", "oom_kill_disable", "pids_limit", "memswap_limit", "mem_limit", "networks", "extends", "include",
-	"name",
-};
-
-static int is_compose_spec_key(const char *k, size_t n)
-{
-	for (size_t i = 0; i < sizeof compose_spec_keys / sizeof *compose_spec_keys; i++)
-		if (strlen(compose_spec_keys[i]) == n && !memcmp(compose_spec_keys[i], k, n))
-			return 1;
-	return 0;
-}
-
 /* ---- reporting ---- */
 
 static void unknown_key(struct validator *v, const struct c2s_snode *s, const struct c2s_node *key,
 			struct c2s_str k)
 {
-	if (v->depth == 2 && v->path[0].n == 8 && !memcmp(v->path[0].p, "services", 8) && c2s_is_forbidden_key(k.p, k.n))
+	int in_service = v->depth == 2 && v->path[0].n == 8 && !memcmp(v->path[0].p, "services", 8);
+	if (in_service && c2s_is_forbidden_key(k.p, k.n))
 		return;  /* CS4001 said it; docker checks those first */
+	/* compose-spec keys the rules report with the swarm way (CS2901, CS2902):
+	 * still a refusal, said once */
+	if ((in_service && c2s_compose_spec_hint(0, k)) ||
+	    (v->depth == 0 && (c2s_compose_spec_hint(1, k) || (k.n == 4 && !memcmp(k.p, "name", 4))))) {
+		v->errors++;
+		return;
+	}
 	const char *where = path_text(v, v->depth);
 	/* Is it a key of a later version at this same place? */
 	for (int m = v->minor + 1; m <= C2S_SCHEMA_MINOR_MAX; m++) {
@@ -293,10 +284,6 @@ static void unknown_key(struct validator *v, const struct c2s_snode *s, const st
 	else if (k.n >= 2 && k.p[0] == 'x' && k.p[1] == '-')
 		c2s_diag_hint(v->diags, dg, "x- extension keys are allowed here from version %s",
 			      v->depth == 0 ? "3.4" : "3.7");
-	else if (v->depth == 2 && v->path[0].n == 8 && !memcmp(v->path[0].p, "services", 8) &&
-		 is_compose_spec_key(k.p, k.n))
-		c2s_diag_hint(v->diags, dg, "`%.*s` is a docker compose (Compose specification) key; the v3 format "
-			      "that docker stack deploy reads does not have it", (int)k.n, k.p);
 	v->errors++;
 }
 
@@ -332,6 +319,18 @@ static void wrong_type(struct validator *v, const struct c2s_snode *s, const str
 			      "ignores depends_on anyway -- use healthchecks and restart policies");
 	else if (kind == ST_NULL)
 		c2s_diag_hint(v->diags, dg, "the value is empty (null)");
+	else if (s->nalts > 1) {
+		struct c2s_buf alts;
+		c2s_buf_init(&alts, 256);
+		for (unsigned i = 0; i < s->nalts; i++) {
+			if (i)
+				c2s_buf_adds(&alts, i + 1 == s->nalts ? " or " : ", ");
+			c2s_buf_adds(&alts, "a ");
+			type_text(&alts, &c2s_snodes[c2s_salts[s->alts + i]]);
+		}
+		c2s_diag_hint(v->diags, dg, "it can be %s, not a %s", alts.data ? alts.data : "", kind_name(kind));
+		c2s_buf_free(&alts);
+	}
 	c2s_buf_free(&t);
 	v->errors++;
 }
