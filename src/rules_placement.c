@@ -149,13 +149,18 @@ static struct c2s_str trim(struct c2s_str s)
 	return s;
 }
 
-static void bad_constraint(struct c2s_check *c, const struct c2s_node *at, const char *why, const char *hint)
+/* CS8004 (swarm refuses the service) or CS8008 (it parses, no node matches). */
+static void constraint_finding(struct c2s_check *c, enum c2s_rule_index rule, const struct c2s_node *at,
+			       const char *why, const char *hint)
 {
 	struct c2s_str s = c2s_scalar(c->doc, at);
-	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS8004, c->doc, at, "constraint \"%.*s\" %s",
+	struct c2s_diag *dg = c2s_diag_at(c->diags, rule, c->doc, at, "constraint \"%.*s\" %s",
 					  (int)(s.n > 120 ? 120 : s.n), s.p, why);
 	c2s_diag_hint(c->diags, dg, "%s", hint);
 }
+
+#define bad_constraint(c, at, why, hint) constraint_finding(c, C2S_R_CS8004, at, why, hint)
+#define never_matches(c, at, why, hint) constraint_finding(c, C2S_R_CS8008, at, why, hint)
 
 #define CONSTRAINT_KEYS "node.id, node.hostname, node.ip, node.role, node.platform.os, node.platform.arch, " \
 	"node.labels.NAME or engine.labels.NAME"
@@ -193,19 +198,38 @@ static void check_constraint(struct c2s_check *c, const struct c2s_node *it)
 			       "write KEY == VALUE, e.g. node.labels.zone == eu-1");
 		return;
 	}
+	/* swarmkit's grammar: key [a-z_][a-z0-9-_.]+, value [a-z0-9:-_ .*()?+[]\^$|/]+ (any case) */
+	int key_ok = key.n >= 2 && (((key.p[0] | 0x20) >= 'a' && (key.p[0] | 0x20) <= 'z') || key.p[0] == '_');
+	for (size_t k = 0; key_ok && k < key.n; k++) {
+		char ch = key.p[k];
+		key_ok = (ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || ch == '-' ||
+			 ch == '_' || ch == '.';
+	}
+	int val_ok = 1;
+	for (size_t k = 0; val_ok && k < val.n; k++) {
+		unsigned char ch = (unsigned char)val.p[k];
+		val_ok = (ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') ||
+			 (ch && strchr(":-_ \t.*()?+[]\\^$|/", ch) != NULL);
+	}
+	if (!key_ok || !val_ok) {
+		bad_constraint(c, it, key_ok ? "has a value swarm cannot parse: swarm refuses the service"
+					     : "has a key swarm cannot parse: swarm refuses the service",
+			       "keys are letters, digits, '-', '_' and '.'; quote nothing inside the expression");
+		return;
+	}
 	if (ieq(key, "node.id") || ieq(key, "node.hostname") || ieq(key, "node.ip"))
 		return;
 	if (iprefix(key, "node.labels.") || iprefix(key, "engine.labels."))
 		return;
 	if (ieq(key, "node.role")) {
 		if (!ieq(val, "manager") && !ieq(val, "worker"))
-			bad_constraint(c, it, "can never match: a node's role is manager or worker",
+			never_matches(c, it, "can never match: a node's role is manager or worker",
 				       "write node.role == manager or node.role == worker");
 		return;
 	}
 	if (ieq(key, "node.platform.os")) {
 		if (!ieq(val, "linux") && !ieq(val, "windows"))
-			bad_constraint(c, it, "matches no node that runs Docker Engine: node.platform.os is linux "
+			never_matches(c, it, "matches no node that runs Docker Engine: node.platform.os is linux "
 				       "or windows", "write node.platform.os == linux (or windows)");
 		return;
 	}
@@ -214,21 +238,35 @@ static void check_constraint(struct c2s_check *c, const struct c2s_node *it)
 		if (want) {
 			char hint[64];
 			snprintf(hint, sizeof hint, "write node.platform.arch %.2s %s", op, want);
-			bad_constraint(c, it, "can never match: nodes report the machine name (uname -m), not "
+			never_matches(c, it, "can never match: nodes report the machine name (uname -m), not "
 				       "Go's architecture name", hint);
 		}
 		return;
 	}
 	if (ieq(key, "node.labels") || ieq(key, "engine.labels")) {
-		bad_constraint(c, it, "names no label: swarm refuses the service",
+		never_matches(c, it, "names no label: no node can ever match it",
 			       "write node.labels.NAME == VALUE");
 		return;
 	}
-	bad_constraint(c, it, "uses an attribute swarm does not know: no node can ever match it",
+	never_matches(c, it, "uses an attribute swarm does not know: no node can ever match it",
 		       "constraint attributes are " CONSTRAINT_KEYS);
 }
 
+static void constraints_pass(struct c2s_check *c);
+
 void c2s_check_constraints(struct c2s_check *c)
+{
+	constraints_pass(c);
+}
+
+/* CS8008 comes from the CS8004 pass (one parse per constraint); alone when CS8004 is off. */
+void c2s_check_constraint_match(struct c2s_check *c)
+{
+	if (c->diags->severity && c->diags->severity[C2S_R_CS8004] == C2S_SEVERITY_NONE)
+		constraints_pass(c);
+}
+
+static void constraints_pass(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {

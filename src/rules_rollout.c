@@ -73,23 +73,22 @@ static int hc_duration(const struct c2s_doc *d, const struct c2s_node *hc, const
 /* The engine's defaults (moby: defaultProbeInterval, defaultProbeRetries; swarmkit: defaultMonitor). */
 #define DEFAULT_INTERVAL (30 * SECOND)
 #define DEFAULT_RETRIES 3
-#define DEFAULT_MONITOR (5 * SECOND)
 
 void c2s_check_update_monitor(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
 		const struct c2s_node *deploy = c2s_map_get(d, svc, "deploy", NULL);
-		const struct c2s_node *uckey, *uc = c2s_map_get(d, deploy, "update_config", &uckey);
+		const struct c2s_node *uc = c2s_map_get(d, deploy, "update_config", NULL);
 		const struct c2s_node *hc = live_healthcheck(d, svc);
 		if (!c2s_is_mapping(uc) || !hc)
 			continue;
 		int64_t monitor, interval, start, retries_ns;
 		uint64_t retries = DEFAULT_RETRIES;
-		const struct c2s_node *mkey, *mv = c2s_map_get(d, uc, "monitor", &mkey);
-		if (!mv)
-			monitor = DEFAULT_MONITOR;
-		else if (c2s_node_duration(d, mv, &monitor) != 0)
+		/* Only a monitor the file writes: swarm's default (5s) is on every update_config
+		 * and a task that never turns healthy fails before it counts as running anyway. */
+		const struct c2s_node *mv = c2s_map_get(d, uc, "monitor", NULL);
+		if (!mv || c2s_node_duration(d, mv, &monitor) != 0)
 			continue;
 		const struct c2s_node *rv = c2s_map_get(d, hc, "retries", NULL);
 		if (hc_duration(d, hc, "interval", DEFAULT_INTERVAL, &interval) != 0 ||
@@ -106,11 +105,11 @@ void c2s_check_update_monitor(struct c2s_check *c)
 		if (monitor >= needed)
 			continue;
 		char m[48], n[48], s[48], iv[48];
-		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS7002, d, mv ? mv : uckey,
-			"update_config.monitor is %s%s, but the healthcheck can take %s (start_period %s + "
+		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS7002, d, mv,
+			"update_config.monitor is %s, but the healthcheck can take %s (start_period %s + "
 			"interval %s x retries %llu) to mark a new task unhealthy: the update moves on before "
 			"a bad task is caught",
-			c2s_format_duration(monitor, m, sizeof m), mv ? "" : " (the default)",
+			c2s_format_duration(monitor, m, sizeof m),
 			c2s_format_duration(needed, n, sizeof n), c2s_format_duration(start, s, sizeof s),
 			c2s_format_duration(interval, iv, sizeof iv), (unsigned long long)retries);
 		c2s_diag_hint(c->diags, dg, "set deploy.update_config.monitor: %s or longer", n);

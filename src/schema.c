@@ -3,6 +3,7 @@
  * (cli/compose/schema/schema.go + gojsonschema), plus the version that
  * introduced a key and "did you mean". */
 #include "config.h"
+#include "check.h"
 #include "pipeline.h"
 #include "schema.h"
 #include "schema_tables.h"
@@ -275,6 +276,25 @@ static void unknown_key(struct validator *v, const struct c2s_snode *s, const st
 			v->errors++;
 			return;
 		}
+	}
+	/* A docker compose (compose-spec) key: its own rule, with the swarm way to say it. */
+	int top = v->depth == 0;
+	int in_service = v->depth == 2 && v->path[0].n == 8 && !memcmp(v->path[0].p, "services", 8);
+	const char *spec = top || in_service ? c2s_compose_spec_hint(top, k) : NULL;
+	if (spec) {
+		struct c2s_diag *sd;
+		if (top && k.n == 4 && !memcmp(k.p, "name", 4))
+			sd = c2s_diag_at(v->diags, C2S_R_CS2901, v->doc, key,
+				"top-level name is a docker compose (compose-spec) key: docker stack refuses the file "
+				"(\"(root) Additional property name is not allowed\")");
+		else
+			sd = c2s_diag_at(v->diags, C2S_R_CS2902, v->doc, key,
+				"%.*s is a docker compose (compose-spec) key that no Compose v3 schema allows: "
+				"docker stack refuses the file (\"%s Additional property %.*s is not allowed\")",
+				(int)k.n, k.p, where, (int)k.n, k.p);
+		c2s_diag_hint(v->diags, sd, "%s", spec);
+		v->errors++;
+		return;
 	}
 	struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2002, v->doc, key,
 					  "%s Additional property %.*s is not allowed", where, (int)k.n, k.p);
