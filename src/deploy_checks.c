@@ -781,6 +781,10 @@ static void check_env_files(struct dctx *c, const struct c2s_node *svc)
 			continue;
 		char path[4096], err[1024];
 		abs_path(c, str_of(c->doc, f), path, sizeof path);
+		if (access(path, F_OK) != 0 && errno == ENOENT) {
+			c->errors++;  /* CS9005 (missing-file) says it, with the swarm advice */
+			return;
+		}
 		struct c2s_env *tmp = c2s_env_new(NULL);
 		if (!tmp) {
 			c->diags->nomem = 1;
@@ -876,12 +880,14 @@ static void check_top_objects(struct dctx *c)
 					continue;
 				}
 				int e = errno;
+				c->errors++;
+				if (e == ENOENT)
+					continue;  /* CS9005 (missing-file) says it */
 				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, file ? file : name,
 					"open %s: %s", path, e == ENOENT ? "no such file or directory" : e == EISDIR ?
 					"is a directory" : strerror(e));
 				c2s_diag_hint(c->diags, dg, "docker stack deploy reads the %s's file from the machine it runs "
 					      "on, relative to the compose file", kinds[k]);
-				c->errors++;
 			}
 		}
 	}

@@ -3,7 +3,6 @@
  * (cli/compose/schema/schema.go + gojsonschema), plus the version that
  * introduced a key and "did you mean". */
 #include "config.h"
-#include "check.h"
 #include "pipeline.h"
 #include "schema.h"
 #include "schema_tables.h"
@@ -257,13 +256,6 @@ static void unknown_key(struct validator *v, const struct c2s_snode *s, const st
 	int in_service = v->depth == 2 && v->path[0].n == 8 && !memcmp(v->path[0].p, "services", 8);
 	if (in_service && c2s_is_forbidden_key(k.p, k.n))
 		return;  /* CS4001 said it; docker checks those first */
-	/* compose-spec keys the rules report with the swarm way (CS2901, CS2902):
-	 * still a refusal, said once */
-	if ((in_service && c2s_compose_spec_hint(0, k)) ||
-	    (v->depth == 0 && (c2s_compose_spec_hint(1, k) || (k.n == 4 && !memcmp(k.p, "name", 4))))) {
-		v->errors++;
-		return;
-	}
 	const char *where = path_text(v, v->depth);
 	/* Is it a key of a later version at this same place? */
 	for (int m = v->minor + 1; m <= C2S_SCHEMA_MINOR_MAX; m++) {
@@ -279,7 +271,6 @@ static void unknown_key(struct validator *v, const struct c2s_snode *s, const st
 	}
 	/* A docker compose (compose-spec) key: its own rule, with the swarm way to say it. */
 	int top = v->depth == 0;
-	int in_service = v->depth == 2 && v->path[0].n == 8 && !memcmp(v->path[0].p, "services", 8);
 	const char *spec = top || in_service ? c2s_compose_spec_hint(top, k) : NULL;
 	if (spec) {
 		struct c2s_diag *sd;
