@@ -314,7 +314,8 @@ static void wrong_type(struct validator *v, const struct c2s_snode *s, const str
 	c2s_buf_init(&t, 256);
 	type_text(&t, s);
 	/* a block mapping or list is pointed at by its key */
-	const struct c2s_node *at = (c2s_is_mapping(n) || c2s_is_sequence(n)) && v->key ? v->key : n;
+	const struct c2s_node *at = (c2s_is_mapping(n) || c2s_is_sequence(n) ||
+				     (kind == ST_NULL && c2s_is_scalar(n) && !c2s_count(n))) && v->key ? v->key : n;
 	struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, at, "%s must be a %s",
 					  path_text(v, v->depth), t.data ? t.data : "value");
 	if (c2s_node_interpolated(v->doc, n))
@@ -783,7 +784,7 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 			struct c2s_value x;
 			c2s_resolve(v->doc, n, &x);
 			if ((kind == ST_INT || kind == ST_NUM) && x.f < 0) {
-				c2s_diag_at(v->diags, C2S_R_CS2006, v->doc, n, "%s must be greater than or equal to 0",
+				c2s_diag_at(v->diags, C2S_R_CS2006, v->doc, n, "%s Must be greater than or equal to 0",
 					    path_text(v, v->depth));
 				v->errors++;
 			}
