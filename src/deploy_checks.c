@@ -19,6 +19,7 @@ struct dctx {
 	const struct c2s_pipeline_options *o;
 	struct c2s_diags *diags;
 	const struct c2s_node *root, *networks, *volumes, *secrets, *configs;
+	int minor;
 	int errors;
 };
 
@@ -478,6 +479,8 @@ static int defined(const struct dctx *c, const struct c2s_node *top, struct c2s_
 static void undefined(struct dctx *c, const struct c2s_node *key, const struct c2s_node *at, const char *what,
 		      struct c2s_str name)
 {
+	if (c->o->skip_deploy_checks)
+		return;  /* only deploy converts references */
 	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2007, c->doc, at, "service " SVC_FMT ": undefined %s \"%.*s\"",
 					  SVC_ARG(key), what, (int)name.n, name.p);
 	c2s_diag_hint(c->diags, dg, "declare it under the top-level %ss: key (external: true if it already exists)",
@@ -534,6 +537,8 @@ static void check_file_objects(struct dctx *c, const struct c2s_node *key, const
 
 static void mount_error(struct dctx *c, const struct c2s_node *key, const struct c2s_node *at, const char *msg)
 {
+	if (c->o->skip_deploy_checks)
+		return;  /* only deploy converts mounts */
 	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, at, "service " SVC_FMT ": %s", SVC_ARG(key), msg);
 	(void)dg;
 	c->errors++;
@@ -893,9 +898,33 @@ static void check_top_objects(struct dctx *c)
 	}
 }
 
-int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_options *o, struct c2s_diags *diags)
+/* Before 3.4 the schema has no duration format for the healthcheck's times; the
+ * loader's typed decoding still parses them. */
+static void check_old_durations(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *hc = c2s_map_get(c->doc, svc, "healthcheck", NULL);
+	static const char *const keys[] = {"interval", "timeout"}, *const field[] = {"Interval", "Timeout"};
+	if (c->minor >= 4 || !c2s_is_mapping(hc))
+		return;
+	for (int k = 0; k < 2; k++) {
+		const struct c2s_node *v = c2s_map_get(c->doc, hc, keys[k], NULL);
+		if (!v || !is_str(c, v))
+			continue;
+		struct c2s_str s = str_of(c->doc, v);
+		if (c2s_go_duration(s.p, s.n))
+			continue;
+		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, v,
+			"error decoding 'HealthCheck.%s': time: invalid duration \"%.*s\"", field[k], (int)s.n, s.p);
+		c2s_diag_hint(c->diags, dg, "a Go duration: a number and a unit (ns, us, ms, s, m, h), e.g. 1m30s, 10s");
+		c->errors++;
+	}
+}
+
+int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_options *o, int version_minor,
+		      struct c2s_diags *diags)
 {
 	struct dctx cx = {0}, *c = &cx;
+	c->minor = version_minor;
 	c->doc = doc;
 	c->o = o;
 	c->diags = diags;
@@ -913,6 +942,7 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 			if (!c2s_is_mapping(svc) || !c2s_is_scalar(key))
 				continue;
 			check_env_files(c, svc);
+			check_old_durations(c, svc);
 			check_volumes(c, key, svc);
 			if (o->skip_deploy_checks)
 				continue;

@@ -237,12 +237,11 @@ int c2s_pipeline_file(struct c2s_doc *doc, const struct c2s_pipeline_options *o,
 		if (rc < 0)
 			return -1;
 		bad += rc;
-		if (!o->skip_deploy_checks) {
-			rc = c2s_deploy_checks(doc, o, diags);
-			if (rc < 0)
-				return -1;
-			bad += rc;
-		}
+		/* the loader's typed decoding always; what only deploy checks unless skipped */
+		rc = c2s_deploy_checks(doc, o, res->version_minor, diags);
+		if (rc < 0)
+			return -1;
+		bad += rc;
 	}
 	res->rejected = bad > 0;
 	return diags->nomem ? -1 : 0;
