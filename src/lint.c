@@ -338,8 +338,20 @@ static void after_checks(struct lint_run *r, struct c2s_source *const *srcs, siz
 
 /* Load one file and run the pipeline stages on it; 1 when the document is a
  * mapping the rules can judge (doc then holds it; free it either way). */
-static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc *doc)
+/* The directory relative paths in src start from ("." for standard input). */
+static const char *workdir_of(const struct c2s_source *src, char *dir, size_t size)
 {
+	snprintf(dir, size, ".");
+	const char *slash = strcmp(src->path, "-") ? strrchr(src->path, '/') : NULL;
+	if (slash && (size_t)(slash - src->path) < size)
+		snprintf(dir, size, "%.*s", slash == src->path ? 1 : (int)(slash - src->path), src->path);
+	return dir;
+}
+
+static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc *doc,
+		     int merged_later, struct c2s_pipeline_result *res)
+{
+	size_t first = r->diags.n;
 	enum c2s_load_status st = c2s_load(doc, src, &r->diags);
 	if (st != C2S_LOAD_OK)
 		return 0;
@@ -359,11 +371,19 @@ static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc 
 		return 0;
 	}
 	struct c2s_pipeline_options po = {0};
-	struct c2s_pipeline_result pr;
 	struct c2s_env *dotenv = r->env ? c2s_dotenv_for(src->path) : NULL;
+	char dir[4096];
+	po.workdir = workdir_of(src, dir, sizeof dir);
 	po.env = r->env;
 	po.dotenv = dotenv;
-	if (c2s_pipeline_file(doc, &po, &r->diags, &pr) != 0)
+	/* docker stops at a YAML error: what only deploy checks would say is noise; with
+	 * several -c files, deploy checks judge the merged stack (lint_stack) */
+	po.skip_deploy_checks = merged_later;
+	for (size_t i = first; i < r->diags.n; i++)
+		if (r->diags.items[i].rule->tier == C2S_TIER_INPUT &&
+		    r->diags.items[i].rule->severity == C2S_SEVERITY_ERROR)
+			po.skip_deploy_checks = 1;
+	if (c2s_pipeline_file(doc, &po, &r->diags, res) != 0)
 		r->diags.nomem = 1;
 	c2s_env_free(dotenv);
 	return 1;
@@ -373,7 +393,8 @@ static void lint_source(struct lint_run *r, struct c2s_source *src)
 {
 	size_t first = r->diags.n;
 	struct c2s_doc doc;
-	if (load_file(r, src, &doc))
+	struct c2s_pipeline_result pr;
+	if (load_file(r, src, &doc, 0, &pr))
 		run_checks(r, &doc);
 	c2s_doc_free(&doc);
 	after_checks(r, &src, 1, first);
@@ -394,12 +415,15 @@ static void lint_stack(struct lint_run *r, struct c2s_source *srcs, size_t n)
 		free(sp);
 		return;
 	}
-	int all = 1;
+	int all = 1, version = -1;
 	for (size_t i = 0; i < n; i++) {
+		struct c2s_pipeline_result pr = {0};
 		ptrs[i] = &docs[i];
 		sp[i] = &srcs[i];
-		if (!load_file(r, &srcs[i], &docs[i]))
+		if (!load_file(r, &srcs[i], &docs[i], 1, &pr) || pr.rejected)
 			all = 0;
+		if (i == 0)
+			version = pr.version_minor;
 	}
 	if (all) {  /* a file that does not load leaves no stack to judge */
 		struct c2s_source composite;
@@ -407,10 +431,18 @@ static void lint_stack(struct lint_run *r, struct c2s_source *srcs, size_t n)
 		if (c2s_source_composite(&composite, sp, n) != 0) {
 			r->diags.nomem = 1;
 		} else {
-			if (c2s_doc_merge(&merged, &composite, ptrs, n) != 0)
+			if (c2s_doc_merge(&merged, &composite, ptrs, n) != 0) {
 				r->diags.nomem = 1;
-			else
+			} else {
+				/* what only stack deploy checks, it checks on the merged stack */
+				struct c2s_pipeline_options po = {0};
+				char dir[4096];
+				po.workdir = workdir_of(&srcs[0], dir, sizeof dir);
+				po.env = r->env;
+				if (version >= 0 && c2s_deploy_checks(&merged, &po, version, &r->diags) < 0)
+					r->diags.nomem = 1;
 				run_checks(r, &merged);
+			}
 			c2s_doc_free(&merged);
 			c2s_source_composite_free(&composite);
 		}
