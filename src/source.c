@@ -7,8 +7,14 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Files at least this large are mapped rather than read: no copy into a
+ * fresh heap buffer and no page fault per 4 KiB of it (a tenth of lint's
+ * time on a 10 MB file went to those). Smaller ones are cheaper to read. */
+#define SOURCE_MMAP_MIN_BYTES ((size_t)256 << 10)
 
 static int all_ascii(const char *p, size_t n)
 {
@@ -27,7 +33,8 @@ static int all_ascii(const char *p, size_t n)
 
 static void source_finish(struct c2s_source *s)
 {
-	s->data[s->len] = '\0';
+	if (!s->mapped)
+		s->data[s->len] = '\0';
 	s->bom = (s->len >= 3 && memcmp(s->data, "\xef\xbb\xbf", 3) == 0) ? 3 : 0;
 	s->ascii = all_ascii(s->data + s->bom, s->len - s->bom);
 	s->lines = NULL;
@@ -106,7 +113,20 @@ enum c2s_read_status c2s_source_read(struct c2s_source *s, const char *path,
 			hint = (size_t)st.st_size;
 		}
 	}
-	enum c2s_read_status r = read_fd(fd, &s->data, &s->len, hint, err_errno);
+	long page = sysconf(_SC_PAGESIZE);
+	if (hint >= SOURCE_MMAP_MIN_BYTES && page > 0 && hint % (size_t)page != 0) {
+		/* The bytes past the end of the file up to the page boundary read as
+		 * zero, which gives data[len] == '\0' for free (hence not when the size
+		 * is a multiple of the page). Private and writable: a pass may write. */
+		void *m = mmap(NULL, hint, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (m != MAP_FAILED) {
+			s->data = m;
+			s->len = hint;
+			s->mapped = hint;
+		}
+	}
+	enum c2s_read_status r = s->mapped ? C2S_READ_OK
+					   : read_fd(fd, &s->data, &s->len, hint, err_errno);
 	if (!is_stdin)
 		close(fd);
 	if (r != C2S_READ_OK)
@@ -144,7 +164,10 @@ void c2s_source_free(struct c2s_source *s)
 {
 	free(s->path);
 	free(s->name);
-	free(s->data);
+	if (s->mapped)
+		munmap(s->data, s->mapped);
+	else
+		free(s->data);
 	free(s->lines);
 	memset(s, 0, sizeof *s);
 }
@@ -154,15 +177,18 @@ static int build_lines(struct c2s_source *s)
 {
 	if (s->lines)
 		return 0;
-	size_t cap = 64, n = 0;
+	/* Guess one line per 32 bytes so that large files grow the index rarely. */
+	size_t cap = s->len / 32 + 64, n = 0;
 	uint32_t *lines = malloc(cap * sizeof *lines);
 	if (!lines)
 		return -1;
 	lines[n++] = 0;
 	const char *p = s->data, *end = s->data + s->len;
+	/* Most files have no \r at all: then one memchr per line, not two. */
+	int has_cr = memchr(p, '\r', s->len) != NULL;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *cr = memchr(p, '\r', (size_t)((nl ? nl : end) - p));
+		const char *cr = has_cr ? memchr(p, '\r', (size_t)((nl ? nl : end) - p)) : NULL;
 		const char *brk = cr ? cr : nl;
 		if (!brk)
 			break;

@@ -15,6 +15,7 @@ struct c2s_source {
 	uint32_t *lines;    /* lazily built: byte offset where each line starts */
 	uint32_t nlines;
 	uint32_t rank;      /* order among the files of one run (1-based), for sorting reports */
+	size_t mapped;      /* data is a private file mapping of this many bytes (0: malloc'd) */
 };
 
 enum c2s_read_status {

@@ -121,6 +121,43 @@ static void test_file_size_limit(void **state)
 	unlink(path);
 }
 
+/* Large files are mapped, not read: the bytes, the terminating NUL and the
+ * line index must come out the same, whether the size falls inside a page
+ * (mapped) or on a page boundary (read, since no zero byte follows a map). */
+static void check_big_file(size_t len)
+{
+	char path[] = "/tmp/c2s-test-map-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	char *text = malloc(len);
+	assert_non_null(text);
+	for (size_t i = 0; i < len; i++)
+		text[i] = (i % 16 == 15) ? '\n' : (char)('a' + i % 16);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	struct c2s_source s;
+	int e;
+	assert_int_equal(c2s_source_read(&s, path, NULL, &e), C2S_READ_OK);
+	assert_int_equal(s.len, len);
+	assert_memory_equal(s.data, text, len);
+	assert_int_equal(s.data[len], '\0');
+	uint32_t line, col;
+	c2s_source_locate(&s, len - 1, &line, &col);
+	assert_int_equal(line, len / 16);
+	assert_int_equal(col, 16);
+	c2s_source_free(&s);
+	free(text);
+	unlink(path);
+}
+
+static void test_read_large(void **state)
+{
+	(void)state;
+	long page = sysconf(_SC_PAGESIZE);
+	check_big_file(((size_t)1 << 20) + 16 * 7);   /* mapped */
+	check_big_file((size_t)page * 256);           /* a page multiple: read */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_count_invalid),
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_file_size_limit),
+		cmocka_unit_test(test_read_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
