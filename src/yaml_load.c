@@ -222,8 +222,8 @@ static int anchor_close(struct loader *L, const char *name, const struct c2s_nod
 	return 0;
 }
 
-/* Hand a finished node to its parent (or make it the root). */
-static int push_child(struct loader *L, const struct c2s_node *n, uint64_t expanded)
+/* Hand a finished node to its parent (or make it the root): the slow cases. */
+static int push_child_slow(struct loader *L, const struct c2s_node *n, uint64_t expanded)
 {
 	if (L->nframes == 0) {
 		int64_t at = nodes_append(L, n, 1);
@@ -238,12 +238,26 @@ static int push_child(struct loader *L, const struct c2s_node *n, uint64_t expan
 	if (L->npending - f->base >= max)
 		return fail_limit(L, C2S_R_CS1095, f->start, "too many entries in one mapping or list",
 				  C2S_MAX_CHILDREN);
-	if (L->npending == L->cap_pending &&
-	    grow((void **)&L->pending, &L->cap_pending, L->npending + 1, sizeof *L->pending) != 0)
+	if (grow((void **)&L->pending, &L->cap_pending, L->npending + 1, sizeof *L->pending) != 0)
 		return fail_nomem(L);
 	L->pending[L->npending++] = *n;
 	f->expanded += expanded;
 	return 0;
+}
+
+/* Every node passes here once: the common case (room on the pending stack,
+ * well under the per-container limit) inline. */
+static inline int push_child(struct loader *L, const struct c2s_node *n, uint64_t expanded)
+{
+	if (L->nframes && L->npending < L->cap_pending) {
+		struct frame *f = &L->frames[L->nframes - 1];
+		if (L->npending - f->base < C2S_MAX_CHILDREN) {
+			L->pending[L->npending++] = *n;
+			f->expanded += expanded;
+			return 0;
+		}
+	}
+	return push_child_slow(L, n, expanded);
 }
 
 /* ---- keys: duplicate detection and << merges ---- */
