@@ -110,15 +110,29 @@ void c2s_diag_hint(struct c2s_diags *l, struct c2s_diag *dg, const char *fmt, ..
 {
 	if (!dg)
 		return;
+	char small[512];
 	va_list ap;
 	va_start(ap, fmt);
-	char *h = arena_vformat(&l->arena, fmt, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
+	char *h;
+	if (n >= 0 && (size_t)n < sizeof small) {
+		if (l->last_hint && strcmp(small, l->last_hint) == 0) {
+			dg->hint = l->last_hint;
+			return;
+		}
+		h = c2s_arena_strndup(&l->arena, small, (size_t)n);
+	} else {
+		va_start(ap, fmt);
+		h = arena_vformat(&l->arena, fmt, ap);
+		va_end(ap);
+	}
 	if (!h) {
 		l->nomem = 1;
 		return;
 	}
 	dg->hint = h;
+	l->last_hint = h;
 }
 
 void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_source *src,
