@@ -219,6 +219,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	struct c2s_env *penv = c2s_env_new((const char *const *)environ);
 	struct c2s_env *ienv = c2s_env_new((const char *const *)environ);
 	char first_version[64] = "";
+	int silent_reject = 0;
 	if (!penv || !ienv) {
 		fprintf(err, "compose2swarm: out of memory\n");
 		goto out;
@@ -272,7 +273,12 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			fprintf(err, "compose2swarm: out of memory\n");
 			goto out;
 		}
-		if (pr.rejected || diags.limit_hit) {
+		/* The pipeline may refuse without a diagnostic when a lint rule words it
+		 * (a missing env_file is CS9005's): the model build below then says what
+		 * docker says ("open ...: no such file or directory"). */
+		if (pr.rejected && !diags.limit_hit && c2s_diags_max(&diags) < C2S_SEVERITY_ERROR) {
+			silent_reject = 1;
+		} else if (pr.rejected || diags.limit_hit) {
 			status = diags.limit_hit ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
 			report(&diags, err);
 			goto out;
@@ -300,7 +306,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	sc.env = &env;
 	sc.diags = &diags;
 	c2s_arena_init(&sc.scratch, 0);
-	if (lazy && !o->output) {
+	if (lazy && (!o->output || silent_reject)) {
 		/* a first pass finds what docker would refuse before anything is written
 		 * to standard output (-o writes a temporary file that is dropped instead) */
 		const struct c2s_mval *svcs = c2s_mget(&vals[0], C2S_F_CONFIG_SERVICES);
@@ -314,6 +320,11 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 				goto out;
 			}
 		}
+	}
+	if (silent_reject) {
+		fprintf(err, "compose2swarm: docker would refuse these files (run `compose2swarm lint` on them for why)\n");
+		status = C2S_EXIT_FINDINGS;
+		goto out;
 	}
 	m.root = vals[0];
 	for (size_t i = 1; i < o->nfiles; i++)

@@ -95,6 +95,22 @@ else
 	echo "skip colour on a terminal: no script(1)"
 fi
 
+# --- interpolation: the process environment, --env-file, --no-interpolate ---
+req=$top/fixtures/lint/CS3002.yml
+run lint "$req";            expect "an unset \${VAR:?} variable is an error" 1 ':7:26: error: .*\[CS3002\]'
+printf '# comment\nC2S_FIXTURE_DB_PASSWORD=s3cret\n' >"$tmp/vars.env"
+run lint --env-file "$tmp/vars.env" "$req"; expect "--env-file sets the variable" 0
+no_stdout "--env-file: nothing left to report"
+export C2S_FIXTURE_DB_PASSWORD=fromenv
+run lint "$req";            expect "the process environment sets the variable" 0
+unset C2S_FIXTURE_DB_PASSWORD
+run lint --no-interpolate "$req"; expect "--no-interpolate leaves \${VAR} alone" 0
+run lint --env-file "$tmp/absent.env" "$req"; expect "a missing --env-file exits 2" 2 '' 'absent.env'
+printf 'export A=1\n' >"$tmp/bad.env"
+run lint --env-file "$tmp/bad.env" "$req"; expect "an invalid --env-file exits 2" 2 '' "variable 'export A' contains whitespaces"
+run lint "$top/fixtures/lint/CS3004.yml"; expect "a variable only in .env is a warning" 1 ':3:18: warning: C2S_FIXTURE_TAG .*\[CS3004\]'
+run lint --env-file "$top/fixtures/lint/.env" "$top/fixtures/lint/CS3004.yml"; expect "--env-file .env silences the .env trap" 0
+
 # --- rules and explain ---
 run rules;                 expect "rules lists the table" 0 '^CS5101 +container-name'
 run rules --format json
