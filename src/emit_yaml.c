@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t c2s_go_float(double f, int bits, char *out, size_t cap);
 
 struct emitter {
 	const struct c2s_model *m;

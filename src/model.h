@@ -188,6 +188,8 @@ struct c2s_emit_stream {
 };
 int c2s_emit_yaml_stream(const struct c2s_model *m, const struct c2s_emit_stream *st, struct c2s_buf *out);
 
+/* Go's strconv.FormatFloat(f, 'g', -1, bits), also fmt's %v of a float, into out. */
+size_t c2s_go_float(double f, int bits, char *out, size_t cap);
 /* Go's time.Duration.String() of ns into buf (>= 32 bytes); returns the length. */
 size_t c2s_duration_format(int64_t ns, char *buf);
 /* Go's time.ParseDuration: 0 ok, -1 invalid, -2 overflow. */

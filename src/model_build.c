@@ -113,8 +113,6 @@ static int is_null(const struct builder *b, const struct c2s_node *n)
 	return !n || (c2s_is_scalar(n) && c2s_resolve(b->d, n, &v) == C2S_TYPE_NULL);
 }
 
-/* Go's strconv.FormatFloat(f, 'g', -1, bits) (also fmt %v of a float). */
-size_t c2s_go_float(double f, int bits, char *out, size_t cap);
 
 size_t c2s_go_float(double f, int bits, char *out, size_t cap)
 {
