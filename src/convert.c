@@ -311,8 +311,8 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		 * to standard output (-o writes a temporary file that is dropped instead) */
 		const struct c2s_mval *svcs = c2s_mget(&vals[0], C2S_F_CONFIG_SERVICES);
 		for (uint32_t i = 0; svcs && i < svcs->n; i++) {
-			struct c2s_mval tmp;
-			int r = c2s_model_build_service(&m, &env, &svcs->u.v[2 * i + 1], &sc.scratch, &tmp, &diags);
+			/* only the parts of a service that can fail (c2s_model_check_service) */
+			int r = c2s_model_check_service(&m, &env, &svcs->u.v[2 * i + 1], &sc.scratch, &diags);
 			c2s_arena_free(&sc.scratch);
 			if (r != 0) {
 				status = diags.nomem || diags.limit_hit ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;

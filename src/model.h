@@ -92,7 +92,8 @@ struct c2s_mval {
 
 enum c2s_mval_flag {
 	C2S_MVF_EXTERNAL_NAME = 1u << 0, /* EXTERNAL written as {name: ...} (u.s/n is the name) */
-	C2S_MVF_LAZY = 1u << 1           /* a NODE standing for a service not built yet */
+	C2S_MVF_LAZY = 1u << 1,          /* a NODE standing for a service not built yet */
+	C2S_MVF_PLAIN_STR = 1u << 2      /* a STR that resolves as a string when written plain */
 };
 
 struct c2s_model {

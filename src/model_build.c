@@ -310,7 +310,11 @@ static mval build_str(struct builder *b, const struct c2s_node *n)
 	enum c2s_type t = c2s_resolve(b->d, n, &v);
 	if (t == C2S_TYPE_STRING || t == C2S_TYPE_MERGE) {
 		struct c2s_str s = text(b, n);
-		return mv_str(b, s.p, s.n, n);
+		mval o = mv_str(b, s.p, s.n, n);
+		/* untagged plain text resolved as a string: the emitter need not ask again */
+		if (c2s_style(n) == C2S_STYLE_PLAIN && !(c2s_flags(n) & C2S_NODE_TAG))
+			o.flags = C2S_MVF_PLAIN_STR;
+		return o;
 	}
 	if (t == C2S_TYPE_NULL)
 		return mv(b, C2S_MV_STR, n);
