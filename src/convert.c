@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The largest output we build in memory before writing it once. */
@@ -82,6 +83,23 @@ static int sink_open(struct sink *k, const char *path, FILE *out, FILE *err)
 		return -1;
 	snprintf(k->tmp, pn + 16, "%s.tmpXXXXXX", path);
 	int fd = mkstemp(k->tmp);
+	if (fd >= 0) {
+		/* mkstemp makes 0600: give the file the old one's mode, or what umask allows */
+		struct stat st;
+		mode_t mode;
+		if (stat(path, &st) == 0) {
+			mode = st.st_mode & 07777;
+		} else {
+			mode_t um = umask(0);
+			umask(um);
+			mode = 0666 & ~um;
+		}
+		if (fchmod(fd, mode) != 0) {
+			close(fd);
+			unlink(k->tmp);
+			fd = -1;
+		}
+	}
 	if (fd < 0 || !(k->fp = fdopen(fd, "wb"))) {
 		fprintf(err, "compose2swarm: %s: %s\n", path, strerror(errno));
 		if (fd >= 0) {

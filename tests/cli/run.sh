@@ -134,6 +134,11 @@ if [ "$(cat "$tmp/out.yml")" = old ]; then ok "the old -o file is untouched on e
 run convert -c "$tmp/good.yml" -o "$tmp/out.yml"; expect "convert -o writes the file" 0
 no_stdout "convert -o prints nothing on stdout"
 if grep -q '^version: "3.8"$' "$tmp/out.yml" && [ -z "$(ls "$tmp" | grep tmp)" ]; then ok "-o replaced the file, no temporary left"; else fail "-o replaced the file, no temporary left"; fi
+chmod 640 "$tmp/out.yml"
+run convert -c "$tmp/good.yml" -o "$tmp/out.yml"
+if [ "$(stat -c %a "$tmp/out.yml")" = 640 ]; then ok "-o keeps the old file's mode"; else fail "-o keeps the old file's mode"; fi
+(umask 022 && NO_COLOR=1 "$bin" convert -c "$tmp/good.yml" -o "$tmp/new.yml")
+if [ "$(stat -c %a "$tmp/new.yml")" = 644 ]; then ok "-o makes a new file as umask allows"; else fail "-o makes a new file as umask allows"; fi
 run convert -c "$tmp/good.yml" -o "$tmp/no/such/dir/out.yml"; expect "-o into a missing directory exits 2" 2 '' 'No such file or directory'
 run convert -c "$tmp/absent.yml"; expect "convert of a missing file exits 2" 2 '' 'absent.yml'
 run convert;                       expect "convert without -c exits 2" 2 '' 'Specify a Compose file'
