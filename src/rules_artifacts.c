@@ -312,8 +312,12 @@ static void unused(struct c2s_check *c, const char *section, enum c2s_rule_index
 		struct c2s_str s = c2s_scalar(d, key);
 		if (s.n >= 2 && s.p[0] == 'x' && s.p[1] == '-')
 			continue;
+		const struct c2s_node *ext = c2s_map_get(d, c2s_map_value(d, top, k), "external", NULL);
+		struct c2s_value ev;
+		int external = ext && !(c2s_resolve(d, ext, &ev) == C2S_TYPE_BOOL && !ev.boolean);
 		struct c2s_diag *dg = c2s_diag_at(c->diags, rule, d, key,
-			"%s %.*s is defined but no service uses it; docker stack deploy still creates it",
+			external ? "%s %.*s is declared external but no service uses it"
+				 : "%s %.*s is defined but no service uses it; docker stack deploy still creates it",
 			what, (int)(s.n > 120 ? 120 : s.n), s.p);
 		c2s_diag_hint(c->diags, dg, "list it under a service's %s:, or remove it", section);
 	}
