@@ -2,7 +2,7 @@
 # install-deps.sh -- install the Debian packages the build and tests need, if any is missing.
 set -eu
 packages="build-essential autoconf automake libtool pkg-config libyaml-dev libcjson-dev
-libcmocka-dev re2c python3 bsdutils"
+libcmocka-dev re2c python3 bsdutils docker.io busybox-static curl"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -22,4 +22,6 @@ make -s -j"$jobs" check
 
 step "make distcheck"
 make -s distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
+step "make check-swarm: our API payloads on a real single-node swarm"
+make -s check-swarm
 step "all tests passed"

@@ -228,6 +228,7 @@ struct spec_key {
 static const struct spec_key spec_top[] = {
 	{"include", "docker stack has no include: pass each file with -c (docker stack deploy -c base.yml -c extra.yml)"},
 	{"models", "models are a docker compose feature; swarm has no equivalent"},
+	{"name", "the stack's name is the last argument of docker stack deploy -c FILE NAME; remove the key"},
 };
 
 static const struct spec_key spec_service[] = {

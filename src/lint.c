@@ -4,6 +4,7 @@
 #include "check.h"
 #include "fix.h"
 #include "format.h"
+#include "pipeline.h"
 #include "lintconf.h"
 #include "pragma.h"
 
@@ -37,6 +38,7 @@ struct lint_run {
 	int failed;   /* a file has findings at or above its fail-on */
 	int trouble;  /* exit 2 at the end */
 	FILE *err;
+	struct c2s_env *env;  /* NULL: --no-interpolate */
 };
 
 /* The command line's --enable/--disable/--severity, in order, on top of sev. */
@@ -349,6 +351,14 @@ static void lint_source(struct lint_run *r, struct c2s_source *src)
 			c2s_diag_hint(&r->diags, dg, "a stack file is a mapping with keys such as version, "
 				      "services, networks, volumes, secrets and configs");
 		} else {
+			struct c2s_pipeline_options po = {0};
+			struct c2s_pipeline_result pr;
+			struct c2s_env *dotenv = r->env ? c2s_dotenv_for(src->path) : NULL;
+			po.env = r->env;
+			po.dotenv = dotenv;
+			if (c2s_pipeline_file(&doc, &po, &r->diags, &pr) != 0)
+				r->diags.nomem = 1;
+			c2s_env_free(dotenv);
 			run_checks(r, &doc);
 		}
 	}
@@ -448,8 +458,24 @@ int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
 			nfiles, (unsigned)C2S_MAX_FILES);
 		return C2S_EXIT_TROUBLE;
 	}
+	if (!o->no_interpolate) {
+		r.env = c2s_env_new(o->envp);
+		if (!r.env) {
+			fprintf(err, "compose2swarm: out of memory\n");
+			return C2S_EXIT_TROUBLE;
+		}
+		if (o->env_file) {
+			char msg[1024];
+			if (c2s_env_read_file(r.env, o->env_file, r.env, msg, sizeof msg) != C2S_ENVFILE_OK) {
+				fprintf(err, "compose2swarm: --env-file: %s\n", msg);
+				c2s_env_free(r.env);
+				return C2S_EXIT_TROUBLE;
+			}
+		}
+	}
 	r.sources = calloc(nfiles, sizeof *r.sources);
 	if (!r.sources) {
+		c2s_env_free(r.env);
 		fprintf(err, "compose2swarm: out of memory\n");
 		return C2S_EXIT_TROUBLE;
 	}
@@ -472,6 +498,7 @@ int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
 		status = finish(&r, out);
 	c2s_buf_free(&r.diff);
 	c2s_diags_free(&r.diags);
+	c2s_env_free(r.env);
 	for (size_t i = 0; i < r.nsources; i++)
 		c2s_source_free(&r.sources[i]);
 	free(r.sources);

@@ -1,0 +1,274 @@
+/* convert.c -- `compose2swarm convert`: load each -c file, build and merge the
+ * model, print it as `docker stack config` does (--to yaml) and write it
+ * atomically (-o) or to standard output. */
+#include "config.h"
+#include "buf.h"
+#include "diag.h"
+#include "emit_api.h"
+#include "format.h"
+#include "model.h"
+#include "pipeline.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The largest output we build in memory before writing it once. */
+#define CONVERT_MAX_OUTPUT_BYTES ((size_t)2 << 30)
+
+extern char **environ;
+
+/* The deploying process's environment, as docker's os.LookupEnv sees it. */
+static const char *env_lookup(void *ctx, const char *name, size_t n)
+{
+	size_t vlen;
+	return c2s_env_get(ctx, name, n, &vlen);
+}
+
+/* Absolute directory of path (or the cwd for "-"); malloc'd. */
+static char *dir_of(const char *path)
+{
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd))
+		return NULL;
+	if (strcmp(path, "-") == 0)
+		return strdup(cwd);
+	const char *slash = strrchr(path, '/');
+	size_t dn = slash ? (size_t)(slash - path) : 0;
+	char *out;
+	if (path[0] == '/') {
+		out = strndup(path, dn ? dn : 1);
+	} else {
+		size_t cn = strlen(cwd);
+		out = malloc(cn + dn + 2);
+		if (out) {
+			memcpy(out, cwd, cn);
+			if (dn) {
+				out[cn] = '/';
+				memcpy(out + cn + 1, path, dn);
+				out[cn + 1 + dn] = '\0';
+			} else {
+				out[cn] = '\0';
+			}
+		}
+	}
+	return out;
+}
+
+/* Write data to path via a temporary file in the same directory, then rename. */
+static int write_atomic(const char *path, const char *data, size_t len, FILE *err)
+{
+	size_t pn = strlen(path);
+	char *tmp = malloc(pn + 16);
+	if (!tmp)
+		return -1;
+	snprintf(tmp, pn + 16, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		fprintf(err, "compose2swarm: %s: %s\n", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		off += (size_t)w;
+	}
+	int bad = off != len || fsync(fd) != 0;
+	int e = errno;
+	if (close(fd) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (!bad && rename(tmp, path) != 0) {
+		bad = 1;
+		e = errno;
+	}
+	if (bad) {
+		fprintf(err, "compose2swarm: %s: %s\n", path, strerror(e));
+		unlink(tmp);
+	}
+	free(tmp);
+	return bad ? -1 : 0;
+}
+
+static int report(struct c2s_diags *diags, FILE *err)
+{
+	c2s_diags_resolve(diags);
+	struct c2s_buf rep;
+	c2s_buf_init(&rep, (size_t)1 << 30);
+	struct c2s_format_options fo = {C2S_FORMAT_TEXT, 0, 1};
+	c2s_format_diags(diags, &fo, &rep);
+	if (rep.len)
+		fwrite(rep.data, 1, rep.len, err);
+	c2s_buf_free(&rep);
+	return 0;
+}
+
+int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
+{
+	int status = C2S_EXIT_TROUBLE;
+	if (o->nfiles == 0) {
+		fprintf(err, "compose2swarm: Specify a Compose file (with -c FILE)\n");
+		return C2S_EXIT_TROUBLE;
+	}
+	if (o->nfiles > C2S_MAX_FILES) {
+		fprintf(err, "compose2swarm: too many files (C2S_MAX_FILES)\n");
+		return C2S_EXIT_TROUBLE;
+	}
+	int api = o->to && strcmp(o->to, "api") == 0;
+	struct c2s_api_options ao = {o->stack ? o->stack : "stack",
+				     o->api_version ? o->api_version : C2S_API_VERSION_DEFAULT, NULL};
+	if (api && !c2s_api_stack_name_ok(ao.stack)) {
+		fprintf(err, "invalid stack name: \"%s\"\n", ao.stack);
+		return C2S_EXIT_FINDINGS;
+	}
+	if (api && !c2s_api_version_ok(ao.api_version)) {
+		fprintf(err, "compose2swarm: --api-version wants X.YY, not '%s'\n", ao.api_version);
+		return C2S_EXIT_TROUBLE;
+	}
+	struct c2s_source *srcs = calloc(o->nfiles, sizeof *srcs);
+	struct c2s_doc *docs = calloc(o->nfiles, sizeof *docs);
+	struct c2s_doc **dptr = calloc(o->nfiles, sizeof *dptr);
+	struct c2s_mval *vals = calloc(o->nfiles, sizeof *vals);
+	char *workdir = dir_of(o->files[0]);
+	struct c2s_diags diags;
+	struct c2s_model m;
+	struct c2s_buf outbuf;
+	size_t nloaded = 0, nread = 0;
+	c2s_diags_init(&diags);
+	c2s_buf_init(&outbuf, CONVERT_MAX_OUTPUT_BYTES);
+	c2s_model_init(&m, dptr, (uint32_t)o->nfiles);
+	struct c2s_env *penv = c2s_env_new((const char *const *)environ);
+	struct c2s_env *ienv = c2s_env_new((const char *const *)environ);
+	char first_version[64] = "";
+	if (!penv || !ienv) {
+		fprintf(err, "compose2swarm: out of memory\n");
+		goto out;
+	}
+	if (o->env_file) {
+		char msg[512];
+		if (c2s_env_read_file(ienv, o->env_file, ienv, msg, sizeof msg) != C2S_ENVFILE_OK) {
+			fprintf(err, "compose2swarm: %s\n", msg);
+			goto out;
+		}
+	}
+	if (!srcs || !docs || !dptr || !vals || !workdir) {
+		fprintf(err, "compose2swarm: out of memory\n");
+		goto out;
+	}
+	for (size_t i = 0; i < o->nfiles; i++) {
+		int e = 0;
+		enum c2s_read_status rs = c2s_source_read(&srcs[i], o->files[i], NULL, &e);
+		if (rs != C2S_READ_OK) {
+			fprintf(err, "compose2swarm: %s: %s\n", o->files[i],
+				rs == C2S_READ_DIRECTORY ? "is a directory" : rs == C2S_READ_TOO_BIG ? "file too large" : strerror(e));
+			goto out;
+		}
+		nread++;
+		srcs[i].rank = (uint32_t)(i + 1);
+	}
+	for (size_t i = 0; i < o->nfiles; i++) {
+		dptr[i] = &docs[i];
+		enum c2s_load_status st = c2s_load(&docs[i], &srcs[i], &diags);
+		nloaded++;
+		if (st != C2S_LOAD_OK || c2s_diags_max(&diags) >= C2S_SEVERITY_ERROR) {
+			status = st == C2S_LOAD_OK || st == C2S_LOAD_INVALID ? C2S_EXIT_FINDINGS : C2S_EXIT_TROUBLE;
+			report(&diags, err);
+			goto out;
+		}
+		const struct c2s_node *root = c2s_node_at(&docs[i], docs[i].root);
+		if (!c2s_is_mapping(root)) {
+			c2s_diag_add(&diags, C2S_R_CS1003, &srcs[i], root ? root->start : 0, root ? root->start : 0,
+				     "top-level object must be a mapping");
+			status = C2S_EXIT_FINDINGS;
+			report(&diags, err);
+			goto out;
+		}
+		struct c2s_pipeline_options po;
+		struct c2s_pipeline_result pr;
+		memset(&po, 0, sizeof po);
+		po.env = o->skip_interpolation ? NULL : ienv;
+		po.workdir = workdir;
+		po.skip_deploy_checks = !(o->to && strcmp(o->to, "api") == 0);
+		if (c2s_pipeline_file(&docs[i], &po, &diags, &pr) != 0) {
+			fprintf(err, "compose2swarm: out of memory\n");
+			goto out;
+		}
+		if (pr.rejected || diags.limit_hit) {
+			status = diags.limit_hit ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
+			report(&diags, err);
+			goto out;
+		}
+		if (i == 0) {
+			snprintf(first_version, sizeof first_version, "%s", pr.version);
+		} else if (strcmp(first_version, pr.version) != 0) {
+			fprintf(err, "version mismatched between two composefiles : %s and %s\n", first_version, pr.version);
+			status = C2S_EXIT_FINDINGS;
+			goto out;
+		}
+	}
+	struct c2s_model_env env = {workdir, c2s_env_get(penv, "HOME", 4, &(size_t){0}), env_lookup, penv};
+	for (size_t i = 0; i < o->nfiles; i++) {
+		if (c2s_model_build(&m, (uint16_t)i, &env, &vals[i], &diags) != 0) {
+			status = diags.nomem ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
+			report(&diags, err);
+			goto out;
+		}
+	}
+	m.root = vals[0];
+	for (size_t i = 1; i < o->nfiles; i++)
+		if (c2s_model_merge(&m, &m.root, &vals[i], &diags) != 0) {
+			status = C2S_EXIT_FINDINGS;
+			report(&diags, err);
+			goto out;
+		}
+	if (api) {
+		ao.workdir = workdir;
+		int rc = c2s_emit_api(&m, &ao, &outbuf, &diags);
+		if (rc == -1) {
+			status = C2S_EXIT_FINDINGS;
+			report(&diags, err);
+			goto out;
+		}
+		if (rc != 0) {
+			fprintf(err, "compose2swarm: out of memory writing the output\n");
+			goto out;
+		}
+	} else if (c2s_emit_yaml(&m, &outbuf) != 0) {
+		fprintf(err, "compose2swarm: out of memory writing the output\n");
+		goto out;
+	}
+	if (o->output) {
+		if (write_atomic(o->output, outbuf.data ? outbuf.data : "", outbuf.len, err) != 0)
+			goto out;
+	} else if (outbuf.len && (fwrite(outbuf.data, 1, outbuf.len, out) != outbuf.len || fflush(out) != 0)) {
+		fprintf(err, "compose2swarm: cannot write the output: %s\n", strerror(errno));
+		goto out;
+	}
+	status = C2S_EXIT_OK;
+out:
+	c2s_env_free(penv);
+	c2s_env_free(ienv);
+	c2s_buf_free(&outbuf);
+	c2s_model_free(&m);
+	for (size_t i = 0; i < nloaded; i++)
+		c2s_doc_free(&docs[i]);
+	c2s_diags_free(&diags);
+	for (size_t i = 0; i < nread; i++)
+		c2s_source_free(&srcs[i]);
+	free(srcs);
+	free(docs);
+	free(dptr);
+	free(vals);
+	free(workdir);
+	return status;
+}
