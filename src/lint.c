@@ -275,9 +275,11 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, size_t fir
 	free(pg);
 }
 
-/* --fix / --diff: the fixes of the file's findings. Fixed findings leave the report. */
-static void apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
+/* --fix / --diff: the fixes of the file's findings. Returns 1 when the file was
+ * rewritten (the caller lints the new content, so positions stay true). */
+static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 {
+	int rewritten = 0;
 	size_t n = r->diags.n - first, ne = 0;
 	struct c2s_edit *e = calloc(n ? n : 1, sizeof *e);
 	unsigned char *drop = calloc(n ? n : 1, 1);
@@ -285,7 +287,7 @@ static void apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first
 		free(e);
 		free(drop);
 		r->diags.nomem = 1;
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct c2s_diag *d = &r->diags.items[first + i];
@@ -309,31 +311,28 @@ static void apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first
 				strerror(err ? err : ENOMEM));
 			r->trouble = 1;
 		} else {
-			/* what was fixed is no longer a finding */
-			for (size_t i = 0; i < n; i++) {
-				const struct c2s_diag *d = &r->diags.items[first + i];
-				drop[i] = d->span.src == src && d->fix_end > d->fix_start && d->rule->fixable;
-			}
-			compact(&r->diags, first, drop);
+			rewritten = 1;
 		}
 		c2s_buf_free(&out);
 	}
 	free(e);
 	free(drop);
+	return rewritten;
 }
 
-static void after_checks(struct lint_run *r, struct c2s_source *src, size_t first)
+static int after_checks(struct lint_run *r, struct c2s_source *src, size_t first, int may_fix)
 {
 	drop_duplicates(r, first);
 	apply_pragmas(r, src, first);
-	if (r->o->fix || r->o->diff)
-		apply_fixes(r, src, first);
+	if (may_fix && (r->o->fix || r->o->diff) && apply_fixes(r, src, first))
+		return 1;
 	for (size_t i = first; i < r->diags.n; i++)
 		if (r->fail_on != C2S_SEVERITY_NONE && r->diags.items[i].severity >= r->fail_on)
 			r->failed = 1;
+	return 0;
 }
 
-static void lint_source(struct lint_run *r, struct c2s_source *src)
+static int lint_pass(struct lint_run *r, struct c2s_source *src, int may_fix)
 {
 	size_t first = r->diags.n;
 	struct c2s_doc doc;
@@ -363,7 +362,29 @@ static void lint_source(struct lint_run *r, struct c2s_source *src)
 		}
 	}
 	c2s_doc_free(&doc);
-	after_checks(r, src, first);
+	if (!after_checks(r, src, first, may_fix))
+		return 0;
+	r->diags.n = first;  /* the file was rewritten: what it says now is what counts */
+	return 1;
+}
+
+static void lint_source(struct lint_run *r, struct c2s_source *src)
+{
+	if (!lint_pass(r, src, 1))
+		return;
+	/* --fix rewrote the file: lint the new content once more, without fixing */
+	struct c2s_source fresh;
+	int e = 0;
+	uint32_t rank = src->rank;
+	enum c2s_read_status st = c2s_source_read(&fresh, src->path, src->name, &e);
+	if (st != C2S_READ_OK) {
+		read_error(r, src->path, st, e);
+		return;
+	}
+	c2s_source_free(src);
+	*src = fresh;
+	src->rank = rank;
+	lint_pass(r, src, 0);
 }
 
 static int add_source(struct lint_run *r, const char *path)

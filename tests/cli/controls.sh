@@ -107,6 +107,9 @@ services:
     image: postgres:16
     healthcheck: {test: [\"CMD\", \"true\"]}" "$(cat "$tmp/f.yml")"
 check "--fix leaves no temporary file" "f.orig f.yml" "$(cd "$tmp" && ls f.*| tr '\n' ' ' | sed 's/ $//')"
+cp "$top_srcdir/fixtures/seed/docker-compose.yml" "$tmp/seed.yml"
+out=$(cd "$tmp" && "$C2S" lint -f gnu --fix seed.yml); rc=$?
+check "--fix: positions in the rewritten file" "1:seed.yml:5:4: warning: sysctls on a swarm service need Docker Engine 19.03 or later on every node that runs it [CS8001]" "$rc:$out"
 out=$("$C2S" lint --fix --diff "$tmp/f.yml" 2>&1); rc=$?
 check "--fix with --diff is a usage error" "2" "$rc"
 
