@@ -150,7 +150,20 @@ static int node_local_volume(const struct c2s_doc *d, const struct c2s_node *def
 	const struct c2s_node *drv = c2s_map_get(d, def, "driver", NULL);
 	if (drv && !c2s_scalar_is(d, drv, "local"))
 		return 0;
-	return c2s_map_get(d, def, "driver_opts", NULL) == NULL;
+	/* local with driver_opts: shared only when it mounts a network file system
+	 * (type: nfs/nfs4/cifs/smb...); `type: none, o: bind` is a node's own directory */
+	const struct c2s_node *opts = c2s_map_get(d, def, "driver_opts", NULL);
+	if (!opts)
+		return 1;
+	const struct c2s_node *type = c2s_map_get(d, opts, "type", NULL);
+	if (!c2s_is_scalar(type))
+		return 0;  /* options we do not understand: say nothing */
+	struct c2s_str t = c2s_scalar(d, type);
+	static const char *const local_types[] = {"none", "bind", "tmpfs", "ext4", "xfs", "btrfs"};
+	for (size_t i = 0; i < sizeof local_types / sizeof *local_types; i++)
+		if (c2s_str_eq(t, local_types[i]))
+			return 1;
+	return 0;
 }
 
 void c2s_check_local_volume_replicas(struct c2s_check *c)
