@@ -30,6 +30,7 @@ struct lint_run {
 	struct c2s_lintconf explicit_conf;          /* --config FILE on top of the defaults */
 	struct c2s_lintconf found_conf;             /* the last .compose2swarm.yml found */
 	char found_path[C2S_CONFIG_MAX_PATH];       /* its path ("" none yet) */
+	char last_dir[C2S_CONFIG_MAX_PATH];         /* the directory found_conf was looked up for */
 	int found_loaded;
 	struct c2s_source *sources;
 	size_t nsources;
@@ -68,7 +69,18 @@ static int settings_for(struct lint_run *r, const char *path)
 	const struct c2s_lintconf *conf = &r->explicit_conf;
 	if (!r->o->config_file) {
 		char found[C2S_CONFIG_MAX_PATH];
-		if (!c2s_lintconf_find(path, found, sizeof found)) {
+		/* files of one directory share the search (a run may name 65,536 files) */
+		const char *slash = strcmp(path, "-") == 0 ? NULL : strrchr(path, '/');
+		size_t dl = slash ? (size_t)(slash - path) + 1 : 0;  /* with the slash: "/x" is not "x" */
+		int same = r->found_loaded && dl < sizeof r->last_dir && strlen(r->last_dir) == dl &&
+			   memcmp(r->last_dir, path, dl) == 0;
+		if (dl < sizeof r->last_dir) {
+			memcpy(r->last_dir, path, dl);
+			r->last_dir[dl] = '\0';
+		}
+		if (same) {
+			/* found_conf is this directory's */
+		} else if (!c2s_lintconf_find(path, found, sizeof found)) {
 			c2s_lintconf_defaults(&r->found_conf);
 			r->found_path[0] = '\0';
 			r->found_loaded = 1;
