@@ -21,7 +21,11 @@ struct dctx {
 	const struct c2s_node *root, *networks, *volumes, *secrets, *configs;
 	int minor;
 	int errors;
+	struct c2s_str *names[4];  /* sorted keys of volumes, networks, secrets, configs */
+	uint32_t nnames[4];
 };
+
+enum { TOP_VOLUMES, TOP_NETWORKS, TOP_SECRETS, TOP_CONFIGS };
 
 static struct c2s_str str_of(const struct c2s_doc *d, const struct c2s_node *n)
 {
@@ -464,16 +468,35 @@ bad:
 
 /* ---- references to top-level objects ---- */
 
-static int defined(const struct dctx *c, const struct c2s_node *top, struct c2s_str name)
+static int str_cmp(const void *a, const void *b)
 {
-	if (!c2s_is_mapping(top))
+	const struct c2s_str *x = a, *y = b;
+	size_t n = x->n < y->n ? x->n : y->n;
+	int c = memcmp(x->p, y->p, n);
+	return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* Index a top-level section's names once: references are looked up by binary search. */
+static int index_names(struct dctx *c, int which, const struct c2s_node *top)
+{
+	if (!c2s_is_mapping(top) || !c2s_count(top))
 		return 0;
-	for (uint32_t i = 0, n = c2s_count(top); i < n; i++) {
-		struct c2s_str k = str_of(c->doc, c2s_map_key(c->doc, top, i));
-		if (k.n == name.n && !memcmp(k.p, name.p, k.n))
-			return 1;
+	uint32_t n = c2s_count(top);
+	c->names[which] = malloc((size_t)n * sizeof *c->names[which]);
+	if (!c->names[which])
+		return -1;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct c2s_node *k = c2s_map_key(c->doc, top, i);
+		c->names[which][c->nnames[which]++] = c2s_is_scalar(k) ? str_of(c->doc, k) : (struct c2s_str){"", 0};
 	}
+	qsort(c->names[which], n, sizeof *c->names[which], str_cmp);
 	return 0;
+}
+
+static int defined(const struct dctx *c, int which, struct c2s_str name)
+{
+	return c->nnames[which] &&
+	       bsearch(&name, c->names[which], c->nnames[which], sizeof name, str_cmp) != NULL;
 }
 
 static void undefined(struct dctx *c, const struct c2s_node *key, const struct c2s_node *at, const char *what,
@@ -501,14 +524,14 @@ static void check_networks(struct dctx *c, const struct c2s_node *key, const str
 		if (!c2s_is_scalar(nn))
 			continue;
 		struct c2s_str name = str_of(c->doc, nn);
-		if ((name.n == 7 && !memcmp(name.p, "default", 7)) || defined(c, c->networks, name))
+		if ((name.n == 7 && !memcmp(name.p, "default", 7)) || defined(c, TOP_NETWORKS, name))
 			continue;
 		undefined(c, key, nn, "network", name);
 	}
 }
 
 static void check_file_objects(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc,
-			       const char *field, const char *what, const struct c2s_node *top)
+			       const char *field, const char *what, int which)
 {
 	const struct c2s_node *list = c2s_map_get(c->doc, svc, field, NULL);
 	if (!c2s_is_sequence(list))
@@ -528,7 +551,7 @@ static void check_file_objects(struct dctx *c, const struct c2s_node *key, const
 			continue;
 		}
 		struct c2s_str name = str_of(c->doc, at);
-		if (!defined(c, top, name))
+		if (!defined(c, which, name))
 			undefined(c, key, at, what, name);
 	}
 }
@@ -616,7 +639,7 @@ static void check_volumes(struct dctx *c, const struct c2s_node *key, const stru
 				if (!file) {
 					if (has_bind_opt)
 						mount_error(c, key, it, "bind options are incompatible with type volume");
-					else if (!defined(c, c->volumes, src))
+					else if (!defined(c, TOP_VOLUMES, src))
 						undefined(c, key, it, "volume", src);
 				} else if (has_nocopy) {
 					mount_error(c, key, it, "volume options are incompatible with type bind");
@@ -667,7 +690,7 @@ static void check_volumes(struct dctx *c, const struct c2s_node *key, const stru
 				mount_error(c, key, it, msg);
 				bad = 1;
 			}
-		if (!bad && self == 1 && sv.n && !defined(c, c->volumes, sv))
+		if (!bad && self == 1 && sv.n && !defined(c, TOP_VOLUMES, sv))
 			undefined(c, key, src, "volume", sv);
 #undef IS
 	}
@@ -936,6 +959,12 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 	c->secrets = c2s_map_get(doc, c->root, "secrets", NULL);
 	c->configs = c2s_map_get(doc, c->root, "configs", NULL);
 	const struct c2s_node *services = c2s_map_get(doc, c->root, "services", NULL);
+	if (index_names(c, TOP_VOLUMES, c->volumes) || index_names(c, TOP_NETWORKS, c->networks) ||
+	    index_names(c, TOP_SECRETS, c->secrets) || index_names(c, TOP_CONFIGS, c->configs)) {
+		for (int i = 0; i < 4; i++)
+			free(c->names[i]);
+		return -1;
+	}
 	if (c2s_is_mapping(services)) {
 		for (uint32_t i = 0, n = c2s_count(services); i < n; i++) {
 			const struct c2s_node *key = c2s_map_key(doc, services, i), *svc = c2s_map_value(doc, services, i);
@@ -949,11 +978,13 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 			check_image(c, key, svc);
 			check_deploy(c, key, svc);
 			check_networks(c, key, svc);
-			check_file_objects(c, key, svc, "secrets", "secret", c->secrets);
-			check_file_objects(c, key, svc, "configs", "config", c->configs);
+			check_file_objects(c, key, svc, "secrets", "secret", TOP_SECRETS);
+			check_file_objects(c, key, svc, "configs", "config", TOP_CONFIGS);
 			check_misc(c, key, svc);
 		}
 	}
 	check_top_objects(c);
+	for (int i = 0; i < 4; i++)
+		free(c->names[i]);
 	return c->errors;
 }

@@ -42,6 +42,56 @@ unsigned c2s_schema_kind(const struct c2s_doc *d, const struct c2s_node *n)
 		return ST_OBJ;
 	if (c2s_is_sequence(n))
 		return ST_ARR;
+	if (!(c2s_flags(n) & C2S_NODE_TAG)) {
+		/* yaml.v3 resolves only untagged plain scalars, and only those starting
+		 * with one of these characters can be anything but a string */
+		if (c2s_style(n) != C2S_STYLE_PLAIN)
+			return ST_STR;
+		struct c2s_str t = c2s_scalar(d, n);
+		if (!t.n)
+			return ST_NULL;
+		switch (t.p[0]) {
+		case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': {
+			/* all digits: an integer (or, as "08", a float with no fraction) */
+			size_t i = 1;
+			while (i < t.n && t.p[i] >= '0' && t.p[i] <= '9')
+				i++;
+			if (i == t.n && t.n <= 18)
+				return ST_INT;
+			/* a number or a timestamp has no other characters; only a timestamp
+			 * has ':', after a date (YYYY-...) */
+			int colon = 0;
+			for (; i < t.n; i++) {
+				char ch = t.p[i];
+				if (ch == ':')
+					colon = 1;
+				else if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') ||
+					   ch == 'x' || ch == 'X' || ch == 'o' || ch == 'O' || ch == '_' || ch == '.' ||
+					   ch == '+' || ch == '-' || ch == 't' || ch == 'T' || ch == 'z' || ch == 'Z' ||
+					   ch == ' ' || ch == '\t'))
+					return ST_STR;
+			}
+			if (colon && (t.n < 5 || t.p[4] != '-'))
+				return ST_STR;
+			break;
+		}
+		case '+': case '-': case '.': case '<':
+			break;
+		case '~':
+			return t.n == 1 ? ST_NULL : ST_STR;
+		case 'n': case 'N':
+			return t.n == 4 && (!memcmp(t.p, "null", 4) || !memcmp(t.p, "Null", 4) || !memcmp(t.p, "NULL", 4))
+				       ? ST_NULL : ST_STR;
+		case 't': case 'T':
+			return t.n == 4 && (!memcmp(t.p, "true", 4) || !memcmp(t.p, "True", 4) || !memcmp(t.p, "TRUE", 4))
+				       ? ST_BOOL : ST_STR;
+		case 'f': case 'F':
+			return t.n == 5 && (!memcmp(t.p, "false", 5) || !memcmp(t.p, "False", 5) ||
+					    !memcmp(t.p, "FALSE", 5)) ? ST_BOOL : ST_STR;
+		default:
+			return ST_STR;
+		}
+	}
 	struct c2s_value v;
 	switch (c2s_resolve(d, n, &v)) {
 	case C2S_TYPE_NULL:
