@@ -466,6 +466,50 @@ bad:
 	return buf;
 }
 
+/* ---- values the CLI passes on and the engine refuses (daemon/cluster/convert) ---- */
+
+static int one_of(struct c2s_str v, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(set[i]) == v.n && !memcmp(set[i], v.p, v.n))
+			return 1;
+	return 0;
+}
+
+static void engine_refused(struct dctx *c, const struct c2s_node *at, const char *hint, const char *fmt,
+			   struct c2s_str v, int quote)
+{
+	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2010, c->doc, at,
+		"the Docker Engine refuses this service: %s %s%.*s%s (docker stack deploy passes the value on; the "
+		"engine answers the create request with an error)", fmt, quote ? "\"" : "", (int)v.n, v.p, quote ? "\"" : "");
+	c2s_diag_hint(c->diags, dg, "%s", hint);
+}
+
+static void check_engine_values(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *dep = c2s_map_get(c->doc, svc, "deploy", NULL), *v;
+	if (!c2s_is_mapping(dep))
+		return;
+	static const char *const conditions[] = {"none", "on-failure", "any", ""};
+	static const char *const actions[] = {"pause", "continue", "rollback", ""};
+	static const char *const modes[] = {"vip", "dnsrr", ""};
+	const struct c2s_node *rp = c2s_map_get(c->doc, dep, "restart_policy", NULL);
+	if ((v = c2s_map_get(c->doc, rp, "condition", NULL)) && is_str(c, v) && !one_of(str_of(c->doc, v), conditions, 4))
+		engine_refused(c, v, "condition is none, on-failure or any (`always` and `unless-stopped` are the "
+			       "service-level restart: values)", "invalid RestartCondition:", str_of(c->doc, v), 1);
+	static const char *const cfgs[] = {"update_config", "rollback_config"};
+	for (int k = 0; k < 2; k++) {
+		const struct c2s_node *uc = c2s_map_get(c->doc, dep, cfgs[k], NULL);
+		if ((v = c2s_map_get(c->doc, uc, "failure_action", NULL)) && is_str(c, v) &&
+		    !one_of(str_of(c->doc, v), actions, 4))
+			engine_refused(c, v, "failure_action is pause, continue or rollback",
+				       "unrecognized update failure action", str_of(c->doc, v), 0);
+	}
+	if ((v = c2s_map_get(c->doc, dep, "endpoint_mode", NULL)) && is_str(c, v) && !one_of(str_of(c->doc, v), modes, 3))
+		engine_refused(c, v, "endpoint_mode is vip (a virtual IP, the default) or dnsrr (DNS round robin)",
+			       "invalid resolution mode:", str_of(c->doc, v), 1);
+}
+
 /* ---- references to top-level objects ---- */
 
 static int str_cmp(const void *a, const void *b)
@@ -981,6 +1025,7 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 			check_file_objects(c, key, svc, "secrets", "secret", TOP_SECRETS);
 			check_file_objects(c, key, svc, "configs", "config", TOP_CONFIGS);
 			check_misc(c, key, svc);
+			check_engine_values(c, svc);
 		}
 	}
 	check_top_objects(c);
