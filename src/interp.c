@@ -778,8 +778,14 @@ static int interp_scalar(struct walk *w, uint32_t idx)
 	c2s_buf_reset(&w->val);
 	struct c2s_subst_error err;
 	enum c2s_subst_status st = c2s_substitute(v.p, v.n, w->env, &w->val, &err, NULL, NULL);
-	if (st == C2S_SUBST_NOMEM)
-		return w->val.len >= C2S_INTERP_MAX_BYTES ? 0 : -1;
+	if (st == C2S_SUBST_NOMEM) {
+		/* the buffer is capped at the longest scalar: a limit, reported as one */
+		struct c2s_diag *dg = c2s_diag_at(w->diags, C2S_R_CS1093, d, n,
+			"after interpolation this value is longer than %zu bytes, the most compose2swarm accepts "
+			"(C2S_MAX_SCALAR_BYTES)", (size_t)C2S_INTERP_MAX_BYTES);
+		c2s_diag_hint(w->diags, dg, "a variable holds a very large value");
+		return 0;
+	}
 	if (st != C2S_SUBST_OK) {
 		report_subst_error(w, n, v, st, &err);
 		return mark_interpolated(d, idx | C2S_INTERP_FAILED);
@@ -965,7 +971,8 @@ static int dotenv_scalar(struct walk *w, uint32_t idx)
 	struct c2s_subst_error err;
 	struct dotenv_ctx c = {w, n, v.p};
 	enum c2s_subst_status st = c2s_substitute(v.p, v.n, w->env, &w->val, &err, dotenv_lookup, &c);
-	return st == C2S_SUBST_NOMEM && w->val.len < C2S_INTERP_MAX_BYTES ? -1 : 0;
+	(void)st;  /* an over-long value is reported by c2s_interpolate */
+	return 0;
 }
 
 int c2s_interp_check_dotenv(const struct c2s_doc *doc, const struct c2s_env *env,

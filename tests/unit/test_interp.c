@@ -420,6 +420,29 @@ static void test_dotenv_trap(void **state)
 	loaded_free(l);
 }
 
+/* An interpolated value longer than C2S_MAX_SCALAR_BYTES is a limit diagnostic. */
+static void test_pass_limit(void **state)
+{
+	(void)state;
+	struct loaded *l = LOAD("services:\n  web:\n    command: \"$BIG$BIG$BIG\"\n    image: $SMALL\n");
+	struct c2s_env *e = c2s_env_new(NULL);
+	size_t n = C2S_MAX_SCALAR_BYTES / 2 + 1;
+	char *big = test_malloc(n);
+	memset(big, 'x', n);
+	c2s_env_set(e, "BIG", 3, big, n);
+	c2s_env_set(e, "SMALL", 5, "nginx", 5);
+	test_free(big);
+	c2s_interpolate(&l->doc, e, &l->diags);
+	c2s_env_free(e);
+	c2s_diags_resolve(&l->diags);
+	assert_int_equal(l->diags.n, 1);
+	assert_string_equal(l->diags.items[0].rule->id, "CS1093");
+	assert_true(l->diags.limit_hit);
+	/* the rest of the file is still interpolated */
+	assert_scalar(l, path(l, "services", "web", "image", NULL), "nginx");
+	loaded_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_pass_rewrites_values),
 		cmocka_unit_test(test_pass_error_positions),
 		cmocka_unit_test(test_dotenv_trap),
+		cmocka_unit_test(test_pass_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
