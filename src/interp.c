@@ -503,8 +503,9 @@ struct walk {
 	size_t depth;
 	struct c2s_buf val, msg;
 	int errors, nomem;
-	/* .env check: the scalar being scanned */
+	/* .env check: the scalar being scanned, the variables already reported */
 	const struct c2s_node *node;
+	struct c2s_env *reported;
 };
 
 static enum cast cast_for(const struct walk *w)
@@ -950,10 +951,14 @@ static void dotenv_lookup(void *ctx, const char *name, size_t n, int found, size
 	struct walk *w = c->w;
 	if (found || !c2s_env_get(w->dotenv, name, n, NULL))
 		return;
+	/* once per variable: its first use */
+	if (c2s_env_get(w->reported, name, n, NULL) || c2s_env_set(w->reported, name, n, "", 0) != 0)
+		return;
 	uint32_t s, e;
 	value_span(w->doc, c->n, at, end, &s, &e);
 	struct c2s_diag *dg = c2s_diag_add(w->diags, C2S_R_CS3004, w->doc->src, s, e,
-		"%.*s is set only in .env, which docker stack deploy does not read: here it is unset",
+		"%.*s is set only in .env, which docker stack deploy never reads: at deploy it is unset here and "
+		"wherever else the file uses it",
 		(int)n, name);
 	c2s_diag_hint(w->diags, dg, "export it before deploying (set -a; . ./.env; set +a; docker stack deploy ...) "
 		      "or pass it with --env-file .env to check what deploy will see");
@@ -986,9 +991,12 @@ int c2s_interp_check_dotenv(const struct c2s_doc *doc, const struct c2s_env *env
 	w.env = env;
 	w.dotenv = dotenv;
 	w.diags = diags;
-	if (walk_doc(&w, dotenv_scalar) != 0) {
+	w.reported = c2s_env_new(NULL);
+	if (!w.reported || walk_doc(&w, dotenv_scalar) != 0) {
+		c2s_env_free(w.reported);
 		diags->nomem = 1;
 		return -1;
 	}
+	c2s_env_free(w.reported);
 	return w.errors;
 }

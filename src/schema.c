@@ -32,7 +32,11 @@ struct validator {
 	struct c2s_buf pbuf;
 	int errors;
 	const struct c2s_node *key;  /* the key of the value being checked (NULL: a list item or the root) */
+	unsigned suggestions;        /* "did you mean" searches done, capped */
 };
+
+/* "did you mean" costs an edit distance per allowed key: only for the first ones. */
+#define SCHEMA_MAX_SUGGESTIONS 1000u
 
 /* ---- value kinds, as gojsonschema sees yaml.v3's values ---- */
 
@@ -339,7 +343,7 @@ static void unknown_key(struct validator *v, const struct c2s_snode *s, const st
 	}
 	struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2002, v->doc, key,
 					  "%s Additional property %.*s is not allowed", where, (int)k.n, k.p);
-	const char *near = closest_key(s, k.p, k.n);
+	const char *near = v->suggestions++ < SCHEMA_MAX_SUGGESTIONS ? closest_key(s, k.p, k.n) : NULL;
 	if (near)
 		c2s_diag_hint(v->diags, dg, "did you mean `%s`?", near);
 	else if (k.n >= 2 && k.p[0] == 'x' && k.p[1] == '-')

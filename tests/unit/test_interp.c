@@ -405,7 +405,8 @@ static void test_pass_error_positions(void **state)
 static void test_dotenv_trap(void **state)
 {
 	(void)state;
-	struct loaded *l = LOAD("services:\n  web:\n    image: nginx:${TAG:-latest}\n    command: $SET $ONLY\n");
+	struct loaded *l = LOAD("services:\n  web:\n    image: nginx:${TAG:-latest}\n    command: $SET $ONLY\n"
+				"    labels: [\"v=$TAG\"]\n");
 	struct c2s_env *env = c2s_env_new(test_envp), *dot = c2s_env_new(NULL);
 	c2s_env_set(dot, "TAG", 3, "1.27", 4);
 	c2s_env_set(dot, "SET", 3, "other", 5);
