@@ -242,7 +242,26 @@ static const struct c2s_snode *pick(const struct c2s_snode *s, unsigned kind, in
 	return s->nalts ? NULL : s;
 }
 
-/* Follow the current path (up to depth) in another version's schema; the object node reached, or NULL. */
+/* Follow the current path (up to depth) in another version's schema: the node reached, or NULL. */
+static const struct c2s_snode *follow_node(const struct validator *v, int minor, size_t depth)
+{
+	const struct c2s_snode *s = &c2s_snodes[c2s_schema_roots[minor]];
+	for (size_t i = 0; i < depth && s; i++) {
+		if (v->path[i].p) {
+			s = pick(s, ST_OBJ, NULL);
+			if (!s)
+				return NULL;
+			int k = c2s_schema_key(s, v->path[i].p, v->path[i].n);
+			s = k >= 0 ? &c2s_snodes[k] : NULL;
+		} else {
+			s = pick(s, ST_ARR, NULL);
+			s = s && s->items ? &c2s_snodes[s->items] : NULL;
+		}
+	}
+	return s;
+}
+
+/* The same, ending on the object alternative. */
 static const struct c2s_snode *follow(const struct validator *v, int minor, size_t depth)
 {
 	const struct c2s_snode *s = &c2s_snodes[c2s_schema_roots[minor]];
@@ -372,7 +391,17 @@ static void wrong_type(struct validator *v, const struct c2s_snode *s, const str
 				     (kind == ST_NULL && c2s_is_scalar(n) && !c2s_count(n))) && v->key ? v->key : n;
 	struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, at, "%s must be a %s",
 					  path_text(v, v->depth), t.data ? t.data : "value");
-	if (c2s_node_interpolated(v->doc, n))
+	/* a form a later version allows (long-syntax ports and volumes from 3.2, ...) */
+	int later = 0;
+	for (int m = v->minor + 1; m <= C2S_SCHEMA_MINOR_MAX && !later; m++) {
+		const struct c2s_snode *ls = follow_node(v, m, v->depth);
+		const struct c2s_snode *alt = ls ? pick(ls, kind, NULL) : NULL;
+		if (alt && (!alt->types || (alt->types & kind) || (kind == ST_INT && (alt->types & ST_NUM))))
+			later = m;
+	}
+	if (later)
+		c2s_diag_hint(v->diags, dg, "this form needs version 3.%d or later; this file says %s", later, v->version);
+	else if (c2s_node_interpolated(v->doc, n))
 		interpolated_hint(v, dg, n);
 	else if (kind == ST_STR && c2s_is_scalar(n) && c2s_style(n) != C2S_STYLE_PLAIN &&
 		 (s->types & (ST_INT | ST_NUM | ST_BOOL)))
