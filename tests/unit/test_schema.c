@@ -134,6 +134,9 @@ static void test_keys(void **state)
 	expect("version: \"3.4\"\n" SVC "    healthcheck:\n      test: [CMD, \"true\"]\n      start_period: 30s\n", "");
 	expect("version: \"3.6\"\n" SVC "    x-note: hi\n", "CS2003@5:5");
 	expect("version: \"3.3\"\nx-common: 1\n" SVC, "CS2003@2:1");
+	/* a form of a later version: long-syntax ports need 3.2 */
+	expect("version: \"3.1\"\n" SVC "    ports:\n      - target: 80\n", "CS2004@6:9");
+	expect("version: \"3.2\"\n" SVC "    ports:\n      - target: 80\n", "");
 	expect(SVC "    x-note: hi\n    enviroment: {}\n", "CS2002@5:5");
 	expect(SVC "    platform: linux/amd64\n", "CS2902@4:5");
 	expect("name: app\n" SVC, "CS2901@1:1");
