@@ -876,6 +876,22 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 		}
 		if (kind == ST_STR || kind == ST_INT || kind == ST_NUM)
 			check_format(v, s, n, kind);
+		/* yaml.v3 gives a plain date a time.Time: the schema sees a string (JSON),
+		 * the typed decoding of a string field refuses it */
+		if (kind == ST_STR && s->types == ST_STR && c2s_style(n) == C2S_STYLE_PLAIN && c2s_count(n) >= 8) {
+			struct c2s_str t = c2s_scalar(v->doc, n);
+			struct c2s_value x;
+			if (t.p[0] >= '0' && t.p[0] <= '9' && c2s_resolve(v->doc, n, &x) == C2S_TYPE_TIMESTAMP) {
+				const char *field = v->depth && v->path[v->depth - 1].p ? v->path[v->depth - 1].p : "";
+				int fn = v->depth && v->path[v->depth - 1].p ? (int)v->path[v->depth - 1].n : 0;
+				struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2009, v->doc, n,
+					"decoding failed: '%.*s' expected type 'string', got unconvertible type 'time.Time'",
+					fn, field);
+				c2s_diag_hint(v->diags, dg, "docker's YAML parser reads an unquoted date as a timestamp; quote "
+					      "it: \"%.*s\"", (int)t.n, t.p);
+				v->errors++;
+			}
+		}
 	}
 }
 

@@ -164,6 +164,9 @@ static void test_types(void **state)
 	expect("services:\n  web:\n", "CS2004@2:3");
 	expect(SVC "    healthcheck:\n      retries: \"3\"\n", "CS2004@5:16");
 	expect(SVC "    labels:\n      1: x\n", "CS2004@5:7");
+	/* a plain date is a time.Time for docker's loader: fine in a map of strings, refused in a string field */
+	expect(SVC "    working_dir: 2001-01-01\n", "CS2009@4:18");
+	expect(SVC "    working_dir: \"2001-01-01\"\n    environment: {D: 2001-01-01}\n", "");
 	/* uniqueness and required keys */
 	expect(SVC "    environment: [A=1, A=1]\n", "CS2006@4:24");
 	expect(SVC "    ports: [80, \"80\"]\n", "");
