@@ -812,7 +812,10 @@ static void check_misc(struct dctx *c, const struct c2s_node *key, const struct 
 	if (c2s_is_sequence(ports))
 		for (uint32_t i = 0, n = c2s_count(ports); i < n; i++) {
 			const struct c2s_node *p = c2s_seq_item(c->doc, ports, i);
-			if (c2s_is_scalar(p) && c2s_schema_kind(c->doc, p) == ST_NUM) {
+			struct c2s_value pv;
+			/* yaml.v3 makes 80.0 a float64 too, which the loader refuses however whole */
+			if (c2s_is_scalar(p) && c2s_schema_kind(c->doc, p) != ST_STR &&
+			    c2s_resolve(c->doc, p, &pv) == C2S_TYPE_FLOAT) {
 				c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, p, "error decoding 'Ports': invalid type float64 for port");
 				c->errors++;
 			}

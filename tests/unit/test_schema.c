@@ -221,6 +221,7 @@ static void test_formats(void **state)
 	expect(SVC "    ports: [\"80:80:80\"]\n", "CS2005@4:13");
 	expect(SVC "    ports: [8080]\n", "");
 	expect(SVC "    ports: [80.5]\n", "CS2005@4:13");
+	expect(SVC "    ports: [80.0]\n", "CS2005@4:13");
 }
 
 static void test_deploy_refusals(void **state)
