@@ -324,15 +324,6 @@ static void check_deploy(struct dctx *c, const struct c2s_node *key, const struc
 			c->errors++;
 		}
 	}
-	if (rep && c2s_is_scalar(rep) && c2s_schema_kind(c->doc, rep) == ST_INT) {
-		struct c2s_value v;
-		c2s_resolve(c->doc, rep, &v);
-		if (v.type == C2S_TYPE_INT && v.i < 0) {
-			c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, rep, "cannot parse 'Deploy.Replicas', %lld overflows uint",
-				    (long long)v.i);
-			c->errors++;
-		}
-	}
 	/* resources: cpus (deploy) and memory (load) */
 	const struct c2s_node *res = c2s_map_get(c->doc, dep, "resources", NULL);
 	static const char *const parts[] = {"limits", "reservations"};
@@ -968,6 +959,72 @@ static void check_top_objects(struct dctx *c)
 	}
 }
 
+/* Unsigned fields of docker's typed model (types.go): a negative number does not
+ * decode. path is relative to the service; "[]" is each item of a list. */
+static const struct {
+	const char *path[4];
+	const char *field;  /* as mapstructure names it; %u: the list index */
+} uint_fields[] = {
+	{{"deploy", "replicas"}, "Deploy.Replicas"},
+	{{"deploy", "update_config", "parallelism"}, "Deploy.UpdateConfig.Parallelism"},
+	{{"deploy", "rollback_config", "parallelism"}, "Deploy.RollbackConfig.Parallelism"},
+	{{"deploy", "restart_policy", "max_attempts"}, "Deploy.RestartPolicy.max_attempts"},
+	{{"deploy", "placement", "max_replicas_per_node"}, "Deploy.Placement.max_replicas_per_node"},
+	{{"healthcheck", "retries"}, "HealthCheck.Retries"},
+	{{"ports", "[]", "target"}, "Ports[%u].Target"},
+	{{"ports", "[]", "published"}, "Ports[%u].Published"},
+	{{"secrets", "[]", "mode"}, "Secrets[%u].Mode"},
+	{{"configs", "[]", "mode"}, "Configs[%u].Mode"},
+};
+
+static void check_uint_at(struct dctx *c, const struct c2s_node *n, const char *field, unsigned idx)
+{
+	struct c2s_value v;
+	if (!c2s_is_scalar(n) || c2s_node_interp_failed(c->doc, n))
+		return;
+	enum c2s_type t = c2s_resolve(c->doc, n, &v);
+	if (!((t == C2S_TYPE_INT && v.i < 0) || (t == C2S_TYPE_FLOAT && v.f < 0)))
+		return;
+	char name[96];
+	snprintf(name, sizeof name, field, idx);
+	struct c2s_str s = str_of(c->doc, n);
+	struct c2s_diag *dg;
+	if (t == C2S_TYPE_INT)
+		dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, n, "cannot parse '%s', %lld overflows uint", name,
+				 (long long)v.i);
+	else
+		dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, n, "cannot parse '%s', %f overflows uint", name, v.f);
+	c2s_diag_hint(c->diags, dg, "this number cannot be negative (%.*s)", (int)s.n, s.p);
+	c->errors++;
+}
+
+static void check_uints(struct dctx *c, const struct c2s_node *svc)
+{
+	for (size_t f = 0; f < sizeof uint_fields / sizeof *uint_fields; f++) {
+		const struct c2s_node *n = svc;
+		size_t i = 0;
+		for (; i < 4 && uint_fields[f].path[i] && n; i++) {
+			if (!strcmp(uint_fields[f].path[i], "[]"))
+				break;
+			n = c2s_map_get(c->doc, n, uint_fields[f].path[i], NULL);
+		}
+		if (!n)
+			continue;
+		if (i < 4 && uint_fields[f].path[i]) {  /* each item of a list */
+			if (!c2s_is_sequence(n))
+				continue;
+			for (uint32_t k = 0, cnt = c2s_count(n); k < cnt; k++) {
+				const struct c2s_node *it = c2s_seq_item(c->doc, n, k);
+				const struct c2s_node *x = c2s_map_get(c->doc, it, uint_fields[f].path[i + 1], NULL);
+				if (x)
+					check_uint_at(c, x, uint_fields[f].field, k);
+			}
+		} else {
+			check_uint_at(c, n, uint_fields[f].field, 0);
+		}
+	}
+}
+
 /* Before 3.4 the schema has no duration format for the healthcheck's times; the
  * loader's typed decoding still parses them. */
 static void check_old_durations(struct dctx *c, const struct c2s_node *svc)
@@ -1019,6 +1076,7 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 				continue;
 			check_env_files(c, svc);
 			check_old_durations(c, svc);
+			check_uints(c, svc);
 			check_volumes(c, key, svc);
 			if (o->skip_deploy_checks)
 				continue;

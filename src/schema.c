@@ -876,6 +876,17 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 		}
 		if (kind == ST_STR || kind == ST_INT || kind == ST_NUM)
 			check_format(v, s, n, kind);
+		if (kind == ST_NUM) {
+			/* docker hands the tree to its validator as JSON, which has no infinities */
+			struct c2s_value x;
+			c2s_resolve(v->doc, n, &x);
+			if (!isfinite(x.f)) {
+				struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, n, "json: unsupported value: %s",
+								  isnan(x.f) ? "NaN" : x.f > 0 ? "+Inf" : "-Inf");
+				interpolated_hint(v, dg, n);
+				v->errors++;
+			}
+		}
 		/* yaml.v3 gives a plain date a time.Time: the schema sees a string (JSON),
 		 * the typed decoding of a string field refuses it */
 		if (kind == ST_STR && s->types == ST_STR && c2s_style(n) == C2S_STYLE_PLAIN && c2s_count(n) >= 8) {

@@ -222,6 +222,11 @@ static void test_formats(void **state)
 	expect(SVC "    ports: [8080]\n", "");
 	expect(SVC "    ports: [80.5]\n", "CS2005@4:13");
 	expect(SVC "    ports: [80.0]\n", "CS2005@4:13");
+	/* unsigned fields of the typed model; JSON has no infinities */
+	expect(SVC "    ports:\n      - target: -1\n", "CS2005@5:17");
+	expect(SVC "    healthcheck:\n      retries: -1.5\n", "CS2005@5:16");
+	expect(SVC "    deploy:\n      replicas: -1\n", "CS2005@5:17");
+	expect(SVC "    deploy:\n      update_config:\n        max_failure_ratio: .inf\n", "CS2004@6:28");
 }
 
 static void test_deploy_refusals(void **state)
