@@ -888,6 +888,23 @@ static void check_top_objects(struct dctx *c)
 				continue;
 			const struct c2s_node *ext = c2s_map_get(c->doc, obj, "external", NULL);
 			struct c2s_value v;
+			const struct c2s_node *cs = k == 0 ? c2s_map_get(c->doc, obj, "x-cluster-spec", NULL) : NULL;
+			if (cs && !c2s_is_mapping(cs) && !(c2s_is_scalar(cs) && c2s_resolve(c->doc, cs, &v) == C2S_TYPE_NULL)) {
+				/* a field of docker's typed model even where the schema sees an x- key (before 3.10) */
+				const char *got = c2s_is_sequence(cs) ? "slice" : "string";
+				if (c2s_is_scalar(cs))
+					switch (c2s_resolve(c->doc, cs, &v)) {
+					case C2S_TYPE_BOOL: got = "bool"; break;
+					case C2S_TYPE_INT: got = "int"; break;
+					case C2S_TYPE_UINT: got = "uint64"; break;
+					case C2S_TYPE_FLOAT: got = "float64"; break;
+					default: break;
+					}
+				struct c2s_str nm0 = str_of(c->doc, name);
+				c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, cs, "'[%.*s].x-cluster-spec' expected a map, got '%s'",
+					    (int)nm0.n, nm0.p, got);
+				c->errors++;
+			}
 			int external = ext && (c2s_is_mapping(ext) ||
 					       (c2s_is_scalar(ext) && c2s_resolve(c->doc, ext, &v) == C2S_TYPE_BOOL && v.boolean));
 			struct c2s_str nm = str_of(c->doc, name);
