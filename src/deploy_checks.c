@@ -1042,6 +1042,58 @@ static void check_uints(struct dctx *c, const struct c2s_node *svc)
 	}
 }
 
+/* ulimits the schema leaves alone (names outside ^[a-z]+$) still go through the
+ * loader's transformUlimits: an int, or a map whose soft and hard are ints. */
+static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *ul = c2s_map_get(c->doc, svc, "ulimits", NULL);
+	if (!c2s_is_mapping(ul))
+		return;
+	for (uint32_t i = 0, n = c2s_count(ul); i < n; i++) {
+		const struct c2s_node *k = c2s_map_key(c->doc, ul, i), *val = c2s_map_value(c->doc, ul, i);
+		struct c2s_str name = str_of(c->doc, k);
+		int lower = name.n > 0;
+		for (size_t j = 0; j < name.n; j++)
+			if (name.p[j] < 'a' || name.p[j] > 'z')
+				lower = 0;
+		if (lower || c2s_node_interp_failed(c->doc, val))
+			continue;  /* the schema checked it */
+		struct c2s_value v;
+		if (c2s_is_mapping(val)) {
+			static const char *const parts[] = {"soft", "hard"};
+			for (int p = 0; p < 2; p++) {
+				const struct c2s_node *x = c2s_map_get(c->doc, val, parts[p], NULL);
+				if (x && c2s_is_scalar(x) && c2s_resolve(c->doc, x, &v) == C2S_TYPE_INT)
+					continue;
+				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, x ? x : k,
+					"ulimit %.*s: %s %s; docker's loader crashes on it (panic: interface conversion: "
+					"interface {} is %s, not int)", (int)name.n, name.p, parts[p], x ? "is not an integer" :
+					"is missing", x ? "not an int" : "nil");
+				c2s_diag_hint(c->diags, dg, "write {soft: N, hard: N} with whole numbers, or a single number");
+				c->errors++;
+				break;
+			}
+			continue;
+		}
+		const char *type = c2s_is_sequence(val) ? "[]interface {}" : NULL;
+		if (!type) {
+			switch (c2s_resolve(c->doc, val, &v)) {
+			case C2S_TYPE_INT:
+			case C2S_TYPE_NULL:
+				continue;
+			case C2S_TYPE_BOOL: type = "bool"; break;
+			case C2S_TYPE_UINT: type = "uint64"; break;
+			case C2S_TYPE_FLOAT: type = "float64"; break;
+			default: type = "string"; break;
+			}
+		}
+		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, val,
+			"error decoding 'Ulimits[%.*s]': invalid type %s for ulimits", (int)name.n, name.p, type);
+		c2s_diag_hint(c->diags, dg, "a ulimit is a number or {soft: N, hard: N}");
+		c->errors++;
+	}
+}
+
 /* Before 3.4 the schema has no duration format for the healthcheck's times; the
  * loader's typed decoding still parses them. */
 static void check_old_durations(struct dctx *c, const struct c2s_node *svc)
@@ -1094,6 +1146,7 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 			check_env_files(c, svc);
 			check_old_durations(c, svc);
 			check_uints(c, svc);
+			check_ulimits(c, svc);
 			check_volumes(c, key, svc);
 			if (o->skip_deploy_checks)
 				continue;

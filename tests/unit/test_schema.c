@@ -173,6 +173,9 @@ static void test_types(void **state)
 	expect(SVC "    ports: [\"80\", \"80\"]\n", "CS2006@4:19");
 	expect(SVC "    volumes:\n      - target: /x\n", "CS2006@5:9");
 	expect(SVC "    ulimits:\n      nofile: {soft: 1}\n", "CS2006@5:7");
+	/* names outside ^[a-z]+$ skip the schema but not docker's loader */
+	expect(SVC "    ulimits:\n      NOFILE: x\n      Core: ~\n      MEM_LOCK: 1\n", "CS2009@5:15");
+	expect(SVC "    ulimits:\n      NOFILE: {soft: 1}\n", "CS2009@5:7");
 	expect(SVC "    deploy:\n      update_config:\n        order: start-last\n", "CS2006@6:16");
 	expect(SVC "    volumes:\n      - type: tmpfs\n        target: /x\n        tmpfs: {size: -1}\n", "CS2006@7:23");
 }
