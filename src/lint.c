@@ -459,14 +459,28 @@ static int lint_stack_pass(struct lint_run *r, struct c2s_source *srcs, size_t n
 		return 0;
 	}
 	int all = 1, version = -1;
+	char first_version[sizeof ((struct c2s_pipeline_result *)0)->version] = "";
 	for (size_t i = 0; i < n; i++) {
 		struct c2s_pipeline_result pr = {0};
 		ptrs[i] = &docs[i];
 		sp[i] = &srcs[i];
-		if (!load_file(r, &srcs[i], &docs[i], 1, &pr) || pr.rejected)
+		int loaded = load_file(r, &srcs[i], &docs[i], 1, &pr);
+		if (!loaded || pr.rejected)
 			all = 0;
-		if (i == 0)
+		if (i == 0) {
 			version = pr.version_minor;
+			memcpy(first_version, pr.version, sizeof first_version);
+		} else if (loaded && strcmp(first_version, pr.version) != 0) {
+			/* docker compares the versions as it normalised them, file by file */
+			const struct c2s_node *key, *root = c2s_node_at(&docs[i], docs[i].root);
+			const struct c2s_node *v = c2s_map_get(&docs[i], root, "version", &key);
+			struct c2s_diag *dg = v ? c2s_diag_at(&r->diags, C2S_R_CS2001, &docs[i], v,
+				"version mismatched between two composefiles : %s and %s", first_version, pr.version)
+				: c2s_diag_add(&r->diags, C2S_R_CS2001, &srcs[i], (uint32_t)srcs[i].bom, (uint32_t)srcs[i].bom,
+				"version mismatched between two composefiles : %s and %s", first_version, pr.version);
+			c2s_diag_hint(&r->diags, dg, "every -c file must declare the same version (no version: means 3.13)");
+			all = 0;
+		}
 	}
 	if (all) {  /* a file that does not load leaves no stack to judge */
 		struct c2s_source composite;
