@@ -6,6 +6,7 @@
 #include "fix.h"
 #include "format.h"
 #include "pipeline.h"
+#include "model.h"
 #include "lintconf.h"
 #include "pragma.h"
 
@@ -41,6 +42,7 @@ struct lint_run {
 	int trouble;  /* exit 2 at the end */
 	FILE *err;
 	struct c2s_env *env;  /* NULL: --no-interpolate */
+	struct c2s_model_check_state stack; /* -c files: one version, paths from the first */
 };
 
 /* The command line's --enable/--disable/--severity, in order, on top of sev. */
@@ -402,6 +404,9 @@ static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc 
 	if (c2s_pipeline_file(doc, &po, &r->diags, res) != 0)
 		r->diags.nomem = 1;
 	c2s_env_free(dotenv);
+	/* what docker's loader refuses after the schema (model.h) */
+	if (!res->rejected && c2s_model_check(doc, src->path, merged_later ? &r->stack : NULL, &r->diags) > 0)
+		res->rejected = 1;
 	return 1;
 }
 
