@@ -127,6 +127,13 @@ static int is_external(const struct c2s_mval *obj, unsigned f)
 	return v && (truthy(v) || (v->flags & C2S_MVF_EXTERNAL_NAME));
 }
 
+/* qsort, which must not be given a NULL array even for no items */
+static void sort_items(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 /* ---- output helpers ---- */
 
 static char *cstr(struct api *a, struct c2s_str s)
@@ -942,7 +949,7 @@ static void list_free(struct list *l)
 static void list_flush(struct api *a, struct list *l, cJSON *root, const char *key)
 {
 	cJSON *arr = add_arr(a, root, key);
-	qsort(l->v, l->n, sizeof *l->v, named_cmp);
+	sort_items(l->v, l->n, sizeof *l->v, named_cmp);
 	for (size_t i = 0; i < l->n; i++) {
 		if (arr && cJSON_AddItemToArray(arr, l->v[i].body))
 			l->v[i].body = NULL;
@@ -1242,7 +1249,7 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 		}
 	}
 	if (rc == 0 && k) {
-		qsort(refs, k, sizeof *refs, ref_cmp);
+		sort_items(refs, k, sizeof *refs, ref_cmp);
 		cJSON *arr = add_arr(a, cs, secrets ? "Secrets" : "Configs");
 		for (size_t i = 0; i < k; i++) {
 			if (arr && cJSON_AddItemToArray(arr, refs[i].body))
@@ -1677,7 +1684,7 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 		add_map_opt(a, b, "DriverOpts", given(cfg, C2S_F_SVCNET_DRIVER_OPTS));
 	}
 	if (rc == 0) {
-		qsort(v, k, sizeof *v, attach_cmp);
+		sort_items(v, k, sizeof *v, attach_cmp);
 		cJSON *arr = add_arr(a, tt, "Networks");
 		for (size_t i = 0; i < k; i++)
 			if (arr && cJSON_AddItemToArray(arr, v[i].body))
@@ -1795,8 +1802,8 @@ static int capabilities(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 	for (size_t i = 0; i < na; i++)
 		if (strcmp(add_[i], "RESET") != 0)
 			add_[ka++] = add_[i];
-	qsort(add_, ka, sizeof *add_, cap_cmp);
-	qsort(drop, kd, sizeof *drop, cap_cmp);
+	sort_items(add_, ka, sizeof *add_, cap_cmp);
+	sort_items(drop, kd, sizeof *drop, cap_cmp);
 	for (int which = 0; which < 2; which++) {
 		char **v = which ? drop : add_;
 		size_t k = which ? kd : ka;
@@ -1844,7 +1851,7 @@ static void environment(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 			v[i] = (char *)"";
 		}
 	}
-	qsort(v, n, sizeof *v, str_cmp);
+	sort_items(v, n, sizeof *v, str_cmp);
 	cJSON *arr = add_arr(a, cs, "Env");
 	for (uint32_t i = 0; arr && i < n; i++) {
 		cJSON *s = cJSON_CreateString(v[i]);
@@ -1905,7 +1912,7 @@ static void ulimits(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 		u[i].soft = single ? single : ival(given(v, C2S_F_ULIMIT_SOFT));
 		u[i].hard = single ? single : ival(given(v, C2S_F_ULIMIT_HARD));
 	}
-	qsort(u, n, sizeof *u, ulimit_cmp);
+	sort_items(u, n, sizeof *u, ulimit_cmp);
 	cJSON *arr = add_arr(a, cs, "Ulimits");
 	for (uint32_t i = 0; arr && i < n; i++) {
 		cJSON *o = obj_new(a);
