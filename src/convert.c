@@ -135,6 +135,11 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		fprintf(err, "compose2swarm: --api-version wants X.YY, not '%s'\n", ao.api_version);
 		return C2S_EXIT_TROUBLE;
 	}
+	char refusal[256];
+	if (api && c2s_api_version_refused(ao.api_version, refusal, sizeof refusal)) {
+		fprintf(err, "%s\n", refusal);
+		return C2S_EXIT_FINDINGS;
+	}
 	struct c2s_source *srcs = calloc(o->nfiles, sizeof *srcs);
 	struct c2s_doc *docs = calloc(o->nfiles, sizeof *docs);
 	struct c2s_doc **dptr = calloc(o->nfiles, sizeof *dptr);

@@ -758,6 +758,19 @@ int c2s_api_version_ok(const char *s)
 	return digits && dots == 1;
 }
 
+int c2s_api_version_refused(const char *v, char *msg, size_t n)
+{
+	if (version_less(v, "1.25")) {
+		snprintf(msg, n, "docker stack deploy requires API version 1.25, but the Docker daemon API version is %s", v);
+		return 1;
+	}
+	if (version_less(v, "1.30")) {
+		snprintf(msg, n, "\"--resolve-image\" requires API version 1.30, but the Docker daemon API version is %s", v);
+		return 1;
+	}
+	return 0;
+}
+
 int c2s_api_stack_name_ok(const char *s)
 {
 	for (; *s; s++)

@@ -23,6 +23,9 @@ struct c2s_api_options {
 int c2s_api_stack_name_ok(const char *s);
 /* Is s an API version "X.Y" with numbers? */
 int c2s_api_version_ok(const char *s);
+/* Would `docker stack deploy --resolve-image never` refuse an engine with API
+ * version v (below 1.30)? 1 with docker's message in msg, else 0. */
+int c2s_api_version_refused(const char *v, char *msg, size_t n);
 
 /* Convert the model as `docker stack deploy --resolve-image never` does and
  * append one JSON object {"networks","secrets","configs","services"} (each
