@@ -5,13 +5,13 @@
 # tests/golden/run-api.sh. Never run our own binary here.
 #
 # usage: scripts/record-api-golden.sh [CASE...]
-# env:   REFERENCE_SH (default /work/shared/reference/reference.sh), DOCKER_BIN
+# env:   REFERENCE_SH (default scripts/reference/reference.sh), DOCKER_BIN
 # Per case it writes payloads.json (the case directory written as @DIR@),
 # deploy.rc and deploy.err. Optional inputs: `stack` (the stack name, default
 # "stack"), `api-version` (the engine's API version, default 1.50).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ref=${REFERENCE_SH:-/work/shared/reference/reference.sh}
+ref=${REFERENCE_SH:-scripts/reference/reference.sh}
 [ -x "$ref" ] || { echo "record-api-golden: no reference.sh at $ref" >&2; exit 2; }
 root=tests/golden/api
 cases=("$@")

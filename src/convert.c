@@ -58,46 +58,115 @@ static char *dir_of(const char *path)
 	return out;
 }
 
-/* Write data to path via a temporary file in the same directory, then rename. */
-static int write_atomic(const char *path, const char *data, size_t len, FILE *err)
+/* Output goes to standard output or, for -o, to a temporary file in the same
+ * directory renamed over the target at the end (the old file is untouched on error). */
+struct sink {
+	FILE *fp;
+	char *tmp;        /* -o: the temporary file's name */
+	const char *path; /* -o target */
+	int failed;
+	int wrote;
+};
+
+static int sink_open(struct sink *k, const char *path, FILE *out, FILE *err)
 {
+	memset(k, 0, sizeof *k);
+	if (!path) {
+		k->fp = out;
+		return 0;
+	}
 	size_t pn = strlen(path);
-	char *tmp = malloc(pn + 16);
-	if (!tmp)
+	k->path = path;
+	k->tmp = malloc(pn + 16);
+	if (!k->tmp)
 		return -1;
-	snprintf(tmp, pn + 16, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
+	snprintf(k->tmp, pn + 16, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(k->tmp);
+	if (fd < 0 || !(k->fp = fdopen(fd, "wb"))) {
 		fprintf(err, "compose2swarm: %s: %s\n", path, strerror(errno));
-		free(tmp);
+		if (fd >= 0) {
+			close(fd);
+			unlink(k->tmp);
+		}
+		free(k->tmp);
+		k->tmp = NULL;
 		return -1;
 	}
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)w;
-	}
-	int bad = off != len || fsync(fd) != 0;
+	return 0;
+}
+
+static int sink_write(struct sink *k, struct c2s_buf *b)
+{
+	if (b->len && !k->failed && fwrite(b->data, 1, b->len, k->fp) != b->len)
+		k->failed = 1;
+	k->wrote = 1;
+	c2s_buf_reset(b);
+	return k->failed ? -1 : 0;
+}
+
+/* Finish: ok = everything was produced. Returns 0 when the output is in place. */
+static int sink_close(struct sink *k, int ok, FILE *err)
+{
+	if (!k->fp)
+		return -1;
+	int bad = !ok || k->failed || fflush(k->fp) != 0;
 	int e = errno;
-	if (close(fd) != 0 && !bad) {
+	if (!k->tmp) {
+		if (bad && ok)
+			fprintf(err, "compose2swarm: cannot write the output: %s\n", strerror(e));
+		return bad ? -1 : 0;
+	}
+	if (!bad && fsync(fileno(k->fp)) != 0) {
 		bad = 1;
 		e = errno;
 	}
-	if (!bad && rename(tmp, path) != 0) {
+	if (fclose(k->fp) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (!bad && rename(k->tmp, k->path) != 0) {
 		bad = 1;
 		e = errno;
 	}
 	if (bad) {
-		fprintf(err, "compose2swarm: %s: %s\n", path, strerror(e));
-		unlink(tmp);
+		if (ok)
+			fprintf(err, "compose2swarm: %s: %s\n", k->path, strerror(e));
+		unlink(k->tmp);
 	}
-	free(tmp);
+	free(k->tmp);
 	return bad ? -1 : 0;
+}
+
+/* Streaming hooks: build one service into a scratch arena, emit, free it. */
+struct stream_ctx {
+	struct c2s_model *m;
+	const struct c2s_model_env *env;
+	struct c2s_diags *diags;
+	struct c2s_arena scratch;
+	struct sink *sink;
+};
+
+static int stream_expand(void *ctx, const struct c2s_mval *ph, struct c2s_mval *out)
+{
+	struct stream_ctx *c = ctx;
+	return c2s_model_build_service(c->m, c->env, ph, &c->scratch, out, c->diags);
+}
+
+static void stream_release(void *ctx)
+{
+	struct stream_ctx *c = ctx;
+	c2s_arena_free(&c->scratch);
+}
+
+/* Flush in chunks of this size: peak memory stays near the input's. */
+#define CONVERT_FLUSH_BYTES ((size_t)256 << 10)
+
+static int stream_flush(void *ctx, struct c2s_buf *out)
+{
+	struct stream_ctx *c = ctx;
+	if (out->len < CONVERT_FLUSH_BYTES)
+		return 0;
+	return sink_write(c->sink, out);
 }
 
 static int report(struct c2s_diags *diags, FILE *err)
@@ -185,8 +254,8 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		dptr[i] = &docs[i];
 		enum c2s_load_status st = c2s_load(&docs[i], &srcs[i], &diags);
 		nloaded++;
-		if (st != C2S_LOAD_OK) {
-			status = st == C2S_LOAD_INVALID ? C2S_EXIT_FINDINGS : C2S_EXIT_TROUBLE;
+		if (st != C2S_LOAD_OK || c2s_diags_max(&diags) >= C2S_SEVERITY_ERROR) {
+			status = st == C2S_LOAD_OK || st == C2S_LOAD_INVALID ? C2S_EXIT_FINDINGS : C2S_EXIT_TROUBLE;
 			report(&diags, err);
 			goto out;
 		}
@@ -222,11 +291,32 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		}
 	}
 	struct c2s_model_env env = {workdir, c2s_env_get(penv, "HOME", 4, &(size_t){0}), env_lookup, penv};
+	int lazy = o->nfiles == 1 && !api; /* the api emitter wants every service built */
 	for (size_t i = 0; i < o->nfiles; i++) {
-		if (c2s_model_build(&m, (uint16_t)i, &env, &vals[i], &diags) != 0) {
+		if (c2s_model_build_lazy(&m, (uint16_t)i, &env, lazy, &vals[i], &diags) != 0) {
 			status = diags.nomem ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
 			report(&diags, err);
 			goto out;
+		}
+	}
+	struct stream_ctx sc;
+	memset(&sc, 0, sizeof sc);
+	sc.m = &m;
+	sc.env = &env;
+	sc.diags = &diags;
+	c2s_arena_init(&sc.scratch, 0);
+	if (lazy) {
+		/* a first pass finds what docker would refuse before anything is written */
+		const struct c2s_mval *svcs = c2s_mget(&vals[0], C2S_F_CONFIG_SERVICES);
+		for (uint32_t i = 0; svcs && i < svcs->n; i++) {
+			struct c2s_mval tmp;
+			int r = c2s_model_build_service(&m, &env, &svcs->u.v[2 * i + 1], &sc.scratch, &tmp, &diags);
+			c2s_arena_free(&sc.scratch);
+			if (r != 0) {
+				status = diags.nomem ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
+				report(&diags, err);
+				goto out;
+			}
 		}
 	}
 	m.root = vals[0];
@@ -236,27 +326,35 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			report(&diags, err);
 			goto out;
 		}
+	struct sink sink;
+	if (sink_open(&sink, o->output, out, err) != 0)
+		goto out;
 	if (api) {
 		ao.workdir = workdir;
 		int rc = c2s_emit_api(&m, &ao, &outbuf, &diags);
-		if (rc == -1) {
-			status = C2S_EXIT_FINDINGS;
-			report(&diags, err);
+		if (rc == 0)
+			sink_write(&sink, &outbuf);
+		if (sink_close(&sink, rc == 0, err) != 0) {
+			if (rc == -1) {
+				status = C2S_EXIT_FINDINGS;
+				report(&diags, err);
+			} else if (rc != 0) {
+				fprintf(err, "compose2swarm: out of memory writing the output\n");
+			}
 			goto out;
 		}
-		if (rc != 0) {
-			fprintf(err, "compose2swarm: out of memory writing the output\n");
-			goto out;
-		}
-	} else if (c2s_emit_yaml(&m, &outbuf) != 0) {
-		fprintf(err, "compose2swarm: out of memory writing the output\n");
+		status = C2S_EXIT_OK;
 		goto out;
 	}
-	if (o->output) {
-		if (write_atomic(o->output, outbuf.data ? outbuf.data : "", outbuf.len, err) != 0)
-			goto out;
-	} else if (outbuf.len && (fwrite(outbuf.data, 1, outbuf.len, out) != outbuf.len || fflush(out) != 0)) {
-		fprintf(err, "compose2swarm: cannot write the output: %s\n", strerror(errno));
+	sc.sink = &sink;
+	struct c2s_emit_stream es = {stream_expand, stream_release, stream_flush, &sc};
+	int eok = c2s_emit_yaml_stream(&m, &es, &outbuf) == 0;
+	c2s_arena_free(&sc.scratch);
+	if (eok)
+		sink_write(&sink, &outbuf);
+	if (sink_close(&sink, eok, err) != 0) {
+		if (!eok)
+			fprintf(err, "compose2swarm: out of memory writing the output\n");
 		goto out;
 	}
 	status = C2S_EXIT_OK;

@@ -43,6 +43,7 @@ enum c2s_fkind {
 
 struct c2s_mfield {
 	const char *key;        /* yaml key ("" for EXTRAS) */
+	unsigned keylen;
 	enum c2s_fkind kind;
 	enum c2s_mtype sub;     /* struct type of the items, or C2S_T_NONE */
 };
@@ -90,7 +91,8 @@ struct c2s_mval {
 };
 
 enum c2s_mval_flag {
-	C2S_MVF_EXTERNAL_NAME = 1u << 0 /* EXTERNAL written as {name: ...} (u.s/n is the name) */
+	C2S_MVF_EXTERNAL_NAME = 1u << 0, /* EXTERNAL written as {name: ...} (u.s/n is the name) */
+	C2S_MVF_LAZY = 1u << 1           /* a NODE standing for a service not built yet */
 };
 
 struct c2s_model {
@@ -121,6 +123,15 @@ void c2s_model_free(struct c2s_model *m);
 int c2s_model_build(struct c2s_model *m, uint16_t file, const struct c2s_model_env *env,
 		    struct c2s_mval *out, struct c2s_diags *diags);
 
+/* Streaming (one file, bounded memory): the same, but each service is left as a
+ * C2S_MV_NODE placeholder flagged C2S_MVF_LAZY (lazy = 1); build one with
+ * c2s_model_build_service into a scratch arena, use it, free the arena. */
+int c2s_model_build_lazy(struct c2s_model *m, uint16_t file, const struct c2s_model_env *env,
+			 int lazy, struct c2s_mval *out, struct c2s_diags *diags);
+int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env,
+			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
+			    struct c2s_mval *out, struct c2s_diags *diags);
+
 /* Fold `over` into `base` as docker/cli's merge.go does (SEMANTICS §4.11). */
 int c2s_model_merge(struct c2s_model *m, struct c2s_mval *base, const struct c2s_mval *over,
 		    struct c2s_diags *diags);
@@ -147,6 +158,16 @@ int c2s_key_less(const char *a, size_t an, const char *b, size_t bn);
 struct c2s_buf;
 /* `docker stack config` output for the model (gopkg.in/yaml.v3's encoder). */
 int c2s_emit_yaml(const struct c2s_model *m, struct c2s_buf *out);
+
+/* Streaming output: lazy services are built by expand() (then release()d), and
+ * flush() is offered the buffer after each service to write it out and reset it. */
+struct c2s_emit_stream {
+	int (*expand)(void *ctx, const struct c2s_mval *placeholder, struct c2s_mval *out);
+	void (*release)(void *ctx);
+	int (*flush)(void *ctx, struct c2s_buf *out);
+	void *ctx;
+};
+int c2s_emit_yaml_stream(const struct c2s_model *m, const struct c2s_emit_stream *st, struct c2s_buf *out);
 
 /* Go's time.Duration.String() of ns into buf (>= 32 bytes); returns the length. */
 size_t c2s_duration_format(int64_t ns, char *buf);

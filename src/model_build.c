@@ -25,6 +25,8 @@ struct builder {
 	struct c2s_diags *diags;
 	int failed;
 	const char *version;
+	struct c2s_arena *arena;  /* where values go: the model's, or a scratch one */
+	int lazy;                 /* services left as C2S_MVF_LAZY placeholders */
 };
 
 typedef struct c2s_mval mval;
@@ -63,7 +65,7 @@ static mval mv_int(const struct builder *b, int64_t i, const struct c2s_node *n)
 
 static void *alloc(struct builder *b, size_t n)
 {
-	void *p = c2s_arena_alloc(&b->m->arena, n ? n : 1);
+	void *p = c2s_arena_alloc(b->arena, n ? n : 1);
 	if (!p && !b->failed) {
 		b->failed = 1;
 		b->diags->nomem = 1;
@@ -148,15 +150,8 @@ size_t c2s_go_float(double f, int bits, char *out, size_t cap)
 	char buf[64];
 	if (neg)
 		buf[w++] = '-';
-	if (exp < -4 || exp >= (bits == 32 ? 21 : 21)) {
-		/* Go's 'g' with shortest uses eprec 6 only when... see below */
-	}
-	/* Go: eprec = 6 for shortest; exponent form iff exp < -4 || exp >= eprec,
-	 * except eprec grows to the digit count when that is larger (eprec > nd && nd >= dp). */
-	int eprec = 6;
-	if ((int)nd > eprec && (int)nd >= exp + 1)
-		eprec = (int)nd;
-	eprec = 21 < eprec ? eprec : eprec;
+	/* exponent form iff exp < -4 || exp >= eprec */
+	int eprec = 6; /* strconv 'g' with the shortest precision */
 	if (exp < -4 || exp >= eprec) {
 		buf[w++] = digits[0];
 		if (nd > 1) {
@@ -236,10 +231,8 @@ static struct c2s_str go_sprint(struct builder *b, const struct c2s_node *n, int
 			len += (size_t)snprintf(buf + len, sizeof buf - len, " +0000 UTC");
 		} else {
 			int o = v.ts.offset_minutes, a = o < 0 ? -o : o;
-			len += (size_t)snprintf(buf + len, sizeof buf - len, " %c%02d%02d %c%02d", o < 0 ? '-' : '+',
-						a / 60, a % 60, o < 0 ? '-' : '+', a / 60);
-			if (a % 60)
-				len += (size_t)snprintf(buf + len, sizeof buf - len, "%02d", a % 60);
+			len += (size_t)snprintf(buf + len, sizeof buf - len, " %c%02d%02d %c%02d%02d", o < 0 ? '-' : '+',
+						a / 60, a % 60, o < 0 ? '-' : '+', a / 60, a % 60);
 		}
 		(void)month_names;
 		break;
@@ -309,6 +302,7 @@ static struct sort_item *scratch_items(struct builder *b, size_t n)
 static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_node *n);
 static mval build_field(struct builder *b, enum c2s_mtype t, unsigned f, const struct c2s_node *n,
 			const struct c2s_node *key);
+static mval build_lazy_services(struct builder *b, const struct c2s_node *n);
 
 static mval build_str(struct builder *b, const struct c2s_node *n)
 {
@@ -565,6 +559,50 @@ static mval build_extras(struct builder *b, const struct c2s_node *n)
 	return make_map(b, items, w, n);
 }
 
+/* Field lookup by key: per struct type, field indexes sorted by key (built once). */
+static uint8_t field_order[C2S_T_COUNT][64];
+static int field_order_ready;
+static enum c2s_mtype sort_type;
+
+static int cmp_field(const void *a, const void *b)
+{
+	const struct c2s_mfield *f = c2s_mstructs[sort_type].fields;
+	const struct c2s_mfield *x = &f[*(const uint8_t *)a], *y = &f[*(const uint8_t *)b];
+	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
+	int c = memcmp(x->key, y->key, n);
+	return c ? c : (x->keylen < y->keylen ? -1 : x->keylen > y->keylen);
+}
+
+static int find_field(enum c2s_mtype t, const char *k, size_t n)
+{
+	if (!field_order_ready) {
+		for (int ty = 1; ty < C2S_T_COUNT; ty++) {
+			for (unsigned f = 0; f < c2s_mstructs[ty].nfields; f++)
+				field_order[ty][f] = (uint8_t)f;
+			sort_type = (enum c2s_mtype)ty;
+			qsort(field_order[ty], c2s_mstructs[ty].nfields, 1, cmp_field);
+		}
+		field_order_ready = 1;
+	}
+	const struct c2s_mstruct *st = &c2s_mstructs[t];
+	size_t lo = 0, hi = st->nfields;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct c2s_mfield *f = &st->fields[field_order[t][mid]];
+		size_t m = f->keylen < n ? f->keylen : n;
+		int c = memcmp(f->key, k, m);
+		if (!c)
+			c = f->keylen < n ? -1 : f->keylen > n;
+		if (c == 0)
+			return f->kind == C2S_FK_EXTRAS ? -1 : field_order[t][mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 /* Generic struct from a mapping: fields by yaml key. */
 static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_node *n)
 {
@@ -578,14 +616,10 @@ static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_n
 		for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++) {
 			const struct c2s_node *k = c2s_map_key(b->d, n, i);
 			struct c2s_str ks = text(b, k);
-			for (unsigned f = 0; f < st->nfields; f++) {
-				const struct c2s_mfield *fd = &st->fields[f];
-				if (fd->kind == C2S_FK_EXTRAS || strlen(fd->key) != ks.n ||
-				    memcmp(fd->key, ks.p, ks.n) != 0)
-					continue;
-				slots[f] = build_field(b, t, f, c2s_map_value(b->d, n, i), k);
+			int f = find_field(t, ks.p, ks.n);
+			if (f >= 0) {
+				slots[f] = build_field(b, t, (unsigned)f, c2s_map_value(b->d, n, i), k);
 				have[f] = 1;
-				break;
 			}
 		}
 		for (unsigned f = 0; f < st->nfields; f++) {
@@ -1165,7 +1199,7 @@ static struct c2s_str join_clean(struct builder *b, const char *dir, const char 
 
 static int is_letter_ascii(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
-static mval build_volume_short(struct builder *b, const struct c2s_node *it)
+static mval build_volume_short(struct builder *b, const struct c2s_node *it, uint32_t idx)
 {
 	struct c2s_str s = text(b, it);
 	mval f[8];
@@ -1193,7 +1227,7 @@ static mval build_volume_short(struct builder *b, const struct c2s_node *it)
 				continue;
 			const char *buf = s.p + bstart;
 			if (blen == 0) {
-				fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Volumes': invalid spec: %.*s: empty section between colons", (int)s.n, s.p);
+				fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Volumes[%u]': invalid spec: %.*s: empty section between colons", (unsigned)idx, (int)s.n, s.p);
 				return st;
 			}
 			if (!src.p && end) {
@@ -1206,7 +1240,7 @@ static mval build_volume_short(struct builder *b, const struct c2s_node *it)
 				tgt.p = buf;
 				tgt.n = blen;
 			} else if (c == ':') {
-				fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Volumes': invalid spec: %.*s: too many colons", (int)s.n, s.p);
+				fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Volumes[%u]': invalid spec: %.*s: too many colons", (unsigned)idx, (int)s.n, s.p);
 				return st;
 			} else {
 				size_t o = 0;
@@ -1331,7 +1365,7 @@ static mval build_volumes(struct builder *b, const struct c2s_node *n)
 		return out;
 	for (uint32_t i = 0; i < cnt; i++) {
 		const struct c2s_node *it = c2s_seq_item(b->d, n, i);
-		out.u.v[i] = c2s_is_scalar(it) ? build_volume_short(b, it) : build_struct(b, C2S_T_SVCVOL, it);
+		out.u.v[i] = c2s_is_scalar(it) ? build_volume_short(b, it, i) : build_struct(b, C2S_T_SVCVOL, it);
 	}
 	out.n = cnt;
 	return out;
@@ -1353,7 +1387,12 @@ static int read_env_file(struct builder *b, const char *path, const struct c2s_n
 {
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
-		fail(b, at, "open %s: %s", path, strerror(errno) /* Go: "no such file or directory" */);
+		/* Go's syscall error texts are strerror's, lower-cased */
+		char msg[128];
+		snprintf(msg, sizeof msg, "%s", strerror(errno));
+		if (msg[0] >= 'A' && msg[0] <= 'Z')
+			msg[0] = (char)(msg[0] + 32);
+		fail(b, at, "open %s: %s", path, msg);
 		return -1;
 	}
 	size_t sz = 0, capb = 4096;
@@ -1488,6 +1527,26 @@ static mval resolve_environment(struct builder *b, const mval *envfiles, const m
 	return make_map(b, items, n, environment ? &b->d->nodes[environment->node] : svc);
 }
 
+/* Services by name, each a placeholder for its AST mapping (streaming). */
+static mval build_lazy_services(struct builder *b, const struct c2s_node *n)
+{
+	mval out = mv(b, C2S_MV_MAP, n);
+	if (!c2s_is_mapping(n))
+		return out;
+	uint32_t cnt = c2s_count(n);
+	struct sort_item *items = scratch_items(b, cnt);
+	if (!items)
+		return out;
+	for (uint32_t i = 0; i < cnt; i++) {
+		const struct c2s_node *k = c2s_map_key(b->d, n, i);
+		struct c2s_str ks = text(b, k);
+		items[i].k = mv_str(b, ks.p, ks.n, k);
+		items[i].v = mv(b, C2S_MV_NODE, c2s_map_value(b->d, n, i));
+		items[i].v.flags = C2S_MVF_LAZY;
+	}
+	return make_map(b, items, cnt, n);
+}
+
 /* ---- fields ---- */
 
 static mval build_field(struct builder *b, enum c2s_mtype t, unsigned f, const struct c2s_node *n,
@@ -1574,9 +1633,12 @@ static mval build_field(struct builder *b, enum c2s_mtype t, unsigned f, const s
 		return build_mapping(b, n, 0);
 	case C2S_FK_MAPNSTR:
 		return build_mapping(b, n, 1);
+	case C2S_FK_SERVICES:
+		if (b->lazy)
+			return build_lazy_services(b, n);
+		return build_map_of(b, fd->sub, n, 0);
 	case C2S_FK_MAPT:
 	case C2S_FK_MAPPT:
-	case C2S_FK_SERVICES:
 		return build_map_of(b, fd->sub, n, fd->kind == C2S_FK_MAPPT);
 	case C2S_FK_STRUCT:
 	case C2S_FK_PSTRUCT:
@@ -1736,16 +1798,44 @@ static void finish_objects(struct builder *b, mval *map, enum c2s_mtype t, const
 	}
 }
 
+static void builder_init(struct builder *b, struct c2s_model *m, uint16_t file,
+			 const struct c2s_model_env *env, struct c2s_diags *diags)
+{
+	memset(b, 0, sizeof *b);
+	b->m = m;
+	b->d = m->docs[file];
+	b->file = file;
+	b->env = env;
+	b->diags = diags;
+	b->arena = &m->arena;
+}
+
+int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env,
+			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
+			    struct c2s_mval *out, struct c2s_diags *diags)
+{
+	struct builder b;
+	builder_init(&b, m, placeholder->file, env, diags);
+	b.arena = arena;
+	const struct c2s_node *n = &b.d->nodes[placeholder->node];
+	*out = build_struct(&b, C2S_T_SERVICE, n);
+	if (!b.failed)
+		finish_service(&b, out, n);
+	return b.failed ? -1 : 0;
+}
+
 int c2s_model_build(struct c2s_model *m, uint16_t file, const struct c2s_model_env *env,
 		    struct c2s_mval *out, struct c2s_diags *diags)
 {
+	return c2s_model_build_lazy(m, file, env, 0, out, diags);
+}
+
+int c2s_model_build_lazy(struct c2s_model *m, uint16_t file, const struct c2s_model_env *env,
+			 int lazy, struct c2s_mval *out, struct c2s_diags *diags)
+{
 	struct builder b;
-	memset(&b, 0, sizeof b);
-	b.m = m;
-	b.d = m->docs[file];
-	b.file = file;
-	b.env = env;
-	b.diags = diags;
+	builder_init(&b, m, file, env, diags);
+	b.lazy = lazy;
 	const struct c2s_node *root = c2s_node_at(b.d, b.d->root);
 	const struct c2s_node *vn = c2s_map_get(b.d, root, "version", NULL);
 	struct c2s_str vs = vn ? text(&b, vn) : (struct c2s_str){"", 0};
@@ -1759,7 +1849,7 @@ int c2s_model_build(struct c2s_model *m, uint16_t file, const struct c2s_model_e
 	if (!services)
 		set_field(&b, out, C2S_F_CONFIG_SERVICES, mv(&b, C2S_MV_MAP, NULL));
 	services = field_slot(out, C2S_F_CONFIG_SERVICES);
-	for (uint32_t i = 0; services && i < services->n && !b.failed; i++) {
+	for (uint32_t i = 0; !lazy && services && i < services->n && !b.failed; i++) {
 		mval *svc = &services->u.v[2 * i + 1];
 		if (svc->kind != C2S_MV_STRUCT) {
 			mval st = mv(&b, C2S_MV_STRUCT, NULL);

@@ -11,8 +11,8 @@
 /* ---- tables ---- */
 
 #define C2S_STRUCT(T, go) static const struct c2s_mfield fields_##T[] = {
-#define C2S_FIELD(T, F, key, KIND, SUB) {key, C2S_FK_##KIND, C2S_T_##SUB},
-#define C2S_END(T) {NULL, C2S_FK_STR, C2S_T_NONE}};
+#define C2S_FIELD(T, F, key, KIND, SUB) {key, sizeof(key) - 1, C2S_FK_##KIND, C2S_T_##SUB},
+#define C2S_END(T) {NULL, 0, C2S_FK_STR, C2S_T_NONE}};
 #include "model.def"
 
 const struct c2s_mstruct c2s_mstructs[C2S_T_COUNT] = {
@@ -108,50 +108,54 @@ static int is_letter(uint32_t r)
 
 static int is_digit_r(uint32_t r) { return r >= '0' && r <= '9'; }
 
-#define KEY_MAX_RUNES 512
+static uint32_t rune_next(const char *s, size_t n, size_t *i)
+{
+	if ((unsigned char)s[*i] < 0x80)
+		return (unsigned char)s[(*i)++];
+	return rune_at(s, n, i);
+}
 
 int c2s_key_less(const char *a, size_t an, const char *b, size_t bn)
 {
-	uint32_t ar[KEY_MAX_RUNES], br[KEY_MAX_RUNES];
-	size_t na = 0, nb = 0, i = 0;
-	while (i < an && na < KEY_MAX_RUNES)
-		ar[na++] = rune_at(a, an, &i);
-	i = 0;
-	while (i < bn && nb < KEY_MAX_RUNES)
-		br[nb++] = rune_at(b, bn, &i);
+	size_t i = 0, j = 0;
 	int digits = 0;
-	for (size_t k = 0; k < na && k < nb; k++) {
-		if (ar[k] == br[k]) {
-			digits = is_digit_r(ar[k]);
+	while (i < an && j < bn) {
+		size_t i0 = i, j0 = j;
+		uint32_t ra = rune_next(a, an, &i), rb = rune_next(b, bn, &j);
+		if (ra == rb) {
+			digits = is_digit_r(ra);
 			continue;
 		}
-		int al = is_letter(ar[k]), bl = is_letter(br[k]);
+		int al = is_letter(ra), bl = is_letter(rb);
 		if (al && bl)
-			return ar[k] < br[k];
+			return ra < rb;
 		if (al || bl)
 			return digits ? al : bl;
 		int64_t anum = 0, bnum = 0;
 		size_t ai, bi;
-		if (ar[k] == '0' || br[k] == '0') {
-			for (size_t j = k; j-- > 0 && is_digit_r(ar[j]);) {
-				if (ar[j] != '0') {
+		if (ra == '0' || rb == '0') {
+			/* digits are ASCII: scan a's bytes backwards */
+			for (size_t k = i0; k-- > 0 && a[k] >= '0' && a[k] <= '9';) {
+				if (a[k] != '0') {
 					anum = 1;
 					bnum = 1;
 					break;
 				}
 			}
 		}
-		for (ai = k; ai < na && is_digit_r(ar[ai]); ai++)
-			anum = anum * 10 + (int64_t)(ar[ai] - '0');
-		for (bi = k; bi < nb && is_digit_r(br[bi]); bi++)
-			bnum = bnum * 10 + (int64_t)(br[bi] - '0');
+		for (ai = i0; ai < an && a[ai] >= '0' && a[ai] <= '9'; ai++)
+			anum = anum * 10 + (a[ai] - '0');
+		for (bi = j0; bi < bn && b[bi] >= '0' && b[bi] <= '9'; bi++)
+			bnum = bnum * 10 + (b[bi] - '0');
 		if (anum != bnum)
 			return anum < bnum;
-		if (ai != bi)
-			return ai < bi;
-		return ar[k] < br[k];
+		/* Go compares rune indexes; digit runs are ASCII so lengths agree */
+		if (ai - i0 != bi - j0)
+			return ai - i0 < bi - j0;
+		return ra < rb;
 	}
-	return na < nb;
+	/* len([]rune(a)) < len([]rune(b)) with an equal prefix */
+	return i == an && j < bn;
 }
 
 /* ---- durations: Go's time.Duration ---- */

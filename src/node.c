@@ -371,6 +371,16 @@ enum c2s_type c2s_resolve_plain(const char *s, size_t n, struct c2s_value *v)
 	static const char *const ninfs[] = {"-.inf", "-.Inf", "-.INF", NULL};
 	memset(v, 0, sizeof *v);
 	v->type = C2S_TYPE_STRING;
+	/* Only these first characters can start a non-string (fast path for the
+	 * common case: names, paths, images). */
+	switch (n ? s[0] : '~') {
+	case '~': case 'n': case 'N': case 't': case 'T': case 'f': case 'F': case '.':
+	case '+': case '-': case '<': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		break;
+	default:
+		return v->type;
+	}
 	if (n == 0 || any_of(s, n, nulls))
 		return v->type = C2S_TYPE_NULL;
 	if (any_of(s, n, trues)) {

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Compare `compose2swarm convert --to api` output with docker's recorded payloads.
 
-usage: api_compare.py EXPECTED_PAYLOADS ACTUAL_STDOUT CASE_DIR
+usage: api_compare.py EXPECTED_PAYLOADS ACTUAL_STDOUT CASE_DIR [PLACEHOLDER]
 Both are parsed as JSON; key order and whitespace are free, values and the
 presence of keys must match. SecretID/ConfigID are left out (a daemon makes
-them); "@DIR@" in the expected file stands for the case directory. Prints
+them); PLACEHOLDER (default "@DIR@") in the expected file stands for the
+case directory. Prints
 the differing paths and exits 1 when they differ.
 """
 import json
@@ -12,13 +13,13 @@ import os
 import sys
 
 
-def strip(v, d):
+def strip(v, d, placeholder="@DIR@"):
     if isinstance(v, dict):
-        return {k: strip(x, d) for k, x in v.items() if k not in ("SecretID", "ConfigID")}
+        return {k: strip(x, d, placeholder) for k, x in v.items() if k not in ("SecretID", "ConfigID")}
     if isinstance(v, list):
-        return [strip(x, d) for x in v]
+        return [strip(x, d, placeholder) for x in v]
     if isinstance(v, str) and d is not None:
-        return v.replace("@DIR@", d)
+        return v.replace(placeholder, d)
     return v
 
 
@@ -45,7 +46,8 @@ def diff(x, y, path, out):
 
 def main():
     want_path, got_path, case_dir = sys.argv[1:4]
-    want = strip(json.load(open(want_path)), os.path.abspath(case_dir))
+    placeholder = sys.argv[4] if len(sys.argv) > 4 else "@DIR@"
+    want = strip(json.load(open(want_path)), os.path.abspath(case_dir), placeholder)
     try:
         got = strip(json.load(open(got_path)), None)
     except ValueError as e:
