@@ -195,7 +195,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	}
 	int api = o->to && strcmp(o->to, "api") == 0;
 	struct c2s_api_options ao = {o->stack ? o->stack : "stack",
-				     o->api_version ? o->api_version : C2S_API_VERSION_DEFAULT, NULL};
+				     o->api_version ? o->api_version : C2S_API_VERSION_DEFAULT, NULL, 0};
 	if (api && !c2s_api_stack_name_ok(ao.stack)) {
 		fprintf(err, "invalid stack name: \"%s\"\n", ao.stack);
 		return C2S_EXIT_FINDINGS;
@@ -291,7 +291,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		}
 	}
 	struct c2s_model_env env = {workdir, c2s_env_get(penv, "HOME", 4, &(size_t){0}), env_lookup, penv};
-	int lazy = o->nfiles == 1 && !api; /* the api emitter wants every service built */
+	int lazy = o->nfiles == 1;
 	for (size_t i = 0; i < o->nfiles; i++) {
 		if (c2s_model_build_lazy(&m, (uint16_t)i, &env, lazy, &vals[i], &diags) != 0) {
 			status = diags.nomem ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
@@ -305,7 +305,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	sc.env = &env;
 	sc.diags = &diags;
 	c2s_arena_init(&sc.scratch, 0);
-	if (lazy) {
+	if (lazy && !api) { /* the api emitter makes this pass itself */
 		/* a first pass finds what docker would refuse before anything is written */
 		const struct c2s_mval *svcs = c2s_mget(&vals[0], C2S_F_CONFIG_SERVICES);
 		for (uint32_t i = 0; svcs && i < svcs->n; i++) {
@@ -329,9 +329,13 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	struct sink sink;
 	if (sink_open(&sink, o->output, out, err) != 0)
 		goto out;
+	sc.sink = &sink;
 	if (api) {
+		struct c2s_emit_stream as = {stream_expand, stream_release, stream_flush, &sc};
 		ao.workdir = workdir;
-		int rc = c2s_emit_api(&m, &ao, &outbuf, &diags);
+		ao.discardable = o->output != NULL;
+		int rc = c2s_emit_api(&m, &ao, &as, &outbuf, &diags);
+		c2s_arena_free(&sc.scratch);
 		if (rc == 0)
 			sink_write(&sink, &outbuf);
 		if (sink_close(&sink, rc == 0, err) != 0) {

@@ -67,5 +67,24 @@ check "-c merges files before converting" 0 "$C2S" convert -c "$seed" -c "$tmp/o
 expect "merged replicas and sorted Env" \
 	'j["services"][0]["Mode"]["Replicated"]["Replicas"] == 2 and j["services"][0]["TaskTemplate"]["ContainerSpec"]["Env"] == ["A=1", "B=2"]'
 
+# a refusal in the last service, after many good ones: nothing written, with -o or not
+{ printf 'version: "3.8"\nservices:\n'; for i in $(seq -w 1 300); do printf '  s%s:\n    image: nginx\n' "$i"; done
+  printf '  zzz:\n    image: nginx\n    deploy:\n      mode: bogus\n'; } >"$tmp/late.yml"
+check "a refusal after 300 good services (stdout)" 1 "$C2S" convert -c "$tmp/late.yml" --to api
+empty_stdout "late refusal"
+grep -q 'service zzz: Unknown mode: bogus' "$tmp/err" || { echo "FAIL late refusal: message"; fails=$((fails + 1)); }
+check "a refusal after 300 good services (-o)" 1 "$C2S" convert -c "$tmp/late.yml" --to api -o "$tmp/late.json"
+[ -e "$tmp/late.json" ] && { echo "FAIL late refusal: -o file written"; fails=$((fails + 1)); }
+ls "$tmp" | grep -q 'late.json.tmp' && { echo "FAIL late refusal: temporary file left"; fails=$((fails + 1)); }
+check "300 good services" 0 "$C2S" convert -c "$tmp/late.yml" -c /dev/stdin --to api <<'YML'
+version: "3.8"
+services:
+  zzz:
+    deploy:
+      mode: global
+YML
+expect "300 good services: all there, sorted" \
+	'len(j["services"]) == 301 and [s["Name"] for s in j["services"]] == sorted(s["Name"] for s in j["services"])'
+
 [ "$fails" -eq 0 ] || { echo "cli/api: $fails failed"; exit 1; }
 echo "cli/api: all passed"
