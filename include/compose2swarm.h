@@ -48,8 +48,12 @@ enum c2s_severity {
 enum c2s_format {
 	C2S_FORMAT_TEXT = 0,
 	C2S_FORMAT_GNU,
-	C2S_FORMAT_JSON
-	/* sarif, checkstyle, junit, github, codeclimate: add here and in format.c */
+	C2S_FORMAT_JSON,
+	C2S_FORMAT_SARIF,       /* SARIF 2.1.0 */
+	C2S_FORMAT_CHECKSTYLE,  /* checkstyle XML */
+	C2S_FORMAT_JUNIT,       /* JUnit XML: one testcase per finding */
+	C2S_FORMAT_GITHUB,      /* GitHub Actions workflow commands */
+	C2S_FORMAT_CODECLIMATE  /* Code Climate / GitLab code quality JSON */
 };
 
 /* A rule switched on or off, or given another severity, on the command line. */
@@ -74,6 +78,10 @@ struct c2s_lint_options {
 	const char *env_file;         /* --env-file or NULL */
 	int no_interpolate;
 	const char *const *envp;      /* the environment docker would see (NAME=VALUE, NULL-ended) */
+	const char *config_file;      /* --config FILE; NULL: .compose2swarm.yml found upward */
+	int fail_on_set;              /* --fail-on was given (else a config file may set it) */
+	int fix;                      /* --fix: rewrite files in place for fixable findings */
+	int diff;                     /* --diff: print those rewrites as a unified diff instead */
 };
 
 /* Lint as the options say, write the report to out and problems with the

@@ -290,11 +290,11 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			goto out;
 		}
 	}
-	struct c2s_model_env env = {workdir, c2s_env_get(penv, "HOME", 4, &(size_t){0}), env_lookup, penv};
+	struct c2s_model_env env = {workdir, c2s_env_get(penv, "HOME", 4, &(size_t){0}), env_lookup, penv, 0};
 	int lazy = o->nfiles == 1;
 	for (size_t i = 0; i < o->nfiles; i++) {
 		if (c2s_model_build_lazy(&m, (uint16_t)i, &env, lazy, &vals[i], &diags) != 0) {
-			status = diags.nomem ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
+			status = diags.nomem || diags.limit_hit ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
 			report(&diags, err);
 			goto out;
 		}
@@ -305,15 +305,16 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	sc.env = &env;
 	sc.diags = &diags;
 	c2s_arena_init(&sc.scratch, 0);
-	if (lazy && !api) { /* the api emitter makes this pass itself */
-		/* a first pass finds what docker would refuse before anything is written */
+	if (lazy && !api && !o->output) { /* the api emitter makes this pass itself */
+		/* a first pass finds what docker would refuse before anything is written
+		 * to standard output (-o writes a temporary file that is dropped instead) */
 		const struct c2s_mval *svcs = c2s_mget(&vals[0], C2S_F_CONFIG_SERVICES);
 		for (uint32_t i = 0; svcs && i < svcs->n; i++) {
 			struct c2s_mval tmp;
 			int r = c2s_model_build_service(&m, &env, &svcs->u.v[2 * i + 1], &sc.scratch, &tmp, &diags);
 			c2s_arena_free(&sc.scratch);
 			if (r != 0) {
-				status = diags.nomem ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
+				status = diags.nomem || diags.limit_hit ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
 				report(&diags, err);
 				goto out;
 			}
@@ -350,15 +351,18 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		status = C2S_EXIT_OK;
 		goto out;
 	}
-	sc.sink = &sink;
 	struct c2s_emit_stream es = {stream_expand, stream_release, stream_flush, &sc};
 	int eok = c2s_emit_yaml_stream(&m, &es, &outbuf) == 0;
 	c2s_arena_free(&sc.scratch);
 	if (eok)
 		sink_write(&sink, &outbuf);
 	if (sink_close(&sink, eok, err) != 0) {
-		if (!eok)
+		if (!eok && c2s_diags_max(&diags) >= C2S_SEVERITY_ERROR && !diags.nomem) {
+			status = C2S_EXIT_FINDINGS; /* a service docker refuses, found while writing -o */
+			report(&diags, err);
+		} else if (!eok) {
 			fprintf(err, "compose2swarm: out of memory writing the output\n");
+		}
 		goto out;
 	}
 	status = C2S_EXIT_OK;

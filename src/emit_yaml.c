@@ -560,8 +560,8 @@ static void emit_list(struct emitter *e, const struct c2s_mval *v, enum c2s_fkin
 			indent(e, iind);
 		put(e, "-", 1);
 		const struct c2s_mval *it = &v->u.v[i];
-		if (fk == C2S_FK_STRLIST)
-			emit_value(e, it, C2S_FK_STR, C2S_T_NONE, iind, AFTER_DASH);
+		if (fk == C2S_FK_STRLIST || fk == C2S_FK_EXTRAS)
+			emit_value(e, it, fk == C2S_FK_EXTRAS ? C2S_FK_EXTRAS : C2S_FK_STR, C2S_T_NONE, iind, AFTER_DASH);
 		else
 			emit_value(e, it, C2S_FK_PSTRUCT, sub, iind, AFTER_DASH);
 	}
@@ -647,7 +647,11 @@ static void emit_struct_entries(struct emitter *e, const struct c2s_mval *st, un
 			continue;
 		if (st->type == C2S_T_ULIMIT && f->field == C2S_F_ULIMIT_SINGLE)
 			continue;
-		emit_key(e, fd->key, fd->keylen, ind, first);
+		/* table keys are plain lower-case words: no analysis needed */
+		if (!first)
+			indent(e, ind);
+		put(e, fd->key, fd->keylen);
+		put(e, ":", 1);
 		first = 0;
 		emit_value(e, f, fd->kind, fd->sub, ind, AFTER_KEY);
 	}

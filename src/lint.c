@@ -2,8 +2,12 @@
 #include "config.h"
 #include "buf.h"
 #include "check.h"
+#include "fix.h"
 #include "format.h"
 #include "pipeline.h"
+#include "model.h"
+#include "lintconf.h"
+#include "pragma.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -20,36 +24,28 @@ static const char *const default_files[] = {
 
 struct lint_run {
 	const struct c2s_lint_options *o;
-	enum c2s_severity severity[C2S_RULE_COUNT];
-	int engine_major, engine_minor;
+	enum c2s_severity severity[C2S_RULE_COUNT]; /* the current file's, after config and options */
+	enum c2s_severity fail_on;                  /* the current file's */
+	int engine_major, engine_minor;             /* the current file's */
+	int cli_engine_major, cli_engine_minor;     /* --engine-version, 0.0 if not given */
+	struct c2s_lintconf explicit_conf;          /* --config FILE on top of the defaults */
+	struct c2s_lintconf found_conf;             /* the last .compose2swarm.yml found */
+	char found_path[C2S_CONFIG_MAX_PATH];       /* its path ("" none yet) */
+	int found_loaded;
 	struct c2s_source *sources;
 	size_t nsources;
 	struct c2s_diags diags;
+	struct c2s_buf diff;                        /* --diff output */
+	int failed;   /* a file has findings at or above its fail-on */
 	int trouble;  /* exit 2 at the end */
 	FILE *err;
 	struct c2s_env *env;  /* NULL: --no-interpolate */
+	struct c2s_model_check_state stack; /* -c files: one stack, one version */
 };
 
-static int parse_engine(const char *s, int *major, int *minor)
+/* The command line's --enable/--disable/--severity, in order, on top of sev. */
+static int apply_overrides(struct lint_run *r, enum c2s_severity *sev)
 {
-	char *end;
-	errno = 0;
-	long a = strtol(s, &end, 10);
-	if (errno || end == s || *end != '.' || a < 1 || a > 999)
-		return -1;
-	const char *m = end + 1;
-	long b = strtol(m, &end, 10);
-	if (errno || end == m || *end != '\0' || b < 0 || b > 99)
-		return -1;
-	*major = (int)a;
-	*minor = (int)b;
-	return 0;
-}
-
-static int apply_overrides(struct lint_run *r)
-{
-	for (int i = 0; i < C2S_RULE_COUNT; i++)
-		r->severity[i] = c2s_rules[i].severity;
 	for (size_t i = 0; i < r->o->noverrides; i++) {
 		const struct c2s_rule_override *ov = &r->o->overrides[i];
 		const struct c2s_rule *rule = c2s_rule_find(ov->rule);
@@ -59,11 +55,44 @@ static int apply_overrides(struct lint_run *r)
 		}
 		enum c2s_rule_index k = c2s_rule_index(rule);
 		if (ov->enabled == 0)
-			r->severity[k] = C2S_SEVERITY_NONE;
-		else if (ov->enabled == 1 && r->severity[k] == C2S_SEVERITY_NONE)
-			r->severity[k] = rule->severity ? rule->severity : C2S_SEVERITY_WARNING;
+			sev[k] = C2S_SEVERITY_NONE;
+		else if (ov->enabled == 1)
+			sev[k] = rule->severity ? rule->severity : C2S_SEVERITY_WARNING;
 		if (ov->severity != C2S_SEVERITY_NONE)
-			r->severity[k] = ov->severity;
+			sev[k] = ov->severity;
+	}
+	return 0;
+}
+
+/* Settings for one file: defaults, then the config file, then the command line. */
+static int settings_for(struct lint_run *r, const char *path)
+{
+	const struct c2s_lintconf *conf = &r->explicit_conf;
+	if (!r->o->config_file) {
+		char found[C2S_CONFIG_MAX_PATH];
+		if (!c2s_lintconf_find(path, found, sizeof found)) {
+			c2s_lintconf_defaults(&r->found_conf);
+			r->found_path[0] = '\0';
+			r->found_loaded = 1;
+		} else if (!r->found_loaded || strcmp(found, r->found_path) != 0) {
+			c2s_lintconf_defaults(&r->found_conf);
+			if (c2s_lintconf_load(&r->found_conf, found, r->err) != 0)
+				return -1;
+			snprintf(r->found_path, sizeof r->found_path, "%s", found);
+			r->found_loaded = 1;
+		}
+		conf = &r->found_conf;
+	}
+	memcpy(r->severity, conf->severity, sizeof r->severity);
+	if (apply_overrides(r, r->severity) != 0)
+		return -1;
+	r->fail_on = r->o->fail_on_set ? r->o->fail_on : conf->fail_on_set ? conf->fail_on : r->o->fail_on;
+	if (r->cli_engine_major) {
+		r->engine_major = r->cli_engine_major;
+		r->engine_minor = r->cli_engine_minor;
+	} else {
+		r->engine_major = conf->engine_major;
+		r->engine_minor = conf->engine_minor;
 	}
 	return 0;
 }
@@ -107,8 +136,208 @@ static void run_checks(struct lint_run *r, struct c2s_doc *doc)
 			c2s_rules[i].check(&c);
 }
 
+/* ---- after the checks: duplicates, pragmas, fixes, fail-on ---- */
+
+/* Remove items [first, n) for which drop[i - first] is set, keeping the order. */
+static void compact(struct c2s_diags *l, size_t first, const unsigned char *drop)
+{
+	size_t k = first;
+	for (size_t i = first; i < l->n; i++)
+		if (!drop[i - first])
+			l->items[k++] = l->items[i];
+	l->n = k;
+}
+
+/* A key reached through an alias or << merge is reported once per service; keep the first. */
+static void drop_duplicates(struct lint_run *r, size_t first)
+{
+	size_t n = r->diags.n - first;
+	if (n < 2)
+		return;
+	size_t cap = 16;
+	while (cap < 2 * n)
+		cap *= 2;
+	uint32_t *slots = calloc(cap, sizeof *slots);
+	unsigned char *drop = calloc(n, 1);
+	if (!slots || !drop) {
+		free(slots);
+		free(drop);
+		return;
+	}
+	int any = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct c2s_diag *d = &r->diags.items[first + i];
+		uint32_t h = (d->span.start * 2654435761u) ^ (uint32_t)(d->rule - c2s_rules) * 40503u;
+		for (h &= (uint32_t)(cap - 1); slots[h]; h = (h + 1) & (uint32_t)(cap - 1)) {
+			const struct c2s_diag *e = &r->diags.items[first + slots[h] - 1];
+			if (e->rule == d->rule && e->span.start == d->span.start && e->span.end == d->span.end) {
+				drop[i] = 1;
+				any = 1;
+				break;
+			}
+		}
+		if (!drop[i])
+			slots[h] = (uint32_t)i + 1;
+	}
+	if (any)
+		compact(&r->diags, first, drop);
+	free(slots);
+	free(drop);
+}
+
+static const struct c2s_pragma *pragma_for(const struct c2s_pragma *pg, size_t n, uint32_t line)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (pg[mid].target < line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && pg[lo].target == line ? &pg[lo] : NULL;
+}
+
+static int pragma_names(const struct c2s_pragma *p, const struct c2s_rule *rule)
+{
+	for (uint32_t k = 0; k < p->nids; k++)
+		if (p->ids[k].rule == (int)(rule - c2s_rules))
+			return 1;
+	return 0;
+}
+
+static void apply_pragmas(struct lint_run *r, struct c2s_source *src, size_t first)
+{
+	struct c2s_pragma *pg;
+	long np = c2s_pragmas_scan(src, &pg);
+	if (np < 0) {
+		r->diags.nomem = 1;
+		return;
+	}
+	if (np == 0)
+		return;
+	size_t n = r->diags.n - first;
+	unsigned char *drop = calloc(n ? n : 1, 1);
+	if (!drop) {
+		free(pg);
+		r->diags.nomem = 1;
+		return;
+	}
+	int any = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct c2s_diag *d = &r->diags.items[first + i];
+		uint32_t line, col;
+		if (d->span.src != src)
+			continue;
+		c2s_source_locate(src, d->span.start, &line, &col);
+		/* several pragmas may target one line (one at its end, one above it) */
+		for (const struct c2s_pragma *p = pragma_for(pg, (size_t)np, line);
+		     p && p < pg + np && p->target == line; p++) {
+			if (pragma_names(p, d->rule)) {
+				((struct c2s_pragma *)p)->used = 1;
+				drop[i] = 1;
+				any = 1;
+			}
+		}
+	}
+	if (any)
+		compact(&r->diags, first, drop);
+	free(drop);
+	for (long i = 0; i < np; i++) {
+		const struct c2s_pragma *p = &pg[i];
+		int live = 0;
+		for (uint32_t k = 0; k < p->nids; k++) {
+			const struct c2s_pragma_id *id = &p->ids[k];
+			if (id->rule < 0) {
+				struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1202, src, id->start, id->end,
+					"the pragma names %.*s, which is not a rule id or name",
+					(int)(id->end - id->start > 64 ? 64 : id->end - id->start), src->data + id->start);
+				c2s_diag_hint(&r->diags, dg, "see `compose2swarm rules` for the ids");
+			} else if (r->severity[id->rule] != C2S_SEVERITY_NONE) {
+				live = 1;
+			}
+		}
+		if (p->nids == 0) {
+			struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1202, src, p->start, p->end,
+				"the pragma names no rule");
+			c2s_diag_hint(&r->diags, dg, "write # compose2swarm ignore=ID[,ID] -- reason");
+		}
+		if (!p->has_reason) {
+			struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1201, src, p->start, p->end,
+				"the pragma gives no reason");
+			c2s_diag_hint(&r->diags, dg, "say why after \" -- \": # compose2swarm ignore=ID -- reason");
+		}
+		if (live && !p->used) {
+			struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1203, src, p->start, p->end,
+				"the pragma suppresses nothing on line %u", p->target);
+			c2s_diag_hint(&r->diags, dg, "a pragma applies to its own line, or when alone on its line "
+				      "to the next one; remove it if the finding is gone");
+		}
+	}
+	free(pg);
+}
+
+/* --fix / --diff: the fixes of the file's findings. Fixed findings leave the report. */
+static void apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
+{
+	size_t n = r->diags.n - first, ne = 0;
+	struct c2s_edit *e = calloc(n ? n : 1, sizeof *e);
+	unsigned char *drop = calloc(n ? n : 1, 1);
+	if (!e || !drop) {
+		free(e);
+		free(drop);
+		r->diags.nomem = 1;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct c2s_diag *d = &r->diags.items[first + i];
+		if (d->span.src == src && d->fix_end > d->fix_start && d->rule->fixable)
+			e[ne++] = (struct c2s_edit){d->fix_start, d->fix_end};
+	}
+	ne = c2s_edits_normalize(e, ne);
+	if (ne && r->o->diff) {
+		if (c2s_fix_diff(src->name, src->data, src->len, e, ne, &r->diff) != 0)
+			r->trouble = 1;
+	} else if (ne && strcmp(src->path, "-") == 0) {
+		fprintf(r->err, "compose2swarm: %s: standard input cannot be fixed in place; use --diff\n", src->name);
+		r->trouble = 1;
+	} else if (ne) {
+		struct c2s_buf out;
+		int err = 0;
+		c2s_buf_init(&out, C2S_MAX_FILE_BYTES);
+		if (c2s_fix_apply(src->data, src->len, e, ne, &out) != 0 ||
+		    c2s_fix_write(src->path, out.data ? out.data : "", out.len, &err) != 0) {
+			fprintf(r->err, "compose2swarm: %s: cannot rewrite the file: %s\n", src->path,
+				strerror(err ? err : ENOMEM));
+			r->trouble = 1;
+		} else {
+			/* what was fixed is no longer a finding */
+			for (size_t i = 0; i < n; i++) {
+				const struct c2s_diag *d = &r->diags.items[first + i];
+				drop[i] = d->span.src == src && d->fix_end > d->fix_start && d->rule->fixable;
+			}
+			compact(&r->diags, first, drop);
+		}
+		c2s_buf_free(&out);
+	}
+	free(e);
+	free(drop);
+}
+
+static void after_checks(struct lint_run *r, struct c2s_source *src, size_t first)
+{
+	drop_duplicates(r, first);
+	apply_pragmas(r, src, first);
+	if (r->o->fix || r->o->diff)
+		apply_fixes(r, src, first);
+	for (size_t i = first; i < r->diags.n; i++)
+		if (r->fail_on != C2S_SEVERITY_NONE && r->diags.items[i].severity >= r->fail_on)
+			r->failed = 1;
+}
+
 static void lint_source(struct lint_run *r, struct c2s_source *src)
 {
+	size_t first = r->diags.n;
 	struct c2s_doc doc;
 	enum c2s_load_status st = c2s_load(&doc, src, &r->diags);
 	if (st == C2S_LOAD_OK) {
@@ -133,9 +362,14 @@ static void lint_source(struct lint_run *r, struct c2s_source *src)
 				r->diags.nomem = 1;
 			c2s_env_free(dotenv);
 			run_checks(r, &doc);
+			/* what docker's loader refuses after the schema (model.h) */
+			if (!pr.rejected)
+				c2s_model_check(&doc, src->path, r->o->ncompose > 1 && !r->o->nfiles ? &r->stack : NULL,
+						&r->diags);
 		}
 	}
 	c2s_doc_free(&doc);
+	after_checks(r, src, first);
 }
 
 static int add_source(struct lint_run *r, const char *path)
@@ -164,7 +398,12 @@ static enum c2s_exit finish(struct lint_run *r, FILE *out)
 	struct c2s_buf report;
 	c2s_buf_init(&report, LINT_MAX_REPORT_BYTES);
 	struct c2s_format_options fo = {r->o->format, r->o->color, r->nsources};
-	if (c2s_format_diags(&r->diags, &fo, &report) != 0) {
+	int built;
+	if (r->o->diff)  /* --diff: the change is the output; findings still decide the status */
+		built = r->diff.failed ? -1 : c2s_buf_add(&report, r->diff.data ? r->diff.data : "", r->diff.len);
+	else
+		built = c2s_format_diags(&r->diags, &fo, &report);
+	if (built != 0) {
 		fprintf(r->err, "compose2swarm: the report is larger than %zu MiB\n", LINT_MAX_REPORT_BYTES >> 20);
 		r->trouble = 1;
 	} else if (report.len && (fwrite(report.data, 1, report.len, out) != report.len || fflush(out) != 0)) {
@@ -172,8 +411,7 @@ static enum c2s_exit finish(struct lint_run *r, FILE *out)
 		r->trouble = 1;
 	}
 	c2s_buf_free(&report);
-	enum c2s_severity worst = c2s_diags_max(&r->diags);
-	if (r->o->fail_on != C2S_SEVERITY_NONE && worst >= r->o->fail_on)
+	if (r->failed)
 		status = C2S_EXIT_FINDINGS;
 	if (r->trouble || r->diags.limit_hit)
 		status = C2S_EXIT_TROUBLE;
@@ -186,9 +424,14 @@ int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
 	memset(&r, 0, sizeof r);
 	r.o = o;
 	r.err = err;
-	if (apply_overrides(&r) != 0)
+	c2s_lintconf_defaults(&r.explicit_conf);
+	if (apply_overrides(&r, r.explicit_conf.severity) != 0)  /* unknown ids: exit 2 before any file */
 		return C2S_EXIT_TROUBLE;
-	if (o->engine_version && parse_engine(o->engine_version, &r.engine_major, &r.engine_minor) != 0) {
+	c2s_lintconf_defaults(&r.explicit_conf);
+	if (o->config_file && c2s_lintconf_load(&r.explicit_conf, o->config_file, err) != 0)
+		return C2S_EXIT_TROUBLE;
+	if (o->engine_version && c2s_parse_engine_version(o->engine_version, strlen(o->engine_version),
+							   &r.cli_engine_major, &r.cli_engine_minor) != 0) {
 		fprintf(err, "compose2swarm: --engine-version wants MAJOR.MINOR such as 20.10, not '%s'\n",
 			o->engine_version);
 		return C2S_EXIT_TROUBLE;
@@ -243,13 +486,23 @@ int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
 		return C2S_EXIT_TROUBLE;
 	}
 	c2s_diags_init(&r.diags);
+	c2s_buf_init(&r.diff, LINT_MAX_REPORT_BYTES);
 	r.diags.severity = r.severity;
+	int status;
 	for (size_t i = 0; i < nfiles; i++) {
+		if (settings_for(&r, files[i]) != 0) {
+			r.trouble = 1;
+			break;  /* a broken config file: exit 2 before reporting anything */
+		}
 		if (add_source(&r, files[i]) != 0)
 			continue;
 		lint_source(&r, &r.sources[r.nsources - 1]);
 	}
-	int status = finish(&r, out);
+	if (r.trouble && r.diags.n == 0 && !r.nsources)
+		status = C2S_EXIT_TROUBLE;
+	else
+		status = finish(&r, out);
+	c2s_buf_free(&r.diff);
 	c2s_diags_free(&r.diags);
 	c2s_env_free(r.env);
 	for (size_t i = 0; i < r.nsources; i++)

@@ -19,7 +19,8 @@ static const char usage_text[] =
 	"Check Compose v3 files against what `docker stack deploy` will do with them.\n"
 	"\n"
 	"lint options:\n"
-	"  -f, --format FMT          text (default), gnu, json\n"
+	"  -f, --format FMT          text (default), gnu, json, sarif, checkstyle, junit,\n"
+	"                            github, codeclimate\n"
 	"      --fail-on LEVEL       error, warning (default), info, none\n"
 	"      --enable RULE         turn a rule on (id or name)\n"
 	"      --disable RULE        turn a rule off\n"
@@ -28,6 +29,10 @@ static const char usage_text[] =
 	"      --env-file FILE       variables for ${VAR}, on top of the environment\n"
 	"      --no-interpolate      leave ${VAR} unexpanded\n"
 	"  -c, --compose-file FILE   lint FILE (repeatable)\n"
+	"      --config FILE         lint settings (default: .compose2swarm.yml found\n"
+	"                            upward from each file's directory)\n"
+	"      --fix                 rewrite files in place for fixable findings\n"
+	"      --diff                print those rewrites as a unified diff instead\n"
 	"      --stdin-filename NAME the name to report for '-' (standard input)\n"
 	"\n"
 	"convert options:\n"
@@ -112,7 +117,8 @@ static int cmd_lint(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			if ((v = c2s_format_parse(optarg)) < 0) {
-				usage_error("unknown format '%s' (text, gnu, json)", optarg);
+				usage_error("unknown format '%s' (text, gnu, json, sarif, checkstyle, junit, github, "
+					    "codeclimate)", optarg);
 				goto out;
 			}
 			o.format = (enum c2s_format)v;
@@ -123,6 +129,7 @@ static int cmd_lint(int argc, char **argv)
 				goto out;
 			}
 			o.fail_on = (enum c2s_severity)v;
+			o.fail_on_set = 1;
 			break;
 		case OPT_ENABLE:
 		case OPT_DISABLE:
@@ -147,17 +154,21 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_STDIN_NAME:
 			o.stdin_filename = optarg;
 			break;
+		case OPT_CONFIG:
+			o.config_file = optarg;
+			break;
+		case OPT_FIX:
+			o.fix = 1;
+			break;
+		case OPT_DIFF:
+			o.diff = 1;
+			break;
 		case OPT_ENV_FILE:
 			o.env_file = optarg;
 			break;
 		case OPT_NO_INTERP:
 			o.no_interpolate = 1;
 			break;
-		case OPT_CONFIG:
-		case OPT_FIX:
-		case OPT_DIFF:
-			usage_error("%s is not available in this version yet", argv[optind - 1]);
-			goto out;
 		case 'h':
 			fputs(usage_text, stdout);
 			status = C2S_EXIT_OK;
@@ -170,6 +181,10 @@ static int cmd_lint(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (list_add(&files, argv[i]) != 0)
 			goto out;
+	if (o.fix && o.diff) {
+		usage_error("%s", "give --fix or --diff, not both");
+		goto out;
+	}
 	if (files.n && compose.n) {
 		usage_error("%s", "give files either as arguments or with -c, not both");
 		goto out;

@@ -109,6 +109,8 @@ struct c2s_model_env {
 	/* the deploying process's environment: value of name[0..n), or NULL */
 	const char *(*lookup)(void *ctx, const char *name, size_t n);
 	void *ctx;
+	int quiet_missing_env_files; /* lint: a missing env_file is CS9005's to report, and
+				      * env files are named as written, not absolute */
 };
 
 /* ---- Building, merging ---- */
@@ -131,6 +133,18 @@ int c2s_model_build_lazy(struct c2s_model *m, uint16_t file, const struct c2s_mo
 int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env,
 			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
 			    struct c2s_mval *out, struct c2s_diags *diags);
+
+/* Lint: report what docker's loader refuses after the schema (CS2009) for one
+ * loaded, validated file, and a version differing from the earlier -c files'
+ * (st carries them; NULL when the file stands alone). Returns 1 when docker
+ * would refuse the file, 0 otherwise. */
+struct c2s_model_check_state {
+	char version[64];
+	char workdir[4096];  /* the first -c file's directory: relative paths start there */
+	int files;
+};
+int c2s_model_check(struct c2s_doc *doc, const char *path, struct c2s_model_check_state *st,
+		    struct c2s_diags *diags);
 
 /* Fold `over` into `base` as docker/cli's merge.go does (SEMANTICS §4.11). */
 int c2s_model_merge(struct c2s_model *m, struct c2s_mval *base, const struct c2s_mval *over,

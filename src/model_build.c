@@ -14,8 +14,8 @@
 
 /* The largest env file read; docker has no limit, ours keeps memory bounded. */
 #define MODEL_MAX_ENV_FILE_BYTES ((size_t)64 << 20)
-/* Ports one short-syntax entry may expand to (a full 1-65535 range). */
-#define MODEL_MAX_PORT_EXPANSION 65536u
+/* Ports one service may expand to (short-syntax ranges); docker has no bound. */
+#define MODEL_MAX_PORTS (1u << 20)
 
 struct builder {
 	struct c2s_model *m;
@@ -97,7 +97,7 @@ static void fail(struct builder *b, const struct c2s_node *n, const char *fmt, .
 	va_list ap;
 	va_start(ap, fmt);
 	uint32_t start = n ? n->start : 0, end = n ? c2s_node_end(b->d, n) : 0;
-	c2s_diag_vadd(b->diags, C2S_R_CS2901, b->d->src, start, end, fmt, ap);
+	c2s_diag_vadd(b->diags, C2S_R_CS2009, b->d->src, start, end, fmt, ap);
 	va_end(ap);
 	b->failed = 1;
 }
@@ -306,15 +306,16 @@ static mval build_lazy_services(struct builder *b, const struct c2s_node *n);
 
 static mval build_str(struct builder *b, const struct c2s_node *n)
 {
-	if (is_null(b, n))
-		return mv(b, C2S_MV_STR, n);
 	if (!c2s_is_scalar(n))
 		return mv(b, C2S_MV_STR, n);
 	struct c2s_value v;
-	if (c2s_resolve(b->d, n, &v) == C2S_TYPE_STRING) {
+	enum c2s_type t = c2s_resolve(b->d, n, &v);
+	if (t == C2S_TYPE_STRING || t == C2S_TYPE_MERGE) {
 		struct c2s_str s = text(b, n);
 		return mv_str(b, s.p, s.n, n);
 	}
+	if (t == C2S_TYPE_NULL)
+		return mv(b, C2S_MV_STR, n);
 	struct c2s_str s = go_sprint(b, n, NULL);
 	return mv_str(b, s.p, s.n, n);
 }
@@ -339,10 +340,9 @@ static mval build_strlist(struct builder *b, const struct c2s_node *n)
 	for (uint32_t i = 0; i < cnt; i++) {
 		const struct c2s_node *it = c2s_seq_item(b->d, n, i);
 		if (c2s_is_scalar(it)) {
-			struct c2s_str s = go_sprint(b, it, NULL);
 			struct c2s_value v;
-			if (c2s_resolve(b->d, it, &v) == C2S_TYPE_STRING)
-				s = text(b, it);
+			enum c2s_type ty = c2s_resolve(b->d, it, &v);
+			struct c2s_str s = ty == C2S_TYPE_STRING || ty == C2S_TYPE_MERGE ? text(b, it) : go_sprint(b, it, NULL);
 			out.u.v[i] = mv_str(b, s.p, s.n, it);
 		} else {
 			out.u.v[i] = mv_str(b, "", 0, it);
@@ -469,10 +469,10 @@ static mval build_bytes(struct builder *b, const struct c2s_node *n, const char 
 		char l[4] = {0};
 		for (size_t i = 0; i < bad.n && i < 3; i++)
 			l[i] = (char)((bad.p[i] >= 'A' && bad.p[i] <= 'Z') ? bad.p[i] + 32 : bad.p[i]);
-		fail(b, n, "decoding failed due to the following error(s):\n\nerror decoding '%s': invalid suffix: '%.*s'",
+		fail(b, n, "error decoding '%s': invalid suffix: '%.*s'",
 		     path, (int)(bad.n > 3 ? bad.n : strlen(l)), bad.n > 3 ? bad.p : l);
 	} else if (r != 0) {
-		fail(b, n, "decoding failed due to the following error(s):\n\nerror decoding '%s': invalid size: '%.*s'",
+		fail(b, n, "error decoding '%s': invalid size: '%.*s'",
 		     path, (int)s.n, s.p);
 	}
 	out.u.i = bytes;
@@ -1014,6 +1014,12 @@ static int add_port_spec(struct builder *b, const struct c2s_node *it, struct c2
 	if (hostn && (chi - clo) != (hhi - hlo) && chi != clo)
 		goto bad;
 	size_t count = (size_t)(chi - clo + 1);
+	if (*nvals + count * (size_t)(hhi - hlo + 1) > MODEL_MAX_PORTS) {
+		fail(b, it, "the ports of this service expand to more than %u entries (MODEL_MAX_PORTS)",
+		     MODEL_MAX_PORTS);
+		b->diags->limit_hit = 1;
+		return -1;
+	}
 	struct port_item *pi = alloc(b, count * sizeof *pi);
 	if (!pi)
 		return -1;
@@ -1111,7 +1117,7 @@ static mval build_ports(struct builder *b, const struct c2s_node *n)
 		} else {
 			const char *tn = ty == C2S_TYPE_FLOAT ? "float64" : ty == C2S_TYPE_BOOL ? "bool"
 				: ty == C2S_TYPE_UINT ? "uint64" : ty == C2S_TYPE_NULL ? "<nil>" : "time.Time";
-			fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Ports': invalid type %s for port", tn);
+			fail(b, it, "error decoding 'Ports': invalid type %s for port", tn);
 			return out;
 		}
 	}
@@ -1122,16 +1128,43 @@ static mval build_ports(struct builder *b, const struct c2s_node *n)
 
 /* ---- volumes (loader/volume.go ParseVolume + resolveVolumePaths) ---- */
 
+static int is_slash(char c) { return c == '\\' || c == '/'; }
+
+/* docker/cli loader/windows_path.go volumeNameLen: "C:" or a UNC "\\host\share" prefix. */
+static size_t volume_name_len(const char *p, size_t l)
+{
+	if (l < 2)
+		return 0;
+	char c = p[0];
+	if (p[1] == ':' && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+		return 2;
+	if (l >= 5 && is_slash(p[0]) && is_slash(p[1]) && !is_slash(p[2]) && p[2] != '.') {
+		for (size_t n = 3; n < l - 1; n++) {
+			if (is_slash(p[n])) {
+				n++;
+				if (!is_slash(p[n])) {
+					if (p[n] == '.')
+						break;
+					for (; n < l; n++)
+						if (is_slash(p[n]))
+							break;
+					return n;
+				}
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* path.IsAbs (Unix) or docker's Windows isAbs: for bind sources only; env files and
+ * secret/config files go through filepath.IsAbs, which on Linux is a leading '/'. */
 static int is_abs_path(const char *s, size_t n)
 {
 	if (n && s[0] == '/')
 		return 1;
-	/* Windows: C:\ or C:/ or \\ */
-	if (n >= 3 && ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z') && s[1] == ':' && (s[2] == '\\' || s[2] == '/'))
-		return 1;
-	if (n >= 2 && s[0] == '\\' && s[1] == '\\')
-		return 1;
-	return 0;
+	size_t l = volume_name_len(s, n);
+	return l != 0 && l < n && is_slash(s[l]);
 }
 
 /* filepath.Join(dir, rel) + Clean. */
@@ -1227,7 +1260,7 @@ static mval build_volume_short(struct builder *b, const struct c2s_node *it, uin
 				continue;
 			const char *buf = s.p + bstart;
 			if (blen == 0) {
-				fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Volumes[%u]': invalid spec: %.*s: empty section between colons", (unsigned)idx, (int)s.n, s.p);
+				fail(b, it, "error decoding 'Volumes[%u]': invalid spec: %.*s: empty section between colons", (unsigned)idx, (int)s.n, s.p);
 				return st;
 			}
 			if (!src.p && end) {
@@ -1240,7 +1273,7 @@ static mval build_volume_short(struct builder *b, const struct c2s_node *it, uin
 				tgt.p = buf;
 				tgt.n = blen;
 			} else if (c == ':') {
-				fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Volumes[%u]': invalid spec: %.*s: too many colons", (unsigned)idx, (int)s.n, s.p);
+				fail(b, it, "error decoding 'Volumes[%u]': invalid spec: %.*s: too many colons", (unsigned)idx, (int)s.n, s.p);
 				return st;
 			} else {
 				size_t o = 0;
@@ -1382,10 +1415,14 @@ struct env_entry {
 	uint16_t file;
 };
 
-static int read_env_file(struct builder *b, const char *path, const struct c2s_node *at,
+static int read_env_file(struct builder *b, const char *path, const char *shown, const struct c2s_node *at,
 			 struct sort_item **items, size_t *n, size_t *cap)
 {
 	FILE *fp = fopen(path, "rb");
+	if (!fp && b->env->quiet_missing_env_files) {
+		b->failed = 1;
+		return -1;
+	}
 	if (!fp) {
 		/* Go's syscall error texts are strerror's, lower-cased */
 		char msg[128];
@@ -1401,8 +1438,14 @@ static int read_env_file(struct builder *b, const char *path, const struct c2s_n
 	while (data && (r = fread(data + sz, 1, capb - sz, fp)) > 0) {
 		sz += r;
 		if (sz == capb) {
-			if (capb >= MODEL_MAX_ENV_FILE_BYTES)
-				break;
+			if (capb >= MODEL_MAX_ENV_FILE_BYTES) {
+				free(data);
+				fclose(fp);
+				fail(b, at, "%s: env file larger than %zu MiB (MODEL_MAX_ENV_FILE_BYTES)", path,
+				     MODEL_MAX_ENV_FILE_BYTES >> 20);
+				b->diags->limit_hit = 1;
+				return -1;
+			}
 			char *nd = realloc(data, capb * 2);
 			if (!nd) {
 				free(data);
@@ -1449,11 +1492,11 @@ static int read_env_file(struct builder *b, const char *path, const struct c2s_n
 		/* variable = TrimLeft(key, whitespace); must not contain whitespace */
 		for (size_t i = 0; i < kn; i++)
 			if (l[i] == ' ' || l[i] == '\t') {
-				fail(b, at, "invalid env file (%s): variable '%.*s' contains whitespaces", path, (int)kn, l);
+				fail(b, at, "invalid env file (%s): variable '%.*s' contains whitespaces", shown, (int)kn, l);
 				return -1;
 			}
 		if (kn == 0) {
-			fail(b, at, "invalid env file (%s): no variable name on line '%.*s'", path, (int)lnn, l);
+			fail(b, at, "invalid env file (%s): no variable name on line '%.*s'", shown, (int)lnn, l);
 			return -1;
 		}
 		if (*n == *cap) {
@@ -1488,10 +1531,12 @@ static mval resolve_environment(struct builder *b, const mval *envfiles, const m
 		for (uint32_t i = 0; i < envfiles->n; i++) {
 			const mval *f = &envfiles->u.v[i];
 			struct c2s_str path = {f->u.s, f->n};
-			if (!is_abs_path(path.p, path.n))
+			if (!(path.n && path.p[0] == '/'))
 				path = join_clean(b, b->env->workdir, f->u.s, f->n);
 			char *p = str_dup(b, path.p, path.n);
-			if (!p || read_env_file(b, p, c2s_mval_node(b->m, f) ? &b->d->nodes[f->node] : svc,
+			/* docker names the absolute path; lint names it as written (stable output) */
+			char *shown = b->env->quiet_missing_env_files ? str_dup(b, f->u.s, f->n) : p;
+			if (!p || !shown || read_env_file(b, p, shown, c2s_mval_node(b->m, f) ? &b->d->nodes[f->node] : svc,
 						&items, &n, &cap) != 0)
 				return mv(b, C2S_MV_NONE, NULL);
 		}
@@ -1782,7 +1827,7 @@ static void finish_objects(struct builder *b, mval *map, enum c2s_mtype t, const
 				}
 			} else {
 				struct c2s_str p = file ? c2s_mstr(file) : (struct c2s_str){"", 0};
-				if (!is_abs_path(p.p, p.n)) {
+				if (!(p.n && p.p[0] == '/')) {
 					struct c2s_str j = join_clean(b, b->env->workdir, p.p, p.n);
 					mval nv = file ? *file : mv(b, C2S_MV_STR, NULL);
 					nv.kind = C2S_MV_STR;

@@ -349,6 +349,8 @@ static int parse_float(const char *s, size_t n, double *out)
 
 static int eq(const char *s, size_t n, const char *lit)
 {
+	if (n == 0 || s[0] != lit[0])
+		return n == 0 && lit[0] == '\0';
 	size_t l = strlen(lit);
 	return n == l && memcmp(s, lit, l) == 0;
 }

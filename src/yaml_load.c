@@ -392,8 +392,12 @@ static int64_t close_mapping(struct loader *L, uint32_t base, uint32_t *pairs_ou
 			if (!merge_source_ok(&sources[s]))
 				bad = 1;
 		if (bad) {
-			struct c2s_diag *dg = c2s_diag_at(L->diags, C2S_R_CS1006, d, &mv,
+			/* At the << key: an aliased value's own position is its anchor's. */
+			struct c2s_diag *dg = c2s_diag_at(L->diags, C2S_R_CS1006, d, &kv[2 * merge_at],
 				"map merge requires map or sequence of maps as the value");
+			if (dg && (c2s_flags(&mv) & C2S_NODE_ALIAS))
+				c2s_diag_related(L->diags, dg, L->src, mv.start, c2s_node_end(d, &mv),
+						 "the merged value is defined here");
 			if (dg)
 				c2s_diag_hint(L->diags, dg, "write `<<: *anchor` or `<<: [*a, *b]` where each "
 					      "anchor names a mapping");

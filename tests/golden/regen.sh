@@ -25,11 +25,13 @@ for c in $cases; do
 	rm -rf "$d"
 	mkdir -p "$d"
 	(cd "$here/convert/$c" && tar cf - --exclude=stack-config.yml --exclude=stack-config.rc \
-		--exclude=stack-config.err --exclude=payloads.json --exclude=match-message .) | (cd "$d" && tar xf -)
+		--exclude=stack-config.err --exclude=payloads.json --exclude=match-message --exclude=flags .) | (cd "$d" && tar xf -)
 	files=compose.yml
 	[ -f "$d/files" ] && files=$(cat "$d/files")
 	args=""
 	for f in $files; do args="$args -c $f"; done
+	# optional `flags`: options given to both docker stack config and convert
+	[ -f "$here/convert/$c/flags" ] && args="$args $(cat "$here/convert/$c/flags")"
 	envs=""
 	refenv=""
 	if [ -f "$d/env" ]; then
@@ -46,7 +48,7 @@ for c in $cases; do
 	# docker prints time stamps in its warnings; keep only the messages
 	sed -i 's/^time="[^"]*" //' "$here/convert/$c/stack-config.err"
 	set -- $files
-	if [ $# -eq 1 ]; then
+	if [ $# -eq 1 ] && [ ! -f "$here/convert/$c/flags" ]; then
 		out=$(mktemp -d)
 		# shellcheck disable=SC2086
 		env HOME=/tmp/c2s-golden-home REF_CLEAN_ENV=1 $refenv "$top/scripts/reference/reference.sh" "$d/$1" "$out" stack >/dev/null 2>&1 || true

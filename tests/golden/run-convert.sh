@@ -17,12 +17,14 @@ for cdir in "$top_srcdir"/tests/golden/convert/*/; do
 	rm -rf "$d"
 	mkdir -p "$d"
 	(cd "$cdir" && tar cf - --exclude=stack-config.yml --exclude=stack-config.rc \
-		--exclude=stack-config.err --exclude=payloads.json --exclude=match-message .) | (cd "$d" && tar xf -)
+		--exclude=stack-config.err --exclude=payloads.json --exclude=match-message --exclude=flags .) | (cd "$d" && tar xf -)
 	chmod -R u+w "$d"
 	files=compose.yml
 	[ -f "$d/files" ] && files=$(cat "$d/files")
 	args=""
 	for f in $files; do args="$args -c $f"; done
+	# optional `flags`: options given to both docker stack config and convert
+	[ -f "$cdir/flags" ] && args="$args $(cat "$cdir/flags")"
 	envs=""
 	[ -f "$d/env" ] && envs=$(grep -v '^#' "$d/env" || true)
 	want=$(cat "$cdir/stack-config.rc")
@@ -41,8 +43,8 @@ for cdir in "$top_srcdir"/tests/golden/convert/*/; do
 		if [ "$rc" != 1 ] || [ -s "$d/.out" ]; then
 			echo "FAIL $c: rc=$rc (want 1, docker said: $(head -c 200 "$cdir/stack-config.err"))"
 			fail=$((fail + 1))
-		elif [ -f "$cdir/match-message" ] && ! grep -qF -- "$(head -n 1 "$cdir/stack-config.err")" "$d/.err"; then
-			echo "FAIL $c: docker's message not in ours: $(head -n 1 "$cdir/stack-config.err")"
+		elif [ -f "$cdir/match-message" ] && ! grep -qF -- "$(grep . "$cdir/stack-config.err" | tail -n 1)" "$d/.err"; then
+			echo "FAIL $c: docker's message not in ours: $(grep . "$cdir/stack-config.err" | tail -n 1)"
 			cat "$d/.err"
 			fail=$((fail + 1))
 		fi

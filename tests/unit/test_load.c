@@ -267,12 +267,18 @@ static void test_bad_merge(void **state)
 	(void)state;
 	struct loaded *l = LOAD("x: &x nginx\ny:\n  <<: *x\n  a: 1\n");
 	const struct c2s_diag *d = only_diag(l, C2S_R_CS1006);
-	assert_int_equal(d->span.line, 1);  /* the alias shows where the value was written */
+	/* at the << key, with a note where the aliased value was written */
+	assert_int_equal(d->span.line, 3);
+	assert_int_equal(d->span.column, 3);
+	assert_int_equal(d->nrelated, 1);
+	assert_int_equal(d->related[0].span.line, 1);
+	assert_int_equal(d->related[0].span.column, 4);
 	loaded_free(l);
 	l = LOAD("y:\n  <<: [{a: 1}, 2]\n");
 	d = only_diag(l, C2S_R_CS1006);
 	assert_int_equal(d->span.line, 2);
-	assert_int_equal(d->span.column, 7);
+	assert_int_equal(d->span.column, 3);
+	assert_int_equal(d->nrelated, 0);
 	loaded_free(l);
 }
 
