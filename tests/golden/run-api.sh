@@ -19,6 +19,7 @@ for dir in "$top_srcdir"/tests/golden/api/*/ "$top_srcdir"/tests/golden/convert/
 	dir=${dir%/}
 	[ -f "$dir/payloads.json" ] || continue
 	name=${dir#"$top_srcdir"/tests/golden/}
+	dir=$(cd "$dir" && pwd -P) # the path our binary (and docker) sees: no .., no symlinks
 	file=compose.yml
 	stack=$(cat "$dir/stack" 2>/dev/null || echo stack)
 	api=$(cat "$dir/api-version" 2>/dev/null || echo 1.50)
