@@ -213,7 +213,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	}
 	int api = o->to && strcmp(o->to, "api") == 0;
 	struct c2s_api_options ao = {o->stack ? o->stack : "stack",
-				     o->api_version ? o->api_version : C2S_API_VERSION_DEFAULT, NULL};
+				     o->api_version ? o->api_version : C2S_API_VERSION_DEFAULT, NULL, 0};
 	if (api && !c2s_api_stack_name_ok(ao.stack)) {
 		fprintf(err, "invalid stack name: \"%s\"\n", ao.stack);
 		return C2S_EXIT_FINDINGS;
@@ -221,6 +221,11 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	if (api && !c2s_api_version_ok(ao.api_version)) {
 		fprintf(err, "compose2swarm: --api-version wants X.YY, not '%s'\n", ao.api_version);
 		return C2S_EXIT_TROUBLE;
+	}
+	char refusal[256];
+	if (api && c2s_api_version_refused(ao.api_version, refusal, sizeof refusal)) {
+		fprintf(err, "%s\n", refusal);
+		return C2S_EXIT_FINDINGS;
 	}
 	struct c2s_source *srcs = calloc(o->nfiles, sizeof *srcs);
 	struct c2s_doc *docs = calloc(o->nfiles, sizeof *docs);
@@ -310,7 +315,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		}
 	}
 	struct c2s_model_env env = {workdir, c2s_env_get(penv, "HOME", 4, &(size_t){0}), env_lookup, penv, 0};
-	int lazy = o->nfiles == 1 && !api; /* the api emitter walks the whole model */
+	int lazy = o->nfiles == 1;
 	for (size_t i = 0; i < o->nfiles; i++) {
 		if (c2s_model_build_lazy(&m, (uint16_t)i, &env, lazy, &vals[i], &diags) != 0) {
 			status = diags.nomem || diags.limit_hit ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
@@ -324,7 +329,8 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	sc.env = &env;
 	sc.diags = &diags;
 	c2s_arena_init(&sc.scratch, 0);
-	if (lazy && (!o->output || silent_reject)) {
+	/* the api emitter makes this pass itself, unless the pipeline refused silently */
+	if (lazy && ((!api && !o->output) || silent_reject)) {
 		/* a first pass finds what docker would refuse before anything is written
 		 * to standard output (-o writes a temporary file that is dropped instead) */
 		const struct c2s_mval *svcs = c2s_mget(&vals[0], C2S_F_CONFIG_SERVICES);
@@ -351,25 +357,32 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			report(&diags, err);
 			goto out;
 		}
-	if (api) {
-		ao.workdir = workdir;
-		int rc = c2s_emit_api(&m, &ao, &outbuf, &diags);
-		if (rc == -1) {
-			status = C2S_EXIT_FINDINGS;
-			report(&diags, err);
-			goto out;
-		}
-		if (rc != 0) {
-			fprintf(err, "compose2swarm: out of memory writing the output\n");
-			goto out;
-		}
-	}
 	struct sink sink;
 	if (sink_open(&sink, o->output, out, err) != 0)
 		goto out;
 	sc.sink = &sink;
+	if (api) {
+		struct c2s_emit_stream as = {stream_expand, stream_release, stream_flush, &sc};
+		ao.workdir = workdir;
+		ao.discardable = o->output != NULL;
+		int rc = c2s_emit_api(&m, &ao, &as, &outbuf, &diags);
+		c2s_arena_free(&sc.scratch);
+		if (rc == 0)
+			sink_write(&sink, &outbuf);
+		if (sink_close(&sink, rc == 0, err) != 0) {
+			if (rc == -1) {
+				status = C2S_EXIT_FINDINGS;
+				report(&diags, err);
+			} else if (rc != 0) {
+				fprintf(err, "compose2swarm: out of memory writing the output\n");
+			}
+			goto out;
+		}
+		status = C2S_EXIT_OK;
+		goto out;
+	}
 	struct c2s_emit_stream es = {stream_expand, stream_release, stream_flush, &sc};
-	int eok = api || c2s_emit_yaml_stream(&m, &es, &outbuf) == 0;
+	int eok = c2s_emit_yaml_stream(&m, &es, &outbuf) == 0;
 	c2s_arena_free(&sc.scratch);
 	if (eok)
 		sink_write(&sink, &outbuf);
