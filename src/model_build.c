@@ -271,8 +271,20 @@ static mval make_map(struct builder *b, struct sort_item *items, size_t n, const
 	mval out = mv(b, C2S_MV_MAP, node);
 	for (size_t i = 0; i < n; i++)
 		items[i].seq = (uint32_t)i;
-	if (n > 1)
+	if (n > 16) {
 		qsort(items, n, sizeof *items, cmp_items);
+	} else {
+		/* small maps (most): a stable insertion sort, one comparison per step */
+		for (size_t i = 1; i < n; i++) {
+			struct sort_item x = items[i];
+			size_t j = i;
+			while (j > 0 && cmp_items(&x, &items[j - 1]) < 0) {
+				items[j] = items[j - 1];
+				j--;
+			}
+			items[j] = x;
+		}
+	}
 	mval *v = alloc(b, 2 * n * sizeof *v);
 	if (!v)
 		return out;
