@@ -178,7 +178,7 @@ static void stream_release(void *ctx)
 }
 
 /* Flush in chunks of this size: peak memory stays near the input's. */
-#define CONVERT_FLUSH_BYTES ((size_t)256 << 10)
+#define CONVERT_FLUSH_BYTES ((size_t)64 << 10)
 
 static int stream_flush(void *ctx, struct c2s_buf *out)
 {
