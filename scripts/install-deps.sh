@@ -4,6 +4,8 @@ set -eu
 packages="build-essential autoconf automake libtool pkg-config libyaml-dev libcjson-dev
 libcmocka-dev re2c python3 bsdutils docker.io busybox-static curl"
 missing=""
+# valgrind: `make bench-quick` counts instructions with callgrind (bench/run.py).
+packages="$packages valgrind"
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"

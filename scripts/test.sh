@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test.sh -- the whole test suite, as CI runs it: -Werror build, unit/golden/CLI tests
-# under ASan+UBSan, then the same without sanitizers, then `make distcheck`.
+# under ASan+UBSan, then the same without sanitizers, `make bench-quick`, then `make distcheck`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -19,6 +19,9 @@ step "build and test without sanitizers"
 ./configure -q --enable-werror
 make -s clean
 make -s -j"$jobs" check
+
+step "make bench-quick: speed and memory against libyaml's bare parse (N <= 1,000)"
+make -s bench-quick
 
 step "make distcheck"
 make -s distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror

@@ -63,14 +63,27 @@ int c2s_buf_adds(struct c2s_buf *b, const char *s)
 
 int c2s_buf_vprintf(struct c2s_buf *b, const char *fmt, va_list ap)
 {
+	if (b->failed)
+		return -1;
+	/* Format once into the room there is; only when it does not fit, grow
+	 * and format again (reports are made of many short pieces). */
 	va_list copy;
 	va_copy(copy, ap);
-	int n = vsnprintf(NULL, 0, fmt, copy);
+	size_t room = b->data ? b->cap - b->len : 0;
+	int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, copy);
 	va_end(copy);
 	if (n < 0) {
 		b->failed = 1;
+		if (b->data)
+			b->data[b->len] = '\0';
 		return -1;
 	}
+	if ((size_t)n < room && (size_t)n <= b->max - b->len) {
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (b->data)
+		b->data[b->len] = '\0';
 	char *w = c2s_buf_reserve(b, (size_t)n);
 	if (!w)
 		return -1;

@@ -312,6 +312,13 @@ void c2s_fix_remove_entry(const struct c2s_check *c, struct c2s_diag *dg,
 		if (le < d->src->len)
 			le++;
 	}
+	if (d->src->nparts) {  /* a merged stack: the edit belongs to the file the span is in */
+		uint32_t inner = ls;
+		if (c2s_source_part_of(d->src, &inner) != dg->span.src)
+			return;
+		le -= ls - inner;
+		ls = inner;
+	}
 	dg->fix_start = ls;
 	dg->fix_end = le;
 }

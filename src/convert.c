@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The largest output we build in memory before writing it once. */
@@ -82,6 +83,23 @@ static int sink_open(struct sink *k, const char *path, FILE *out, FILE *err)
 		return -1;
 	snprintf(k->tmp, pn + 16, "%s.tmpXXXXXX", path);
 	int fd = mkstemp(k->tmp);
+	if (fd >= 0) {
+		/* mkstemp makes 0600: give the file the old one's mode, or what umask allows */
+		struct stat st;
+		mode_t mode;
+		if (stat(path, &st) == 0) {
+			mode = st.st_mode & 07777;
+		} else {
+			mode_t um = umask(0);
+			umask(um);
+			mode = 0666 & ~um;
+		}
+		if (fchmod(fd, mode) != 0) {
+			close(fd);
+			unlink(k->tmp);
+			fd = -1;
+		}
+	}
 	if (fd < 0 || !(k->fp = fdopen(fd, "wb"))) {
 		fprintf(err, "compose2swarm: %s: %s\n", path, strerror(errno));
 		if (fd >= 0) {
@@ -224,6 +242,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	struct c2s_env *penv = c2s_env_new((const char *const *)environ);
 	struct c2s_env *ienv = c2s_env_new((const char *const *)environ);
 	char first_version[64] = "";
+	int silent_reject = 0;
 	if (!penv || !ienv) {
 		fprintf(err, "compose2swarm: out of memory\n");
 		goto out;
@@ -277,7 +296,12 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			fprintf(err, "compose2swarm: out of memory\n");
 			goto out;
 		}
-		if (pr.rejected || diags.limit_hit) {
+		/* The pipeline may refuse without a diagnostic when a lint rule words it
+		 * (a missing env_file is CS9005's): the model build below then says what
+		 * docker says ("open ...: no such file or directory"). */
+		if (pr.rejected && !diags.limit_hit && c2s_diags_max(&diags) < C2S_SEVERITY_ERROR) {
+			silent_reject = 1;
+		} else if (pr.rejected || diags.limit_hit) {
 			status = diags.limit_hit ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
 			report(&diags, err);
 			goto out;
@@ -305,13 +329,14 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	sc.env = &env;
 	sc.diags = &diags;
 	c2s_arena_init(&sc.scratch, 0);
-	if (lazy && !api && !o->output) { /* the api emitter makes this pass itself */
+	/* (the api emitter makes this pass itself, unless the pipeline refused silently) */
+	if (lazy && (silent_reject || (!api && !o->output))) {
 		/* a first pass finds what docker would refuse before anything is written
 		 * to standard output (-o writes a temporary file that is dropped instead) */
 		const struct c2s_mval *svcs = c2s_mget(&vals[0], C2S_F_CONFIG_SERVICES);
 		for (uint32_t i = 0; svcs && i < svcs->n; i++) {
-			struct c2s_mval tmp;
-			int r = c2s_model_build_service(&m, &env, &svcs->u.v[2 * i + 1], &sc.scratch, &tmp, &diags);
+			/* only the parts of a service that can fail (c2s_model_check_service) */
+			int r = c2s_model_check_service(&m, &env, &svcs->u.v[2 * i + 1], &sc.scratch, &diags);
 			c2s_arena_free(&sc.scratch);
 			if (r != 0) {
 				status = diags.nomem || diags.limit_hit ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
@@ -319,6 +344,11 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 				goto out;
 			}
 		}
+	}
+	if (silent_reject) {
+		fprintf(err, "compose2swarm: docker would refuse these files (run `compose2swarm lint` on them for why)\n");
+		status = C2S_EXIT_FINDINGS;
+		goto out;
 	}
 	m.root = vals[0];
 	for (size_t i = 1; i < o->nfiles; i++)

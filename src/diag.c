@@ -20,6 +20,25 @@ void c2s_diags_free(struct c2s_diags *l)
 	memset(l, 0, sizeof *l);
 }
 
+/* fmt formatted into the arena: once into a stack buffer, which nearly every
+ * message fits, then copied (a large file can have thousands of findings). */
+static char *arena_vformat(struct c2s_arena *a, const char *fmt, va_list ap)
+{
+	char small[512];
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(small, sizeof small, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		return NULL;
+	if ((size_t)n < sizeof small)
+		return c2s_arena_strndup(a, small, (size_t)n);
+	char *p = c2s_arena_alloc(a, (size_t)n + 1);
+	if (p)
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
 struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 			       struct c2s_source *src, uint32_t start, uint32_t end,
 			       const char *fmt, va_list ap)
@@ -51,20 +70,24 @@ struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 	memset(dg, 0, sizeof *dg);
 	dg->rule = r;
 	dg->severity = sev;
+	if (src && src->nparts) {  /* a merged stack: report in the file that holds the span */
+		uint32_t base = start;
+		src = c2s_source_part_of(src, &base);
+		base = start - base;
+		start -= base;
+		end = end >= base ? end - base : start;
+		if (end > src->len)
+			end = (uint32_t)src->len;
+	}
 	dg->span.src = src;
 	dg->span.start = start;
 	dg->span.end = end < start ? start : end;
 	dg->seq = (uint32_t)l->n;
-	va_list copy;
-	va_copy(copy, ap);
-	int n = vsnprintf(NULL, 0, fmt, copy);
-	va_end(copy);
-	char *msg = n >= 0 ? c2s_arena_alloc(&l->arena, (size_t)n + 1) : NULL;
+	char *msg = arena_vformat(&l->arena, fmt, ap);
 	if (!msg) {
 		l->nomem = 1;
 		return NULL;
 	}
-	vsnprintf(msg, (size_t)n + 1, fmt, ap);
 	dg->message = msg;
 	l->n++;
 	return dg;
@@ -96,19 +119,29 @@ void c2s_diag_hint(struct c2s_diags *l, struct c2s_diag *dg, const char *fmt, ..
 {
 	if (!dg)
 		return;
+	char small[512];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
-	char *h = n >= 0 ? c2s_arena_alloc(&l->arena, (size_t)n + 1) : NULL;
+	char *h;
+	if (n >= 0 && (size_t)n < sizeof small) {
+		if (l->last_hint && strcmp(small, l->last_hint) == 0) {
+			dg->hint = l->last_hint;
+			return;
+		}
+		h = c2s_arena_strndup(&l->arena, small, (size_t)n);
+	} else {
+		va_start(ap, fmt);
+		h = arena_vformat(&l->arena, fmt, ap);
+		va_end(ap);
+	}
 	if (!h) {
 		l->nomem = 1;
 		return;
 	}
-	va_start(ap, fmt);
-	vsnprintf(h, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	dg->hint = h;
+	l->last_hint = h;
 }
 
 void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_source *src,
@@ -119,18 +152,20 @@ void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_sourc
 	struct c2s_related *rel = c2s_arena_alloc(&l->arena, (dg->nrelated + 1) * sizeof *rel);
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	char *msg = rel ? arena_vformat(&l->arena, fmt, ap) : NULL;
 	va_end(ap);
-	char *msg = (rel && n >= 0) ? c2s_arena_alloc(&l->arena, (size_t)n + 1) : NULL;
 	if (!msg) {
 		l->nomem = 1;
 		return;
 	}
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	if (dg->nrelated)
 		memcpy(rel, dg->related, dg->nrelated * sizeof *rel);
+	if (src && src->nparts) {
+		uint32_t inner = start;
+		src = c2s_source_part_of(src, &inner);
+		end = end >= start - inner ? end - (start - inner) : inner;
+		start = inner;
+	}
 	rel[dg->nrelated].span.src = src;
 	rel[dg->nrelated].span.start = start;
 	rel[dg->nrelated].span.end = end < start ? start : end;

@@ -44,6 +44,7 @@ struct c2s_diags {
 	size_t n, cap;
 	size_t dropped;                /* past C2S_MAX_DIAGNOSTICS: counted only */
 	struct c2s_arena arena;        /* messages, hints, related lists */
+	const char *last_hint;         /* the hint added last: a rule repeats its hint, kept once */
 	const enum c2s_severity *severity; /* per rule index; NONE = disabled; NULL = defaults */
 	int limit_hit;                 /* a resource limit diagnostic was added: exit 2 */
 	int nomem;

@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t c2s_go_float(double f, int bits, char *out, size_t cap);
 
 struct emitter {
 	const struct c2s_model *m;
@@ -30,7 +29,17 @@ struct emitter {
 	int failed;
 };
 
-static void put(struct emitter *e, const char *s, size_t n) { c2s_buf_add(e->out, s, n); }
+static void put(struct emitter *e, const char *s, size_t n)
+{
+	struct c2s_buf *b = e->out;
+	if (b->len + n < b->cap) { /* room, NUL included: the common case, no call */
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
+	c2s_buf_add(b, s, n);
+}
 static void puts_(struct emitter *e, const char *s) { c2s_buf_add(e->out, s, strlen(s)); }
 
 static void indent(struct emitter *e, unsigned n)
@@ -161,10 +170,15 @@ static void analyze(const char *s, size_t n, struct analysis *a)
 		a->block_plain = 0;
 }
 
-/* yaml.v3 encoder: would a plain scalar read back as something else? */
-static int needs_quotes(const char *s, size_t n)
+static int old_bool_or_base60(const char *s, size_t n);
+
+/* yaml.v3 encoder: would a plain scalar read back as something else?
+ * known_str: the text is already known to resolve as a string. */
+static int needs_quotes(const char *s, size_t n, int known_str)
 {
 	struct c2s_value v;
+	if (known_str)
+		return old_bool_or_base60(s, n);
 	if (n > 3) {
 		/* only a number, null, bool, timestamp or merge key can resolve otherwise */
 		char c = s[0];
@@ -175,9 +189,15 @@ static int needs_quotes(const char *s, size_t n)
 	enum c2s_type t = c2s_resolve_plain(s, n, &v);
 	if (t != C2S_TYPE_STRING && t != C2S_TYPE_MERGE)
 		return 1;
+	return old_bool_or_base60(s, n);
+}
+
+/* YAML 1.1 booleans and base-60 numbers: strings to yaml.v3, quoted anyway. */
+static int old_bool_or_base60(const char *s, size_t n)
+{
 	static const char *const old_bools[] = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON",
 		"n", "N", "no", "No", "NO", "off", "Off", "OFF"};
-	for (size_t i = 0; i < sizeof old_bools / sizeof old_bools[0]; i++)
+	for (size_t i = 0; n <= 3 && i < sizeof old_bools / sizeof old_bools[0]; i++)
 		if (strlen(old_bools[i]) == n && memcmp(old_bools[i], s, n) == 0)
 			return 1;
 	/* base 60: ^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$ */
@@ -364,10 +384,11 @@ static int surely_plain(const char *s, size_t n)
 	return 1;
 }
 
-static int write_string(struct emitter *e, const char *s, size_t n, int is_key, unsigned ind)
+static int write_string_k(struct emitter *e, const char *s, size_t n, int is_key, unsigned ind, int known_str)
 {
 	struct analysis a;
-	if (surely_plain(s, n) && !needs_quotes(s, n)) {
+	int quote = needs_quotes(s, n, known_str);
+	if (!quote && surely_plain(s, n)) {
 		put(e, s, n);
 		return 0;
 	}
@@ -375,7 +396,7 @@ static int write_string(struct emitter *e, const char *s, size_t n, int is_key, 
 	enum { PLAIN, SINGLE, DOUBLE, LITERAL } style;
 	if (memchr(s, '\n', n))
 		style = LITERAL;
-	else if (needs_quotes(s, n))
+	else if (quote)
 		style = DOUBLE;
 	else
 		style = PLAIN;
@@ -406,6 +427,11 @@ static int write_string(struct emitter *e, const char *s, size_t n, int is_key, 
 		return 1;
 	}
 	return 0;
+}
+
+static int write_string(struct emitter *e, const char *s, size_t n, int is_key, unsigned ind)
+{
+	return write_string_k(e, s, n, is_key, ind, 0);
 }
 
 /* ---- values ---- */
@@ -494,11 +520,16 @@ static void scalar_lead(struct emitter *e, enum ctx ctx)
 	put(e, " ", 1);
 }
 
-static void emit_str_value(struct emitter *e, const char *s, size_t n, unsigned ind, enum ctx ctx)
+static void emit_str_known(struct emitter *e, const char *s, size_t n, unsigned ind, enum ctx ctx, int known)
 {
 	scalar_lead(e, ctx);
-	if (!write_string(e, s, n, 0, ind + 2) || e->out->len == 0 || e->out->data[e->out->len - 1] != '\n')
+	if (!write_string_k(e, s, n, 0, ind + 2, known) || e->out->len == 0 || e->out->data[e->out->len - 1] != '\n')
 		put(e, "\n", 1);
+}
+
+static void emit_str_value(struct emitter *e, const char *s, size_t n, unsigned ind, enum ctx ctx)
+{
+	emit_str_known(e, s, n, ind, ctx, 0);
 }
 
 static void emit_plain(struct emitter *e, const char *s, enum ctx ctx)
@@ -688,7 +719,7 @@ static void emit_value(struct emitter *e, const struct c2s_mval *v, enum c2s_fki
 			emit_str_value(e, v->u.s, v->n, ind + 2, AFTER_KEY);
 			return;
 		}
-		emit_str_value(e, v->u.s, v->n, ind, ctx);
+		emit_str_known(e, v->u.s, v->n, ind, ctx, (v->flags & C2S_MVF_PLAIN_STR) != 0);
 		return;
 	case C2S_MV_INT:
 		if (fk == C2S_FK_DUR || fk == C2S_FK_DURP) {

@@ -553,7 +553,7 @@ static int is_string(const struct c2s_doc *d, const struct c2s_node *n)
 }
 
 /* Go's strconv.Atoi: [+-]digits, base 10, int64. */
-static int go_atoi(const char *s, size_t n, long long *out, const char **why)
+int c2s_go_atoi(const char *s, size_t n, long long *out, const char **why)
 {
 	size_t i = 0;
 	int neg = 0;
@@ -561,6 +561,9 @@ static int go_atoi(const char *s, size_t n, long long *out, const char **why)
 		neg = s[0] == '-';
 		i = 1;
 	}
+	const char *dummy;
+	if (!why)
+		why = &dummy;
 	if (i == n) {
 		*why = "invalid syntax";
 		return -1;
@@ -677,11 +680,9 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int c2s_node_interpolated(const struct c2s_doc *d, const struct c2s_node *n)
+static int interp_find(const struct c2s_doc *d, uint32_t idx)
 {
-	if (!n || !d->ninterpolated)
-		return 0;
-	uint32_t idx = (uint32_t)(n - d->nodes), lo = 0, hi = d->ninterpolated;
+	uint32_t lo = 0, hi = d->ninterpolated;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		if (d->interpolated[mid] < idx)
@@ -690,6 +691,16 @@ int c2s_node_interpolated(const struct c2s_doc *d, const struct c2s_node *n)
 			hi = mid;
 	}
 	return lo < d->ninterpolated && d->interpolated[lo] == idx;
+}
+
+int c2s_node_interpolated(const struct c2s_doc *d, const struct c2s_node *n)
+{
+	return n && d->ninterpolated && interp_find(d, (uint32_t)(n - d->nodes));
+}
+
+int c2s_node_interp_failed(const struct c2s_doc *d, const struct c2s_node *n)
+{
+	return n && d->ninterpolated && interp_find(d, (uint32_t)(n - d->nodes) | C2S_INTERP_FAILED);
 }
 
 /* Byte span in the source of s[at..end) of a scalar's value: exact when the value
@@ -747,12 +758,15 @@ static void report_subst_error(struct walk *w, const struct c2s_node *n, struct 
 	w->errors++;
 }
 
-static void report_cast_error(struct walk *w, const struct c2s_node *n, const char *why)
+static void report_cast_error(struct walk *w, const struct c2s_node *n, const char *why, const char *val,
+			      size_t vlen)
 {
 	const char *path = path_text(w);
 	struct c2s_diag *dg = c2s_diag_at(w->diags, C2S_R_CS3003, w->doc, n,
 		"error while interpolating %s: failed to cast to expected type: %s", path, why);
-	c2s_diag_hint(w->diags, dg, "this value came from a variable; docker needs it to be %s after substitution",
+	uint32_t end = c2s_node_end(w->doc, n);
+	c2s_diag_hint(w->diags, dg, "%.*s gave \"%.*s\"; docker needs %s here", (int)(end - n->start),
+		      w->doc->src->data + n->start, (int)(vlen > 200 ? 200 : vlen), val,
 		      strstr(why, "boolean") ? "true/false (or yes/no, on/off, y/n)" :
 		      strstr(why, "ParseFloat") ? "a number" : "an integer");
 	w->errors++;
@@ -772,7 +786,7 @@ static int interp_scalar(struct walk *w, uint32_t idx)
 		return w->val.len >= C2S_INTERP_MAX_BYTES ? 0 : -1;
 	if (st != C2S_SUBST_OK) {
 		report_subst_error(w, n, v, st, &err);
-		return 0;
+		return mark_interpolated(d, idx | C2S_INTERP_FAILED);
 	}
 	const char *nv = w->val.data ? w->val.data : "";
 	size_t nlen = w->val.len;
@@ -786,7 +800,7 @@ static int interp_scalar(struct walk *w, uint32_t idx)
 	if (c == CAST_INT) {
 		long long iv;
 		const char *reason;
-		if (go_atoi(nv, nlen, &iv, &reason) != 0) {
+		if (c2s_go_atoi(nv, nlen, &iv, &reason) != 0) {
 			struct c2s_buf q;
 			c2s_buf_init(&q, C2S_INTERP_MAX_BYTES * 6 + 64);
 			c2s_go_quote(&q, nv, nlen);
@@ -833,8 +847,8 @@ static int interp_scalar(struct walk *w, uint32_t idx)
 		}
 	}
 	if (why) {
-		report_cast_error(w, n, why);
-		return 0;
+		report_cast_error(w, n, why, w->val.data ? w->val.data : "", w->val.len);
+		return mark_interpolated(d, idx | C2S_INTERP_FAILED);
 	}
 	uint32_t end = c2s_node_end(d, n), ref;
 	if (pool_append(d, nv, nlen, end, &ref) != 0 || mark_interpolated(d, idx) != 0)

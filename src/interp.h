@@ -111,10 +111,19 @@ int c2s_interpolate(struct c2s_doc *doc, const struct c2s_env *env, struct c2s_d
  * still at [n->start, c2s_node_end()) -- "this value came from ${PORT}". */
 int c2s_node_interpolated(const struct c2s_doc *doc, const struct c2s_node *n);
 
+/* Did interpolation of this scalar fail (reported)? Later stages leave it alone,
+ * as docker stops there. */
+int c2s_node_interp_failed(const struct c2s_doc *doc, const struct c2s_node *n);
+/* In doc->interpolated, the entries of failed scalars carry this bit. */
+#define C2S_INTERP_FAILED 0x80000000u
+
 /* The .env trap (CS3004): report variables the file uses that env leaves unset
  * but dotenv (the .env beside the file) sets. Run it before c2s_interpolate. */
 int c2s_interp_check_dotenv(const struct c2s_doc *doc, const struct c2s_env *env,
 			    const struct c2s_env *dotenv, struct c2s_diags *diags);
+
+/* Go's strconv.Atoi: 0, or -1 with "invalid syntax" / "value out of range" in *why (may be NULL). */
+int c2s_go_atoi(const char *s, size_t n, long long *out, const char **why);
 
 /* Go's %#v of a string (strconv.Quote) appended to out: the quoting docker's messages use. */
 int c2s_go_quote(struct c2s_buf *out, const char *s, size_t n);

@@ -1,5 +1,6 @@
 /* lint.c -- `compose2swarm lint`: read each file, load it, run the rules, report. */
 #include "config.h"
+#include "ast_merge.h"
 #include "buf.h"
 #include "check.h"
 #include "fix.h"
@@ -40,7 +41,7 @@ struct lint_run {
 	int trouble;  /* exit 2 at the end */
 	FILE *err;
 	struct c2s_env *env;  /* NULL: --no-interpolate */
-	struct c2s_model_check_state stack; /* -c files: one stack, one version */
+	struct c2s_model_check_state stack; /* -c files: one version, paths from the first */
 };
 
 /* The command line's --enable/--disable/--severity, in order, on top of sev. */
@@ -324,52 +325,139 @@ static void apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first
 	free(drop);
 }
 
-static void after_checks(struct lint_run *r, struct c2s_source *src, size_t first)
+static void after_checks(struct lint_run *r, struct c2s_source *const *srcs, size_t nsrcs, size_t first)
 {
 	drop_duplicates(r, first);
-	apply_pragmas(r, src, first);
+	for (size_t i = 0; i < nsrcs; i++)
+		apply_pragmas(r, srcs[i], first);
 	if (r->o->fix || r->o->diff)
-		apply_fixes(r, src, first);
+		for (size_t i = 0; i < nsrcs; i++)
+			apply_fixes(r, srcs[i], first);
 	for (size_t i = first; i < r->diags.n; i++)
 		if (r->fail_on != C2S_SEVERITY_NONE && r->diags.items[i].severity >= r->fail_on)
 			r->failed = 1;
+}
+
+/* Load one file and run the pipeline stages on it; 1 when the document is a
+ * mapping the rules can judge (doc then holds it; free it either way). */
+/* The directory relative paths in src start from ("." for standard input). */
+static const char *workdir_of(const struct c2s_source *src, char *dir, size_t size)
+{
+	snprintf(dir, size, ".");
+	const char *slash = strcmp(src->path, "-") ? strrchr(src->path, '/') : NULL;
+	if (slash && (size_t)(slash - src->path) < size)
+		snprintf(dir, size, "%.*s", slash == src->path ? 1 : (int)(slash - src->path), src->path);
+	return dir;
+}
+
+static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc *doc,
+		     int merged_later, struct c2s_pipeline_result *res)
+{
+	size_t first = r->diags.n;
+	enum c2s_load_status st = c2s_load(doc, src, &r->diags);
+	if (st != C2S_LOAD_OK)
+		return 0;
+	const struct c2s_node *root = c2s_node_at(doc, doc->root);
+	if (is_empty_document(doc, root)) {
+		struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1002, src, (uint32_t)src->bom,
+			(uint32_t)src->bom, "the file holds no compose document (docker stack: \"top-level "
+			"object must be a mapping\")");
+		c2s_diag_hint(&r->diags, dg, "a stack file needs at least `services:` with one service");
+		return 0;
+	}
+	if (!c2s_is_mapping(root)) {
+		struct c2s_diag *dg = c2s_diag_at(&r->diags, C2S_R_CS1003, doc, root,
+			"top-level object must be a mapping");
+		c2s_diag_hint(&r->diags, dg, "a stack file is a mapping with keys such as version, "
+			      "services, networks, volumes, secrets and configs");
+		return 0;
+	}
+	struct c2s_pipeline_options po = {0};
+	struct c2s_env *dotenv = r->env ? c2s_dotenv_for(src->path) : NULL;
+	char dir[4096];
+	po.workdir = workdir_of(src, dir, sizeof dir);
+	po.env = r->env;
+	po.dotenv = dotenv;
+	/* docker stops at a YAML error: what only deploy checks would say is noise; with
+	 * several -c files, deploy checks judge the merged stack (lint_stack) */
+	po.skip_deploy_checks = merged_later;
+	for (size_t i = first; i < r->diags.n; i++)
+		if (r->diags.items[i].rule->tier == C2S_TIER_INPUT &&
+		    r->diags.items[i].rule->severity == C2S_SEVERITY_ERROR)
+			po.skip_deploy_checks = 1;
+	if (c2s_pipeline_file(doc, &po, &r->diags, res) != 0)
+		r->diags.nomem = 1;
+	c2s_env_free(dotenv);
+	/* what docker's loader refuses after the schema (model.h) */
+	if (!res->rejected && c2s_model_check(doc, src->path, merged_later ? &r->stack : NULL, &r->diags) > 0)
+		res->rejected = 1;
+	return 1;
 }
 
 static void lint_source(struct lint_run *r, struct c2s_source *src)
 {
 	size_t first = r->diags.n;
 	struct c2s_doc doc;
-	enum c2s_load_status st = c2s_load(&doc, src, &r->diags);
-	if (st == C2S_LOAD_OK) {
-		const struct c2s_node *root = c2s_node_at(&doc, doc.root);
-		if (is_empty_document(&doc, root)) {
-			struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1002, src, (uint32_t)src->bom,
-				(uint32_t)src->bom, "the file holds no compose document (docker stack: \"top-level "
-				"object must be a mapping\")");
-			c2s_diag_hint(&r->diags, dg, "a stack file needs at least `services:` with one service");
-		} else if (!c2s_is_mapping(root)) {
-			struct c2s_diag *dg = c2s_diag_at(&r->diags, C2S_R_CS1003, &doc, root,
-				"top-level object must be a mapping");
-			c2s_diag_hint(&r->diags, dg, "a stack file is a mapping with keys such as version, "
-				      "services, networks, volumes, secrets and configs");
+	struct c2s_pipeline_result pr;
+	if (load_file(r, src, &doc, 0, &pr))
+		run_checks(r, &doc);
+	c2s_doc_free(&doc);
+	after_checks(r, &src, 1, first);
+}
+
+/* lint -c a.yml -c b.yml: each file through the pipeline on its own (docker
+ * validates each), then the rules over the merged stack. */
+static void lint_stack(struct lint_run *r, struct c2s_source *srcs, size_t n)
+{
+	size_t first = r->diags.n;
+	struct c2s_doc *docs = calloc(n, sizeof *docs);
+	struct c2s_doc **ptrs = calloc(n, sizeof *ptrs);
+	struct c2s_source **sp = calloc(n, sizeof *sp);
+	if (!docs || !ptrs || !sp) {
+		r->diags.nomem = 1;
+		free(docs);
+		free(ptrs);
+		free(sp);
+		return;
+	}
+	int all = 1, version = -1;
+	for (size_t i = 0; i < n; i++) {
+		struct c2s_pipeline_result pr = {0};
+		ptrs[i] = &docs[i];
+		sp[i] = &srcs[i];
+		if (!load_file(r, &srcs[i], &docs[i], 1, &pr) || pr.rejected)
+			all = 0;
+		if (i == 0)
+			version = pr.version_minor;
+	}
+	if (all) {  /* a file that does not load leaves no stack to judge */
+		struct c2s_source composite;
+		struct c2s_doc merged;
+		if (c2s_source_composite(&composite, sp, n) != 0) {
+			r->diags.nomem = 1;
 		} else {
-			struct c2s_pipeline_options po = {0};
-			struct c2s_pipeline_result pr;
-			struct c2s_env *dotenv = r->env ? c2s_dotenv_for(src->path) : NULL;
-			po.env = r->env;
-			po.dotenv = dotenv;
-			if (c2s_pipeline_file(&doc, &po, &r->diags, &pr) != 0)
+			if (c2s_doc_merge(&merged, &composite, ptrs, n) != 0) {
 				r->diags.nomem = 1;
-			c2s_env_free(dotenv);
-			run_checks(r, &doc);
-			/* what docker's loader refuses after the schema (model.h) */
-			if (!pr.rejected)
-				c2s_model_check(&doc, src->path, r->o->ncompose > 1 && !r->o->nfiles ? &r->stack : NULL,
-						&r->diags);
+			} else {
+				/* what only stack deploy checks, it checks on the merged stack */
+				struct c2s_pipeline_options po = {0};
+				char dir[4096];
+				po.workdir = workdir_of(&srcs[0], dir, sizeof dir);
+				po.env = r->env;
+				if (version >= 0 && c2s_deploy_checks(&merged, &po, version, &r->diags) < 0)
+					r->diags.nomem = 1;
+				run_checks(r, &merged);
+			}
+			c2s_doc_free(&merged);
+			c2s_source_composite_free(&composite);
 		}
 	}
-	c2s_doc_free(&doc);
-	after_checks(r, src, first);
+	for (size_t i = 0; i < n; i++)
+		c2s_doc_free(&docs[i]);
+	after_checks(r, sp, n, first);
+	free(docs);
+	free(ptrs);
+	free(sp);
 }
 
 static int add_source(struct lint_run *r, const char *path)
@@ -489,14 +577,26 @@ int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
 	c2s_buf_init(&r.diff, LINT_MAX_REPORT_BYTES);
 	r.diags.severity = r.severity;
 	int status;
-	for (size_t i = 0; i < nfiles; i++) {
-		if (settings_for(&r, files[i]) != 0) {
+	if (files == o->compose && nfiles > 1) {
+		/* -c a.yml -c b.yml: one stack, as docker stack deploy sees it */
+		if (settings_for(&r, files[0]) != 0) {
 			r.trouble = 1;
-			break;  /* a broken config file: exit 2 before reporting anything */
+		} else {
+			for (size_t i = 0; i < nfiles; i++)
+				add_source(&r, files[i]);
+			if (r.nsources == nfiles)
+				lint_stack(&r, r.sources, r.nsources);
 		}
-		if (add_source(&r, files[i]) != 0)
-			continue;
-		lint_source(&r, &r.sources[r.nsources - 1]);
+	} else {
+		for (size_t i = 0; i < nfiles; i++) {
+			if (settings_for(&r, files[i]) != 0) {
+				r.trouble = 1;
+				break;  /* a broken config file: exit 2 before reporting anything */
+			}
+			if (add_source(&r, files[i]) != 0)
+				continue;
+			lint_source(&r, &r.sources[r.nsources - 1]);
+		}
 	}
 	if (r.trouble && r.diags.n == 0 && !r.nsources)
 		status = C2S_EXIT_TROUBLE;

@@ -92,7 +92,8 @@ struct c2s_mval {
 
 enum c2s_mval_flag {
 	C2S_MVF_EXTERNAL_NAME = 1u << 0, /* EXTERNAL written as {name: ...} (u.s/n is the name) */
-	C2S_MVF_LAZY = 1u << 1           /* a NODE standing for a service not built yet */
+	C2S_MVF_LAZY = 1u << 1,          /* a NODE standing for a service not built yet */
+	C2S_MVF_PLAIN_STR = 1u << 2      /* a STR that resolves as a string when written plain */
 };
 
 struct c2s_model {
@@ -133,6 +134,11 @@ int c2s_model_build_lazy(struct c2s_model *m, uint16_t file, const struct c2s_mo
 int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env,
 			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
 			    struct c2s_mval *out, struct c2s_diags *diags);
+
+/* Build only the parts of a service that can fail (lint's cheap pass). */
+int c2s_model_check_service(struct c2s_model *m, const struct c2s_model_env *env,
+			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
+			    struct c2s_diags *diags);
 
 /* Lint: report what docker's loader refuses after the schema (CS2009) for one
  * loaded, validated file, and a version differing from the earlier -c files'
@@ -183,10 +189,16 @@ struct c2s_emit_stream {
 };
 int c2s_emit_yaml_stream(const struct c2s_model *m, const struct c2s_emit_stream *st, struct c2s_buf *out);
 
+/* Go's strconv.FormatFloat(f, 'g', -1, bits), also fmt's %v of a float, into out. */
+size_t c2s_go_float(double f, int bits, char *out, size_t cap);
 /* Go's time.Duration.String() of ns into buf (>= 32 bytes); returns the length. */
 size_t c2s_duration_format(int64_t ns, char *buf);
 /* Go's time.ParseDuration: 0 ok, -1 invalid, -2 overflow. */
 int c2s_duration_parse(const char *s, size_t n, int64_t *ns);
+/* The unit words (scan_units.re): a duration unit's nanoseconds (0: none) with
+ * *pcur moved past it; a whole size suffix's power of 1024 (-1: not one). */
+uint64_t c2s_scan_duration_unit(const unsigned char **pcur, const unsigned char *lim);
+int c2s_scan_size_suffix(const unsigned char *s, const unsigned char *lim);
 /* docker/go-units RAMInBytes: 0 ok, -1 invalid, -2 bad suffix (*bad_suffix set). */
 int c2s_size_parse(const char *s, size_t n, int64_t *bytes, struct c2s_str *bad_suffix);
 

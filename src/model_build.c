@@ -113,8 +113,6 @@ static int is_null(const struct builder *b, const struct c2s_node *n)
 	return !n || (c2s_is_scalar(n) && c2s_resolve(b->d, n, &v) == C2S_TYPE_NULL);
 }
 
-/* Go's strconv.FormatFloat(f, 'g', -1, bits) (also fmt %v of a float). */
-size_t c2s_go_float(double f, int bits, char *out, size_t cap);
 
 size_t c2s_go_float(double f, int bits, char *out, size_t cap)
 {
@@ -312,7 +310,11 @@ static mval build_str(struct builder *b, const struct c2s_node *n)
 	enum c2s_type t = c2s_resolve(b->d, n, &v);
 	if (t == C2S_TYPE_STRING || t == C2S_TYPE_MERGE) {
 		struct c2s_str s = text(b, n);
-		return mv_str(b, s.p, s.n, n);
+		mval o = mv_str(b, s.p, s.n, n);
+		/* untagged plain text resolved as a string: the emitter need not ask again */
+		if (c2s_style(n) == C2S_STYLE_PLAIN && !(c2s_flags(n) & C2S_NODE_TAG))
+			o.flags = C2S_MVF_PLAIN_STR;
+		return o;
 	}
 	if (t == C2S_TYPE_NULL)
 		return mv(b, C2S_MV_STR, n);
@@ -1866,6 +1868,38 @@ int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env
 	*out = build_struct(&b, C2S_T_SERVICE, n);
 	if (!b.failed)
 		finish_service(&b, out, n);
+	return b.failed ? -1 : 0;
+}
+
+/* Only what can fail (ports, volumes, sizes, env files): lint's cheaper pass. */
+int c2s_model_check_service(struct c2s_model *m, const struct c2s_model_env *env,
+			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
+			    struct c2s_diags *diags)
+{
+	struct builder b;
+	builder_init(&b, m, placeholder->file, env, diags);
+	b.arena = arena;
+	const struct c2s_node *n = &b.d->nodes[placeholder->node];
+	const struct c2s_node *v;
+	if ((v = c2s_map_get(b.d, n, "ports", NULL)))
+		build_ports(&b, v);
+	if (!b.failed && (v = c2s_map_get(b.d, n, "volumes", NULL))) {
+		mval vols = build_volumes(&b, v);
+		for (uint32_t i = 0; i < vols.n && !b.failed; i++)
+			resolve_bind(&b, &vols.u.v[i], c2s_mval_node(b.m, &vols.u.v[i]));
+	}
+	const struct c2s_node *res = c2s_map_get(b.d, c2s_map_get(b.d, n, "deploy", NULL), "resources", NULL);
+	static const char *const sides[] = {"limits", "reservations"};
+	for (int k = 0; k < 2 && !b.failed; k++) {
+		const struct c2s_node *mem = c2s_map_get(b.d, c2s_map_get(b.d, res, sides[k], NULL), "memory", NULL);
+		if (mem && !is_null(&b, mem))
+			build_bytes(&b, mem, k ? "Deploy.Resources.Reservations.memory" : "Deploy.Resources.Limits.memory");
+	}
+	if (!b.failed && (v = c2s_map_get(b.d, n, "env_file", NULL))) {
+		mval files = build_strlist(&b, v);
+		if (files.n)
+			resolve_environment(&b, &files, NULL, n);
+	}
 	return b.failed ? -1 : 0;
 }
 

@@ -86,8 +86,7 @@ int c2s_model_check(struct c2s_doc *doc, const char *path, struct c2s_model_chec
 	struct c2s_arena scratch;
 	c2s_arena_init(&scratch, 0);
 	for (uint32_t i = 0; !bad && svcs && i < svcs->n; i++) {
-		struct c2s_mval svc;
-		if (c2s_model_build_service(&m, &env, &svcs->u.v[2 * i + 1], &scratch, &svc, diags) != 0)
+		if (c2s_model_check_service(&m, &env, &svcs->u.v[2 * i + 1], &scratch, diags) != 0)
 			bad = 1;  /* docker stops at the first; so do we (later ones may hide behind it) */
 		c2s_arena_free(&scratch);
 	}

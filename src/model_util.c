@@ -238,13 +238,6 @@ size_t c2s_duration_format(int64_t d, char *out)
 
 int c2s_duration_parse(const char *s, size_t n, int64_t *out)
 {
-	static const struct {
-		const char *name;
-		uint64_t unit;
-	} units[] = {
-		{"ns", 1ull}, {"us", 1000ull}, {"\xC2\xB5s", 1000ull}, {"\xCE\xBCs", 1000ull},
-		{"ms", 1000000ull}, {"s", 1000000000ull}, {"m", 60000000000ull}, {"h", 3600000000000ull},
-	};
 	const char *end = s + n;
 	uint64_t d = 0;
 	int neg = 0;
@@ -297,20 +290,11 @@ int c2s_duration_parse(const char *s, size_t n, int64_t *out)
 		}
 		if (!pre && !post)
 			return -1;
-		const char *u0 = s;
-		while (s < end && *s != '.' && !(*s >= '0' && *s <= '9'))
-			s++;
-		if (s == u0)
-			return -1;
-		uint64_t unit = 0;
-		for (size_t k = 0; k < sizeof units / sizeof units[0]; k++) {
-			size_t l = strlen(units[k].name);
-			if ((size_t)(s - u0) == l && memcmp(u0, units[k].name, l) == 0) {
-				unit = units[k].unit;
-				break;
-			}
-		}
-		if (!unit)
+		/* the unit runs to the next digit or '.' (scan_units.re) */
+		const unsigned char *u = (const unsigned char *)s;
+		uint64_t unit = c2s_scan_duration_unit(&u, (const unsigned char *)end);
+		s = (const char *)u;
+		if (!unit || (s < end && *s != '.' && !(*s >= '0' && *s <= '9')))
 			return -1;
 		if (v > (UINT64_C(1) << 63) / unit)
 			return -2;
@@ -368,23 +352,11 @@ int c2s_size_parse(const char *s, size_t n, int64_t *bytes, struct c2s_str *bad_
 	bad_suffix->n = sfxlen;
 	if (sfxlen > 3)
 		return -2;
-	char l[3];
-	for (size_t i = 0; i < sfxlen; i++)
-		l[i] = (char)((sfx[i] >= 'A' && sfx[i] <= 'Z') ? sfx[i] + 32 : sfx[i]);
-	if (l[0] == 'b') {
-		if (sfxlen > 1)
-			return -2;
-		*bytes = (int64_t)size;
-		return 0;
-	}
-	const char *units = "kmgtp";
-	const char *u = memchr(units, l[0], 5);
-	if (!u)
+	int power = c2s_scan_size_suffix((const unsigned char *)sfx, (const unsigned char *)sfx + sfxlen);
+	if (power < 0)
 		return -2;
-	for (long k = 0; k <= u - units; k++)
+	for (int k = 0; k < power; k++)
 		size *= 1024.0;
-	if ((sfxlen == 2 && l[1] != 'b') || (sfxlen == 3 && (l[1] != 'i' || l[2] != 'b')))
-		return -2;
 	*bytes = size >= 9223372036854775807.0 ? INT64_MIN : (int64_t)size;
 	return 0;
 }

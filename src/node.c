@@ -349,8 +349,6 @@ static int parse_float(const char *s, size_t n, double *out)
 
 static int eq(const char *s, size_t n, const char *lit)
 {
-	if (n == 0 || s[0] != lit[0])
-		return n == 0 && lit[0] == '\0';
 	size_t l = strlen(lit);
 	return n == l && memcmp(s, lit, l) == 0;
 }
@@ -373,38 +371,60 @@ enum c2s_type c2s_resolve_plain(const char *s, size_t n, struct c2s_value *v)
 	static const char *const ninfs[] = {"-.inf", "-.Inf", "-.INF", NULL};
 	memset(v, 0, sizeof *v);
 	v->type = C2S_TYPE_STRING;
-	/* Only these first characters can start a non-string (fast path for the
-	 * common case: names, paths, images). */
-	switch (n ? s[0] : '~') {
-	case '~': case 'n': case 'N': case 't': case 'T': case 'f': case 'F': case '.':
-	case '+': case '-': case '<': case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
+	if (n == 0)
+		return v->type = C2S_TYPE_NULL;
+	/* Decide by the first byte, as yaml.v3's resolve table does: the schema
+	 * resolves every scalar of the file, and most are strings at one look. */
+	switch (s[0]) {
+	case '~':
+	case 'n':
+	case 'N':
+		if (any_of(s, n, nulls))
+			return v->type = C2S_TYPE_NULL;
+		return v->type;
+	case 't':
+	case 'T':
+		if (any_of(s, n, trues)) {
+			v->boolean = 1;
+			return v->type = C2S_TYPE_BOOL;
+		}
+		return v->type;
+	case 'f':
+	case 'F':
+		if (any_of(s, n, falses))
+			return v->type = C2S_TYPE_BOOL;
+		return v->type;
+	case '<':
+		if (eq(s, n, "<<"))
+			return v->type = C2S_TYPE_MERGE;
+		return v->type;
+	case '.':
+		if (any_of(s, n, nans)) {
+			v->f = NAN;
+			return v->type = C2S_TYPE_FLOAT;
+		}
+		if (any_of(s, n, infs)) {
+			v->f = INFINITY;
+			return v->type = C2S_TYPE_FLOAT;
+		}
+		break;
+	case '+':
+		if (any_of(s, n, infs)) {
+			v->f = INFINITY;
+			return v->type = C2S_TYPE_FLOAT;
+		}
+		break;
+	case '-':
+		if (any_of(s, n, ninfs)) {
+			v->f = -INFINITY;
+			return v->type = C2S_TYPE_FLOAT;
+		}
 		break;
 	default:
-		return v->type;
+		if (!is_digit(s[0]))
+			return v->type;
+		break;
 	}
-	if (n == 0 || any_of(s, n, nulls))
-		return v->type = C2S_TYPE_NULL;
-	if (any_of(s, n, trues)) {
-		v->boolean = 1;
-		return v->type = C2S_TYPE_BOOL;
-	}
-	if (any_of(s, n, falses))
-		return v->type = C2S_TYPE_BOOL;
-	if (any_of(s, n, nans)) {
-		v->f = NAN;
-		return v->type = C2S_TYPE_FLOAT;
-	}
-	if (any_of(s, n, infs)) {
-		v->f = INFINITY;
-		return v->type = C2S_TYPE_FLOAT;
-	}
-	if (any_of(s, n, ninfs)) {
-		v->f = -INFINITY;
-		return v->type = C2S_TYPE_FLOAT;
-	}
-	if (eq(s, n, "<<"))
-		return v->type = C2S_TYPE_MERGE;
 	char c = s[0];
 	if (c == '.') {
 		/* Go's ParseFloat of the text as written (hint '.') */

@@ -123,6 +123,14 @@ static const struct {
 	 "swarm has no swap limit; cap memory with deploy.resources.limits.memory"},
 };
 
+int c2s_is_forbidden_key(const char *k, size_t n)
+{
+	for (size_t f = 0; f < sizeof forbidden / sizeof *forbidden; f++)
+		if (strlen(forbidden[f].key) == n && !memcmp(forbidden[f].key, k, n))
+			return 1;
+	return 0;
+}
+
 int c2s_check_forbidden(const struct c2s_doc *doc, struct c2s_diags *diags)
 {
 	const struct c2s_node *root = c2s_node_at(doc, doc->root);
@@ -229,12 +237,11 @@ int c2s_pipeline_file(struct c2s_doc *doc, const struct c2s_pipeline_options *o,
 		if (rc < 0)
 			return -1;
 		bad += rc;
-		if (!o->skip_deploy_checks) {
-			rc = c2s_deploy_checks(doc, o, diags);
-			if (rc < 0)
-				return -1;
-			bad += rc;
-		}
+		/* the loader's typed decoding always; what only deploy checks unless skipped */
+		rc = c2s_deploy_checks(doc, o, res->version_minor, diags);
+		if (rc < 0)
+			return -1;
+		bad += rc;
 	}
 	res->rejected = bad > 0;
 	return diags->nomem ? -1 : 0;

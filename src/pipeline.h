@@ -33,9 +33,11 @@ int c2s_pipeline_file(struct c2s_doc *doc, const struct c2s_pipeline_options *o,
  * the number of docker-fatal problems it reported (or -1: out of memory). */
 int c2s_pick_version(const struct c2s_doc *doc, struct c2s_diags *diags, struct c2s_pipeline_result *res);
 int c2s_check_forbidden(const struct c2s_doc *doc, struct c2s_diags *diags);
+/* Is k one of the service keys docker refuses (extends, mem_limit, ...)? */
+int c2s_is_forbidden_key(const char *k, size_t n);
 int c2s_schema_validate(const struct c2s_doc *doc, int version_minor, const char *version,
 			struct c2s_diags *diags);
-int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_options *o,
+int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_options *o, int version_minor,
 		      struct c2s_diags *diags);
 
 /* The .env beside a compose file, read leniently (NULL: none, stdin, or unreadable). */

@@ -3,10 +3,10 @@
  * (cli/compose/schema/schema.go + gojsonschema), plus the version that
  * introduced a key and "did you mean". */
 #include "config.h"
-#include "check.h"
 #include "pipeline.h"
 #include "schema.h"
 #include "schema_tables.h"
+#include "check.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -31,6 +31,7 @@ struct validator {
 	size_t depth;
 	struct c2s_buf pbuf;
 	int errors;
+	const struct c2s_node *key;  /* the key of the value being checked (NULL: a list item or the root) */
 };
 
 /* ---- value kinds, as gojsonschema sees yaml.v3's values ---- */
@@ -247,29 +248,14 @@ static const char *closest_key(const struct c2s_snode *s, const char *k, size_t 
 	return best;
 }
 
-/* Keys of the Compose specification (docker compose) that the v3 schema never had. */
-static const char *const compose_spec_keys[] = {
-	"platform", "profiles", "pull_policy", "dns_opt", "mem_reservation", "mem_swappiness", "cpu_count",
-	"cpu_percent", "cpu_period", "cpu_rt_runtime", "cpu_rt_period", "cpus", "blkio_config", "device_cgroup_rules",
-	"group_add", "links", "runtime", "scale", "storage_opt", "volumes_from", "gpus", "develop", "post_start",
-	"pre_stop", "attach", "annotations", "use_api_socket", "provider", "models", "label_file", "env_file",
-	"uts", "oom_kill_disable", "pids_limit", "memswap_limit", "mem_limit", "networks", "extends", "include",
-	"name",
-};
-
-static int is_compose_spec_key(const char *k, size_t n)
-{
-	for (size_t i = 0; i < sizeof compose_spec_keys / sizeof *compose_spec_keys; i++)
-		if (strlen(compose_spec_keys[i]) == n && !memcmp(compose_spec_keys[i], k, n))
-			return 1;
-	return 0;
-}
-
 /* ---- reporting ---- */
 
 static void unknown_key(struct validator *v, const struct c2s_snode *s, const struct c2s_node *key,
 			struct c2s_str k)
 {
+	int in_service = v->depth == 2 && v->path[0].n == 8 && !memcmp(v->path[0].p, "services", 8);
+	if (in_service && c2s_is_forbidden_key(k.p, k.n))
+		return;  /* CS4001 said it; docker checks those first */
 	const char *where = path_text(v, v->depth);
 	/* Is it a key of a later version at this same place? */
 	for (int m = v->minor + 1; m <= C2S_SCHEMA_MINOR_MAX; m++) {
@@ -285,7 +271,6 @@ static void unknown_key(struct validator *v, const struct c2s_snode *s, const st
 	}
 	/* A docker compose (compose-spec) key: its own rule, with the swarm way to say it. */
 	int top = v->depth == 0;
-	int in_service = v->depth == 2 && v->path[0].n == 8 && !memcmp(v->path[0].p, "services", 8);
 	const char *spec = top || in_service ? c2s_compose_spec_hint(top, k) : NULL;
 	if (spec) {
 		struct c2s_diag *sd;
@@ -310,10 +295,6 @@ static void unknown_key(struct validator *v, const struct c2s_snode *s, const st
 	else if (k.n >= 2 && k.p[0] == 'x' && k.p[1] == '-')
 		c2s_diag_hint(v->diags, dg, "x- extension keys are allowed here from version %s",
 			      v->depth == 0 ? "3.4" : "3.7");
-	else if (v->depth == 2 && v->path[0].n == 8 && !memcmp(v->path[0].p, "services", 8) &&
-		 is_compose_spec_key(k.p, k.n))
-		c2s_diag_hint(v->diags, dg, "`%.*s` is a docker compose (Compose specification) key; the v3 format "
-			      "that docker stack deploy reads does not have it", (int)k.n, k.p);
 	v->errors++;
 }
 
@@ -332,7 +313,10 @@ static void wrong_type(struct validator *v, const struct c2s_snode *s, const str
 	struct c2s_buf t;
 	c2s_buf_init(&t, 256);
 	type_text(&t, s);
-	struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, n, "%s must be a %s",
+	/* a block mapping or list is pointed at by its key */
+	const struct c2s_node *at = (c2s_is_mapping(n) || c2s_is_sequence(n) ||
+				     (kind == ST_NULL && c2s_is_scalar(n) && !c2s_count(n))) && v->key ? v->key : n;
+	struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, at, "%s must be a %s",
 					  path_text(v, v->depth), t.data ? t.data : "value");
 	if (c2s_node_interpolated(v->doc, n))
 		interpolated_hint(v, dg, n);
@@ -347,6 +331,18 @@ static void wrong_type(struct validator *v, const struct c2s_snode *s, const str
 			      "ignores depends_on anyway -- use healthchecks and restart policies");
 	else if (kind == ST_NULL)
 		c2s_diag_hint(v->diags, dg, "the value is empty (null)");
+	else if (s->nalts > 1) {
+		struct c2s_buf alts;
+		c2s_buf_init(&alts, 256);
+		for (unsigned i = 0; i < s->nalts; i++) {
+			if (i)
+				c2s_buf_adds(&alts, i + 1 == s->nalts ? " or " : ", ");
+			c2s_buf_adds(&alts, "a ");
+			type_text(&alts, &c2s_snodes[c2s_salts[s->alts + i]]);
+		}
+		c2s_diag_hint(v->diags, dg, "it can be %s, not a %s", alts.data ? alts.data : "", kind_name(kind));
+		c2s_buf_free(&alts);
+	}
 	c2s_buf_free(&t);
 	v->errors++;
 }
@@ -680,6 +676,7 @@ static void validate(struct validator *v, int node, const struct c2s_node *n);
 
 static void validate_object(struct validator *v, const struct c2s_snode *s, const struct c2s_node *m)
 {
+	const struct c2s_node *self_key = v->key;
 	for (uint32_t i = 0, cnt = c2s_count(m); i < cnt; i++) {
 		const struct c2s_node *k = c2s_map_key(v->doc, m, i), *val = c2s_map_value(v->doc, m, i);
 		if (!c2s_is_scalar(k)) {
@@ -710,13 +707,14 @@ static void validate_object(struct validator *v, const struct c2s_snode *s, cons
 		v->path[v->depth].p = ks.p;
 		v->path[v->depth].n = (uint32_t)ks.n;
 		v->depth++;
+		v->key = k;
 		validate(v, sub < 0 ? 0 : sub, val);
 		v->depth--;
 	}
 	for (unsigned r = 0; r < s->nrequired; r++) {
 		const char *req = c2s_sstrings[s->required + r];
 		if (!c2s_map_get(v->doc, m, req, NULL)) {
-			struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2006, v->doc, m, "%s %s is required",
+			struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2006, v->doc, self_key ? self_key : m, "%s %s is required",
 							  path_text(v, v->depth), req);
 			(void)dg;
 			v->errors++;
@@ -729,6 +727,8 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 	const struct c2s_snode *s = &c2s_snodes[node];
 	if (!s->types && !s->nalts && !s->nprops && !s->npatterns && !s->items)
 		return;  /* {}: anything */
+	if (c2s_is_scalar(n) && c2s_node_interp_failed(v->doc, n))
+		return;  /* reported by interpolation, where docker stops */
 	unsigned kind = c2s_schema_kind(v->doc, n);
 	if (s->nalts) {
 		int idx = 0;
@@ -752,6 +752,7 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 				v->path[v->depth].p = NULL;
 				v->path[v->depth].n = i;
 				v->depth++;
+				v->key = NULL;
 				validate(v, s->items, c2s_seq_item(v->doc, n, i));
 				v->depth--;
 			}
@@ -783,7 +784,7 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 			struct c2s_value x;
 			c2s_resolve(v->doc, n, &x);
 			if ((kind == ST_INT || kind == ST_NUM) && x.f < 0) {
-				c2s_diag_at(v->diags, C2S_R_CS2006, v->doc, n, "%s must be greater than or equal to 0",
+				c2s_diag_at(v->diags, C2S_R_CS2006, v->doc, n, "%s Must be greater than or equal to 0",
 					    path_text(v, v->depth));
 				v->errors++;
 			}

@@ -53,14 +53,11 @@ static uint32_t hash_bytes(const char *p, size_t n)
 	return h;
 }
 
-/* libyaml counts characters; the AST keeps byte offsets. */
-static uint32_t byte_at(struct loader *L, size_t chars)
+/* libyaml counts characters; the AST keeps byte offsets. Marks mostly move
+ * forward, so a cursor walks the UTF-8 text; ASCII text needs no walk. */
+static uint32_t byte_at_utf8(struct loader *L, size_t chars)
 {
 	struct c2s_source *s = L->src;
-	if (s->ascii) {
-		size_t b = s->bom + chars;
-		return (uint32_t)(b > s->len ? s->len : b);
-	}
 	if (chars < L->cursor_chars) {
 		L->cursor_chars = 0;
 		L->cursor_byte = s->bom;
@@ -69,6 +66,15 @@ static uint32_t byte_at(struct loader *L, size_t chars)
 					   chars - L->cursor_chars);
 	L->cursor_chars = chars;
 	return (uint32_t)L->cursor_byte;
+}
+
+static inline uint32_t byte_at(struct loader *L, size_t chars)
+{
+	const struct c2s_source *s = L->src;
+	if (!s->ascii)
+		return byte_at_utf8(L, chars);
+	size_t b = s->bom + chars;
+	return (uint32_t)(b > s->len ? s->len : b);
 }
 
 static int fail_nomem(struct loader *L)
@@ -216,8 +222,8 @@ static int anchor_close(struct loader *L, const char *name, const struct c2s_nod
 	return 0;
 }
 
-/* Hand a finished node to its parent (or make it the root). */
-static int push_child(struct loader *L, const struct c2s_node *n, uint64_t expanded)
+/* Hand a finished node to its parent (or make it the root): the slow cases. */
+static int push_child_slow(struct loader *L, const struct c2s_node *n, uint64_t expanded)
 {
 	if (L->nframes == 0) {
 		int64_t at = nodes_append(L, n, 1);
@@ -237,6 +243,21 @@ static int push_child(struct loader *L, const struct c2s_node *n, uint64_t expan
 	L->pending[L->npending++] = *n;
 	f->expanded += expanded;
 	return 0;
+}
+
+/* Every node passes here once: the common case (room on the pending stack,
+ * well under the per-container limit) inline. */
+static inline int push_child(struct loader *L, const struct c2s_node *n, uint64_t expanded)
+{
+	if (L->nframes && L->npending < L->cap_pending) {
+		struct frame *f = &L->frames[L->nframes - 1];
+		if (L->npending - f->base < C2S_MAX_CHILDREN) {
+			L->pending[L->npending++] = *n;
+			f->expanded += expanded;
+			return 0;
+		}
+	}
+	return push_child_slow(L, n, expanded);
 }
 
 /* ---- keys: duplicate detection and << merges ---- */
@@ -281,7 +302,9 @@ static int64_t keyset_insert(struct keyset *ks, struct c2s_str k, uint32_t id)
 
 static int key_is_merge(const struct c2s_doc *d, const struct c2s_node *k)
 {
-	if (c2s_kind(k) != C2S_SCALAR || c2s_style(k) != C2S_STYLE_PLAIN)
+	/* Every key of every mapping comes here: decide on the meta word alone
+	 * unless it is a two-byte plain scalar. */
+	if ((k->meta & ~C2S_NODE_META(0, 0, 15u, 0)) != C2S_NODE_META(C2S_SCALAR, C2S_STYLE_PLAIN, 0, 2))
 		return 0;
 	if (c2s_flags(k) & C2S_NODE_TAG) {
 		const char *t = c2s_node_tag(d, k);
@@ -321,12 +344,26 @@ static int check_duplicates(struct loader *L, const struct c2s_node *kv, uint32_
 {
 	const struct c2s_doc *d = L->d;
 	if (pairs <= 16) {
-		for (uint32_t j = 1; j < pairs; j++)
+		/* Most mappings are small: compare lengths and first bytes of the
+		 * scalar keys (fetched once) before any memcmp. */
+		struct c2s_str keys[16];
+		for (uint32_t j = 0; j < pairs; j++) {
+			if (c2s_kind(&kv[2 * j]) == C2S_SCALAR)
+				keys[j] = c2s_scalar(d, &kv[2 * j]);
+			else
+				keys[j] = (struct c2s_str){NULL, 0};
+		}
+		for (uint32_t j = 1; j < pairs; j++) {
+			if (!keys[j].p)
+				continue;
 			for (uint32_t i = 0; i < j; i++)
-				if (same_key(d, &kv[2 * i], &kv[2 * j])) {
+				if (keys[i].p && keys[i].n == keys[j].n &&
+				    (keys[j].n == 0 || (keys[i].p[0] == keys[j].p[0] &&
+							memcmp(keys[i].p, keys[j].p, keys[j].n) == 0))) {
 					report_duplicate(L, &kv[2 * i], &kv[2 * j]);
 					break;
 				}
+		}
 		return 0;
 	}
 	struct keyset ks;
@@ -366,12 +403,19 @@ static int64_t close_mapping(struct loader *L, uint32_t base, uint32_t *pairs_ou
 			merge_at = i;  /* yaml.v3 uses the last one */
 
 	uint32_t first = d->nnodes, count = 0;
-	for (uint32_t i = 0; i < pairs; i++) {
-		if (key_is_merge(d, &kv[2 * i]))
-			continue;
-		if (nodes_append(L, &kv[2 * i], 2) < 0)
+	if (merge_at < 0) {
+		/* No << key (nearly every mapping): the pairs move over as they are. */
+		if (pairs && nodes_append(L, kv, 2 * pairs) < 0)
 			return -1;
-		count++;
+		count = pairs;
+	} else {
+		for (uint32_t i = 0; i < pairs; i++) {
+			if (key_is_merge(d, &kv[2 * i]))
+				continue;
+			if (nodes_append(L, &kv[2 * i], 2) < 0)
+				return -1;
+			count++;
+		}
 	}
 	if (merge_at >= 0) {
 		struct c2s_node mv = kv[2 * merge_at + 1];

@@ -9,7 +9,6 @@
 
 #include <stdlib.h>
 
-size_t c2s_go_float(double f, int bits, char *out, size_t cap);
 
 static void test_duration_format(void **state)
 {

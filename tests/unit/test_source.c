@@ -2,6 +2,7 @@
 #include "config.h"
 #include "testutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -121,6 +122,82 @@ static void test_file_size_limit(void **state)
 	unlink(path);
 }
 
+/* Large files are mapped, not read: the bytes, the terminating NUL and the
+ * line index must come out the same, whether the size falls inside a page
+ * (mapped) or on a page boundary (read, since no zero byte follows a map). */
+static void check_big_file(size_t len)
+{
+	char path[] = "/tmp/c2s-test-map-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	char *text = malloc(len);
+	assert_non_null(text);
+	for (size_t i = 0; i < len; i++)
+		text[i] = (i % 16 == 15) ? '\n' : (char)('a' + i % 16);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	struct c2s_source s;
+	int e;
+	assert_int_equal(c2s_source_read(&s, path, NULL, &e), C2S_READ_OK);
+	assert_int_equal(s.len, len);
+	assert_memory_equal(s.data, text, len);
+	assert_int_equal(s.data[len], '\0');
+	uint32_t line, col;
+	c2s_source_locate(&s, len - 1, &line, &col);
+	assert_int_equal(line, len / 16);
+	assert_int_equal(col, 16);
+	c2s_source_free(&s);
+	free(text);
+	unlink(path);
+}
+
+/* Past the first C2S_LINE_STRIDE lines: every line of a text mixing \n,
+ * \r\n and lone \r is found at its start and at its end, and reads back. */
+static void test_many_lines(void **state)
+{
+	(void)state;
+	static const char *const breaks[] = {"\n", "\r\n", "\r"};
+	char text[4096];
+	size_t starts[200], len = 0;
+	uint32_t n = 100;
+	for (uint32_t i = 0; i < n; i++) {
+		starts[i] = len;
+		len += (size_t)sprintf(text + len, "line%u", i + 1);
+		if (i + 1 < n)
+			len += (size_t)sprintf(text + len, "%s", breaks[(i * 7) % 3]);
+	}
+	struct c2s_source s;
+	assert_int_equal(c2s_source_from_memory(&s, "x", text, len), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t line, col;
+		c2s_source_locate(&s, starts[i], &line, &col);
+		assert_int_equal(line, i + 1);
+		assert_int_equal(col, 1);
+		char want[16];
+		int wl = sprintf(want, "line%u", i + 1);
+		c2s_source_locate(&s, starts[i] + (size_t)wl - 1, &line, &col);
+		assert_int_equal(line, i + 1);
+		assert_int_equal(col, (uint32_t)wl);
+		size_t got;
+		const char *t = c2s_source_line(&s, i + 1, &got);
+		assert_non_null(t);
+		assert_int_equal(got, (size_t)wl);
+		assert_memory_equal(t, want, got);
+		assert_int_equal(c2s_source_offset(&s, i + 1, 1), starts[i]);
+	}
+	size_t got;
+	assert_null(c2s_source_line(&s, n + 1, &got));
+	c2s_source_free(&s);
+}
+
+static void test_read_large(void **state)
+{
+	(void)state;
+	long page = sysconf(_SC_PAGESIZE);
+	check_big_file(((size_t)1 << 20) + 16 * 7);   /* mapped */
+	check_big_file((size_t)page * 256);           /* a page multiple: read */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +207,8 @@ int main(void)
 		cmocka_unit_test(test_utf8_count_invalid),
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_file_size_limit),
+		cmocka_unit_test(test_read_large),
+		cmocka_unit_test(test_many_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
