@@ -291,7 +291,9 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		memset(&po, 0, sizeof po);
 		po.env = o->skip_interpolation ? NULL : ienv;
 		po.workdir = workdir;
-		po.skip_deploy_checks = !(o->to && strcmp(o->to, "api") == 0);
+		/* docker makes its deploy-time checks on the merged files (one -c file
+		 * alone may lack an image); the api emitter makes them after the merge */
+		po.skip_deploy_checks = 1;
 		if (c2s_pipeline_file(&docs[i], &po, &diags, &pr) != 0) {
 			fprintf(err, "compose2swarm: out of memory\n");
 			goto out;
