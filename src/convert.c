@@ -2,6 +2,7 @@
  * model, print it as `docker stack config` does (--to yaml) and write it
  * atomically (-o) or to standard output. */
 #include "config.h"
+#include "ast_merge.h"
 #include "buf.h"
 #include "diag.h"
 #include "emit_api.h"
@@ -177,7 +178,7 @@ static void stream_release(void *ctx)
 }
 
 /* Flush in chunks of this size: peak memory stays near the input's. */
-#define CONVERT_FLUSH_BYTES ((size_t)256 << 10)
+#define CONVERT_FLUSH_BYTES ((size_t)64 << 10)
 
 static int stream_flush(void *ctx, struct c2s_buf *out)
 {
@@ -242,7 +243,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	struct c2s_env *penv = c2s_env_new((const char *const *)environ);
 	struct c2s_env *ienv = c2s_env_new((const char *const *)environ);
 	char first_version[64] = "";
-	int silent_reject = 0;
+	int silent_reject = 0, version_minor = C2S_SCHEMA_MINOR_MAX;
 	if (!penv || !ienv) {
 		fprintf(err, "compose2swarm: out of memory\n");
 		goto out;
@@ -291,9 +292,8 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		memset(&po, 0, sizeof po);
 		po.env = o->skip_interpolation ? NULL : ienv;
 		po.workdir = workdir;
-		/* docker makes its deploy-time checks on the merged files (one -c file
-		 * alone may lack an image); the api emitter makes them after the merge */
-		po.skip_deploy_checks = 1;
+		/* deploy's refusals judge the merged stack: a later file may add the image */
+		po.skip_deploy_checks = !api || o->nfiles > 1;
 		if (c2s_pipeline_file(&docs[i], &po, &diags, &pr) != 0) {
 			fprintf(err, "compose2swarm: out of memory\n");
 			goto out;
@@ -309,10 +309,47 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			goto out;
 		}
 		if (i == 0) {
+			version_minor = pr.version_minor;
 			snprintf(first_version, sizeof first_version, "%s", pr.version);
 		} else if (strcmp(first_version, pr.version) != 0) {
 			fprintf(err, "version mismatched between two composefiles : %s and %s\n", first_version, pr.version);
 			status = C2S_EXIT_FINDINGS;
+			goto out;
+		}
+	}
+	if (api && o->nfiles > 1 && !silent_reject) {
+		struct c2s_source composite;
+		struct c2s_doc merged;
+		int bad = 0;
+		struct c2s_source **sp = calloc(o->nfiles, sizeof *sp);
+		if (!sp) {
+			fprintf(err, "compose2swarm: out of memory\n");
+			free(sp);
+			goto out;
+		}
+		for (size_t i = 0; i < o->nfiles; i++)
+			sp[i] = &srcs[i];
+		if (c2s_source_composite(&composite, sp, o->nfiles) != 0) {
+			bad = -1;
+		} else {
+			struct c2s_pipeline_options po;
+			memset(&po, 0, sizeof po);
+			po.env = o->skip_interpolation ? NULL : ienv;
+			po.workdir = workdir;
+			int r;
+			if (c2s_doc_merge(&merged, &composite, dptr, o->nfiles) != 0)
+				bad = -1;
+			else if ((r = c2s_deploy_checks(&merged, &po, version_minor, &diags)) != 0)
+				bad = r < 0 ? -1 : 1;
+			c2s_doc_free(&merged);
+			c2s_source_composite_free(&composite);
+		}
+		free(sp);
+		if (bad) {
+			status = bad < 0 ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
+			if (bad < 0)
+				fprintf(err, "compose2swarm: out of memory\n");
+			report(&diags, err);
 			goto out;
 		}
 	}
@@ -331,8 +368,9 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	sc.env = &env;
 	sc.diags = &diags;
 	c2s_arena_init(&sc.scratch, 0);
-	/* (the api emitter makes this pass itself, unless the pipeline refused silently) */
-	if (lazy && (silent_reject || (!api && !o->output))) {
+	/* the api emitter makes this pass itself (and reads secret and config files,
+	 * saying docker's words when one is missing) */
+	if (lazy && !api && (!o->output || silent_reject)) {
 		/* a first pass finds what docker would refuse before anything is written
 		 * to standard output (-o writes a temporary file that is dropped instead) */
 		const struct c2s_mval *svcs = c2s_mget(&vals[0], C2S_F_CONFIG_SERVICES);
@@ -347,7 +385,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			}
 		}
 	}
-	if (silent_reject) {
+	if (silent_reject && !api) {
 		fprintf(err, "compose2swarm: docker would refuse these files (run `compose2swarm lint` on them for why)\n");
 		status = C2S_EXIT_FINDINGS;
 		goto out;

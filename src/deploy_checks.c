@@ -21,7 +21,11 @@ struct dctx {
 	const struct c2s_node *root, *networks, *volumes, *secrets, *configs;
 	int minor;
 	int errors;
+	struct c2s_str *names[4];  /* sorted keys of volumes, networks, secrets, configs */
+	uint32_t nnames[4];
 };
+
+enum { TOP_VOLUMES, TOP_NETWORKS, TOP_SECRETS, TOP_CONFIGS };
 
 static struct c2s_str str_of(const struct c2s_doc *d, const struct c2s_node *n)
 {
@@ -320,15 +324,6 @@ static void check_deploy(struct dctx *c, const struct c2s_node *key, const struc
 			c->errors++;
 		}
 	}
-	if (rep && c2s_is_scalar(rep) && c2s_schema_kind(c->doc, rep) == ST_INT) {
-		struct c2s_value v;
-		c2s_resolve(c->doc, rep, &v);
-		if (v.type == C2S_TYPE_INT && v.i < 0) {
-			c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, rep, "cannot parse 'Deploy.Replicas', %lld overflows uint",
-				    (long long)v.i);
-			c->errors++;
-		}
-	}
 	/* resources: cpus (deploy) and memory (load) */
 	const struct c2s_node *res = c2s_map_get(c->doc, dep, "resources", NULL);
 	static const char *const parts[] = {"limits", "reservations"};
@@ -462,18 +457,81 @@ bad:
 	return buf;
 }
 
+/* ---- values the CLI passes on and the engine refuses (daemon/cluster/convert) ---- */
+
+static int one_of(struct c2s_str v, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(set[i]) == v.n && !memcmp(set[i], v.p, v.n))
+			return 1;
+	return 0;
+}
+
+static void engine_refused(struct dctx *c, const struct c2s_node *at, const char *hint, const char *fmt,
+			   struct c2s_str v, int quote)
+{
+	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2010, c->doc, at,
+		"the Docker Engine refuses this service: %s %s%.*s%s (docker stack deploy passes the value on; the "
+		"engine answers the create request with an error)", fmt, quote ? "\"" : "", (int)v.n, v.p, quote ? "\"" : "");
+	c2s_diag_hint(c->diags, dg, "%s", hint);
+}
+
+static void check_engine_values(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *dep = c2s_map_get(c->doc, svc, "deploy", NULL), *v;
+	if (!c2s_is_mapping(dep))
+		return;
+	static const char *const conditions[] = {"none", "on-failure", "any", ""};
+	static const char *const actions[] = {"pause", "continue", "rollback", ""};
+	static const char *const modes[] = {"vip", "dnsrr", ""};
+	const struct c2s_node *rp = c2s_map_get(c->doc, dep, "restart_policy", NULL);
+	if ((v = c2s_map_get(c->doc, rp, "condition", NULL)) && is_str(c, v) && !one_of(str_of(c->doc, v), conditions, 4))
+		engine_refused(c, v, "condition is none, on-failure or any (`always` and `unless-stopped` are the "
+			       "service-level restart: values)", "invalid RestartCondition:", str_of(c->doc, v), 1);
+	static const char *const cfgs[] = {"update_config", "rollback_config"};
+	for (int k = 0; k < 2; k++) {
+		const struct c2s_node *uc = c2s_map_get(c->doc, dep, cfgs[k], NULL);
+		if ((v = c2s_map_get(c->doc, uc, "failure_action", NULL)) && is_str(c, v) &&
+		    !one_of(str_of(c->doc, v), actions, 4))
+			engine_refused(c, v, "failure_action is pause, continue or rollback",
+				       "unrecognized update failure action", str_of(c->doc, v), 0);
+	}
+	if ((v = c2s_map_get(c->doc, dep, "endpoint_mode", NULL)) && is_str(c, v) && !one_of(str_of(c->doc, v), modes, 3))
+		engine_refused(c, v, "endpoint_mode is vip (a virtual IP, the default) or dnsrr (DNS round robin)",
+			       "invalid resolution mode:", str_of(c->doc, v), 1);
+}
+
 /* ---- references to top-level objects ---- */
 
-static int defined(const struct dctx *c, const struct c2s_node *top, struct c2s_str name)
+static int str_cmp(const void *a, const void *b)
 {
-	if (!c2s_is_mapping(top))
+	const struct c2s_str *x = a, *y = b;
+	size_t n = x->n < y->n ? x->n : y->n;
+	int c = memcmp(x->p, y->p, n);
+	return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* Index a top-level section's names once: references are looked up by binary search. */
+static int index_names(struct dctx *c, int which, const struct c2s_node *top)
+{
+	if (!c2s_is_mapping(top) || !c2s_count(top))
 		return 0;
-	for (uint32_t i = 0, n = c2s_count(top); i < n; i++) {
-		struct c2s_str k = str_of(c->doc, c2s_map_key(c->doc, top, i));
-		if (k.n == name.n && !memcmp(k.p, name.p, k.n))
-			return 1;
+	uint32_t n = c2s_count(top);
+	c->names[which] = malloc((size_t)n * sizeof *c->names[which]);
+	if (!c->names[which])
+		return -1;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct c2s_node *k = c2s_map_key(c->doc, top, i);
+		c->names[which][c->nnames[which]++] = c2s_is_scalar(k) ? str_of(c->doc, k) : (struct c2s_str){"", 0};
 	}
+	qsort(c->names[which], n, sizeof *c->names[which], str_cmp);
 	return 0;
+}
+
+static int defined(const struct dctx *c, int which, struct c2s_str name)
+{
+	return c->nnames[which] &&
+	       bsearch(&name, c->names[which], c->nnames[which], sizeof name, str_cmp) != NULL;
 }
 
 static void undefined(struct dctx *c, const struct c2s_node *key, const struct c2s_node *at, const char *what,
@@ -501,14 +559,14 @@ static void check_networks(struct dctx *c, const struct c2s_node *key, const str
 		if (!c2s_is_scalar(nn))
 			continue;
 		struct c2s_str name = str_of(c->doc, nn);
-		if ((name.n == 7 && !memcmp(name.p, "default", 7)) || defined(c, c->networks, name))
+		if ((name.n == 7 && !memcmp(name.p, "default", 7)) || defined(c, TOP_NETWORKS, name))
 			continue;
 		undefined(c, key, nn, "network", name);
 	}
 }
 
 static void check_file_objects(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc,
-			       const char *field, const char *what, const struct c2s_node *top)
+			       const char *field, const char *what, int which)
 {
 	const struct c2s_node *list = c2s_map_get(c->doc, svc, field, NULL);
 	if (!c2s_is_sequence(list))
@@ -528,7 +586,7 @@ static void check_file_objects(struct dctx *c, const struct c2s_node *key, const
 			continue;
 		}
 		struct c2s_str name = str_of(c->doc, at);
-		if (!defined(c, top, name))
+		if (!defined(c, which, name))
 			undefined(c, key, at, what, name);
 	}
 }
@@ -616,7 +674,7 @@ static void check_volumes(struct dctx *c, const struct c2s_node *key, const stru
 				if (!file) {
 					if (has_bind_opt)
 						mount_error(c, key, it, "bind options are incompatible with type volume");
-					else if (!defined(c, c->volumes, src))
+					else if (!defined(c, TOP_VOLUMES, src))
 						undefined(c, key, it, "volume", src);
 				} else if (has_nocopy) {
 					mount_error(c, key, it, "volume options are incompatible with type bind");
@@ -667,7 +725,7 @@ static void check_volumes(struct dctx *c, const struct c2s_node *key, const stru
 				mount_error(c, key, it, msg);
 				bad = 1;
 			}
-		if (!bad && self == 1 && sv.n && !defined(c, c->volumes, sv))
+		if (!bad && self == 1 && sv.n && !defined(c, TOP_VOLUMES, sv))
 			undefined(c, key, src, "volume", sv);
 #undef IS
 	}
@@ -745,7 +803,10 @@ static void check_misc(struct dctx *c, const struct c2s_node *key, const struct 
 	if (c2s_is_sequence(ports))
 		for (uint32_t i = 0, n = c2s_count(ports); i < n; i++) {
 			const struct c2s_node *p = c2s_seq_item(c->doc, ports, i);
-			if (c2s_is_scalar(p) && c2s_schema_kind(c->doc, p) == ST_NUM) {
+			struct c2s_value pv;
+			/* yaml.v3 makes 80.0 a float64 too, which the loader refuses however whole */
+			if (c2s_is_scalar(p) && c2s_schema_kind(c->doc, p) != ST_STR &&
+			    c2s_resolve(c->doc, p, &pv) == C2S_TYPE_FLOAT) {
 				c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, p, "error decoding 'Ports': invalid type float64 for port");
 				c->errors++;
 			}
@@ -827,6 +888,23 @@ static void check_top_objects(struct dctx *c)
 				continue;
 			const struct c2s_node *ext = c2s_map_get(c->doc, obj, "external", NULL);
 			struct c2s_value v;
+			const struct c2s_node *cs = k == 0 ? c2s_map_get(c->doc, obj, "x-cluster-spec", NULL) : NULL;
+			if (cs && !c2s_is_mapping(cs) && !(c2s_is_scalar(cs) && c2s_resolve(c->doc, cs, &v) == C2S_TYPE_NULL)) {
+				/* a field of docker's typed model even where the schema sees an x- key (before 3.10) */
+				const char *got = c2s_is_sequence(cs) ? "slice" : "string";
+				if (c2s_is_scalar(cs))
+					switch (c2s_resolve(c->doc, cs, &v)) {
+					case C2S_TYPE_BOOL: got = "bool"; break;
+					case C2S_TYPE_INT: got = "int"; break;
+					case C2S_TYPE_UINT: got = "uint64"; break;
+					case C2S_TYPE_FLOAT: got = "float64"; break;
+					default: break;
+					}
+				struct c2s_str nm0 = str_of(c->doc, name);
+				c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, cs, "'[%.*s].x-cluster-spec' expected a map, got '%s'",
+					    (int)nm0.n, nm0.p, got);
+				c->errors++;
+			}
 			int external = ext && (c2s_is_mapping(ext) ||
 					       (c2s_is_scalar(ext) && c2s_resolve(c->doc, ext, &v) == C2S_TYPE_BOOL && v.boolean));
 			struct c2s_str nm = str_of(c->doc, name);
@@ -898,6 +976,124 @@ static void check_top_objects(struct dctx *c)
 	}
 }
 
+/* Unsigned fields of docker's typed model (types.go): a negative number does not
+ * decode. path is relative to the service; "[]" is each item of a list. */
+static const struct {
+	const char *path[4];
+	const char *field;  /* as mapstructure names it; %u: the list index */
+} uint_fields[] = {
+	{{"deploy", "replicas"}, "Deploy.Replicas"},
+	{{"deploy", "update_config", "parallelism"}, "Deploy.UpdateConfig.Parallelism"},
+	{{"deploy", "rollback_config", "parallelism"}, "Deploy.RollbackConfig.Parallelism"},
+	{{"deploy", "restart_policy", "max_attempts"}, "Deploy.RestartPolicy.max_attempts"},
+	{{"deploy", "placement", "max_replicas_per_node"}, "Deploy.Placement.max_replicas_per_node"},
+	{{"healthcheck", "retries"}, "HealthCheck.Retries"},
+	{{"ports", "[]", "target"}, "Ports[%u].Target"},
+	{{"ports", "[]", "published"}, "Ports[%u].Published"},
+	{{"secrets", "[]", "mode"}, "Secrets[%u].Mode"},
+	{{"configs", "[]", "mode"}, "Configs[%u].Mode"},
+};
+
+static void check_uint_at(struct dctx *c, const struct c2s_node *n, const char *field, unsigned idx)
+{
+	struct c2s_value v;
+	if (!c2s_is_scalar(n) || c2s_node_interp_failed(c->doc, n))
+		return;
+	enum c2s_type t = c2s_resolve(c->doc, n, &v);
+	if (!((t == C2S_TYPE_INT && v.i < 0) || (t == C2S_TYPE_FLOAT && v.f < 0)))
+		return;
+	char name[96];
+	snprintf(name, sizeof name, field, idx);
+	struct c2s_str s = str_of(c->doc, n);
+	struct c2s_diag *dg;
+	if (t == C2S_TYPE_INT)
+		dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, n, "cannot parse '%s', %lld overflows uint", name,
+				 (long long)v.i);
+	else
+		dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, n, "cannot parse '%s', %f overflows uint", name, v.f);
+	c2s_diag_hint(c->diags, dg, "this number cannot be negative (%.*s)", (int)s.n, s.p);
+	c->errors++;
+}
+
+static void check_uints(struct dctx *c, const struct c2s_node *svc)
+{
+	for (size_t f = 0; f < sizeof uint_fields / sizeof *uint_fields; f++) {
+		const struct c2s_node *n = svc;
+		size_t i = 0;
+		for (; i < 4 && uint_fields[f].path[i] && n; i++) {
+			if (!strcmp(uint_fields[f].path[i], "[]"))
+				break;
+			n = c2s_map_get(c->doc, n, uint_fields[f].path[i], NULL);
+		}
+		if (!n)
+			continue;
+		if (i < 4 && uint_fields[f].path[i]) {  /* each item of a list */
+			if (!c2s_is_sequence(n))
+				continue;
+			for (uint32_t k = 0, cnt = c2s_count(n); k < cnt; k++) {
+				const struct c2s_node *it = c2s_seq_item(c->doc, n, k);
+				const struct c2s_node *x = c2s_map_get(c->doc, it, uint_fields[f].path[i + 1], NULL);
+				if (x)
+					check_uint_at(c, x, uint_fields[f].field, k);
+			}
+		} else {
+			check_uint_at(c, n, uint_fields[f].field, 0);
+		}
+	}
+}
+
+/* ulimits the schema leaves alone (names outside ^[a-z]+$) still go through the
+ * loader's transformUlimits: an int, or a map whose soft and hard are ints. */
+static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *ul = c2s_map_get(c->doc, svc, "ulimits", NULL);
+	if (!c2s_is_mapping(ul))
+		return;
+	for (uint32_t i = 0, n = c2s_count(ul); i < n; i++) {
+		const struct c2s_node *k = c2s_map_key(c->doc, ul, i), *val = c2s_map_value(c->doc, ul, i);
+		struct c2s_str name = str_of(c->doc, k);
+		int lower = name.n > 0;
+		for (size_t j = 0; j < name.n; j++)
+			if (name.p[j] < 'a' || name.p[j] > 'z')
+				lower = 0;
+		if (lower || c2s_node_interp_failed(c->doc, val))
+			continue;  /* the schema checked it */
+		struct c2s_value v;
+		if (c2s_is_mapping(val)) {
+			static const char *const parts[] = {"soft", "hard"};
+			for (int p = 0; p < 2; p++) {
+				const struct c2s_node *x = c2s_map_get(c->doc, val, parts[p], NULL);
+				if (x && c2s_is_scalar(x) && c2s_resolve(c->doc, x, &v) == C2S_TYPE_INT)
+					continue;
+				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, x ? x : k,
+					"ulimit %.*s: %s %s; docker's loader crashes on it (panic: interface conversion: "
+					"interface {} is %s, not int)", (int)name.n, name.p, parts[p], x ? "is not an integer" :
+					"is missing", x ? "not an int" : "nil");
+				c2s_diag_hint(c->diags, dg, "write {soft: N, hard: N} with whole numbers, or a single number");
+				c->errors++;
+				break;
+			}
+			continue;
+		}
+		const char *type = c2s_is_sequence(val) ? "[]interface {}" : NULL;
+		if (!type) {
+			switch (c2s_resolve(c->doc, val, &v)) {
+			case C2S_TYPE_INT:
+			case C2S_TYPE_NULL:
+				continue;
+			case C2S_TYPE_BOOL: type = "bool"; break;
+			case C2S_TYPE_UINT: type = "uint64"; break;
+			case C2S_TYPE_FLOAT: type = "float64"; break;
+			default: type = "string"; break;
+			}
+		}
+		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, val,
+			"error decoding 'Ulimits[%.*s]': invalid type %s for ulimits", (int)name.n, name.p, type);
+		c2s_diag_hint(c->diags, dg, "a ulimit is a number or {soft: N, hard: N}");
+		c->errors++;
+	}
+}
+
 /* Before 3.4 the schema has no duration format for the healthcheck's times; the
  * loader's typed decoding still parses them. */
 static void check_old_durations(struct dctx *c, const struct c2s_node *svc)
@@ -936,6 +1132,12 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 	c->secrets = c2s_map_get(doc, c->root, "secrets", NULL);
 	c->configs = c2s_map_get(doc, c->root, "configs", NULL);
 	const struct c2s_node *services = c2s_map_get(doc, c->root, "services", NULL);
+	if (index_names(c, TOP_VOLUMES, c->volumes) || index_names(c, TOP_NETWORKS, c->networks) ||
+	    index_names(c, TOP_SECRETS, c->secrets) || index_names(c, TOP_CONFIGS, c->configs)) {
+		for (int i = 0; i < 4; i++)
+			free(c->names[i]);
+		return -1;
+	}
 	if (c2s_is_mapping(services)) {
 		for (uint32_t i = 0, n = c2s_count(services); i < n; i++) {
 			const struct c2s_node *key = c2s_map_key(doc, services, i), *svc = c2s_map_value(doc, services, i);
@@ -943,17 +1145,22 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 				continue;
 			check_env_files(c, svc);
 			check_old_durations(c, svc);
+			check_uints(c, svc);
+			check_ulimits(c, svc);
 			check_volumes(c, key, svc);
 			if (o->skip_deploy_checks)
 				continue;
 			check_image(c, key, svc);
 			check_deploy(c, key, svc);
 			check_networks(c, key, svc);
-			check_file_objects(c, key, svc, "secrets", "secret", c->secrets);
-			check_file_objects(c, key, svc, "configs", "config", c->configs);
+			check_file_objects(c, key, svc, "secrets", "secret", TOP_SECRETS);
+			check_file_objects(c, key, svc, "configs", "config", TOP_CONFIGS);
 			check_misc(c, key, svc);
+			check_engine_values(c, svc);
 		}
 	}
 	check_top_objects(c);
+	for (int i = 0; i < 4; i++)
+		free(c->names[i]);
 	return c->errors;
 }

@@ -458,38 +458,39 @@ enum cast { CAST_NONE, CAST_INT, CAST_FLOAT, CAST_BOOL };
 /* docker/cli loader/interpolate.go: paths whose interpolated strings are cast.
  * "*" matches any key, "[]" a list item. */
 static const struct {
-	const char *path;
+	unsigned char depth;
+	const char *seg[6];
 	enum cast cast;
 } cast_paths[] = {
-	{"services.*.configs.[].mode", CAST_INT},
-	{"services.*.secrets.[].mode", CAST_INT},
-	{"services.*.healthcheck.retries", CAST_INT},
-	{"services.*.healthcheck.disable", CAST_BOOL},
-	{"services.*.deploy.replicas", CAST_INT},
-	{"services.*.deploy.update_config.parallelism", CAST_INT},
-	{"services.*.deploy.update_config.max_failure_ratio", CAST_FLOAT},
-	{"services.*.deploy.rollback_config.parallelism", CAST_INT},
-	{"services.*.deploy.rollback_config.max_failure_ratio", CAST_FLOAT},
-	{"services.*.deploy.restart_policy.max_attempts", CAST_INT},
-	{"services.*.deploy.placement.max_replicas_per_node", CAST_INT},
-	{"services.*.ports.[].target", CAST_INT},
-	{"services.*.ports.[].published", CAST_INT},
-	{"services.*.ulimits.*", CAST_INT},
-	{"services.*.ulimits.*.hard", CAST_INT},
-	{"services.*.ulimits.*.soft", CAST_INT},
-	{"services.*.privileged", CAST_BOOL},
-	{"services.*.oom_score_adj", CAST_INT},
-	{"services.*.read_only", CAST_BOOL},
-	{"services.*.stdin_open", CAST_BOOL},
-	{"services.*.tty", CAST_BOOL},
-	{"services.*.volumes.[].read_only", CAST_BOOL},
-	{"services.*.volumes.[].volume.nocopy", CAST_BOOL},
-	{"networks.*.external", CAST_BOOL},
-	{"networks.*.internal", CAST_BOOL},
-	{"networks.*.attachable", CAST_BOOL},
-	{"volumes.*.external", CAST_BOOL},
-	{"secrets.*.external", CAST_BOOL},
-	{"configs.*.external", CAST_BOOL},
+	{5, {"services", "*", "configs", "[]", "mode"}, CAST_INT},
+	{5, {"services", "*", "secrets", "[]", "mode"}, CAST_INT},
+	{4, {"services", "*", "healthcheck", "retries"}, CAST_INT},
+	{4, {"services", "*", "healthcheck", "disable"}, CAST_BOOL},
+	{4, {"services", "*", "deploy", "replicas"}, CAST_INT},
+	{5, {"services", "*", "deploy", "update_config", "parallelism"}, CAST_INT},
+	{5, {"services", "*", "deploy", "update_config", "max_failure_ratio"}, CAST_FLOAT},
+	{5, {"services", "*", "deploy", "rollback_config", "parallelism"}, CAST_INT},
+	{5, {"services", "*", "deploy", "rollback_config", "max_failure_ratio"}, CAST_FLOAT},
+	{5, {"services", "*", "deploy", "restart_policy", "max_attempts"}, CAST_INT},
+	{5, {"services", "*", "deploy", "placement", "max_replicas_per_node"}, CAST_INT},
+	{5, {"services", "*", "ports", "[]", "target"}, CAST_INT},
+	{5, {"services", "*", "ports", "[]", "published"}, CAST_INT},
+	{4, {"services", "*", "ulimits", "*"}, CAST_INT},
+	{5, {"services", "*", "ulimits", "*", "hard"}, CAST_INT},
+	{5, {"services", "*", "ulimits", "*", "soft"}, CAST_INT},
+	{3, {"services", "*", "privileged"}, CAST_BOOL},
+	{3, {"services", "*", "oom_score_adj"}, CAST_INT},
+	{3, {"services", "*", "read_only"}, CAST_BOOL},
+	{3, {"services", "*", "stdin_open"}, CAST_BOOL},
+	{3, {"services", "*", "tty"}, CAST_BOOL},
+	{5, {"services", "*", "volumes", "[]", "read_only"}, CAST_BOOL},
+	{6, {"services", "*", "volumes", "[]", "volume", "nocopy"}, CAST_BOOL},
+	{3, {"networks", "*", "external"}, CAST_BOOL},
+	{3, {"networks", "*", "internal"}, CAST_BOOL},
+	{3, {"networks", "*", "attachable"}, CAST_BOOL},
+	{3, {"volumes", "*", "external"}, CAST_BOOL},
+	{3, {"secrets", "*", "external"}, CAST_BOOL},
+	{3, {"configs", "*", "external"}, CAST_BOOL},
 };
 
 #define INTERP_MAX_PATH C2S_MAX_DEPTH
@@ -500,35 +501,29 @@ struct walk {
 	struct c2s_diags *diags;
 	struct c2s_str path[INTERP_MAX_PATH + 1];
 	size_t depth;
-	unsigned char *seen;   /* one bit per node: aliases share nodes, do each once */
 	struct c2s_buf val, msg;
 	int errors, nomem;
-	/* .env check: the scalar being scanned */
+	/* .env check: the scalar being scanned, the variables already reported */
 	const struct c2s_node *node;
+	struct c2s_env *reported;
 };
-
-static int path_matches(const struct walk *w, const char *pat)
-{
-	size_t i = 0;
-	while (*pat) {
-		const char *e = strchr(pat, '.');
-		size_t m = e ? (size_t)(e - pat) : strlen(pat);
-		if (i >= w->depth)
-			return 0;
-		if (!(m == 1 && *pat == '*') &&
-		    !(w->path[i].n == m && memcmp(w->path[i].p, pat, m) == 0))
-			return 0;
-		i++;
-		pat += m + (e ? 1 : 0);
-	}
-	return i == w->depth;
-}
 
 static enum cast cast_for(const struct walk *w)
 {
-	for (size_t i = 0; i < sizeof cast_paths / sizeof *cast_paths; i++)
-		if (path_matches(w, cast_paths[i].path))
+	for (size_t i = 0; i < sizeof cast_paths / sizeof *cast_paths; i++) {
+		if (cast_paths[i].depth != w->depth)
+			continue;
+		size_t j = w->depth;
+		while (j-- > 0) {
+			const char *seg = cast_paths[i].seg[j];
+			if (seg[0] == '*' && !seg[1])
+				continue;
+			if (strlen(seg) != w->path[j].n || memcmp(seg, w->path[j].p, w->path[j].n) != 0)
+				break;
+		}
+		if (j == (size_t)-1)
 			return cast_paths[i].cast;
+	}
 	return CAST_NONE;
 }
 
@@ -700,7 +695,9 @@ int c2s_node_interpolated(const struct c2s_doc *d, const struct c2s_node *n)
 
 int c2s_node_interp_failed(const struct c2s_doc *d, const struct c2s_node *n)
 {
-	return n && d->ninterpolated && interp_find(d, (uint32_t)(n - d->nodes) | C2S_INTERP_FAILED);
+	/* failed entries sort last: none there, none at all */
+	return n && d->ninterpolated && (d->interpolated[d->ninterpolated - 1] & C2S_INTERP_FAILED) &&
+	       interp_find(d, (uint32_t)(n - d->nodes) | C2S_INTERP_FAILED);
 }
 
 /* Byte span in the source of s[at..end) of a scalar's value: exact when the value
@@ -782,8 +779,14 @@ static int interp_scalar(struct walk *w, uint32_t idx)
 	c2s_buf_reset(&w->val);
 	struct c2s_subst_error err;
 	enum c2s_subst_status st = c2s_substitute(v.p, v.n, w->env, &w->val, &err, NULL, NULL);
-	if (st == C2S_SUBST_NOMEM)
-		return w->val.len >= C2S_INTERP_MAX_BYTES ? 0 : -1;
+	if (st == C2S_SUBST_NOMEM) {
+		/* the buffer is capped at the longest scalar: a limit, reported as one */
+		struct c2s_diag *dg = c2s_diag_at(w->diags, C2S_R_CS1093, d, n,
+			"after interpolation this value is longer than %zu bytes, the most compose2swarm accepts "
+			"(C2S_MAX_SCALAR_BYTES)", (size_t)C2S_INTERP_MAX_BYTES);
+		c2s_diag_hint(w->diags, dg, "a variable holds a very large value");
+		return 0;
+	}
 	if (st != C2S_SUBST_OK) {
 		report_subst_error(w, n, v, st, &err);
 		return mark_interpolated(d, idx | C2S_INTERP_FAILED);
@@ -860,19 +863,12 @@ static int interp_scalar(struct walk *w, uint32_t idx)
 	return 0;
 }
 
-static int seen(struct walk *w, uint32_t idx)
-{
-	unsigned char bit = (unsigned char)(1u << (idx & 7));
-	if (w->seen[idx >> 3] & bit)
-		return 1;
-	w->seen[idx >> 3] |= bit;
-	return 0;
-}
-
 static int walk_node(struct walk *w, uint32_t idx, int (*scalar)(struct walk *, uint32_t))
 {
 	const struct c2s_node *n = &w->doc->nodes[idx];
-	if (seen(w, idx))
+	/* An alias of a mapping or list shares the anchor's children, which the walk
+	 * reaches (first, in document order) under the anchor: do them once. */
+	if (c2s_kind(n) != C2S_SCALAR && (c2s_flags(n) & C2S_NODE_ALIAS))
 		return 0;
 	switch (c2s_kind(n)) {
 	case C2S_SCALAR:
@@ -913,13 +909,13 @@ static int walk_doc(struct walk *w, int (*scalar)(struct walk *, uint32_t))
 	const struct c2s_node *root = c2s_node_at(w->doc, w->doc->root);
 	if (!c2s_is_mapping(root))
 		return 0;
-	w->seen = calloc((size_t)w->doc->nnodes / 8 + 1, 1);
-	if (!w->seen)
-		return -1;
+	/* most files have no '$' at all */
+	const struct c2s_source *src = w->doc->src;
+	if (!memchr(src->data, '$', src->len) && (!w->doc->npool || !memchr(w->doc->pool, '$', w->doc->npool)))
+		return 0;
 	c2s_buf_init(&w->val, C2S_INTERP_MAX_BYTES);
 	c2s_buf_init(&w->msg, (size_t)1 << 20);
 	int rc = walk_node(w, w->doc->root, scalar);
-	free(w->seen);
 	c2s_buf_free(&w->val);
 	c2s_buf_free(&w->msg);
 	return rc;
@@ -955,10 +951,14 @@ static void dotenv_lookup(void *ctx, const char *name, size_t n, int found, size
 	struct walk *w = c->w;
 	if (found || !c2s_env_get(w->dotenv, name, n, NULL))
 		return;
+	/* once per variable: its first use */
+	if (c2s_env_get(w->reported, name, n, NULL) || c2s_env_set(w->reported, name, n, "", 0) != 0)
+		return;
 	uint32_t s, e;
 	value_span(w->doc, c->n, at, end, &s, &e);
 	struct c2s_diag *dg = c2s_diag_add(w->diags, C2S_R_CS3004, w->doc->src, s, e,
-		"%.*s is set only in .env, which docker stack deploy does not read: here it is unset",
+		"%.*s is set only in .env, which docker stack deploy never reads: at deploy it is unset here and "
+		"wherever else the file uses it",
 		(int)n, name);
 	c2s_diag_hint(w->diags, dg, "export it before deploying (set -a; . ./.env; set +a; docker stack deploy ...) "
 		      "or pass it with --env-file .env to check what deploy will see");
@@ -976,7 +976,8 @@ static int dotenv_scalar(struct walk *w, uint32_t idx)
 	struct c2s_subst_error err;
 	struct dotenv_ctx c = {w, n, v.p};
 	enum c2s_subst_status st = c2s_substitute(v.p, v.n, w->env, &w->val, &err, dotenv_lookup, &c);
-	return st == C2S_SUBST_NOMEM && w->val.len < C2S_INTERP_MAX_BYTES ? -1 : 0;
+	(void)st;  /* an over-long value is reported by c2s_interpolate */
+	return 0;
 }
 
 int c2s_interp_check_dotenv(const struct c2s_doc *doc, const struct c2s_env *env,
@@ -990,9 +991,12 @@ int c2s_interp_check_dotenv(const struct c2s_doc *doc, const struct c2s_env *env
 	w.env = env;
 	w.dotenv = dotenv;
 	w.diags = diags;
-	if (walk_doc(&w, dotenv_scalar) != 0) {
+	w.reported = c2s_env_new(NULL);
+	if (!w.reported || walk_doc(&w, dotenv_scalar) != 0) {
+		c2s_env_free(w.reported);
 		diags->nomem = 1;
 		return -1;
 	}
+	c2s_env_free(w.reported);
 	return w.errors;
 }

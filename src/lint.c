@@ -32,6 +32,7 @@ struct lint_run {
 	struct c2s_lintconf explicit_conf;          /* --config FILE on top of the defaults */
 	struct c2s_lintconf found_conf;             /* the last .compose2swarm.yml found */
 	char found_path[C2S_CONFIG_MAX_PATH];       /* its path ("" none yet) */
+	char last_dir[C2S_CONFIG_MAX_PATH];         /* the directory found_conf was looked up for */
 	int found_loaded;
 	struct c2s_source *sources;
 	size_t nsources;
@@ -71,7 +72,18 @@ static int settings_for(struct lint_run *r, const char *path)
 	const struct c2s_lintconf *conf = &r->explicit_conf;
 	if (!r->o->config_file) {
 		char found[C2S_CONFIG_MAX_PATH];
-		if (!c2s_lintconf_find(path, found, sizeof found)) {
+		/* files of one directory share the search (a run may name 65,536 files) */
+		const char *slash = strcmp(path, "-") == 0 ? NULL : strrchr(path, '/');
+		size_t dl = slash ? (size_t)(slash - path) + 1 : 0;  /* with the slash: "/x" is not "x" */
+		int same = r->found_loaded && dl < sizeof r->last_dir && strlen(r->last_dir) == dl &&
+			   memcmp(r->last_dir, path, dl) == 0;
+		if (dl < sizeof r->last_dir) {
+			memcpy(r->last_dir, path, dl);
+			r->last_dir[dl] = '\0';
+		}
+		if (same) {
+			/* found_conf is this directory's */
+		} else if (!c2s_lintconf_find(path, found, sizeof found)) {
 			c2s_lintconf_defaults(&r->found_conf);
 			r->found_path[0] = '\0';
 			r->found_loaded = 1;
@@ -278,9 +290,11 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, size_t fir
 	free(pg);
 }
 
-/* --fix / --diff: the fixes of the file's findings. Fixed findings leave the report. */
-static void apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
+/* --fix / --diff: the fixes of the file's findings. Returns 1 when the file was
+ * rewritten (the caller lints the new content, so positions stay true). */
+static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 {
+	int rewritten = 0;
 	size_t n = r->diags.n - first, ne = 0;
 	struct c2s_edit *e = calloc(n ? n : 1, sizeof *e);
 	unsigned char *drop = calloc(n ? n : 1, 1);
@@ -288,7 +302,7 @@ static void apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first
 		free(e);
 		free(drop);
 		r->diags.nomem = 1;
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct c2s_diag *d = &r->diags.items[first + i];
@@ -312,30 +326,32 @@ static void apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first
 				strerror(err ? err : ENOMEM));
 			r->trouble = 1;
 		} else {
-			/* what was fixed is no longer a finding */
-			for (size_t i = 0; i < n; i++) {
-				const struct c2s_diag *d = &r->diags.items[first + i];
-				drop[i] = d->span.src == src && d->fix_end > d->fix_start && d->rule->fixable;
-			}
-			compact(&r->diags, first, drop);
+			rewritten = 1;
 		}
 		c2s_buf_free(&out);
 	}
 	free(e);
 	free(drop);
+	return rewritten;
 }
 
-static void after_checks(struct lint_run *r, struct c2s_source *const *srcs, size_t nsrcs, size_t first)
+static int after_checks(struct lint_run *r, struct c2s_source *const *srcs, size_t nsrcs, size_t first,
+			int may_fix)
 {
 	drop_duplicates(r, first);
 	for (size_t i = 0; i < nsrcs; i++)
 		apply_pragmas(r, srcs[i], first);
-	if (r->o->fix || r->o->diff)
+	if (may_fix && (r->o->fix || r->o->diff)) {
+		int rewritten = 0;
 		for (size_t i = 0; i < nsrcs; i++)
-			apply_fixes(r, srcs[i], first);
+			rewritten |= apply_fixes(r, srcs[i], first);
+		if (rewritten)
+			return 1;
+	}
 	for (size_t i = first; i < r->diags.n; i++)
 		if (r->fail_on != C2S_SEVERITY_NONE && r->diags.items[i].severity >= r->fail_on)
 			r->failed = 1;
+	return 0;
 }
 
 /* Load one file and run the pipeline stages on it; 1 when the document is a
@@ -394,7 +410,7 @@ static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc 
 	return 1;
 }
 
-static void lint_source(struct lint_run *r, struct c2s_source *src)
+static int lint_pass(struct lint_run *r, struct c2s_source *src, int may_fix)
 {
 	size_t first = r->diags.n;
 	struct c2s_doc doc;
@@ -402,12 +418,39 @@ static void lint_source(struct lint_run *r, struct c2s_source *src)
 	if (load_file(r, src, &doc, 0, &pr))
 		run_checks(r, &doc);
 	c2s_doc_free(&doc);
-	after_checks(r, &src, 1, first);
+	if (!after_checks(r, &src, 1, first, may_fix))
+		return 0;
+	r->diags.n = first;  /* the file was rewritten: what it says now is what counts */
+	return 1;
+}
+
+/* Read src's file again after --fix rewrote it. */
+static int reread(struct lint_run *r, struct c2s_source *src)
+{
+	struct c2s_source fresh;
+	int e = 0;
+	uint32_t rank = src->rank;
+	enum c2s_read_status st = c2s_source_read(&fresh, src->path, src->name, &e);
+	if (st != C2S_READ_OK) {
+		read_error(r, src->path, st, e);
+		return -1;
+	}
+	c2s_source_free(src);
+	*src = fresh;
+	src->rank = rank;
+	return 0;
+}
+
+static void lint_source(struct lint_run *r, struct c2s_source *src)
+{
+	/* --fix rewrote the file: lint the new content once more, without fixing */
+	if (lint_pass(r, src, 1) && reread(r, src) == 0)
+		lint_pass(r, src, 0);
 }
 
 /* lint -c a.yml -c b.yml: each file through the pipeline on its own (docker
- * validates each), then the rules over the merged stack. */
-static void lint_stack(struct lint_run *r, struct c2s_source *srcs, size_t n)
+ * validates each), then the rules over the merged stack. 1: --fix rewrote files. */
+static int lint_stack_pass(struct lint_run *r, struct c2s_source *srcs, size_t n, int may_fix)
 {
 	size_t first = r->diags.n;
 	struct c2s_doc *docs = calloc(n, sizeof *docs);
@@ -418,17 +461,31 @@ static void lint_stack(struct lint_run *r, struct c2s_source *srcs, size_t n)
 		free(docs);
 		free(ptrs);
 		free(sp);
-		return;
+		return 0;
 	}
 	int all = 1, version = -1;
+	char first_version[sizeof ((struct c2s_pipeline_result *)0)->version] = "";
 	for (size_t i = 0; i < n; i++) {
 		struct c2s_pipeline_result pr = {0};
 		ptrs[i] = &docs[i];
 		sp[i] = &srcs[i];
-		if (!load_file(r, &srcs[i], &docs[i], 1, &pr) || pr.rejected)
+		int loaded = load_file(r, &srcs[i], &docs[i], 1, &pr);
+		if (!loaded || pr.rejected)
 			all = 0;
-		if (i == 0)
+		if (i == 0) {
 			version = pr.version_minor;
+			memcpy(first_version, pr.version, sizeof first_version);
+		} else if (loaded && strcmp(first_version, pr.version) != 0) {
+			/* docker compares the versions as it normalised them, file by file */
+			const struct c2s_node *key, *root = c2s_node_at(&docs[i], docs[i].root);
+			const struct c2s_node *v = c2s_map_get(&docs[i], root, "version", &key);
+			struct c2s_diag *dg = v ? c2s_diag_at(&r->diags, C2S_R_CS2001, &docs[i], v,
+				"version mismatched between two composefiles : %s and %s", first_version, pr.version)
+				: c2s_diag_add(&r->diags, C2S_R_CS2001, &srcs[i], (uint32_t)srcs[i].bom, (uint32_t)srcs[i].bom,
+				"version mismatched between two composefiles : %s and %s", first_version, pr.version);
+			c2s_diag_hint(&r->diags, dg, "every -c file must declare the same version (no version: means 3.13)");
+			all = 0;
+		}
 	}
 	if (all) {  /* a file that does not load leaves no stack to judge */
 		struct c2s_source composite;
@@ -454,10 +511,23 @@ static void lint_stack(struct lint_run *r, struct c2s_source *srcs, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		c2s_doc_free(&docs[i]);
-	after_checks(r, sp, n, first);
+	int rewritten = after_checks(r, sp, n, first, may_fix);
+	if (rewritten)
+		r->diags.n = first;
 	free(docs);
 	free(ptrs);
 	free(sp);
+	return rewritten;
+}
+
+static void lint_stack(struct lint_run *r, struct c2s_source *srcs, size_t n)
+{
+	if (!lint_stack_pass(r, srcs, n, 1))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (reread(r, &srcs[i]) != 0)
+			return;
+	lint_stack_pass(r, srcs, n, 0);
 }
 
 static int add_source(struct lint_run *r, const char *path)

@@ -271,8 +271,20 @@ static mval make_map(struct builder *b, struct sort_item *items, size_t n, const
 	mval out = mv(b, C2S_MV_MAP, node);
 	for (size_t i = 0; i < n; i++)
 		items[i].seq = (uint32_t)i;
-	if (n > 1)
+	if (n > 16) {
 		qsort(items, n, sizeof *items, cmp_items);
+	} else {
+		/* small maps (most): a stable insertion sort, one comparison per step */
+		for (size_t i = 1; i < n; i++) {
+			struct sort_item x = items[i];
+			size_t j = i;
+			while (j > 0 && cmp_items(&x, &items[j - 1]) < 0) {
+				items[j] = items[j - 1];
+				j--;
+			}
+			items[j] = x;
+		}
+	}
 	mval *v = alloc(b, 2 * n * sizeof *v);
 	if (!v)
 		return out;
@@ -290,9 +302,22 @@ static mval make_map(struct builder *b, struct sort_item *items, size_t n, const
 	return out;
 }
 
+/* Sort buffers live only until make_owned_map: malloc'd, not in the arena. */
 static struct sort_item *scratch_items(struct builder *b, size_t n)
 {
-	return alloc(b, (n ? n : 1) * sizeof(struct sort_item));
+	struct sort_item *p = malloc((n ? n : 1) * sizeof *p);
+	if (!p && !b->failed) {
+		b->failed = 1;
+		b->diags->nomem = 1;
+	}
+	return p;
+}
+
+static mval make_owned_map(struct builder *b, struct sort_item *items, size_t n, const struct c2s_node *node)
+{
+	mval out = make_map(b, items, n, node);
+	free(items);
+	return out;
 }
 
 /* ---- generic builders by field kind ---- */
@@ -397,7 +422,7 @@ static mval build_mapping(struct builder *b, const struct c2s_node *n, int allow
 			w++;
 		}
 	}
-	return make_map(b, items, w, n);
+	return make_owned_map(b, items, w, n);
 }
 
 static mval build_int(struct builder *b, const struct c2s_node *n)
@@ -537,7 +562,7 @@ static mval build_map_of(struct builder *b, enum c2s_mtype sub, const struct c2s
 		else
 			items[i].v = build_struct(b, sub, v);
 	}
-	return make_map(b, items, cnt, n);
+	return make_owned_map(b, items, cnt, n);
 }
 
 static mval build_extras(struct builder *b, const struct c2s_node *n)
@@ -558,7 +583,7 @@ static mval build_extras(struct builder *b, const struct c2s_node *n)
 		items[w].v = mv(b, C2S_MV_NODE, c2s_map_value(b->d, n, i));
 		w++;
 	}
-	return make_map(b, items, w, n);
+	return make_owned_map(b, items, w, n);
 }
 
 /* Field lookup by key: per struct type, field indexes sorted by key (built once). */
@@ -840,7 +865,7 @@ static mval build_service_networks(struct builder *b, const struct c2s_node *n)
 		items[i].k = mv_str(b, s.p, s.n, it);
 		items[i].v = mv(b, C2S_MV_NULL, it);
 	}
-	return make_map(b, items, cnt, n);
+	return make_owned_map(b, items, cnt, n);
 }
 
 static mval build_ulimits(struct builder *b, const struct c2s_node *n)
@@ -871,7 +896,7 @@ static mval build_ulimits(struct builder *b, const struct c2s_node *n)
 			items[i].v = build_struct(b, C2S_T_ULIMIT, v);
 		}
 	}
-	return make_map(b, items, cnt, n);
+	return make_owned_map(b, items, cnt, n);
 }
 
 static mval build_fileref(struct builder *b, const struct c2s_node *n)
@@ -1591,7 +1616,7 @@ static mval build_lazy_services(struct builder *b, const struct c2s_node *n)
 		items[i].v = mv(b, C2S_MV_NODE, c2s_map_value(b->d, n, i));
 		items[i].v.flags = C2S_MVF_LAZY;
 	}
-	return make_map(b, items, cnt, n);
+	return make_owned_map(b, items, cnt, n);
 }
 
 /* ---- fields ---- */

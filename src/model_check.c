@@ -69,17 +69,8 @@ int c2s_model_check(struct c2s_doc *doc, const char *path, struct c2s_model_chec
 		if (st->files == 0) {
 			snprintf(st->version, sizeof st->version, "%s", v);
 			snprintf(st->workdir, sizeof st->workdir, "%s", workdir);
-		} else if (strcmp(st->version, v) != 0) {
-			const struct c2s_node *n = c2s_mval_node(&m, ver);
-			const struct c2s_node *root_node = c2s_node_at(doc, doc->root);
-			if (!n)
-				n = root_node;
-			struct c2s_diag *dg = c2s_diag_at(diags, C2S_R_CS2009, doc, n,
-				"version mismatched between two composefiles : %s and %s", st->version, v);
-			if (dg)
-				c2s_diag_hint(diags, dg, "every file given with -c must declare the same version");
-			bad = 1;
 		}
+		/* a version that differs between -c files: lint_stack_pass says it (CS2001) */
 		st->files++;
 	}
 	const struct c2s_mval *svcs = c2s_mget(&root, C2S_F_CONFIG_SERVICES);

@@ -144,8 +144,8 @@ int c2s_check_forbidden(const struct c2s_doc *doc, struct c2s_diags *diags)
 			continue;
 		for (uint32_t j = 0, m = c2s_count(svc); j < m; j++) {
 			const struct c2s_node *k = c2s_map_key(doc, svc, j);
-			if (!c2s_is_scalar(k))
-				continue;
+			if (!c2s_is_scalar(k) || c2s_count(k) < 6 || c2s_count(k) > 13)
+				continue;  /* cpuset ... memswap_limit */
 			for (size_t f = 0; f < sizeof forbidden / sizeof *forbidden; f++) {
 				if (!c2s_scalar_is(doc, k, forbidden[f].key))
 					continue;

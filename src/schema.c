@@ -32,7 +32,11 @@ struct validator {
 	struct c2s_buf pbuf;
 	int errors;
 	const struct c2s_node *key;  /* the key of the value being checked (NULL: a list item or the root) */
+	unsigned suggestions;        /* "did you mean" searches done, capped */
 };
+
+/* "did you mean" costs an edit distance per allowed key: only for the first ones. */
+#define SCHEMA_MAX_SUGGESTIONS 1000u
 
 /* ---- value kinds, as gojsonschema sees yaml.v3's values ---- */
 
@@ -42,6 +46,56 @@ unsigned c2s_schema_kind(const struct c2s_doc *d, const struct c2s_node *n)
 		return ST_OBJ;
 	if (c2s_is_sequence(n))
 		return ST_ARR;
+	if (!(c2s_flags(n) & C2S_NODE_TAG)) {
+		/* yaml.v3 resolves only untagged plain scalars, and only those starting
+		 * with one of these characters can be anything but a string */
+		if (c2s_style(n) != C2S_STYLE_PLAIN)
+			return ST_STR;
+		struct c2s_str t = c2s_scalar(d, n);
+		if (!t.n)
+			return ST_NULL;
+		switch (t.p[0]) {
+		case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': {
+			/* all digits: an integer (or, as "08", a float with no fraction) */
+			size_t i = 1;
+			while (i < t.n && t.p[i] >= '0' && t.p[i] <= '9')
+				i++;
+			if (i == t.n && t.n <= 18)
+				return ST_INT;
+			/* a number or a timestamp has no other characters; only a timestamp
+			 * has ':', after a date (YYYY-...) */
+			int colon = 0;
+			for (; i < t.n; i++) {
+				char ch = t.p[i];
+				if (ch == ':')
+					colon = 1;
+				else if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') ||
+					   ch == 'x' || ch == 'X' || ch == 'o' || ch == 'O' || ch == '_' || ch == '.' ||
+					   ch == '+' || ch == '-' || ch == 't' || ch == 'T' || ch == 'z' || ch == 'Z' ||
+					   ch == ' ' || ch == '\t'))
+					return ST_STR;
+			}
+			if (colon && (t.n < 5 || t.p[4] != '-'))
+				return ST_STR;
+			break;
+		}
+		case '+': case '-': case '.': case '<':
+			break;
+		case '~':
+			return t.n == 1 ? ST_NULL : ST_STR;
+		case 'n': case 'N':
+			return t.n == 4 && (!memcmp(t.p, "null", 4) || !memcmp(t.p, "Null", 4) || !memcmp(t.p, "NULL", 4))
+				       ? ST_NULL : ST_STR;
+		case 't': case 'T':
+			return t.n == 4 && (!memcmp(t.p, "true", 4) || !memcmp(t.p, "True", 4) || !memcmp(t.p, "TRUE", 4))
+				       ? ST_BOOL : ST_STR;
+		case 'f': case 'F':
+			return t.n == 5 && (!memcmp(t.p, "false", 5) || !memcmp(t.p, "False", 5) ||
+					    !memcmp(t.p, "FALSE", 5)) ? ST_BOOL : ST_STR;
+		default:
+			return ST_STR;
+		}
+	}
 	struct c2s_value v;
 	switch (c2s_resolve(d, n, &v)) {
 	case C2S_TYPE_NULL:
@@ -188,7 +242,26 @@ static const struct c2s_snode *pick(const struct c2s_snode *s, unsigned kind, in
 	return s->nalts ? NULL : s;
 }
 
-/* Follow the current path (up to depth) in another version's schema; the object node reached, or NULL. */
+/* Follow the current path (up to depth) in another version's schema: the node reached, or NULL. */
+static const struct c2s_snode *follow_node(const struct validator *v, int minor, size_t depth)
+{
+	const struct c2s_snode *s = &c2s_snodes[c2s_schema_roots[minor]];
+	for (size_t i = 0; i < depth && s; i++) {
+		if (v->path[i].p) {
+			s = pick(s, ST_OBJ, NULL);
+			if (!s)
+				return NULL;
+			int k = c2s_schema_key(s, v->path[i].p, v->path[i].n);
+			s = k >= 0 ? &c2s_snodes[k] : NULL;
+		} else {
+			s = pick(s, ST_ARR, NULL);
+			s = s && s->items ? &c2s_snodes[s->items] : NULL;
+		}
+	}
+	return s;
+}
+
+/* The same, ending on the object alternative. */
 static const struct c2s_snode *follow(const struct validator *v, int minor, size_t depth)
 {
 	const struct c2s_snode *s = &c2s_snodes[c2s_schema_roots[minor]];
@@ -289,7 +362,7 @@ static void unknown_key(struct validator *v, const struct c2s_snode *s, const st
 	}
 	struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2002, v->doc, key,
 					  "%s Additional property %.*s is not allowed", where, (int)k.n, k.p);
-	const char *near = closest_key(s, k.p, k.n);
+	const char *near = v->suggestions++ < SCHEMA_MAX_SUGGESTIONS ? closest_key(s, k.p, k.n) : NULL;
 	if (near)
 		c2s_diag_hint(v->diags, dg, "did you mean `%s`?", near);
 	else if (k.n >= 2 && k.p[0] == 'x' && k.p[1] == '-')
@@ -304,8 +377,10 @@ static void interpolated_hint(struct validator *v, struct c2s_diag *dg, const st
 		return;
 	uint32_t end = c2s_node_end(v->doc, n);
 	struct c2s_str val = c2s_scalar(v->doc, n);
-	c2s_diag_hint(v->diags, dg, "this value came from %.*s, which gave \"%.*s\"", (int)(end - n->start),
-		      v->doc->src->data + n->start, (int)(val.n > 200 ? 200 : val.n), val.p);
+	const char *before = dg->hint;  /* kept after the origin of the value */
+	c2s_diag_hint(v->diags, dg, "this value came from %.*s, which gave \"%.*s\"%s%s", (int)(end - n->start),
+		      v->doc->src->data + n->start, (int)(val.n > 200 ? 200 : val.n), val.p, before ? "; " : "",
+		      before ? before : "");
 }
 
 static void wrong_type(struct validator *v, const struct c2s_snode *s, const struct c2s_node *n, unsigned kind)
@@ -318,7 +393,17 @@ static void wrong_type(struct validator *v, const struct c2s_snode *s, const str
 				     (kind == ST_NULL && c2s_is_scalar(n) && !c2s_count(n))) && v->key ? v->key : n;
 	struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, at, "%s must be a %s",
 					  path_text(v, v->depth), t.data ? t.data : "value");
-	if (c2s_node_interpolated(v->doc, n))
+	/* a form a later version allows (long-syntax ports and volumes from 3.2, ...) */
+	int later = 0;
+	for (int m = v->minor + 1; m <= C2S_SCHEMA_MINOR_MAX && !later; m++) {
+		const struct c2s_snode *ls = follow_node(v, m, v->depth);
+		const struct c2s_snode *alt = ls ? pick(ls, kind, NULL) : NULL;
+		if (alt && (!alt->types || (alt->types & kind) || (kind == ST_INT && (alt->types & ST_NUM))))
+			later = m;
+	}
+	if (later)
+		c2s_diag_hint(v->diags, dg, "this form needs version 3.%d or later; this file says %s", later, v->version);
+	else if (c2s_node_interpolated(v->doc, n))
 		interpolated_hint(v, dg, n);
 	else if (kind == ST_STR && c2s_is_scalar(n) && c2s_style(n) != C2S_STYLE_PLAIN &&
 		 (s->types & (ST_INT | ST_NUM | ST_BOOL)))
@@ -791,6 +876,33 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 		}
 		if (kind == ST_STR || kind == ST_INT || kind == ST_NUM)
 			check_format(v, s, n, kind);
+		if (kind == ST_NUM) {
+			/* docker hands the tree to its validator as JSON, which has no infinities */
+			struct c2s_value x;
+			c2s_resolve(v->doc, n, &x);
+			if (!isfinite(x.f)) {
+				struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, n, "json: unsupported value: %s",
+								  isnan(x.f) ? "NaN" : x.f > 0 ? "+Inf" : "-Inf");
+				interpolated_hint(v, dg, n);
+				v->errors++;
+			}
+		}
+		/* yaml.v3 gives a plain date a time.Time: the schema sees a string (JSON),
+		 * the typed decoding of a string field refuses it */
+		if (kind == ST_STR && s->types == ST_STR && c2s_style(n) == C2S_STYLE_PLAIN && c2s_count(n) >= 8) {
+			struct c2s_str t = c2s_scalar(v->doc, n);
+			struct c2s_value x;
+			if (t.p[0] >= '0' && t.p[0] <= '9' && c2s_resolve(v->doc, n, &x) == C2S_TYPE_TIMESTAMP) {
+				const char *field = v->depth && v->path[v->depth - 1].p ? v->path[v->depth - 1].p : "";
+				int fn = v->depth && v->path[v->depth - 1].p ? (int)v->path[v->depth - 1].n : 0;
+				struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2009, v->doc, n,
+					"decoding failed: '%.*s' expected type 'string', got unconvertible type 'time.Time'",
+					fn, field);
+				c2s_diag_hint(v->diags, dg, "docker's YAML parser reads an unquoted date as a timestamp; quote "
+					      "it: \"%.*s\"", (int)t.n, t.p);
+				v->errors++;
+			}
+		}
 	}
 }
 

@@ -405,7 +405,8 @@ static void test_pass_error_positions(void **state)
 static void test_dotenv_trap(void **state)
 {
 	(void)state;
-	struct loaded *l = LOAD("services:\n  web:\n    image: nginx:${TAG:-latest}\n    command: $SET $ONLY\n");
+	struct loaded *l = LOAD("services:\n  web:\n    image: nginx:${TAG:-latest}\n    command: $SET $ONLY\n"
+				"    labels: [\"v=$TAG\"]\n");
 	struct c2s_env *env = c2s_env_new(test_envp), *dot = c2s_env_new(NULL);
 	c2s_env_set(dot, "TAG", 3, "1.27", 4);
 	c2s_env_set(dot, "SET", 3, "other", 5);
@@ -417,6 +418,29 @@ static void test_dotenv_trap(void **state)
 	assert_int_equal(l->diags.items[0].span.end_column, 32);
 	c2s_env_free(env);
 	c2s_env_free(dot);
+	loaded_free(l);
+}
+
+/* An interpolated value longer than C2S_MAX_SCALAR_BYTES is a limit diagnostic. */
+static void test_pass_limit(void **state)
+{
+	(void)state;
+	struct loaded *l = LOAD("services:\n  web:\n    command: \"$BIG$BIG$BIG\"\n    image: $SMALL\n");
+	struct c2s_env *e = c2s_env_new(NULL);
+	size_t n = C2S_MAX_SCALAR_BYTES / 2 + 1;
+	char *big = test_malloc(n);
+	memset(big, 'x', n);
+	c2s_env_set(e, "BIG", 3, big, n);
+	c2s_env_set(e, "SMALL", 5, "nginx", 5);
+	test_free(big);
+	c2s_interpolate(&l->doc, e, &l->diags);
+	c2s_env_free(e);
+	c2s_diags_resolve(&l->diags);
+	assert_int_equal(l->diags.n, 1);
+	assert_string_equal(l->diags.items[0].rule->id, "CS1093");
+	assert_true(l->diags.limit_hit);
+	/* the rest of the file is still interpolated */
+	assert_scalar(l, path(l, "services", "web", "image", NULL), "nginx");
 	loaded_free(l);
 }
 
@@ -435,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_pass_rewrites_values),
 		cmocka_unit_test(test_pass_error_positions),
 		cmocka_unit_test(test_dotenv_trap),
+		cmocka_unit_test(test_pass_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -134,6 +134,9 @@ static void test_keys(void **state)
 	expect("version: \"3.4\"\n" SVC "    healthcheck:\n      test: [CMD, \"true\"]\n      start_period: 30s\n", "");
 	expect("version: \"3.6\"\n" SVC "    x-note: hi\n", "CS2003@5:5");
 	expect("version: \"3.3\"\nx-common: 1\n" SVC, "CS2003@2:1");
+	/* a form of a later version: long-syntax ports need 3.2 */
+	expect("version: \"3.1\"\n" SVC "    ports:\n      - target: 80\n", "CS2004@6:9");
+	expect("version: \"3.2\"\n" SVC "    ports:\n      - target: 80\n", "");
 	expect(SVC "    x-note: hi\n    enviroment: {}\n", "CS2002@5:5");
 	expect(SVC "    platform: linux/amd64\n", "CS2902@4:5");
 	expect("name: app\n" SVC, "CS2901@1:1");
@@ -161,12 +164,18 @@ static void test_types(void **state)
 	expect("services:\n  web:\n", "CS2004@2:3");
 	expect(SVC "    healthcheck:\n      retries: \"3\"\n", "CS2004@5:16");
 	expect(SVC "    labels:\n      1: x\n", "CS2004@5:7");
+	/* a plain date is a time.Time for docker's loader: fine in a map of strings, refused in a string field */
+	expect(SVC "    working_dir: 2001-01-01\n", "CS2009@4:18");
+	expect(SVC "    working_dir: \"2001-01-01\"\n    environment: {D: 2001-01-01}\n", "");
 	/* uniqueness and required keys */
 	expect(SVC "    environment: [A=1, A=1]\n", "CS2006@4:24");
 	expect(SVC "    ports: [80, \"80\"]\n", "");
 	expect(SVC "    ports: [\"80\", \"80\"]\n", "CS2006@4:19");
 	expect(SVC "    volumes:\n      - target: /x\n", "CS2006@5:9");
 	expect(SVC "    ulimits:\n      nofile: {soft: 1}\n", "CS2006@5:7");
+	/* names outside ^[a-z]+$ skip the schema but not docker's loader */
+	expect(SVC "    ulimits:\n      NOFILE: x\n      Core: ~\n      MEM_LOCK: 1\n", "CS2009@5:15");
+	expect(SVC "    ulimits:\n      NOFILE: {soft: 1}\n", "CS2009@5:7");
 	expect(SVC "    deploy:\n      update_config:\n        order: start-last\n", "CS2006@6:16");
 	expect(SVC "    volumes:\n      - type: tmpfs\n        target: /x\n        tmpfs: {size: -1}\n", "CS2006@7:23");
 }
@@ -215,6 +224,12 @@ static void test_formats(void **state)
 	expect(SVC "    ports: [\"80:80:80\"]\n", "CS2005@4:13");
 	expect(SVC "    ports: [8080]\n", "");
 	expect(SVC "    ports: [80.5]\n", "CS2005@4:13");
+	expect(SVC "    ports: [80.0]\n", "CS2005@4:13");
+	/* unsigned fields of the typed model; JSON has no infinities */
+	expect(SVC "    ports:\n      - target: -1\n", "CS2005@5:17");
+	expect(SVC "    healthcheck:\n      retries: -1.5\n", "CS2005@5:16");
+	expect(SVC "    deploy:\n      replicas: -1\n", "CS2005@5:17");
+	expect(SVC "    deploy:\n      update_config:\n        max_failure_ratio: .inf\n", "CS2004@6:28");
 }
 
 static void test_deploy_refusals(void **state)
