@@ -1042,6 +1042,25 @@ static void check_uints(struct dctx *c, const struct c2s_node *svc)
 	}
 }
 
+/* The schema lets a service's shm_size be a number; docker's typed model holds a string. */
+static void check_shm_size(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *v = c2s_map_get(c->doc, svc, "shm_size", NULL);
+	struct c2s_value x;
+	if (!v || !c2s_is_scalar(v) || c2s_node_interp_failed(c->doc, v))
+		return;
+	enum c2s_type t = c2s_resolve(c->doc, v, &x);
+	const char *type = t == C2S_TYPE_INT ? "int" : t == C2S_TYPE_UINT ? "uint64" : t == C2S_TYPE_FLOAT ? "float64" : NULL;
+	if (!type)
+		return;
+	struct c2s_str s = str_of(c->doc, v);
+	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, v,
+		"'shm_size' expected type 'string', got unconvertible type '%s', value: '%.*s'", type, (int)s.n, s.p);
+	c2s_diag_hint(c->diags, dg, "quote it: shm_size: \"%.*s\" (swarm ignores shm_size anyway)",
+		      (int)s.n, s.p);
+	c->errors++;
+}
+
 /* ulimits the schema leaves alone (names outside ^[a-z]+$) still go through the
  * loader's transformUlimits: an int, or a map whose soft and hard are ints. */
 static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
@@ -1147,6 +1166,7 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 			check_old_durations(c, svc);
 			check_uints(c, svc);
 			check_ulimits(c, svc);
+			check_shm_size(c, svc);
 			check_volumes(c, key, svc);
 			if (o->skip_deploy_checks)
 				continue;

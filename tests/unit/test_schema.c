@@ -176,6 +176,8 @@ static void test_types(void **state)
 	/* names outside ^[a-z]+$ skip the schema but not docker's loader */
 	expect(SVC "    ulimits:\n      NOFILE: x\n      Core: ~\n      MEM_LOCK: 1\n", "CS2009@5:15");
 	expect(SVC "    ulimits:\n      NOFILE: {soft: 1}\n", "CS2009@5:7");
+	expect(SVC "    shm_size: 64\n", "CS2009@4:15");
+	expect(SVC "    shm_size: 64m\n", "");
 	expect(SVC "    deploy:\n      update_config:\n        order: start-last\n", "CS2006@6:16");
 	expect(SVC "    volumes:\n      - type: tmpfs\n        target: /x\n        tmpfs: {size: -1}\n", "CS2006@7:23");
 }
