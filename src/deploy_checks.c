@@ -591,6 +591,17 @@ static void check_file_objects(struct dctx *c, const struct c2s_node *key, const
 	}
 }
 
+/* credential_spec.config names a config, which deploy adds to the service's configs */
+static void check_credential_config(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
+{
+	const struct c2s_node *cs = c2s_map_get(c->doc, svc, "credential_spec", NULL);
+	const struct c2s_node *cfg = c2s_map_get(c->doc, cs, "config", NULL);
+	if (!cfg || !is_str(c, cfg) || !str_of(c->doc, cfg).n)
+		return;
+	if (!defined(c, TOP_CONFIGS, str_of(c->doc, cfg)))
+		undefined(c, key, cfg, "config", str_of(c->doc, cfg));
+}
+
 /* ---- volumes: short syntax (loader/volume.go), mounts (convert/volume.go) ---- */
 
 static void mount_error(struct dctx *c, const struct c2s_node *key, const struct c2s_node *at, const char *msg)
@@ -1175,6 +1186,7 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 			check_networks(c, key, svc);
 			check_file_objects(c, key, svc, "secrets", "secret", TOP_SECRETS);
 			check_file_objects(c, key, svc, "configs", "config", TOP_CONFIGS);
+			check_credential_config(c, key, svc);
 			check_misc(c, key, svc);
 			check_engine_values(c, svc);
 		}

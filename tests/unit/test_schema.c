@@ -272,6 +272,8 @@ static void test_deploy_refusals(void **state)
 	expect(SVC "    restart: on-failure:3\n", "");
 	expect(SVC "    restart: on-failure:x\n", "CS2008@4:14");
 	expect(SVC "    credential_spec: {file: a, registry: b}\n", "CS2008@4:22");
+	expect(SVC "    credential_spec: {config: x}\n", "CS2007@4:31");
+	expect(SVC "    credential_spec: {config: x}\nconfigs: {x: {external: true}}\n", "");
 	expect(SVC "    deploy:\n      resources:\n        limits: {cpus: abc, memory: 512M}\n", "CS2008@6:24");
 	expect(SVC "    deploy:\n      resources:\n        limits: {cpus: \"0.0000000001\"}\n", "CS2008@6:24");
 	expect(SVC "    deploy:\n      resources:\n        limits: {cpus: \"1.5\", memory: 1x}\n", "CS2005@6:39");
