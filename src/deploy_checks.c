@@ -736,7 +736,7 @@ static void check_volumes(struct dctx *c, const struct c2s_node *key, const stru
 				mount_error(c, key, it, msg);
 				bad = 1;
 			}
-		if (!bad && self == 1 && sv.n && !defined(c, TOP_VOLUMES, sv))
+		if (!bad && (self == 1 || self == 4) && sv.n && !defined(c, TOP_VOLUMES, sv))
 			undefined(c, key, src, "volume", sv);
 #undef IS
 	}
