@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,11 @@
 struct api {
 	const struct c2s_model *m;
 	const struct c2s_api_options *o;
+	const struct c2s_emit_stream *st; /* lazily built services, flushing; or NULL */
+	int stream_failed;             /* building a service or flushing failed */
 	struct c2s_diags *diags;
-	struct c2s_arena tmp;          /* NUL-terminated copies of model strings */
+	struct c2s_arena tmp;          /* NUL-terminated copies of model strings; per service */
+	struct c2s_arena keep;         /* what outlives a service: the network names used */
 	const struct c2s_mval *config; /* the root STRUCT */
 	const struct c2s_mval *networks, *volumes, *secrets, *configs; /* MAPs or NULL */
 	size_t stack_len;
@@ -125,6 +129,90 @@ static int is_external(const struct c2s_mval *obj, unsigned f)
 {
 	const struct c2s_mval *v = field(obj, f);
 	return v && (truthy(v) || (v->flags & C2S_MVF_EXTERNAL_NAME));
+}
+
+/* qsort, which must not be given a NULL array even for no items */
+static void sort_items(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+/* ---- cJSON's memory: a bump pool reset after each service ----
+ * Measured reason (callgrind, 1,000 services): malloc/free for cJSON's nodes
+ * and cJSON_Delete were 40% of `convert --to api`. cJSON takes global hooks,
+ * so the pool is file-static and only installed while c2s_emit_api runs. */
+
+#define POOL_CHUNK ((size_t)256 << 10)
+
+struct pool_chunk {
+	struct pool_chunk *next;
+	size_t size;
+	max_align_t data[];
+};
+
+static struct pool {
+	struct pool_chunk *head, *cur;
+	size_t used; /* in cur */
+	int failed;
+} json_pool;
+
+static void *pool_alloc(size_t n)
+{
+	struct pool *p = &json_pool;
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	while (p->cur && p->used + n > p->cur->size) {
+		p->cur = p->cur->next;
+		p->used = 0;
+	}
+	if (!p->cur) {
+		size_t size = n > POOL_CHUNK ? n : POOL_CHUNK;
+		struct pool_chunk *c = malloc(sizeof *c + size);
+		if (!c) {
+			p->failed = 1;
+			return NULL;
+		}
+		c->size = size;
+		/* keep the chunks in order: a reset walks them again from the head */
+		c->next = NULL;
+		struct pool_chunk **tail = &p->head;
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = c;
+		p->cur = c;
+		p->used = 0;
+	}
+	void *r = (char *)p->cur->data + p->used;
+	p->used += n;
+	return r;
+}
+
+static void pool_free(void *ptr)
+{
+	(void)ptr; /* everything goes at the next reset */
+}
+
+static void pool_reset(void)
+{
+	json_pool.cur = json_pool.head;
+	json_pool.used = 0;
+}
+
+static void pool_install(void)
+{
+	cJSON_Hooks hooks = {pool_alloc, pool_free};
+	memset(&json_pool, 0, sizeof json_pool);
+	cJSON_InitHooks(&hooks);
+}
+
+static void pool_remove(void)
+{
+	cJSON_InitHooks(NULL);
+	for (struct pool_chunk *c = json_pool.head, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	memset(&json_pool, 0, sizeof json_pool);
 }
 
 /* ---- output helpers ---- */
@@ -751,6 +839,19 @@ int c2s_api_version_ok(const char *s)
 	return digits && dots == 1;
 }
 
+int c2s_api_version_refused(const char *v, char *msg, size_t n)
+{
+	if (version_less(v, "1.25")) {
+		snprintf(msg, n, "docker stack deploy requires API version 1.25, but the Docker daemon API version is %s", v);
+		return 1;
+	}
+	if (version_less(v, "1.30")) {
+		snprintf(msg, n, "\"--resolve-image\" requires API version 1.30, but the Docker daemon API version is %s", v);
+		return 1;
+	}
+	return 0;
+}
+
 int c2s_api_stack_name_ok(const char *s)
 {
 	for (; *s; s++)
@@ -938,18 +1039,10 @@ static void list_free(struct list *l)
 	l->n = l->cap = 0;
 }
 
-/* Sort by name and move the bodies into a JSON array under key. */
-static void list_flush(struct api *a, struct list *l, cJSON *root, const char *key)
+static void reset_tmp(struct api *a)
 {
-	cJSON *arr = add_arr(a, root, key);
-	qsort(l->v, l->n, sizeof *l->v, named_cmp);
-	for (size_t i = 0; i < l->n; i++) {
-		if (arr && cJSON_AddItemToArray(arr, l->v[i].body))
-			l->v[i].body = NULL;
-		else
-			a->nomem = 1;
-	}
-	list_free(l);
+	c2s_arena_free(&a->tmp);
+	c2s_arena_init(&a->tmp, 0);
 }
 
 static const struct c2s_mval *services_of(struct api *a)
@@ -1022,42 +1115,56 @@ static int network_create(struct api *a, struct c2s_str key, struct list *out)
 	return list_push(a, out, name, b);
 }
 
-static int networks(struct api *a, struct list *out)
+/* The networks services use, each once (getServicesDeclaredNetworks). */
+struct netset {
+	struct c2s_str *v;
+	size_t n, cap;
+};
+
+static int netset_add(struct api *a, struct netset *set, struct c2s_str name)
 {
-	const struct c2s_mval *svcs = services_of(a);
-	/* the networks services use, each once, in a stable order */
-	struct c2s_str *used = NULL;
-	size_t nused = 0, cap = 0;
-	int rc = 0;
-	for (uint32_t i = 0; i < count(svcs); i++) {
-		const struct c2s_mval *svc = map_value(svcs, i);
-		const struct c2s_mval *nets = given(svc, C2S_F_SERVICE_NETWORKS);
-		uint32_t k = count(nets);
-		for (uint32_t j = 0; j < (k ? k : 1); j++) {
-			struct c2s_str name = k ? sval(map_key(nets, j)) : (struct c2s_str){"default", 7};
-			size_t u;
-			for (u = 0; u < nused; u++)
-				if (used[u].n == name.n && memcmp(used[u].p, name.p, name.n) == 0)
-					break;
-			if (u < nused)
-				continue;
-			if (nused == cap) {
-				cap = cap ? cap * 2 : 8;
-				struct c2s_str *v = realloc(used, cap * sizeof *v);
-				if (!v) {
-					free(used);
-					a->nomem = 1;
-					return -1;
-				}
-				used = v;
-			}
-			used[nused++] = name;
+	for (size_t u = 0; u < set->n; u++)
+		if (set->v[u].n == name.n && memcmp(set->v[u].p, name.p, name.n) == 0)
+			return 0;
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 8;
+		struct c2s_str *v = realloc(set->v, cap * sizeof *v);
+		if (!v) {
+			a->nomem = 1;
+			return -1;
 		}
+		set->v = v;
+		set->cap = cap;
 	}
-	for (size_t u = 0; u < nused && rc == 0; u++)
-		rc = network_create(a, used[u], out);
-	free(used);
-	return rc;
+	/* a lazily built service's strings go away with it: keep a copy */
+	set->v[set->n].p = c2s_arena_strndup(&a->keep, name.p, name.n);
+	if (!set->v[set->n].p) {
+		a->nomem = 1;
+		return -1;
+	}
+	set->v[set->n].n = name.n;
+	set->n++;
+	return 0;
+}
+
+static int networks_used(struct api *a, const struct c2s_mval *svc, struct netset *set)
+{
+	const struct c2s_mval *nets = given(svc, C2S_F_SERVICE_NETWORKS);
+	uint32_t k = count(nets);
+	if (!k)
+		return netset_add(a, set, (struct c2s_str){"default", 7});
+	for (uint32_t j = 0; j < k; j++)
+		if (netset_add(a, set, sval(map_key(nets, j))) < 0)
+			return -1;
+	return 0;
+}
+
+static int networks(struct api *a, const struct netset *set, struct list *out)
+{
+	for (size_t u = 0; u < set->n; u++)
+		if (network_create(a, set->v[u], out) < 0)
+			return -1;
+	return 0;
 }
 
 /* ---- secrets and configs (convert.Secrets / convert.Configs) ---- */
@@ -1242,7 +1349,7 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 		}
 	}
 	if (rc == 0 && k) {
-		qsort(refs, k, sizeof *refs, ref_cmp);
+		sort_items(refs, k, sizeof *refs, ref_cmp);
 		cJSON *arr = add_arr(a, cs, secrets ? "Secrets" : "Configs");
 		for (size_t i = 0; i < k; i++) {
 			if (arr && cJSON_AddItemToArray(arr, refs[i].body))
@@ -1255,14 +1362,28 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 	return rc;
 }
 
+/* convertDeployMode's refusals */
+static int mode_check(struct api *a, const struct c2s_mval *deploy)
+{
+	struct c2s_str mode = sfield(deploy, C2S_F_DEPLOY_MODE);
+	const struct c2s_mval *replicas = given(deploy, C2S_F_DEPLOY_REPLICAS);
+	if (str_eq(mode, "global") || str_eq(mode, "global-job")) {
+		if (replicas)
+			return fail(a, replicas, "replicas can only be used with replicated or replicated-job mode");
+		return 0;
+	}
+	if (mode.n == 0 || str_eq(mode, "replicated") || str_eq(mode, "replicated-job"))
+		return 0;
+	return fail(a, given(deploy, C2S_F_DEPLOY_MODE), "Unknown mode: %.*s", (int)mode.n, mode.p);
+}
+
 static int mode_spec(struct api *a, const struct c2s_mval *deploy, cJSON *spec)
 {
 	struct c2s_str mode = sfield(deploy, C2S_F_DEPLOY_MODE);
 	const struct c2s_mval *replicas = given(deploy, C2S_F_DEPLOY_REPLICAS);
-	const struct c2s_mval *at = given(deploy, C2S_F_DEPLOY_MODE);
+	if (mode_check(a, deploy) < 0)
+		return -1;
 	if (str_eq(mode, "global") || str_eq(mode, "global-job")) {
-		if (replicas)
-			return fail(a, replicas, "replicas can only be used with replicated or replicated-job mode");
 		cJSON *m = add_obj(a, spec, "Mode");
 		if (m)
 			add_obj(a, m, str_eq(mode, "global") ? "Global" : "GlobalJob");
@@ -1282,14 +1403,15 @@ static int mode_spec(struct api *a, const struct c2s_mval *deploy, cJSON *spec)
 		cJSON *r = m ? add_obj(a, m, "Replicated") : NULL;
 		if (r && replicas)
 			add_u64_val(a, r, "Replicas", replicas);
-		return 0;
 	}
-	return fail(a, at, "Unknown mode: %.*s", (int)mode.n, mode.p);
+	return 0;
 }
 
 static const char *const mount_types[] = {"volume", "bind", "tmpfs", "npipe", "cluster", "image"};
 
-static int mount_one(struct api *a, const struct c2s_mval *v, cJSON *arr)
+/* The refusals of convertVolumeToMount and its handlers, in their order;
+ * gives the type's index and the stack volume a named source refers to. */
+static int mount_check(struct api *a, const struct c2s_mval *v, int *type_out, const struct c2s_mval **vol_out)
 {
 	struct c2s_str type = sfield(v, C2S_F_SVCVOL_TYPE);
 	struct c2s_str source = sfield(v, C2S_F_SVCVOL_SOURCE);
@@ -1341,6 +1463,21 @@ static int mount_one(struct api *a, const struct c2s_mval *v, cJSON *arr)
 		if (stack_vol->kind != C2S_MV_STRUCT)
 			stack_vol = NULL;
 	}
+	*type_out = t;
+	*vol_out = stack_vol;
+	return 0;
+}
+
+static int mount_one(struct api *a, const struct c2s_mval *v, cJSON *arr)
+{
+	struct c2s_str type = sfield(v, C2S_F_SVCVOL_TYPE);
+	struct c2s_str source = sfield(v, C2S_F_SVCVOL_SOURCE);
+	const struct c2s_mval *bind = field(v, C2S_F_SVCVOL_BIND), *vol = field(v, C2S_F_SVCVOL_VOLUME),
+			      *image = field(v, C2S_F_SVCVOL_IMAGE), *tmpfs = field(v, C2S_F_SVCVOL_TMPFS);
+	const struct c2s_mval *stack_vol = NULL;
+	int t = 0;
+	if (mount_check(a, v, &t, &stack_vol) < 0)
+		return -1;
 	cJSON *m = obj_new(a);
 	if (!m || !cJSON_AddItemToArray(arr, m)) {
 		cJSON_Delete(m);
@@ -1434,19 +1571,28 @@ static int mounts(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 	return 0;
 }
 
-static int cpus(struct api *a, const struct c2s_mval *res, unsigned f, cJSON *o)
+/* opts.ParseCPUs of a cpus: value (0 when absent) */
+static int cpus_value(struct api *a, const struct c2s_mval *res, unsigned f, int64_t *nano)
 {
 	const struct c2s_mval *v = given(res, f);
 	struct c2s_str s = sval(v);
-	int64_t nano = 0;
 	const char *err;
+	*nano = 0;
 	if (s.n == 0)
 		return 0;
-	if (parse_cpus(s, &nano, &err) < 0) {
+	if (parse_cpus(s, nano, &err) < 0) {
 		if (err != NULL)
 			return fail(a, v, "%s", err);
 		return fail(a, v, "failed to parse %.*s as a rational number", (int)s.n, s.p);
 	}
+	return 0;
+}
+
+static int cpus(struct api *a, const struct c2s_mval *res, unsigned f, cJSON *o)
+{
+	int64_t nano;
+	if (cpus_value(a, res, f, &nano) < 0)
+		return -1;
 	if (nano)
 		add_int(a, o, "NanoCPUs", nano);
 	return 0;
@@ -1503,6 +1649,48 @@ static int resources(struct api *a, const struct c2s_mval *deploy, cJSON *tt)
 	return 0;
 }
 
+/* opts.ParseRestartPolicy of `restart:` as convertRestartPolicy maps it:
+ * kind 0 none, 1 any, 2 on-failure with attempts. */
+static int restart_parse(struct api *a, const struct c2s_mval *svc, int *kind, uint64_t *attempts)
+{
+	const struct c2s_mval *rv = given(svc, C2S_F_SERVICE_RESTART);
+	struct c2s_str r = sval(rv);
+	*kind = 0;
+	*attempts = 0;
+	if (r.n == 0)
+		return 0;
+	const char *colon = memchr(r.p, ':', r.n);
+	struct c2s_str name = {r.p, colon ? (size_t)(colon - r.p) : r.n};
+	if (colon && name.n == 0)
+		return fail(a, rv, "invalid restart policy format: no policy provided before colon");
+	if (colon && (size_t)(colon - r.p) + 1 < r.n) {
+		char num[32];
+		size_t nn = r.n - (size_t)(colon - r.p) - 1;
+		char *end;
+		if (nn >= sizeof num)
+			return fail(a, rv, "invalid restart policy format: maximum retry count must be an integer");
+		memcpy(num, colon + 1, nn);
+		num[nn] = '\0';
+		errno = 0;
+		long long v = strtoll(num, &end, 10);
+		if (*end || errno || num[0] == ' ' || num[0] == '\t' || num[0] == '\n' ||
+		    (v > INT64_MAX || v < INT64_MIN))
+			return fail(a, rv, "invalid restart policy format: maximum retry count must be an integer");
+		*attempts = (uint64_t)v;
+	}
+	if (str_eq(name, "no"))
+		return 0;
+	if (str_eq(name, "always") || str_eq(name, "unless-stopped")) {
+		*kind = 1;
+		return 0;
+	}
+	if (str_eq(name, "on-failure")) {
+		*kind = 2;
+		return 0;
+	}
+	return fail(a, rv, "unknown restart policy: %.*s", (int)r.n, r.p);
+}
+
 static int restart_policy(struct api *a, const struct c2s_mval *svc, const struct c2s_mval *deploy, cJSON *tt)
 {
 	const struct c2s_mval *rp = field(deploy, C2S_F_DEPLOY_RESTART_POLICY);
@@ -1521,47 +1709,24 @@ static int restart_policy(struct api *a, const struct c2s_mval *svc, const struc
 			add_int(a, o, "Window", ival(w));
 		return 0;
 	}
-	const struct c2s_mval *rv = given(svc, C2S_F_SERVICE_RESTART);
-	struct c2s_str r = sval(rv);
-	if (r.n == 0)
+	int kind;
+	uint64_t attempts;
+	if (restart_parse(a, svc, &kind, &attempts) < 0)
+		return -1;
+	if (kind == 0)
 		return 0;
-	const char *colon = memchr(r.p, ':', r.n);
-	struct c2s_str name = {r.p, colon ? (size_t)(colon - r.p) : r.n};
-	uint64_t attempts = 0;
-	if (colon && name.n == 0)
-		return fail(a, rv, "invalid restart policy format: no policy provided before colon");
-	if (colon && (size_t)(colon - r.p) + 1 < r.n) {
-		char num[32];
-		size_t nn = r.n - (size_t)(colon - r.p) - 1;
-		char *end;
-		if (nn >= sizeof num)
-			return fail(a, rv, "invalid restart policy format: maximum retry count must be an integer");
-		memcpy(num, colon + 1, nn);
-		num[nn] = '\0';
-		errno = 0;
-		long long v = strtoll(num, &end, 10);
-		if (*end || errno || num[0] == ' ' || num[0] == '\t' || num[0] == '\n' ||
-		    (v > INT64_MAX || v < INT64_MIN))
-			return fail(a, rv, "invalid restart policy format: maximum retry count must be an integer");
-		attempts = (uint64_t)v;
-	}
-	if (str_eq(name, "no"))
-		return 0;
-	if (str_eq(name, "always") || str_eq(name, "unless-stopped")) {
+	if (kind == 1) {
 		cJSON *o = add_obj(a, tt, "RestartPolicy");
 		if (o)
 			add_cstr(a, o, "Condition", "any");
 		return 0;
 	}
-	if (str_eq(name, "on-failure")) {
-		cJSON *o = add_obj(a, tt, "RestartPolicy");
-		if (o) {
-			add_cstr(a, o, "Condition", "on-failure");
-			add_uint(a, o, "MaxAttempts", attempts);
-		}
-		return 0;
+	cJSON *o = add_obj(a, tt, "RestartPolicy");
+	if (o) {
+		add_cstr(a, o, "Condition", "on-failure");
+		add_uint(a, o, "MaxAttempts", attempts);
 	}
-	return fail(a, rv, "unknown restart policy: %.*s", (int)r.n, r.p);
+	return 0;
 }
 
 static int healthcheck(struct api *a, const struct c2s_mval *svc, cJSON *cs)
@@ -1677,7 +1842,7 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 		add_map_opt(a, b, "DriverOpts", given(cfg, C2S_F_SVCNET_DRIVER_OPTS));
 	}
 	if (rc == 0) {
-		qsort(v, k, sizeof *v, attach_cmp);
+		sort_items(v, k, sizeof *v, attach_cmp);
 		cJSON *arr = add_arr(a, tt, "Networks");
 		for (size_t i = 0; i < k; i++)
 			if (arr && cJSON_AddItemToArray(arr, v[i].body))
@@ -1689,7 +1854,8 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 	return rc;
 }
 
-static int credential_spec(struct api *a, const struct c2s_mval *svc, cJSON *priv)
+/* convertCredentialSpec's refusals */
+static int credential_check(struct api *a, const struct c2s_mval *svc)
 {
 	const struct c2s_mval *cred = given(svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
 	struct c2s_str cfg = sfield(cred, C2S_F_CREDSPEC_CONFIG), file = sfield(cred, C2S_F_CREDSPEC_FILE),
@@ -1707,7 +1873,34 @@ static int credential_spec(struct api *a, const struct c2s_mval *svc, cJSON *pri
 	if (l == 3)
 		return fail(a, cred, "invalid credential spec: cannot specify both %s, %s, and %s", set[0], set[1],
 			    set[2]);
-	if (l == 0) {
+	if (cfg.n) {
+		/* the config must be among the service's config references, by its
+		 * key or STACK_key (a config with its own name: is not found) */
+		char *want1 = cstr(a, cfg), *want2 = scoped(a, cfg);
+		int found = 0;
+		const struct c2s_mval *list = given(svc, C2S_F_SERVICE_CONFIGS);
+		for (uint32_t i = 0; i < count(list) + 1 && !found; i++) {
+			struct c2s_str key = i < count(list) ? sfield(item(list, i), C2S_F_FILEREF_SOURCE) : cfg;
+			const struct c2s_mval *obj = map_find(a->configs, key);
+			const char *name = object_name(a, obj && obj->kind == C2S_MV_STRUCT ? obj : NULL,
+						       C2S_F_FILEOBJ_NAME, key);
+			found = strcmp(name, want1) == 0 || strcmp(name, want2) == 0;
+		}
+		if (!found)
+			return fail(a, given(cred, C2S_F_CREDSPEC_CONFIG),
+				    "invalid credential spec: spec specifies config %s, but no such config can be found", want1);
+	}
+	return 0;
+}
+
+static int credential_spec(struct api *a, const struct c2s_mval *svc, cJSON *priv)
+{
+	const struct c2s_mval *cred = given(svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
+	struct c2s_str cfg = sfield(cred, C2S_F_CREDSPEC_CONFIG), file = sfield(cred, C2S_F_CREDSPEC_FILE),
+		       reg = sfield(cred, C2S_F_CREDSPEC_REGISTRY);
+	if (credential_check(a, svc) < 0)
+		return -1;
+	if (!cfg.n && !file.n && !reg.n) {
 		add(a, priv, "CredentialSpec", cJSON_CreateNull());
 		return 0;
 	}
@@ -1795,8 +1988,8 @@ static int capabilities(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 	for (size_t i = 0; i < na; i++)
 		if (strcmp(add_[i], "RESET") != 0)
 			add_[ka++] = add_[i];
-	qsort(add_, ka, sizeof *add_, cap_cmp);
-	qsort(drop, kd, sizeof *drop, cap_cmp);
+	sort_items(add_, ka, sizeof *add_, cap_cmp);
+	sort_items(drop, kd, sizeof *drop, cap_cmp);
 	for (int which = 0; which < 2; which++) {
 		char **v = which ? drop : add_;
 		size_t k = which ? kd : ka;
@@ -1844,7 +2037,7 @@ static void environment(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 			v[i] = (char *)"";
 		}
 	}
-	qsort(v, n, sizeof *v, str_cmp);
+	sort_items(v, n, sizeof *v, str_cmp);
 	cJSON *arr = add_arr(a, cs, "Env");
 	for (uint32_t i = 0; arr && i < n; i++) {
 		cJSON *s = cJSON_CreateString(v[i]);
@@ -1905,7 +2098,7 @@ static void ulimits(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 		u[i].soft = single ? single : ival(given(v, C2S_F_ULIMIT_SOFT));
 		u[i].hard = single ? single : ival(given(v, C2S_F_ULIMIT_HARD));
 	}
-	qsort(u, n, sizeof *u, ulimit_cmp);
+	sort_items(u, n, sizeof *u, ulimit_cmp);
 	cJSON *arr = add_arr(a, cs, "Ulimits");
 	for (uint32_t i = 0; arr && i < n; i++) {
 		cJSON *o = obj_new(a);
@@ -1950,6 +2143,241 @@ struct port {
 	int64_t published;
 };
 
+/* ---- Go's sort.Slice (pdqsort, Go >= 1.19) for the ports, whose order on
+ * ties is part of the payload. Same algorithm, same deterministic "random"
+ * pattern breaking, so the same permutation for the same input. ---- */
+
+static int port_less(const struct port *p, size_t i, size_t j)
+{
+	return p[i].published < p[j].published;
+}
+
+static void port_swap(struct port *p, size_t i, size_t j)
+{
+	struct port t = p[i];
+	p[i] = p[j];
+	p[j] = t;
+}
+
+static unsigned bit_len(size_t x)
+{
+	unsigned n = 0;
+	for (; x; x >>= 1)
+		n++;
+	return n;
+}
+
+static void go_insertion(struct port *p, size_t a, size_t b)
+{
+	for (size_t i = a + 1; i < b; i++)
+		for (size_t j = i; j > a && port_less(p, j, j - 1); j--)
+			port_swap(p, j, j - 1);
+}
+
+static void go_sift_down(struct port *p, size_t lo, size_t hi, size_t first)
+{
+	size_t root = lo;
+	for (;;) {
+		size_t child = 2 * root + 1;
+		if (child >= hi)
+			return;
+		if (child + 1 < hi && port_less(p, first + child, first + child + 1))
+			child++;
+		if (!port_less(p, first + root, first + child))
+			return;
+		port_swap(p, first + root, first + child);
+		root = child;
+	}
+}
+
+static void go_heap_sort(struct port *p, size_t a, size_t b)
+{
+	size_t hi = b - a;
+	for (size_t i = (hi - 1) / 2 + 1; i-- > 0;)
+		go_sift_down(p, i, hi, a);
+	for (size_t i = hi; i-- > 0;) {
+		port_swap(p, a, a + i);
+		go_sift_down(p, 0, i, a);
+	}
+}
+
+enum { HINT_UNKNOWN, HINT_INCREASING, HINT_DECREASING };
+
+static void go_order2(struct port *p, size_t *x, size_t *y, int *swaps)
+{
+	if (port_less(p, *y, *x)) {
+		size_t t = *x;
+		*x = *y;
+		*y = t;
+		(*swaps)++;
+	}
+}
+
+static size_t go_median(struct port *p, size_t a, size_t b, size_t c, int *swaps)
+{
+	go_order2(p, &a, &b, swaps);
+	go_order2(p, &b, &c, swaps);
+	go_order2(p, &a, &b, swaps);
+	return b;
+}
+
+static size_t go_choose_pivot(struct port *p, size_t a, size_t b, int *hint)
+{
+	size_t l = b - a, i = a + l / 4, j = a + l / 4 * 2, k = a + l / 4 * 3;
+	int swaps = 0;
+	if (l >= 8) {
+		if (l >= 50) {
+			i = go_median(p, i - 1, i, i + 1, &swaps);
+			j = go_median(p, j - 1, j, j + 1, &swaps);
+			k = go_median(p, k - 1, k, k + 1, &swaps);
+		}
+		j = go_median(p, i, j, k, &swaps);
+	}
+	*hint = swaps == 0 ? HINT_INCREASING : swaps == 12 ? HINT_DECREASING : HINT_UNKNOWN;
+	return j;
+}
+
+static void go_break_patterns(struct port *p, size_t a, size_t b)
+{
+	size_t length = b - a;
+	if (length < 8)
+		return;
+	uint64_t r = length;
+	size_t modulus = (size_t)1 << bit_len(length);
+	for (size_t idx = a + (length / 4) * 2 - 1; idx <= a + (length / 4) * 2 + 1; idx++) {
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		size_t other = (size_t)(r & (modulus - 1));
+		if (other >= length)
+			other -= length;
+		port_swap(p, idx, a + other);
+	}
+}
+
+static int go_partial_insertion(struct port *p, size_t a, size_t b)
+{
+	size_t i = a + 1;
+	for (int step = 0; step < 5; step++) {
+		while (i < b && !port_less(p, i, i - 1))
+			i++;
+		if (i == b)
+			return 1;
+		if (b - a < 50)
+			return 0;
+		port_swap(p, i, i - 1);
+		if (i - a >= 2)
+			for (size_t j = i - 1; j >= 1 && port_less(p, j, j - 1); j--)
+				port_swap(p, j, j - 1);
+		if (b - i >= 2)
+			for (size_t j = i + 1; j < b && port_less(p, j, j - 1); j++)
+				port_swap(p, j, j - 1);
+	}
+	return 0;
+}
+
+static size_t go_partition_equal(struct port *p, size_t a, size_t b, size_t pivot)
+{
+	port_swap(p, a, pivot);
+	ptrdiff_t i = (ptrdiff_t)a + 1, j = (ptrdiff_t)b - 1;
+	for (;;) {
+		while (i <= j && !port_less(p, a, (size_t)i))
+			i++;
+		while (i <= j && port_less(p, a, (size_t)j))
+			j--;
+		if (i > j)
+			return (size_t)i;
+		port_swap(p, (size_t)i, (size_t)j);
+		i++;
+		j--;
+	}
+}
+
+static size_t go_partition(struct port *p, size_t a, size_t b, size_t pivot, int *already)
+{
+	port_swap(p, a, pivot);
+	ptrdiff_t i = (ptrdiff_t)a + 1, j = (ptrdiff_t)b - 1;
+	while (i <= j && port_less(p, (size_t)i, a))
+		i++;
+	while (i <= j && !port_less(p, (size_t)j, a))
+		j--;
+	if (i > j) {
+		port_swap(p, (size_t)j, a);
+		*already = 1;
+		return (size_t)j;
+	}
+	port_swap(p, (size_t)i, (size_t)j);
+	i++;
+	j--;
+	for (;;) {
+		while (i <= j && port_less(p, (size_t)i, a))
+			i++;
+		while (i <= j && !port_less(p, (size_t)j, a))
+			j--;
+		if (i > j)
+			break;
+		port_swap(p, (size_t)i, (size_t)j);
+		i++;
+		j--;
+	}
+	port_swap(p, (size_t)j, a);
+	*already = 0;
+	return (size_t)j;
+}
+
+static void go_pdqsort(struct port *p, size_t a, size_t b, unsigned limit)
+{
+	int balanced = 1, partitioned = 1;
+	for (;;) {
+		size_t length = b - a;
+		if (length <= 12) {
+			go_insertion(p, a, b);
+			return;
+		}
+		if (limit == 0) {
+			go_heap_sort(p, a, b);
+			return;
+		}
+		if (!balanced) {
+			go_break_patterns(p, a, b);
+			limit--;
+		}
+		int hint;
+		size_t pivot = go_choose_pivot(p, a, b, &hint);
+		if (hint == HINT_DECREASING) {
+			for (size_t i = a, j = b - 1; i < j; i++, j--)
+				port_swap(p, i, j);
+			pivot = (b - 1) - (pivot - a);
+			hint = HINT_INCREASING;
+		}
+		if (balanced && partitioned && hint == HINT_INCREASING && go_partial_insertion(p, a, b))
+			return;
+		if (a > 0 && !port_less(p, a - 1, pivot)) {
+			a = go_partition_equal(p, a, b, pivot);
+			continue;
+		}
+		int already;
+		size_t mid = go_partition(p, a, b, pivot, &already);
+		partitioned = already;
+		size_t left = mid - a, right = b - mid, threshold = length / 8;
+		if (left < right) {
+			balanced = left >= threshold;
+			go_pdqsort(p, a, mid, limit);
+			a = mid + 1;
+		} else {
+			balanced = right >= threshold;
+			go_pdqsort(p, mid + 1, b, limit);
+			b = mid;
+		}
+	}
+}
+
+static void go_sort_ports(struct port *p, size_t n)
+{
+	if (n > 1)
+		go_pdqsort(p, 0, n, bit_len(n));
+}
+
 static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struct c2s_mval *deploy, cJSON *spec)
 {
 	cJSON *e = add_obj(a, spec, "EndpointSpec");
@@ -1988,13 +2416,8 @@ static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struc
 		add_str_opt(a, o, "PublishMode", sfield(pc, C2S_F_PORT_MODE));
 		p[i].published = published;
 	}
-	/* sort.Slice by PublishedPort: insertion sort (stable) below 13 items, as Go does */
-	for (uint32_t i = 1; i < n; i++)
-		for (uint32_t j = i; j > 0 && p[j].published < p[j - 1].published; j--) {
-			struct port t = p[j];
-			p[j] = p[j - 1];
-			p[j - 1] = t;
-		}
+	/* sort.Slice by PublishedPort: not stable, so ties land where Go's pdqsort puts them */
+	go_sort_ports(p, n);
 	cJSON *arr = add_arr(a, e, "Ports");
 	for (uint32_t i = 0; i < n; i++) {
 		if (arr && p[i].body && cJSON_AddItemToArray(arr, p[i].body))
@@ -2127,90 +2550,275 @@ fail:
 	return NULL;
 }
 
-/* The loader's image check (cli/command/stack/loader), before any conversion. */
-static int check_images(struct api *a, const struct c2s_mval *svcs)
+/* Every refusal service() can make, in the same order, without building
+ * anything: the check before output reaches standard output. */
+static int check_service(struct api *a, const struct c2s_mval *svc)
 {
-	for (uint32_t i = 0; i < count(svcs); i++) {
-		struct c2s_str key = sval(map_key(svcs, i));
-		const struct c2s_mval *svc = map_value(svcs, i);
-		const struct c2s_mval *iv = given(svc, C2S_F_SERVICE_IMAGE);
-		struct c2s_str image = sval(iv);
-		char err[API_MAX_MESSAGE];
-		if (image.n == 0)
-			return fail(a, iv ? iv : map_key(svcs, i), "invalid image reference for service %.*s: no image specified",
-				    (int)key.n, key.p);
-		if (c2s_image_check(image.p, image.n, err, sizeof err) < 0)
-			return fail(a, iv, "invalid image reference for service %.*s: %s", (int)key.n, key.p, err);
+	for (int secrets = 1; secrets >= 0; secrets--) {
+		const struct c2s_mval *list = given(svc, secrets ? C2S_F_SERVICE_SECRETS : C2S_F_SERVICE_CONFIGS);
+		for (uint32_t i = 0; i < count(list); i++) {
+			struct c2s_str source = sfield(item(list, i), C2S_F_FILEREF_SOURCE);
+			if (!map_find(secrets ? a->secrets : a->configs, source))
+				return fail_undefined(a, item(list, i), "undefined %s %s", secrets ? "secret" : "config",
+						      quoted(a, source));
+		}
 	}
+	const struct c2s_mval *cred = given(svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
+	const struct c2s_mval *cred_cfg = given(cred, C2S_F_CREDSPEC_CONFIG);
+	if (cred_cfg && cred_cfg->n && !map_find(a->configs, sval(cred_cfg)))
+		return fail_undefined(a, cred_cfg, "undefined config %s", quoted(a, sval(cred_cfg)));
+	const struct c2s_mval *deploy = given(svc, C2S_F_SERVICE_DEPLOY);
+	if (mode_check(a, deploy) < 0)
+		return -1;
+	const struct c2s_mval *vols = given(svc, C2S_F_SERVICE_VOLUMES);
+	for (uint32_t i = 0; i < count(vols); i++) {
+		const struct c2s_mval *stack_vol;
+		int t;
+		if (mount_check(a, item(vols, i), &t, &stack_vol) < 0)
+			return -1;
+	}
+	const struct c2s_mval *res = given(deploy, C2S_F_DEPLOY_RESOURCES);
+	int64_t nano;
+	if (cpus_value(a, field(res, C2S_F_RESOURCES_LIMITS), C2S_F_LIMIT_CPUS, &nano) < 0 ||
+	    cpus_value(a, field(res, C2S_F_RESOURCES_RESERVATIONS), C2S_F_RESOURCE_CPUS, &nano) < 0)
+		return -1;
+	int kind;
+	uint64_t attempts;
+	if (!field(deploy, C2S_F_DEPLOY_RESTART_POLICY) && restart_parse(a, svc, &kind, &attempts) < 0)
+		return -1;
+	const struct c2s_mval *h = field(svc, C2S_F_SERVICE_HEALTHCHECK);
+	if (h && h->kind != C2S_MV_NULL && truthy(given(h, C2S_F_HEALTH_DISABLE)) && count(given(h, C2S_F_HEALTH_TEST)))
+		return fail(a, h, "test and disable can't be set at the same time");
+	const struct c2s_mval *nets = given(svc, C2S_F_SERVICE_NETWORKS);
+	for (uint32_t i = 0; i < count(nets); i++) {
+		struct c2s_str key = sval(map_key(nets, i));
+		if (!map_find(a->networks, key) && !str_eq(key, "default"))
+			return fail_undefined(a, map_key(nets, i), "undefined network %s", quoted(a, key));
+	}
+	return credential_check(a, svc);
+}
+
+/* The loader's image check (cli/command/stack/loader), before any conversion. */
+static int check_image(struct api *a, struct c2s_str key, const struct c2s_mval *keynode, const struct c2s_mval *svc)
+{
+	const struct c2s_mval *iv = given(svc, C2S_F_SERVICE_IMAGE);
+	struct c2s_str image = sval(iv);
+	char err[API_MAX_MESSAGE];
+	if (image.n == 0)
+		return fail(a, iv ? iv : keynode, "invalid image reference for service %.*s: no image specified",
+			    (int)key.n, key.p);
+	if (c2s_image_check(image.p, image.n, err, sizeof err) < 0)
+		return fail(a, iv, "invalid image reference for service %.*s: %s", (int)key.n, key.p, err);
 	return 0;
 }
 
-int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, struct c2s_buf *out,
-		 struct c2s_diags *diags)
+/* ---- output: one JSON object, written a service at a time ---- */
+
+/* A service's value: built already, or a lazy placeholder the stream builds. */
+static const struct c2s_mval *service_value(struct api *a, const struct c2s_mval *v, struct c2s_mval *scratch)
+{
+	if (v->kind == C2S_MV_NODE && (v->flags & C2S_MVF_LAZY)) {
+		if (!a->st || !a->st->expand || a->st->expand(a->st->ctx, v, scratch) != 0)
+			return NULL;
+		return scratch;
+	}
+	return v;
+}
+
+static void service_done(struct api *a)
+{
+	if (a->st && a->st->release)
+		a->st->release(a->st->ctx);
+}
+
+/* Append item as pretty JSON, each line indented by two tabs (it sits in a list). */
+static int append_item(struct api *a, struct c2s_buf *out, const cJSON *item_, int first)
+{
+	char *text = cJSON_Print(item_);
+	if (!text) {
+		a->nomem = 1;
+		return -1;
+	}
+	c2s_buf_adds(out, first ? "\n\t\t" : ",\n\t\t");
+	const char *p = text, *nl;
+	while ((nl = strchr(p, '\n')) != NULL) {
+		c2s_buf_add(out, p, (size_t)(nl - p) + 1);
+		c2s_buf_adds(out, "\t\t");
+		p = nl + 1;
+	}
+	c2s_buf_adds(out, p);
+	cJSON_free(text);
+	return out->failed ? -1 : 0;
+}
+
+static int append_list(struct api *a, struct c2s_buf *out, const char *key, struct list *l, int last)
+{
+	sort_items(l->v, l->n, sizeof *l->v, named_cmp);
+	c2s_buf_printf(out, "\t\"%s\": [", key);
+	for (size_t i = 0; i < l->n; i++)
+		if (append_item(a, out, l->v[i].body, i == 0) < 0)
+			return -1;
+	c2s_buf_adds(out, l->n ? "\n\t]" : "]");
+	c2s_buf_adds(out, last ? "\n" : ",\n");
+	list_free(l);
+	return out->failed ? -1 : 0;
+}
+
+/* Convert one service (index i of the services map); NULL on a refusal,
+ * reported as docker wraps it: "service NAME: ...". */
+static cJSON *convert_one(struct api *a, const struct c2s_mval *svcs, uint32_t i)
+{
+	struct c2s_str key = sval(map_key(svcs, i));
+	struct c2s_mval scratch;
+	const struct c2s_mval *svc = service_value(a, map_value(svcs, i), &scratch);
+	if (!svc) {
+		a->stream_failed = 1;
+		return NULL;
+	}
+	size_t before = a->diags->n;
+	cJSON *spec = service(a, key, svc);
+	if (!spec && a->diags->n > before) {
+		struct c2s_diag *d = &a->diags->items[a->diags->n - 1];
+		char *msg = c2s_arena_printf(&a->diags->arena, "service %.*s: %s", (int)key.n, key.p, d->message);
+		if (msg)
+			d->message = msg;
+	}
+	return spec;
+}
+
+/* Service indices in the order of their names (STACK_key: the keys' byte order). */
+static const struct c2s_mval *sort_keys_base;
+
+static int key_index_cmp(const void *x, const void *y)
+{
+	struct c2s_str p = sval(map_key(sort_keys_base, *(const uint32_t *)x));
+	struct c2s_str q = sval(map_key(sort_keys_base, *(const uint32_t *)y));
+	size_t n = p.n < q.n ? p.n : q.n;
+	int c = n ? memcmp(p.p, q.p, n) : 0;
+	return c ? c : (p.n > q.n) - (p.n < q.n);
+}
+
+int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, const struct c2s_emit_stream *st,
+		 struct c2s_buf *out, struct c2s_diags *diags)
 {
 	struct api a = {0};
-	struct list nets = {0}, secrets = {0}, configs = {0}, services = {0};
-	cJSON *root = NULL;
+	struct list nets = {0}, secrets = {0}, configs = {0};
+	struct netset used = {0};
+	uint32_t *order = NULL;
 	int rc = -1;
 	a.m = m;
 	a.o = o;
+	a.st = st;
 	a.diags = diags;
 	a.config = &m->root;
 	a.stack_len = strlen(o->stack);
 	c2s_arena_init(&a.tmp, 0);
+	c2s_arena_init(&a.keep, 0);
+	pool_install();
 	a.networks = given(a.config, C2S_F_CONFIG_NETWORKS);
 	a.volumes = given(a.config, C2S_F_CONFIG_VOLUMES);
 	a.secrets = given(a.config, C2S_F_CONFIG_SECRETS);
 	a.configs = given(a.config, C2S_F_CONFIG_CONFIGS);
 	const struct c2s_mval *svcs = services_of(&a);
+	uint32_t nsvc = count(svcs);
 
-	if (check_images(&a, svcs) < 0 || networks(&a, &nets) < 0 ||
-	    file_objects(&a, a.secrets, 1, &secrets) < 0 || file_objects(&a, a.configs, 0, &configs) < 0)
-		goto done;
-	for (uint32_t i = 0; i < count(svcs); i++) {
-		struct c2s_str key = sval(map_key(svcs, i));
-		size_t before = diags->n;
-		cJSON *spec = service(&a, key, map_value(svcs, i));
-		if (!spec) {
-			/* docker wraps conversion errors as "service NAME: ..." */
-			if (diags->n > before) {
-				struct c2s_diag *d = &diags->items[diags->n - 1];
-				char *msg = c2s_arena_printf(&diags->arena, "service %.*s: %s", (int)key.n, key.p,
-							     d->message);
-				if (msg)
-					d->message = msg;
-			}
+	/* docker's order: the loader (building every service), every image, then
+	 * networks, secrets and configs, then each service's conversion. One pass
+	 * builds each service once and notes the first refusal of each kind;
+	 * the refusal that docker meets first is then reported. */
+	uint32_t bad_image = UINT32_MAX, bad_convert = UINT32_MAX;
+	char err[API_MAX_MESSAGE];
+	for (uint32_t i = 0; i < nsvc; i++) {
+		struct c2s_mval scratch;
+		const struct c2s_mval *svc = service_value(&a, map_value(svcs, i), &scratch);
+		if (!svc) {
+			a.stream_failed = 1;
+			service_done(&a);
 			goto done;
 		}
-		if (list_push(&a, &services, scoped(&a, key), spec) < 0)
+		struct c2s_str image = sfield(svc, C2S_F_SERVICE_IMAGE);
+		if (bad_image == UINT32_MAX && (image.n == 0 || c2s_image_check(image.p, image.n, err, sizeof err) < 0))
+			bad_image = i;
+		int bad = networks_used(&a, svc, &used) < 0;
+		if (!bad && !o->discardable && bad_image == UINT32_MAX && bad_convert == UINT32_MAX) {
+			/* nothing may reach the output before every service is known to convert */
+			size_t before = diags->n;
+			if (check_service(&a, svc) < 0) {
+				diags->n = before; /* reported later, if docker gets that far */
+				bad_convert = i;
+			}
+			bad = a.nomem;
+		}
+		service_done(&a);
+		reset_tmp(&a);
+		pool_reset();
+		if (bad)
 			goto done;
 	}
-	root = obj_new(&a);
-	if (!root)
-		goto done;
-	list_flush(&a, &nets, root, "networks");
-	list_flush(&a, &secrets, root, "secrets");
-	list_flush(&a, &configs, root, "configs");
-	list_flush(&a, &services, root, "services");
-	if (a.nomem)
-		goto done;
-	char *text = cJSON_Print(root);
-	if (!text) {
-		a.nomem = 1;
+	if (bad_image != UINT32_MAX) {
+		struct c2s_mval scratch;
+		const struct c2s_mval *svc = service_value(&a, map_value(svcs, bad_image), &scratch);
+		if (!svc)
+			a.stream_failed = 1;
+		else
+			check_image(&a, sval(map_key(svcs, bad_image)), map_key(svcs, bad_image), svc);
+		service_done(&a);
 		goto done;
 	}
-	c2s_buf_adds(out, text);
-	c2s_buf_addc(out, '\n');
-	free(text);
+	if (networks(&a, &used, &nets) < 0 || file_objects(&a, a.secrets, 1, &secrets) < 0 ||
+	    file_objects(&a, a.configs, 0, &configs) < 0)
+		goto done;
+	if (bad_convert != UINT32_MAX) {
+		cJSON_Delete(convert_one(&a, svcs, bad_convert));
+		service_done(&a);
+		goto done;
+	}
+	c2s_buf_adds(out, "{\n");
+	if (append_list(&a, out, "networks", &nets, 0) < 0 || append_list(&a, out, "secrets", &secrets, 0) < 0 ||
+	    append_list(&a, out, "configs", &configs, 0) < 0)
+		goto done;
+	if (nsvc) {
+		order = malloc(nsvc * sizeof *order);
+		if (!order) {
+			a.nomem = 1;
+			goto done;
+		}
+		for (uint32_t i = 0; i < nsvc; i++)
+			order[i] = i;
+		sort_keys_base = svcs;
+		sort_items(order, nsvc, sizeof *order, key_index_cmp);
+	}
+	c2s_buf_adds(out, "\t\"services\": [");
+	for (uint32_t k = 0; k < nsvc; k++) {
+		reset_tmp(&a);
+		pool_reset();
+		cJSON *spec = convert_one(&a, svcs, order[k]);
+		int bad = !spec || a.nomem || append_item(&a, out, spec, k == 0) < 0;
+		service_done(&a); /* spec lives in the pool, reset for the next service */
+		if (bad)
+			goto done;
+		if (st && st->flush && st->flush(st->ctx, out) != 0) {
+			a.stream_failed = 1;
+			goto done;
+		}
+	}
+	c2s_buf_adds(out, nsvc ? "\n\t]\n}\n" : "]\n}\n");
 	rc = out->failed ? -2 : 0;
 done:
-	if (a.nomem)
+	if (a.nomem || a.stream_failed || (rc == -1 && out->failed))
 		rc = -2;
-	cJSON_Delete(root);
+	/* a refusal found by the stream's own builder is a refusal, not trouble */
+	if (a.stream_failed && !a.nomem && diags->n > 0 && !diags->nomem)
+		rc = -1;
+	free(order);
+	free(used.v);
 	list_free(&nets);
 	list_free(&secrets);
 	list_free(&configs);
-	list_free(&services);
 	c2s_arena_free(&a.tmp);
+	c2s_arena_free(&a.keep);
+	if (json_pool.failed && rc == 0)
+		rc = -2;
+	pool_remove();
 	return rc;
 }

@@ -21,14 +21,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t c2s_go_float(double f, int bits, char *out, size_t cap);
 
 struct emitter {
 	const struct c2s_model *m;
 	struct c2s_buf *out;
+	const struct c2s_emit_stream *st;
+	int failed;
 };
 
-static void put(struct emitter *e, const char *s, size_t n) { c2s_buf_add(e->out, s, n); }
+static void put(struct emitter *e, const char *s, size_t n)
+{
+	struct c2s_buf *b = e->out;
+	if (b->len + n < b->cap) { /* room, NUL included: the common case, no call */
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
+	c2s_buf_add(b, s, n);
+}
 static void puts_(struct emitter *e, const char *s) { c2s_buf_add(e->out, s, strlen(s)); }
 
 static void indent(struct emitter *e, unsigned n)
@@ -159,16 +170,34 @@ static void analyze(const char *s, size_t n, struct analysis *a)
 		a->block_plain = 0;
 }
 
-/* yaml.v3 encoder: would a plain scalar read back as something else? */
-static int needs_quotes(const char *s, size_t n)
+static int old_bool_or_base60(const char *s, size_t n);
+
+/* yaml.v3 encoder: would a plain scalar read back as something else?
+ * known_str: the text is already known to resolve as a string. */
+static int needs_quotes(const char *s, size_t n, int known_str)
 {
 	struct c2s_value v;
+	if (known_str)
+		return old_bool_or_base60(s, n);
+	if (n > 3) {
+		/* only a number, null, bool, timestamp or merge key can resolve otherwise */
+		char c = s[0];
+		if (!((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == '~' || c == 'n' ||
+		      c == 'N' || c == 't' || c == 'T' || c == 'f' || c == 'F' || c == '<'))
+			return 0;
+	}
 	enum c2s_type t = c2s_resolve_plain(s, n, &v);
 	if (t != C2S_TYPE_STRING && t != C2S_TYPE_MERGE)
 		return 1;
+	return old_bool_or_base60(s, n);
+}
+
+/* YAML 1.1 booleans and base-60 numbers: strings to yaml.v3, quoted anyway. */
+static int old_bool_or_base60(const char *s, size_t n)
+{
 	static const char *const old_bools[] = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON",
 		"n", "N", "no", "No", "NO", "off", "Off", "OFF"};
-	for (size_t i = 0; i < sizeof old_bools / sizeof old_bools[0]; i++)
+	for (size_t i = 0; n <= 3 && i < sizeof old_bools / sizeof old_bools[0]; i++)
 		if (strlen(old_bools[i]) == n && memcmp(old_bools[i], s, n) == 0)
 			return 1;
 	/* base 60: ^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$ */
@@ -208,7 +237,9 @@ static void write_double(struct emitter *e, const char *s, size_t n)
 	size_t i = 0, run = 0;
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
-		int bom = c == 0xEF && at(s, n, i + 1) == 0xBB && at(s, n, i + 2) == 0xBF;
+		/* yaml.v3's is_bom(value, i) ignores i: when the value starts with a
+		 * byte order mark, every character is escaped (a docker quirk we keep) */
+		int bom = at(s, n, 0) == 0xEF && at(s, n, 1) == 0xBB && at(s, n, 2) == 0xBF;
 		if (!is_printable(s, n, i) || bom || is_break(s, n, i) || c == '"' || c == '\\') {
 			if (i > run)
 				put(e, s + run, i - run);
@@ -293,7 +324,10 @@ static void write_literal(struct emitter *e, const char *s, size_t n, unsigned i
 				put(e, "+", 1);
 		}
 	}
-	put(e, "\n", 1);
+	/* the header's line ends with the value's first break, or with the indent
+	 * yaml.v3 writes before the first line */
+	if (n == 0 || !is_break(s, n, 0))
+		put(e, "\n", 1);
 	int breaks = 1;
 	size_t i = 0;
 	while (i < n) {
@@ -328,14 +362,41 @@ static void write_literal(struct emitter *e, const char *s, size_t n, unsigned i
 /* A string scalar; is_key: simple-key context. ind: indentation for block scalars.
  * Ends without a newline, except a literal block, which ends its last line itself
  * (the caller must then not add one): returns 1 in that case. */
-static int write_string(struct emitter *e, const char *s, size_t n, int is_key, unsigned ind)
+static int is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Fast path: text the analysis would certainly allow plain (no spaces, breaks,
+ * indicators or special characters). */
+static int surely_plain(const char *s, size_t n)
+{
+	if (n == 0 || !(is_alnum(s[0]) || s[0] == '/'))
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		char c = s[i];
+		if (is_alnum(c) || c == '.' || c == '_' || c == '/' || c == '-' || c == '=' || c == '+' || c == '@')
+			continue;
+		if (c == ':' && i + 1 < n)
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+static int write_string_k(struct emitter *e, const char *s, size_t n, int is_key, unsigned ind, int known_str)
 {
 	struct analysis a;
+	int quote = needs_quotes(s, n, known_str);
+	if (!quote && surely_plain(s, n)) {
+		put(e, s, n);
+		return 0;
+	}
 	analyze(s, n, &a);
 	enum { PLAIN, SINGLE, DOUBLE, LITERAL } style;
 	if (memchr(s, '\n', n))
 		style = LITERAL;
-	else if (needs_quotes(s, n))
+	else if (quote)
 		style = DOUBLE;
 	else
 		style = PLAIN;
@@ -366,6 +427,11 @@ static int write_string(struct emitter *e, const char *s, size_t n, int is_key, 
 		return 1;
 	}
 	return 0;
+}
+
+static int write_string(struct emitter *e, const char *s, size_t n, int is_key, unsigned ind)
+{
+	return write_string_k(e, s, n, is_key, ind, 0);
 }
 
 /* ---- values ---- */
@@ -454,24 +520,46 @@ static void scalar_lead(struct emitter *e, enum ctx ctx)
 	put(e, " ", 1);
 }
 
-static void emit_str_value(struct emitter *e, const char *s, size_t n, unsigned ind, enum ctx ctx)
+static void emit_str_known(struct emitter *e, const char *s, size_t n, unsigned ind, enum ctx ctx, int known)
 {
 	scalar_lead(e, ctx);
-	if (!write_string(e, s, n, 0, ind + 2) || e->out->len == 0 || e->out->data[e->out->len - 1] != '\n')
+	if (!write_string_k(e, s, n, 0, ind + 2, known) || e->out->len == 0 || e->out->data[e->out->len - 1] != '\n')
 		put(e, "\n", 1);
+}
+
+static void emit_str_value(struct emitter *e, const char *s, size_t n, unsigned ind, enum ctx ctx)
+{
+	emit_str_known(e, s, n, ind, ctx, 0);
 }
 
 static void emit_plain(struct emitter *e, const char *s, enum ctx ctx)
 {
-	scalar_lead(e, ctx);
-	puts_(e, s);
-	put(e, "\n", 1);
+	size_t n = strlen(s);
+	char *w = c2s_buf_reserve(e->out, n + 2);
+	(void)ctx;
+	if (!w)
+		return;
+	w[0] = ' ';
+	memcpy(w + 1, s, n);
+	w[n + 1] = '\n';
+	e->out->len += n + 2;
+	e->out->data[e->out->len] = '\0';
 }
 
 static void emit_key(struct emitter *e, const char *s, size_t n, unsigned ind, int inline_first)
 {
 	if (!inline_first)
 		indent(e, ind);
+	/* yaml_emitter_check_simple_key: a multi-line or long key is written as "? key\n: " */
+	if (n > 128 || memchr(s, '\n', n) || memchr(s, '\r', n)) {
+		put(e, "? ", 2);
+		write_string(e, s, n, 0, ind + 2);
+		if (e->out->len && e->out->data[e->out->len - 1] != '\n')
+			put(e, "\n", 1);
+		indent(e, ind);
+		put(e, ":", 1);
+		return;
+	}
 	write_string(e, s, n, 1, ind + 2);
 	put(e, ":", 1);
 }
@@ -503,8 +591,8 @@ static void emit_list(struct emitter *e, const struct c2s_mval *v, enum c2s_fkin
 			indent(e, iind);
 		put(e, "-", 1);
 		const struct c2s_mval *it = &v->u.v[i];
-		if (fk == C2S_FK_STRLIST)
-			emit_value(e, it, C2S_FK_STR, C2S_T_NONE, iind, AFTER_DASH);
+		if (fk == C2S_FK_STRLIST || fk == C2S_FK_EXTRAS)
+			emit_value(e, it, fk == C2S_FK_EXTRAS ? C2S_FK_EXTRAS : C2S_FK_STR, C2S_T_NONE, iind, AFTER_DASH);
 		else
 			emit_value(e, it, C2S_FK_PSTRUCT, sub, iind, AFTER_DASH);
 	}
@@ -529,6 +617,23 @@ static void emit_map(struct emitter *e, const struct c2s_mval *v, enum c2s_fkind
 			break;
 		case C2S_FK_EXTRAS:
 			emit_value(e, val, C2S_FK_EXTRAS, C2S_T_NONE, kind_ind, AFTER_KEY);
+			break;
+		case C2S_FK_MAPT:
+			if (val->kind == C2S_MV_NODE && (val->flags & C2S_MVF_LAZY)) {
+				struct c2s_mval svc;
+				if (!e->st || e->st->expand(e->st->ctx, val, &svc) != 0) {
+					e->failed = 1;
+					return;
+				}
+				emit_value(e, &svc, C2S_FK_PSTRUCT, sub, kind_ind, AFTER_KEY);
+				e->st->release(e->st->ctx);
+				if (e->st->flush && e->st->flush(e->st->ctx, e->out) != 0) {
+					e->failed = 1;
+					return;
+				}
+				break;
+			}
+			emit_value(e, val, C2S_FK_PSTRUCT, sub, kind_ind, AFTER_KEY);
 			break;
 		default:
 			emit_value(e, val, C2S_FK_PSTRUCT, sub, kind_ind, AFTER_KEY);
@@ -573,7 +678,11 @@ static void emit_struct_entries(struct emitter *e, const struct c2s_mval *st, un
 			continue;
 		if (st->type == C2S_T_ULIMIT && f->field == C2S_F_ULIMIT_SINGLE)
 			continue;
-		emit_key(e, fd->key, strlen(fd->key), ind, first);
+		/* table keys are plain lower-case words: no analysis needed */
+		if (!first)
+			indent(e, ind);
+		put(e, fd->key, fd->keylen);
+		put(e, ":", 1);
 		first = 0;
 		emit_value(e, f, fd->kind, fd->sub, ind, AFTER_KEY);
 	}
@@ -610,7 +719,7 @@ static void emit_value(struct emitter *e, const struct c2s_mval *v, enum c2s_fki
 			emit_str_value(e, v->u.s, v->n, ind + 2, AFTER_KEY);
 			return;
 		}
-		emit_str_value(e, v->u.s, v->n, ind, ctx);
+		emit_str_known(e, v->u.s, v->n, ind, ctx, (v->flags & C2S_MVF_PLAIN_STR) != 0);
 		return;
 	case C2S_MV_INT:
 		if (fk == C2S_FK_DUR || fk == C2S_FK_DURP) {
@@ -756,10 +865,15 @@ static void emit_node(struct emitter *e, const struct c2s_doc *d, const struct c
 	}
 }
 
-int c2s_emit_yaml(const struct c2s_model *m, struct c2s_buf *out)
+int c2s_emit_yaml_stream(const struct c2s_model *m, const struct c2s_emit_stream *st, struct c2s_buf *out)
 {
-	struct emitter e = {m, out};
+	struct emitter e = {m, out, st, 0};
 	if (m->root.kind == C2S_MV_STRUCT)
 		emit_struct_entries(&e, &m->root, 0, 0);
-	return out->failed ? -1 : 0;
+	return out->failed || e.failed ? -1 : 0;
+}
+
+int c2s_emit_yaml(const struct c2s_model *m, struct c2s_buf *out)
+{
+	return c2s_emit_yaml_stream(m, NULL, out);
 }

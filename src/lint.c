@@ -6,6 +6,7 @@
 #include "fix.h"
 #include "format.h"
 #include "pipeline.h"
+#include "model.h"
 #include "lintconf.h"
 #include "pragma.h"
 
@@ -31,6 +32,7 @@ struct lint_run {
 	struct c2s_lintconf explicit_conf;          /* --config FILE on top of the defaults */
 	struct c2s_lintconf found_conf;             /* the last .compose2swarm.yml found */
 	char found_path[C2S_CONFIG_MAX_PATH];       /* its path ("" none yet) */
+	char last_dir[C2S_CONFIG_MAX_PATH];         /* the directory found_conf was looked up for */
 	int found_loaded;
 	struct c2s_source *sources;
 	size_t nsources;
@@ -40,6 +42,7 @@ struct lint_run {
 	int trouble;  /* exit 2 at the end */
 	FILE *err;
 	struct c2s_env *env;  /* NULL: --no-interpolate */
+	struct c2s_model_check_state stack; /* -c files: one version, paths from the first */
 };
 
 /* The command line's --enable/--disable/--severity, in order, on top of sev. */
@@ -69,7 +72,18 @@ static int settings_for(struct lint_run *r, const char *path)
 	const struct c2s_lintconf *conf = &r->explicit_conf;
 	if (!r->o->config_file) {
 		char found[C2S_CONFIG_MAX_PATH];
-		if (!c2s_lintconf_find(path, found, sizeof found)) {
+		/* files of one directory share the search (a run may name 65,536 files) */
+		const char *slash = strcmp(path, "-") == 0 ? NULL : strrchr(path, '/');
+		size_t dl = slash ? (size_t)(slash - path) + 1 : 0;  /* with the slash: "/x" is not "x" */
+		int same = r->found_loaded && dl < sizeof r->last_dir && strlen(r->last_dir) == dl &&
+			   memcmp(r->last_dir, path, dl) == 0;
+		if (dl < sizeof r->last_dir) {
+			memcpy(r->last_dir, path, dl);
+			r->last_dir[dl] = '\0';
+		}
+		if (same) {
+			/* found_conf is this directory's */
+		} else if (!c2s_lintconf_find(path, found, sizeof found)) {
 			c2s_lintconf_defaults(&r->found_conf);
 			r->found_path[0] = '\0';
 			r->found_loaded = 1;
@@ -276,9 +290,11 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, size_t fir
 	free(pg);
 }
 
-/* --fix / --diff: the fixes of the file's findings. Fixed findings leave the report. */
-static void apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
+/* --fix / --diff: the fixes of the file's findings. Returns 1 when the file was
+ * rewritten (the caller lints the new content, so positions stay true). */
+static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 {
+	int rewritten = 0;
 	size_t n = r->diags.n - first, ne = 0;
 	struct c2s_edit *e = calloc(n ? n : 1, sizeof *e);
 	unsigned char *drop = calloc(n ? n : 1, 1);
@@ -286,7 +302,7 @@ static void apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first
 		free(e);
 		free(drop);
 		r->diags.nomem = 1;
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct c2s_diag *d = &r->diags.items[first + i];
@@ -310,30 +326,32 @@ static void apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first
 				strerror(err ? err : ENOMEM));
 			r->trouble = 1;
 		} else {
-			/* what was fixed is no longer a finding */
-			for (size_t i = 0; i < n; i++) {
-				const struct c2s_diag *d = &r->diags.items[first + i];
-				drop[i] = d->span.src == src && d->fix_end > d->fix_start && d->rule->fixable;
-			}
-			compact(&r->diags, first, drop);
+			rewritten = 1;
 		}
 		c2s_buf_free(&out);
 	}
 	free(e);
 	free(drop);
+	return rewritten;
 }
 
-static void after_checks(struct lint_run *r, struct c2s_source *const *srcs, size_t nsrcs, size_t first)
+static int after_checks(struct lint_run *r, struct c2s_source *const *srcs, size_t nsrcs, size_t first,
+			int may_fix)
 {
 	drop_duplicates(r, first);
 	for (size_t i = 0; i < nsrcs; i++)
 		apply_pragmas(r, srcs[i], first);
-	if (r->o->fix || r->o->diff)
+	if (may_fix && (r->o->fix || r->o->diff)) {
+		int rewritten = 0;
 		for (size_t i = 0; i < nsrcs; i++)
-			apply_fixes(r, srcs[i], first);
+			rewritten |= apply_fixes(r, srcs[i], first);
+		if (rewritten)
+			return 1;
+	}
 	for (size_t i = first; i < r->diags.n; i++)
 		if (r->fail_on != C2S_SEVERITY_NONE && r->diags.items[i].severity >= r->fail_on)
 			r->failed = 1;
+	return 0;
 }
 
 /* Load one file and run the pipeline stages on it; 1 when the document is a
@@ -386,10 +404,13 @@ static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc 
 	if (c2s_pipeline_file(doc, &po, &r->diags, res) != 0)
 		r->diags.nomem = 1;
 	c2s_env_free(dotenv);
+	/* what docker's loader refuses after the schema (model.h) */
+	if (!res->rejected && c2s_model_check(doc, src->path, merged_later ? &r->stack : NULL, &r->diags) > 0)
+		res->rejected = 1;
 	return 1;
 }
 
-static void lint_source(struct lint_run *r, struct c2s_source *src)
+static int lint_pass(struct lint_run *r, struct c2s_source *src, int may_fix)
 {
 	size_t first = r->diags.n;
 	struct c2s_doc doc;
@@ -397,12 +418,39 @@ static void lint_source(struct lint_run *r, struct c2s_source *src)
 	if (load_file(r, src, &doc, 0, &pr))
 		run_checks(r, &doc);
 	c2s_doc_free(&doc);
-	after_checks(r, &src, 1, first);
+	if (!after_checks(r, &src, 1, first, may_fix))
+		return 0;
+	r->diags.n = first;  /* the file was rewritten: what it says now is what counts */
+	return 1;
+}
+
+/* Read src's file again after --fix rewrote it. */
+static int reread(struct lint_run *r, struct c2s_source *src)
+{
+	struct c2s_source fresh;
+	int e = 0;
+	uint32_t rank = src->rank;
+	enum c2s_read_status st = c2s_source_read(&fresh, src->path, src->name, &e);
+	if (st != C2S_READ_OK) {
+		read_error(r, src->path, st, e);
+		return -1;
+	}
+	c2s_source_free(src);
+	*src = fresh;
+	src->rank = rank;
+	return 0;
+}
+
+static void lint_source(struct lint_run *r, struct c2s_source *src)
+{
+	/* --fix rewrote the file: lint the new content once more, without fixing */
+	if (lint_pass(r, src, 1) && reread(r, src) == 0)
+		lint_pass(r, src, 0);
 }
 
 /* lint -c a.yml -c b.yml: each file through the pipeline on its own (docker
- * validates each), then the rules over the merged stack. */
-static void lint_stack(struct lint_run *r, struct c2s_source *srcs, size_t n)
+ * validates each), then the rules over the merged stack. 1: --fix rewrote files. */
+static int lint_stack_pass(struct lint_run *r, struct c2s_source *srcs, size_t n, int may_fix)
 {
 	size_t first = r->diags.n;
 	struct c2s_doc *docs = calloc(n, sizeof *docs);
@@ -413,7 +461,7 @@ static void lint_stack(struct lint_run *r, struct c2s_source *srcs, size_t n)
 		free(docs);
 		free(ptrs);
 		free(sp);
-		return;
+		return 0;
 	}
 	int all = 1, version = -1;
 	char first_version[sizeof ((struct c2s_pipeline_result *)0)->version] = "";
@@ -463,10 +511,23 @@ static void lint_stack(struct lint_run *r, struct c2s_source *srcs, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		c2s_doc_free(&docs[i]);
-	after_checks(r, sp, n, first);
+	int rewritten = after_checks(r, sp, n, first, may_fix);
+	if (rewritten)
+		r->diags.n = first;
 	free(docs);
 	free(ptrs);
 	free(sp);
+	return rewritten;
+}
+
+static void lint_stack(struct lint_run *r, struct c2s_source *srcs, size_t n)
+{
+	if (!lint_stack_pass(r, srcs, n, 1))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (reread(r, &srcs[i]) != 0)
+			return;
+	lint_stack_pass(r, srcs, n, 0);
 }
 
 static int add_source(struct lint_run *r, const char *path)

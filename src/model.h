@@ -43,6 +43,7 @@ enum c2s_fkind {
 
 struct c2s_mfield {
 	const char *key;        /* yaml key ("" for EXTRAS) */
+	unsigned keylen;
 	enum c2s_fkind kind;
 	enum c2s_mtype sub;     /* struct type of the items, or C2S_T_NONE */
 };
@@ -90,7 +91,9 @@ struct c2s_mval {
 };
 
 enum c2s_mval_flag {
-	C2S_MVF_EXTERNAL_NAME = 1u << 0 /* EXTERNAL written as {name: ...} (u.s/n is the name) */
+	C2S_MVF_EXTERNAL_NAME = 1u << 0, /* EXTERNAL written as {name: ...} (u.s/n is the name) */
+	C2S_MVF_LAZY = 1u << 1,          /* a NODE standing for a service not built yet */
+	C2S_MVF_PLAIN_STR = 1u << 2      /* a STR that resolves as a string when written plain */
 };
 
 struct c2s_model {
@@ -107,6 +110,8 @@ struct c2s_model_env {
 	/* the deploying process's environment: value of name[0..n), or NULL */
 	const char *(*lookup)(void *ctx, const char *name, size_t n);
 	void *ctx;
+	int quiet_missing_env_files; /* lint: a missing env_file is CS9005's to report, and
+				      * env files are named as written, not absolute */
 };
 
 /* ---- Building, merging ---- */
@@ -120,6 +125,32 @@ void c2s_model_free(struct c2s_model *m);
  * diagnostics; returns 0, or -1 when the file is rejected. */
 int c2s_model_build(struct c2s_model *m, uint16_t file, const struct c2s_model_env *env,
 		    struct c2s_mval *out, struct c2s_diags *diags);
+
+/* Streaming (one file, bounded memory): the same, but each service is left as a
+ * C2S_MV_NODE placeholder flagged C2S_MVF_LAZY (lazy = 1); build one with
+ * c2s_model_build_service into a scratch arena, use it, free the arena. */
+int c2s_model_build_lazy(struct c2s_model *m, uint16_t file, const struct c2s_model_env *env,
+			 int lazy, struct c2s_mval *out, struct c2s_diags *diags);
+int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env,
+			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
+			    struct c2s_mval *out, struct c2s_diags *diags);
+
+/* Build only the parts of a service that can fail (lint's cheap pass). */
+int c2s_model_check_service(struct c2s_model *m, const struct c2s_model_env *env,
+			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
+			    struct c2s_diags *diags);
+
+/* Lint: report what docker's loader refuses after the schema (CS2009) for one
+ * loaded, validated file, and a version differing from the earlier -c files'
+ * (st carries them; NULL when the file stands alone). Returns 1 when docker
+ * would refuse the file, 0 otherwise. */
+struct c2s_model_check_state {
+	char version[64];
+	char workdir[4096];  /* the first -c file's directory: relative paths start there */
+	int files;
+};
+int c2s_model_check(struct c2s_doc *doc, const char *path, struct c2s_model_check_state *st,
+		    struct c2s_diags *diags);
 
 /* Fold `over` into `base` as docker/cli's merge.go does (SEMANTICS §4.11). */
 int c2s_model_merge(struct c2s_model *m, struct c2s_mval *base, const struct c2s_mval *over,
@@ -148,10 +179,26 @@ struct c2s_buf;
 /* `docker stack config` output for the model (gopkg.in/yaml.v3's encoder). */
 int c2s_emit_yaml(const struct c2s_model *m, struct c2s_buf *out);
 
+/* Streaming output: lazy services are built by expand() (then release()d), and
+ * flush() is offered the buffer after each service to write it out and reset it. */
+struct c2s_emit_stream {
+	int (*expand)(void *ctx, const struct c2s_mval *placeholder, struct c2s_mval *out);
+	void (*release)(void *ctx);
+	int (*flush)(void *ctx, struct c2s_buf *out);
+	void *ctx;
+};
+int c2s_emit_yaml_stream(const struct c2s_model *m, const struct c2s_emit_stream *st, struct c2s_buf *out);
+
+/* Go's strconv.FormatFloat(f, 'g', -1, bits), also fmt's %v of a float, into out. */
+size_t c2s_go_float(double f, int bits, char *out, size_t cap);
 /* Go's time.Duration.String() of ns into buf (>= 32 bytes); returns the length. */
 size_t c2s_duration_format(int64_t ns, char *buf);
 /* Go's time.ParseDuration: 0 ok, -1 invalid, -2 overflow. */
 int c2s_duration_parse(const char *s, size_t n, int64_t *ns);
+/* The unit words (scan_units.re): a duration unit's nanoseconds (0: none) with
+ * *pcur moved past it; a whole size suffix's power of 1024 (-1: not one). */
+uint64_t c2s_scan_duration_unit(const unsigned char **pcur, const unsigned char *lim);
+int c2s_scan_size_suffix(const unsigned char *s, const unsigned char *lim);
 /* docker/go-units RAMInBytes: 0 ok, -1 invalid, -2 bad suffix (*bad_suffix set). */
 int c2s_size_parse(const char *s, size_t n, int64_t *bytes, struct c2s_str *bad_suffix);
 

@@ -14,8 +14,8 @@
 
 /* The largest env file read; docker has no limit, ours keeps memory bounded. */
 #define MODEL_MAX_ENV_FILE_BYTES ((size_t)64 << 20)
-/* Ports one short-syntax entry may expand to (a full 1-65535 range). */
-#define MODEL_MAX_PORT_EXPANSION 65536u
+/* Ports one service may expand to (short-syntax ranges); docker has no bound. */
+#define MODEL_MAX_PORTS (1u << 20)
 
 struct builder {
 	struct c2s_model *m;
@@ -25,6 +25,8 @@ struct builder {
 	struct c2s_diags *diags;
 	int failed;
 	const char *version;
+	struct c2s_arena *arena;  /* where values go: the model's, or a scratch one */
+	int lazy;                 /* services left as C2S_MVF_LAZY placeholders */
 };
 
 typedef struct c2s_mval mval;
@@ -63,7 +65,7 @@ static mval mv_int(const struct builder *b, int64_t i, const struct c2s_node *n)
 
 static void *alloc(struct builder *b, size_t n)
 {
-	void *p = c2s_arena_alloc(&b->m->arena, n ? n : 1);
+	void *p = c2s_arena_alloc(b->arena, n ? n : 1);
 	if (!p && !b->failed) {
 		b->failed = 1;
 		b->diags->nomem = 1;
@@ -111,8 +113,6 @@ static int is_null(const struct builder *b, const struct c2s_node *n)
 	return !n || (c2s_is_scalar(n) && c2s_resolve(b->d, n, &v) == C2S_TYPE_NULL);
 }
 
-/* Go's strconv.FormatFloat(f, 'g', -1, bits) (also fmt %v of a float). */
-size_t c2s_go_float(double f, int bits, char *out, size_t cap);
 
 size_t c2s_go_float(double f, int bits, char *out, size_t cap)
 {
@@ -148,15 +148,8 @@ size_t c2s_go_float(double f, int bits, char *out, size_t cap)
 	char buf[64];
 	if (neg)
 		buf[w++] = '-';
-	if (exp < -4 || exp >= (bits == 32 ? 21 : 21)) {
-		/* Go's 'g' with shortest uses eprec 6 only when... see below */
-	}
-	/* Go: eprec = 6 for shortest; exponent form iff exp < -4 || exp >= eprec,
-	 * except eprec grows to the digit count when that is larger (eprec > nd && nd >= dp). */
-	int eprec = 6;
-	if ((int)nd > eprec && (int)nd >= exp + 1)
-		eprec = (int)nd;
-	eprec = 21 < eprec ? eprec : eprec;
+	/* exponent form iff exp < -4 || exp >= eprec */
+	int eprec = 6; /* strconv 'g' with the shortest precision */
 	if (exp < -4 || exp >= eprec) {
 		buf[w++] = digits[0];
 		if (nd > 1) {
@@ -236,10 +229,8 @@ static struct c2s_str go_sprint(struct builder *b, const struct c2s_node *n, int
 			len += (size_t)snprintf(buf + len, sizeof buf - len, " +0000 UTC");
 		} else {
 			int o = v.ts.offset_minutes, a = o < 0 ? -o : o;
-			len += (size_t)snprintf(buf + len, sizeof buf - len, " %c%02d%02d %c%02d", o < 0 ? '-' : '+',
-						a / 60, a % 60, o < 0 ? '-' : '+', a / 60);
-			if (a % 60)
-				len += (size_t)snprintf(buf + len, sizeof buf - len, "%02d", a % 60);
+			len += (size_t)snprintf(buf + len, sizeof buf - len, " %c%02d%02d %c%02d%02d", o < 0 ? '-' : '+',
+						a / 60, a % 60, o < 0 ? '-' : '+', a / 60, a % 60);
 		}
 		(void)month_names;
 		break;
@@ -309,18 +300,24 @@ static struct sort_item *scratch_items(struct builder *b, size_t n)
 static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_node *n);
 static mval build_field(struct builder *b, enum c2s_mtype t, unsigned f, const struct c2s_node *n,
 			const struct c2s_node *key);
+static mval build_lazy_services(struct builder *b, const struct c2s_node *n);
 
 static mval build_str(struct builder *b, const struct c2s_node *n)
 {
-	if (is_null(b, n))
-		return mv(b, C2S_MV_STR, n);
 	if (!c2s_is_scalar(n))
 		return mv(b, C2S_MV_STR, n);
 	struct c2s_value v;
-	if (c2s_resolve(b->d, n, &v) == C2S_TYPE_STRING) {
+	enum c2s_type t = c2s_resolve(b->d, n, &v);
+	if (t == C2S_TYPE_STRING || t == C2S_TYPE_MERGE) {
 		struct c2s_str s = text(b, n);
-		return mv_str(b, s.p, s.n, n);
+		mval o = mv_str(b, s.p, s.n, n);
+		/* untagged plain text resolved as a string: the emitter need not ask again */
+		if (c2s_style(n) == C2S_STYLE_PLAIN && !(c2s_flags(n) & C2S_NODE_TAG))
+			o.flags = C2S_MVF_PLAIN_STR;
+		return o;
 	}
+	if (t == C2S_TYPE_NULL)
+		return mv(b, C2S_MV_STR, n);
 	struct c2s_str s = go_sprint(b, n, NULL);
 	return mv_str(b, s.p, s.n, n);
 }
@@ -345,10 +342,9 @@ static mval build_strlist(struct builder *b, const struct c2s_node *n)
 	for (uint32_t i = 0; i < cnt; i++) {
 		const struct c2s_node *it = c2s_seq_item(b->d, n, i);
 		if (c2s_is_scalar(it)) {
-			struct c2s_str s = go_sprint(b, it, NULL);
 			struct c2s_value v;
-			if (c2s_resolve(b->d, it, &v) == C2S_TYPE_STRING)
-				s = text(b, it);
+			enum c2s_type ty = c2s_resolve(b->d, it, &v);
+			struct c2s_str s = ty == C2S_TYPE_STRING || ty == C2S_TYPE_MERGE ? text(b, it) : go_sprint(b, it, NULL);
 			out.u.v[i] = mv_str(b, s.p, s.n, it);
 		} else {
 			out.u.v[i] = mv_str(b, "", 0, it);
@@ -475,10 +471,10 @@ static mval build_bytes(struct builder *b, const struct c2s_node *n, const char 
 		char l[4] = {0};
 		for (size_t i = 0; i < bad.n && i < 3; i++)
 			l[i] = (char)((bad.p[i] >= 'A' && bad.p[i] <= 'Z') ? bad.p[i] + 32 : bad.p[i]);
-		fail(b, n, "decoding failed due to the following error(s):\n\nerror decoding '%s': invalid suffix: '%.*s'",
+		fail(b, n, "error decoding '%s': invalid suffix: '%.*s'",
 		     path, (int)(bad.n > 3 ? bad.n : strlen(l)), bad.n > 3 ? bad.p : l);
 	} else if (r != 0) {
-		fail(b, n, "decoding failed due to the following error(s):\n\nerror decoding '%s': invalid size: '%.*s'",
+		fail(b, n, "error decoding '%s': invalid size: '%.*s'",
 		     path, (int)s.n, s.p);
 	}
 	out.u.i = bytes;
@@ -565,6 +561,50 @@ static mval build_extras(struct builder *b, const struct c2s_node *n)
 	return make_map(b, items, w, n);
 }
 
+/* Field lookup by key: per struct type, field indexes sorted by key (built once). */
+static uint8_t field_order[C2S_T_COUNT][64];
+static int field_order_ready;
+static enum c2s_mtype sort_type;
+
+static int cmp_field(const void *a, const void *b)
+{
+	const struct c2s_mfield *f = c2s_mstructs[sort_type].fields;
+	const struct c2s_mfield *x = &f[*(const uint8_t *)a], *y = &f[*(const uint8_t *)b];
+	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
+	int c = memcmp(x->key, y->key, n);
+	return c ? c : (x->keylen < y->keylen ? -1 : x->keylen > y->keylen);
+}
+
+static int find_field(enum c2s_mtype t, const char *k, size_t n)
+{
+	if (!field_order_ready) {
+		for (int ty = 1; ty < C2S_T_COUNT; ty++) {
+			for (unsigned f = 0; f < c2s_mstructs[ty].nfields; f++)
+				field_order[ty][f] = (uint8_t)f;
+			sort_type = (enum c2s_mtype)ty;
+			qsort(field_order[ty], c2s_mstructs[ty].nfields, 1, cmp_field);
+		}
+		field_order_ready = 1;
+	}
+	const struct c2s_mstruct *st = &c2s_mstructs[t];
+	size_t lo = 0, hi = st->nfields;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct c2s_mfield *f = &st->fields[field_order[t][mid]];
+		size_t m = f->keylen < n ? f->keylen : n;
+		int c = memcmp(f->key, k, m);
+		if (!c)
+			c = f->keylen < n ? -1 : f->keylen > n;
+		if (c == 0)
+			return f->kind == C2S_FK_EXTRAS ? -1 : field_order[t][mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 /* Generic struct from a mapping: fields by yaml key. */
 static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_node *n)
 {
@@ -578,14 +618,10 @@ static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_n
 		for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++) {
 			const struct c2s_node *k = c2s_map_key(b->d, n, i);
 			struct c2s_str ks = text(b, k);
-			for (unsigned f = 0; f < st->nfields; f++) {
-				const struct c2s_mfield *fd = &st->fields[f];
-				if (fd->kind == C2S_FK_EXTRAS || strlen(fd->key) != ks.n ||
-				    memcmp(fd->key, ks.p, ks.n) != 0)
-					continue;
-				slots[f] = build_field(b, t, f, c2s_map_value(b->d, n, i), k);
+			int f = find_field(t, ks.p, ks.n);
+			if (f >= 0) {
+				slots[f] = build_field(b, t, (unsigned)f, c2s_map_value(b->d, n, i), k);
 				have[f] = 1;
-				break;
 			}
 		}
 		for (unsigned f = 0; f < st->nfields; f++) {
@@ -980,6 +1016,12 @@ static int add_port_spec(struct builder *b, const struct c2s_node *it, struct c2
 	if (hostn && (chi - clo) != (hhi - hlo) && chi != clo)
 		goto bad;
 	size_t count = (size_t)(chi - clo + 1);
+	if (*nvals + count * (size_t)(hhi - hlo + 1) > MODEL_MAX_PORTS) {
+		fail(b, it, "the ports of this service expand to more than %u entries (MODEL_MAX_PORTS)",
+		     MODEL_MAX_PORTS);
+		b->diags->limit_hit = 1;
+		return -1;
+	}
 	struct port_item *pi = alloc(b, count * sizeof *pi);
 	if (!pi)
 		return -1;
@@ -1077,7 +1119,7 @@ static mval build_ports(struct builder *b, const struct c2s_node *n)
 		} else {
 			const char *tn = ty == C2S_TYPE_FLOAT ? "float64" : ty == C2S_TYPE_BOOL ? "bool"
 				: ty == C2S_TYPE_UINT ? "uint64" : ty == C2S_TYPE_NULL ? "<nil>" : "time.Time";
-			fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Ports': invalid type %s for port", tn);
+			fail(b, it, "error decoding 'Ports': invalid type %s for port", tn);
 			return out;
 		}
 	}
@@ -1088,16 +1130,43 @@ static mval build_ports(struct builder *b, const struct c2s_node *n)
 
 /* ---- volumes (loader/volume.go ParseVolume + resolveVolumePaths) ---- */
 
+static int is_slash(char c) { return c == '\\' || c == '/'; }
+
+/* docker/cli loader/windows_path.go volumeNameLen: "C:" or a UNC "\\host\share" prefix. */
+static size_t volume_name_len(const char *p, size_t l)
+{
+	if (l < 2)
+		return 0;
+	char c = p[0];
+	if (p[1] == ':' && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+		return 2;
+	if (l >= 5 && is_slash(p[0]) && is_slash(p[1]) && !is_slash(p[2]) && p[2] != '.') {
+		for (size_t n = 3; n < l - 1; n++) {
+			if (is_slash(p[n])) {
+				n++;
+				if (!is_slash(p[n])) {
+					if (p[n] == '.')
+						break;
+					for (; n < l; n++)
+						if (is_slash(p[n]))
+							break;
+					return n;
+				}
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* path.IsAbs (Unix) or docker's Windows isAbs: for bind sources only; env files and
+ * secret/config files go through filepath.IsAbs, which on Linux is a leading '/'. */
 static int is_abs_path(const char *s, size_t n)
 {
 	if (n && s[0] == '/')
 		return 1;
-	/* Windows: C:\ or C:/ or \\ */
-	if (n >= 3 && ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z') && s[1] == ':' && (s[2] == '\\' || s[2] == '/'))
-		return 1;
-	if (n >= 2 && s[0] == '\\' && s[1] == '\\')
-		return 1;
-	return 0;
+	size_t l = volume_name_len(s, n);
+	return l != 0 && l < n && is_slash(s[l]);
 }
 
 /* filepath.Join(dir, rel) + Clean. */
@@ -1165,7 +1234,7 @@ static struct c2s_str join_clean(struct builder *b, const char *dir, const char 
 
 static int is_letter_ascii(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
-static mval build_volume_short(struct builder *b, const struct c2s_node *it)
+static mval build_volume_short(struct builder *b, const struct c2s_node *it, uint32_t idx)
 {
 	struct c2s_str s = text(b, it);
 	mval f[8];
@@ -1193,7 +1262,7 @@ static mval build_volume_short(struct builder *b, const struct c2s_node *it)
 				continue;
 			const char *buf = s.p + bstart;
 			if (blen == 0) {
-				fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Volumes': invalid spec: %.*s: empty section between colons", (int)s.n, s.p);
+				fail(b, it, "error decoding 'Volumes[%u]': invalid spec: %.*s: empty section between colons", (unsigned)idx, (int)s.n, s.p);
 				return st;
 			}
 			if (!src.p && end) {
@@ -1206,7 +1275,7 @@ static mval build_volume_short(struct builder *b, const struct c2s_node *it)
 				tgt.p = buf;
 				tgt.n = blen;
 			} else if (c == ':') {
-				fail(b, it, "decoding failed due to the following error(s):\n\nerror decoding 'Volumes': invalid spec: %.*s: too many colons", (int)s.n, s.p);
+				fail(b, it, "error decoding 'Volumes[%u]': invalid spec: %.*s: too many colons", (unsigned)idx, (int)s.n, s.p);
 				return st;
 			} else {
 				size_t o = 0;
@@ -1331,7 +1400,7 @@ static mval build_volumes(struct builder *b, const struct c2s_node *n)
 		return out;
 	for (uint32_t i = 0; i < cnt; i++) {
 		const struct c2s_node *it = c2s_seq_item(b->d, n, i);
-		out.u.v[i] = c2s_is_scalar(it) ? build_volume_short(b, it) : build_struct(b, C2S_T_SVCVOL, it);
+		out.u.v[i] = c2s_is_scalar(it) ? build_volume_short(b, it, i) : build_struct(b, C2S_T_SVCVOL, it);
 	}
 	out.n = cnt;
 	return out;
@@ -1348,12 +1417,21 @@ struct env_entry {
 	uint16_t file;
 };
 
-static int read_env_file(struct builder *b, const char *path, const struct c2s_node *at,
+static int read_env_file(struct builder *b, const char *path, const char *shown, const struct c2s_node *at,
 			 struct sort_item **items, size_t *n, size_t *cap)
 {
 	FILE *fp = fopen(path, "rb");
+	if (!fp && b->env->quiet_missing_env_files) {
+		b->failed = 1;
+		return -1;
+	}
 	if (!fp) {
-		fail(b, at, "open %s: %s", path, strerror(errno) /* Go: "no such file or directory" */);
+		/* Go's syscall error texts are strerror's, lower-cased */
+		char msg[128];
+		snprintf(msg, sizeof msg, "%s", strerror(errno));
+		if (msg[0] >= 'A' && msg[0] <= 'Z')
+			msg[0] = (char)(msg[0] + 32);
+		fail(b, at, "open %s: %s", path, msg);
 		return -1;
 	}
 	size_t sz = 0, capb = 4096;
@@ -1362,8 +1440,14 @@ static int read_env_file(struct builder *b, const char *path, const struct c2s_n
 	while (data && (r = fread(data + sz, 1, capb - sz, fp)) > 0) {
 		sz += r;
 		if (sz == capb) {
-			if (capb >= MODEL_MAX_ENV_FILE_BYTES)
-				break;
+			if (capb >= MODEL_MAX_ENV_FILE_BYTES) {
+				free(data);
+				fclose(fp);
+				fail(b, at, "%s: env file larger than %zu MiB (MODEL_MAX_ENV_FILE_BYTES)", path,
+				     MODEL_MAX_ENV_FILE_BYTES >> 20);
+				b->diags->limit_hit = 1;
+				return -1;
+			}
 			char *nd = realloc(data, capb * 2);
 			if (!nd) {
 				free(data);
@@ -1410,11 +1494,11 @@ static int read_env_file(struct builder *b, const char *path, const struct c2s_n
 		/* variable = TrimLeft(key, whitespace); must not contain whitespace */
 		for (size_t i = 0; i < kn; i++)
 			if (l[i] == ' ' || l[i] == '\t') {
-				fail(b, at, "invalid env file (%s): variable '%.*s' contains whitespaces", path, (int)kn, l);
+				fail(b, at, "invalid env file (%s): variable '%.*s' contains whitespaces", shown, (int)kn, l);
 				return -1;
 			}
 		if (kn == 0) {
-			fail(b, at, "invalid env file (%s): no variable name on line '%.*s'", path, (int)lnn, l);
+			fail(b, at, "invalid env file (%s): no variable name on line '%.*s'", shown, (int)lnn, l);
 			return -1;
 		}
 		if (*n == *cap) {
@@ -1449,10 +1533,12 @@ static mval resolve_environment(struct builder *b, const mval *envfiles, const m
 		for (uint32_t i = 0; i < envfiles->n; i++) {
 			const mval *f = &envfiles->u.v[i];
 			struct c2s_str path = {f->u.s, f->n};
-			if (!is_abs_path(path.p, path.n))
+			if (!(path.n && path.p[0] == '/'))
 				path = join_clean(b, b->env->workdir, f->u.s, f->n);
 			char *p = str_dup(b, path.p, path.n);
-			if (!p || read_env_file(b, p, c2s_mval_node(b->m, f) ? &b->d->nodes[f->node] : svc,
+			/* docker names the absolute path; lint names it as written (stable output) */
+			char *shown = b->env->quiet_missing_env_files ? str_dup(b, f->u.s, f->n) : p;
+			if (!p || !shown || read_env_file(b, p, shown, c2s_mval_node(b->m, f) ? &b->d->nodes[f->node] : svc,
 						&items, &n, &cap) != 0)
 				return mv(b, C2S_MV_NONE, NULL);
 		}
@@ -1486,6 +1572,26 @@ static mval resolve_environment(struct builder *b, const mval *envfiles, const m
 		}
 	}
 	return make_map(b, items, n, environment ? &b->d->nodes[environment->node] : svc);
+}
+
+/* Services by name, each a placeholder for its AST mapping (streaming). */
+static mval build_lazy_services(struct builder *b, const struct c2s_node *n)
+{
+	mval out = mv(b, C2S_MV_MAP, n);
+	if (!c2s_is_mapping(n))
+		return out;
+	uint32_t cnt = c2s_count(n);
+	struct sort_item *items = scratch_items(b, cnt);
+	if (!items)
+		return out;
+	for (uint32_t i = 0; i < cnt; i++) {
+		const struct c2s_node *k = c2s_map_key(b->d, n, i);
+		struct c2s_str ks = text(b, k);
+		items[i].k = mv_str(b, ks.p, ks.n, k);
+		items[i].v = mv(b, C2S_MV_NODE, c2s_map_value(b->d, n, i));
+		items[i].v.flags = C2S_MVF_LAZY;
+	}
+	return make_map(b, items, cnt, n);
 }
 
 /* ---- fields ---- */
@@ -1574,9 +1680,12 @@ static mval build_field(struct builder *b, enum c2s_mtype t, unsigned f, const s
 		return build_mapping(b, n, 0);
 	case C2S_FK_MAPNSTR:
 		return build_mapping(b, n, 1);
+	case C2S_FK_SERVICES:
+		if (b->lazy)
+			return build_lazy_services(b, n);
+		return build_map_of(b, fd->sub, n, 0);
 	case C2S_FK_MAPT:
 	case C2S_FK_MAPPT:
-	case C2S_FK_SERVICES:
 		return build_map_of(b, fd->sub, n, fd->kind == C2S_FK_MAPPT);
 	case C2S_FK_STRUCT:
 	case C2S_FK_PSTRUCT:
@@ -1720,7 +1829,7 @@ static void finish_objects(struct builder *b, mval *map, enum c2s_mtype t, const
 				}
 			} else {
 				struct c2s_str p = file ? c2s_mstr(file) : (struct c2s_str){"", 0};
-				if (!is_abs_path(p.p, p.n)) {
+				if (!(p.n && p.p[0] == '/')) {
 					struct c2s_str j = join_clean(b, b->env->workdir, p.p, p.n);
 					mval nv = file ? *file : mv(b, C2S_MV_STR, NULL);
 					nv.kind = C2S_MV_STR;
@@ -1736,16 +1845,76 @@ static void finish_objects(struct builder *b, mval *map, enum c2s_mtype t, const
 	}
 }
 
+static void builder_init(struct builder *b, struct c2s_model *m, uint16_t file,
+			 const struct c2s_model_env *env, struct c2s_diags *diags)
+{
+	memset(b, 0, sizeof *b);
+	b->m = m;
+	b->d = m->docs[file];
+	b->file = file;
+	b->env = env;
+	b->diags = diags;
+	b->arena = &m->arena;
+}
+
+int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env,
+			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
+			    struct c2s_mval *out, struct c2s_diags *diags)
+{
+	struct builder b;
+	builder_init(&b, m, placeholder->file, env, diags);
+	b.arena = arena;
+	const struct c2s_node *n = &b.d->nodes[placeholder->node];
+	*out = build_struct(&b, C2S_T_SERVICE, n);
+	if (!b.failed)
+		finish_service(&b, out, n);
+	return b.failed ? -1 : 0;
+}
+
+/* Only what can fail (ports, volumes, sizes, env files): lint's cheaper pass. */
+int c2s_model_check_service(struct c2s_model *m, const struct c2s_model_env *env,
+			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
+			    struct c2s_diags *diags)
+{
+	struct builder b;
+	builder_init(&b, m, placeholder->file, env, diags);
+	b.arena = arena;
+	const struct c2s_node *n = &b.d->nodes[placeholder->node];
+	const struct c2s_node *v;
+	if ((v = c2s_map_get(b.d, n, "ports", NULL)))
+		build_ports(&b, v);
+	if (!b.failed && (v = c2s_map_get(b.d, n, "volumes", NULL))) {
+		mval vols = build_volumes(&b, v);
+		for (uint32_t i = 0; i < vols.n && !b.failed; i++)
+			resolve_bind(&b, &vols.u.v[i], c2s_mval_node(b.m, &vols.u.v[i]));
+	}
+	const struct c2s_node *res = c2s_map_get(b.d, c2s_map_get(b.d, n, "deploy", NULL), "resources", NULL);
+	static const char *const sides[] = {"limits", "reservations"};
+	for (int k = 0; k < 2 && !b.failed; k++) {
+		const struct c2s_node *mem = c2s_map_get(b.d, c2s_map_get(b.d, res, sides[k], NULL), "memory", NULL);
+		if (mem && !is_null(&b, mem))
+			build_bytes(&b, mem, k ? "Deploy.Resources.Reservations.memory" : "Deploy.Resources.Limits.memory");
+	}
+	if (!b.failed && (v = c2s_map_get(b.d, n, "env_file", NULL))) {
+		mval files = build_strlist(&b, v);
+		if (files.n)
+			resolve_environment(&b, &files, NULL, n);
+	}
+	return b.failed ? -1 : 0;
+}
+
 int c2s_model_build(struct c2s_model *m, uint16_t file, const struct c2s_model_env *env,
 		    struct c2s_mval *out, struct c2s_diags *diags)
 {
+	return c2s_model_build_lazy(m, file, env, 0, out, diags);
+}
+
+int c2s_model_build_lazy(struct c2s_model *m, uint16_t file, const struct c2s_model_env *env,
+			 int lazy, struct c2s_mval *out, struct c2s_diags *diags)
+{
 	struct builder b;
-	memset(&b, 0, sizeof b);
-	b.m = m;
-	b.d = m->docs[file];
-	b.file = file;
-	b.env = env;
-	b.diags = diags;
+	builder_init(&b, m, file, env, diags);
+	b.lazy = lazy;
 	const struct c2s_node *root = c2s_node_at(b.d, b.d->root);
 	const struct c2s_node *vn = c2s_map_get(b.d, root, "version", NULL);
 	struct c2s_str vs = vn ? text(&b, vn) : (struct c2s_str){"", 0};
@@ -1759,7 +1928,7 @@ int c2s_model_build(struct c2s_model *m, uint16_t file, const struct c2s_model_e
 	if (!services)
 		set_field(&b, out, C2S_F_CONFIG_SERVICES, mv(&b, C2S_MV_MAP, NULL));
 	services = field_slot(out, C2S_F_CONFIG_SERVICES);
-	for (uint32_t i = 0; services && i < services->n && !b.failed; i++) {
+	for (uint32_t i = 0; !lazy && services && i < services->n && !b.failed; i++) {
 		mval *svc = &services->u.v[2 * i + 1];
 		if (svc->kind != C2S_MV_STRUCT) {
 			mval st = mv(&b, C2S_MV_STRUCT, NULL);

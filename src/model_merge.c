@@ -58,9 +58,13 @@ static int key_eq(const mval *a, const mval *b)
 }
 
 static mval merge_struct(struct merger *g, const mval *d, const mval *s);
+static mval merge_any(struct merger *g, const mval *d, const mval *s);
+static mval append_list(struct merger *g, const mval *d, const mval *s);
 
-/* Per-key map merge; how: 0 string maps (empty src values do not override),
- * 1 later replaces, 2 service networks, 3 nested structs. */
+/* Per-key map merge; how: 0 map[string]*string (mergo dereferences: a later
+ * empty or null value does not override a non-empty one, but anything replaces
+ * an empty or null one), 1 later replaces (map[string]string and structs by
+ * value), 2 service networks, 3 nested structs, 4 x-* values (deep). */
 static mval merge_map(struct merger *g, const mval *d, const mval *s, int how)
 {
 	mval out = *d;
@@ -90,8 +94,11 @@ static mval merge_map(struct merger *g, const mval *d, const mval *s, int how)
 		mval *dv = &v[2 * j + 1];
 		switch (how) {
 		case 0:
-			if (!zero_scalar(sv))
+			if (zero_scalar(dv) || !zero_scalar(sv))
 				*dv = *sv;
+			break;
+		case 4:
+			*dv = merge_any(g, dv, sv);
 			break;
 		case 1:
 			*dv = *sv;
@@ -142,6 +149,70 @@ static mval merge_map(struct merger *g, const mval *d, const mval *s, int how)
 	out.u.v = v;
 	out.n = (uint32_t)n;
 	return out;
+}
+
+/* An x-* value (an AST subtree) as model values: mappings become MAPs with
+ * sorted keys, sequences LISTs, scalars stay NODEs. */
+static mval any_of_node(struct merger *g, const mval *v)
+{
+	if (v->kind != C2S_MV_NODE)
+		return *v;
+	const struct c2s_doc *d = g->m->docs[v->file];
+	const struct c2s_node *n = &d->nodes[v->node];
+	mval out = *v;
+	if (c2s_is_mapping(n)) {
+		uint32_t cnt = c2s_count(n);
+		mval *items = alloc_vals(g, 2 * (size_t)cnt);
+		if (!items)
+			return out;
+		uint32_t w = 0;
+		for (uint32_t i = 0; i < cnt; i++) {
+			const struct c2s_node *k = c2s_map_key(d, n, i);
+			struct c2s_str ks = c2s_scalar(d, k);
+			mval key = *v, val = *v;
+			key.kind = C2S_MV_STR;
+			key.node = (uint32_t)(k - d->nodes);
+			key.u.s = ks.p;
+			key.n = (uint32_t)ks.n;
+			val.node = (uint32_t)(c2s_map_value(d, n, i) - d->nodes);
+			val.flags = 0;
+			/* insertion keeps yaml.v3's order */
+			uint32_t at = w;
+			while (at > 0 && c2s_key_less(ks.p, ks.n, items[2 * (at - 1)].u.s, items[2 * (at - 1)].n))
+				at--;
+			memmove(&items[2 * (at + 1)], &items[2 * at], (w - at) * 2 * sizeof *items);
+			items[2 * at] = key;
+			items[2 * at + 1] = val;
+			w++;
+		}
+		out.kind = C2S_MV_MAP;
+		out.u.v = items;
+		out.n = w;
+	} else if (c2s_is_sequence(n)) {
+		uint32_t cnt = c2s_count(n);
+		mval *items = alloc_vals(g, cnt);
+		if (!items)
+			return out;
+		for (uint32_t i = 0; i < cnt; i++) {
+			items[i] = *v;
+			items[i].node = (uint32_t)(c2s_seq_item(d, n, i) - d->nodes);
+		}
+		out.kind = C2S_MV_LIST;
+		out.u.v = items;
+		out.n = cnt;
+	}
+	return out;
+}
+
+/* mergo on interface{} values: maps merged per key, lists appended, else the later wins. */
+static mval merge_any(struct merger *g, const mval *d, const mval *s)
+{
+	mval a = any_of_node(g, d), b = any_of_node(g, s);
+	if (a.kind == C2S_MV_MAP && b.kind == C2S_MV_MAP)
+		return merge_map(g, &a, &b, 4);
+	if (a.kind == C2S_MV_LIST && b.kind == C2S_MV_LIST)
+		return append_list(g, &a, &b);
+	return *s;
 }
 
 /* ports by published, volumes by target, secrets/configs by source */
@@ -290,6 +361,7 @@ static mval merge_field(struct merger *g, enum c2s_mtype t, unsigned f, const mv
 	case C2S_FK_PLIST:
 		return append_list(g, d, s);
 	case C2S_FK_MAPSTR:
+		return merge_map(g, d, s, 1);
 	case C2S_FK_MAPNSTR:
 		return merge_map(g, d, s, 0);
 	case C2S_FK_MAPPT:
@@ -301,7 +373,7 @@ static mval merge_field(struct merger *g, enum c2s_mtype t, unsigned f, const mv
 	case C2S_FK_SERVICES:
 		return merge_map(g, d, s, 3);
 	case C2S_FK_EXTRAS:
-		return merge_map(g, d, s, 1);
+		return merge_map(g, d, s, 4);
 	case C2S_FK_STRUCT:
 	case C2S_FK_PSTRUCT:
 		if (fd->sub == C2S_T_LOGGING)

@@ -11,8 +11,8 @@
 /* ---- tables ---- */
 
 #define C2S_STRUCT(T, go) static const struct c2s_mfield fields_##T[] = {
-#define C2S_FIELD(T, F, key, KIND, SUB) {key, C2S_FK_##KIND, C2S_T_##SUB},
-#define C2S_END(T) {NULL, C2S_FK_STR, C2S_T_NONE}};
+#define C2S_FIELD(T, F, key, KIND, SUB) {key, sizeof(key) - 1, C2S_FK_##KIND, C2S_T_##SUB},
+#define C2S_END(T) {NULL, 0, C2S_FK_STR, C2S_T_NONE}};
 #include "model.def"
 
 const struct c2s_mstruct c2s_mstructs[C2S_T_COUNT] = {
@@ -108,50 +108,54 @@ static int is_letter(uint32_t r)
 
 static int is_digit_r(uint32_t r) { return r >= '0' && r <= '9'; }
 
-#define KEY_MAX_RUNES 512
+static uint32_t rune_next(const char *s, size_t n, size_t *i)
+{
+	if ((unsigned char)s[*i] < 0x80)
+		return (unsigned char)s[(*i)++];
+	return rune_at(s, n, i);
+}
 
 int c2s_key_less(const char *a, size_t an, const char *b, size_t bn)
 {
-	uint32_t ar[KEY_MAX_RUNES], br[KEY_MAX_RUNES];
-	size_t na = 0, nb = 0, i = 0;
-	while (i < an && na < KEY_MAX_RUNES)
-		ar[na++] = rune_at(a, an, &i);
-	i = 0;
-	while (i < bn && nb < KEY_MAX_RUNES)
-		br[nb++] = rune_at(b, bn, &i);
+	size_t i = 0, j = 0;
 	int digits = 0;
-	for (size_t k = 0; k < na && k < nb; k++) {
-		if (ar[k] == br[k]) {
-			digits = is_digit_r(ar[k]);
+	while (i < an && j < bn) {
+		size_t i0 = i, j0 = j;
+		uint32_t ra = rune_next(a, an, &i), rb = rune_next(b, bn, &j);
+		if (ra == rb) {
+			digits = is_digit_r(ra);
 			continue;
 		}
-		int al = is_letter(ar[k]), bl = is_letter(br[k]);
+		int al = is_letter(ra), bl = is_letter(rb);
 		if (al && bl)
-			return ar[k] < br[k];
+			return ra < rb;
 		if (al || bl)
 			return digits ? al : bl;
 		int64_t anum = 0, bnum = 0;
 		size_t ai, bi;
-		if (ar[k] == '0' || br[k] == '0') {
-			for (size_t j = k; j-- > 0 && is_digit_r(ar[j]);) {
-				if (ar[j] != '0') {
+		if (ra == '0' || rb == '0') {
+			/* digits are ASCII: scan a's bytes backwards */
+			for (size_t k = i0; k-- > 0 && a[k] >= '0' && a[k] <= '9';) {
+				if (a[k] != '0') {
 					anum = 1;
 					bnum = 1;
 					break;
 				}
 			}
 		}
-		for (ai = k; ai < na && is_digit_r(ar[ai]); ai++)
-			anum = anum * 10 + (int64_t)(ar[ai] - '0');
-		for (bi = k; bi < nb && is_digit_r(br[bi]); bi++)
-			bnum = bnum * 10 + (int64_t)(br[bi] - '0');
+		for (ai = i0; ai < an && a[ai] >= '0' && a[ai] <= '9'; ai++)
+			anum = anum * 10 + (a[ai] - '0');
+		for (bi = j0; bi < bn && b[bi] >= '0' && b[bi] <= '9'; bi++)
+			bnum = bnum * 10 + (b[bi] - '0');
 		if (anum != bnum)
 			return anum < bnum;
-		if (ai != bi)
-			return ai < bi;
-		return ar[k] < br[k];
+		/* Go compares rune indexes; digit runs are ASCII so lengths agree */
+		if (ai - i0 != bi - j0)
+			return ai - i0 < bi - j0;
+		return ra < rb;
 	}
-	return na < nb;
+	/* len([]rune(a)) < len([]rune(b)) with an equal prefix */
+	return i == an && j < bn;
 }
 
 /* ---- durations: Go's time.Duration ---- */
@@ -234,13 +238,6 @@ size_t c2s_duration_format(int64_t d, char *out)
 
 int c2s_duration_parse(const char *s, size_t n, int64_t *out)
 {
-	static const struct {
-		const char *name;
-		uint64_t unit;
-	} units[] = {
-		{"ns", 1ull}, {"us", 1000ull}, {"\xC2\xB5s", 1000ull}, {"\xCE\xBCs", 1000ull},
-		{"ms", 1000000ull}, {"s", 1000000000ull}, {"m", 60000000000ull}, {"h", 3600000000000ull},
-	};
 	const char *end = s + n;
 	uint64_t d = 0;
 	int neg = 0;
@@ -293,20 +290,11 @@ int c2s_duration_parse(const char *s, size_t n, int64_t *out)
 		}
 		if (!pre && !post)
 			return -1;
-		const char *u0 = s;
-		while (s < end && *s != '.' && !(*s >= '0' && *s <= '9'))
-			s++;
-		if (s == u0)
-			return -1;
-		uint64_t unit = 0;
-		for (size_t k = 0; k < sizeof units / sizeof units[0]; k++) {
-			size_t l = strlen(units[k].name);
-			if ((size_t)(s - u0) == l && memcmp(u0, units[k].name, l) == 0) {
-				unit = units[k].unit;
-				break;
-			}
-		}
-		if (!unit)
+		/* the unit runs to the next digit or '.' (scan_units.re) */
+		const unsigned char *u = (const unsigned char *)s;
+		uint64_t unit = c2s_scan_duration_unit(&u, (const unsigned char *)end);
+		s = (const char *)u;
+		if (!unit || (s < end && *s != '.' && !(*s >= '0' && *s <= '9')))
 			return -1;
 		if (v > (UINT64_C(1) << 63) / unit)
 			return -2;
@@ -364,23 +352,11 @@ int c2s_size_parse(const char *s, size_t n, int64_t *bytes, struct c2s_str *bad_
 	bad_suffix->n = sfxlen;
 	if (sfxlen > 3)
 		return -2;
-	char l[3];
-	for (size_t i = 0; i < sfxlen; i++)
-		l[i] = (char)((sfx[i] >= 'A' && sfx[i] <= 'Z') ? sfx[i] + 32 : sfx[i]);
-	if (l[0] == 'b') {
-		if (sfxlen > 1)
-			return -2;
-		*bytes = (int64_t)size;
-		return 0;
-	}
-	const char *units = "kmgtp";
-	const char *u = memchr(units, l[0], 5);
-	if (!u)
+	int power = c2s_scan_size_suffix((const unsigned char *)sfx, (const unsigned char *)sfx + sfxlen);
+	if (power < 0)
 		return -2;
-	for (long k = 0; k <= u - units; k++)
+	for (int k = 0; k < power; k++)
 		size *= 1024.0;
-	if ((sfxlen == 2 && l[1] != 'b') || (sfxlen == 3 && (l[1] != 'i' || l[2] != 'b')))
-		return -2;
 	*bytes = size >= 9223372036854775807.0 ? INT64_MIN : (int64_t)size;
 	return 0;
 }

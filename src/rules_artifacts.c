@@ -150,7 +150,20 @@ static int node_local_volume(const struct c2s_doc *d, const struct c2s_node *def
 	const struct c2s_node *drv = c2s_map_get(d, def, "driver", NULL);
 	if (drv && !c2s_scalar_is(d, drv, "local"))
 		return 0;
-	return c2s_map_get(d, def, "driver_opts", NULL) == NULL;
+	/* local with driver_opts: shared only when it mounts a network file system
+	 * (type: nfs/nfs4/cifs/smb...); `type: none, o: bind` is a node's own directory */
+	const struct c2s_node *opts = c2s_map_get(d, def, "driver_opts", NULL);
+	if (!opts)
+		return 1;
+	const struct c2s_node *type = c2s_map_get(d, opts, "type", NULL);
+	if (!c2s_is_scalar(type))
+		return 0;  /* options we do not understand: say nothing */
+	struct c2s_str t = c2s_scalar(d, type);
+	static const char *const local_types[] = {"none", "bind", "tmpfs", "ext4", "xfs", "btrfs"};
+	for (size_t i = 0; i < sizeof local_types / sizeof *local_types; i++)
+		if (c2s_str_eq(t, local_types[i]))
+			return 1;
+	return 0;
 }
 
 void c2s_check_local_volume_replicas(struct c2s_check *c)
@@ -312,8 +325,12 @@ static void unused(struct c2s_check *c, const char *section, enum c2s_rule_index
 		struct c2s_str s = c2s_scalar(d, key);
 		if (s.n >= 2 && s.p[0] == 'x' && s.p[1] == '-')
 			continue;
+		const struct c2s_node *ext = c2s_map_get(d, c2s_map_value(d, top, k), "external", NULL);
+		struct c2s_value ev;
+		int external = ext && !(c2s_resolve(d, ext, &ev) == C2S_TYPE_BOOL && !ev.boolean);
 		struct c2s_diag *dg = c2s_diag_at(c->diags, rule, d, key,
-			"%s %.*s is defined but no service uses it; docker stack deploy still creates it",
+			external ? "%s %.*s is declared external but no service uses it"
+				 : "%s %.*s is defined but no service uses it; docker stack deploy still creates it",
 			what, (int)(s.n > 120 ? 120 : s.n), s.p);
 		c2s_diag_hint(c->diags, dg, "list it under a service's %s:, or remove it", section);
 	}

@@ -85,8 +85,8 @@ void c2s_check_update_monitor(struct c2s_check *c)
 			continue;
 		int64_t monitor, interval, start, retries_ns;
 		uint64_t retries = DEFAULT_RETRIES;
-		/* Only a monitor the file writes: swarm's default (5s) is on every update_config
-		 * and a task that never turns healthy fails before it counts as running anyway. */
+		/* Only a monitor the file writes: swarm's default (5s) would flag nearly every
+		 * update_config (see docs/rules/CS7002.md). */
 		const struct c2s_node *mv = c2s_map_get(d, uc, "monitor", NULL);
 		if (!mv || c2s_node_duration(d, mv, &monitor) != 0)
 			continue;

@@ -122,6 +122,32 @@ run explain cs5101;        expect "explain ids are case-insensitive" 0 '^# CS510
 run explain CS0000;        expect "explain of an unknown rule exits 2" 2 '' "no rule 'CS0000'"
 run explain;               expect "explain without a rule exits 2" 2
 
+# --- convert: -o is atomic, rejected input leaves stdout and the old file alone ---
+printf 'version: "3.8"\nservices:\n  web:\n    image: nginx\n' >"$tmp/good.yml"
+printf 'version: "3.8"\nservices:\n  web:\n    image: nginx\n    deploy:\n      resources:\n        limits:\n          memory: 1x\n' >"$tmp/bad.yml"
+run convert -c "$tmp/good.yml";    expect "convert prints docker's yaml" 0 '^    image: nginx$'
+run convert -c "$tmp/bad.yml";     expect "convert of a refused file exits 1" 1 '' "invalid suffix: 'x'"
+no_stdout "a refused file prints nothing on stdout"
+printf 'old\n' >"$tmp/out.yml"
+run convert -c "$tmp/bad.yml" -o "$tmp/out.yml"; expect "convert -o of a refused file exits 1" 1
+if [ "$(cat "$tmp/out.yml")" = old ]; then ok "the old -o file is untouched on error"; else fail "the old -o file is untouched on error"; fi
+run convert -c "$tmp/good.yml" -o "$tmp/out.yml"; expect "convert -o writes the file" 0
+no_stdout "convert -o prints nothing on stdout"
+if grep -q '^version: "3.8"$' "$tmp/out.yml" && [ -z "$(ls "$tmp" | grep tmp)" ]; then ok "-o replaced the file, no temporary left"; else fail "-o replaced the file, no temporary left"; fi
+chmod 640 "$tmp/out.yml"
+run convert -c "$tmp/good.yml" -o "$tmp/out.yml"
+if [ "$(stat -c %a "$tmp/out.yml")" = 640 ]; then ok "-o keeps the old file's mode"; else fail "-o keeps the old file's mode"; fi
+(umask 022 && NO_COLOR=1 "$bin" convert -c "$tmp/good.yml" -o "$tmp/new.yml")
+if [ "$(stat -c %a "$tmp/new.yml")" = 644 ]; then ok "-o makes a new file as umask allows"; else fail "-o makes a new file as umask allows"; fi
+run convert -c "$tmp/good.yml" -o "$tmp/no/such/dir/out.yml"; expect "-o into a missing directory exits 2" 2 '' 'No such file or directory'
+run convert -c "$tmp/absent.yml"; expect "convert of a missing file exits 2" 2 '' 'absent.yml'
+run convert;                       expect "convert without -c exits 2" 2 '' 'Specify a Compose file'
+run convert -c "$tmp/good.yml" --to xml; expect "convert --to xml is a usage error" 2
+if [ -w /dev/full ]; then
+	NO_COLOR=1 "$bin" convert -c "$tmp/good.yml" >/dev/full 2>"$tmp/err"; rc=$?
+	if [ "$rc" = 2 ]; then ok "convert to a full disk exits 2"; else fail "convert to a full disk exits 2"; fi
+fi
+
 # --- output errors: a closed or full standard output is trouble, not success ---
 if [ -w /dev/full ]; then
 	NO_COLOR=1 "$bin" lint "$seed" >/dev/full 2>"$tmp/err"; rc=$?
