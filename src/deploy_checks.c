@@ -730,13 +730,17 @@ static void check_volumes(struct dctx *c, const struct c2s_node *key, const stru
 		}
 		int bad = 0;
 		for (int q = 0; q < 5 && !bad; q++)
-			if (has[q] && q != self && !(self == 4 && q == 3) && !(self == 5 && q == 4)) {
+			/* what each type's converter checks (convert/volume.go): cluster takes no
+			 * look at image options, npipe none at bind or cluster ones */
+			if (has[q] && q != self && !(self == 4 && q == 3) && !(self == 5 && (q == 4 || q == 0))) {
 				snprintf(msg, sizeof msg, "%s options are incompatible with type %.*s",
 					 q == 3 && self == 1 ? "images" : opt[q], (int)t.n, t.p);
 				mount_error(c, key, it, msg);
 				bad = 1;
 			}
-		if (!bad && (self == 1 || self == 4) && sv.n && !defined(c, TOP_VOLUMES, sv))
+		/* a cluster volume group ("group:NAME") needs no definition */
+		if (!bad && (self == 1 || (self == 4 && !(sv.n > 6 && !memcmp(sv.p, "group:", 6)))) && sv.n &&
+		    !defined(c, TOP_VOLUMES, sv))
 			undefined(c, key, src, "volume", sv);
 #undef IS
 	}
