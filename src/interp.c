@@ -937,6 +937,35 @@ int c2s_interpolate(struct c2s_doc *doc, const struct c2s_env *env, struct c2s_d
 	return w.errors;
 }
 
+/* ---- --no-interpolate: leave values with references unjudged ---- */
+
+static int mark_scalar(struct walk *w, uint32_t idx)
+{
+	struct c2s_doc *d = w->doc;
+	const struct c2s_node *n = &d->nodes[idx];
+	struct c2s_str v = c2s_scalar(d, n);
+	if (!v.n || !memchr(v.p, '$', v.n) || !is_string(d, n))
+		return 0;
+	struct c2s_interp_tok t;
+	size_t pos = 0;
+	while ((pos = c2s_interp_scan(v.p, v.n, pos, &t)), t.kind != C2S_INTERP_END)
+		if (t.kind == C2S_INTERP_VAR || t.kind == C2S_INTERP_INVALID)
+			return mark_interpolated(d, idx | C2S_INTERP_FAILED);
+	return 0;
+}
+
+int c2s_interp_mark_unresolved(struct c2s_doc *doc)
+{
+	struct walk w;
+	memset(&w, 0, sizeof w);
+	w.doc = doc;
+	if (walk_doc(&w, mark_scalar) != 0)
+		return -1;
+	if (doc->ninterpolated > 1)
+		qsort(doc->interpolated, doc->ninterpolated, sizeof *doc->interpolated, cmp_u32);
+	return 0;
+}
+
 /* ---- the .env trap ---- */
 
 struct dotenv_ctx {

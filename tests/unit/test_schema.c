@@ -199,6 +199,24 @@ static void test_interpolated_types(void **state)
 	expect("services:\n  web:\n    image: nginx:${TAG\n", "CS3001@3:18");
 }
 
+/* lint --no-interpolate: values holding ${VAR} are not judged; the rest is */
+static void test_unresolved(void **state)
+{
+	(void)state;
+	struct loaded *l = LOAD("services:\n  web:\n    image: ${REGISTRY}/app:${TAG:-1}\n    deploy:\n"
+				"      replicas: ${N}\n    tty: \"yes\"\n    command: echo $$HOME\n");
+	struct c2s_pipeline_options o = {0};
+	o.unresolved_ok = 1;
+	o.workdir = ".";
+	struct c2s_pipeline_result r;
+	assert_int_equal(c2s_pipeline_file(&l->doc, &o, &l->diags, &r), 0);
+	c2s_diags_resolve(&l->diags);
+	assert_int_equal(l->diags.n, 1);
+	assert_string_equal(l->diags.items[0].rule->id, "CS2004");
+	assert_int_equal(l->diags.items[0].span.line, 6);
+	loaded_free(l);
+}
+
 static void test_formats(void **state)
 {
 	(void)state;
@@ -290,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_interpolated_types),
+		cmocka_unit_test(test_unresolved),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_deploy_refusals),
 	};
