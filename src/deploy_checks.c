@@ -381,18 +381,6 @@ static void check_deploy(struct dctx *c, const struct c2s_node *key, const struc
 				c->errors++;
 			}
 		}
-		const struct c2s_node *mem = c2s_map_get(c->doc, part, "memory", NULL);
-		if (mem && is_str(c, mem)) {
-			char buf[256];
-			struct c2s_str s = str_of(c->doc, mem);
-			const char *e = c2s_size_error(s.p, s.n, buf, sizeof buf);
-			if (e) {
-				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, mem,
-					"error decoding 'Deploy.Resources.%s.memory': %s", p ? "Reservations" : "Limits", e);
-				c2s_diag_hint(c->diags, dg, "a size is a number with an optional unit: 512M, 1.5G, 1024k, 2GiB");
-				c->errors++;
-			}
-		}
 	}
 }
 
@@ -814,18 +802,6 @@ static void check_misc(struct dctx *c, const struct c2s_node *key, const struct 
 			c->errors++;
 		}
 	}
-	const struct c2s_node *ports = c2s_map_get(c->doc, svc, "ports", NULL);
-	if (c2s_is_sequence(ports))
-		for (uint32_t i = 0, n = c2s_count(ports); i < n; i++) {
-			const struct c2s_node *p = c2s_seq_item(c->doc, ports, i);
-			struct c2s_value pv;
-			/* yaml.v3 makes 80.0 a float64 too, which the loader refuses however whole */
-			if (c2s_is_scalar(p) && c2s_schema_kind(c->doc, p) != ST_STR &&
-			    c2s_resolve(c->doc, p, &pv) == C2S_TYPE_FLOAT) {
-				c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, p, "error decoding 'Ports': invalid type float64 for port");
-				c->errors++;
-			}
-		}
 }
 
 /* ---- env_file (loader: resolveEnvironment) ---- */
@@ -1128,6 +1104,43 @@ static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
 	}
 }
 
+/* The loader's typed decoding of sizes and ports (stack config refuses these too). */
+static void check_sizes_and_ports(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *dep = c2s_map_get(c->doc, svc, "deploy", NULL);
+	const struct c2s_node *res = c2s_map_get(c->doc, dep, "resources", NULL);
+	static const char *const parts[] = {"limits", "reservations"};
+	for (int p = 0; p < 2 && c2s_is_mapping(res); p++) {
+		const struct c2s_node *part = c2s_map_get(c->doc, res, parts[p], NULL);
+		if (!c2s_is_mapping(part))
+			continue;
+		const struct c2s_node *mem = c2s_map_get(c->doc, part, "memory", NULL);
+		if (mem && is_str(c, mem)) {
+			char buf[256];
+			struct c2s_str s = str_of(c->doc, mem);
+			const char *e = c2s_size_error(s.p, s.n, buf, sizeof buf);
+			if (e) {
+				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, mem,
+					"error decoding 'Deploy.Resources.%s.memory': %s", p ? "Reservations" : "Limits", e);
+				c2s_diag_hint(c->diags, dg, "a size is a number with an optional unit: 512M, 1.5G, 1024k, 2GiB");
+				c->errors++;
+			}
+		}
+	}
+	const struct c2s_node *ports = c2s_map_get(c->doc, svc, "ports", NULL);
+	if (c2s_is_sequence(ports))
+		for (uint32_t i = 0, n = c2s_count(ports); i < n; i++) {
+			const struct c2s_node *p = c2s_seq_item(c->doc, ports, i);
+			struct c2s_value pv;
+			/* yaml.v3 makes 80.0 a float64 too, which the loader refuses however whole */
+			if (c2s_is_scalar(p) && c2s_schema_kind(c->doc, p) != ST_STR &&
+			    c2s_resolve(c->doc, p, &pv) == C2S_TYPE_FLOAT) {
+				c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, p, "error decoding 'Ports': invalid type float64 for port");
+				c->errors++;
+			}
+		}
+}
+
 /* Before 3.4 the schema has no duration format for the healthcheck's times; the
  * loader's typed decoding still parses them. */
 static void check_old_durations(struct dctx *c, const struct c2s_node *svc)
@@ -1182,6 +1195,7 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 			check_uints(c, svc);
 			check_ulimits(c, svc);
 			check_shm_size(c, svc);
+			check_sizes_and_ports(c, svc);
 			check_volumes(c, key, svc);
 			if (o->skip_deploy_checks)
 				continue;
