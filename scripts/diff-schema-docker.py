@@ -4,6 +4,8 @@ against the docker CLI (needs `docker` on PATH). MODE:
   schema   random service keys and values, versions: `docker stack config` vs `BIN convert`
   top      random networks/volumes/secrets/configs and deploy keys: the same
   cast     variables at docker's cast paths (replicas, ports, booleans...): verdicts and output
+  deep     every key path of the 3.13 service schema (SCHEMA=path/to/config_schema_v3.13.json)
+           with random values, some holding ${X} (X from $XV): stack config vs BIN convert
   deploy   deploy-time refusals: `docker stack deploy` against a fake engine (DOCKER_HOST must
            point at reference/fakedockerd.py) vs `BIN lint --fail-on error`
 BIN is $C2S or ./compose2swarm; SEED and N pick the cases. Exit 1 when any case differs."""
@@ -153,4 +155,52 @@ def run_deploy():
     return bad
 
 
-sys.exit(1 if {"schema": run_schema, "top": run_top, "cast": run_cast, "deploy": run_deploy}[MODE]() else 0)
+def run_deep():
+    import json, random, subprocess, tempfile
+    rnd = random.Random(int(os.environ.get("SEED", "1")))
+    sch = json.load(open(os.environ["SCHEMA"]))
+    def res(x):
+        while isinstance(x, dict) and "$ref" in x:
+            t = sch
+            for p in x["$ref"].lstrip("#/").split("/"): t = t[p]
+            x = t
+        return x
+    # collect paths under service
+    paths = []
+    def walk(x, path, depth):
+        x = res(x)
+        if depth > 5: return
+        alts = x.get("oneOf", [x])
+        for a in alts:
+            a = res(a)
+            for k, v in a.get("properties", {}).items():
+                paths.append(path + [k]); walk(v, path + [k], depth + 1)
+            if "items" in a:
+                walk(a["items"], path + [0], depth + 1)
+    walk(sch["definitions"]["service"], [], 0)
+    vals = ["${X}", "\"${X:-2}\"", "$X", "${X:?m}", "x", "1", "-2", "1.5", "true", "yes", "~", "[]", "{}", "[a, a]", "[1]", "{a: 1}", "{a: [1]}", "10s", "\"1\"", "1x", "2001-01-01", "0x1F", "[{a: 1}]", "\":/x\"", "\"a:b:c:d\""]
+    def build(path, val):
+        # nested YAML from path
+        y = val
+        for p in reversed(path):
+            if p == 0: y = "[" + y + "]"
+            else: y = "{" + p + ": " + y + "}"
+        return y
+    ENV = {"PATH": os.environ["PATH"], "HOME": "/root", "X": os.environ.get("XV", "3")}
+    bad = 0; n = int(os.environ.get("N", "150"))
+    with tempfile.TemporaryDirectory() as d:
+        for i in range(n):
+            p = rnd.choice(paths); v = rnd.choice(vals)
+            if p[0] == "image": continue
+            y = "services:\n  web:\n    image: nginx\n    %s: %s\n" % (p[0], build(p[1:], v))
+            open(os.path.join(d, "f.yml"), "w").write(y)
+            dk = subprocess.run(["docker", "stack", "config", "-c", "f.yml"], cwd=d, env=ENV, capture_output=True, text=True)
+            cv = subprocess.run([BIN, "convert", "-c", "f.yml", "--to", "yaml"], cwd=d, env=ENV, capture_output=True, text=True)
+            if (dk.returncode != 0) != (cv.returncode != 0):
+                bad += 1
+                if bad <= 8: print("DIFF docker=%d ours=%d\n%s docker: %s\n ours: %s" % (dk.returncode, cv.returncode, y, dk.stderr.strip()[:200], cv.stderr.strip()[:200]))
+    print(len(paths), "paths", n, "cases", bad, "differ")
+    return bad
+
+
+sys.exit(1 if {"schema": run_schema, "top": run_top, "cast": run_cast, "deploy": run_deploy, "deep": run_deep}[MODE]() else 0)

@@ -381,18 +381,6 @@ static void check_deploy(struct dctx *c, const struct c2s_node *key, const struc
 				c->errors++;
 			}
 		}
-		const struct c2s_node *mem = c2s_map_get(c->doc, part, "memory", NULL);
-		if (mem && is_str(c, mem)) {
-			char buf[256];
-			struct c2s_str s = str_of(c->doc, mem);
-			const char *e = c2s_size_error(s.p, s.n, buf, sizeof buf);
-			if (e) {
-				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, mem,
-					"error decoding 'Deploy.Resources.%s.memory': %s", p ? "Reservations" : "Limits", e);
-				c2s_diag_hint(c->diags, dg, "a size is a number with an optional unit: 512M, 1.5G, 1024k, 2GiB");
-				c->errors++;
-			}
-		}
 	}
 }
 
@@ -591,6 +579,17 @@ static void check_file_objects(struct dctx *c, const struct c2s_node *key, const
 	}
 }
 
+/* credential_spec.config names a config, which deploy adds to the service's configs */
+static void check_credential_config(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
+{
+	const struct c2s_node *cs = c2s_map_get(c->doc, svc, "credential_spec", NULL);
+	const struct c2s_node *cfg = c2s_map_get(c->doc, cs, "config", NULL);
+	if (!cfg || !is_str(c, cfg) || !str_of(c->doc, cfg).n)
+		return;
+	if (!defined(c, TOP_CONFIGS, str_of(c->doc, cfg)))
+		undefined(c, key, cfg, "config", str_of(c->doc, cfg));
+}
+
 /* ---- volumes: short syntax (loader/volume.go), mounts (convert/volume.go) ---- */
 
 static void mount_error(struct dctx *c, const struct c2s_node *key, const struct c2s_node *at, const char *msg)
@@ -719,13 +718,17 @@ static void check_volumes(struct dctx *c, const struct c2s_node *key, const stru
 		}
 		int bad = 0;
 		for (int q = 0; q < 5 && !bad; q++)
-			if (has[q] && q != self && !(self == 4 && q == 3) && !(self == 5 && q == 4)) {
+			/* what each type's converter checks (convert/volume.go): cluster takes no
+			 * look at image options, npipe none at bind or cluster ones */
+			if (has[q] && q != self && !(self == 4 && q == 3) && !(self == 5 && (q == 4 || q == 0))) {
 				snprintf(msg, sizeof msg, "%s options are incompatible with type %.*s",
 					 q == 3 && self == 1 ? "images" : opt[q], (int)t.n, t.p);
 				mount_error(c, key, it, msg);
 				bad = 1;
 			}
-		if (!bad && self == 1 && sv.n && !defined(c, TOP_VOLUMES, sv))
+		/* a cluster volume group ("group:NAME") needs no definition */
+		if (!bad && (self == 1 || (self == 4 && !(sv.n > 6 && !memcmp(sv.p, "group:", 6)))) && sv.n &&
+		    !defined(c, TOP_VOLUMES, sv))
 			undefined(c, key, src, "volume", sv);
 #undef IS
 	}
@@ -799,18 +802,6 @@ static void check_misc(struct dctx *c, const struct c2s_node *key, const struct 
 			c->errors++;
 		}
 	}
-	const struct c2s_node *ports = c2s_map_get(c->doc, svc, "ports", NULL);
-	if (c2s_is_sequence(ports))
-		for (uint32_t i = 0, n = c2s_count(ports); i < n; i++) {
-			const struct c2s_node *p = c2s_seq_item(c->doc, ports, i);
-			struct c2s_value pv;
-			/* yaml.v3 makes 80.0 a float64 too, which the loader refuses however whole */
-			if (c2s_is_scalar(p) && c2s_schema_kind(c->doc, p) != ST_STR &&
-			    c2s_resolve(c->doc, p, &pv) == C2S_TYPE_FLOAT) {
-				c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, p, "error decoding 'Ports': invalid type float64 for port");
-				c->errors++;
-			}
-		}
 }
 
 /* ---- env_file (loader: resolveEnvironment) ---- */
@@ -1042,6 +1033,25 @@ static void check_uints(struct dctx *c, const struct c2s_node *svc)
 	}
 }
 
+/* The schema lets a service's shm_size be a number; docker's typed model holds a string. */
+static void check_shm_size(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *v = c2s_map_get(c->doc, svc, "shm_size", NULL);
+	struct c2s_value x;
+	if (!v || !c2s_is_scalar(v) || c2s_node_interp_failed(c->doc, v))
+		return;
+	enum c2s_type t = c2s_resolve(c->doc, v, &x);
+	const char *type = t == C2S_TYPE_INT ? "int" : t == C2S_TYPE_UINT ? "uint64" : t == C2S_TYPE_FLOAT ? "float64" : NULL;
+	if (!type)
+		return;
+	struct c2s_str s = str_of(c->doc, v);
+	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, v,
+		"'shm_size' expected type 'string', got unconvertible type '%s', value: '%.*s'", type, (int)s.n, s.p);
+	c2s_diag_hint(c->diags, dg, "quote it: shm_size: \"%.*s\" (swarm ignores shm_size anyway)",
+		      (int)s.n, s.p);
+	c->errors++;
+}
+
 /* ulimits the schema leaves alone (names outside ^[a-z]+$) still go through the
  * loader's transformUlimits: an int, or a map whose soft and hard are ints. */
 static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
@@ -1092,6 +1102,43 @@ static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
 		c2s_diag_hint(c->diags, dg, "a ulimit is a number or {soft: N, hard: N}");
 		c->errors++;
 	}
+}
+
+/* The loader's typed decoding of sizes and ports (stack config refuses these too). */
+static void check_sizes_and_ports(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *dep = c2s_map_get(c->doc, svc, "deploy", NULL);
+	const struct c2s_node *res = c2s_map_get(c->doc, dep, "resources", NULL);
+	static const char *const parts[] = {"limits", "reservations"};
+	for (int p = 0; p < 2 && c2s_is_mapping(res); p++) {
+		const struct c2s_node *part = c2s_map_get(c->doc, res, parts[p], NULL);
+		if (!c2s_is_mapping(part))
+			continue;
+		const struct c2s_node *mem = c2s_map_get(c->doc, part, "memory", NULL);
+		if (mem && is_str(c, mem)) {
+			char buf[256];
+			struct c2s_str s = str_of(c->doc, mem);
+			const char *e = c2s_size_error(s.p, s.n, buf, sizeof buf);
+			if (e) {
+				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, mem,
+					"error decoding 'Deploy.Resources.%s.memory': %s", p ? "Reservations" : "Limits", e);
+				c2s_diag_hint(c->diags, dg, "a size is a number with an optional unit: 512M, 1.5G, 1024k, 2GiB");
+				c->errors++;
+			}
+		}
+	}
+	const struct c2s_node *ports = c2s_map_get(c->doc, svc, "ports", NULL);
+	if (c2s_is_sequence(ports))
+		for (uint32_t i = 0, n = c2s_count(ports); i < n; i++) {
+			const struct c2s_node *p = c2s_seq_item(c->doc, ports, i);
+			struct c2s_value pv;
+			/* yaml.v3 makes 80.0 a float64 too, which the loader refuses however whole */
+			if (c2s_is_scalar(p) && c2s_schema_kind(c->doc, p) != ST_STR &&
+			    c2s_resolve(c->doc, p, &pv) == C2S_TYPE_FLOAT) {
+				c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, p, "error decoding 'Ports': invalid type float64 for port");
+				c->errors++;
+			}
+		}
 }
 
 /* Before 3.4 the schema has no duration format for the healthcheck's times; the
@@ -1147,6 +1194,8 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 			check_old_durations(c, svc);
 			check_uints(c, svc);
 			check_ulimits(c, svc);
+			check_shm_size(c, svc);
+			check_sizes_and_ports(c, svc);
 			check_volumes(c, key, svc);
 			if (o->skip_deploy_checks)
 				continue;
@@ -1155,6 +1204,7 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 			check_networks(c, key, svc);
 			check_file_objects(c, key, svc, "secrets", "secret", TOP_SECRETS);
 			check_file_objects(c, key, svc, "configs", "config", TOP_CONFIGS);
+			check_credential_config(c, key, svc);
 			check_misc(c, key, svc);
 			check_engine_values(c, svc);
 		}

@@ -503,6 +503,10 @@ struct walk {
 	size_t depth;
 	struct c2s_buf val, msg;
 	int errors, nomem;
+	/* aliases: scalars rewritten so far (one bit per node, NULL when the file has no
+	 * anchors), and whether the walk is inside an alias, only casting again */
+	unsigned char *changed;
+	int cast_only;
 	/* .env check: the scalar being scanned, the variables already reported */
 	const struct c2s_node *node;
 	struct c2s_env *reported;
@@ -769,11 +773,25 @@ static void report_cast_error(struct walk *w, const struct c2s_node *n, const ch
 	w->errors++;
 }
 
+static int store_value(struct walk *w, uint32_t idx, const char *nv, size_t nlen, enum cast c);
+
 static int interp_scalar(struct walk *w, uint32_t idx)
 {
 	struct c2s_doc *d = w->doc;
 	struct c2s_node *n = &d->nodes[idx];
 	struct c2s_str v = c2s_scalar(d, n);
+	if (w->cast_only) {
+		/* a node shared through an alias, reached again under another path:
+		 * docker casts by path, so a value it left a string may be cast here */
+		enum cast c;
+		if (!w->changed || !(w->changed[idx >> 3] & (1u << (idx & 7))) || c2s_style(n) != C2S_STYLE_DOUBLE ||
+		    (c = cast_for(w)) == CAST_NONE)
+			return 0;
+		c2s_buf_reset(&w->val);
+		if (c2s_buf_add(&w->val, v.p, v.n) != 0)
+			return -1;
+		return store_value(w, idx, w->val.data, w->val.len, c);
+	}
 	if (!v.n || !memchr(v.p, '$', v.n) || !is_string(d, n))
 		return 0;
 	c2s_buf_reset(&w->val);
@@ -795,9 +813,20 @@ static int interp_scalar(struct walk *w, uint32_t idx)
 	size_t nlen = w->val.len;
 	if (nlen == v.n && memcmp(nv, v.p, nlen) == 0)
 		return 0;  /* unchanged: docker neither casts nor rewrites */
+	return store_value(w, idx, nv, nlen, cast_for(w));
+}
+
+/* Cast the substituted text as docker does for this path, then store it as the
+ * node's value: a string stays a double-quoted string whatever it reads like, a
+ * cast value becomes the plain scalar yaml.v3 would have read. */
+static int store_value(struct walk *w, uint32_t idx, const char *nv, size_t nlen, enum cast c)
+{
+	struct c2s_doc *d = w->doc;
+	struct c2s_node *n = &d->nodes[idx];
+	const char *sub = nv;
+	size_t sublen = nlen;
 	unsigned style = C2S_STYLE_DOUBLE;  /* a string stays a string, whatever it reads like */
 	char num[64];
-	enum cast c = cast_for(w);
 	const char *why = NULL;
 	char whybuf[256];
 	if (c == CAST_INT) {
@@ -850,12 +879,16 @@ static int interp_scalar(struct walk *w, uint32_t idx)
 		}
 	}
 	if (why) {
-		report_cast_error(w, n, why, w->val.data ? w->val.data : "", w->val.len);
+		report_cast_error(w, n, why, sub, sublen);
 		return mark_interpolated(d, idx | C2S_INTERP_FAILED);
 	}
 	uint32_t end = c2s_node_end(d, n), ref;
-	if (pool_append(d, nv, nlen, end, &ref) != 0 || mark_interpolated(d, idx) != 0)
+	if (pool_append(d, nv, nlen, end, &ref) != 0)
 		return -1;
+	if (!w->cast_only && mark_interpolated(d, idx) != 0)
+		return -1;
+	if (w->changed)
+		w->changed[idx >> 3] |= (unsigned char)(1u << (idx & 7));
 	n = &d->nodes[idx];
 	unsigned flags = c2s_flags(n) & ~(unsigned)C2S_NODE_VERBATIM;
 	n->meta = C2S_NODE_META(C2S_SCALAR, style, flags, nlen);
@@ -863,13 +896,28 @@ static int interp_scalar(struct walk *w, uint32_t idx)
 	return 0;
 }
 
+static int walk_children(struct walk *w, uint32_t idx, int (*scalar)(struct walk *, uint32_t));
+
 static int walk_node(struct walk *w, uint32_t idx, int (*scalar)(struct walk *, uint32_t))
 {
 	const struct c2s_node *n = &w->doc->nodes[idx];
 	/* An alias of a mapping or list shares the anchor's children, which the walk
-	 * reaches (first, in document order) under the anchor: do them once. */
-	if (c2s_kind(n) != C2S_SCALAR && (c2s_flags(n) & C2S_NODE_ALIAS))
-		return 0;
+	 * reaches (first, in document order) under the anchor: substitute them once;
+	 * under the alias's path only docker's casts may still apply. */
+	if (c2s_kind(n) != C2S_SCALAR && (c2s_flags(n) & C2S_NODE_ALIAS)) {
+		if (!w->changed || w->cast_only)
+			return w->cast_only && w->changed ? walk_children(w, idx, scalar) : 0;
+		w->cast_only = 1;
+		int rc = walk_children(w, idx, scalar);
+		w->cast_only = 0;
+		return rc;
+	}
+	return walk_children(w, idx, scalar);
+}
+
+static int walk_children(struct walk *w, uint32_t idx, int (*scalar)(struct walk *, uint32_t))
+{
+	const struct c2s_node *n = &w->doc->nodes[idx];
 	switch (c2s_kind(n)) {
 	case C2S_SCALAR:
 		return scalar(w, idx);
@@ -928,13 +976,48 @@ int c2s_interpolate(struct c2s_doc *doc, const struct c2s_env *env, struct c2s_d
 	w.doc = doc;
 	w.env = env;
 	w.diags = diags;
-	if (walk_doc(&w, interp_scalar) != 0) {
+	if (doc->nanchors && !(w.changed = calloc((size_t)doc->nnodes / 8 + 1, 1))) {
+		diags->nomem = 1;
+		return -1;
+	}
+	int rc = walk_doc(&w, interp_scalar);
+	free(w.changed);
+	if (rc != 0) {
 		diags->nomem = 1;
 		return -1;
 	}
 	if (doc->ninterpolated > 1)
 		qsort(doc->interpolated, doc->ninterpolated, sizeof *doc->interpolated, cmp_u32);
 	return w.errors;
+}
+
+/* ---- --no-interpolate: leave values with references unjudged ---- */
+
+static int mark_scalar(struct walk *w, uint32_t idx)
+{
+	struct c2s_doc *d = w->doc;
+	const struct c2s_node *n = &d->nodes[idx];
+	struct c2s_str v = c2s_scalar(d, n);
+	if (!v.n || !memchr(v.p, '$', v.n) || !is_string(d, n))
+		return 0;
+	struct c2s_interp_tok t;
+	size_t pos = 0;
+	while ((pos = c2s_interp_scan(v.p, v.n, pos, &t)), t.kind != C2S_INTERP_END)
+		if (t.kind == C2S_INTERP_VAR || t.kind == C2S_INTERP_INVALID)
+			return mark_interpolated(d, idx | C2S_INTERP_FAILED);
+	return 0;
+}
+
+int c2s_interp_mark_unresolved(struct c2s_doc *doc)
+{
+	struct walk w;
+	memset(&w, 0, sizeof w);
+	w.doc = doc;
+	if (walk_doc(&w, mark_scalar) != 0)
+		return -1;
+	if (doc->ninterpolated > 1)
+		qsort(doc->interpolated, doc->ninterpolated, sizeof *doc->interpolated, cmp_u32);
+	return 0;
 }
 
 /* ---- the .env trap ---- */

@@ -117,6 +117,11 @@ int c2s_node_interp_failed(const struct c2s_doc *doc, const struct c2s_node *n);
 /* In doc->interpolated, the entries of failed scalars carry this bit. */
 #define C2S_INTERP_FAILED 0x80000000u
 
+/* Without interpolation (lint --no-interpolate): mark every string value holding a
+ * ${VAR} reference as unresolved, so later stages do not judge text that deploy
+ * would replace. 0, or -1 when out of memory. */
+int c2s_interp_mark_unresolved(struct c2s_doc *doc);
+
 /* The .env trap (CS3004): report variables the file uses that env leaves unset
  * but dotenv (the .env beside the file) sets. Run it before c2s_interpolate. */
 int c2s_interp_check_dotenv(const struct c2s_doc *doc, const struct c2s_env *env,

@@ -393,6 +393,7 @@ static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc 
 	char dir[4096];
 	po.workdir = workdir_of(src, dir, sizeof dir);
 	po.env = r->env;
+	po.unresolved_ok = 1;  /* --no-interpolate: ${VAR} values are left unjudged */
 	po.dotenv = dotenv;
 	/* docker stops at a YAML error: what only deploy checks would say is noise; with
 	 * several -c files, deploy checks judge the merged stack (lint_stack) */
@@ -501,6 +502,8 @@ static int lint_stack_pass(struct lint_run *r, struct c2s_source *srcs, size_t n
 				char dir[4096];
 				po.workdir = workdir_of(&srcs[0], dir, sizeof dir);
 				po.env = r->env;
+				if (!r->env && c2s_interp_mark_unresolved(&merged) != 0)
+					r->diags.nomem = 1;
 				if (version >= 0 && c2s_deploy_checks(&merged, &po, version, &r->diags) < 0)
 					r->diags.nomem = 1;
 				run_checks(r, &merged);

@@ -231,6 +231,9 @@ int c2s_pipeline_file(struct c2s_doc *doc, const struct c2s_pipeline_options *o,
 		if (rc < 0)
 			return -1;
 		bad += rc;
+	} else if (o->unresolved_ok && c2s_interp_mark_unresolved(doc) != 0) {
+		diags->nomem = 1;
+		return -1;
 	}
 	if (res->version_minor >= 0) {
 		rc = c2s_schema_validate(doc, res->version_minor, res->version, diags);

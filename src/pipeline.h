@@ -15,6 +15,9 @@ struct c2s_pipeline_options {
 	const struct c2s_env *dotenv;  /* the .env beside the file (CS3004), or NULL */
 	const char *workdir;           /* directory relative paths (env_file) start from; NULL: "." */
 	int skip_deploy_checks;        /* 1: only what `docker stack config` checks */
+	int unresolved_ok;             /* with env NULL: leave values holding ${VAR} unjudged
+					* (lint --no-interpolate), instead of docker's
+					* --skip-interpolation, which judges the raw text */
 };
 
 struct c2s_pipeline_result {

@@ -889,7 +889,8 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 		}
 		/* yaml.v3 gives a plain date a time.Time: the schema sees a string (JSON),
 		 * the typed decoding of a string field refuses it */
-		if (kind == ST_STR && s->types == ST_STR && c2s_style(n) == C2S_STYLE_PLAIN && c2s_count(n) >= 8) {
+		if (kind == ST_STR && (s->types & ST_STR) && !(s->types & (ST_INT | ST_NUM | ST_BOOL | ST_OBJ | ST_ARR)) &&
+		    c2s_style(n) == C2S_STYLE_PLAIN && c2s_count(n) >= 8) {
 			struct c2s_str t = c2s_scalar(v->doc, n);
 			struct c2s_value x;
 			if (t.p[0] >= '0' && t.p[0] <= '9' && c2s_resolve(v->doc, n, &x) == C2S_TYPE_TIMESTAMP) {

@@ -421,6 +421,24 @@ static void test_dotenv_trap(void **state)
 	loaded_free(l);
 }
 
+/* A mapping shared through an alias is substituted once; under the alias's path
+ * docker's casts still apply (deploy: *defaults with replicas: ${N}). */
+static void test_pass_alias_casts(void **state)
+{
+	(void)state;
+	int errors;
+	struct loaded *l = INTERP("x-d: &d\n  replicas: ${N}\n  labels: [\"a=${SET}\"]\n"
+				  "services:\n  web:\n    deploy: *d\n  api:\n    deploy:\n      <<: *d\n", &errors);
+	assert_int_equal(errors, 0);
+	struct c2s_value v;
+	assert_int_equal(c2s_resolve(&l->doc, path(l, "services", "web", "deploy", "replicas", NULL), &v), C2S_TYPE_INT);
+	assert_int_equal(v.i, 3);
+	assert_int_equal(c2s_resolve(&l->doc, path(l, "services", "api", "deploy", "replicas", NULL), &v), C2S_TYPE_INT);
+	const struct c2s_node *labels = path(l, "services", "web", "deploy", "labels", NULL);
+	assert_scalar(l, c2s_seq_item(&l->doc, labels, 0), "a=val");
+	loaded_free(l);
+}
+
 /* An interpolated value longer than C2S_MAX_SCALAR_BYTES is a limit diagnostic. */
 static void test_pass_limit(void **state)
 {
@@ -460,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_pass_error_positions),
 		cmocka_unit_test(test_dotenv_trap),
 		cmocka_unit_test(test_pass_limit),
+		cmocka_unit_test(test_pass_alias_casts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -176,6 +176,8 @@ static void test_types(void **state)
 	/* names outside ^[a-z]+$ skip the schema but not docker's loader */
 	expect(SVC "    ulimits:\n      NOFILE: x\n      Core: ~\n      MEM_LOCK: 1\n", "CS2009@5:15");
 	expect(SVC "    ulimits:\n      NOFILE: {soft: 1}\n", "CS2009@5:7");
+	expect(SVC "    shm_size: 64\n", "CS2009@4:15");
+	expect(SVC "    shm_size: 64m\n", "");
 	expect(SVC "    deploy:\n      update_config:\n        order: start-last\n", "CS2006@6:16");
 	expect(SVC "    volumes:\n      - type: tmpfs\n        target: /x\n        tmpfs: {size: -1}\n", "CS2006@7:23");
 }
@@ -195,6 +197,24 @@ static void test_interpolated_types(void **state)
 	expect("services:\n  web:\n    image: ${EMPTY}\n", "CS2008@3:12");
 	expect("services:\n  web:\n    image: nginx:${TAG}\n", "");
 	expect("services:\n  web:\n    image: nginx:${TAG\n", "CS3001@3:18");
+}
+
+/* lint --no-interpolate: values holding ${VAR} are not judged; the rest is */
+static void test_unresolved(void **state)
+{
+	(void)state;
+	struct loaded *l = LOAD("services:\n  web:\n    image: ${REGISTRY}/app:${TAG:-1}\n    deploy:\n"
+				"      replicas: ${N}\n    tty: \"yes\"\n    command: echo $$HOME\n");
+	struct c2s_pipeline_options o = {0};
+	o.unresolved_ok = 1;
+	o.workdir = ".";
+	struct c2s_pipeline_result r;
+	assert_int_equal(c2s_pipeline_file(&l->doc, &o, &l->diags, &r), 0);
+	c2s_diags_resolve(&l->diags);
+	assert_int_equal(l->diags.n, 1);
+	assert_string_equal(l->diags.items[0].rule->id, "CS2004");
+	assert_int_equal(l->diags.items[0].span.line, 6);
+	loaded_free(l);
 }
 
 static void test_formats(void **state)
@@ -270,6 +290,8 @@ static void test_deploy_refusals(void **state)
 	expect(SVC "    restart: on-failure:3\n", "");
 	expect(SVC "    restart: on-failure:x\n", "CS2008@4:14");
 	expect(SVC "    credential_spec: {file: a, registry: b}\n", "CS2008@4:22");
+	expect(SVC "    credential_spec: {config: x}\n", "CS2007@4:31");
+	expect(SVC "    credential_spec: {config: x}\nconfigs: {x: {external: true}}\n", "");
 	expect(SVC "    deploy:\n      resources:\n        limits: {cpus: abc, memory: 512M}\n", "CS2008@6:24");
 	expect(SVC "    deploy:\n      resources:\n        limits: {cpus: \"0.0000000001\"}\n", "CS2008@6:24");
 	expect(SVC "    deploy:\n      resources:\n        limits: {cpus: \"1.5\", memory: 1x}\n", "CS2005@6:39");
@@ -286,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_interpolated_types),
+		cmocka_unit_test(test_unresolved),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_deploy_refusals),
 	};
