@@ -552,6 +552,8 @@ def main():
                     help="pairs at N=10,000, where the targets are judged (default 9)")
     ap.add_argument("--no-docker", action="store_true")
     ap.add_argument("--no-callgrind", action="store_true")
+    ap.add_argument("--callgrind-linearity", action="store_true",
+                    help="also count lint's and the floor's instructions at N=10,000 (slow)")
     ap.add_argument("--budget", type=float, default=540,
                     help="seconds: an N=100,000 measurement predicted to end later is skipped "
                     "(make bench must stay under 10 minutes)")
@@ -642,7 +644,7 @@ def main():
             run_input(inp)
 
     # Instruction counts: repeatable where wall-clock time is not.
-    cg, cg_bytes = None, 0
+    cg, cg_bytes, cg_linear = None, 0, []
     if not a.no_callgrind and shutil.which("valgrind"):
         cg_in = next((i for i in inputs if i.n == 1000 and not i.flat), None)
         if cg_in:
@@ -659,6 +661,18 @@ def main():
             if not isinstance(cg.get("floor"), int):
                 notes.append("callgrind failed on the floor: %s" % cg["floor"])
                 cg = {k: v for k, v in cg.items() if k != "floor"} or None
+        # Optional: instructions at N=10,000 too, for a linearity figure no
+        # neighbour can disturb (about two minutes per command on 2 cores).
+        big_in = next((i for i in inputs if i.n == 10000 and not i.flat), None)
+        if cg and a.callgrind_linearity and big_in:
+            log("bench: callgrind at %s (linearity)" % big_in.name)
+            size = big_in.nbytes / cg_bytes
+            for name, argv in [("floor", lambda f: [floor] + f)] + [(n, v) for n, v in cmds if n == "lint"]:
+                if not isinstance(cg.get(name), int):
+                    continue
+                ir, why = callgrind(argv(big_in.files), env)
+                if ir:
+                    cg_linear.append((name, ir, ir / cg[name], size))
     elif not a.no_callgrind:
         notes.append("valgrind is not installed: no instruction counts.")
 
@@ -683,6 +697,9 @@ def main():
     if any(m.state == "skipped" for m in results):
         notes.append("Some N=100,000 measurements were skipped to keep make bench under --budget %g s." % a.budget)
 
+    for name, ir, growth, size in cg_linear:
+        notes.append("callgrind linearity, `%s`: %s instructions at N=10,000, %.3f times those at N=1,000 "
+                     "for %.3f times the bytes." % (name, "{:,}".format(ir), growth, size))
     load1 = os.getloadavg()
     targets = evaluate(results, small, cg, a.quick, a.allow_missing)
     meta = [

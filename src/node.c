@@ -19,9 +19,13 @@ int c2s_scalar_is(const struct c2s_doc *d, const struct c2s_node *n, const char 
 {
 	if (!n || c2s_kind(n) != C2S_SCALAR)
 		return 0;
+	/* Called for every key the passes look at: compare byte by byte and stop
+	 * at the first difference, with no strlen (s may be shorter than v). */
 	struct c2s_str v = c2s_scalar(d, n);
-	size_t len = strlen(s);
-	return v.n == len && memcmp(v.p, s, len) == 0;
+	for (size_t i = 0; i < v.n; i++)
+		if (s[i] == '\0' || s[i] != v.p[i])
+			return 0;
+	return s[v.n] == '\0';
 }
 
 const struct c2s_node *c2s_map_get(const struct c2s_doc *d, const struct c2s_node *m,
@@ -361,6 +365,34 @@ static int any_of(const char *s, size_t n, const char *const *list)
 	return 0;
 }
 
+/* Could s be a number or a timestamp at all? Only these bytes occur in one:
+ * digits, hex digits and the 0x/0o/0b prefixes, signs, '_', '.', and the
+ * timestamp's '-', ':', ',', ' ', 'T', 't', 'Z'. */
+static int numeric_text(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (is_digit((char)c))
+			continue;
+		switch (c | 0x20) {
+		case 'a': case 'b': case 'c': case 'd': case 'e': case 'f':
+		case 'o': case 't': case 'x': case 'z':
+			if (c >= 'A' && c <= 'z')
+				continue;
+			return 0;
+		default:
+			break;
+		}
+		switch (c) {
+		case '+': case '-': case '_': case '.': case ':': case ',': case ' ':
+			continue;
+		default:
+			return 0;
+		}
+	}
+	return 1;
+}
+
 enum c2s_type c2s_resolve_plain(const char *s, size_t n, struct c2s_value *v)
 {
 	static const char *const trues[] = {"true", "True", "TRUE", NULL};
@@ -438,6 +470,8 @@ enum c2s_type c2s_resolve_plain(const char *s, size_t n, struct c2s_value *v)
 	}
 	if (!(is_digit(c) || c == '+' || c == '-'))
 		return v->type;
+	if (!numeric_text(s, n))
+		return v->type;  /* "10s", "8080/tcp", "1.2.3-alpine": strings, without parsing */
 	if (parse_timestamp(s, n, v))
 		return v->type;
 	/* Underscores are dropped before the number parsers see the text. */
