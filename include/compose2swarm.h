@@ -97,6 +97,7 @@ struct c2s_convert_options {
 	int skip_interpolation;
 	const char *env_file;         /* --env-file or NULL */
 	const char *output;           /* -o FILE (written atomically) or NULL: out */
+	const char *const *envp;      /* the deploying environment (NAME=VALUE, NULL-ended) */
 };
 
 /* `compose2swarm convert`: what `docker stack config` (or deploy) makes of the

@@ -21,8 +21,6 @@
 /* The largest output we build in memory before writing it once. */
 #define CONVERT_MAX_OUTPUT_BYTES ((size_t)2 << 30)
 
-extern char **environ;
-
 /* The deploying process's environment, as docker's os.LookupEnv sees it. */
 static const char *env_lookup(void *ctx, const char *name, size_t n)
 {
@@ -240,8 +238,8 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	c2s_diags_init(&diags);
 	c2s_buf_init(&outbuf, CONVERT_MAX_OUTPUT_BYTES);
 	c2s_model_init(&m, dptr, (uint32_t)o->nfiles);
-	struct c2s_env *penv = c2s_env_new((const char *const *)environ);
-	struct c2s_env *ienv = c2s_env_new((const char *const *)environ);
+	struct c2s_env *penv = c2s_env_new(o->envp);
+	struct c2s_env *ienv = c2s_env_new(o->envp);
 	char first_version[64] = "";
 	int silent_reject = 0, version_minor = C2S_SCHEMA_MINOR_MAX;
 	if (!penv || !ienv) {

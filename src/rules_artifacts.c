@@ -261,7 +261,13 @@ static void missing_in_top(struct c2s_check *c, const char *section, const char 
 	if (!c2s_is_mapping(top))
 		return;
 	for (uint32_t k = 0; k < c2s_count(top); k++) {
-		const struct c2s_node *f = c2s_map_get(d, c2s_map_value(d, top, k), "file", NULL);
+		const struct c2s_node *def = c2s_map_value(d, top, k);
+		const struct c2s_node *f = c2s_map_get(d, def, "file", NULL);
+		const struct c2s_node *ext = c2s_map_get(d, def, "external", NULL);
+		struct c2s_value ev;
+		/* docker never reads the file of an external secret or config */
+		if (ext && !(c2s_resolve(d, ext, &ev) == C2S_TYPE_BOOL && !ev.boolean))
+			continue;
 		if (c2s_is_scalar(f))
 			missing(c, f, what);
 	}
