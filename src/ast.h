@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arena.h"
 #include "source.h"
@@ -136,8 +137,13 @@ static inline const struct c2s_node *c2s_seq_item(const struct c2s_doc *d, const
 }
 /* The value for a scalar key in a mapping (NULL if absent or m is not a mapping);
  * *key, if given, receives the key node. */
-const struct c2s_node *c2s_map_get(const struct c2s_doc *d, const struct c2s_node *m,
-				   const char *key, const struct c2s_node **keynode);
+const struct c2s_node *c2s_map_getn(const struct c2s_doc *d, const struct c2s_node *m,
+				    const char *key, size_t len, const struct c2s_node **keynode);
+static inline const struct c2s_node *c2s_map_get(const struct c2s_doc *d, const struct c2s_node *m,
+						 const char *key, const struct c2s_node **keynode)
+{
+	return c2s_map_getn(d, m, key, strlen(key), keynode);  /* strlen of a literal folds */
+}
 
 /* Byte offsets [start, end) the node was written at. */
 uint32_t c2s_node_end(const struct c2s_doc *d, const struct c2s_node *n);
