@@ -7,23 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct c2s_str c2s_scalar(const struct c2s_doc *d, const struct c2s_node *n)
-{
-	struct c2s_str s;
-	s.n = c2s_count(n);
-	s.p = (c2s_flags(n) & C2S_NODE_VERBATIM) ? d->src->data + n->ref : d->pool + n->ref;
-	return s;
-}
-
-int c2s_scalar_is(const struct c2s_doc *d, const struct c2s_node *n, const char *s)
-{
-	if (!n || c2s_kind(n) != C2S_SCALAR)
-		return 0;
-	struct c2s_str v = c2s_scalar(d, n);
-	size_t len = strlen(s);
-	return v.n == len && memcmp(v.p, s, len) == 0;
-}
-
 const struct c2s_node *c2s_map_getn(const struct c2s_doc *d, const struct c2s_node *m,
 				    const char *key, size_t len, const struct c2s_node **keynode)
 {
