@@ -246,7 +246,23 @@ static const char *image_error(const char *s, size_t n, char *buf, size_t size)
 	char full[600];
 	if (dn + rn + 10 >= sizeof full)
 		return "invalid reference format";
-	int fl = snprintf(full, sizeof full, "%.*s/%s%.*s", (int)dn, domain, library ? "library/" : "", (int)rn, rem);
+	int fl;
+	if (memchr(domain, '\0', dn) || memchr(rem, '\0', rn)) {
+		fl = snprintf(full, sizeof full, "%.*s/%s%.*s", (int)dn, domain, library ? "library/" : "", (int)rn, rem);
+	} else {  /* the same bytes without printf: once per service */
+		size_t w = 0;
+		memcpy(full, domain, dn);
+		w = dn;
+		full[w++] = '/';
+		if (library) {
+			memcpy(full + w, "library/", 8);
+			w += 8;
+		}
+		memcpy(full + w, rem, rn);
+		w += rn;
+		full[w] = '\0';
+		fl = (int)w;
+	}
 	size_t namelen;
 	if (!reference_match(full, (size_t)fl, &namelen))
 		return "invalid reference format";
