@@ -32,7 +32,7 @@ static const char *file_name(const struct c2s_span *s)
 }
 
 /* Appends without printf: a report holds thousands of findings made of short pieces. */
-#define ADD_LIT(out, lit) c2s_buf_add((out), (lit), sizeof(lit) - 1)
+#define ADD_LIT(out, lit) c2s_buf_put((out), (lit), sizeof(lit) - 1)
 
 static void put_u32(struct c2s_buf *out, uint32_t v)
 {
@@ -42,7 +42,7 @@ static void put_u32(struct c2s_buf *out, uint32_t v)
 		tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	c2s_buf_add(out, tmp + sizeof tmp - n, n);
+	c2s_buf_put(out, tmp + sizeof tmp - n, n);
 }
 
 static void put_fill(struct c2s_buf *out, char c, size_t n)
@@ -58,10 +58,10 @@ static void put_fill(struct c2s_buf *out, char c, size_t n)
 static void put_location(struct c2s_buf *out, const struct c2s_span *s)
 {
 	if (s->src) {
-		c2s_buf_adds(out, s->src->name);
-		c2s_buf_addc(out, ':');
+		c2s_buf_puts(out, s->src->name);
+		c2s_buf_putc(out, ':');
 		put_u32(out, s->line);
-		c2s_buf_addc(out, ':');
+		c2s_buf_putc(out, ':');
 		put_u32(out, s->column);
 	} else {
 		ADD_LIT(out, "compose2swarm");
@@ -76,21 +76,21 @@ static void put_excerpt(struct c2s_buf *out, const struct c2s_span *s, const str
 	const char *text = c2s_source_line(s->src, s->line, &len);
 	if (!text)
 		return;
-	c2s_buf_addc(out, ' ');
-	c2s_buf_adds(out, p->note);
+	c2s_buf_putc(out, ' ');
+	c2s_buf_puts(out, p->note);
 	size_t before = out->len;
 	put_u32(out, s->line);
 	size_t gw = out->len - before;
 	ADD_LIT(out, " |");
-	c2s_buf_adds(out, p->reset);
-	c2s_buf_addc(out, ' ');
-	c2s_buf_add(out, text, len);
+	c2s_buf_puts(out, p->reset);
+	c2s_buf_putc(out, ' ');
+	c2s_buf_put(out, text, len);
 	ADD_LIT(out, "\n ");
 	put_fill(out, ' ', gw + 1);
-	c2s_buf_adds(out, p->note);
-	c2s_buf_addc(out, '|');
-	c2s_buf_adds(out, p->reset);
-	c2s_buf_addc(out, ' ');
+	c2s_buf_puts(out, p->note);
+	c2s_buf_putc(out, '|');
+	c2s_buf_puts(out, p->reset);
+	c2s_buf_putc(out, ' ');
 	uint32_t col = 1;
 	size_t i = 0;
 	/* one character per code point before the column: at most len of them */
@@ -113,11 +113,11 @@ static void put_excerpt(struct c2s_buf *out, const struct c2s_span *s, const str
 	else if (s->end_line > s->line)
 		width = (uint32_t)(c2s_utf8_count(text, len) + 1 > s->column
 				   ? c2s_utf8_count(text, len) + 1 - s->column : 1);
-	c2s_buf_adds(out, p->caret);
-	c2s_buf_addc(out, '^');
+	c2s_buf_puts(out, p->caret);
+	c2s_buf_putc(out, '^');
 	put_fill(out, '~', width - 1);
-	c2s_buf_adds(out, p->reset);
-	c2s_buf_addc(out, '\n');
+	c2s_buf_puts(out, p->reset);
+	c2s_buf_putc(out, '\n');
 }
 
 static void format_text(const struct c2s_diags *l, const struct c2s_format_options *o, struct c2s_buf *out)
@@ -125,51 +125,51 @@ static void format_text(const struct c2s_diags *l, const struct c2s_format_optio
 	const struct palette *p = o->color ? &ansi : &plain;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
-		c2s_buf_adds(out, p->bold);
+		c2s_buf_puts(out, p->bold);
 		put_location(out, &d->span);
 		/* ":%s %s%s:%s %s%s %s[%s]%s\n" */
-		c2s_buf_addc(out, ':');
-		c2s_buf_adds(out, p->reset);
-		c2s_buf_addc(out, ' ');
-		c2s_buf_adds(out, severity_colour(p, d->severity));
-		c2s_buf_adds(out, c2s_severity_name(d->severity));
-		c2s_buf_addc(out, ':');
-		c2s_buf_adds(out, p->reset);
-		c2s_buf_addc(out, ' ');
-		c2s_buf_adds(out, p->bold);
-		c2s_buf_adds(out, d->message);
-		c2s_buf_addc(out, ' ');
-		c2s_buf_adds(out, p->reset);
-		c2s_buf_addc(out, '[');
-		c2s_buf_adds(out, d->rule->id);
-		c2s_buf_addc(out, ']');
-		c2s_buf_adds(out, p->reset);
-		c2s_buf_addc(out, '\n');
+		c2s_buf_putc(out, ':');
+		c2s_buf_puts(out, p->reset);
+		c2s_buf_putc(out, ' ');
+		c2s_buf_puts(out, severity_colour(p, d->severity));
+		c2s_buf_puts(out, c2s_severity_name(d->severity));
+		c2s_buf_putc(out, ':');
+		c2s_buf_puts(out, p->reset);
+		c2s_buf_putc(out, ' ');
+		c2s_buf_puts(out, p->bold);
+		c2s_buf_puts(out, d->message);
+		c2s_buf_putc(out, ' ');
+		c2s_buf_puts(out, p->reset);
+		c2s_buf_putc(out, '[');
+		c2s_buf_puts(out, d->rule->id);
+		c2s_buf_putc(out, ']');
+		c2s_buf_puts(out, p->reset);
+		c2s_buf_putc(out, '\n');
 		if (d->span.src)
 			put_excerpt(out, &d->span, p);
 		for (uint32_t j = 0; j < d->nrelated; j++) {
 			const struct c2s_related *r = &d->related[j];
-			c2s_buf_adds(out, "  ");
-			c2s_buf_adds(out, p->bold);
+			c2s_buf_puts(out, "  ");
+			c2s_buf_puts(out, p->bold);
 			put_location(out, &r->span);
-			c2s_buf_addc(out, ':');
-			c2s_buf_adds(out, p->reset);
-			c2s_buf_addc(out, ' ');
-			c2s_buf_adds(out, p->note);
+			c2s_buf_putc(out, ':');
+			c2s_buf_puts(out, p->reset);
+			c2s_buf_putc(out, ' ');
+			c2s_buf_puts(out, p->note);
 			ADD_LIT(out, "note:");
-			c2s_buf_adds(out, p->reset);
-			c2s_buf_addc(out, ' ');
-			c2s_buf_adds(out, r->message);
-			c2s_buf_addc(out, '\n');
+			c2s_buf_puts(out, p->reset);
+			c2s_buf_putc(out, ' ');
+			c2s_buf_puts(out, r->message);
+			c2s_buf_putc(out, '\n');
 		}
 		if (d->hint) {
 			ADD_LIT(out, "  ");
-			c2s_buf_adds(out, p->hint);
+			c2s_buf_puts(out, p->hint);
 			ADD_LIT(out, "hint:");
-			c2s_buf_adds(out, p->reset);
-			c2s_buf_addc(out, ' ');
-			c2s_buf_adds(out, d->hint);
-			c2s_buf_addc(out, '\n');
+			c2s_buf_puts(out, p->reset);
+			c2s_buf_putc(out, ' ');
+			c2s_buf_puts(out, d->hint);
+			c2s_buf_putc(out, '\n');
 		}
 	}
 	if (l->dropped)
@@ -190,11 +190,11 @@ static void format_gnu(const struct c2s_diags *l, struct c2s_buf *out)
 		const struct c2s_diag *d = &l->items[i];
 		put_location(out, &d->span);
 		ADD_LIT(out, ": ");
-		c2s_buf_adds(out, c2s_severity_name(d->severity));
+		c2s_buf_puts(out, c2s_severity_name(d->severity));
 		ADD_LIT(out, ": ");
-		c2s_buf_adds(out, d->message);
+		c2s_buf_puts(out, d->message);
 		ADD_LIT(out, " [");
-		c2s_buf_adds(out, d->rule->id);
+		c2s_buf_puts(out, d->rule->id);
 		ADD_LIT(out, "]\n");
 	}
 }
