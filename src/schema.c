@@ -17,6 +17,10 @@
 /* Lists longer than this are checked for repeated items by sorting, not pairwise. */
 #define SCHEMA_UNIQUE_PAIRWISE 32
 
+/* Keys up to this long have their schema lookups remembered, in this many slots. */
+#define SCHEMA_MEMO_KEY 24
+#define SCHEMA_MEMO_SLOTS 1024
+
 struct seg {
 	const char *p;  /* key, or NULL for a list index */
 	uint32_t n;     /* key length or index */
@@ -33,6 +37,13 @@ struct validator {
 	int errors;
 	const struct c2s_node *key;  /* the key of the value being checked (NULL: a list item or the root) */
 	unsigned suggestions;        /* "did you mean" searches done, capped */
+	/* c2s_schema_key's answers: every service asks the same questions */
+	struct key_memo {
+		uint16_t node;   /* schema node + 1, 0: empty */
+		uint8_t len;
+		int16_t sub;
+		char key[SCHEMA_MEMO_KEY];
+	} memo[SCHEMA_MEMO_SLOTS];
 };
 
 /* "did you mean" costs an edit distance per allowed key: only for the first ones. */
@@ -225,6 +236,27 @@ int c2s_schema_key(const struct c2s_snode *s, const char *k, size_t n)
 		if (pattern_matches(s->pattern[i], k, n))
 			return s->pattern_node[i];
 	return (s->flags & SN_CLOSED) ? -1 : -2;
+}
+
+/* c2s_schema_key through the validator's memo (the schema tables never change). */
+static int schema_key_memo(struct validator *v, const struct c2s_snode *s, const char *k, size_t n)
+{
+	if (n == 0 || n > SCHEMA_MEMO_KEY)
+		return c2s_schema_key(s, k, n);
+	unsigned idx = (unsigned)(s - c2s_snodes);
+	unsigned h = (idx * 2654435761u) ^ ((unsigned)n * 40503u) ^ ((unsigned char)k[0] * 131u) ^
+		     ((unsigned char)k[n - 1] * 7u) ^ ((unsigned char)k[n / 2] * 524287u);
+	struct key_memo *e = &v->memo[(h ^ (h >> 13)) & (SCHEMA_MEMO_SLOTS - 1)];
+	if (e->node == idx + 1 && e->len == n && memcmp(e->key, k, n) == 0)
+		return e->sub;
+	int sub = c2s_schema_key(s, k, n);
+	if (idx + 1 <= UINT16_MAX && sub >= INT16_MIN && sub <= INT16_MAX) {
+		e->node = (uint16_t)(idx + 1);
+		e->len = (uint8_t)n;
+		e->sub = (int16_t)sub;
+		memcpy(e->key, k, n);
+	}
+	return sub;
 }
 
 /* The alternative of a oneOf that takes values of this kind, or the node itself. */
@@ -782,7 +814,7 @@ static void validate_object(struct validator *v, const struct c2s_snode *s, cons
 			continue;
 		}
 		struct c2s_str ks = c2s_scalar(v->doc, k);
-		int sub = c2s_schema_key(s, ks.p, ks.n);
+		int sub = schema_key_memo(v, s, ks.p, ks.n);
 		if (sub == -1) {
 			unknown_key(v, s, k, ks);
 			continue;
