@@ -233,7 +233,7 @@ int c2s_pipeline_file(struct c2s_doc *doc, const struct c2s_pipeline_options *o,
 		bad += rc;
 	}
 	if (res->version_minor >= 0) {
-		rc = c2s_schema_validate(doc, res->version_minor, res->version, diags);
+		rc = c2s_schema_validate_ex(doc, res->version_minor, res->version, o->shared_once, diags);
 		if (rc < 0)
 			return -1;
 		bad += rc;
