@@ -1015,6 +1015,10 @@ static void check_uint_at(struct dctx *c, const struct c2s_node *n, const char *
 	struct c2s_value v;
 	if (!c2s_is_scalar(n) || c2s_node_interp_failed(c->doc, n))
 		return;
+	/* only an untagged plain scalar starting with '-' (or a tagged one) can be negative */
+	if (!(c2s_flags(n) & C2S_NODE_TAG) &&
+	    (c2s_style(n) != C2S_STYLE_PLAIN || !c2s_count(n) || c2s_scalar(c->doc, n).p[0] != '-'))
+		return;
 	enum c2s_type t = c2s_resolve(c->doc, n, &v);
 	if (!((t == C2S_TYPE_INT && v.i < 0) || (t == C2S_TYPE_FLOAT && v.f < 0)))
 		return;
