@@ -202,7 +202,17 @@ static void resolve_span(struct c2s_span *s)
 		s->line = s->column = s->end_line = s->end_column = 0;
 		return;
 	}
+	const struct c2s_source *src = s->src;
 	c2s_source_locate(s->src, s->start, &s->line, &s->column);
+	/* an end on the start's line (nearly every span): count on from the start */
+	if (s->start >= src->bom && s->start <= s->end && s->end <= src->len &&
+	    !memchr(src->data + s->start, '\n', s->end - s->start) &&
+	    !memchr(src->data + s->start, '\r', s->end - s->start)) {
+		s->end_line = s->line;
+		s->end_column = s->column + (uint32_t)(src->ascii ? s->end - s->start
+					: c2s_utf8_count(src->data + s->start, s->end - s->start));
+		return;
+	}
 	c2s_source_locate(s->src, s->end, &s->end_line, &s->end_column);
 }
 
