@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arena.h"
 #include "source.h"
@@ -117,9 +118,22 @@ static inline int c2s_is_mapping(const struct c2s_node *n) { return n && c2s_kin
 static inline int c2s_is_sequence(const struct c2s_node *n) { return n && c2s_kind(n) == C2S_SEQUENCE; }
 
 /* The scalar's value (not NUL-terminated in general). */
-struct c2s_str c2s_scalar(const struct c2s_doc *d, const struct c2s_node *n);
+static inline struct c2s_str c2s_scalar(const struct c2s_doc *d, const struct c2s_node *n)
+{
+	struct c2s_str s;
+	s.n = c2s_count(n);
+	s.p = (c2s_flags(n) & C2S_NODE_VERBATIM) ? d->src->data + n->ref : d->pool + n->ref;
+	return s;
+}
 /* Does the scalar's value equal the NUL-terminated s? */
-int c2s_scalar_is(const struct c2s_doc *d, const struct c2s_node *n, const char *s);
+static inline int c2s_scalar_is(const struct c2s_doc *d, const struct c2s_node *n, const char *s)
+{
+	if (!n || c2s_kind(n) != C2S_SCALAR)
+		return 0;
+	struct c2s_str v = c2s_scalar(d, n);
+	size_t len = strlen(s);  /* folds for a literal */
+	return v.n == len && (len == 0 || (v.p[0] == s[0] && memcmp(v.p + 1, s + 1, len - 1) == 0));
+}
 
 /* The i-th key / value of a mapping, the i-th item of a sequence. */
 static inline const struct c2s_node *c2s_map_key(const struct c2s_doc *d, const struct c2s_node *m, uint32_t i)
@@ -136,8 +150,13 @@ static inline const struct c2s_node *c2s_seq_item(const struct c2s_doc *d, const
 }
 /* The value for a scalar key in a mapping (NULL if absent or m is not a mapping);
  * *key, if given, receives the key node. */
-const struct c2s_node *c2s_map_get(const struct c2s_doc *d, const struct c2s_node *m,
-				   const char *key, const struct c2s_node **keynode);
+const struct c2s_node *c2s_map_getn(const struct c2s_doc *d, const struct c2s_node *m,
+				    const char *key, size_t len, const struct c2s_node **keynode);
+static inline const struct c2s_node *c2s_map_get(const struct c2s_doc *d, const struct c2s_node *m,
+						 const char *key, const struct c2s_node **keynode)
+{
+	return c2s_map_getn(d, m, key, strlen(key), keynode);  /* strlen of a literal folds */
+}
 
 /* Byte offsets [start, end) the node was written at. */
 uint32_t c2s_node_end(const struct c2s_doc *d, const struct c2s_node *n);

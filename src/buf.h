@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct c2s_buf {
 	char *data;   /* always NUL-terminated when non-NULL */
@@ -23,6 +24,29 @@ int c2s_buf_printf(struct c2s_buf *b, const char *fmt, ...)
 int c2s_buf_vprintf(struct c2s_buf *b, const char *fmt, va_list ap);
 /* Make room for n more bytes without adding them; returns the write pointer or NULL. */
 char *c2s_buf_reserve(struct c2s_buf *b, size_t n);
+/* c2s_buf_add/addc/adds with the common case (room left) inline. */
+static inline int c2s_buf_put(struct c2s_buf *b, const void *p, size_t n)
+{
+	if (b->failed || !b->data || n >= b->cap - b->len)
+		return c2s_buf_add(b, p, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+static inline int c2s_buf_putc(struct c2s_buf *b, char c)
+{
+	if (b->failed || !b->data || b->cap - b->len < 2)
+		return c2s_buf_add(b, &c, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+	return 0;
+}
+static inline int c2s_buf_puts(struct c2s_buf *b, const char *s)
+{
+	return c2s_buf_put(b, s, strlen(s));
+}
 void c2s_buf_reset(struct c2s_buf *b);
 void c2s_buf_free(struct c2s_buf *b);
 

@@ -379,10 +379,48 @@ void c2s_keyset_free(struct c2s_keyset *k)
 	k->slots = NULL;
 }
 
+/* Whole units (the usual case, as in 30s or 1m30s), written without printf: the
+ * same text %g gives an integer below a million. */
+static int format_whole(const char *sign, uint64_t h, uint64_t m, uint64_t n, const char *unit, char *buf,
+			size_t size)
+{
+	char tmp[64];
+	size_t w = 0;
+	uint64_t part[3] = {h, m, n};
+	const char *units[3] = {"h", "m", unit};
+	if (*sign)
+		tmp[w++] = '-';
+	for (int i = 0; i < 3; i++) {
+		if (i < 2 && !part[i] && !(i == 1 && h))
+			continue;  /* 1h0m5s keeps its 0m, as the printf forms do */
+		char digits[24];
+		size_t nd = 0;
+		uint64_t v = part[i];
+		do {
+			digits[nd++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (nd)
+			tmp[w++] = digits[--nd];
+		for (const char *u = units[i]; *u; u++)
+			tmp[w++] = *u;
+	}
+	if (w >= size)
+		return 0;
+	memcpy(buf, tmp, w);
+	buf[w] = '\0';
+	return 1;
+}
+
 const char *c2s_format_duration(int64_t ns, char *buf, size_t size)
 {
 	const char *sign = ns < 0 ? "-" : "";
 	uint64_t u = ns < 0 ? (uint64_t)-ns : (uint64_t)ns;
+	if (u != 0 && u < 1000000000u && u % 1000000u == 0 && format_whole(sign, 0, 0, u / 1000000u, "ms", buf, size))
+		return buf;
+	if (u >= 1000000000u && u % 1000000000u == 0 &&
+	    format_whole(sign, u / 3600000000000u, u / 60000000000u % 60, u / 1000000000u % 60, "s", buf, size))
+		return buf;
 	if (u == 0)
 		snprintf(buf, size, "0s");
 	else if (u < 1000000000u)

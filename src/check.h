@@ -11,6 +11,8 @@ struct c2s_check {
 	const struct c2s_node *services;  /* root's services mapping, or NULL */
 	struct c2s_diags *diags;
 	int engine_major, engine_minor;   /* --engine-version; 0.0 when not given */
+	uint32_t *ignored_keys;           /* rules_ignored.c, per service: which of its keys are
+					     written (built on first use, in doc's arena) */
 };
 
 /* Each service whose value is a mapping: i, its key node and its mapping. */

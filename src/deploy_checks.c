@@ -246,7 +246,23 @@ static const char *image_error(const char *s, size_t n, char *buf, size_t size)
 	char full[600];
 	if (dn + rn + 10 >= sizeof full)
 		return "invalid reference format";
-	int fl = snprintf(full, sizeof full, "%.*s/%s%.*s", (int)dn, domain, library ? "library/" : "", (int)rn, rem);
+	int fl;
+	if (memchr(domain, '\0', dn) || memchr(rem, '\0', rn)) {
+		fl = snprintf(full, sizeof full, "%.*s/%s%.*s", (int)dn, domain, library ? "library/" : "", (int)rn, rem);
+	} else {  /* the same bytes without printf: once per service */
+		size_t w = 0;
+		memcpy(full, domain, dn);
+		w = dn;
+		full[w++] = '/';
+		if (library) {
+			memcpy(full + w, "library/", 8);
+			w += 8;
+		}
+		memcpy(full + w, rem, rn);
+		w += rn;
+		full[w] = '\0';
+		fl = (int)w;
+	}
 	size_t namelen;
 	if (!reference_match(full, (size_t)fl, &namelen))
 		return "invalid reference format";
@@ -989,6 +1005,10 @@ static void check_uint_at(struct dctx *c, const struct c2s_node *n, const char *
 {
 	struct c2s_value v;
 	if (!c2s_is_scalar(n) || c2s_node_interp_failed(c->doc, n))
+		return;
+	/* only an untagged plain scalar starting with '-' (or a tagged one) can be negative */
+	if (!(c2s_flags(n) & C2S_NODE_TAG) &&
+	    (c2s_style(n) != C2S_STYLE_PLAIN || !c2s_count(n) || c2s_scalar(c->doc, n).p[0] != '-'))
 		return;
 	enum c2s_type t = c2s_resolve(c->doc, n, &v);
 	if (!((t == C2S_TYPE_INT && v.i < 0) || (t == C2S_TYPE_FLOAT && v.f < 0)))

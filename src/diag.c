@@ -24,6 +24,8 @@ void c2s_diags_free(struct c2s_diags *l)
  * message fits, then copied (a large file can have thousands of findings). */
 static char *arena_vformat(struct c2s_arena *a, const char *fmt, va_list ap)
 {
+	if (!strchr(fmt, '%'))  /* a fixed text: no printf */
+		return c2s_arena_strndup(a, fmt, strlen(fmt));
 	char small[512];
 	va_list copy;
 	va_copy(copy, ap);
@@ -119,11 +121,31 @@ void c2s_diag_hint(struct c2s_diags *l, struct c2s_diag *dg, const char *fmt, ..
 {
 	if (!dg)
 		return;
-	char small[512];
+	/* most hints are a fixed text, or one passed as "%s": no printf for those */
+	const char *text = NULL;
 	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
+	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) {
+		va_start(ap, fmt);
+		text = va_arg(ap, const char *);
+		va_end(ap);
+	} else if (!strchr(fmt, '%')) {
+		text = fmt;
+	}
+	char small[512];
+	int n = 0;
+	if (text) {
+		size_t tn = strlen(text);
+		if (tn < sizeof small) {
+			memcpy(small, text, tn + 1);
+			n = (int)tn;
+		} else {
+			n = (int)sizeof small;  /* long: the general path below */
+		}
+	} else {
+		va_start(ap, fmt);
+		n = vsnprintf(small, sizeof small, fmt, ap);
+		va_end(ap);
+	}
 	char *h;
 	if (n >= 0 && (size_t)n < sizeof small) {
 		if (l->last_hint && strcmp(small, l->last_hint) == 0) {
@@ -180,7 +202,17 @@ static void resolve_span(struct c2s_span *s)
 		s->line = s->column = s->end_line = s->end_column = 0;
 		return;
 	}
+	const struct c2s_source *src = s->src;
 	c2s_source_locate(s->src, s->start, &s->line, &s->column);
+	/* an end on the start's line (nearly every span): count on from the start */
+	if (s->start >= src->bom && s->start <= s->end && s->end <= src->len &&
+	    !memchr(src->data + s->start, '\n', s->end - s->start) &&
+	    !memchr(src->data + s->start, '\r', s->end - s->start)) {
+		s->end_line = s->line;
+		s->end_column = s->column + (uint32_t)(src->ascii ? s->end - s->start
+					: c2s_utf8_count(src->data + s->start, s->end - s->start));
+		return;
+	}
 	c2s_source_locate(s->src, s->end, &s->end_line, &s->end_column);
 }
 

@@ -31,12 +31,41 @@ static const char *file_name(const struct c2s_span *s)
 	return s->src ? s->src->name : "compose2swarm";
 }
 
+/* Appends without printf: a report holds thousands of findings made of short pieces. */
+#define ADD_LIT(out, lit) c2s_buf_put((out), (lit), sizeof(lit) - 1)
+
+static void put_u32(struct c2s_buf *out, uint32_t v)
+{
+	char tmp[10];
+	size_t n = 0;
+	do {
+		tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	c2s_buf_put(out, tmp + sizeof tmp - n, n);
+}
+
+static void put_fill(struct c2s_buf *out, char c, size_t n)
+{
+	char *w = n ? c2s_buf_reserve(out, n) : NULL;
+	if (w) {
+		memset(w, c, n);
+		out->len += n;
+		out->data[out->len] = '\0';
+	}
+}
+
 static void put_location(struct c2s_buf *out, const struct c2s_span *s)
 {
-	if (s->src)
-		c2s_buf_printf(out, "%s:%u:%u", s->src->name, s->line, s->column);
-	else
-		c2s_buf_adds(out, "compose2swarm");
+	if (s->src) {
+		c2s_buf_puts(out, s->src->name);
+		c2s_buf_putc(out, ':');
+		put_u32(out, s->line);
+		c2s_buf_putc(out, ':');
+		put_u32(out, s->column);
+	} else {
+		ADD_LIT(out, "compose2swarm");
+	}
 }
 
 /* The source line, then a caret line: tabs copied so the caret lines up,
@@ -47,18 +76,35 @@ static void put_excerpt(struct c2s_buf *out, const struct c2s_span *s, const str
 	const char *text = c2s_source_line(s->src, s->line, &len);
 	if (!text)
 		return;
-	char gutter[16];
-	int gw = snprintf(gutter, sizeof gutter, "%u", s->line);
-	c2s_buf_printf(out, " %s%s |%s ", p->note, gutter, p->reset);
-	c2s_buf_add(out, text, len);
-	c2s_buf_printf(out, "\n %*s %s|%s ", gw, "", p->note, p->reset);
+	c2s_buf_putc(out, ' ');
+	c2s_buf_puts(out, p->note);
+	size_t before = out->len;
+	put_u32(out, s->line);
+	size_t gw = out->len - before;
+	ADD_LIT(out, " |");
+	c2s_buf_puts(out, p->reset);
+	c2s_buf_putc(out, ' ');
+	c2s_buf_put(out, text, len);
+	ADD_LIT(out, "\n ");
+	put_fill(out, ' ', gw + 1);
+	c2s_buf_puts(out, p->note);
+	c2s_buf_putc(out, '|');
+	c2s_buf_puts(out, p->reset);
+	c2s_buf_putc(out, ' ');
 	uint32_t col = 1;
 	size_t i = 0;
-	while (i < len && col < s->column) {
+	/* one character per code point before the column: at most len of them */
+	char *w = s->column > 1 ? c2s_buf_reserve(out, len) : NULL;
+	size_t nw = 0;
+	while (w && i < len && col < s->column) {
 		size_t step = c2s_utf8_advance(text + i, len - i, 1);
-		c2s_buf_addc(out, text[i] == '\t' ? '\t' : ' ');
+		w[nw++] = text[i] == '\t' ? '\t' : ' ';
 		i += step ? step : 1;
 		col++;
+	}
+	if (w) {
+		out->len += nw;
+		out->data[out->len] = '\0';
 	}
 	/* Width: to the span's end on this line, at least one. */
 	uint32_t width = 1;
@@ -67,11 +113,11 @@ static void put_excerpt(struct c2s_buf *out, const struct c2s_span *s, const str
 	else if (s->end_line > s->line)
 		width = (uint32_t)(c2s_utf8_count(text, len) + 1 > s->column
 				   ? c2s_utf8_count(text, len) + 1 - s->column : 1);
-	c2s_buf_adds(out, p->caret);
-	c2s_buf_addc(out, '^');
-	for (uint32_t k = 1; k < width; k++)
-		c2s_buf_addc(out, '~');
-	c2s_buf_printf(out, "%s\n", p->reset);
+	c2s_buf_puts(out, p->caret);
+	c2s_buf_putc(out, '^');
+	put_fill(out, '~', width - 1);
+	c2s_buf_puts(out, p->reset);
+	c2s_buf_putc(out, '\n');
 }
 
 static void format_text(const struct c2s_diags *l, const struct c2s_format_options *o, struct c2s_buf *out)
@@ -79,22 +125,52 @@ static void format_text(const struct c2s_diags *l, const struct c2s_format_optio
 	const struct palette *p = o->color ? &ansi : &plain;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
-		c2s_buf_adds(out, p->bold);
+		c2s_buf_puts(out, p->bold);
 		put_location(out, &d->span);
-		c2s_buf_printf(out, ":%s %s%s:%s %s%s %s[%s]%s\n", p->reset, severity_colour(p, d->severity),
-			       c2s_severity_name(d->severity), p->reset, p->bold, d->message, p->reset,
-			       d->rule->id, p->reset);
+		/* ":%s %s%s:%s %s%s %s[%s]%s\n" */
+		c2s_buf_putc(out, ':');
+		c2s_buf_puts(out, p->reset);
+		c2s_buf_putc(out, ' ');
+		c2s_buf_puts(out, severity_colour(p, d->severity));
+		c2s_buf_puts(out, c2s_severity_name(d->severity));
+		c2s_buf_putc(out, ':');
+		c2s_buf_puts(out, p->reset);
+		c2s_buf_putc(out, ' ');
+		c2s_buf_puts(out, p->bold);
+		c2s_buf_puts(out, d->message);
+		c2s_buf_putc(out, ' ');
+		c2s_buf_puts(out, p->reset);
+		c2s_buf_putc(out, '[');
+		c2s_buf_puts(out, d->rule->id);
+		c2s_buf_putc(out, ']');
+		c2s_buf_puts(out, p->reset);
+		c2s_buf_putc(out, '\n');
 		if (d->span.src)
 			put_excerpt(out, &d->span, p);
 		for (uint32_t j = 0; j < d->nrelated; j++) {
 			const struct c2s_related *r = &d->related[j];
-			c2s_buf_adds(out, "  ");
-			c2s_buf_adds(out, p->bold);
+			c2s_buf_puts(out, "  ");
+			c2s_buf_puts(out, p->bold);
 			put_location(out, &r->span);
-			c2s_buf_printf(out, ":%s %snote:%s %s\n", p->reset, p->note, p->reset, r->message);
+			c2s_buf_putc(out, ':');
+			c2s_buf_puts(out, p->reset);
+			c2s_buf_putc(out, ' ');
+			c2s_buf_puts(out, p->note);
+			ADD_LIT(out, "note:");
+			c2s_buf_puts(out, p->reset);
+			c2s_buf_putc(out, ' ');
+			c2s_buf_puts(out, r->message);
+			c2s_buf_putc(out, '\n');
 		}
-		if (d->hint)
-			c2s_buf_printf(out, "  %shint:%s %s\n", p->hint, p->reset, d->hint);
+		if (d->hint) {
+			ADD_LIT(out, "  ");
+			c2s_buf_puts(out, p->hint);
+			ADD_LIT(out, "hint:");
+			c2s_buf_puts(out, p->reset);
+			c2s_buf_putc(out, ' ');
+			c2s_buf_puts(out, d->hint);
+			c2s_buf_putc(out, '\n');
+		}
 	}
 	if (l->dropped)
 		c2s_buf_printf(out, "compose2swarm: %zu more diagnostics were not shown (limit %u)\n",
@@ -113,7 +189,13 @@ static void format_gnu(const struct c2s_diags *l, struct c2s_buf *out)
 	for (size_t i = 0; i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
 		put_location(out, &d->span);
-		c2s_buf_printf(out, ": %s: %s [%s]\n", c2s_severity_name(d->severity), d->message, d->rule->id);
+		ADD_LIT(out, ": ");
+		c2s_buf_puts(out, c2s_severity_name(d->severity));
+		ADD_LIT(out, ": ");
+		c2s_buf_puts(out, d->message);
+		ADD_LIT(out, " [");
+		c2s_buf_puts(out, d->rule->id);
+		ADD_LIT(out, "]\n");
 	}
 }
 

@@ -398,6 +398,7 @@ static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc 
 	/* docker stops at a YAML error: what only deploy checks would say is noise; with
 	 * several -c files, deploy checks judge the merged stack (lint_stack) */
 	po.skip_deploy_checks = merged_later;
+	po.shared_once = 1;  /* after_checks drops the repeats */
 	for (size_t i = first; i < r->diags.n; i++)
 		if (r->diags.items[i].rule->tier == C2S_TIER_INPUT &&
 		    r->diags.items[i].rule->severity == C2S_SEVERITY_ERROR)

@@ -119,6 +119,13 @@ int c2s_key_less(const char *a, size_t an, const char *b, size_t bn)
 {
 	size_t i = 0, j = 0;
 	int digits = 0;
+	/* an equal ASCII prefix, as the loop below would walk it a rune at a time */
+	while (i < an && i < bn && a[i] == b[i] && (unsigned char)a[i] < 0x80)
+		i++;
+	if (i) {
+		digits = is_digit_r((unsigned char)a[i - 1]);
+		j = i;
+	}
 	while (i < an && j < bn) {
 		size_t i0 = i, j0 = j;
 		uint32_t ra = rune_next(a, an, &i), rb = rune_next(b, bn, &j);

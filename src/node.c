@@ -7,44 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct c2s_str c2s_scalar(const struct c2s_doc *d, const struct c2s_node *n)
-{
-	struct c2s_str s;
-	s.n = c2s_count(n);
-	s.p = (c2s_flags(n) & C2S_NODE_VERBATIM) ? d->src->data + n->ref : d->pool + n->ref;
-	return s;
-}
-
-int c2s_scalar_is(const struct c2s_doc *d, const struct c2s_node *n, const char *s)
-{
-	if (!n || c2s_kind(n) != C2S_SCALAR)
-		return 0;
-	/* Called for every key the passes look at: compare byte by byte and stop
-	 * at the first difference, with no strlen (s may be shorter than v). */
-	struct c2s_str v = c2s_scalar(d, n);
-	for (size_t i = 0; i < v.n; i++)
-		if (s[i] == '\0' || s[i] != v.p[i])
-			return 0;
-	return s[v.n] == '\0';
-}
-
-const struct c2s_node *c2s_map_get(const struct c2s_doc *d, const struct c2s_node *m,
-				   const char *key, const struct c2s_node **keynode)
+const struct c2s_node *c2s_map_getn(const struct c2s_doc *d, const struct c2s_node *m,
+				    const char *key, size_t len, const struct c2s_node **keynode)
 {
 	if (keynode)
 		*keynode = NULL;
-	if (!m || c2s_kind(m) != C2S_MAPPING)
+	if (!m || c2s_kind(m) != C2S_MAPPING || len > C2S_NODE_MAX_N)
 		return NULL;
-	size_t len = strlen(key);
-	for (uint32_t i = 0, n = c2s_count(m); i < n; i++) {
-		const struct c2s_node *k = c2s_map_key(d, m, i);
-		if (c2s_kind(k) != C2S_SCALAR || c2s_count(k) != len)
+	/* a scalar key of this length: kind and count bits of meta, style and flags masked out */
+	const uint32_t mask = ~C2S_NODE_META(0, 7u, 15u, 0), want = C2S_NODE_META(C2S_SCALAR, 0, 0, len);
+	const uint32_t verbatim = C2S_NODE_META(0, 0, C2S_NODE_VERBATIM, 0);
+	const struct c2s_node *k = c2s_map_key(d, m, 0);
+	for (uint32_t i = 0, n = c2s_count(m); i < n; i++, k += 2) {
+		if ((k->meta & mask) != want)
 			continue;
-		struct c2s_str s = c2s_scalar(d, k);
-		if (memcmp(s.p, key, len) == 0) {
+		const char *s = (k->meta & verbatim) ? d->src->data + k->ref : d->pool + k->ref;
+		if (len == 0 || (s[0] == key[0] && memcmp(s + 1, key + 1, len - 1) == 0)) {
 			if (keynode)
 				*keynode = k;
-			return c2s_map_value(d, m, i);
+			return k + 1;
 		}
 	}
 	return NULL;

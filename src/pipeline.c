@@ -146,8 +146,9 @@ int c2s_check_forbidden(const struct c2s_doc *doc, struct c2s_diags *diags)
 			const struct c2s_node *k = c2s_map_key(doc, svc, j);
 			if (!c2s_is_scalar(k) || c2s_count(k) < 6 || c2s_count(k) > 13)
 				continue;  /* cpuset ... memswap_limit */
+			const char first = c2s_scalar(doc, k).p[0];
 			for (size_t f = 0; f < sizeof forbidden / sizeof *forbidden; f++) {
-				if (!c2s_scalar_is(doc, k, forbidden[f].key))
+				if (forbidden[f].key[0] != first || !c2s_scalar_is(doc, k, forbidden[f].key))
 					continue;
 				struct c2s_diag *dg = c2s_diag_at(diags, C2S_R_CS4001, doc, k,
 					"%s is refused by docker stack deploy: %s", forbidden[f].key, forbidden[f].advice);
@@ -236,7 +237,7 @@ int c2s_pipeline_file(struct c2s_doc *doc, const struct c2s_pipeline_options *o,
 		return -1;
 	}
 	if (res->version_minor >= 0) {
-		rc = c2s_schema_validate(doc, res->version_minor, res->version, diags);
+		rc = c2s_schema_validate_ex(doc, res->version_minor, res->version, o->shared_once, diags);
 		if (rc < 0)
 			return -1;
 		bad += rc;

@@ -18,6 +18,9 @@ struct c2s_pipeline_options {
 	int unresolved_ok;             /* with env NULL: leave values holding ${VAR} unjudged
 					* (lint --no-interpolate), instead of docker's
 					* --skip-interpolation, which judges the raw text */
+	int shared_once;               /* 1: the caller drops repeated findings (same rule and
+					  span), as lint does: the schema checks what an alias
+					  shares (an anchored mapping or list) once per schema node */
 };
 
 struct c2s_pipeline_result {
@@ -40,6 +43,9 @@ int c2s_check_forbidden(const struct c2s_doc *doc, struct c2s_diags *diags);
 int c2s_is_forbidden_key(const char *k, size_t n);
 int c2s_schema_validate(const struct c2s_doc *doc, int version_minor, const char *version,
 			struct c2s_diags *diags);
+/* The same; shared_once as in c2s_pipeline_options. */
+int c2s_schema_validate_ex(const struct c2s_doc *doc, int version_minor, const char *version,
+			   int shared_once, struct c2s_diags *diags);
 int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_options *o, int version_minor,
 		      struct c2s_diags *diags);
 

@@ -6,12 +6,55 @@
 
 #include <string.h>
 
+/* The keys these rules look for: each service's keys are read once for all of them. */
+static const char *const ignored_names[] = {
+	"build", "cgroupns_mode", "cgroup_parent", "devices", "domainname", "external_links", "ipc", "links",
+	"mac_address", "network_mode", "pid", "privileged", "security_opt", "shm_size", "userns_mode",
+	"container_name", "expose",
+};
+
+/* Per service, a bit per ignored_names entry it has as a key; NULL when out of memory. */
+static const uint32_t *ignored_present(struct c2s_check *c)
+{
+	if (c->ignored_keys || !c->services)
+		return c->ignored_keys;
+	uint32_t n = c2s_count(c->services);
+	uint32_t *mask = c2s_arena_alloc(&c->doc->arena, (n ? n : 1) * sizeof *mask);
+	if (!mask)
+		return NULL;
+	size_t lens[sizeof ignored_names / sizeof *ignored_names];
+	for (size_t j = 0; j < sizeof ignored_names / sizeof *ignored_names; j++)
+		lens[j] = strlen(ignored_names[j]);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct c2s_node *svc = c2s_map_value(c->doc, c->services, i);
+		mask[i] = 0;
+		for (uint32_t p = 0, np = c2s_is_mapping(svc) ? c2s_count(svc) : 0; p < np; p++) {
+			const struct c2s_node *k = c2s_map_key(c->doc, svc, p);
+			if (!c2s_is_scalar(k))
+				continue;
+			struct c2s_str ks = c2s_scalar(c->doc, k);
+			for (size_t j = 0; j < sizeof ignored_names / sizeof *ignored_names; j++)
+				if (ks.n == lens[j] && memcmp(ks.p, ignored_names[j], ks.n) == 0)
+					mask[i] |= (uint32_t)1 << j;
+		}
+	}
+	c->ignored_keys = mask;
+	return mask;
+}
+
 /* Report key under each service; fixable: delete the entry (when the service keeps another key). */
 static void ignored_key(struct c2s_check *c, enum c2s_rule_index rule, const char *key,
 			const char *cli_text, const char *hint)
 {
 	const struct c2s_doc *d = c->doc;
+	uint32_t bit = 0;
+	for (size_t j = 0; j < sizeof ignored_names / sizeof *ignored_names; j++)
+		if (strcmp(ignored_names[j], key) == 0)
+			bit = (uint32_t)1 << j;
+	const uint32_t *present = bit ? ignored_present(c) : NULL;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
+		if (present && !(present[i] & bit))
+			continue;
 		const struct c2s_node *k, *v = c2s_map_get(d, svc, key, &k);
 		if (!v)
 			continue;

@@ -17,6 +17,12 @@
 /* Lists longer than this are checked for repeated items by sorting, not pairwise. */
 #define SCHEMA_UNIQUE_PAIRWISE 32
 
+/* Keys up to this long have their schema lookups remembered, in this many slots. */
+#define SCHEMA_MEMO_KEY 24
+#define SCHEMA_MEMO_SLOTS 1024
+/* The most (children, schema node) pairs shared_once keeps (a table slot each). */
+#define SCHEMA_SHARED_MAX ((uint32_t)1 << 22)
+
 struct seg {
 	const char *p;  /* key, or NULL for a list index */
 	uint32_t n;     /* key length or index */
@@ -33,6 +39,16 @@ struct validator {
 	int errors;
 	const struct c2s_node *key;  /* the key of the value being checked (NULL: a list item or the root) */
 	unsigned suggestions;        /* "did you mean" searches done, capped */
+	/* shared_once: the (children, schema node) pairs of aliased containers checked */
+	uint64_t *shared;
+	uint32_t shared_mask, nshared;
+	/* c2s_schema_key's answers: every service asks the same questions */
+	struct key_memo {
+		uint16_t node;   /* schema node + 1, 0: empty */
+		uint8_t len;
+		int16_t sub;
+		char key[SCHEMA_MEMO_KEY];
+	} memo[SCHEMA_MEMO_SLOTS];
 };
 
 /* "did you mean" costs an edit distance per allowed key: only for the first ones. */
@@ -225,6 +241,27 @@ int c2s_schema_key(const struct c2s_snode *s, const char *k, size_t n)
 		if (pattern_matches(s->pattern[i], k, n))
 			return s->pattern_node[i];
 	return (s->flags & SN_CLOSED) ? -1 : -2;
+}
+
+/* c2s_schema_key through the validator's memo (the schema tables never change). */
+static int schema_key_memo(struct validator *v, const struct c2s_snode *s, const char *k, size_t n)
+{
+	if (n == 0 || n > SCHEMA_MEMO_KEY)
+		return c2s_schema_key(s, k, n);
+	unsigned idx = (unsigned)(s - c2s_snodes);
+	unsigned h = (idx * 2654435761u) ^ ((unsigned)n * 40503u) ^ ((unsigned char)k[0] * 131u) ^
+		     ((unsigned char)k[n - 1] * 7u) ^ ((unsigned char)k[n / 2] * 524287u);
+	struct key_memo *e = &v->memo[(h ^ (h >> 13)) & (SCHEMA_MEMO_SLOTS - 1)];
+	if (e->node == idx + 1 && e->len == n && memcmp(e->key, k, n) == 0)
+		return e->sub;
+	int sub = c2s_schema_key(s, k, n);
+	if (idx + 1 <= UINT16_MAX && sub >= INT16_MIN && sub <= INT16_MAX) {
+		e->node = (uint16_t)(idx + 1);
+		e->len = (uint8_t)n;
+		e->sub = (int16_t)sub;
+		memcpy(e->key, k, n);
+	}
+	return sub;
 }
 
 /* The alternative of a oneOf that takes values of this kind, or the node itself. */
@@ -758,11 +795,14 @@ static void check_unique(struct validator *v, const struct c2s_node *seq)
 /* ---- the walk ---- */
 
 static void validate(struct validator *v, int node, const struct c2s_node *n);
+static int shared_seen(struct validator *v, int node, const struct c2s_node *n);
 
 static void validate_object(struct validator *v, const struct c2s_snode *s, const struct c2s_node *m)
 {
 	const struct c2s_node *self_key = v->key;
-	for (uint32_t i = 0, cnt = c2s_count(m); i < cnt; i++) {
+	/* (the required keys below are reported at this occurrence's own key: always) */
+	uint32_t cnt = shared_seen(v, (int)(s - c2s_snodes), m) ? 0 : c2s_count(m);
+	for (uint32_t i = 0; i < cnt; i++) {
 		const struct c2s_node *k = c2s_map_key(v->doc, m, i), *val = c2s_map_value(v->doc, m, i);
 		if (!c2s_is_scalar(k)) {
 			struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, k,
@@ -782,7 +822,7 @@ static void validate_object(struct validator *v, const struct c2s_snode *s, cons
 			continue;
 		}
 		struct c2s_str ks = c2s_scalar(v->doc, k);
-		int sub = c2s_schema_key(s, ks.p, ks.n);
+		int sub = schema_key_memo(v, s, ks.p, ks.n);
 		if (sub == -1) {
 			unknown_key(v, s, k, ks);
 			continue;
@@ -805,6 +845,41 @@ static void validate_object(struct validator *v, const struct c2s_snode *s, cons
 			v->errors++;
 		}
 	}
+}
+
+/* shared_once: 1 when the children of container n (anchored, or an alias of one)
+ * were already checked against schema node `node` -- what they would report again
+ * sits at the same nodes, and the caller drops such repeats. Records the pair. */
+static int shared_seen(struct validator *v, int node, const struct c2s_node *n)
+{
+	if (!v->shared_mask || !(c2s_flags(n) & (C2S_NODE_ALIAS | C2S_NODE_ANCHOR)) || !c2s_count(n))
+		return 0;
+	if (2 * (v->nshared + 1) > v->shared_mask + 1) {
+		uint32_t cap = (v->shared_mask + 1) * 2;
+		uint64_t *t = cap <= SCHEMA_SHARED_MAX ? calloc(cap, sizeof *t) : NULL;
+		if (!t)
+			return 0;  /* check it again: the same findings, dropped later */
+		for (uint32_t i = 0; i <= v->shared_mask; i++) {
+			if (!v->shared[i])
+				continue;
+			uint32_t h = (uint32_t)((v->shared[i] * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
+			while (t[h])
+				h = (h + 1) & (cap - 1);
+			t[h] = v->shared[i];
+		}
+		free(v->shared);
+		v->shared = t;
+		v->shared_mask = cap - 1;
+	}
+	/* a container's children are n->ref .. n->ref + 2n: ref names them */
+	uint64_t k = ((uint64_t)n->ref << 32 | (uint32_t)node << 2 | c2s_kind(n)) + 1;
+	uint32_t h = (uint32_t)((k * 0x9e3779b97f4a7c15ull) >> 32) & v->shared_mask;
+	for (; v->shared[h]; h = (h + 1) & v->shared_mask)
+		if (v->shared[h] == k)
+			return 1;
+	v->shared[h] = k;
+	v->nshared++;
+	return 0;
 }
 
 static void validate(struct validator *v, int node, const struct c2s_node *n)
@@ -832,7 +907,7 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 	if (kind == ST_OBJ) {
 		validate_object(v, s, n);
 	} else if (kind == ST_ARR) {
-		if (s->items) {
+		if (s->items && !shared_seen(v, node, n)) {
 			for (uint32_t i = 0, cnt = c2s_count(n); i < cnt && v->depth < SCHEMA_MAX_DEPTH; i++) {
 				v->path[v->depth].p = NULL;
 				v->path[v->depth].n = i;
@@ -910,6 +985,12 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 int c2s_schema_validate(const struct c2s_doc *doc, int version_minor, const char *version,
 			struct c2s_diags *diags)
 {
+	return c2s_schema_validate_ex(doc, version_minor, version, 0, diags);
+}
+
+int c2s_schema_validate_ex(const struct c2s_doc *doc, int version_minor, const char *version,
+			   int shared_once, struct c2s_diags *diags)
+{
 	if (version_minor < 0 || version_minor > C2S_SCHEMA_MINOR_MAX)
 		return 0;
 	const struct c2s_node *root = c2s_node_at(doc, doc->root);
@@ -923,9 +1004,14 @@ int c2s_schema_validate(const struct c2s_doc *doc, int version_minor, const char
 	v->minor = version_minor;
 	v->version = version;
 	c2s_buf_init(&v->pbuf, (size_t)1 << 20);
+	if (shared_once) {
+		v->shared = calloc(64, sizeof *v->shared);
+		v->shared_mask = v->shared ? 63 : 0;
+	}
 	validate(v, c2s_schema_roots[version_minor], root);
 	int errors = v->errors;
 	c2s_buf_free(&v->pbuf);
+	free(v->shared);
 	free(v);
 	return errors;
 }
