@@ -554,7 +554,7 @@ def main():
     ap.add_argument("--no-callgrind", action="store_true")
     ap.add_argument("--callgrind-linearity", action="store_true",
                     help="also count lint's and the floor's instructions at N=10,000 (slow)")
-    ap.add_argument("--budget", type=float, default=540,
+    ap.add_argument("--budget", type=float, default=480,
                     help="seconds: an N=100,000 measurement predicted to end later is skipped "
                     "(make bench must stay under 10 minutes)")
     a = ap.parse_args()
