@@ -19,13 +19,9 @@ int c2s_scalar_is(const struct c2s_doc *d, const struct c2s_node *n, const char 
 {
 	if (!n || c2s_kind(n) != C2S_SCALAR)
 		return 0;
-	/* Called for every key the passes look at: compare byte by byte and stop
-	 * at the first difference, with no strlen (s may be shorter than v). */
 	struct c2s_str v = c2s_scalar(d, n);
-	for (size_t i = 0; i < v.n; i++)
-		if (s[i] == '\0' || s[i] != v.p[i])
-			return 0;
-	return s[v.n] == '\0';
+	size_t len = strlen(s);
+	return v.n == len && memcmp(v.p, s, len) == 0;
 }
 
 const struct c2s_node *c2s_map_get(const struct c2s_doc *d, const struct c2s_node *m,
