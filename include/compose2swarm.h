@@ -48,8 +48,12 @@ enum c2s_severity {
 enum c2s_format {
 	C2S_FORMAT_TEXT = 0,
 	C2S_FORMAT_GNU,
-	C2S_FORMAT_JSON
-	/* sarif, checkstyle, junit, github, codeclimate: add here and in format.c */
+	C2S_FORMAT_JSON,
+	C2S_FORMAT_SARIF,       /* SARIF 2.1.0 */
+	C2S_FORMAT_CHECKSTYLE,  /* checkstyle XML */
+	C2S_FORMAT_JUNIT,       /* JUnit XML: one testcase per finding */
+	C2S_FORMAT_GITHUB,      /* GitHub Actions workflow commands */
+	C2S_FORMAT_CODECLIMATE  /* Code Climate / GitLab code quality JSON */
 };
 
 /* A rule switched on or off, or given another severity, on the command line. */
@@ -73,11 +77,32 @@ struct c2s_lint_options {
 	const char *engine_version;   /* "X.Y" or NULL */
 	const char *env_file;         /* --env-file or NULL */
 	int no_interpolate;
+	const char *const *envp;      /* the environment docker would see (NAME=VALUE, NULL-ended) */
+	const char *config_file;      /* --config FILE; NULL: .compose2swarm.yml found upward */
+	int fail_on_set;              /* --fail-on was given (else a config file may set it) */
+	int fix;                      /* --fix: rewrite files in place for fixable findings */
+	int diff;                     /* --diff: print those rewrites as a unified diff instead */
 };
 
 /* Lint as the options say, write the report to out and problems with the
  * run itself (unreadable file, limit hit) to err; returns an enum c2s_exit. */
 int c2s_lint(const struct c2s_lint_options *opts, FILE *out, FILE *err);
+
+struct c2s_convert_options {
+	const char *const *files;     /* -c files, merged in order; "-" is standard input */
+	size_t nfiles;
+	const char *to;               /* "yaml" (default, NULL) or "api" */
+	const char *stack;            /* --stack NAME (api), default "stack" */
+	const char *api_version;      /* --api-version X.YY (api), default "1.50" */
+	int skip_interpolation;
+	const char *env_file;         /* --env-file or NULL */
+	const char *output;           /* -o FILE (written atomically) or NULL: out */
+	const char *const *envp;      /* the deploying environment (NAME=VALUE, NULL-ended) */
+};
+
+/* `compose2swarm convert`: what `docker stack config` (or deploy) makes of the
+ * files, to out or o->output; diagnostics to err; returns an enum c2s_exit. */
+int c2s_convert(const struct c2s_convert_options *opts, FILE *out, FILE *err);
 
 /* `compose2swarm rules`: the rule table as text or JSON. */
 int c2s_rules_list(enum c2s_format format, FILE *out, FILE *err);

@@ -25,4 +25,6 @@ make -s bench-quick
 
 step "make distcheck"
 make -s distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
+step "make check-swarm: our API payloads on a real single-node swarm"
+make -s check-swarm
 step "all tests passed"

@@ -79,6 +79,8 @@ struct c2s_doc {
 	uint32_t nanchors, ntags, cap_anchors, cap_tags;
 	uint64_t expanded;      /* nodes counting every alias expanded */
 	struct c2s_arena arena; /* names, tags and other side data */
+	uint32_t *interpolated; /* scalars rewritten by interpolation (node indices, sorted) */
+	uint32_t ninterpolated, cap_interpolated;
 };
 
 /* A string that may not be NUL-terminated (it can point into the source). */

@@ -1,6 +1,10 @@
-/* check.c -- helpers shared by rule checks. */
+/* check.c -- helpers shared by rule checks: service shape, values as docker/cli reads them, fixes. */
 #include "config.h"
 #include "check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 struct c2s_str c2s_service_mode(const struct c2s_doc *d, const struct c2s_node *svc)
 {
@@ -18,4 +22,380 @@ int c2s_engine_at_least(const struct c2s_check *c, int major, int minor)
 	if (c->engine_major != major)
 		return c->engine_major > major;
 	return c->engine_minor >= minor;
+}
+
+int c2s_str_eq(struct c2s_str s, const char *t)
+{
+	size_t n = strlen(t);
+	return s.n == n && memcmp(s.p, t, n) == 0;
+}
+
+/* ---- durations: Go's time.ParseDuration ---- */
+
+#define NS_PER_HOUR 3600000000000.0
+#define DURATION_MAX 9.2e18  /* just under 2^63 ns, Go's overflow bound */
+
+static double duration_unit(const char *p, size_t n)
+{
+	static const struct {
+		const char *name;
+		double ns;
+	} units[] = {
+		{"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"\xce\xbcs", 1e3}, {"ms", 1e6},
+		{"s", 1e9}, {"m", 60e9}, {"h", NS_PER_HOUR},
+	};
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+		if (strlen(units[i].name) == n && memcmp(units[i].name, p, n) == 0)
+			return units[i].ns;
+	return 0;
+}
+
+int c2s_parse_duration(struct c2s_str s, int64_t *ns)
+{
+	size_t i = 0;
+	int neg = 0;
+	if (i < s.n && (s.p[i] == '-' || s.p[i] == '+'))
+		neg = s.p[i++] == '-';
+	if (s.n - i == 1 && s.p[i] == '0') {
+		*ns = 0;
+		return 0;
+	}
+	if (i == s.n)
+		return -1;
+	double total = 0;
+	while (i < s.n) {
+		double v = 0, scale = 1;
+		int digits = 0;
+		while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
+			v = v * 10 + (s.p[i++] - '0');
+			digits++;
+		}
+		if (i < s.n && s.p[i] == '.') {
+			i++;
+			while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
+				scale /= 10;
+				v += (s.p[i++] - '0') * scale;
+				digits++;
+			}
+		}
+		if (!digits)
+			return -1;
+		size_t u = i;
+		while (i < s.n && !(s.p[i] >= '0' && s.p[i] <= '9') && s.p[i] != '.')
+			i++;
+		double unit = duration_unit(s.p + u, i - u);
+		if (unit == 0)
+			return -1;
+		total += v * unit;
+		if (total > DURATION_MAX)
+			return -1;
+	}
+	*ns = (int64_t)(neg ? -total : total);
+	return 0;
+}
+
+int c2s_node_duration(const struct c2s_doc *d, const struct c2s_node *n, int64_t *ns)
+{
+	if (!c2s_is_scalar(n))
+		return -1;
+	return c2s_parse_duration(c2s_scalar(d, n), ns);
+}
+
+/* ---- sizes and CPUs ---- */
+
+int c2s_parse_bytes(struct c2s_str s, int64_t *bytes)
+{
+	size_t i = 0;
+	double v = 0, scale = 1;
+	int digits = 0;
+	while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
+		v = v * 10 + (s.p[i++] - '0');
+		digits++;
+	}
+	if (!digits)
+		return -1;
+	if (i < s.n && s.p[i] == '.') {
+		i++;
+		int frac = 0;
+		while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
+			scale /= 10;
+			v += (s.p[i++] - '0') * scale;
+			frac++;
+		}
+		if (!frac)
+			return -1;
+	}
+	if (i < s.n && s.p[i] == ' ')
+		i++;
+	double mult = 1;
+	if (i < s.n) {
+		static const char prefixes[] = "kmgtp";
+		const char *k = memchr(prefixes, s.p[i] | 0x20, 5);
+		if (k && s.p[i] != 0) {
+			for (const char *q = prefixes; q <= k; q++)
+				mult *= 1024;
+			i++;
+		}
+	}
+	if (i < s.n && (s.p[i] | 0x20) == 'i')
+		i++;
+	if (i < s.n && (s.p[i] | 0x20) == 'b')
+		i++;
+	if (i != s.n)
+		return -1;
+	v *= mult;
+	if (v > DURATION_MAX)
+		return -1;
+	*bytes = (int64_t)v;
+	return 0;
+}
+
+int c2s_parse_cpus(struct c2s_str s, int64_t *nano)
+{
+	size_t i = 0;
+	int64_t whole = 0, frac = 0, digits = 0, fdigits = 0;
+	while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9' && whole < 1000000000) {
+		whole = whole * 10 + (s.p[i++] - '0');
+		digits++;
+	}
+	if (i < s.n && s.p[i] == '.') {
+		i++;
+		while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
+			if (++fdigits > 9)
+				return -1;
+			frac = frac * 10 + (s.p[i++] - '0');
+		}
+	}
+	if (i != s.n || digits + fdigits == 0)
+		return -1;
+	for (int64_t k = fdigits; k < 9; k++)
+		frac *= 10;
+	*nano = whole * 1000000000 + frac;
+	return 0;
+}
+
+int c2s_node_uint(const struct c2s_doc *d, const struct c2s_node *n, uint64_t *v)
+{
+	struct c2s_value val;
+	if (!c2s_is_scalar(n))
+		return -1;
+	enum c2s_type t = c2s_resolve(d, n, &val);
+	if (t == C2S_TYPE_INT && val.i >= 0) {
+		*v = (uint64_t)val.i;
+		return 0;
+	}
+	if (t == C2S_TYPE_UINT) {
+		*v = val.u;
+		return 0;
+	}
+	if (t == C2S_TYPE_STRING) {
+		struct c2s_str s = c2s_scalar(d, n);
+		uint64_t x = 0;
+		if (s.n == 0 || s.n > 18)
+			return -1;
+		for (size_t i = 0; i < s.n; i++) {
+			if (s.p[i] < '0' || s.p[i] > '9')
+				return -1;
+			x = x * 10 + (uint64_t)(s.p[i] - '0');
+		}
+		*v = x;
+		return 0;
+	}
+	return -1;
+}
+
+int c2s_service_replicas(const struct c2s_doc *d, const struct c2s_node *svc, uint64_t *n)
+{
+	struct c2s_str mode = c2s_service_mode(d, svc);
+	if (!c2s_str_eq(mode, "replicated") && mode.n)
+		return -1;
+	const struct c2s_node *deploy = c2s_map_get(d, svc, "deploy", NULL);
+	const struct c2s_node *r = c2s_map_get(d, deploy, "replicas", NULL);
+	if (!r) {
+		*n = 1;
+		return 0;
+	}
+	return c2s_node_uint(d, r, n);
+}
+
+/* ---- compose-spec keys that no v3 schema has ---- */
+
+struct spec_key {
+	const char *key;
+	const char *hint;
+};
+
+static const struct spec_key spec_top[] = {
+	{"include", "docker stack has no include: pass each file with -c (docker stack deploy -c base.yml -c extra.yml)"},
+	{"models", "models are a docker compose feature; swarm has no equivalent"},
+	{"name", "the stack's name is the last argument of docker stack deploy -c FILE NAME; remove the key"},
+};
+
+static const struct spec_key spec_service[] = {
+	{"annotations", "use labels (container labels) or deploy.labels (service labels)"},
+	{"attach", "attach is a docker compose option for `up`; drop it for swarm"},
+	{"blkio_config", "swarm services have no block-IO limits; drop it"},
+	{"cpu_count", "use deploy.resources.limits.cpus"},
+	{"cpu_percent", "use deploy.resources.limits.cpus"},
+	{"cpu_period", "use deploy.resources.limits.cpus"},
+	{"cpu_rt_period", "swarm services have no realtime CPU settings; drop it"},
+	{"cpu_rt_runtime", "swarm services have no realtime CPU settings; drop it"},
+	{"cpus", "use deploy.resources.limits.cpus"},
+	{"develop", "develop (watch) is a docker compose feature; drop it for swarm"},
+	{"device_cgroup_rules", "swarm services cannot be given device cgroup rules; drop it"},
+	{"dns_opt", "Compose v3 has no dns_opt; set options in the image's /etc/resolv.conf handling or drop it"},
+	{"gpus", "use deploy.resources.reservations.generic_resources with the nodes' advertised GPU resources"},
+	{"group_add", "Compose v3 has no group_add; set the groups in the image"},
+	{"label_file", "write the labels under labels or deploy.labels"},
+	{"mem_reservation", "use deploy.resources.reservations.memory"},
+	{"mem_swappiness", "swarm services have no swappiness setting; drop it"},
+	{"models", "models are a docker compose feature; swarm has no equivalent"},
+	{"oom_kill_disable", "swarm services cannot disable the OOM killer; drop it"},
+	{"pids_limit", "use deploy.resources.limits.pids (file version 3.13)"},
+	{"platform", "use a placement constraint: deploy.placement.constraints: [node.platform.arch == x86_64]"},
+	{"post_start", "lifecycle hooks are a docker compose feature; run the step in the entrypoint"},
+	{"pre_stop", "lifecycle hooks are a docker compose feature; handle the stop signal in the process"},
+	{"profiles", "docker stack has no profiles: keep optional services in another file and add it with -c"},
+	{"provider", "providers are a docker compose feature; swarm has no equivalent"},
+	{"pull_policy", "docker stack deploy resolves images itself; see its --resolve-image option"},
+	{"runtime", "swarm services cannot choose a runtime; drop it"},
+	{"scale", "use deploy.replicas"},
+	{"storage_opt", "swarm services have no storage options; drop it"},
+	{"use_api_socket", "mount the socket as a bind volume instead"},
+	{"uts", "swarm services have no uts mode; drop it"},
+	{"volumes_from", NULL}, /* forbidden: front reports it (CS4xxx) */
+};
+
+const char *c2s_compose_spec_hint(int top, struct c2s_str key)
+{
+	const struct spec_key *t = top ? spec_top : spec_service;
+	size_t n = top ? sizeof spec_top / sizeof *spec_top : sizeof spec_service / sizeof *spec_service;
+	for (size_t i = 0; i < n; i++)
+		if (c2s_str_eq(key, t[i].key))
+			return t[i].hint;
+	return NULL;
+}
+
+/* ---- fixes: delete whole lines ---- */
+
+void c2s_fix_remove_entry(const struct c2s_check *c, struct c2s_diag *dg,
+			  const struct c2s_node *key, const struct c2s_node *value)
+{
+	const struct c2s_doc *d = c->doc;
+	if (!dg || !key || !value)
+		return;
+	if ((c2s_flags(key) | c2s_flags(value)) & (C2S_NODE_ALIAS | C2S_NODE_ANCHOR))
+		return;
+	const char *s = d->src->data;
+	uint32_t start = key->start, end = c2s_node_end(d, value);
+	if (end < start)
+		end = start;
+	/* Only blanks between the line start and the key. */
+	uint32_t ls = start;
+	while (ls > 0 && s[ls - 1] != '\n') {
+		if (s[ls - 1] != ' ' && s[ls - 1] != '\t')
+			return;
+		ls--;
+	}
+	/* Only blanks or a comment between the value and the end of its line. */
+	uint32_t le = end;
+	if (end > start && s[end - 1] == '\n') {
+		/* a block scalar ends with its line break */
+	} else {
+		while (le < d->src->len && (s[le] == ' ' || s[le] == '\t' || s[le] == '\r'))
+			le++;
+		if (le < d->src->len && s[le] == '#')
+			while (le < d->src->len && s[le] != '\n')
+				le++;
+		if (le < d->src->len && s[le] != '\n')
+			return;
+		if (le < d->src->len)
+			le++;
+	}
+	if (d->src->nparts) {  /* a merged stack: the edit belongs to the file the span is in */
+		uint32_t inner = ls;
+		if (c2s_source_part_of(d->src, &inner) != dg->span.src)
+			return;
+		le -= ls - inner;
+		ls = inner;
+	}
+	dg->fix_start = ls;
+	dg->fix_end = le;
+}
+
+/* ---- key sets ---- */
+
+static uint32_t hash_str(struct c2s_str s)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < s.n; i++)
+		h = (h ^ (unsigned char)s.p[i]) * 16777619u;
+	return h;
+}
+
+int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct c2s_node *map)
+{
+	memset(k, 0, sizeof *k);
+	k->doc = d;
+	if (!c2s_is_mapping(map) || c2s_count(map) == 0)
+		return 0;
+	uint32_t n = c2s_count(map), cap = 8;
+	while (cap < 2 * n)
+		cap *= 2;
+	k->slots = calloc(cap, sizeof *k->slots);
+	if (!k->slots)
+		return -1;
+	k->map = map;
+	k->mask = cap - 1;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct c2s_node *key = c2s_map_key(d, map, i);
+		if (!c2s_is_scalar(key))
+			continue;
+		struct c2s_str s = c2s_scalar(d, key);
+		uint32_t h = hash_str(s) & k->mask;
+		while (k->slots[h])
+			h = (h + 1) & k->mask;
+		k->slots[h] = i + 1;
+	}
+	return 0;
+}
+
+int64_t c2s_keyset_find(const struct c2s_keyset *k, struct c2s_str key)
+{
+	if (!k->slots)
+		return -1;
+	for (uint32_t h = hash_str(key) & k->mask; k->slots[h]; h = (h + 1) & k->mask) {
+		uint32_t i = k->slots[h] - 1;
+		struct c2s_str s = c2s_scalar(k->doc, c2s_map_key(k->doc, k->map, i));
+		if (s.n == key.n && memcmp(s.p, key.p, s.n) == 0)
+			return i;
+	}
+	return -1;
+}
+
+void c2s_keyset_free(struct c2s_keyset *k)
+{
+	free(k->slots);
+	k->slots = NULL;
+}
+
+const char *c2s_format_duration(int64_t ns, char *buf, size_t size)
+{
+	const char *sign = ns < 0 ? "-" : "";
+	uint64_t u = ns < 0 ? (uint64_t)-ns : (uint64_t)ns;
+	if (u == 0)
+		snprintf(buf, size, "0s");
+	else if (u < 1000000000u)
+		snprintf(buf, size, "%s%gms", sign, (double)u / 1e6);
+	else {
+		uint64_t h = u / 3600000000000u, m = u / 60000000000u % 60;
+		double sec = (double)(u % 60000000000u) / 1e9;
+		if (h)
+			snprintf(buf, size, "%s%lluh%llum%gs", sign, (unsigned long long)h, (unsigned long long)m, sec);
+		else if (m)
+			snprintf(buf, size, "%s%llum%gs", sign, (unsigned long long)m, sec);
+		else
+			snprintf(buf, size, "%s%gs", sign, sec);
+	}
+	return buf;
 }

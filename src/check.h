@@ -25,6 +25,51 @@ struct c2s_str c2s_service_mode(const struct c2s_doc *d, const struct c2s_node *
 /* Is the engine given with --engine-version at least major.minor? -1 when unknown. */
 int c2s_engine_at_least(const struct c2s_check *c, int major, int minor);
 
+/* ---- Values as docker/cli reads them (one place for every rule) ---- */
+
+/* Does s equal the NUL-terminated t? */
+int c2s_str_eq(struct c2s_str s, const char *t);
+/* Go time.ParseDuration: "1m30s", "1.5h", "0", "-1s" into nanoseconds; -1 on a bad text. */
+int c2s_parse_duration(struct c2s_str s, int64_t *ns);
+/* A duration-valued node (a string scalar); -1 when absent or not a duration. */
+int c2s_node_duration(const struct c2s_doc *d, const struct c2s_node *n, int64_t *ns);
+/* docker/go-units RAMInBytes: "512M", "1.5g", "100", "2 GiB" (binary units); -1 on a bad text. */
+int c2s_parse_bytes(struct c2s_str s, int64_t *bytes);
+/* cpus as the CLI parses it ("0.5", ".25", "2") into nano-CPUs; -1 on a bad text. */
+int c2s_parse_cpus(struct c2s_str s, int64_t *nano);
+/* A scalar node's unsigned integer value (YAML int, or a string of digits); -1 otherwise. */
+int c2s_node_uint(const struct c2s_doc *d, const struct c2s_node *n, uint64_t *v);
+/* deploy.replicas when written (1 when absent in replicated mode); -1 when not known
+ * (global mode, jobs, or an interpolated value). */
+int c2s_service_replicas(const struct c2s_doc *d, const struct c2s_node *svc, uint64_t *n);
+
+/* The hint for a compose-spec key that no Compose v3 schema allows, at the top
+ * level (top = 1) or in a service (top = 0); NULL when key is not such a key.
+ * front's unknown-key check skips the keys this knows (CS2902 reports them). */
+const char *c2s_compose_spec_hint(int top, struct c2s_str key);
+
+/* Make dg fixable by deleting the whole lines of a block mapping entry key: value
+ * (nothing when the entry is not alone on its lines, comes from an alias or <<
+ * merge, or carries an anchor). */
+void c2s_fix_remove_entry(const struct c2s_check *c, struct c2s_diag *dg,
+			  const struct c2s_node *key, const struct c2s_node *value);
+
+/* The keys of a mapping as a hash set (built once: O(1) lookups, no quadratic scans). */
+struct c2s_keyset {
+	const struct c2s_doc *doc;
+	const struct c2s_node *map;
+	uint32_t *slots;   /* entry index + 1; 0 empty */
+	uint32_t mask;
+};
+/* 0, or -1 when out of memory (then every lookup misses). map may be NULL. */
+int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct c2s_node *map);
+/* The entry index of key in the mapping, or -1. */
+int64_t c2s_keyset_find(const struct c2s_keyset *k, struct c2s_str key);
+void c2s_keyset_free(struct c2s_keyset *k);
+
+/* Go-like duration text ("1m30s", "500ms") of ns into buf. */
+const char *c2s_format_duration(int64_t ns, char *buf, size_t size);
+
 /* Check functions, one per C2S_RULE in rules.def. */
 #define C2S_STAGE(id, name, tier, sev, fixable, title)
 #define C2S_RULE(id, name, tier, sev, fixable, check, title) void check(struct c2s_check *c);

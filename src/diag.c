@@ -70,6 +70,15 @@ struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 	memset(dg, 0, sizeof *dg);
 	dg->rule = r;
 	dg->severity = sev;
+	if (src && src->nparts) {  /* a merged stack: report in the file that holds the span */
+		uint32_t base = start;
+		src = c2s_source_part_of(src, &base);
+		base = start - base;
+		start -= base;
+		end = end >= base ? end - base : start;
+		if (end > src->len)
+			end = (uint32_t)src->len;
+	}
 	dg->span.src = src;
 	dg->span.start = start;
 	dg->span.end = end < start ? start : end;
@@ -151,6 +160,12 @@ void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_sourc
 	}
 	if (dg->nrelated)
 		memcpy(rel, dg->related, dg->nrelated * sizeof *rel);
+	if (src && src->nparts) {
+		uint32_t inner = start;
+		src = c2s_source_part_of(src, &inner);
+		end = end >= start - inner ? end - (start - inner) : inner;
+		start = inner;
+	}
 	rel[dg->nrelated].span.src = src;
 	rel[dg->nrelated].span.start = start;
 	rel[dg->nrelated].span.end = end < start ? start : end;

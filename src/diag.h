@@ -36,6 +36,7 @@ struct c2s_diag {
 	struct c2s_related *related;
 	uint32_t nrelated;
 	uint32_t seq;                  /* order of reporting, for a stable sort */
+	uint32_t fix_start, fix_end;   /* fix_end > fix_start: --fix deletes these bytes of span.src */
 };
 
 struct c2s_diags {

@@ -4,6 +4,8 @@
 #include "source.h"
 
 #include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct palette {
@@ -164,6 +166,290 @@ fail:
 	return -1;
 }
 
+/* ---- SARIF 2.1.0 ---- */
+
+static const char *sarif_level(enum c2s_severity s)
+{
+	return s == C2S_SEVERITY_ERROR ? "error" : s == C2S_SEVERITY_WARNING ? "warning" : "note";
+}
+
+static cJSON *sarif_region(const struct c2s_span *s)
+{
+	cJSON *r = cJSON_CreateObject();
+	if (!r)
+		return NULL;
+	cJSON_AddNumberToObject(r, "startLine", s->line);
+	cJSON_AddNumberToObject(r, "startColumn", s->column);
+	cJSON_AddNumberToObject(r, "endLine", s->end_line);
+	cJSON_AddNumberToObject(r, "endColumn", s->end_column);
+	return r;
+}
+
+static cJSON *sarif_location(const struct c2s_span *s, const char *message)
+{
+	cJSON *loc = cJSON_CreateObject();
+	cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
+	cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
+	if (!art)
+		return loc;
+	cJSON_AddStringToObject(art, "uri", file_name(s));
+	if (s->src)
+		cJSON_AddItemToObject(phys, "region", sarif_region(s));
+	if (message) {
+		cJSON *m = cJSON_AddObjectToObject(loc, "message");
+		cJSON_AddStringToObject(m, "text", message);
+	}
+	return loc;
+}
+
+static int emit_json(cJSON *root, struct c2s_buf *out)
+{
+	char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+	cJSON_Delete(root);
+	if (!text)
+		return -1;
+	c2s_buf_adds(out, text);
+	c2s_buf_addc(out, '\n');
+	cJSON_free(text);
+	return out->failed ? -1 : 0;
+}
+
+static int format_sarif(const struct c2s_diags *l, struct c2s_buf *out)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+	cJSON_AddStringToObject(root, "version", "2.1.0");
+	cJSON *runs = cJSON_AddArrayToObject(root, "runs");
+	cJSON *run = cJSON_CreateObject();
+	cJSON_AddItemToArray(runs, run);
+	cJSON *tool = cJSON_AddObjectToObject(run, "tool");
+	cJSON *driver = cJSON_AddObjectToObject(tool, "driver");
+	cJSON_AddStringToObject(driver, "name", "compose2swarm");
+	cJSON_AddStringToObject(driver, "version", C2S_VERSION);
+	cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
+	for (int i = 0; rules && i < C2S_RULE_COUNT; i++) {
+		const struct c2s_rule *r = &c2s_rules[i];
+		cJSON *jr = cJSON_CreateObject();
+		cJSON_AddItemToArray(rules, jr);
+		cJSON_AddStringToObject(jr, "id", r->id);
+		cJSON_AddStringToObject(jr, "name", r->name);
+		cJSON *sd = cJSON_AddObjectToObject(jr, "shortDescription");
+		cJSON_AddStringToObject(sd, "text", r->title);
+		cJSON *dc = cJSON_AddObjectToObject(jr, "defaultConfiguration");
+		cJSON_AddStringToObject(dc, "level", sarif_level(r->severity));
+		cJSON *props = cJSON_AddObjectToObject(jr, "properties");
+		cJSON_AddStringToObject(props, "tier", c2s_tiers[r->tier].name);
+		cJSON_AddBoolToObject(props, "fixable", r->fixable);
+	}
+	cJSON *results = cJSON_AddArrayToObject(run, "results");
+	for (size_t i = 0; results && i < l->n; i++) {
+		const struct c2s_diag *d = &l->items[i];
+		cJSON *res = cJSON_CreateObject();
+		cJSON_AddItemToArray(results, res);
+		cJSON_AddStringToObject(res, "ruleId", d->rule->id);
+		cJSON_AddNumberToObject(res, "ruleIndex", (double)(d->rule - c2s_rules));
+		cJSON_AddStringToObject(res, "level", sarif_level(d->severity));
+		cJSON *msg = cJSON_AddObjectToObject(res, "message");
+		if (d->hint) {
+			size_t n = strlen(d->message) + strlen(d->hint) + 16;
+			char *t = malloc(n);
+			if (t) {
+				snprintf(t, n, "%s\nhint: %s", d->message, d->hint);
+				cJSON_AddStringToObject(msg, "text", t);
+				free(t);
+			}
+		} else {
+			cJSON_AddStringToObject(msg, "text", d->message);
+		}
+		cJSON *locs = cJSON_AddArrayToObject(res, "locations");
+		cJSON_AddItemToArray(locs, sarif_location(&d->span, NULL));
+		if (d->nrelated) {
+			cJSON *rel = cJSON_AddArrayToObject(res, "relatedLocations");
+			for (uint32_t j = 0; rel && j < d->nrelated; j++) {
+				cJSON *rl = sarif_location(&d->related[j].span, d->related[j].message);
+				cJSON_AddNumberToObject(rl, "id", j);
+				cJSON_AddItemToArray(rel, rl);
+			}
+		}
+	}
+	return emit_json(root, out);
+}
+
+/* ---- Code Climate (GitLab code quality) ---- */
+
+static const char *codeclimate_severity(enum c2s_severity s)
+{
+	return s == C2S_SEVERITY_ERROR ? "major" : s == C2S_SEVERITY_WARNING ? "minor" : "info";
+}
+
+static void fingerprint(const struct c2s_diag *d, char hex[17])
+{
+	uint64_t h = 14695981039346656037ull;
+	const char *parts[3] = {file_name(&d->span), d->rule->id, d->message};
+	for (int k = 0; k < 3; k++) {
+		for (const char *p = parts[k]; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ull;
+		h = (h ^ 0xff) * 1099511628211ull;
+	}
+	h = (h ^ d->span.line) * 1099511628211ull;
+	snprintf(hex, 17, "%016llx", (unsigned long long)h);
+}
+
+static int format_codeclimate(const struct c2s_diags *l, struct c2s_buf *out)
+{
+	cJSON *root = cJSON_CreateArray();
+	for (size_t i = 0; root && i < l->n; i++) {
+		const struct c2s_diag *d = &l->items[i];
+		cJSON *j = cJSON_CreateObject();
+		char fp[17];
+		cJSON_AddItemToArray(root, j);
+		cJSON_AddStringToObject(j, "type", "issue");
+		cJSON_AddStringToObject(j, "check_name", d->rule->id);
+		cJSON_AddStringToObject(j, "description", d->message);
+		cJSON *cats = cJSON_AddArrayToObject(j, "categories");
+		cJSON_AddItemToArray(cats, cJSON_CreateString(d->rule->tier == C2S_TIER_INPUT ||
+							       d->rule->tier == C2S_TIER_SCHEMA ? "Bug Risk" : "Compatibility"));
+		if (d->hint) {
+			cJSON *content = cJSON_AddObjectToObject(j, "content");
+			cJSON_AddStringToObject(content, "body", d->hint);
+		}
+		cJSON_AddStringToObject(j, "severity", codeclimate_severity(d->severity));
+		fingerprint(d, fp);
+		cJSON_AddStringToObject(j, "fingerprint", fp);
+		cJSON *loc = cJSON_AddObjectToObject(j, "location");
+		cJSON_AddStringToObject(loc, "path", file_name(&d->span));
+		cJSON *pos = cJSON_AddObjectToObject(loc, "positions");
+		cJSON *b = cJSON_AddObjectToObject(pos, "begin");
+		cJSON_AddNumberToObject(b, "line", d->span.line ? d->span.line : 1);
+		cJSON_AddNumberToObject(b, "column", d->span.column ? d->span.column : 1);
+		cJSON *e = cJSON_AddObjectToObject(pos, "end");
+		cJSON_AddNumberToObject(e, "line", d->span.end_line ? d->span.end_line : 1);
+		cJSON_AddNumberToObject(e, "column", d->span.end_column ? d->span.end_column : 1);
+	}
+	return emit_json(root, out);
+}
+
+/* ---- XML: checkstyle, junit ---- */
+
+static void xml_text(struct c2s_buf *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': c2s_buf_adds(out, "&amp;"); break;
+		case '<': c2s_buf_adds(out, "&lt;"); break;
+		case '>': c2s_buf_adds(out, "&gt;"); break;
+		case '"': c2s_buf_adds(out, "&quot;"); break;
+		case '\'': c2s_buf_adds(out, "&apos;"); break;
+		case '\n': c2s_buf_adds(out, "&#10;"); break;
+		case '\t': c2s_buf_adds(out, "&#9;"); break;
+		default:
+			/* XML 1.0 has no other control characters */
+			c2s_buf_addc(out, (unsigned char)*s < 0x20 ? ' ' : *s);
+		}
+	}
+}
+
+static const char *span_file(const struct c2s_diag *d)
+{
+	return file_name(&d->span);
+}
+
+static void format_checkstyle(const struct c2s_diags *l, struct c2s_buf *out)
+{
+	c2s_buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">\n");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct c2s_diag *d = &l->items[i];
+		if (i == 0 || strcmp(span_file(&l->items[i - 1]), span_file(d)) != 0) {
+			if (i)
+				c2s_buf_adds(out, "</file>\n");
+			c2s_buf_adds(out, "<file name=\"");
+			xml_text(out, span_file(d));
+			c2s_buf_adds(out, "\">\n");
+		}
+		c2s_buf_printf(out, "<error line=\"%u\" column=\"%u\" severity=\"%s\" message=\"", d->span.line,
+			       d->span.column, c2s_severity_name(d->severity));
+		xml_text(out, d->message);
+		c2s_buf_printf(out, "\" source=\"compose2swarm.%s.%s\"/>\n", d->rule->id, d->rule->name);
+	}
+	if (l->n)
+		c2s_buf_adds(out, "</file>\n");
+	c2s_buf_adds(out, "</checkstyle>\n");
+}
+
+static void format_junit(const struct c2s_diags *l, struct c2s_buf *out)
+{
+	c2s_buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		       "<testsuites name=\"compose2swarm\" tests=\"%zu\" failures=\"%zu\">\n", l->n, l->n);
+	for (size_t i = 0; i < l->n;) {
+		size_t j = i;
+		while (j < l->n && strcmp(span_file(&l->items[j]), span_file(&l->items[i])) == 0)
+			j++;
+		c2s_buf_adds(out, "<testsuite name=\"");
+		xml_text(out, span_file(&l->items[i]));
+		c2s_buf_printf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", j - i, j - i);
+		for (size_t k = i; k < j; k++) {
+			const struct c2s_diag *d = &l->items[k];
+			c2s_buf_printf(out, "<testcase name=\"%s %s\" classname=\"", d->rule->id, d->rule->name);
+			xml_text(out, span_file(d));
+			c2s_buf_printf(out, ":%u:%u\"><failure type=\"%s\" message=\"", d->span.line, d->span.column,
+				       c2s_severity_name(d->severity));
+			xml_text(out, d->message);
+			c2s_buf_adds(out, "\">");
+			xml_text(out, span_file(d));
+			c2s_buf_printf(out, ":%u:%u: %s: ", d->span.line, d->span.column, c2s_severity_name(d->severity));
+			xml_text(out, d->message);
+			c2s_buf_printf(out, " [%s]", d->rule->id);
+			if (d->hint) {
+				c2s_buf_adds(out, "&#10;hint: ");
+				xml_text(out, d->hint);
+			}
+			c2s_buf_adds(out, "</failure></testcase>\n");
+		}
+		c2s_buf_adds(out, "</testsuite>\n");
+		i = j;
+	}
+	c2s_buf_adds(out, "</testsuites>\n");
+}
+
+/* ---- GitHub Actions workflow commands ---- */
+
+static void github_escape(struct c2s_buf *out, const char *s, int property)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '%': c2s_buf_adds(out, "%25"); break;
+		case '\r': c2s_buf_adds(out, "%0D"); break;
+		case '\n': c2s_buf_adds(out, "%0A"); break;
+		case ':': c2s_buf_adds(out, property ? "%3A" : ":"); break;
+		case ',': c2s_buf_adds(out, property ? "%2C" : ","); break;
+		default: c2s_buf_addc(out, *s);
+		}
+	}
+}
+
+static void format_github(const struct c2s_diags *l, struct c2s_buf *out)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct c2s_diag *d = &l->items[i];
+		const char *cmd = d->severity == C2S_SEVERITY_ERROR ? "error"
+				  : d->severity == C2S_SEVERITY_WARNING ? "warning" : "notice";
+		c2s_buf_printf(out, "::%s ", cmd);
+		if (d->span.src) {
+			c2s_buf_adds(out, "file=");
+			github_escape(out, span_file(d), 1);
+			c2s_buf_printf(out, ",line=%u,col=%u,endLine=%u,endColumn=%u,", d->span.line, d->span.column,
+				       d->span.end_line, d->span.end_column);
+		}
+		c2s_buf_printf(out, "title=%s %s::", d->rule->id, d->rule->name);
+		github_escape(out, d->message, 0);
+		if (d->hint) {
+			c2s_buf_adds(out, "%0Ahint: ");
+			github_escape(out, d->hint, 0);
+		}
+		c2s_buf_addc(out, '\n');
+	}
+}
+
 int c2s_format_diags(const struct c2s_diags *l, const struct c2s_format_options *o, struct c2s_buf *out)
 {
 	switch (o->format) {
@@ -175,6 +461,19 @@ int c2s_format_diags(const struct c2s_diags *l, const struct c2s_format_options 
 		break;
 	case C2S_FORMAT_JSON:
 		return format_json(l, o, out);
+	case C2S_FORMAT_SARIF:
+		return format_sarif(l, out);
+	case C2S_FORMAT_CHECKSTYLE:
+		format_checkstyle(l, out);
+		break;
+	case C2S_FORMAT_JUNIT:
+		format_junit(l, out);
+		break;
+	case C2S_FORMAT_GITHUB:
+		format_github(l, out);
+		break;
+	case C2S_FORMAT_CODECLIMATE:
+		return format_codeclimate(l, out);
 	}
 	return out->failed ? -1 : 0;
 }
@@ -196,7 +495,8 @@ int c2s_severity_parse(const char *s)
 	return -1;
 }
 
-static const char *const format_names[] = {"text", "gnu", "json"};
+static const char *const format_names[] = {"text", "gnu", "json", "sarif", "checkstyle", "junit", "github",
+					    "codeclimate"};
 
 int c2s_format_parse(const char *s)
 {

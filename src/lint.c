@@ -1,8 +1,14 @@
 /* lint.c -- `compose2swarm lint`: read each file, load it, run the rules, report. */
 #include "config.h"
+#include "ast_merge.h"
 #include "buf.h"
 #include "check.h"
+#include "fix.h"
 #include "format.h"
+#include "pipeline.h"
+#include "model.h"
+#include "lintconf.h"
+#include "pragma.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -19,35 +25,29 @@ static const char *const default_files[] = {
 
 struct lint_run {
 	const struct c2s_lint_options *o;
-	enum c2s_severity severity[C2S_RULE_COUNT];
-	int engine_major, engine_minor;
+	enum c2s_severity severity[C2S_RULE_COUNT]; /* the current file's, after config and options */
+	enum c2s_severity fail_on;                  /* the current file's */
+	int engine_major, engine_minor;             /* the current file's */
+	int cli_engine_major, cli_engine_minor;     /* --engine-version, 0.0 if not given */
+	struct c2s_lintconf explicit_conf;          /* --config FILE on top of the defaults */
+	struct c2s_lintconf found_conf;             /* the last .compose2swarm.yml found */
+	char found_path[C2S_CONFIG_MAX_PATH];       /* its path ("" none yet) */
+	char last_dir[C2S_CONFIG_MAX_PATH];         /* the directory found_conf was looked up for */
+	int found_loaded;
 	struct c2s_source *sources;
 	size_t nsources;
 	struct c2s_diags diags;
+	struct c2s_buf diff;                        /* --diff output */
+	int failed;   /* a file has findings at or above its fail-on */
 	int trouble;  /* exit 2 at the end */
 	FILE *err;
+	struct c2s_env *env;  /* NULL: --no-interpolate */
+	struct c2s_model_check_state stack; /* -c files: one version, paths from the first */
 };
 
-static int parse_engine(const char *s, int *major, int *minor)
+/* The command line's --enable/--disable/--severity, in order, on top of sev. */
+static int apply_overrides(struct lint_run *r, enum c2s_severity *sev)
 {
-	char *end;
-	errno = 0;
-	long a = strtol(s, &end, 10);
-	if (errno || end == s || *end != '.' || a < 1 || a > 999)
-		return -1;
-	const char *m = end + 1;
-	long b = strtol(m, &end, 10);
-	if (errno || end == m || *end != '\0' || b < 0 || b > 99)
-		return -1;
-	*major = (int)a;
-	*minor = (int)b;
-	return 0;
-}
-
-static int apply_overrides(struct lint_run *r)
-{
-	for (int i = 0; i < C2S_RULE_COUNT; i++)
-		r->severity[i] = c2s_rules[i].severity;
 	for (size_t i = 0; i < r->o->noverrides; i++) {
 		const struct c2s_rule_override *ov = &r->o->overrides[i];
 		const struct c2s_rule *rule = c2s_rule_find(ov->rule);
@@ -57,11 +57,55 @@ static int apply_overrides(struct lint_run *r)
 		}
 		enum c2s_rule_index k = c2s_rule_index(rule);
 		if (ov->enabled == 0)
-			r->severity[k] = C2S_SEVERITY_NONE;
-		else if (ov->enabled == 1 && r->severity[k] == C2S_SEVERITY_NONE)
-			r->severity[k] = rule->severity ? rule->severity : C2S_SEVERITY_WARNING;
+			sev[k] = C2S_SEVERITY_NONE;
+		else if (ov->enabled == 1)
+			sev[k] = rule->severity ? rule->severity : C2S_SEVERITY_WARNING;
 		if (ov->severity != C2S_SEVERITY_NONE)
-			r->severity[k] = ov->severity;
+			sev[k] = ov->severity;
+	}
+	return 0;
+}
+
+/* Settings for one file: defaults, then the config file, then the command line. */
+static int settings_for(struct lint_run *r, const char *path)
+{
+	const struct c2s_lintconf *conf = &r->explicit_conf;
+	if (!r->o->config_file) {
+		char found[C2S_CONFIG_MAX_PATH];
+		/* files of one directory share the search (a run may name 65,536 files) */
+		const char *slash = strcmp(path, "-") == 0 ? NULL : strrchr(path, '/');
+		size_t dl = slash ? (size_t)(slash - path) + 1 : 0;  /* with the slash: "/x" is not "x" */
+		int same = r->found_loaded && dl < sizeof r->last_dir && strlen(r->last_dir) == dl &&
+			   memcmp(r->last_dir, path, dl) == 0;
+		if (dl < sizeof r->last_dir) {
+			memcpy(r->last_dir, path, dl);
+			r->last_dir[dl] = '\0';
+		}
+		if (same) {
+			/* found_conf is this directory's */
+		} else if (!c2s_lintconf_find(path, found, sizeof found)) {
+			c2s_lintconf_defaults(&r->found_conf);
+			r->found_path[0] = '\0';
+			r->found_loaded = 1;
+		} else if (!r->found_loaded || strcmp(found, r->found_path) != 0) {
+			c2s_lintconf_defaults(&r->found_conf);
+			if (c2s_lintconf_load(&r->found_conf, found, r->err) != 0)
+				return -1;
+			snprintf(r->found_path, sizeof r->found_path, "%s", found);
+			r->found_loaded = 1;
+		}
+		conf = &r->found_conf;
+	}
+	memcpy(r->severity, conf->severity, sizeof r->severity);
+	if (apply_overrides(r, r->severity) != 0)
+		return -1;
+	r->fail_on = r->o->fail_on_set ? r->o->fail_on : conf->fail_on_set ? conf->fail_on : r->o->fail_on;
+	if (r->cli_engine_major) {
+		r->engine_major = r->cli_engine_major;
+		r->engine_minor = r->cli_engine_minor;
+	} else {
+		r->engine_major = conf->engine_major;
+		r->engine_minor = conf->engine_minor;
 	}
 	return 0;
 }
@@ -105,27 +149,388 @@ static void run_checks(struct lint_run *r, struct c2s_doc *doc)
 			c2s_rules[i].check(&c);
 }
 
-static void lint_source(struct lint_run *r, struct c2s_source *src)
+/* ---- after the checks: duplicates, pragmas, fixes, fail-on ---- */
+
+/* Remove items [first, n) for which drop[i - first] is set, keeping the order. */
+static void compact(struct c2s_diags *l, size_t first, const unsigned char *drop)
 {
-	struct c2s_doc doc;
-	enum c2s_load_status st = c2s_load(&doc, src, &r->diags);
-	if (st == C2S_LOAD_OK) {
-		const struct c2s_node *root = c2s_node_at(&doc, doc.root);
-		if (is_empty_document(&doc, root)) {
-			struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1002, src, (uint32_t)src->bom,
-				(uint32_t)src->bom, "the file holds no compose document (docker stack: \"top-level "
-				"object must be a mapping\")");
-			c2s_diag_hint(&r->diags, dg, "a stack file needs at least `services:` with one service");
-		} else if (!c2s_is_mapping(root)) {
-			struct c2s_diag *dg = c2s_diag_at(&r->diags, C2S_R_CS1003, &doc, root,
-				"top-level object must be a mapping");
-			c2s_diag_hint(&r->diags, dg, "a stack file is a mapping with keys such as version, "
-				      "services, networks, volumes, secrets and configs");
-		} else {
-			run_checks(r, &doc);
+	size_t k = first;
+	for (size_t i = first; i < l->n; i++)
+		if (!drop[i - first])
+			l->items[k++] = l->items[i];
+	l->n = k;
+}
+
+/* A key reached through an alias or << merge is reported once per service; keep the first. */
+static void drop_duplicates(struct lint_run *r, size_t first)
+{
+	size_t n = r->diags.n - first;
+	if (n < 2)
+		return;
+	size_t cap = 16;
+	while (cap < 2 * n)
+		cap *= 2;
+	uint32_t *slots = calloc(cap, sizeof *slots);
+	unsigned char *drop = calloc(n, 1);
+	if (!slots || !drop) {
+		free(slots);
+		free(drop);
+		return;
+	}
+	int any = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct c2s_diag *d = &r->diags.items[first + i];
+		uint32_t h = (d->span.start * 2654435761u) ^ (uint32_t)(d->rule - c2s_rules) * 40503u;
+		for (h &= (uint32_t)(cap - 1); slots[h]; h = (h + 1) & (uint32_t)(cap - 1)) {
+			const struct c2s_diag *e = &r->diags.items[first + slots[h] - 1];
+			if (e->rule == d->rule && e->span.start == d->span.start && e->span.end == d->span.end) {
+				drop[i] = 1;
+				any = 1;
+				break;
+			}
+		}
+		if (!drop[i])
+			slots[h] = (uint32_t)i + 1;
+	}
+	if (any)
+		compact(&r->diags, first, drop);
+	free(slots);
+	free(drop);
+}
+
+static const struct c2s_pragma *pragma_for(const struct c2s_pragma *pg, size_t n, uint32_t line)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (pg[mid].target < line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && pg[lo].target == line ? &pg[lo] : NULL;
+}
+
+static int pragma_names(const struct c2s_pragma *p, const struct c2s_rule *rule)
+{
+	for (uint32_t k = 0; k < p->nids; k++)
+		if (p->ids[k].rule == (int)(rule - c2s_rules))
+			return 1;
+	return 0;
+}
+
+static void apply_pragmas(struct lint_run *r, struct c2s_source *src, size_t first)
+{
+	struct c2s_pragma *pg;
+	long np = c2s_pragmas_scan(src, &pg);
+	if (np < 0) {
+		r->diags.nomem = 1;
+		return;
+	}
+	if (np == 0)
+		return;
+	size_t n = r->diags.n - first;
+	unsigned char *drop = calloc(n ? n : 1, 1);
+	if (!drop) {
+		free(pg);
+		r->diags.nomem = 1;
+		return;
+	}
+	int any = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct c2s_diag *d = &r->diags.items[first + i];
+		uint32_t line, col;
+		if (d->span.src != src)
+			continue;
+		c2s_source_locate(src, d->span.start, &line, &col);
+		/* several pragmas may target one line (one at its end, one above it) */
+		for (const struct c2s_pragma *p = pragma_for(pg, (size_t)np, line);
+		     p && p < pg + np && p->target == line; p++) {
+			if (pragma_names(p, d->rule)) {
+				((struct c2s_pragma *)p)->used = 1;
+				drop[i] = 1;
+				any = 1;
+			}
 		}
 	}
+	if (any)
+		compact(&r->diags, first, drop);
+	free(drop);
+	for (long i = 0; i < np; i++) {
+		const struct c2s_pragma *p = &pg[i];
+		int live = 0;
+		for (uint32_t k = 0; k < p->nids; k++) {
+			const struct c2s_pragma_id *id = &p->ids[k];
+			if (id->rule < 0) {
+				struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1202, src, id->start, id->end,
+					"the pragma names %.*s, which is not a rule id or name",
+					(int)(id->end - id->start > 64 ? 64 : id->end - id->start), src->data + id->start);
+				c2s_diag_hint(&r->diags, dg, "see `compose2swarm rules` for the ids");
+			} else if (r->severity[id->rule] != C2S_SEVERITY_NONE) {
+				live = 1;
+			}
+		}
+		if (p->nids == 0) {
+			struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1202, src, p->start, p->end,
+				"the pragma names no rule");
+			c2s_diag_hint(&r->diags, dg, "write # compose2swarm ignore=ID[,ID] -- reason");
+		}
+		if (!p->has_reason) {
+			struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1201, src, p->start, p->end,
+				"the pragma gives no reason");
+			c2s_diag_hint(&r->diags, dg, "say why after \" -- \": # compose2swarm ignore=ID -- reason");
+		}
+		if (live && !p->used) {
+			struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1203, src, p->start, p->end,
+				"the pragma suppresses nothing on line %u", p->target);
+			c2s_diag_hint(&r->diags, dg, "a pragma applies to its own line, or when alone on its line "
+				      "to the next one; remove it if the finding is gone");
+		}
+	}
+	free(pg);
+}
+
+/* --fix / --diff: the fixes of the file's findings. Returns 1 when the file was
+ * rewritten (the caller lints the new content, so positions stay true). */
+static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
+{
+	int rewritten = 0;
+	size_t n = r->diags.n - first, ne = 0;
+	struct c2s_edit *e = calloc(n ? n : 1, sizeof *e);
+	unsigned char *drop = calloc(n ? n : 1, 1);
+	if (!e || !drop) {
+		free(e);
+		free(drop);
+		r->diags.nomem = 1;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct c2s_diag *d = &r->diags.items[first + i];
+		if (d->span.src == src && d->fix_end > d->fix_start && d->rule->fixable)
+			e[ne++] = (struct c2s_edit){d->fix_start, d->fix_end};
+	}
+	ne = c2s_edits_normalize(e, ne);
+	if (ne && r->o->diff) {
+		if (c2s_fix_diff(src->name, src->data, src->len, e, ne, &r->diff) != 0)
+			r->trouble = 1;
+	} else if (ne && strcmp(src->path, "-") == 0) {
+		fprintf(r->err, "compose2swarm: %s: standard input cannot be fixed in place; use --diff\n", src->name);
+		r->trouble = 1;
+	} else if (ne) {
+		struct c2s_buf out;
+		int err = 0;
+		c2s_buf_init(&out, C2S_MAX_FILE_BYTES);
+		if (c2s_fix_apply(src->data, src->len, e, ne, &out) != 0 ||
+		    c2s_fix_write(src->path, out.data ? out.data : "", out.len, &err) != 0) {
+			fprintf(r->err, "compose2swarm: %s: cannot rewrite the file: %s\n", src->path,
+				strerror(err ? err : ENOMEM));
+			r->trouble = 1;
+		} else {
+			rewritten = 1;
+		}
+		c2s_buf_free(&out);
+	}
+	free(e);
+	free(drop);
+	return rewritten;
+}
+
+static int after_checks(struct lint_run *r, struct c2s_source *const *srcs, size_t nsrcs, size_t first,
+			int may_fix)
+{
+	drop_duplicates(r, first);
+	for (size_t i = 0; i < nsrcs; i++)
+		apply_pragmas(r, srcs[i], first);
+	if (may_fix && (r->o->fix || r->o->diff)) {
+		int rewritten = 0;
+		for (size_t i = 0; i < nsrcs; i++)
+			rewritten |= apply_fixes(r, srcs[i], first);
+		if (rewritten)
+			return 1;
+	}
+	for (size_t i = first; i < r->diags.n; i++)
+		if (r->fail_on != C2S_SEVERITY_NONE && r->diags.items[i].severity >= r->fail_on)
+			r->failed = 1;
+	return 0;
+}
+
+/* Load one file and run the pipeline stages on it; 1 when the document is a
+ * mapping the rules can judge (doc then holds it; free it either way). */
+/* The directory relative paths in src start from ("." for standard input). */
+static const char *workdir_of(const struct c2s_source *src, char *dir, size_t size)
+{
+	snprintf(dir, size, ".");
+	const char *slash = strcmp(src->path, "-") ? strrchr(src->path, '/') : NULL;
+	if (slash && (size_t)(slash - src->path) < size)
+		snprintf(dir, size, "%.*s", slash == src->path ? 1 : (int)(slash - src->path), src->path);
+	return dir;
+}
+
+static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc *doc,
+		     int merged_later, struct c2s_pipeline_result *res)
+{
+	size_t first = r->diags.n;
+	enum c2s_load_status st = c2s_load(doc, src, &r->diags);
+	if (st != C2S_LOAD_OK)
+		return 0;
+	const struct c2s_node *root = c2s_node_at(doc, doc->root);
+	if (is_empty_document(doc, root)) {
+		struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1002, src, (uint32_t)src->bom,
+			(uint32_t)src->bom, "the file holds no compose document (docker stack: \"top-level "
+			"object must be a mapping\")");
+		c2s_diag_hint(&r->diags, dg, "a stack file needs at least `services:` with one service");
+		return 0;
+	}
+	if (!c2s_is_mapping(root)) {
+		struct c2s_diag *dg = c2s_diag_at(&r->diags, C2S_R_CS1003, doc, root,
+			"top-level object must be a mapping");
+		c2s_diag_hint(&r->diags, dg, "a stack file is a mapping with keys such as version, "
+			      "services, networks, volumes, secrets and configs");
+		return 0;
+	}
+	struct c2s_pipeline_options po = {0};
+	struct c2s_env *dotenv = r->env ? c2s_dotenv_for(src->path) : NULL;
+	char dir[4096];
+	po.workdir = workdir_of(src, dir, sizeof dir);
+	po.env = r->env;
+	po.unresolved_ok = 1;  /* --no-interpolate: ${VAR} values are left unjudged */
+	po.dotenv = dotenv;
+	/* docker stops at a YAML error: what only deploy checks would say is noise; with
+	 * several -c files, deploy checks judge the merged stack (lint_stack) */
+	po.skip_deploy_checks = merged_later;
+	for (size_t i = first; i < r->diags.n; i++)
+		if (r->diags.items[i].rule->tier == C2S_TIER_INPUT &&
+		    r->diags.items[i].rule->severity == C2S_SEVERITY_ERROR)
+			po.skip_deploy_checks = 1;
+	if (c2s_pipeline_file(doc, &po, &r->diags, res) != 0)
+		r->diags.nomem = 1;
+	c2s_env_free(dotenv);
+	/* what docker's loader refuses after the schema (model.h) */
+	if (!res->rejected && c2s_model_check(doc, src->path, merged_later ? &r->stack : NULL, &r->diags) > 0)
+		res->rejected = 1;
+	return 1;
+}
+
+static int lint_pass(struct lint_run *r, struct c2s_source *src, int may_fix)
+{
+	size_t first = r->diags.n;
+	struct c2s_doc doc;
+	struct c2s_pipeline_result pr;
+	if (load_file(r, src, &doc, 0, &pr))
+		run_checks(r, &doc);
 	c2s_doc_free(&doc);
+	if (!after_checks(r, &src, 1, first, may_fix))
+		return 0;
+	r->diags.n = first;  /* the file was rewritten: what it says now is what counts */
+	return 1;
+}
+
+/* Read src's file again after --fix rewrote it. */
+static int reread(struct lint_run *r, struct c2s_source *src)
+{
+	struct c2s_source fresh;
+	int e = 0;
+	uint32_t rank = src->rank;
+	enum c2s_read_status st = c2s_source_read(&fresh, src->path, src->name, &e);
+	if (st != C2S_READ_OK) {
+		read_error(r, src->path, st, e);
+		return -1;
+	}
+	c2s_source_free(src);
+	*src = fresh;
+	src->rank = rank;
+	return 0;
+}
+
+static void lint_source(struct lint_run *r, struct c2s_source *src)
+{
+	/* --fix rewrote the file: lint the new content once more, without fixing */
+	if (lint_pass(r, src, 1) && reread(r, src) == 0)
+		lint_pass(r, src, 0);
+}
+
+/* lint -c a.yml -c b.yml: each file through the pipeline on its own (docker
+ * validates each), then the rules over the merged stack. 1: --fix rewrote files. */
+static int lint_stack_pass(struct lint_run *r, struct c2s_source *srcs, size_t n, int may_fix)
+{
+	size_t first = r->diags.n;
+	struct c2s_doc *docs = calloc(n, sizeof *docs);
+	struct c2s_doc **ptrs = calloc(n, sizeof *ptrs);
+	struct c2s_source **sp = calloc(n, sizeof *sp);
+	if (!docs || !ptrs || !sp) {
+		r->diags.nomem = 1;
+		free(docs);
+		free(ptrs);
+		free(sp);
+		return 0;
+	}
+	int all = 1, version = -1;
+	char first_version[sizeof ((struct c2s_pipeline_result *)0)->version] = "";
+	for (size_t i = 0; i < n; i++) {
+		struct c2s_pipeline_result pr = {0};
+		ptrs[i] = &docs[i];
+		sp[i] = &srcs[i];
+		int loaded = load_file(r, &srcs[i], &docs[i], 1, &pr);
+		if (!loaded || pr.rejected)
+			all = 0;
+		if (i == 0) {
+			version = pr.version_minor;
+			memcpy(first_version, pr.version, sizeof first_version);
+		} else if (loaded && strcmp(first_version, pr.version) != 0) {
+			/* docker compares the versions as it normalised them, file by file */
+			const struct c2s_node *key, *root = c2s_node_at(&docs[i], docs[i].root);
+			const struct c2s_node *v = c2s_map_get(&docs[i], root, "version", &key);
+			struct c2s_diag *dg = v ? c2s_diag_at(&r->diags, C2S_R_CS2001, &docs[i], v,
+				"version mismatched between two composefiles : %s and %s", first_version, pr.version)
+				: c2s_diag_add(&r->diags, C2S_R_CS2001, &srcs[i], (uint32_t)srcs[i].bom, (uint32_t)srcs[i].bom,
+				"version mismatched between two composefiles : %s and %s", first_version, pr.version);
+			c2s_diag_hint(&r->diags, dg, "every -c file must declare the same version (no version: means 3.13)");
+			all = 0;
+		}
+	}
+	if (all) {  /* a file that does not load leaves no stack to judge */
+		struct c2s_source composite;
+		struct c2s_doc merged;
+		if (c2s_source_composite(&composite, sp, n) != 0) {
+			r->diags.nomem = 1;
+		} else {
+			if (c2s_doc_merge(&merged, &composite, ptrs, n) != 0) {
+				r->diags.nomem = 1;
+			} else {
+				/* what only stack deploy checks, it checks on the merged stack */
+				struct c2s_pipeline_options po = {0};
+				char dir[4096];
+				po.workdir = workdir_of(&srcs[0], dir, sizeof dir);
+				po.env = r->env;
+				if (!r->env && c2s_interp_mark_unresolved(&merged) != 0)
+					r->diags.nomem = 1;
+				if (version >= 0 && c2s_deploy_checks(&merged, &po, version, &r->diags) < 0)
+					r->diags.nomem = 1;
+				run_checks(r, &merged);
+			}
+			c2s_doc_free(&merged);
+			c2s_source_composite_free(&composite);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		c2s_doc_free(&docs[i]);
+	int rewritten = after_checks(r, sp, n, first, may_fix);
+	if (rewritten)
+		r->diags.n = first;
+	free(docs);
+	free(ptrs);
+	free(sp);
+	return rewritten;
+}
+
+static void lint_stack(struct lint_run *r, struct c2s_source *srcs, size_t n)
+{
+	if (!lint_stack_pass(r, srcs, n, 1))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (reread(r, &srcs[i]) != 0)
+			return;
+	lint_stack_pass(r, srcs, n, 0);
 }
 
 static int add_source(struct lint_run *r, const char *path)
@@ -154,7 +559,12 @@ static enum c2s_exit finish(struct lint_run *r, FILE *out)
 	struct c2s_buf report;
 	c2s_buf_init(&report, LINT_MAX_REPORT_BYTES);
 	struct c2s_format_options fo = {r->o->format, r->o->color, r->nsources};
-	if (c2s_format_diags(&r->diags, &fo, &report) != 0) {
+	int built;
+	if (r->o->diff)  /* --diff: the change is the output; findings still decide the status */
+		built = r->diff.failed ? -1 : c2s_buf_add(&report, r->diff.data ? r->diff.data : "", r->diff.len);
+	else
+		built = c2s_format_diags(&r->diags, &fo, &report);
+	if (built != 0) {
 		fprintf(r->err, "compose2swarm: the report is larger than %zu MiB\n", LINT_MAX_REPORT_BYTES >> 20);
 		r->trouble = 1;
 	} else if (report.len && (fwrite(report.data, 1, report.len, out) != report.len || fflush(out) != 0)) {
@@ -162,8 +572,7 @@ static enum c2s_exit finish(struct lint_run *r, FILE *out)
 		r->trouble = 1;
 	}
 	c2s_buf_free(&report);
-	enum c2s_severity worst = c2s_diags_max(&r->diags);
-	if (r->o->fail_on != C2S_SEVERITY_NONE && worst >= r->o->fail_on)
+	if (r->failed)
 		status = C2S_EXIT_FINDINGS;
 	if (r->trouble || r->diags.limit_hit)
 		status = C2S_EXIT_TROUBLE;
@@ -176,9 +585,14 @@ int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
 	memset(&r, 0, sizeof r);
 	r.o = o;
 	r.err = err;
-	if (apply_overrides(&r) != 0)
+	c2s_lintconf_defaults(&r.explicit_conf);
+	if (apply_overrides(&r, r.explicit_conf.severity) != 0)  /* unknown ids: exit 2 before any file */
 		return C2S_EXIT_TROUBLE;
-	if (o->engine_version && parse_engine(o->engine_version, &r.engine_major, &r.engine_minor) != 0) {
+	c2s_lintconf_defaults(&r.explicit_conf);
+	if (o->config_file && c2s_lintconf_load(&r.explicit_conf, o->config_file, err) != 0)
+		return C2S_EXIT_TROUBLE;
+	if (o->engine_version && c2s_parse_engine_version(o->engine_version, strlen(o->engine_version),
+							   &r.cli_engine_major, &r.cli_engine_minor) != 0) {
 		fprintf(err, "compose2swarm: --engine-version wants MAJOR.MINOR such as 20.10, not '%s'\n",
 			o->engine_version);
 		return C2S_EXIT_TROUBLE;
@@ -211,20 +625,59 @@ int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
 			nfiles, (unsigned)C2S_MAX_FILES);
 		return C2S_EXIT_TROUBLE;
 	}
+	if (!o->no_interpolate) {
+		r.env = c2s_env_new(o->envp);
+		if (!r.env) {
+			fprintf(err, "compose2swarm: out of memory\n");
+			return C2S_EXIT_TROUBLE;
+		}
+		if (o->env_file) {
+			char msg[1024];
+			if (c2s_env_read_file(r.env, o->env_file, r.env, msg, sizeof msg) != C2S_ENVFILE_OK) {
+				fprintf(err, "compose2swarm: --env-file: %s\n", msg);
+				c2s_env_free(r.env);
+				return C2S_EXIT_TROUBLE;
+			}
+		}
+	}
 	r.sources = calloc(nfiles, sizeof *r.sources);
 	if (!r.sources) {
+		c2s_env_free(r.env);
 		fprintf(err, "compose2swarm: out of memory\n");
 		return C2S_EXIT_TROUBLE;
 	}
 	c2s_diags_init(&r.diags);
+	c2s_buf_init(&r.diff, LINT_MAX_REPORT_BYTES);
 	r.diags.severity = r.severity;
-	for (size_t i = 0; i < nfiles; i++) {
-		if (add_source(&r, files[i]) != 0)
-			continue;
-		lint_source(&r, &r.sources[r.nsources - 1]);
+	int status;
+	if (files == o->compose && nfiles > 1) {
+		/* -c a.yml -c b.yml: one stack, as docker stack deploy sees it */
+		if (settings_for(&r, files[0]) != 0) {
+			r.trouble = 1;
+		} else {
+			for (size_t i = 0; i < nfiles; i++)
+				add_source(&r, files[i]);
+			if (r.nsources == nfiles)
+				lint_stack(&r, r.sources, r.nsources);
+		}
+	} else {
+		for (size_t i = 0; i < nfiles; i++) {
+			if (settings_for(&r, files[i]) != 0) {
+				r.trouble = 1;
+				break;  /* a broken config file: exit 2 before reporting anything */
+			}
+			if (add_source(&r, files[i]) != 0)
+				continue;
+			lint_source(&r, &r.sources[r.nsources - 1]);
+		}
 	}
-	int status = finish(&r, out);
+	if (r.trouble && r.diags.n == 0 && !r.nsources)
+		status = C2S_EXIT_TROUBLE;
+	else
+		status = finish(&r, out);
+	c2s_buf_free(&r.diff);
 	c2s_diags_free(&r.diags);
+	c2s_env_free(r.env);
 	for (size_t i = 0; i < r.nsources; i++)
 		c2s_source_free(&r.sources[i]);
 	free(r.sources);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+extern char **environ;
+
 static const char usage_text[] =
 	"Usage: compose2swarm lint    [OPTIONS] [FILE...]\n"
 	"       compose2swarm convert [OPTIONS] [-c FILE]...\n"
@@ -17,14 +19,31 @@ static const char usage_text[] =
 	"Check Compose v3 files against what `docker stack deploy` will do with them.\n"
 	"\n"
 	"lint options:\n"
-	"  -f, --format FMT          text (default), gnu, json\n"
+	"  -f, --format FMT          text (default), gnu, json, sarif, checkstyle, junit,\n"
+	"                            github, codeclimate\n"
 	"      --fail-on LEVEL       error, warning (default), info, none\n"
 	"      --enable RULE         turn a rule on (id or name)\n"
 	"      --disable RULE        turn a rule off\n"
 	"      --severity RULE=LEVEL give a rule another severity\n"
 	"      --engine-version X.Y  the oldest Docker Engine the stack must run on\n"
-	"  -c, --compose-file FILE   lint FILE (repeatable)\n"
+	"      --env-file FILE       variables for ${VAR}, on top of the environment\n"
+	"      --no-interpolate      leave ${VAR} unexpanded\n"
+	"  -c, --compose-file FILE   one file of a stack; several -c are merged and judged\n"
+	"                            as one stack, as docker stack deploy -c a -c b does\n"
+	"      --config FILE         lint settings (default: .compose2swarm.yml found\n"
+	"                            upward from each file's directory)\n"
+	"      --fix                 rewrite files in place for fixable findings\n"
+	"      --diff                print those rewrites as a unified diff instead\n"
 	"      --stdin-filename NAME the name to report for '-' (standard input)\n"
+	"\n"
+	"convert options:\n"
+	"  -c, --compose-file FILE   a Compose file (repeatable: merged in order)\n"
+	"      --to yaml|api         docker stack config output (default) or Engine API bodies\n"
+	"      --stack NAME          stack name for --to api (default stack)\n"
+	"      --api-version X.YY    Engine API version for --to api (default 1.50)\n"
+	"      --skip-interpolation  keep ${VAR} as written\n"
+	"      --env-file FILE       variables for interpolation\n"
+	"  -o, --output FILE         write FILE atomically instead of standard output\n"
 	"\n"
 	"Exit status: 0 nothing at or above --fail-on, 1 findings, 2 trouble\n"
 	"(bad usage, unreadable file, a resource limit hit).\n"
@@ -99,7 +118,8 @@ static int cmd_lint(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			if ((v = c2s_format_parse(optarg)) < 0) {
-				usage_error("unknown format '%s' (text, gnu, json)", optarg);
+				usage_error("unknown format '%s' (text, gnu, json, sarif, checkstyle, junit, github, "
+					    "codeclimate)", optarg);
 				goto out;
 			}
 			o.format = (enum c2s_format)v;
@@ -110,6 +130,7 @@ static int cmd_lint(int argc, char **argv)
 				goto out;
 			}
 			o.fail_on = (enum c2s_severity)v;
+			o.fail_on_set = 1;
 			break;
 		case OPT_ENABLE:
 		case OPT_DISABLE:
@@ -135,12 +156,20 @@ static int cmd_lint(int argc, char **argv)
 			o.stdin_filename = optarg;
 			break;
 		case OPT_CONFIG:
-		case OPT_ENV_FILE:
-		case OPT_NO_INTERP:
+			o.config_file = optarg;
+			break;
 		case OPT_FIX:
+			o.fix = 1;
+			break;
 		case OPT_DIFF:
-			usage_error("%s is not available in this version yet", argv[optind - 1]);
-			goto out;
+			o.diff = 1;
+			break;
+		case OPT_ENV_FILE:
+			o.env_file = optarg;
+			break;
+		case OPT_NO_INTERP:
+			o.no_interpolate = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			status = C2S_EXIT_OK;
@@ -153,6 +182,10 @@ static int cmd_lint(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (list_add(&files, argv[i]) != 0)
 			goto out;
+	if (o.fix && o.diff) {
+		usage_error("%s", "give --fix or --diff, not both");
+		goto out;
+	}
 	if (files.n && compose.n) {
 		usage_error("%s", "give files either as arguments or with -c, not both");
 		goto out;
@@ -162,6 +195,7 @@ static int cmd_lint(int argc, char **argv)
 	o.compose = compose.v;
 	o.ncompose = compose.n;
 	o.overrides = ov;
+	o.envp = (const char *const *)environ;
 	o.color = o.format == C2S_FORMAT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	status = c2s_lint(&o, stdout, stderr);
 out:
@@ -190,6 +224,75 @@ static int cmd_rules(int argc, char **argv)
 	return c2s_rules_list(format, stdout, stderr);
 }
 
+static int cmd_convert(int argc, char **argv)
+{
+	enum { OPT_TO = 300, OPT_STACK, OPT_API_VERSION, OPT_SKIP_INTERP, OPT_CENV_FILE };
+	static const struct option longopts[] = {
+		{"compose-file", required_argument, NULL, 'c'},
+		{"to", required_argument, NULL, OPT_TO},
+		{"stack", required_argument, NULL, OPT_STACK},
+		{"api-version", required_argument, NULL, OPT_API_VERSION},
+		{"skip-interpolation", no_argument, NULL, OPT_SKIP_INTERP},
+		{"env-file", required_argument, NULL, OPT_CENV_FILE},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct c2s_convert_options o;
+	memset(&o, 0, sizeof o);
+	struct list files = {0};
+	int status = C2S_EXIT_TROUBLE, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (list_add(&files, optarg) != 0)
+				goto out;
+			break;
+		case OPT_TO:
+			if (strcmp(optarg, "yaml") != 0 && strcmp(optarg, "api") != 0) {
+				usage_error("--to wants yaml or api, not '%s'", optarg);
+				goto out;
+			}
+			o.to = optarg;
+			break;
+		case OPT_STACK:
+			o.stack = optarg;
+			break;
+		case OPT_API_VERSION:
+			o.api_version = optarg;
+			break;
+		case OPT_SKIP_INTERP:
+			o.skip_interpolation = 1;
+			break;
+		case OPT_CENV_FILE:
+			o.env_file = optarg;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			status = C2S_EXIT_OK;
+			goto out;
+		default:
+			fputs("Try 'compose2swarm --help'.\n", stderr);
+			goto out;
+		}
+	}
+	if (optind != argc) {
+		usage_error("convert takes files with -c, not '%s'", argv[optind]);
+		goto out;
+	}
+	o.files = files.v;
+	o.nfiles = files.n;
+	o.envp = (const char *const *)environ;
+	status = c2s_convert(&o, stdout, stderr);
+out:
+	free(files.v);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -212,9 +315,7 @@ int main(int argc, char **argv)
 			return usage_error("%s", "explain takes one rule id or name");
 		return c2s_rules_explain(argv[2], stdout, stderr);
 	}
-	if (strcmp(cmd, "convert") == 0) {
-		fputs("compose2swarm: convert is not available in this version yet\n", stderr);
-		return C2S_EXIT_TROUBLE;
-	}
+	if (strcmp(cmd, "convert") == 0)
+		return cmd_convert(argc - 1, argv + 1);
 	return usage_error("unknown command '%s' (lint, convert, rules, explain)", cmd);
 }

@@ -31,6 +31,18 @@ const struct c2s_rule *c2s_rule_find(const char *s)
 	return NULL;
 }
 
+/* Opt-in rules: off unless --enable, a config file or --severity turns them on.
+ * CS9001: the seed stack (and many real ones) deploys :latest on purpose. */
+static const enum c2s_rule_index opt_in[] = {C2S_R_CS9001};
+
+int c2s_rule_default_on(const struct c2s_rule *r)
+{
+	for (size_t i = 0; i < sizeof opt_in / sizeof *opt_in; i++)
+		if (c2s_rule_index(r) == opt_in[i])
+			return 0;
+	return 1;
+}
+
 /* Generated from docs/rules/\*.md at build time (rule_docs.c). */
 struct c2s_rule_doc_entry {
 	const char *id;
@@ -62,6 +74,7 @@ int c2s_rules_list(enum c2s_format format, FILE *out, FILE *err)
 			cJSON_AddStringToObject(o, "tier", c2s_tiers[r->tier].name);
 			cJSON_AddStringToObject(o, "severity", c2s_severity_name(r->severity));
 			cJSON_AddBoolToObject(o, "fixable", r->fixable);
+			cJSON_AddBoolToObject(o, "default_enabled", c2s_rule_default_on(r));
 			cJSON_AddStringToObject(o, "title", r->title);
 		}
 		char *text = root ? cJSON_PrintUnformatted(root) : NULL;
@@ -76,8 +89,9 @@ int c2s_rules_list(enum c2s_format format, FILE *out, FILE *err)
 		fprintf(out, "%-7s %-26s %-13s %-8s %-3s %s\n", "ID", "NAME", "TIER", "SEVERITY", "FIX", "TITLE");
 		for (int i = 0; i < C2S_RULE_COUNT; i++) {
 			const struct c2s_rule *r = &c2s_rules[i];
-			fprintf(out, "%-7s %-26s %-13s %-8s %-3s %s\n", r->id, r->name, c2s_tiers[r->tier].name,
-				c2s_severity_name(r->severity), r->fixable ? "yes" : "no", r->title);
+			fprintf(out, "%-7s %-26s %-13s %-8s %-3s %s%s\n", r->id, r->name, c2s_tiers[r->tier].name,
+				c2s_severity_name(r->severity), r->fixable ? "yes" : "no", r->title,
+				c2s_rule_default_on(r) ? "" : " [off by default]");
 		}
 	}
 	return ferror(out) ? C2S_EXIT_TROUBLE : C2S_EXIT_OK;

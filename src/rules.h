@@ -48,6 +48,9 @@ static inline enum c2s_rule_index c2s_rule_index(const struct c2s_rule *r)
 	return (enum c2s_rule_index)(r - c2s_rules);
 }
 
+/* Is the rule on when no option or config names it? (a few opt-in rules are not) */
+int c2s_rule_default_on(const struct c2s_rule *r);
+
 /* The documentation page of a rule (docs/rules/ID.md, compiled in), or NULL. */
 const char *c2s_rule_doc(const struct c2s_rule *r);
 

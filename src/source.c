@@ -297,3 +297,19 @@ const char *c2s_source_line(struct c2s_source *s, uint32_t line, size_t *len)
 	*len = end - start;
 	return s->data + start;
 }
+
+struct c2s_source *c2s_source_part_of(struct c2s_source *s, uint32_t *offset)
+{
+	if (!s || !s->nparts)
+		return s;
+	uint32_t lo = 0, hi = s->nparts;
+	while (hi - lo > 1) {
+		uint32_t mid = (lo + hi) / 2;
+		if (s->parts[mid].base <= *offset)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*offset -= s->parts[lo].base;
+	return s->parts[lo].src;
+}

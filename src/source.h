@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct c2s_source_part;
+
 struct c2s_source {
 	char *path;         /* as given on the command line ("-" for stdin) */
 	char *name;         /* as shown in reports (--stdin-filename for stdin) */
@@ -17,7 +19,19 @@ struct c2s_source {
 	int has_cr;         /* a \r occurs somewhere (set with lines) */
 	uint32_t rank;      /* order among the files of one run (1-based), for sorting reports */
 	size_t mapped;      /* data is a private file mapping of this many bytes (0: malloc'd) */
+	struct c2s_source_part *parts; /* a composite of several files (lint -c): where each starts */
+	uint32_t nparts;
 };
+
+/* One file inside a composite source. */
+struct c2s_source_part {
+	uint32_t base;
+	struct c2s_source *src;
+};
+
+/* The file that holds byte offset of s, and the offset inside it; s itself
+ * when s is not a composite. */
+struct c2s_source *c2s_source_part_of(struct c2s_source *s, uint32_t *offset);
 
 /* The line index keeps one entry per this many lines: on a 400,000-line file
  * that is 100 KB instead of 1.6 MB, and finding a line walks at most 15. */

@@ -737,6 +737,7 @@ void c2s_doc_free(struct c2s_doc *d)
 {
 	free(d->nodes);
 	free(d->pool);
+	free(d->interpolated);
 	free(d->anchors);
 	free(d->tags);
 	c2s_arena_free(&d->arena);

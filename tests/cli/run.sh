@@ -95,6 +95,22 @@ else
 	echo "skip colour on a terminal: no script(1)"
 fi
 
+# --- interpolation: the process environment, --env-file, --no-interpolate ---
+req=$top/fixtures/lint/CS3002.yml
+run lint "$req";            expect "an unset \${VAR:?} variable is an error" 1 ':7:26: error: .*\[CS3002\]'
+printf '# comment\nC2S_FIXTURE_DB_PASSWORD=s3cret\n' >"$tmp/vars.env"
+run lint --env-file "$tmp/vars.env" "$req"; expect "--env-file sets the variable" 0
+no_stdout "--env-file: nothing left to report"
+export C2S_FIXTURE_DB_PASSWORD=fromenv
+run lint "$req";            expect "the process environment sets the variable" 0
+unset C2S_FIXTURE_DB_PASSWORD
+run lint --no-interpolate "$req"; expect "--no-interpolate leaves \${VAR} alone" 0
+run lint --env-file "$tmp/absent.env" "$req"; expect "a missing --env-file exits 2" 2 '' 'absent.env'
+printf 'export A=1\n' >"$tmp/bad.env"
+run lint --env-file "$tmp/bad.env" "$req"; expect "an invalid --env-file exits 2" 2 '' "variable 'export A' contains whitespaces"
+run lint "$top/fixtures/lint/CS3004.yml"; expect "a variable only in .env is a warning" 1 ':3:18: warning: C2S_FIXTURE_TAG .*\[CS3004\]'
+run lint --env-file "$top/fixtures/lint/.env" "$top/fixtures/lint/CS3004.yml"; expect "--env-file .env silences the .env trap" 0
+
 # --- rules and explain ---
 run rules;                 expect "rules lists the table" 0 '^CS5101 +container-name'
 run rules --format json
@@ -105,6 +121,32 @@ run explain container-name; expect "explain takes a rule name too" 0 '^# CS5101'
 run explain cs5101;        expect "explain ids are case-insensitive" 0 '^# CS5101'
 run explain CS0000;        expect "explain of an unknown rule exits 2" 2 '' "no rule 'CS0000'"
 run explain;               expect "explain without a rule exits 2" 2
+
+# --- convert: -o is atomic, rejected input leaves stdout and the old file alone ---
+printf 'version: "3.8"\nservices:\n  web:\n    image: nginx\n' >"$tmp/good.yml"
+printf 'version: "3.8"\nservices:\n  web:\n    image: nginx\n    deploy:\n      resources:\n        limits:\n          memory: 1x\n' >"$tmp/bad.yml"
+run convert -c "$tmp/good.yml";    expect "convert prints docker's yaml" 0 '^    image: nginx$'
+run convert -c "$tmp/bad.yml";     expect "convert of a refused file exits 1" 1 '' "invalid suffix: 'x'"
+no_stdout "a refused file prints nothing on stdout"
+printf 'old\n' >"$tmp/out.yml"
+run convert -c "$tmp/bad.yml" -o "$tmp/out.yml"; expect "convert -o of a refused file exits 1" 1
+if [ "$(cat "$tmp/out.yml")" = old ]; then ok "the old -o file is untouched on error"; else fail "the old -o file is untouched on error"; fi
+run convert -c "$tmp/good.yml" -o "$tmp/out.yml"; expect "convert -o writes the file" 0
+no_stdout "convert -o prints nothing on stdout"
+if grep -q '^version: "3.8"$' "$tmp/out.yml" && [ -z "$(ls "$tmp" | grep tmp)" ]; then ok "-o replaced the file, no temporary left"; else fail "-o replaced the file, no temporary left"; fi
+chmod 640 "$tmp/out.yml"
+run convert -c "$tmp/good.yml" -o "$tmp/out.yml"
+if [ "$(stat -c %a "$tmp/out.yml")" = 640 ]; then ok "-o keeps the old file's mode"; else fail "-o keeps the old file's mode"; fi
+(umask 022 && NO_COLOR=1 "$bin" convert -c "$tmp/good.yml" -o "$tmp/new.yml")
+if [ "$(stat -c %a "$tmp/new.yml")" = 644 ]; then ok "-o makes a new file as umask allows"; else fail "-o makes a new file as umask allows"; fi
+run convert -c "$tmp/good.yml" -o "$tmp/no/such/dir/out.yml"; expect "-o into a missing directory exits 2" 2 '' 'No such file or directory'
+run convert -c "$tmp/absent.yml"; expect "convert of a missing file exits 2" 2 '' 'absent.yml'
+run convert;                       expect "convert without -c exits 2" 2 '' 'Specify a Compose file'
+run convert -c "$tmp/good.yml" --to xml; expect "convert --to xml is a usage error" 2
+if [ -w /dev/full ]; then
+	NO_COLOR=1 "$bin" convert -c "$tmp/good.yml" >/dev/full 2>"$tmp/err"; rc=$?
+	if [ "$rc" = 2 ]; then ok "convert to a full disk exits 2"; else fail "convert to a full disk exits 2"; fi
+fi
 
 # --- output errors: a closed or full standard output is trouble, not success ---
 if [ -w /dev/full ]; then

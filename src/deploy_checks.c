@@ -1,0 +1,1216 @@
+/* deploy_checks.c -- what docker refuses after the schema: the typed decoding of the
+ * loader (short volumes, sizes, ports, env_file, external objects) and what only
+ * `docker stack deploy` checks (images, modes, undefined references, mounts,
+ * restart policies, credential specs, cpus; SEMANTICS §3.4). Every problem at
+ * its node, in docker's words. */
+#include "config.h"
+#include "pipeline.h"
+#include "schema.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+struct dctx {
+	const struct c2s_doc *doc;
+	const struct c2s_pipeline_options *o;
+	struct c2s_diags *diags;
+	const struct c2s_node *root, *networks, *volumes, *secrets, *configs;
+	int minor;
+	int errors;
+	struct c2s_str *names[4];  /* sorted keys of volumes, networks, secrets, configs */
+	uint32_t nnames[4];
+};
+
+enum { TOP_VOLUMES, TOP_NETWORKS, TOP_SECRETS, TOP_CONFIGS };
+
+static struct c2s_str str_of(const struct c2s_doc *d, const struct c2s_node *n)
+{
+	return c2s_scalar(d, n);
+}
+
+/* A string value (one whose interpolation failed was reported there, and is skipped). */
+static int is_str(const struct dctx *c, const struct c2s_node *n)
+{
+	return c2s_is_scalar(n) && c2s_schema_kind(c->doc, n) == ST_STR && !c2s_node_interp_failed(c->doc, n);
+}
+
+#define SVC_FMT "%.*s"
+#define SVC_ARG(k) (int)str_of(c->doc, k).n, str_of(c->doc, k).p
+
+/* ---- image references (github.com/distribution/reference) ---- */
+
+static int is_lower_alnum(char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); }
+static int is_alnum(char ch) { return is_lower_alnum(ch) || (ch >= 'A' && ch <= 'Z'); }
+static int is_hex(char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F'); }
+
+/* pathComponent: [a-z0-9]+ (([._]|__|-+) [a-z0-9]+)* */
+static int path_component(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (!n || !is_lower_alnum(s[0]))
+		return 0;
+	while (i < n) {
+		while (i < n && is_lower_alnum(s[i]))
+			i++;
+		if (i == n)
+			return 1;
+		if (s[i] == '.' || s[i] == '_') {
+			if (s[i] == '_' && i + 1 < n && s[i + 1] == '_')
+				i++;
+			i++;
+		} else if (s[i] == '-') {
+			while (i < n && s[i] == '-')
+				i++;
+		} else {
+			return 0;
+		}
+		if (i == n || !is_lower_alnum(s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+static int remote_name(const char *s, size_t n)
+{
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++)
+		if (i == n || s[i] == '/') {
+			if (!path_component(s + start, i - start))
+				return 0;
+			start = i + 1;
+		}
+	return 1;
+}
+
+/* domainAndPort: (domainName | \[[a-fA-F0-9:]+\]) (:[0-9]+)? */
+static int domain_and_port(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (n && s[0] == '[') {
+		i = 1;
+		while (i < n && (is_hex(s[i]) || s[i] == ':'))
+			i++;
+		if (i == 1 || i >= n || s[i] != ']')
+			return 0;
+		i++;
+	} else {
+		for (;;) {
+			size_t st = i;
+			while (i < n && (is_alnum(s[i]) || s[i] == '-'))
+				i++;
+			if (i == st || s[st] == '-' || s[i - 1] == '-')
+				return 0;
+			if (i < n && s[i] == '.') {
+				i++;
+				continue;
+			}
+			break;
+		}
+	}
+	if (i < n && s[i] == ':') {
+		size_t st = ++i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == st)
+			return 0;
+	}
+	return i == n;
+}
+
+static int name_pat(const char *s, size_t n)
+{
+	const char *slash = memchr(s, '/', n);
+	if (slash && domain_and_port(s, (size_t)(slash - s)) && remote_name(slash + 1, n - (size_t)(slash - s) - 1))
+		return 1;
+	return remote_name(s, n);
+}
+
+static int digest_pat(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (;;) {
+		if (i >= n || !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+			return 0;
+		while (i < n && is_alnum(s[i]))
+			i++;
+		if (i < n && (s[i] == '-' || s[i] == '_' || s[i] == '+' || s[i] == '.')) {
+			i++;
+			continue;
+		}
+		break;
+	}
+	if (i >= n || s[i] != ':')
+		return 0;
+	size_t h = ++i;
+	while (i < n && is_hex(s[i]))
+		i++;
+	return i == n && i - h >= 32;
+}
+
+/* referencePat over s: name (:tag)? (@digest)? */
+static int reference_match(const char *s, size_t n, size_t *namelen)
+{
+	const char *at = memchr(s, '@', n);
+	size_t end = n;
+	if (at) {
+		if (!digest_pat(at + 1, n - (size_t)(at - s) - 1))
+			return 0;
+		end = (size_t)(at - s);
+	}
+	/* a tag follows the last ':' after the last '/' */
+	size_t lastslash = 0, colon = 0;
+	int has_colon = 0;
+	for (size_t i = 0; i < end; i++) {
+		if (s[i] == '/')
+			lastslash = i, has_colon = 0;
+		else if (s[i] == ':')
+			colon = i, has_colon = 1;
+	}
+	(void)lastslash;
+	size_t nl = end;
+	if (has_colon) {
+		const char *t = s + colon + 1;
+		size_t tn = end - colon - 1;
+		if (tn >= 1 && tn <= 128 && (is_alnum(t[0]) || t[0] == '_')) {
+			size_t i = 1;
+			while (i < tn && (is_alnum(t[i]) || t[i] == '_' || t[i] == '.' || t[i] == '-'))
+				i++;
+			if (i == tn && name_pat(s, colon)) {
+				*namelen = colon;
+				return 1;
+			}
+		}
+	}
+	if (!name_pat(s, nl))
+		return 0;
+	*namelen = nl;
+	return 1;
+}
+
+/* reference.ParseAnyReference: NULL if it parses, else docker's message. */
+static const char *image_error(const char *s, size_t n, char *buf, size_t size)
+{
+	int hex64 = n == 64;
+	for (size_t i = 0; i < n && hex64; i++)
+		hex64 = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f');
+	if (hex64)
+		return NULL;
+	if (digest_pat(s, n))
+		return NULL;
+	/* splitDockerDomain */
+	const char *slash = memchr(s, '/', n);
+	const char *domain = "docker.io", *rem = s;
+	size_t dn = 9, rn = n;
+	int library = 0;
+	if (!slash) {
+		library = 1;
+	} else {
+		size_t fn = (size_t)(slash - s);
+		int lower = 1, dotcolon = 0;
+		for (size_t i = 0; i < fn; i++) {
+			if (s[i] >= 'A' && s[i] <= 'Z')
+				lower = 0;
+			if (s[i] == '.' || s[i] == ':')
+				dotcolon = 1;
+		}
+		if ((fn == 9 && !memcmp(s, "localhost", 9)) || dotcolon || !lower) {
+			domain = s;
+			dn = fn;
+			rem = slash + 1;
+			rn = n - fn - 1;
+		} else if (fn == 9 && !memcmp(s, "index.docker.io", 9)) {
+			rem = slash + 1;
+			rn = n - fn - 1;
+		}
+		if (fn == 15 && !memcmp(s, "index.docker.io", 15)) {
+			rem = slash + 1;
+			rn = n - 16;
+		}
+		if (dn == 9 && domain[0] == 'd' && !memchr(rem, '/', rn))
+			library = 1;
+	}
+	/* the repository must be lower case */
+	const char *tc = memchr(rem, ':', rn);
+	size_t remote = tc ? (size_t)(tc - rem) : rn;
+	for (size_t i = 0; i < remote; i++)
+		if (rem[i] >= 'A' && rem[i] <= 'Z') {
+			snprintf(buf, size, "invalid reference format: repository name (%s%.*s) must be lowercase",
+				 library ? "library/" : "", (int)remote, rem);
+			return buf;
+		}
+	/* Parse(domain + "/" + remainder) */
+	char full[600];
+	if (dn + rn + 10 >= sizeof full)
+		return "invalid reference format";
+	int fl = snprintf(full, sizeof full, "%.*s/%s%.*s", (int)dn, domain, library ? "library/" : "", (int)rn, rem);
+	size_t namelen;
+	if (!reference_match(full, (size_t)fl, &namelen))
+		return "invalid reference format";
+	if (namelen > 255)
+		return "repository name must not be more than 255 characters";
+	return NULL;
+}
+
+static void check_image(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
+{
+	const struct c2s_node *img = c2s_map_get(c->doc, svc, "image", NULL);
+	struct c2s_diag *dg;
+	if (img && c2s_node_interp_failed(c->doc, img))
+		return;
+	if (!img || (c2s_is_scalar(img) && str_of(c->doc, img).n == 0 &&
+		     (c2s_schema_kind(c->doc, img) == ST_STR || c2s_schema_kind(c->doc, img) == ST_NULL))) {
+		dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, img ? img : key,
+				 "invalid image reference for service " SVC_FMT ": no image specified", SVC_ARG(key));
+		if (c2s_map_get(c->doc, svc, "build", NULL))
+			c2s_diag_hint(c->diags, dg, "docker stack deploy never builds: build and push the image, then "
+				      "name it with image: (build: is ignored)");
+		else
+			c2s_diag_hint(c->diags, dg, "every swarm service needs image:");
+		if (img && c2s_node_interpolated(c->doc, img))
+			c2s_diag_hint(c->diags, dg, "the variables in it are empty in this environment");
+		c->errors++;
+		return;
+	}
+	if (!is_str(c, img))
+		return;  /* the schema reported it */
+	struct c2s_str s = str_of(c->doc, img);
+	char buf[512];
+	const char *e = image_error(s.p, s.n, buf, sizeof buf);
+	if (!e)
+		return;
+	dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, img, "invalid image reference for service " SVC_FMT ": %s",
+			 SVC_ARG(key), e);
+	if (c2s_node_interpolated(c->doc, img)) {
+		uint32_t end = c2s_node_end(c->doc, img);
+		c2s_diag_hint(c->diags, dg, "this value came from %.*s, which gave \"%.*s\"", (int)(end - img->start),
+			      c->doc->src->data + img->start, (int)s.n, s.p);
+	} else {
+		c2s_diag_hint(c->diags, dg, "an image is [registry[:port]/]name[:tag][@digest], the name in lower case");
+	}
+	c->errors++;
+}
+
+const char *c2s_size_error(const char *s, size_t n, char *buf, size_t size);
+
+/* ---- deploy: mode and replicas ---- */
+
+static void check_deploy(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
+{
+	const struct c2s_node *dep = c2s_map_get(c->doc, svc, "deploy", NULL);
+	if (!c2s_is_mapping(dep))
+		return;
+	const struct c2s_node *mode = c2s_map_get(c->doc, dep, "mode", NULL);
+	const struct c2s_node *repk, *rep = c2s_map_get(c->doc, dep, "replicas", &repk);
+	if (mode && is_str(c, mode)) {
+		struct c2s_str m = str_of(c->doc, mode);
+		int global = (m.n == 6 && !memcmp(m.p, "global", 6)) || (m.n == 10 && !memcmp(m.p, "global-job", 10));
+		int known = global || m.n == 0 || (m.n == 10 && !memcmp(m.p, "replicated", 10)) ||
+			    (m.n == 14 && !memcmp(m.p, "replicated-job", 14));
+		if (!known) {
+			struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, mode,
+				"service " SVC_FMT ": Unknown mode: %.*s", SVC_ARG(key), (int)m.n, m.p);
+			c2s_diag_hint(c->diags, dg, "mode is replicated, global, replicated-job or global-job (lower case)");
+			c->errors++;
+		} else if (global && rep && c2s_schema_kind(c->doc, rep) != ST_NULL) {
+			struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, repk,
+				"service " SVC_FMT ": replicas can only be used with replicated or replicated-job mode",
+				SVC_ARG(key));
+			c2s_diag_related(c->diags, dg, c->doc->src, mode->start, c2s_node_end(c->doc, mode), "mode set here");
+			c2s_diag_hint(c->diags, dg, "a global service runs one task per node: remove replicas");
+			c->errors++;
+		}
+	}
+	/* resources: cpus (deploy) and memory (load) */
+	const struct c2s_node *res = c2s_map_get(c->doc, dep, "resources", NULL);
+	static const char *const parts[] = {"limits", "reservations"};
+	for (int p = 0; p < 2 && c2s_is_mapping(res); p++) {
+		const struct c2s_node *part = c2s_map_get(c->doc, res, parts[p], NULL);
+		if (!c2s_is_mapping(part))
+			continue;
+		const struct c2s_node *cpus = c2s_map_get(c->doc, part, "cpus", NULL);
+		if (cpus && is_str(c, cpus)) {
+			struct c2s_str s = str_of(c->doc, cpus);
+			/* big.Rat SetString: [+-]digits[.digits][e[+-]digits] or a/b */
+			size_t i = 0, frac = 0;
+			long ex = 0;
+			int ok = 1, digits = 0;
+			if (i < s.n && (s.p[i] == '+' || s.p[i] == '-'))
+				i++;
+			const char *slash = memchr(s.p, '/', s.n);
+			if (slash) {
+				for (size_t j = i; j < s.n; j++)
+					if (!(s.p[j] >= '0' && s.p[j] <= '9') && s.p + j != slash)
+						ok = 0;
+				ok = ok && slash > s.p + i && slash + 1 < s.p + s.n;
+			} else {
+				while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9')
+					i++, digits++;
+				if (i < s.n && s.p[i] == '.') {
+					i++;
+					while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9')
+						i++, digits++, frac++;
+				}
+				if (i < s.n && (s.p[i] == 'e' || s.p[i] == 'E')) {
+					i++;
+					int neg = 0, ed = 0;
+					if (i < s.n && (s.p[i] == '+' || s.p[i] == '-'))
+						neg = s.p[i++] == '-';
+					while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9' && ex < 100000)
+						ex = ex * 10 + (s.p[i++] - '0'), ed++;
+					if (!ed)
+						ok = 0;
+					if (neg)
+						ex = -ex;
+				}
+				ok = ok && digits && i == s.n;
+			}
+			if (!ok) {
+				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, cpus,
+					"service " SVC_FMT ": failed to parse %.*s as a rational number", SVC_ARG(key),
+					(int)s.n, s.p);
+				c2s_diag_hint(c->diags, dg, "cpus is a decimal number of CPUs, e.g. \"0.5\" or \"2\"");
+				c->errors++;
+			} else if (!slash && (long)frac - ex > 9) {
+				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, cpus,
+					"service " SVC_FMT ": value is too precise", SVC_ARG(key));
+				c2s_diag_hint(c->diags, dg, "swarm counts CPUs in billionths: at most 9 decimals");
+				c->errors++;
+			}
+		}
+	}
+}
+
+/* go-units parseSize (RAMInBytes): NULL if fine. */
+const char *c2s_size_error(const char *s, size_t n, char *buf, size_t size)
+{
+	long sep = -1;
+	for (size_t i = 0; i < n; i++)
+		if ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == ' ')
+			sep = (long)i;
+	if (sep < 0) {
+		snprintf(buf, size, "invalid size: '%.*s'", (int)n, s);
+		return buf;
+	}
+	size_t numn = s[sep] != ' ' ? (size_t)sep + 1 : (size_t)sep;
+	const char *sfx = s + sep + 1;
+	size_t sn = n - (size_t)sep - 1;
+	/* strconv.ParseFloat on the number part */
+	char tmp[128];
+	if (numn == 0 || numn >= sizeof tmp) {
+		snprintf(buf, size, "strconv.ParseFloat: parsing \"%.*s\": invalid syntax", (int)numn, s);
+		return buf;
+	}
+	memcpy(tmp, s, numn);
+	tmp[numn] = '\0';
+	int ok = 1, dig = 0, dot = 0;
+	for (size_t i = 0; i < numn; i++) {
+		if (tmp[i] >= '0' && tmp[i] <= '9')
+			dig = 1;
+		else if (tmp[i] == '.' && !dot)
+			dot = 1;
+		else if (!(i == 0 && (tmp[i] == '+' || tmp[i] == '-')))
+			ok = 0;
+	}
+	if (!ok || !dig) {
+		snprintf(buf, size, "strconv.ParseFloat: parsing \"%s\": invalid syntax", tmp);
+		return buf;
+	}
+	if (strtod(tmp, NULL) < 0) {
+		snprintf(buf, size, "invalid size: '%.*s'", (int)n, s);
+		return buf;
+	}
+	if (sn == 0)
+		return NULL;
+	char low[4] = {0};
+	if (sn > 3)
+		goto bad;
+	for (size_t i = 0; i < sn; i++)
+		low[i] = (char)((sfx[i] >= 'A' && sfx[i] <= 'Z') ? sfx[i] + 32 : sfx[i]);
+	if (low[0] == 'b') {
+		if (sn > 1)
+			goto bad;
+		return NULL;
+	}
+	if (!low[0] || !strchr("kmgtp", low[0]))
+		goto bad;
+	if ((sn == 2 && low[1] != 'b') || (sn == 3 && (low[1] != 'i' || low[2] != 'b')))
+		goto bad;
+	return NULL;
+bad:
+	snprintf(buf, size, "invalid suffix: '%s'", low);
+	return buf;
+}
+
+/* ---- values the CLI passes on and the engine refuses (daemon/cluster/convert) ---- */
+
+static int one_of(struct c2s_str v, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(set[i]) == v.n && !memcmp(set[i], v.p, v.n))
+			return 1;
+	return 0;
+}
+
+static void engine_refused(struct dctx *c, const struct c2s_node *at, const char *hint, const char *fmt,
+			   struct c2s_str v, int quote)
+{
+	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2010, c->doc, at,
+		"the Docker Engine refuses this service: %s %s%.*s%s (docker stack deploy passes the value on; the "
+		"engine answers the create request with an error)", fmt, quote ? "\"" : "", (int)v.n, v.p, quote ? "\"" : "");
+	c2s_diag_hint(c->diags, dg, "%s", hint);
+}
+
+static void check_engine_values(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *dep = c2s_map_get(c->doc, svc, "deploy", NULL), *v;
+	if (!c2s_is_mapping(dep))
+		return;
+	static const char *const conditions[] = {"none", "on-failure", "any", ""};
+	static const char *const actions[] = {"pause", "continue", "rollback", ""};
+	static const char *const modes[] = {"vip", "dnsrr", ""};
+	const struct c2s_node *rp = c2s_map_get(c->doc, dep, "restart_policy", NULL);
+	if ((v = c2s_map_get(c->doc, rp, "condition", NULL)) && is_str(c, v) && !one_of(str_of(c->doc, v), conditions, 4))
+		engine_refused(c, v, "condition is none, on-failure or any (`always` and `unless-stopped` are the "
+			       "service-level restart: values)", "invalid RestartCondition:", str_of(c->doc, v), 1);
+	static const char *const cfgs[] = {"update_config", "rollback_config"};
+	for (int k = 0; k < 2; k++) {
+		const struct c2s_node *uc = c2s_map_get(c->doc, dep, cfgs[k], NULL);
+		if ((v = c2s_map_get(c->doc, uc, "failure_action", NULL)) && is_str(c, v) &&
+		    !one_of(str_of(c->doc, v), actions, 4))
+			engine_refused(c, v, "failure_action is pause, continue or rollback",
+				       "unrecognized update failure action", str_of(c->doc, v), 0);
+	}
+	if ((v = c2s_map_get(c->doc, dep, "endpoint_mode", NULL)) && is_str(c, v) && !one_of(str_of(c->doc, v), modes, 3))
+		engine_refused(c, v, "endpoint_mode is vip (a virtual IP, the default) or dnsrr (DNS round robin)",
+			       "invalid resolution mode:", str_of(c->doc, v), 1);
+}
+
+/* ---- references to top-level objects ---- */
+
+static int str_cmp(const void *a, const void *b)
+{
+	const struct c2s_str *x = a, *y = b;
+	size_t n = x->n < y->n ? x->n : y->n;
+	int c = memcmp(x->p, y->p, n);
+	return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* Index a top-level section's names once: references are looked up by binary search. */
+static int index_names(struct dctx *c, int which, const struct c2s_node *top)
+{
+	if (!c2s_is_mapping(top) || !c2s_count(top))
+		return 0;
+	uint32_t n = c2s_count(top);
+	c->names[which] = malloc((size_t)n * sizeof *c->names[which]);
+	if (!c->names[which])
+		return -1;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct c2s_node *k = c2s_map_key(c->doc, top, i);
+		c->names[which][c->nnames[which]++] = c2s_is_scalar(k) ? str_of(c->doc, k) : (struct c2s_str){"", 0};
+	}
+	qsort(c->names[which], n, sizeof *c->names[which], str_cmp);
+	return 0;
+}
+
+static int defined(const struct dctx *c, int which, struct c2s_str name)
+{
+	return c->nnames[which] &&
+	       bsearch(&name, c->names[which], c->nnames[which], sizeof name, str_cmp) != NULL;
+}
+
+static void undefined(struct dctx *c, const struct c2s_node *key, const struct c2s_node *at, const char *what,
+		      struct c2s_str name)
+{
+	if (c->o->skip_deploy_checks)
+		return;  /* only deploy converts references */
+	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2007, c->doc, at, "service " SVC_FMT ": undefined %s \"%.*s\"",
+					  SVC_ARG(key), what, (int)name.n, name.p);
+	c2s_diag_hint(c->diags, dg, "declare it under the top-level %ss: key (external: true if it already exists)",
+		      what);
+	c->errors++;
+}
+
+static void check_networks(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
+{
+	const struct c2s_node *nets = c2s_map_get(c->doc, svc, "networks", NULL);
+	if (!nets)
+		return;
+	int map = c2s_is_mapping(nets);
+	if (!map && !c2s_is_sequence(nets))
+		return;
+	for (uint32_t i = 0, n = c2s_count(nets); i < n; i++) {
+		const struct c2s_node *nn = map ? c2s_map_key(c->doc, nets, i) : c2s_seq_item(c->doc, nets, i);
+		if (!c2s_is_scalar(nn))
+			continue;
+		struct c2s_str name = str_of(c->doc, nn);
+		if ((name.n == 7 && !memcmp(name.p, "default", 7)) || defined(c, TOP_NETWORKS, name))
+			continue;
+		undefined(c, key, nn, "network", name);
+	}
+}
+
+static void check_file_objects(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc,
+			       const char *field, const char *what, int which)
+{
+	const struct c2s_node *list = c2s_map_get(c->doc, svc, field, NULL);
+	if (!c2s_is_sequence(list))
+		return;
+	for (uint32_t i = 0, n = c2s_count(list); i < n; i++) {
+		const struct c2s_node *it = c2s_seq_item(c->doc, list, i), *at = it;
+		if (c2s_is_mapping(it)) {
+			const struct c2s_node *src = c2s_map_get(c->doc, it, "source", NULL);
+			if (src && !c2s_is_scalar(src))
+				continue;
+			at = src ? src : it;
+			if (!src) {
+				undefined(c, key, at, what, (struct c2s_str){"", 0});
+				continue;
+			}
+		} else if (!c2s_is_scalar(it)) {
+			continue;
+		}
+		struct c2s_str name = str_of(c->doc, at);
+		if (!defined(c, which, name))
+			undefined(c, key, at, what, name);
+	}
+}
+
+/* credential_spec.config names a config, which deploy adds to the service's configs */
+static void check_credential_config(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
+{
+	const struct c2s_node *cs = c2s_map_get(c->doc, svc, "credential_spec", NULL);
+	const struct c2s_node *cfg = c2s_map_get(c->doc, cs, "config", NULL);
+	if (!cfg || !is_str(c, cfg) || !str_of(c->doc, cfg).n)
+		return;
+	if (!defined(c, TOP_CONFIGS, str_of(c->doc, cfg)))
+		undefined(c, key, cfg, "config", str_of(c->doc, cfg));
+}
+
+/* ---- volumes: short syntax (loader/volume.go), mounts (convert/volume.go) ---- */
+
+static void mount_error(struct dctx *c, const struct c2s_node *key, const struct c2s_node *at, const char *msg)
+{
+	if (c->o->skip_deploy_checks)
+		return;  /* only deploy converts mounts */
+	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, at, "service " SVC_FMT ": %s", SVC_ARG(key), msg);
+	(void)dg;
+	c->errors++;
+}
+
+static int is_letter(unsigned char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch >= 0x80; }
+
+static void check_volumes(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
+{
+	const struct c2s_node *vols = c2s_map_get(c->doc, svc, "volumes", NULL);
+	if (!c2s_is_sequence(vols))
+		return;
+	for (uint32_t i = 0, n = c2s_count(vols); i < n; i++) {
+		const struct c2s_node *it = c2s_seq_item(c->doc, vols, i);
+		if (is_str(c, it)) {
+			struct c2s_str s = str_of(c->doc, it);
+			if (s.n == 0) {
+				c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, it, "error decoding 'Volumes[%u]': invalid empty volume spec",
+					    (unsigned)i);
+				c->errors++;
+				continue;
+			}
+			if (s.n <= 2)
+				continue;
+			/* fields split at ':' (not after a one-letter drive) */
+			struct c2s_str f[3] = {{NULL, 0}, {NULL, 0}, {NULL, 0}};
+			size_t nf = 0, st = 0;
+			const char *err = NULL;
+			int has_bind_opt = 0, has_nocopy = 0;
+			for (size_t j = 0; j <= s.n && !err; j++) {
+				if (j < s.n && s.p[j] == ':' && j - st == 1 && is_letter((unsigned char)s.p[st]))
+					continue;
+				if (j < s.n && s.p[j] != ':')
+					continue;
+				if (j == st)
+					err = "empty section between colons";
+				else if (nf < 2)
+					f[nf++] = (struct c2s_str){s.p + st, j - st};
+				else if (j < s.n)
+					err = "too many colons";
+				else {
+					f[nf++] = (struct c2s_str){s.p + st, j - st};
+					/* options */
+					const char *o = s.p + st, *oe = s.p + j;
+					while (o < oe) {
+						const char *comma = memchr(o, ',', (size_t)(oe - o));
+						size_t on = comma ? (size_t)(comma - o) : (size_t)(oe - o);
+						static const char *const props[] = {"rprivate", "private", "rshared", "shared",
+										    "rslave", "slave"};
+						for (int q = 0; q < 6; q++)
+							if (on == strlen(props[q]) && !memcmp(o, props[q], on))
+								has_bind_opt = 1;
+						if (on == 6 && !memcmp(o, "nocopy", 6))
+							has_nocopy = 1;
+						o += on + (comma ? 1 : 0);
+					}
+				}
+				st = j + 1;
+			}
+			if (err) {
+				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, it,
+					"error decoding 'Volumes[%u]': invalid spec: %.*s: %s", (unsigned)i, (int)s.n, s.p, err);
+				if (!strcmp(err, "empty section between colons") && s.p[0] == ':')
+					c2s_diag_hint(c->diags, dg, "the source is empty: an unset variable? (SOURCE:TARGET[:MODE])");
+				else
+					c2s_diag_hint(c->diags, dg, "a short volume is [SOURCE:]TARGET[:MODE]");
+				c->errors++;
+				continue;
+			}
+			if (nf >= 2) {
+				struct c2s_str src = f[0];
+				int file = src.p[0] == '.' || src.p[0] == '/' || src.p[0] == '~' ||
+					   (src.n >= 2 && src.p[0] == '\\' && src.p[1] == '\\') ||
+					   (src.n >= 2 && is_letter((unsigned char)src.p[0]) && src.p[1] == ':');
+				if (!file) {
+					if (has_bind_opt)
+						mount_error(c, key, it, "bind options are incompatible with type volume");
+					else if (!defined(c, TOP_VOLUMES, src))
+						undefined(c, key, it, "volume", src);
+				} else if (has_nocopy) {
+					mount_error(c, key, it, "volume options are incompatible with type bind");
+				}
+			}
+			continue;
+		}
+		if (!c2s_is_mapping(it))
+			continue;
+		const struct c2s_node *type = c2s_map_get(c->doc, it, "type", NULL);
+		const struct c2s_node *src = c2s_map_get(c->doc, it, "source", NULL);
+		if (!type || !is_str(c, type))
+			continue;
+		struct c2s_str t = str_of(c->doc, type);
+		struct c2s_str sv = src && is_str(c, src) ? str_of(c->doc, src) : (struct c2s_str){"", 0};
+		int has[5];
+		static const char *const opt[] = {"bind", "volume", "tmpfs", "image", "cluster"};
+		for (int q = 0; q < 5; q++)
+			has[q] = c2s_map_get(c->doc, it, opt[q], NULL) != NULL;
+#define IS(x) (t.n == strlen(x) && !memcmp(t.p, x, t.n))
+		char msg[128];
+		if (IS("bind") && sv.n == 0) {
+			c2s_diag_at(c->diags, C2S_R_CS2006, c->doc, it,
+				    "invalid mount config for type \"bind\": field Source must not be empty");
+			c->errors++;
+			continue;
+		}
+		int self = IS("bind") ? 0 : IS("volume") ? 1 : IS("tmpfs") ? 2 : IS("image") ? 3 : IS("cluster") ? 4 :
+			   IS("npipe") ? 5 : -1;
+		if (self < 0) {
+			mount_error(c, key, type, "volume type must be volume, bind, tmpfs, npipe, or cluster");
+			continue;
+		}
+		if (self == 2 && sv.n) {
+			mount_error(c, key, src, "invalid tmpfs source, source must be empty");
+			continue;
+		}
+		if ((self == 3 || self == 5 || self == 4) && !sv.n) {
+			snprintf(msg, sizeof msg, "invalid %.*s source, source cannot be empty", (int)t.n, t.p);
+			mount_error(c, key, it, msg);
+			continue;
+		}
+		int bad = 0;
+		for (int q = 0; q < 5 && !bad; q++)
+			/* what each type's converter checks (convert/volume.go): cluster takes no
+			 * look at image options, npipe none at bind or cluster ones */
+			if (has[q] && q != self && !(self == 4 && q == 3) && !(self == 5 && (q == 4 || q == 0))) {
+				snprintf(msg, sizeof msg, "%s options are incompatible with type %.*s",
+					 q == 3 && self == 1 ? "images" : opt[q], (int)t.n, t.p);
+				mount_error(c, key, it, msg);
+				bad = 1;
+			}
+		/* a cluster volume group ("group:NAME") needs no definition */
+		if (!bad && (self == 1 || (self == 4 && !(sv.n > 6 && !memcmp(sv.p, "group:", 6)))) && sv.n &&
+		    !defined(c, TOP_VOLUMES, sv))
+			undefined(c, key, src, "volume", sv);
+#undef IS
+	}
+}
+
+/* ---- healthcheck, restart, credential spec, ports ---- */
+
+static void check_misc(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
+{
+	const struct c2s_node *hc = c2s_map_get(c->doc, svc, "healthcheck", NULL);
+	if (c2s_is_mapping(hc)) {
+		const struct c2s_node *dis = c2s_map_get(c->doc, hc, "disable", NULL);
+		const struct c2s_node *test = c2s_map_get(c->doc, hc, "test", NULL);
+		struct c2s_value v;
+		if (dis && c2s_is_scalar(dis) && c2s_resolve(c->doc, dis, &v) == C2S_TYPE_BOOL && v.boolean && test &&
+		    ((c2s_is_sequence(test) && c2s_count(test)) || (is_str(c, test)))) {
+			struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, dis,
+				"service " SVC_FMT ": test and disable can't be set at the same time", SVC_ARG(key));
+			c2s_diag_hint(c->diags, dg, "remove test (or disable)");
+			c->errors++;
+		}
+	}
+	const struct c2s_node *dep = c2s_map_get(c->doc, svc, "deploy", NULL);
+	const struct c2s_node *restart = c2s_map_get(c->doc, svc, "restart", NULL);
+	if (restart && is_str(c, restart) && !c2s_map_get(c->doc, dep, "restart_policy", NULL)) {
+		struct c2s_str r = str_of(c->doc, restart);
+		const char *colon = memchr(r.p, ':', r.n);
+		size_t kn = colon ? (size_t)(colon - r.p) : r.n;
+		const char *msg = NULL;
+		if (colon && kn == 0)
+			msg = "invalid restart policy format: no policy provided before colon";
+		else if (colon && (size_t)(r.p + r.n - colon - 1) > 0) {
+			long long cnt;
+			if (c2s_go_atoi(colon + 1, (size_t)(r.p + r.n - colon - 1), &cnt, NULL) != 0)
+				msg = "invalid restart policy format: maximum retry count must be an integer";
+		}
+		static const char *const ok[] = {"", "no", "always", "unless-stopped", "on-failure"};
+		int known = 0;
+		for (int q = 0; q < 5; q++)
+			if (kn == strlen(ok[q]) && !memcmp(r.p, ok[q], kn))
+				known = 1;
+		if (msg || !known) {
+			struct c2s_diag *dg;
+			if (msg)
+				dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, restart, "service " SVC_FMT ": %s", SVC_ARG(key), msg);
+			else
+				dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, restart,
+						 "service " SVC_FMT ": unknown restart policy: %.*s", SVC_ARG(key), (int)r.n, r.p);
+			c2s_diag_hint(c->diags, dg, "restart is no, always, unless-stopped or on-failure[:N]; better, use "
+				      "deploy.restart_policy");
+			c->errors++;
+		}
+	}
+	const struct c2s_node *cs = c2s_map_get(c->doc, svc, "credential_spec", NULL);
+	if (c2s_is_mapping(cs)) {
+		static const char *const f[] = {"config", "file", "registry"}, *const F[] = {"Config", "File", "Registry"};
+		const char *set[3];
+		int n = 0;
+		for (int q = 0; q < 3; q++) {
+			const struct c2s_node *x = c2s_map_get(c->doc, cs, f[q], NULL);
+			if (x && is_str(c, x) && str_of(c->doc, x).n)
+				set[n++] = F[q];
+		}
+		if (n >= 2) {
+			if (n == 2)
+				c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, cs, "service " SVC_FMT ": invalid credential spec: "
+					    "cannot specify both \"%s\" and \"%s\"", SVC_ARG(key), set[0], set[1]);
+			else
+				c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, cs, "service " SVC_FMT ": invalid credential spec: "
+					    "cannot specify both \"%s\", \"%s\", and \"%s\"", SVC_ARG(key), set[0], set[1], set[2]);
+			c->errors++;
+		}
+	}
+}
+
+/* ---- env_file (loader: resolveEnvironment) ---- */
+
+/* A file path as docker resolves it (workdir joined with a relative path), shown
+ * relative to where compose2swarm runs, as the compose file was named. */
+static void abs_path(const struct dctx *c, struct c2s_str rel, char *out, size_t size)
+{
+	const char *wd = c->o->workdir && *c->o->workdir ? c->o->workdir : ".";
+	int w;
+	if ((rel.n && rel.p[0] == '/') || !strcmp(wd, "."))
+		w = snprintf(out, size, "%.*s", (int)rel.n, rel.p);
+	else
+		w = snprintf(out, size, "%s/%.*s", wd, (int)rel.n, rel.p);
+	if (w < 0)
+		out[0] = '\0';
+	/* filepath.Join cleans "./" segments */
+	char *q;
+	while ((q = strstr(out, "/./")))
+		memmove(q, q + 2, strlen(q + 2) + 1);
+	if (out[0] == '.' && out[1] == '/' && out[2])
+		memmove(out, out + 2, strlen(out + 2) + 1);
+}
+
+static void check_env_files(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *ef = c2s_map_get(c->doc, svc, "env_file", NULL);
+	if (!ef)
+		return;
+	uint32_t n = c2s_is_sequence(ef) ? c2s_count(ef) : 1;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct c2s_node *f = c2s_is_sequence(ef) ? c2s_seq_item(c->doc, ef, i) : ef;
+		if (!is_str(c, f))
+			continue;
+		char path[4096], err[1024];
+		abs_path(c, str_of(c->doc, f), path, sizeof path);
+		if (access(path, F_OK) != 0 && errno == ENOENT) {
+			c->errors++;  /* CS9005 (missing-file) says it, with the swarm advice */
+			return;
+		}
+		struct c2s_env *tmp = c2s_env_new(NULL);
+		if (!tmp) {
+			c->diags->nomem = 1;
+			return;
+		}
+		enum c2s_envfile_status st = c2s_env_read_file(tmp, path, NULL, err, sizeof err);
+		c2s_env_free(tmp);
+		if (st == C2S_ENVFILE_OK)
+			continue;
+		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS3005, c->doc, f, "%s", err);
+		if (st == C2S_ENVFILE_INVALID)
+			c2s_diag_hint(c->diags, dg, "docker reads env files verbatim: one KEY=VALUE per line, no spaces in "
+				      "the key, no `export`, quotes kept");
+		else
+			c2s_diag_hint(c->diags, dg, "docker reads env_file when the stack is deployed, relative to the "
+				      "compose file's directory");
+		c->errors++;
+		return;  /* docker stops at the first */
+	}
+}
+
+/* ---- top-level objects ---- */
+
+static void check_top_objects(struct dctx *c)
+{
+	static const char *const kinds[] = {"volume", "network", "secret", "config"};
+	const struct c2s_node *tops[] = {c->volumes, c->networks, c->secrets, c->configs};
+	for (int k = 0; k < 4; k++) {
+		const struct c2s_node *top = tops[k];
+		if (!c2s_is_mapping(top))
+			continue;
+		for (uint32_t i = 0, n = c2s_count(top); i < n; i++) {
+			const struct c2s_node *name = c2s_map_key(c->doc, top, i), *obj = c2s_map_value(c->doc, top, i);
+			if (!c2s_is_mapping(obj))
+				continue;
+			const struct c2s_node *ext = c2s_map_get(c->doc, obj, "external", NULL);
+			struct c2s_value v;
+			const struct c2s_node *cs = k == 0 ? c2s_map_get(c->doc, obj, "x-cluster-spec", NULL) : NULL;
+			if (cs && !c2s_is_mapping(cs) && !(c2s_is_scalar(cs) && c2s_resolve(c->doc, cs, &v) == C2S_TYPE_NULL)) {
+				/* a field of docker's typed model even where the schema sees an x- key (before 3.10) */
+				const char *got = c2s_is_sequence(cs) ? "slice" : "string";
+				if (c2s_is_scalar(cs))
+					switch (c2s_resolve(c->doc, cs, &v)) {
+					case C2S_TYPE_BOOL: got = "bool"; break;
+					case C2S_TYPE_INT: got = "int"; break;
+					case C2S_TYPE_UINT: got = "uint64"; break;
+					case C2S_TYPE_FLOAT: got = "float64"; break;
+					default: break;
+					}
+				struct c2s_str nm0 = str_of(c->doc, name);
+				c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, cs, "'[%.*s].x-cluster-spec' expected a map, got '%s'",
+					    (int)nm0.n, nm0.p, got);
+				c->errors++;
+			}
+			int external = ext && (c2s_is_mapping(ext) ||
+					       (c2s_is_scalar(ext) && c2s_resolve(c->doc, ext, &v) == C2S_TYPE_BOOL && v.boolean));
+			struct c2s_str nm = str_of(c->doc, name);
+			if (external) {
+				if (k == 0) {
+					static const char *const conflict[] = {"driver", "driver_opts", "labels"};
+					for (int q = 0; q < 3; q++) {
+						const struct c2s_node *x = c2s_map_get(c->doc, obj, conflict[q], NULL);
+						int set = x && ((q == 0 && is_str(c, x) && str_of(c->doc, x).n) ||
+								(q > 0 && (c2s_is_mapping(x) || c2s_is_sequence(x)) && c2s_count(x)));
+						if (set) {
+							struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2006, c->doc, x,
+								"conflicting parameters \"external\" and \"%s\" specified for volume \"%.*s\"",
+								conflict[q], (int)nm.n, nm.p);
+							c2s_diag_hint(c->diags, dg, "an external volume is only named here; its %s "
+								      "belongs where it is created", conflict[q]);
+							c->errors++;
+							break;
+						}
+					}
+				}
+				if (c2s_is_mapping(ext)) {
+					const struct c2s_node *en = c2s_map_get(c->doc, ext, "name", NULL);
+					const struct c2s_node *on = c2s_map_get(c->doc, obj, "name", NULL);
+					if (en && on && is_str(c, en) && str_of(c->doc, en).n && is_str(c, on) && str_of(c->doc, on).n) {
+						struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2006, c->doc, on,
+							"%s %.*s: %s.external.name and %s.name conflict; only use %s.name",
+							kinds[k], (int)nm.n, nm.p, kinds[k], kinds[k], kinds[k]);
+						(void)dg;
+						c->errors++;
+					}
+				}
+				continue;
+			}
+			if (k >= 2) {
+				const struct c2s_node *drv = c2s_map_get(c->doc, obj, "driver", NULL);
+				const struct c2s_node *file = c2s_map_get(c->doc, obj, "file", NULL);
+				if (drv && is_str(c, drv) && str_of(c->doc, drv).n) {
+					if (file && is_str(c, file) && str_of(c->doc, file).n) {
+						c2s_diag_at(c->diags, C2S_R_CS2006, c->doc, drv,
+							    "%s %.*s: %s.driver and %s.file conflict; only use %s.driver", kinds[k],
+							    (int)nm.n, nm.p, kinds[k], kinds[k], kinds[k]);
+						c->errors++;
+					}
+					continue;
+				}
+				if (c->o->skip_deploy_checks)
+					continue;
+				/* deploy reads the file */
+				char path[4096];
+				struct c2s_str fs = file && is_str(c, file) ? str_of(c->doc, file) : (struct c2s_str){"", 0};
+				abs_path(c, fs, path, sizeof path);
+				FILE *fp = fopen(path, "rb");
+				if (fp) {
+					fclose(fp);
+					continue;
+				}
+				int e = errno;
+				c->errors++;
+				if (e == ENOENT)
+					continue;  /* CS9005 (missing-file) says it */
+				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, file ? file : name,
+					"open %s: %s", path, e == ENOENT ? "no such file or directory" : e == EISDIR ?
+					"is a directory" : strerror(e));
+				c2s_diag_hint(c->diags, dg, "docker stack deploy reads the %s's file from the machine it runs "
+					      "on, relative to the compose file", kinds[k]);
+			}
+		}
+	}
+}
+
+/* Unsigned fields of docker's typed model (types.go): a negative number does not
+ * decode. path is relative to the service; "[]" is each item of a list. */
+static const struct {
+	const char *path[4];
+	const char *field;  /* as mapstructure names it; %u: the list index */
+} uint_fields[] = {
+	{{"deploy", "replicas"}, "Deploy.Replicas"},
+	{{"deploy", "update_config", "parallelism"}, "Deploy.UpdateConfig.Parallelism"},
+	{{"deploy", "rollback_config", "parallelism"}, "Deploy.RollbackConfig.Parallelism"},
+	{{"deploy", "restart_policy", "max_attempts"}, "Deploy.RestartPolicy.max_attempts"},
+	{{"deploy", "placement", "max_replicas_per_node"}, "Deploy.Placement.max_replicas_per_node"},
+	{{"healthcheck", "retries"}, "HealthCheck.Retries"},
+	{{"ports", "[]", "target"}, "Ports[%u].Target"},
+	{{"ports", "[]", "published"}, "Ports[%u].Published"},
+	{{"secrets", "[]", "mode"}, "Secrets[%u].Mode"},
+	{{"configs", "[]", "mode"}, "Configs[%u].Mode"},
+};
+
+static void check_uint_at(struct dctx *c, const struct c2s_node *n, const char *field, unsigned idx)
+{
+	struct c2s_value v;
+	if (!c2s_is_scalar(n) || c2s_node_interp_failed(c->doc, n))
+		return;
+	enum c2s_type t = c2s_resolve(c->doc, n, &v);
+	if (!((t == C2S_TYPE_INT && v.i < 0) || (t == C2S_TYPE_FLOAT && v.f < 0)))
+		return;
+	char name[96];
+	snprintf(name, sizeof name, field, idx);
+	struct c2s_str s = str_of(c->doc, n);
+	struct c2s_diag *dg;
+	if (t == C2S_TYPE_INT)
+		dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, n, "cannot parse '%s', %lld overflows uint", name,
+				 (long long)v.i);
+	else
+		dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, n, "cannot parse '%s', %f overflows uint", name, v.f);
+	c2s_diag_hint(c->diags, dg, "this number cannot be negative (%.*s)", (int)s.n, s.p);
+	c->errors++;
+}
+
+static void check_uints(struct dctx *c, const struct c2s_node *svc)
+{
+	for (size_t f = 0; f < sizeof uint_fields / sizeof *uint_fields; f++) {
+		const struct c2s_node *n = svc;
+		size_t i = 0;
+		for (; i < 4 && uint_fields[f].path[i] && n; i++) {
+			if (!strcmp(uint_fields[f].path[i], "[]"))
+				break;
+			n = c2s_map_get(c->doc, n, uint_fields[f].path[i], NULL);
+		}
+		if (!n)
+			continue;
+		if (i < 4 && uint_fields[f].path[i]) {  /* each item of a list */
+			if (!c2s_is_sequence(n))
+				continue;
+			for (uint32_t k = 0, cnt = c2s_count(n); k < cnt; k++) {
+				const struct c2s_node *it = c2s_seq_item(c->doc, n, k);
+				const struct c2s_node *x = c2s_map_get(c->doc, it, uint_fields[f].path[i + 1], NULL);
+				if (x)
+					check_uint_at(c, x, uint_fields[f].field, k);
+			}
+		} else {
+			check_uint_at(c, n, uint_fields[f].field, 0);
+		}
+	}
+}
+
+/* The schema lets a service's shm_size be a number; docker's typed model holds a string. */
+static void check_shm_size(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *v = c2s_map_get(c->doc, svc, "shm_size", NULL);
+	struct c2s_value x;
+	if (!v || !c2s_is_scalar(v) || c2s_node_interp_failed(c->doc, v))
+		return;
+	enum c2s_type t = c2s_resolve(c->doc, v, &x);
+	const char *type = t == C2S_TYPE_INT ? "int" : t == C2S_TYPE_UINT ? "uint64" : t == C2S_TYPE_FLOAT ? "float64" : NULL;
+	if (!type)
+		return;
+	struct c2s_str s = str_of(c->doc, v);
+	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, v,
+		"'shm_size' expected type 'string', got unconvertible type '%s', value: '%.*s'", type, (int)s.n, s.p);
+	c2s_diag_hint(c->diags, dg, "quote it: shm_size: \"%.*s\" (swarm ignores shm_size anyway)",
+		      (int)s.n, s.p);
+	c->errors++;
+}
+
+/* ulimits the schema leaves alone (names outside ^[a-z]+$) still go through the
+ * loader's transformUlimits: an int, or a map whose soft and hard are ints. */
+static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *ul = c2s_map_get(c->doc, svc, "ulimits", NULL);
+	if (!c2s_is_mapping(ul))
+		return;
+	for (uint32_t i = 0, n = c2s_count(ul); i < n; i++) {
+		const struct c2s_node *k = c2s_map_key(c->doc, ul, i), *val = c2s_map_value(c->doc, ul, i);
+		struct c2s_str name = str_of(c->doc, k);
+		int lower = name.n > 0;
+		for (size_t j = 0; j < name.n; j++)
+			if (name.p[j] < 'a' || name.p[j] > 'z')
+				lower = 0;
+		if (lower || c2s_node_interp_failed(c->doc, val))
+			continue;  /* the schema checked it */
+		struct c2s_value v;
+		if (c2s_is_mapping(val)) {
+			static const char *const parts[] = {"soft", "hard"};
+			for (int p = 0; p < 2; p++) {
+				const struct c2s_node *x = c2s_map_get(c->doc, val, parts[p], NULL);
+				if (x && c2s_is_scalar(x) && c2s_resolve(c->doc, x, &v) == C2S_TYPE_INT)
+					continue;
+				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, x ? x : k,
+					"ulimit %.*s: %s %s; docker's loader crashes on it (panic: interface conversion: "
+					"interface {} is %s, not int)", (int)name.n, name.p, parts[p], x ? "is not an integer" :
+					"is missing", x ? "not an int" : "nil");
+				c2s_diag_hint(c->diags, dg, "write {soft: N, hard: N} with whole numbers, or a single number");
+				c->errors++;
+				break;
+			}
+			continue;
+		}
+		const char *type = c2s_is_sequence(val) ? "[]interface {}" : NULL;
+		if (!type) {
+			switch (c2s_resolve(c->doc, val, &v)) {
+			case C2S_TYPE_INT:
+			case C2S_TYPE_NULL:
+				continue;
+			case C2S_TYPE_BOOL: type = "bool"; break;
+			case C2S_TYPE_UINT: type = "uint64"; break;
+			case C2S_TYPE_FLOAT: type = "float64"; break;
+			default: type = "string"; break;
+			}
+		}
+		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, val,
+			"error decoding 'Ulimits[%.*s]': invalid type %s for ulimits", (int)name.n, name.p, type);
+		c2s_diag_hint(c->diags, dg, "a ulimit is a number or {soft: N, hard: N}");
+		c->errors++;
+	}
+}
+
+/* The loader's typed decoding of sizes and ports (stack config refuses these too). */
+static void check_sizes_and_ports(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *dep = c2s_map_get(c->doc, svc, "deploy", NULL);
+	const struct c2s_node *res = c2s_map_get(c->doc, dep, "resources", NULL);
+	static const char *const parts[] = {"limits", "reservations"};
+	for (int p = 0; p < 2 && c2s_is_mapping(res); p++) {
+		const struct c2s_node *part = c2s_map_get(c->doc, res, parts[p], NULL);
+		if (!c2s_is_mapping(part))
+			continue;
+		const struct c2s_node *mem = c2s_map_get(c->doc, part, "memory", NULL);
+		if (mem && is_str(c, mem)) {
+			char buf[256];
+			struct c2s_str s = str_of(c->doc, mem);
+			const char *e = c2s_size_error(s.p, s.n, buf, sizeof buf);
+			if (e) {
+				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, mem,
+					"error decoding 'Deploy.Resources.%s.memory': %s", p ? "Reservations" : "Limits", e);
+				c2s_diag_hint(c->diags, dg, "a size is a number with an optional unit: 512M, 1.5G, 1024k, 2GiB");
+				c->errors++;
+			}
+		}
+	}
+	const struct c2s_node *ports = c2s_map_get(c->doc, svc, "ports", NULL);
+	if (c2s_is_sequence(ports))
+		for (uint32_t i = 0, n = c2s_count(ports); i < n; i++) {
+			const struct c2s_node *p = c2s_seq_item(c->doc, ports, i);
+			struct c2s_value pv;
+			/* yaml.v3 makes 80.0 a float64 too, which the loader refuses however whole */
+			if (c2s_is_scalar(p) && c2s_schema_kind(c->doc, p) != ST_STR &&
+			    c2s_resolve(c->doc, p, &pv) == C2S_TYPE_FLOAT) {
+				c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, p, "error decoding 'Ports': invalid type float64 for port");
+				c->errors++;
+			}
+		}
+}
+
+/* Before 3.4 the schema has no duration format for the healthcheck's times; the
+ * loader's typed decoding still parses them. */
+static void check_old_durations(struct dctx *c, const struct c2s_node *svc)
+{
+	const struct c2s_node *hc = c2s_map_get(c->doc, svc, "healthcheck", NULL);
+	static const char *const keys[] = {"interval", "timeout"}, *const field[] = {"Interval", "Timeout"};
+	if (c->minor >= 4 || !c2s_is_mapping(hc))
+		return;
+	for (int k = 0; k < 2; k++) {
+		const struct c2s_node *v = c2s_map_get(c->doc, hc, keys[k], NULL);
+		if (!v || !is_str(c, v))
+			continue;
+		struct c2s_str s = str_of(c->doc, v);
+		if (c2s_go_duration(s.p, s.n))
+			continue;
+		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, v,
+			"error decoding 'HealthCheck.%s': time: invalid duration \"%.*s\"", field[k], (int)s.n, s.p);
+		c2s_diag_hint(c->diags, dg, "a Go duration: a number and a unit (ns, us, ms, s, m, h), e.g. 1m30s, 10s");
+		c->errors++;
+	}
+}
+
+int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_options *o, int version_minor,
+		      struct c2s_diags *diags)
+{
+	struct dctx cx = {0}, *c = &cx;
+	c->minor = version_minor;
+	c->doc = doc;
+	c->o = o;
+	c->diags = diags;
+	c->root = c2s_node_at(doc, doc->root);
+	if (!c2s_is_mapping(c->root))
+		return 0;
+	c->networks = c2s_map_get(doc, c->root, "networks", NULL);
+	c->volumes = c2s_map_get(doc, c->root, "volumes", NULL);
+	c->secrets = c2s_map_get(doc, c->root, "secrets", NULL);
+	c->configs = c2s_map_get(doc, c->root, "configs", NULL);
+	const struct c2s_node *services = c2s_map_get(doc, c->root, "services", NULL);
+	if (index_names(c, TOP_VOLUMES, c->volumes) || index_names(c, TOP_NETWORKS, c->networks) ||
+	    index_names(c, TOP_SECRETS, c->secrets) || index_names(c, TOP_CONFIGS, c->configs)) {
+		for (int i = 0; i < 4; i++)
+			free(c->names[i]);
+		return -1;
+	}
+	if (c2s_is_mapping(services)) {
+		for (uint32_t i = 0, n = c2s_count(services); i < n; i++) {
+			const struct c2s_node *key = c2s_map_key(doc, services, i), *svc = c2s_map_value(doc, services, i);
+			if (!c2s_is_mapping(svc) || !c2s_is_scalar(key))
+				continue;
+			check_env_files(c, svc);
+			check_old_durations(c, svc);
+			check_uints(c, svc);
+			check_ulimits(c, svc);
+			check_shm_size(c, svc);
+			check_sizes_and_ports(c, svc);
+			check_volumes(c, key, svc);
+			if (o->skip_deploy_checks)
+				continue;
+			check_image(c, key, svc);
+			check_deploy(c, key, svc);
+			check_networks(c, key, svc);
+			check_file_objects(c, key, svc, "secrets", "secret", TOP_SECRETS);
+			check_file_objects(c, key, svc, "configs", "config", TOP_CONFIGS);
+			check_credential_config(c, key, svc);
+			check_misc(c, key, svc);
+			check_engine_values(c, svc);
+		}
+	}
+	check_top_objects(c);
+	for (int i = 0; i < 4; i++)
+		free(c->names[i]);
+	return c->errors;
+}

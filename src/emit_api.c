@@ -1,0 +1,2946 @@
+/* emit_api.c -- `convert --to api`: the Engine API bodies `docker stack deploy`
+ * posts (docker/cli cli/compose/convert/{compose,service,volume}.go and
+ * cli/command/stack/swarm/deploy_composefile.go at v28.2.2; SEMANTICS.md §6),
+ * built with cJSON from the typed model.
+ *
+ * Keys follow the Go structs' json tags: a field tagged omitempty is left out
+ * when zero, the others are always written. Integers are written as raw
+ * decimal text so that int64/uint64 values survive exactly (cJSON keeps
+ * numbers as doubles). Errors are docker's own texts, in the order docker
+ * meets them: images, networks, secret and config files, then per service. */
+#include "config.h"
+#include "emit_api.h"
+
+#include "buf.h"
+#include "diag.h"
+#include "model.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LABEL_NAMESPACE "com.docker.stack.namespace"
+#define LABEL_IMAGE "com.docker.stack.image"
+/* Longest error message we build. */
+#define API_MAX_MESSAGE 1024
+/* Longest image reference we normalise (docker caps names at 255). */
+#define API_MAX_IMAGE 4096
+
+struct api {
+	const struct c2s_model *m;
+	const struct c2s_api_options *o;
+	const struct c2s_emit_stream *st; /* lazily built services, flushing; or NULL */
+	int stream_failed;             /* building a service or flushing failed */
+	struct c2s_diags *diags;
+	struct c2s_arena tmp;          /* NUL-terminated copies of model strings; per service */
+	struct c2s_arena keep;         /* what outlives a service: the network names used */
+	const struct c2s_mval *config; /* the root STRUCT */
+	const struct c2s_mval *networks, *volumes, *secrets, *configs; /* MAPs or NULL */
+	size_t stack_len;
+	int nomem;
+};
+
+/* ---- model access ---- */
+
+static const struct c2s_mval *field(const struct c2s_mval *s, unsigned f)
+{
+	const struct c2s_mval *v = c2s_mget(s, f);
+	return v && v->kind != C2S_MV_NONE ? v : NULL;
+}
+
+/* A present, non-null value. */
+static const struct c2s_mval *given(const struct c2s_mval *s, unsigned f)
+{
+	const struct c2s_mval *v = field(s, f);
+	return v && v->kind != C2S_MV_NULL ? v : NULL;
+}
+
+static int truthy(const struct c2s_mval *v)
+{
+	return v && (v->kind == C2S_MV_BOOL || v->kind == C2S_MV_INT) && v->u.i != 0;
+}
+
+static int64_t ival(const struct c2s_mval *v)
+{
+	if (!v)
+		return 0;
+	switch (v->kind) {
+	case C2S_MV_INT:
+	case C2S_MV_BOOL:
+		return v->u.i;
+	case C2S_MV_UINT:
+		return (int64_t)v->u.u;
+	case C2S_MV_FLOAT:
+		return (int64_t)v->u.f;
+	default:
+		return 0;
+	}
+}
+
+static struct c2s_str sval(const struct c2s_mval *v)
+{
+	return c2s_mstr(v);
+}
+
+/* The string of a STR field ("" when absent). */
+static struct c2s_str sfield(const struct c2s_mval *s, unsigned f)
+{
+	return sval(given(s, f));
+}
+
+static int str_eq(struct c2s_str s, const char *lit)
+{
+	size_t n = strlen(lit);
+	return s.n == n && memcmp(s.p, lit, n) == 0;
+}
+
+static uint32_t count(const struct c2s_mval *v)
+{
+	return v && (v->kind == C2S_MV_LIST || v->kind == C2S_MV_MAP) ? v->n : 0;
+}
+
+static const struct c2s_mval *item(const struct c2s_mval *list, uint32_t i)
+{
+	return &list->u.v[i];
+}
+
+static const struct c2s_mval *map_key(const struct c2s_mval *map, uint32_t i)
+{
+	return &map->u.v[2 * i];
+}
+
+static const struct c2s_mval *map_value(const struct c2s_mval *map, uint32_t i)
+{
+	return &map->u.v[2 * i + 1];
+}
+
+static const struct c2s_mval *map_find(const struct c2s_mval *map, struct c2s_str key)
+{
+	return map && map->kind == C2S_MV_MAP ? c2s_mmap_get(map, key.p, key.n) : NULL;
+}
+
+/* external: true, or external: {name: ...} */
+static int is_external(const struct c2s_mval *obj, unsigned f)
+{
+	const struct c2s_mval *v = field(obj, f);
+	return v && (truthy(v) || (v->flags & C2S_MVF_EXTERNAL_NAME));
+}
+
+/* qsort, which must not be given a NULL array even for no items */
+static void sort_items(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+/* ---- cJSON's memory: a bump pool reset after each service ----
+ * Measured reason (callgrind, 1,000 services): malloc/free for cJSON's nodes
+ * and cJSON_Delete were 40% of `convert --to api`. cJSON takes global hooks,
+ * so the pool is file-static and only installed while c2s_emit_api runs. */
+
+#define POOL_CHUNK ((size_t)256 << 10)
+
+struct pool_chunk {
+	struct pool_chunk *next;
+	size_t size;
+	max_align_t data[];
+};
+
+static struct pool {
+	struct pool_chunk *head, *cur;
+	size_t used; /* in cur */
+	int failed;
+} json_pool;
+
+static void *pool_alloc(size_t n)
+{
+	struct pool *p = &json_pool;
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	while (p->cur && p->used + n > p->cur->size) {
+		p->cur = p->cur->next;
+		p->used = 0;
+	}
+	if (!p->cur) {
+		size_t size = n > POOL_CHUNK ? n : POOL_CHUNK;
+		struct pool_chunk *c = malloc(sizeof *c + size);
+		if (!c) {
+			p->failed = 1;
+			return NULL;
+		}
+		c->size = size;
+		/* keep the chunks in order: a reset walks them again from the head */
+		c->next = NULL;
+		struct pool_chunk **tail = &p->head;
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = c;
+		p->cur = c;
+		p->used = 0;
+	}
+	void *r = (char *)p->cur->data + p->used;
+	p->used += n;
+	return r;
+}
+
+static void pool_free(void *ptr)
+{
+	(void)ptr; /* everything goes at the next reset */
+}
+
+static void pool_reset(void)
+{
+	json_pool.cur = json_pool.head;
+	json_pool.used = 0;
+}
+
+static void pool_install(void)
+{
+	cJSON_Hooks hooks = {pool_alloc, pool_free};
+	memset(&json_pool, 0, sizeof json_pool);
+	cJSON_InitHooks(&hooks);
+}
+
+static void pool_remove(void)
+{
+	cJSON_InitHooks(NULL);
+	for (struct pool_chunk *c = json_pool.head, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	memset(&json_pool, 0, sizeof json_pool);
+}
+
+/* ---- output helpers ---- */
+
+static char *cstr(struct api *a, struct c2s_str s)
+{
+	char *p = c2s_arena_strndup(&a->tmp, s.p ? s.p : "", s.n);
+	if (!p)
+		a->nomem = 1;
+	return p ? p : (char *)"";
+}
+
+static cJSON *add(struct api *a, cJSON *obj, const char *key, cJSON *item_)
+{
+	if (!item_ || !cJSON_AddItemToObject(obj, key, item_)) {
+		cJSON_Delete(item_);
+		a->nomem = 1;
+		return NULL;
+	}
+	return item_;
+}
+
+static cJSON *obj_new(struct api *a)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		a->nomem = 1;
+	return o;
+}
+
+static cJSON *add_obj(struct api *a, cJSON *obj, const char *key)
+{
+	return add(a, obj, key, cJSON_CreateObject());
+}
+
+static cJSON *add_arr(struct api *a, cJSON *obj, const char *key)
+{
+	return add(a, obj, key, cJSON_CreateArray());
+}
+
+static void add_str(struct api *a, cJSON *obj, const char *key, struct c2s_str s)
+{
+	add(a, obj, key, cJSON_CreateString(cstr(a, s)));
+}
+
+static void add_cstr(struct api *a, cJSON *obj, const char *key, const char *s)
+{
+	add(a, obj, key, cJSON_CreateString(s));
+}
+
+/* omitempty string */
+static void add_str_opt(struct api *a, cJSON *obj, const char *key, struct c2s_str s)
+{
+	if (s.n)
+		add_str(a, obj, key, s);
+}
+
+static void add_bool(struct api *a, cJSON *obj, const char *key, int b)
+{
+	add(a, obj, key, cJSON_CreateBool(b));
+}
+
+/* decimal text of v (and a leading '-') ending at end; returns its start */
+static char *decimal(char *end, uint64_t v, int negative)
+{
+	*--end = '\0';
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (negative)
+		*--end = '-';
+	return end;
+}
+
+static void add_int(struct api *a, cJSON *obj, const char *key, int64_t v)
+{
+	char num[32];
+	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	add(a, obj, key, cJSON_CreateRaw(decimal(num + sizeof num, mag, v < 0)));
+}
+
+static void add_uint(struct api *a, cJSON *obj, const char *key, uint64_t v)
+{
+	char num[32];
+	add(a, obj, key, cJSON_CreateRaw(decimal(num + sizeof num, v, 0)));
+}
+
+/* A uint64 model value (*uint64 fields): negative input wraps as Go's conversion does. */
+static void add_u64_val(struct api *a, cJSON *obj, const char *key, const struct c2s_mval *v)
+{
+	if (v->kind == C2S_MV_UINT)
+		add_uint(a, obj, key, v->u.u);
+	else
+		add_uint(a, obj, key, (uint64_t)ival(v));
+}
+
+/* Go encodes a float32 with the fewest digits that read back to the same float32. */
+static void add_float32(struct api *a, cJSON *obj, const char *key, double d)
+{
+	float f = (float)d;
+	char num[48];
+	if (f == 0) {
+		add(a, obj, key, cJSON_CreateRaw("0"));
+		return;
+	}
+	for (int prec = 1; prec <= 9; prec++) {
+		snprintf(num, sizeof num, "%.*g", prec, (double)f);
+		if ((float)strtod(num, NULL) == f)
+			break;
+	}
+	add(a, obj, key, cJSON_CreateRaw(num));
+}
+
+/* A list of strings ([]string). */
+static void add_strlist(struct api *a, cJSON *obj, const char *key, const struct c2s_mval *list)
+{
+	cJSON *arr = add_arr(a, obj, key);
+	if (!arr)
+		return;
+	for (uint32_t i = 0; i < count(list); i++) {
+		cJSON *s = cJSON_CreateString(cstr(a, sval(item(list, i))));
+		if (!s || !cJSON_AddItemToArray(arr, s)) {
+			cJSON_Delete(s);
+			a->nomem = 1;
+		}
+	}
+}
+
+/* omitempty []string */
+static void add_strlist_opt(struct api *a, cJSON *obj, const char *key, const struct c2s_mval *list)
+{
+	if (count(list))
+		add_strlist(a, obj, key, list);
+}
+
+/* map[string]string: keys and values; a null value is Go's "". */
+static cJSON *map_object(struct api *a, const struct c2s_mval *map)
+{
+	cJSON *o = obj_new(a);
+	if (!o)
+		return NULL;
+	for (uint32_t i = 0; i < count(map); i++) {
+		const struct c2s_mval *k = map_key(map, i), *v = map_value(map, i);
+		cJSON_DeleteItemFromObjectCaseSensitive(o, cstr(a, sval(k)));
+		add_str(a, o, cstr(a, sval(k)), sval(v));
+	}
+	return o;
+}
+
+/* omitempty map[string]string */
+static void add_map_opt(struct api *a, cJSON *obj, const char *key, const struct c2s_mval *map)
+{
+	if (count(map))
+		add(a, obj, key, map_object(a, map));
+}
+
+/* map[string]string that is sent as null when nil (no omitempty). */
+static void add_map_or_null(struct api *a, cJSON *obj, const char *key, const struct c2s_mval *map)
+{
+	if (map && map->kind == C2S_MV_MAP)
+		add(a, obj, key, map_object(a, map));
+	else
+		add(a, obj, key, cJSON_CreateNull());
+}
+
+/* AddStackLabel: the user's labels plus the namespace label, which wins. */
+static cJSON *stack_labels(struct api *a, const struct c2s_mval *labels)
+{
+	cJSON *o = map_object(a, labels);
+	if (!o)
+		return NULL;
+	cJSON_DeleteItemFromObjectCaseSensitive(o, LABEL_NAMESPACE);
+	add_cstr(a, o, LABEL_NAMESPACE, a->o->stack);
+	return o;
+}
+
+/* STACK_name */
+static char *scoped(struct api *a, struct c2s_str name)
+{
+	char *p = c2s_arena_alloc(&a->tmp, a->stack_len + 1 + name.n + 1);
+	if (!p) {
+		a->nomem = 1;
+		return (char *)"";
+	}
+	memcpy(p, a->o->stack, a->stack_len);
+	p[a->stack_len] = '_';
+	if (name.n)
+		memcpy(p + a->stack_len + 1, name.p, name.n);
+	p[a->stack_len + 1 + name.n] = '\0';
+	return p;
+}
+
+/* The name of a top-level object: its `name:` when set, else STACK_key. */
+static char *object_name(struct api *a, const struct c2s_mval *obj, unsigned name_field, struct c2s_str key)
+{
+	struct c2s_str n = sfield(obj, name_field);
+	return n.n ? cstr(a, n) : scoped(a, key);
+}
+
+/* ---- errors ---- */
+
+static int vfail(struct api *a, enum c2s_rule_index rule, const struct c2s_mval *at, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+/* deploy refuses the stack: CS2008, or CS2007 for an undefined reference */
+static int vfail(struct api *a, enum c2s_rule_index rule, const struct c2s_mval *at, const char *fmt, va_list ap)
+{
+	char msg[API_MAX_MESSAGE];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	const struct c2s_node *n = c2s_mval_node(a->m, at);
+	if (n && at->file < a->m->ndocs)
+		c2s_diag_at(a->diags, rule, a->m->docs[at->file], n, "%s", msg);
+	else
+		c2s_diag_add(a->diags, rule, NULL, 0, 0, "%s", msg);
+	return -1;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct api *a, const struct c2s_mval *at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(a, C2S_R_CS2008, at, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail_undefined(struct api *a, const struct c2s_mval *at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(a, C2S_R_CS2007, at, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Go's %q for the strings that appear in docker's messages (printable ASCII mostly). */
+static const char *quoted(struct api *a, struct c2s_str s)
+{
+	char *p = c2s_arena_alloc(&a->tmp, s.n * 4 + 3);
+	if (!p) {
+		a->nomem = 1;
+		return "\"\"";
+	}
+	size_t o = 0;
+	p[o++] = '"';
+	for (size_t i = 0; i < s.n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		if (c == '"' || c == '\\') {
+			p[o++] = '\\';
+			p[o++] = (char)c;
+		} else if (c == '\n') {
+			p[o++] = '\\';
+			p[o++] = 'n';
+		} else if (c == '\t') {
+			p[o++] = '\\';
+			p[o++] = 't';
+		} else if (c < 0x20 || c == 0x7f) {
+			o += (size_t)snprintf(p + o, 5, "\\x%02x", c);
+		} else {
+			p[o++] = (char)c;
+		}
+	}
+	p[o++] = '"';
+	p[o] = '\0';
+	return p;
+}
+
+/* ---- image references (github.com/distribution/reference) ---- */
+
+static int is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+static int is_alnum(char c) { return is_lower_alnum(c) || (c >= 'A' && c <= 'Z'); }
+static int is_word(char c) { return is_alnum(c) || c == '_'; }
+static int is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+/* path-component(/path-component)*: [a-z0-9]+ joined by [._] | __ | -+ */
+static int ref_remote_ok(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (n == 0)
+		return 0;
+	for (;;) {
+		/* one path component */
+		if (i >= n || !is_lower_alnum(s[i]))
+			return 0;
+		while (i < n && is_lower_alnum(s[i]))
+			i++;
+		while (i < n && s[i] != '/') {
+			size_t sep = i;
+			if (s[i] == '.')
+				i++;
+			else if (s[i] == '_')
+				i += (i + 1 < n && s[i + 1] == '_') ? 2 : 1;
+			else if (s[i] == '-')
+				while (i < n && s[i] == '-')
+					i++;
+			if (i == sep || i >= n || !is_lower_alnum(s[i]))
+				return 0;
+			while (i < n && is_lower_alnum(s[i]))
+				i++;
+		}
+		if (i == n)
+			return 1;
+		i++; /* '/' */
+	}
+}
+
+/* host(:port)? where host is a DNS-ish name or [ipv6] */
+static int ref_domain_ok(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (n && s[0] == '[') {
+		i = 1;
+		while (i < n && (is_hex(s[i]) || s[i] == ':'))
+			i++;
+		if (i == 1 || i >= n || s[i] != ']')
+			return 0;
+		i++;
+	} else {
+		for (;;) {
+			size_t start = i;
+			while (i < n && (is_alnum(s[i]) || s[i] == '-'))
+				i++;
+			if (i == start || s[start] == '-' || s[i - 1] == '-')
+				return 0;
+			if (i < n && s[i] == '.') {
+				i++;
+				continue;
+			}
+			break;
+		}
+	}
+	if (i == n)
+		return 1;
+	if (s[i] != ':' || i + 1 == n)
+		return 0;
+	for (i++; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* (domain/)?remote, as the anchored name expression matches it */
+static int ref_name_ok(const char *s, size_t n)
+{
+	const char *slash = memchr(s, '/', n);
+	if (slash && ref_domain_ok(s, (size_t)(slash - s)) &&
+	    ref_remote_ok(slash + 1, n - (size_t)(slash - s) - 1))
+		return 1;
+	return ref_remote_ok(s, n);
+}
+
+static int ref_tag_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 128 || !is_word(s[0]))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!is_word(s[i]) && s[i] != '.' && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+/* algorithm:hex with go-digest's checks for the known algorithms */
+static int ref_digest_ok(const char *s, size_t n, const char **why)
+{
+	const char *colon = memchr(s, ':', n);
+	*why = "invalid reference format";
+	if (!colon || colon == s)
+		return 0;
+	size_t an = (size_t)(colon - s), hn = n - an - 1;
+	const char *hex = colon + 1;
+	/* [A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)* */
+	for (size_t i = 0; i < an; i++) {
+		char c = s[i];
+		int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		if (i == 0 || strchr("-_+.", s[i - 1]) != NULL) {
+			if (!letter)
+				return 0;
+		} else if (!is_alnum(c) && !(strchr("-_+.", c) != NULL && c != '\0' && i + 1 < an)) {
+			return 0;
+		}
+	}
+	if (hn < 32)
+		return 0;
+	for (size_t i = 0; i < hn; i++)
+		if (!is_hex(hex[i]))
+			return 0;
+	size_t want = 0;
+	if (an == 6 && memcmp(s, "sha256", 6) == 0)
+		want = 64;
+	else if (an == 6 && memcmp(s, "sha384", 6) == 0)
+		want = 96;
+	else if (an == 6 && memcmp(s, "sha512", 6) == 0)
+		want = 128;
+	if (!want) {
+		*why = "unsupported digest algorithm";
+		return 0;
+	}
+	*why = "invalid checksum digest length";
+	if (hn != want)
+		return 0;
+	*why = "invalid checksum digest format";
+	for (size_t i = 0; i < hn; i++)
+		if (hex[i] >= 'A' && hex[i] <= 'F')
+			return 0;
+	return 1;
+}
+
+struct ref_parts {
+	const char *name; size_t name_n;
+	const char *tag; size_t tag_n;     /* tag_n 0: none */
+	const char *digest; size_t digest_n;
+	int has_tag, has_digest;
+};
+
+/* reference.Parse's grammar on s; 0 or -1 with the error text in *why. */
+static int ref_parse(const char *s, size_t n, struct ref_parts *r, const char **why)
+{
+	memset(r, 0, sizeof *r);
+	*why = "invalid reference format";
+	if (n == 0) {
+		*why = "repository name must have at least one component";
+		return -1;
+	}
+	const char *at = memchr(s, '@', n);
+	size_t head = n;
+	if (at) {
+		head = (size_t)(at - s);
+		r->digest = at + 1;
+		r->digest_n = n - head - 1;
+		r->has_digest = 1;
+		if (!ref_digest_ok(r->digest, r->digest_n, why))
+			return -1;
+		*why = "invalid reference format";
+	}
+	size_t colon = head, slash = 0;
+	for (size_t i = 0; i < head; i++) {
+		if (s[i] == '/')
+			slash = i + 1;
+	}
+	for (size_t i = head; i-- > slash;) {
+		if (s[i] == ':') {
+			colon = i;
+			break;
+		}
+	}
+	if (colon < head) {
+		r->tag = s + colon + 1;
+		r->tag_n = head - colon - 1;
+		r->has_tag = 1;
+		if (!ref_tag_ok(r->tag, r->tag_n))
+			return -1;
+	}
+	r->name = s;
+	r->name_n = colon;
+	if (!ref_name_ok(r->name, r->name_n))
+		return -1;
+	const char *slash1 = memchr(r->name, '/', r->name_n);
+	size_t path_n = r->name_n;
+	if (slash1 && ref_domain_ok(r->name, (size_t)(slash1 - r->name)))
+		path_n = r->name_n - (size_t)(slash1 - r->name) - 1;
+	if (path_n > 255) {
+		*why = "repository name must not be more than 255 characters";
+		return -1;
+	}
+	return 0;
+}
+
+static int is_identifier(const char *s, size_t n)
+{
+	if (n != 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* splitDockerDomain + the lowercase check + Parse: the normalised full
+ * reference "domain/remainder" into buf. 0, or -1 with the error in err. */
+static int ref_normalize(const char *s, size_t n, char *buf, size_t bufn, size_t *outn,
+			 char *err, size_t errn)
+{
+	const char *why;
+	struct ref_parts r;
+	if (is_identifier(s, n)) {
+		snprintf(err, errn, "invalid repository name (%.*s), cannot specify 64-byte hexadecimal strings",
+			 (int)n, s);
+		return -1;
+	}
+	const char *domain = "docker.io", *rem = s;
+	size_t dn = 9, rn = n;
+	int library = 0;
+	const char *slash = memchr(s, '/', n);
+	if (!slash) {
+		library = 1;
+	} else {
+		size_t fn = (size_t)(slash - s);
+		int upper = 0;
+		for (size_t i = 0; i < fn; i++)
+			upper |= s[i] >= 'A' && s[i] <= 'Z';
+		if ((fn == 9 && memcmp(s, "localhost", 9) == 0) || memchr(s, '.', fn) || memchr(s, ':', fn) || upper) {
+			domain = s;
+			dn = fn;
+			rem = slash + 1;
+			rn = n - fn - 1;
+		}
+		if (fn == 15 && memcmp(s, "index.docker.io", 15) == 0)
+			domain = "docker.io", dn = 9;
+		if (dn == 9 && memcmp(domain, "docker.io", 9) == 0 && !memchr(rem, '/', rn))
+			library = 1;
+	}
+	/* the remote name (up to the first ':') must be lowercase */
+	const char *tagsep = memchr(rem, ':', rn);
+	size_t remote_n = tagsep ? (size_t)(tagsep - rem) : rn;
+	for (size_t i = 0; i < remote_n; i++) {
+		if (rem[i] >= 'A' && rem[i] <= 'Z') {
+			snprintf(err, errn, "invalid reference format: repository name (%s%.*s) must be lowercase",
+				 library ? "library/" : "", (int)remote_n, rem);
+			return -1;
+		}
+	}
+	size_t total = dn + 1 + (library ? 8 : 0) + rn;
+	if (total + 1 > bufn) {
+		snprintf(err, errn, "invalid reference format");
+		return -1;
+	}
+	memcpy(buf, domain, dn);
+	buf[dn] = '/';
+	size_t o = dn + 1;
+	if (library) {
+		memcpy(buf + o, "library/", 8);
+		o += 8;
+	}
+	memcpy(buf + o, rem, rn);
+	o += rn;
+	buf[o] = '\0';
+	if (ref_parse(buf, o, &r, &why) < 0) {
+		/* Parse tells an uppercase name apart from a malformed one */
+		char low[API_MAX_IMAGE];
+		struct ref_parts r2;
+		const char *why2;
+		for (size_t i = 0; i < o; i++)
+			low[i] = (buf[i] >= 'A' && buf[i] <= 'Z') ? (char)(buf[i] - 'A' + 'a') : buf[i];
+		if (strcmp(why, "invalid reference format") == 0 && ref_parse(low, o, &r2, &why2) == 0)
+			why = "repository name must be lowercase";
+		snprintf(err, errn, "%s", why);
+		return -1;
+	}
+	*outn = o;
+	return 0;
+}
+
+int c2s_image_check(const char *s, size_t n, char *err, size_t errn)
+{
+	char buf[API_MAX_IMAGE];
+	size_t bn;
+	const char *why;
+	if (is_identifier(s, n))
+		return 0;
+	/* digest.Parse: a bare digest is a valid reference */
+	if (memchr(s, ':', n) && ref_digest_ok(s, n, &why))
+		return 0;
+	if (n + 32 > sizeof buf) {
+		snprintf(err, errn, "invalid reference format");
+		return -1;
+	}
+	return ref_normalize(s, n, buf, sizeof buf, &bn, err, errn);
+}
+
+size_t c2s_image_familiar(const char *s, size_t n, char *out, size_t outn)
+{
+	char buf[API_MAX_IMAGE], err[API_MAX_MESSAGE];
+	size_t bn;
+	struct ref_parts r;
+	const char *why;
+	if (n + 32 > sizeof buf || ref_normalize(s, n, buf, sizeof buf, &bn, err, sizeof err) < 0)
+		return 0;
+	if (ref_parse(buf, bn, &r, &why) < 0)
+		return 0;
+	/* familiar name: drop docker.io/ and a lone library/ */
+	const char *name = r.name;
+	size_t nn = r.name_n;
+	if (nn > 10 && memcmp(name, "docker.io/", 10) == 0) {
+		name += 10;
+		nn -= 10;
+		if (nn > 8 && memcmp(name, "library/", 8) == 0 && !memchr(name + 8, '/', nn - 8)) {
+			name += 8;
+			nn -= 8;
+		}
+	}
+	int len;
+	if (!r.has_tag && !r.has_digest)
+		len = snprintf(out, outn, "%.*s:latest", (int)nn, name);
+	else
+		len = snprintf(out, outn, "%.*s%s%.*s%s%.*s", (int)nn, name, r.has_tag ? ":" : "",
+			       (int)r.tag_n, r.has_tag ? r.tag : "", r.has_digest ? "@" : "",
+			       (int)r.digest_n, r.has_digest ? r.digest : "");
+	if (len < 0 || (size_t)len >= outn)
+		return 0;
+	return (size_t)len;
+}
+
+/* ---- small Go library behaviours ---- */
+
+/* versions.LessThan(v, other) for dotted numbers */
+static int version_less(const char *v, const char *other)
+{
+	while (*v || *other) {
+		long a = strtol(v, (char **)&v, 10), b = strtol(other, (char **)&other, 10);
+		if (a != b)
+			return a < b;
+		if (*v == '.')
+			v++;
+		if (*other == '.')
+			other++;
+		if (!*v && !*other)
+			break;
+	}
+	return 0;
+}
+
+int c2s_api_version_ok(const char *s)
+{
+	int digits = 0, dots = 0;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (*s == '.' && digits)
+			dots++, digits = 0;
+		else
+			return 0;
+	}
+	return digits && dots == 1;
+}
+
+int c2s_api_version_refused(const char *v, char *msg, size_t n)
+{
+	if (version_less(v, "1.25")) {
+		snprintf(msg, n, "docker stack deploy requires API version 1.25, but the Docker daemon API version is %s", v);
+		return 1;
+	}
+	if (version_less(v, "1.30")) {
+		snprintf(msg, n, "\"--resolve-image\" requires API version 1.30, but the Docker daemon API version is %s", v);
+		return 1;
+	}
+	return 0;
+}
+
+int c2s_api_stack_name_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!strchr(" \t\n\v\f\r\"'", *s))
+			return 1;
+	return 0;
+}
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+	if (a < 0)
+		a = -a;
+	if (b < 0)
+		b = -b;
+	while (b) {
+		int64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* opts.ParseCPUs: big.Rat.SetString(value) * 1e9 must be an integer.
+ * Accepts what SetString does for CPU values: [+-]digits[.digits][e[+-]N] and a/b. */
+static int parse_cpus(struct c2s_str s, int64_t *nano, const char **err)
+{
+	char buf[128];
+	*err = NULL;
+	if (s.n == 0 || s.n >= sizeof buf)
+		return -1;
+	memcpy(buf, s.p, s.n);
+	buf[s.n] = '\0';
+	const char *slash = strchr(buf, '/');
+	if (slash) {
+		char *end;
+		errno = 0;
+		long long num = strtoll(buf, &end, 10);
+		if (end == buf || end != slash || errno)
+			return -1;
+		const char *ds = slash + 1;
+		if (*ds < '0' || *ds > '9')
+			return -1;
+		long long den = strtoll(ds, &end, 10);
+		if (*end || errno || den == 0)
+			return -1;
+		int64_t g = gcd64(num, den);
+		if (g > 1)
+			num /= g, den /= g;
+		if (1000000000LL % den != 0) {
+			*err = "value is too precise";
+			return -1;
+		}
+		*nano = (int64_t)num * (1000000000LL / den);
+		return 0;
+	}
+	const char *p = buf;
+	int neg = 0;
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	char digits[128];
+	size_t nd = 0;
+	long frac = 0;
+	int seen_dot = 0, any = 0;
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			any = 1;
+			if (nd || *p != '0')
+				digits[nd++] = *p;
+			frac += seen_dot;
+		} else if (*p == '.' && !seen_dot) {
+			seen_dot = 1;
+		} else {
+			break;
+		}
+	}
+	if (!any)
+		return -1;
+	long exp10 = 0;
+	if (*p == 'e' || *p == 'E') {
+		char *end;
+		errno = 0;
+		exp10 = strtol(p + 1, &end, 10);
+		if (end == p + 1 || *end || errno || exp10 > 1000 || exp10 < -1000)
+			return -1;
+		p = end;
+	}
+	if (*p)
+		return -1;
+	long scale = exp10 - frac + 9; /* value * 1e9 = digits * 10^scale */
+	while (scale < 0 && nd) {
+		if (digits[nd - 1] != '0') {
+			*err = "value is too precise";
+			return -1;
+		}
+		nd--;
+		scale++;
+	}
+	uint64_t v = 0;
+	for (size_t i = 0; i < nd; i++)
+		v = v * 10 + (uint64_t)(digits[i] - '0'); /* wraps like big.Int.Int64 on absurd values */
+	for (; nd && scale > 0; scale--)
+		v *= 10;
+	*nano = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+/* Go's os.ReadFile error: "open PATH: no such file or directory" */
+static void os_error(char *buf, size_t n, const char *op, const char *path, int err)
+{
+	char msg[128];
+	snprintf(msg, sizeof msg, "%s", strerror(err));
+	if (msg[0] >= 'A' && msg[0] <= 'Z')
+		msg[0] = (char)(msg[0] - 'A' + 'a');
+	snprintf(buf, n, "%s %s: %s", op, path, msg);
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static char *base64(const unsigned char *p, size_t n)
+{
+	char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
+	if (!out)
+		return NULL;
+	size_t i = 0;
+	for (; i + 3 <= n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		*o++ = b64[v >> 18];
+		*o++ = b64[(v >> 12) & 63];
+		*o++ = b64[(v >> 6) & 63];
+		*o++ = b64[v & 63];
+	}
+	if (i < n) {
+		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
+		*o++ = b64[v >> 18];
+		*o++ = b64[(v >> 12) & 63];
+		*o++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		*o++ = '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+/* ---- networks (convert.Networks + createNetworks) ---- */
+
+struct named {
+	const char *name;
+	cJSON *body;
+};
+
+static int named_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct named *)x)->name, ((const struct named *)y)->name);
+}
+
+struct list {
+	struct named *v;
+	size_t n, cap;
+};
+
+static int list_push(struct api *a, struct list *l, const char *name, cJSON *body)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct named *v = realloc(l->v, cap * sizeof *v);
+		if (!v) {
+			cJSON_Delete(body);
+			a->nomem = 1;
+			return -1;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n].name = name;
+	l->v[l->n].body = body;
+	l->n++;
+	return 0;
+}
+
+static void list_free(struct list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		cJSON_Delete(l->v[i].body);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+static void reset_tmp(struct api *a)
+{
+	c2s_arena_free(&a->tmp);
+	c2s_arena_init(&a->tmp, 0);
+}
+
+static const struct c2s_mval *services_of(struct api *a)
+{
+	const struct c2s_mval *s = field(a->config, C2S_F_CONFIG_SERVICES);
+	return s && s->kind == C2S_MV_MAP ? s : NULL;
+}
+
+static int network_create(struct api *a, struct c2s_str key, struct list *out)
+{
+	const struct c2s_mval *nw = map_find(a->networks, key);
+	if (nw && nw->kind != C2S_MV_STRUCT)
+		nw = NULL;
+	if (is_external(nw, C2S_F_NETWORK_EXTERNAL))
+		return 0;
+	char *name = object_name(a, nw, C2S_F_NETWORK_NAME, key);
+	/* a Go map keyed by name: a second network with the same name replaces the first */
+	for (size_t i = 0; i < out->n; i++) {
+		if (strcmp(out->v[i].name, name) == 0) {
+			cJSON_Delete(out->v[i].body);
+			out->v[i] = out->v[--out->n];
+			break;
+		}
+	}
+	cJSON *b = obj_new(a);
+	if (!b)
+		return -1;
+	struct c2s_str driver = sfield(nw, C2S_F_NETWORK_DRIVER);
+	if (driver.n)
+		add_str(a, b, "Driver", driver);
+	else
+		add_cstr(a, b, "Driver", "overlay");
+	add_cstr(a, b, "Scope", "");
+	const struct c2s_mval *ipam = given(nw, C2S_F_NETWORK_IPAM);
+	struct c2s_str ipam_driver = sfield(ipam, C2S_F_IPAM_DRIVER);
+	const struct c2s_mval *pools = given(ipam, C2S_F_IPAM_CONFIG);
+	if (ipam_driver.n || count(pools)) {
+		cJSON *ip = add_obj(a, b, "IPAM");
+		if (ip) {
+			add_str(a, ip, "Driver", ipam_driver);
+			add(a, ip, "Options", cJSON_CreateNull());
+			if (count(pools)) {
+				cJSON *cfg = add_arr(a, ip, "Config");
+				for (uint32_t i = 0; cfg && i < count(pools); i++) {
+					cJSON *pool = obj_new(a);
+					if (!pool || !cJSON_AddItemToArray(cfg, pool)) {
+						cJSON_Delete(pool);
+						a->nomem = 1;
+						break;
+					}
+					add_str_opt(a, pool, "Subnet", sfield(item(pools, i), C2S_F_IPAMPOOL_SUBNET));
+				}
+			} else {
+				add(a, ip, "Config", cJSON_CreateNull());
+			}
+		}
+	} else {
+		add(a, b, "IPAM", cJSON_CreateNull());
+	}
+	add_bool(a, b, "Internal", truthy(given(nw, C2S_F_NETWORK_INTERNAL)));
+	add_bool(a, b, "Attachable", truthy(given(nw, C2S_F_NETWORK_ATTACHABLE)));
+	add_bool(a, b, "Ingress", 0);
+	add_bool(a, b, "ConfigOnly", 0);
+	add(a, b, "ConfigFrom", cJSON_CreateNull());
+	add_map_or_null(a, b, "Options", given(nw, C2S_F_NETWORK_DRIVER_OPTS));
+	add(a, b, "Labels", stack_labels(a, given(nw, C2S_F_NETWORK_LABELS)));
+	add_cstr(a, b, "Name", name);
+	if (version_less(a->o->api_version, "1.44"))
+		add_bool(a, b, "CheckDuplicate", 1);
+	return list_push(a, out, name, b);
+}
+
+/* The networks services use, each once (getServicesDeclaredNetworks). */
+struct netset {
+	struct c2s_str *v;
+	size_t n, cap;
+};
+
+static int netset_add(struct api *a, struct netset *set, struct c2s_str name)
+{
+	for (size_t u = 0; u < set->n; u++)
+		if (set->v[u].n == name.n && memcmp(set->v[u].p, name.p, name.n) == 0)
+			return 0;
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 8;
+		struct c2s_str *v = realloc(set->v, cap * sizeof *v);
+		if (!v) {
+			a->nomem = 1;
+			return -1;
+		}
+		set->v = v;
+		set->cap = cap;
+	}
+	/* a lazily built service's strings go away with it: keep a copy */
+	set->v[set->n].p = c2s_arena_strndup(&a->keep, name.p, name.n);
+	if (!set->v[set->n].p) {
+		a->nomem = 1;
+		return -1;
+	}
+	set->v[set->n].n = name.n;
+	set->n++;
+	return 0;
+}
+
+static int networks_used(struct api *a, const struct c2s_mval *svc, struct netset *set)
+{
+	const struct c2s_mval *nets = given(svc, C2S_F_SERVICE_NETWORKS);
+	uint32_t k = count(nets);
+	if (!k)
+		return netset_add(a, set, (struct c2s_str){"default", 7});
+	for (uint32_t j = 0; j < k; j++)
+		if (netset_add(a, set, sval(map_key(nets, j))) < 0)
+			return -1;
+	return 0;
+}
+
+static int networks(struct api *a, const struct netset *set, struct list *out)
+{
+	for (size_t u = 0; u < set->n; u++)
+		if (network_create(a, set->v[u], out) < 0)
+			return -1;
+	return 0;
+}
+
+/* ---- secrets and configs (convert.Secrets / convert.Configs) ---- */
+
+static int read_object_file(struct api *a, const struct c2s_mval *obj, cJSON *body)
+{
+	struct c2s_str file = sfield(obj, C2S_F_FILEOBJ_FILE);
+	char *path;
+	if (file.n && file.p[0] == '/')
+		path = cstr(a, file);
+	else if (file.n)
+		path = c2s_arena_printf(&a->tmp, "%s/%.*s", a->o->workdir ? a->o->workdir : ".",
+					(int)file.n, file.p);
+	else
+		path = (char *)"";
+	if (!path) {
+		a->nomem = 1;
+		return -1;
+	}
+	char msg[API_MAX_MESSAGE];
+	FILE *f = path[0] ? fopen(path, "rb") : NULL;
+	if (!f) {
+		os_error(msg, sizeof msg, "open", path, path[0] ? errno : ENOENT);
+		return fail(a, given(obj, C2S_F_FILEOBJ_FILE), "%s", msg);
+	}
+	struct c2s_buf data;
+	c2s_buf_init(&data, C2S_MAX_OBJECT_FILE_BYTES);
+	char chunk[65536];
+	size_t got;
+	int err = 0;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (c2s_buf_add(&data, chunk, got) < 0)
+			break;
+	if (ferror(f))
+		err = errno ? errno : EIO;
+	fclose(f);
+	if (err) {
+		c2s_buf_free(&data);
+		os_error(msg, sizeof msg, "read", path, err);
+		return fail(a, given(obj, C2S_F_FILEOBJ_FILE), "%s", msg);
+	}
+	if (data.failed) {
+		c2s_buf_free(&data);
+		return fail(a, given(obj, C2S_F_FILEOBJ_FILE), "%s: larger than %zu bytes", path,
+			    (size_t)C2S_MAX_OBJECT_FILE_BYTES);
+	}
+	if (data.len) { /* []byte is omitempty */
+		char *enc = base64((const unsigned char *)data.data, data.len);
+		if (!enc) {
+			a->nomem = 1;
+		} else {
+			add_cstr(a, body, "Data", enc);
+			free(enc);
+		}
+	}
+	c2s_buf_free(&data);
+	return 0;
+}
+
+static int file_objects(struct api *a, const struct c2s_mval *map, int secrets, struct list *out)
+{
+	for (uint32_t i = 0; i < count(map); i++) {
+		struct c2s_str key = sval(map_key(map, i));
+		const struct c2s_mval *obj = map_value(map, i);
+		if (obj->kind != C2S_MV_STRUCT)
+			obj = NULL;
+		if (is_external(obj, C2S_F_FILEOBJ_EXTERNAL))
+			continue;
+		char *name = object_name(a, obj, C2S_F_FILEOBJ_NAME, key);
+		cJSON *b = obj_new(a);
+		if (!b)
+			return -1;
+		add_cstr(a, b, "Name", name);
+		add(a, b, "Labels", stack_labels(a, given(obj, C2S_F_FILEOBJ_LABELS)));
+		struct c2s_str driver = sfield(obj, C2S_F_FILEOBJ_DRIVER);
+		if (secrets && driver.n) {
+			cJSON *d = add_obj(a, b, "Driver");
+			if (d) {
+				add_str(a, d, "Name", driver);
+				add_map_opt(a, d, "Options", given(obj, C2S_F_FILEOBJ_DRIVER_OPTS));
+			}
+		} else if (read_object_file(a, obj, b) < 0) {
+			cJSON_Delete(b);
+			return -1;
+		}
+		struct c2s_str tmpl = sfield(obj, C2S_F_FILEOBJ_TEMPLATE_DRIVER);
+		if (tmpl.n) {
+			cJSON *t = add_obj(a, b, "Templating");
+			if (t)
+				add_str(a, t, "Name", tmpl);
+		}
+		if (list_push(a, out, name, b) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- services (convert.Service) ---- */
+
+struct ref {
+	const char *name; /* SecretName / ConfigName */
+	cJSON *body;
+	size_t seq;
+};
+
+static int ref_cmp(const void *x, const void *y)
+{
+	const struct ref *p = x, *q = y;
+	int c = strcmp(p->name, q->name);
+	return c ? c : (p->seq > q->seq) - (p->seq < q->seq); /* sort.SliceStable */
+}
+
+/* secrets: or configs: of a service into sorted references. */
+static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, const struct c2s_mval *extra_cred,
+		     cJSON *cs)
+{
+	const struct c2s_mval *list = given(svc, secrets ? C2S_F_SERVICE_SECRETS : C2S_F_SERVICE_CONFIGS);
+	const struct c2s_mval *objs = secrets ? a->secrets : a->configs;
+	uint32_t n = count(list);
+	size_t total = n + (extra_cred ? 1 : 0);
+	if (!total)
+		return 0;
+	struct ref *refs = calloc(total, sizeof *refs);
+	if (!refs) {
+		a->nomem = 1;
+		return -1;
+	}
+	size_t k = 0;
+	int rc = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct c2s_mval *r = item(list, i);
+		struct c2s_str source = sfield(r, C2S_F_FILEREF_SOURCE);
+		const struct c2s_mval *obj = map_find(objs, source);
+		if (!obj) {
+			rc = fail_undefined(a, r, "undefined %s %s", secrets ? "secret" : "config", quoted(a, source));
+			break;
+		}
+		if (obj->kind != C2S_MV_STRUCT)
+			obj = NULL;
+		struct c2s_str target = sfield(r, C2S_F_FILEREF_TARGET);
+		struct c2s_str uid = sfield(r, C2S_F_FILEREF_UID), gid = sfield(r, C2S_F_FILEREF_GID);
+		const struct c2s_mval *mode = given(r, C2S_F_FILEREF_MODE);
+		cJSON *b = obj_new(a);
+		if (!b) {
+			rc = -1;
+			break;
+		}
+		refs[k].name = object_name(a, obj, C2S_F_FILEOBJ_NAME, source);
+		refs[k].body = b;
+		refs[k].seq = k;
+		k++;
+		cJSON *file = add_obj(a, b, "File");
+		if (file) {
+			add_str(a, file, "Name", target.n ? target : source);
+			add_str(a, file, "UID", uid.n ? uid : (struct c2s_str){"0", 1});
+			add_str(a, file, "GID", gid.n ? gid : (struct c2s_str){"0", 1});
+			add_uint(a, file, "Mode", mode ? (uint64_t)(uint32_t)ival(mode) : 0444);
+		}
+		add_cstr(a, b, secrets ? "SecretID" : "ConfigID", "");
+		add_cstr(a, b, secrets ? "SecretName" : "ConfigName", refs[k - 1].name);
+	}
+	if (rc == 0 && extra_cred) {
+		/* credential_spec.config: a runtime config reference */
+		struct c2s_str key = sval(extra_cred);
+		const struct c2s_mval *obj = map_find(objs, key);
+		if (!obj) {
+			rc = fail_undefined(a, extra_cred, "undefined config %s", quoted(a, key));
+		} else {
+			cJSON *b = obj_new(a);
+			if (!b) {
+				rc = -1;
+			} else {
+				struct c2s_str nm = sfield(obj->kind == C2S_MV_STRUCT ? obj : NULL, C2S_F_FILEOBJ_NAME);
+				refs[k].name = nm.n ? cstr(a, nm) : scoped(a, key);
+				refs[k].body = b;
+				refs[k].seq = k;
+				k++;
+				add_obj(a, b, "Runtime");
+				add_cstr(a, b, "ConfigID", "");
+				add_cstr(a, b, "ConfigName", refs[k - 1].name);
+			}
+		}
+	}
+	if (rc == 0 && k) {
+		sort_items(refs, k, sizeof *refs, ref_cmp);
+		cJSON *arr = add_arr(a, cs, secrets ? "Secrets" : "Configs");
+		for (size_t i = 0; i < k; i++) {
+			if (arr && cJSON_AddItemToArray(arr, refs[i].body))
+				refs[i].body = NULL;
+		}
+	}
+	for (size_t i = 0; i < k; i++)
+		cJSON_Delete(refs[i].body);
+	free(refs);
+	return rc;
+}
+
+/* convertDeployMode's refusals */
+static int mode_check(struct api *a, const struct c2s_mval *deploy)
+{
+	struct c2s_str mode = sfield(deploy, C2S_F_DEPLOY_MODE);
+	const struct c2s_mval *replicas = given(deploy, C2S_F_DEPLOY_REPLICAS);
+	if (str_eq(mode, "global") || str_eq(mode, "global-job")) {
+		if (replicas)
+			return fail(a, replicas, "replicas can only be used with replicated or replicated-job mode");
+		return 0;
+	}
+	if (mode.n == 0 || str_eq(mode, "replicated") || str_eq(mode, "replicated-job"))
+		return 0;
+	return fail(a, given(deploy, C2S_F_DEPLOY_MODE), "Unknown mode: %.*s", (int)mode.n, mode.p);
+}
+
+static int mode_spec(struct api *a, const struct c2s_mval *deploy, cJSON *spec)
+{
+	struct c2s_str mode = sfield(deploy, C2S_F_DEPLOY_MODE);
+	const struct c2s_mval *replicas = given(deploy, C2S_F_DEPLOY_REPLICAS);
+	if (mode_check(a, deploy) < 0)
+		return -1;
+	if (str_eq(mode, "global") || str_eq(mode, "global-job")) {
+		cJSON *m = add_obj(a, spec, "Mode");
+		if (m)
+			add_obj(a, m, str_eq(mode, "global") ? "Global" : "GlobalJob");
+		return 0;
+	}
+	if (str_eq(mode, "replicated-job")) {
+		cJSON *m = add_obj(a, spec, "Mode");
+		cJSON *j = m ? add_obj(a, m, "ReplicatedJob") : NULL;
+		if (j && replicas) {
+			add_u64_val(a, j, "MaxConcurrent", replicas);
+			add_u64_val(a, j, "TotalCompletions", replicas);
+		}
+		return 0;
+	}
+	if (mode.n == 0 || str_eq(mode, "replicated")) {
+		cJSON *m = add_obj(a, spec, "Mode");
+		cJSON *r = m ? add_obj(a, m, "Replicated") : NULL;
+		if (r && replicas)
+			add_u64_val(a, r, "Replicas", replicas);
+	}
+	return 0;
+}
+
+static const char *const mount_types[] = {"volume", "bind", "tmpfs", "npipe", "cluster", "image"};
+
+/* The refusals of convertVolumeToMount and its handlers, in their order;
+ * gives the type's index and the stack volume a named source refers to. */
+static int mount_check(struct api *a, const struct c2s_mval *v, int *type_out, const struct c2s_mval **vol_out)
+{
+	struct c2s_str type = sfield(v, C2S_F_SVCVOL_TYPE);
+	struct c2s_str source = sfield(v, C2S_F_SVCVOL_SOURCE);
+	const struct c2s_mval *bind = field(v, C2S_F_SVCVOL_BIND), *vol = field(v, C2S_F_SVCVOL_VOLUME),
+			      *image = field(v, C2S_F_SVCVOL_IMAGE), *tmpfs = field(v, C2S_F_SVCVOL_TMPFS),
+			      *cluster = field(v, C2S_F_SVCVOL_CLUSTER);
+	int t = -1;
+	for (int i = 0; i < 6; i++)
+		if (str_eq(type, mount_types[i]))
+			t = i;
+	if (type.n == 0)
+		t = 0;
+	if (t < 0)
+		return fail(a, v, "volume type must be volume, bind, tmpfs, npipe, or cluster");
+	/* option blocks that do not belong to the type, in docker's order of checks */
+	static const struct {
+		int type;
+		const char *checks; /* letters: i image, t tmpfs, b bind, c cluster, v volume */
+	} rules[] = {{0, "itbc"}, {1, "vitc"}, {2, "bvic"}, {3, "vit"}, {4, "tbv"}, {5, "vbtc"}};
+	static const char *const names[] = {"volume", "bind", "tmpfs", "npipe", "cluster", "image"};
+	if (t == 1 || t == 3 || t == 5 || t == 4) {
+		if (source.n == 0) {
+			const char *what = t == 1 ? "bind" : t == 3 ? "npipe" : t == 4 ? "cluster" : "image";
+			/* image checks its source before the option blocks, bind/npipe/cluster too */
+			return fail(a, v, "invalid %s source, source cannot be empty", what);
+		}
+	}
+	if (t == 2 && source.n)
+		return fail(a, v, "invalid tmpfs source, source must be empty");
+	for (const char *c = rules[t].checks; *c; c++) {
+		const struct c2s_mval *blk = *c == 'i' ? image : *c == 't' ? tmpfs : *c == 'b' ? bind : *c == 'c' ? cluster : vol;
+		const char *word = *c == 'i' ? (t == 0 ? "images" : "image") : *c == 't' ? "tmpfs" : *c == 'b' ? "bind"
+				 : *c == 'c' ? "cluster" : "volume";
+		if (blk)
+			return fail(a, v, "%s options are incompatible with type %s", word, names[t]);
+	}
+	const struct c2s_mval *stack_vol = NULL;
+	if (t == 0 && source.n) {
+		stack_vol = map_find(a->volumes, source);
+		if (!stack_vol)
+			return fail_undefined(a, v, "undefined volume %s", quoted(a, source));
+		if (stack_vol->kind != C2S_MV_STRUCT)
+			stack_vol = NULL;
+	}
+	if (t == 4 && !(source.n >= 6 && memcmp(source.p, "group:", 6) == 0)) {
+		stack_vol = map_find(a->volumes, source);
+		if (!stack_vol)
+			return fail_undefined(a, v, "undefined volume %s", quoted(a, source));
+		if (stack_vol->kind != C2S_MV_STRUCT)
+			stack_vol = NULL;
+	}
+	*type_out = t;
+	*vol_out = stack_vol;
+	return 0;
+}
+
+static int mount_one(struct api *a, const struct c2s_mval *v, cJSON *arr)
+{
+	struct c2s_str type = sfield(v, C2S_F_SVCVOL_TYPE);
+	struct c2s_str source = sfield(v, C2S_F_SVCVOL_SOURCE);
+	const struct c2s_mval *bind = field(v, C2S_F_SVCVOL_BIND), *vol = field(v, C2S_F_SVCVOL_VOLUME),
+			      *image = field(v, C2S_F_SVCVOL_IMAGE), *tmpfs = field(v, C2S_F_SVCVOL_TMPFS);
+	const struct c2s_mval *stack_vol = NULL;
+	int t = 0;
+	if (mount_check(a, v, &t, &stack_vol) < 0)
+		return -1;
+	cJSON *m = obj_new(a);
+	if (!m || !cJSON_AddItemToArray(arr, m)) {
+		cJSON_Delete(m);
+		a->nomem = 1;
+		return -1;
+	}
+	add_str_opt(a, m, "Type", type);
+	if ((t == 0 || t == 4) && stack_vol != NULL) {
+		add_cstr(a, m, "Source", object_name(a, stack_vol, C2S_F_VOLUME_NAME, source));
+	} else if ((t == 0 || t == 4) && source.n && !(t == 4 && source.n >= 6 && memcmp(source.p, "group:", 6) == 0)) {
+		add_cstr(a, m, "Source", scoped(a, source)); /* declared as null */
+	} else {
+		add_str_opt(a, m, "Source", source);
+	}
+	add_str_opt(a, m, "Target", sfield(v, C2S_F_SVCVOL_TARGET));
+	if (truthy(given(v, C2S_F_SVCVOL_READ_ONLY)))
+		add_bool(a, m, "ReadOnly", 1);
+	add_str_opt(a, m, "Consistency", sfield(v, C2S_F_SVCVOL_CONSISTENCY));
+	switch (t) {
+	case 0:
+		if (source.n) {
+			cJSON *o = add_obj(a, m, "VolumeOptions");
+			if (!o)
+				break;
+			if (truthy(given(vol, C2S_F_VVOLUME_NOCOPY)))
+				add_bool(a, o, "NoCopy", 1);
+			if (!is_external(stack_vol, C2S_F_VOLUME_EXTERNAL)) {
+				add(a, o, "Labels", stack_labels(a, given(stack_vol, C2S_F_VOLUME_LABELS)));
+			}
+			add_str_opt(a, o, "Subpath", sfield(vol, C2S_F_VVOLUME_SUBPATH));
+			struct c2s_str drv = sfield(stack_vol, C2S_F_VOLUME_DRIVER);
+			const struct c2s_mval *opts = given(stack_vol, C2S_F_VOLUME_DRIVER_OPTS);
+			if (!is_external(stack_vol, C2S_F_VOLUME_EXTERNAL) && (drv.n || opts)) {
+				cJSON *d = add_obj(a, o, "DriverConfig");
+				if (d) {
+					add_str_opt(a, d, "Name", drv);
+					add_map_opt(a, d, "Options", opts);
+				}
+			}
+		}
+		break;
+	case 1:
+	case 3:
+		if (bind) {
+			cJSON *o = add_obj(a, m, "BindOptions");
+			if (o)
+				add_str_opt(a, o, "Propagation", sfield(bind, C2S_F_VBIND_PROPAGATION));
+		}
+		break;
+	case 2:
+		if (tmpfs) {
+			cJSON *o = add_obj(a, m, "TmpfsOptions");
+			int64_t size = ival(given(tmpfs, C2S_F_VTMPFS_SIZE));
+			if (o && size)
+				add_int(a, o, "SizeBytes", size);
+		}
+		break;
+	case 4:
+		add_obj(a, m, "ClusterOptions");
+		break;
+	case 5:
+		if (image) {
+			cJSON *o = add_obj(a, m, "ImageOptions");
+			if (o)
+				add_str_opt(a, o, "Subpath", sfield(image, C2S_F_VIMAGE_SUBPATH));
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int mounts(struct api *a, const struct c2s_mval *svc, cJSON *cs)
+{
+	const struct c2s_mval *vols = given(svc, C2S_F_SERVICE_VOLUMES);
+	if (!count(vols))
+		return 0;
+	cJSON *arr = cJSON_CreateArray();
+	if (!arr) {
+		a->nomem = 1;
+		return -1;
+	}
+	for (uint32_t i = 0; i < count(vols); i++) {
+		if (mount_one(a, item(vols, i), arr) < 0) {
+			cJSON_Delete(arr);
+			return -1;
+		}
+	}
+	add(a, cs, "Mounts", arr);
+	return 0;
+}
+
+/* opts.ParseCPUs of a cpus: value (0 when absent) */
+static int cpus_value(struct api *a, const struct c2s_mval *res, unsigned f, int64_t *nano)
+{
+	const struct c2s_mval *v = given(res, f);
+	struct c2s_str s = sval(v);
+	const char *err;
+	*nano = 0;
+	if (s.n == 0)
+		return 0;
+	if (parse_cpus(s, nano, &err) < 0) {
+		if (err != NULL)
+			return fail(a, v, "%s", err);
+		return fail(a, v, "failed to parse %.*s as a rational number", (int)s.n, s.p);
+	}
+	return 0;
+}
+
+static int cpus(struct api *a, const struct c2s_mval *res, unsigned f, cJSON *o)
+{
+	int64_t nano;
+	if (cpus_value(a, res, f, &nano) < 0)
+		return -1;
+	if (nano)
+		add_int(a, o, "NanoCPUs", nano);
+	return 0;
+}
+
+static int resources(struct api *a, const struct c2s_mval *deploy, cJSON *tt)
+{
+	const struct c2s_mval *res = given(deploy, C2S_F_DEPLOY_RESOURCES);
+	cJSON *r = add_obj(a, tt, "Resources");
+	if (!r)
+		return -1;
+	const struct c2s_mval *lim = field(res, C2S_F_RESOURCES_LIMITS);
+	if (lim) {
+		cJSON *o = add_obj(a, r, "Limits");
+		if (!o || cpus(a, lim, C2S_F_LIMIT_CPUS, o) < 0)
+			return -1;
+		int64_t mem = ival(given(lim, C2S_F_LIMIT_MEMORY)), pids = ival(given(lim, C2S_F_LIMIT_PIDS));
+		if (mem)
+			add_int(a, o, "MemoryBytes", mem);
+		if (pids)
+			add_int(a, o, "Pids", pids);
+	}
+	const struct c2s_mval *rsv = field(res, C2S_F_RESOURCES_RESERVATIONS);
+	if (rsv) {
+		cJSON *o = add_obj(a, r, "Reservations");
+		if (!o || cpus(a, rsv, C2S_F_RESOURCE_CPUS, o) < 0)
+			return -1;
+		int64_t mem = ival(given(rsv, C2S_F_RESOURCE_MEMORY));
+		if (mem)
+			add_int(a, o, "MemoryBytes", mem);
+		const struct c2s_mval *gen = given(rsv, C2S_F_RESOURCE_GENERIC_RESOURCES);
+		if (count(gen)) {
+			cJSON *arr = add_arr(a, o, "GenericResources");
+			for (uint32_t i = 0; arr && i < count(gen); i++) {
+				cJSON *g = obj_new(a);
+				if (!g || !cJSON_AddItemToArray(arr, g)) {
+					cJSON_Delete(g);
+					a->nomem = 1;
+					break;
+				}
+				const struct c2s_mval *d = field(item(gen, i), C2S_F_GENERIC_DISCRETE);
+				if (d) {
+					cJSON *ds = add_obj(a, g, "DiscreteResourceSpec");
+					if (!ds)
+						break;
+					add_str_opt(a, ds, "Kind", sfield(d, C2S_F_DISCRETE_KIND));
+					int64_t val = ival(given(d, C2S_F_DISCRETE_VALUE));
+					if (val)
+						add_int(a, ds, "Value", val);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* opts.ParseRestartPolicy of `restart:` as convertRestartPolicy maps it:
+ * kind 0 none, 1 any, 2 on-failure with attempts. */
+static int restart_parse(struct api *a, const struct c2s_mval *svc, int *kind, uint64_t *attempts)
+{
+	const struct c2s_mval *rv = given(svc, C2S_F_SERVICE_RESTART);
+	struct c2s_str r = sval(rv);
+	*kind = 0;
+	*attempts = 0;
+	if (r.n == 0)
+		return 0;
+	const char *colon = memchr(r.p, ':', r.n);
+	struct c2s_str name = {r.p, colon ? (size_t)(colon - r.p) : r.n};
+	if (colon && name.n == 0)
+		return fail(a, rv, "invalid restart policy format: no policy provided before colon");
+	if (colon && (size_t)(colon - r.p) + 1 < r.n) {
+		char num[32];
+		size_t nn = r.n - (size_t)(colon - r.p) - 1;
+		char *end;
+		if (nn >= sizeof num)
+			return fail(a, rv, "invalid restart policy format: maximum retry count must be an integer");
+		memcpy(num, colon + 1, nn);
+		num[nn] = '\0';
+		errno = 0;
+		long long v = strtoll(num, &end, 10);
+		if (*end || errno || num[0] == ' ' || num[0] == '\t' || num[0] == '\n' ||
+		    (v > INT64_MAX || v < INT64_MIN))
+			return fail(a, rv, "invalid restart policy format: maximum retry count must be an integer");
+		*attempts = (uint64_t)v;
+	}
+	if (str_eq(name, "no"))
+		return 0;
+	if (str_eq(name, "always") || str_eq(name, "unless-stopped")) {
+		*kind = 1;
+		return 0;
+	}
+	if (str_eq(name, "on-failure")) {
+		*kind = 2;
+		return 0;
+	}
+	return fail(a, rv, "unknown restart policy: %.*s", (int)r.n, r.p);
+}
+
+static int restart_policy(struct api *a, const struct c2s_mval *svc, const struct c2s_mval *deploy, cJSON *tt)
+{
+	const struct c2s_mval *rp = field(deploy, C2S_F_DEPLOY_RESTART_POLICY);
+	if (rp) {
+		cJSON *o = add_obj(a, tt, "RestartPolicy");
+		if (!o)
+			return -1;
+		add_str_opt(a, o, "Condition", sfield(rp, C2S_F_RESTART_CONDITION));
+		const struct c2s_mval *d = given(rp, C2S_F_RESTART_DELAY), *m = given(rp, C2S_F_RESTART_MAX_ATTEMPTS),
+				      *w = given(rp, C2S_F_RESTART_WINDOW);
+		if (d)
+			add_int(a, o, "Delay", ival(d));
+		if (m)
+			add_u64_val(a, o, "MaxAttempts", m);
+		if (w)
+			add_int(a, o, "Window", ival(w));
+		return 0;
+	}
+	int kind;
+	uint64_t attempts;
+	if (restart_parse(a, svc, &kind, &attempts) < 0)
+		return -1;
+	if (kind == 0)
+		return 0;
+	if (kind == 1) {
+		cJSON *o = add_obj(a, tt, "RestartPolicy");
+		if (o)
+			add_cstr(a, o, "Condition", "any");
+		return 0;
+	}
+	cJSON *o = add_obj(a, tt, "RestartPolicy");
+	if (o) {
+		add_cstr(a, o, "Condition", "on-failure");
+		add_uint(a, o, "MaxAttempts", attempts);
+	}
+	return 0;
+}
+
+static int healthcheck(struct api *a, const struct c2s_mval *svc, cJSON *cs)
+{
+	const struct c2s_mval *h = field(svc, C2S_F_SERVICE_HEALTHCHECK);
+	if (!h || h->kind == C2S_MV_NULL) {
+		/* healthcheck: null is a nil pointer in Go: no field */
+		return 0;
+	}
+	const struct c2s_mval *test = given(h, C2S_F_HEALTH_TEST);
+	if (truthy(given(h, C2S_F_HEALTH_DISABLE))) {
+		if (count(test))
+			return fail(a, h, "test and disable can't be set at the same time");
+		cJSON *o = add_obj(a, cs, "Healthcheck");
+		cJSON *arr = o ? add_arr(a, o, "Test") : NULL;
+		cJSON *none = arr ? cJSON_CreateString("NONE") : NULL;
+		if (arr && (!none || !cJSON_AddItemToArray(arr, none))) {
+			cJSON_Delete(none);
+			a->nomem = 1;
+		}
+		return 0;
+	}
+	cJSON *o = add_obj(a, cs, "Healthcheck");
+	if (!o)
+		return -1;
+	add_strlist_opt(a, o, "Test", test);
+	static const struct {
+		const char *key;
+		unsigned f;
+	} durs[] = {{"Interval", C2S_F_HEALTH_INTERVAL}, {"Timeout", C2S_F_HEALTH_TIMEOUT},
+		    {"StartPeriod", C2S_F_HEALTH_START_PERIOD}, {"StartInterval", C2S_F_HEALTH_START_INTERVAL}};
+	for (size_t i = 0; i < sizeof durs / sizeof durs[0]; i++) {
+		int64_t d = ival(given(h, durs[i].f));
+		if (d)
+			add_int(a, o, durs[i].key, d);
+	}
+	int64_t retries = (int64_t)(uint64_t)ival(given(h, C2S_F_HEALTH_RETRIES));
+	if (retries)
+		add_int(a, o, "Retries", retries);
+	return 0;
+}
+
+/* container.NetworkMode(target).IsUserDefined() */
+static int user_defined(const char *t)
+{
+	return strcmp(t, "default") != 0 && strcmp(t, "bridge") != 0 && strcmp(t, "host") != 0 &&
+	       strcmp(t, "none") != 0 && strncmp(t, "container:", 10) != 0;
+}
+
+struct attach {
+	const char *target;
+	cJSON *body;
+};
+
+static int attach_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct attach *)x)->target, ((const struct attach *)y)->target);
+}
+
+static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2s_str svc_name, cJSON *tt)
+{
+	const struct c2s_mval *nets = given(svc, C2S_F_SERVICE_NETWORKS);
+	uint32_t n = count(nets);
+	size_t total = n ? n : 1;
+	struct attach *v = calloc(total, sizeof *v);
+	if (!v) {
+		a->nomem = 1;
+		return -1;
+	}
+	int rc = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < total; i++) {
+		struct c2s_str key = n ? sval(map_key(nets, (uint32_t)i)) : (struct c2s_str){"default", 7};
+		const struct c2s_mval *cfg = n ? map_value(nets, (uint32_t)i) : NULL;
+		if (cfg && cfg->kind != C2S_MV_STRUCT)
+			cfg = NULL;
+		const struct c2s_mval *nw = map_find(a->networks, key);
+		if (!nw && !str_eq(key, "default")) {
+			rc = fail_undefined(a, n ? map_key(nets, (uint32_t)i) : svc, "undefined network %s", quoted(a, key));
+			break;
+		}
+		if (nw && nw->kind != C2S_MV_STRUCT)
+			nw = NULL;
+		const char *target = object_name(a, nw, C2S_F_NETWORK_NAME, key);
+		cJSON *b = obj_new(a);
+		if (!b) {
+			rc = -1;
+			break;
+		}
+		v[k].target = target;
+		v[k].body = b;
+		k++;
+		add_cstr(a, b, "Target", target);
+		const struct c2s_mval *aliases = given(cfg, C2S_F_SVCNET_ALIASES);
+		int extra = user_defined(target);
+		if (count(aliases) || extra) {
+			cJSON *arr = add_arr(a, b, "Aliases");
+			for (uint32_t j = 0; arr && j < count(aliases); j++) {
+				cJSON *s = cJSON_CreateString(cstr(a, sval(item(aliases, j))));
+				if (!s || !cJSON_AddItemToArray(arr, s)) {
+					cJSON_Delete(s);
+					a->nomem = 1;
+				}
+			}
+			if (arr && extra) {
+				cJSON *s = cJSON_CreateString(cstr(a, svc_name));
+				if (!s || !cJSON_AddItemToArray(arr, s)) {
+					cJSON_Delete(s);
+					a->nomem = 1;
+				}
+			}
+		}
+		add_map_opt(a, b, "DriverOpts", given(cfg, C2S_F_SVCNET_DRIVER_OPTS));
+	}
+	if (rc == 0) {
+		sort_items(v, k, sizeof *v, attach_cmp);
+		cJSON *arr = add_arr(a, tt, "Networks");
+		for (size_t i = 0; i < k; i++)
+			if (arr && cJSON_AddItemToArray(arr, v[i].body))
+				v[i].body = NULL;
+	}
+	for (size_t i = 0; i < k; i++)
+		cJSON_Delete(v[i].body);
+	free(v);
+	return rc;
+}
+
+/* convertCredentialSpec's refusals */
+static int credential_check(struct api *a, const struct c2s_mval *svc)
+{
+	const struct c2s_mval *cred = given(svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
+	struct c2s_str cfg = sfield(cred, C2S_F_CREDSPEC_CONFIG), file = sfield(cred, C2S_F_CREDSPEC_FILE),
+		       reg = sfield(cred, C2S_F_CREDSPEC_REGISTRY);
+	const char *set[3];
+	int l = 0;
+	if (cfg.n)
+		set[l++] = "\"Config\"";
+	if (file.n)
+		set[l++] = "\"File\"";
+	if (reg.n)
+		set[l++] = "\"Registry\"";
+	if (l == 2)
+		return fail(a, cred, "invalid credential spec: cannot specify both %s and %s", set[0], set[1]);
+	if (l == 3)
+		return fail(a, cred, "invalid credential spec: cannot specify both %s, %s, and %s", set[0], set[1],
+			    set[2]);
+	if (cfg.n) {
+		/* the config must be among the service's config references, by its
+		 * key or STACK_key (a config with its own name: is not found) */
+		char *want1 = cstr(a, cfg), *want2 = scoped(a, cfg);
+		int found = 0;
+		const struct c2s_mval *list = given(svc, C2S_F_SERVICE_CONFIGS);
+		for (uint32_t i = 0; i < count(list) + 1 && !found; i++) {
+			struct c2s_str key = i < count(list) ? sfield(item(list, i), C2S_F_FILEREF_SOURCE) : cfg;
+			const struct c2s_mval *obj = map_find(a->configs, key);
+			const char *name = object_name(a, obj && obj->kind == C2S_MV_STRUCT ? obj : NULL,
+						       C2S_F_FILEOBJ_NAME, key);
+			found = strcmp(name, want1) == 0 || strcmp(name, want2) == 0;
+		}
+		if (!found)
+			return fail(a, given(cred, C2S_F_CREDSPEC_CONFIG),
+				    "invalid credential spec: spec specifies config %s, but no such config can be found", want1);
+	}
+	return 0;
+}
+
+static int credential_spec(struct api *a, const struct c2s_mval *svc, cJSON *priv)
+{
+	const struct c2s_mval *cred = given(svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
+	struct c2s_str cfg = sfield(cred, C2S_F_CREDSPEC_CONFIG), file = sfield(cred, C2S_F_CREDSPEC_FILE),
+		       reg = sfield(cred, C2S_F_CREDSPEC_REGISTRY);
+	if (credential_check(a, svc) < 0)
+		return -1;
+	if (!cfg.n && !file.n && !reg.n) {
+		add(a, priv, "CredentialSpec", cJSON_CreateNull());
+		return 0;
+	}
+	cJSON *o = add_obj(a, priv, "CredentialSpec");
+	if (!o)
+		return -1;
+	add_cstr(a, o, "Config", ""); /* the config's ID: only a daemon knows it */
+	add_str(a, o, "File", file);
+	add_str(a, o, "Registry", reg);
+	return 0;
+}
+
+static int cap_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* opts.NormalizeCapability into the arena */
+static char *cap_norm(struct api *a, struct c2s_str s)
+{
+	while (s.n && strchr(" \t\n\v\f\r", s.p[0]))
+		s.p++, s.n--;
+	while (s.n && strchr(" \t\n\v\f\r", s.p[s.n - 1]))
+		s.n--;
+	char *p = c2s_arena_alloc(&a->tmp, s.n + 5);
+	if (!p) {
+		a->nomem = 1;
+		return (char *)"";
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < s.n; i++)
+		p[o++] = (s.p[i] >= 'a' && s.p[i] <= 'z') ? (char)(s.p[i] - 'a' + 'A') : s.p[i];
+	p[o] = '\0';
+	if (strcmp(p, "ALL") == 0 || strcmp(p, "RESET") == 0 || strncmp(p, "CAP_", 4) == 0)
+		return p;
+	memmove(p + 4, p, o + 1);
+	memcpy(p, "CAP_", 4);
+	return p;
+}
+
+/* a de-duplicated, normalised set of capabilities */
+static size_t cap_set(struct api *a, const struct c2s_mval *list, char **out)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < count(list); i++) {
+		char *c = cap_norm(a, sval(item(list, i)));
+		size_t j;
+		for (j = 0; j < n; j++)
+			if (strcmp(out[j], c) == 0)
+				break;
+		if (j == n)
+			out[n++] = c;
+	}
+	for (size_t j = 0; j < n; j++) {
+		if (strcmp(out[j], "ALL") == 0) {
+			out[0] = out[j];
+			return 1;
+		}
+	}
+	return n;
+}
+
+static int capabilities(struct api *a, const struct c2s_mval *svc, cJSON *cs)
+{
+	const struct c2s_mval *addl = given(svc, C2S_F_SERVICE_CAP_ADD), *dropl = given(svc, C2S_F_SERVICE_CAP_DROP);
+	size_t na = count(addl), nd = count(dropl);
+	char **add_ = calloc(na + 1, sizeof *add_), **drop = calloc(nd + 1, sizeof *drop);
+	if (!add_ || !drop) {
+		free(add_);
+		free(drop);
+		a->nomem = 1;
+		return -1;
+	}
+	na = cap_set(a, addl, add_);
+	nd = cap_set(a, dropl, drop);
+	size_t ka = 0, kd = 0;
+	for (size_t i = 0; i < nd; i++) {
+		size_t j;
+		for (j = 0; j < na; j++)
+			if (strcmp(drop[i], add_[j]) == 0)
+				break;
+		if (j == na && strcmp(drop[i], "RESET") != 0)
+			drop[kd++] = drop[i];
+	}
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(add_[i], "RESET") != 0)
+			add_[ka++] = add_[i];
+	sort_items(add_, ka, sizeof *add_, cap_cmp);
+	sort_items(drop, kd, sizeof *drop, cap_cmp);
+	for (int which = 0; which < 2; which++) {
+		char **v = which ? drop : add_;
+		size_t k = which ? kd : ka;
+		if (!k)
+			continue;
+		cJSON *arr = add_arr(a, cs, which ? "CapabilityDrop" : "CapabilityAdd");
+		for (size_t i = 0; arr && i < k; i++) {
+			cJSON *s = cJSON_CreateString(v[i]);
+			if (!s || !cJSON_AddItemToArray(arr, s)) {
+				cJSON_Delete(s);
+				a->nomem = 1;
+			}
+		}
+	}
+	free(add_);
+	free(drop);
+	return 0;
+}
+
+static int str_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static void environment(struct api *a, const struct c2s_mval *svc, cJSON *cs)
+{
+	const struct c2s_mval *env = given(svc, C2S_F_SERVICE_ENVIRONMENT);
+	uint32_t n = count(env);
+	if (!n)
+		return;
+	char **v = calloc(n, sizeof *v);
+	if (!v) {
+		a->nomem = 1;
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct c2s_str k = sval(map_key(env, i));
+		const struct c2s_mval *val = map_value(env, i);
+		if (val->kind == C2S_MV_STR)
+			v[i] = c2s_arena_printf(&a->tmp, "%.*s=%.*s", (int)k.n, k.p, (int)val->n, val->u.s);
+		else
+			v[i] = cstr(a, k);
+		if (!v[i]) {
+			a->nomem = 1;
+			v[i] = (char *)"";
+		}
+	}
+	sort_items(v, n, sizeof *v, str_cmp);
+	cJSON *arr = add_arr(a, cs, "Env");
+	for (uint32_t i = 0; arr && i < n; i++) {
+		cJSON *s = cJSON_CreateString(v[i]);
+		if (!s || !cJSON_AddItemToArray(arr, s)) {
+			cJSON_Delete(s);
+			a->nomem = 1;
+		}
+	}
+	free(v);
+}
+
+static void extra_hosts(struct api *a, const struct c2s_mval *svc, cJSON *cs)
+{
+	const struct c2s_mval *hosts = given(svc, C2S_F_SERVICE_EXTRA_HOSTS);
+	cJSON *arr = NULL;
+	for (uint32_t i = 0; i < count(hosts); i++) {
+		struct c2s_str h = sval(item(hosts, i));
+		const char *colon = memchr(h.p, ':', h.n);
+		if (!colon)
+			continue;
+		if (!arr && !(arr = add_arr(a, cs, "Hosts")))
+			return;
+		size_t hn = (size_t)(colon - h.p);
+		char *s = c2s_arena_printf(&a->tmp, "%.*s %.*s", (int)(h.n - hn - 1), colon + 1, (int)hn, h.p);
+		cJSON *js = s ? cJSON_CreateString(s) : NULL;
+		if (!js || !cJSON_AddItemToArray(arr, js)) {
+			cJSON_Delete(js);
+			a->nomem = 1;
+		}
+	}
+}
+
+struct ulimit {
+	const char *name;
+	int64_t soft, hard;
+};
+
+static int ulimit_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct ulimit *)x)->name, ((const struct ulimit *)y)->name);
+}
+
+static void ulimits(struct api *a, const struct c2s_mval *svc, cJSON *cs)
+{
+	const struct c2s_mval *map = given(svc, C2S_F_SERVICE_ULIMITS);
+	uint32_t n = count(map);
+	if (!n)
+		return;
+	struct ulimit *u = calloc(n, sizeof *u);
+	if (!u) {
+		a->nomem = 1;
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct c2s_mval *v = map_value(map, i);
+		int64_t single = ival(given(v, C2S_F_ULIMIT_SINGLE));
+		u[i].name = cstr(a, sval(map_key(map, i)));
+		u[i].soft = single ? single : ival(given(v, C2S_F_ULIMIT_SOFT));
+		u[i].hard = single ? single : ival(given(v, C2S_F_ULIMIT_HARD));
+	}
+	sort_items(u, n, sizeof *u, ulimit_cmp);
+	cJSON *arr = add_arr(a, cs, "Ulimits");
+	for (uint32_t i = 0; arr && i < n; i++) {
+		cJSON *o = obj_new(a);
+		if (!o || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			a->nomem = 1;
+			break;
+		}
+		add_cstr(a, o, "Name", u[i].name);
+		add_int(a, o, "Hard", u[i].hard);
+		add_int(a, o, "Soft", u[i].soft);
+	}
+	free(u);
+}
+
+static void update_config(struct api *a, const struct c2s_mval *deploy, unsigned f, const char *key, cJSON *spec)
+{
+	const struct c2s_mval *u = field(deploy, f);
+	if (!u || u->kind == C2S_MV_NULL)
+		return;
+	cJSON *o = add_obj(a, spec, key);
+	if (!o)
+		return;
+	const struct c2s_mval *par = given(u, C2S_F_UPDATE_PARALLELISM);
+	if (par)
+		add_u64_val(a, o, "Parallelism", par);
+	else
+		add_uint(a, o, "Parallelism", 1);
+	int64_t delay = ival(given(u, C2S_F_UPDATE_DELAY)), monitor = ival(given(u, C2S_F_UPDATE_MONITOR));
+	if (delay)
+		add_int(a, o, "Delay", delay);
+	add_str_opt(a, o, "FailureAction", sfield(u, C2S_F_UPDATE_FAILURE_ACTION));
+	if (monitor)
+		add_int(a, o, "Monitor", monitor);
+	const struct c2s_mval *ratio = given(u, C2S_F_UPDATE_MAX_FAILURE_RATIO);
+	add_float32(a, o, "MaxFailureRatio", ratio ? (ratio->kind == C2S_MV_FLOAT ? ratio->u.f : (double)ival(ratio)) : 0);
+	add_str(a, o, "Order", sfield(u, C2S_F_UPDATE_ORDER));
+}
+
+struct port {
+	cJSON *body;
+	int64_t published;
+};
+
+/* ---- Go's sort.Slice (pdqsort, Go >= 1.19) for the ports, whose order on
+ * ties is part of the payload. Same algorithm, same deterministic "random"
+ * pattern breaking, so the same permutation for the same input. ---- */
+
+static int port_less(const struct port *p, size_t i, size_t j)
+{
+	return p[i].published < p[j].published;
+}
+
+static void port_swap(struct port *p, size_t i, size_t j)
+{
+	struct port t = p[i];
+	p[i] = p[j];
+	p[j] = t;
+}
+
+static unsigned bit_len(size_t x)
+{
+	unsigned n = 0;
+	for (; x; x >>= 1)
+		n++;
+	return n;
+}
+
+static void go_insertion(struct port *p, size_t a, size_t b)
+{
+	for (size_t i = a + 1; i < b; i++)
+		for (size_t j = i; j > a && port_less(p, j, j - 1); j--)
+			port_swap(p, j, j - 1);
+}
+
+static void go_sift_down(struct port *p, size_t lo, size_t hi, size_t first)
+{
+	size_t root = lo;
+	for (;;) {
+		size_t child = 2 * root + 1;
+		if (child >= hi)
+			return;
+		if (child + 1 < hi && port_less(p, first + child, first + child + 1))
+			child++;
+		if (!port_less(p, first + root, first + child))
+			return;
+		port_swap(p, first + root, first + child);
+		root = child;
+	}
+}
+
+static void go_heap_sort(struct port *p, size_t a, size_t b)
+{
+	size_t hi = b - a;
+	for (size_t i = (hi - 1) / 2 + 1; i-- > 0;)
+		go_sift_down(p, i, hi, a);
+	for (size_t i = hi; i-- > 0;) {
+		port_swap(p, a, a + i);
+		go_sift_down(p, 0, i, a);
+	}
+}
+
+enum { HINT_UNKNOWN, HINT_INCREASING, HINT_DECREASING };
+
+static void go_order2(struct port *p, size_t *x, size_t *y, int *swaps)
+{
+	if (port_less(p, *y, *x)) {
+		size_t t = *x;
+		*x = *y;
+		*y = t;
+		(*swaps)++;
+	}
+}
+
+static size_t go_median(struct port *p, size_t a, size_t b, size_t c, int *swaps)
+{
+	go_order2(p, &a, &b, swaps);
+	go_order2(p, &b, &c, swaps);
+	go_order2(p, &a, &b, swaps);
+	return b;
+}
+
+static size_t go_choose_pivot(struct port *p, size_t a, size_t b, int *hint)
+{
+	size_t l = b - a, i = a + l / 4, j = a + l / 4 * 2, k = a + l / 4 * 3;
+	int swaps = 0;
+	if (l >= 8) {
+		if (l >= 50) {
+			i = go_median(p, i - 1, i, i + 1, &swaps);
+			j = go_median(p, j - 1, j, j + 1, &swaps);
+			k = go_median(p, k - 1, k, k + 1, &swaps);
+		}
+		j = go_median(p, i, j, k, &swaps);
+	}
+	*hint = swaps == 0 ? HINT_INCREASING : swaps == 12 ? HINT_DECREASING : HINT_UNKNOWN;
+	return j;
+}
+
+static void go_break_patterns(struct port *p, size_t a, size_t b)
+{
+	size_t length = b - a;
+	if (length < 8)
+		return;
+	uint64_t r = length;
+	size_t modulus = (size_t)1 << bit_len(length);
+	for (size_t idx = a + (length / 4) * 2 - 1; idx <= a + (length / 4) * 2 + 1; idx++) {
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		size_t other = (size_t)(r & (modulus - 1));
+		if (other >= length)
+			other -= length;
+		port_swap(p, idx, a + other);
+	}
+}
+
+static int go_partial_insertion(struct port *p, size_t a, size_t b)
+{
+	size_t i = a + 1;
+	for (int step = 0; step < 5; step++) {
+		while (i < b && !port_less(p, i, i - 1))
+			i++;
+		if (i == b)
+			return 1;
+		if (b - a < 50)
+			return 0;
+		port_swap(p, i, i - 1);
+		if (i - a >= 2)
+			for (size_t j = i - 1; j >= 1 && port_less(p, j, j - 1); j--)
+				port_swap(p, j, j - 1);
+		if (b - i >= 2)
+			for (size_t j = i + 1; j < b && port_less(p, j, j - 1); j++)
+				port_swap(p, j, j - 1);
+	}
+	return 0;
+}
+
+static size_t go_partition_equal(struct port *p, size_t a, size_t b, size_t pivot)
+{
+	port_swap(p, a, pivot);
+	ptrdiff_t i = (ptrdiff_t)a + 1, j = (ptrdiff_t)b - 1;
+	for (;;) {
+		while (i <= j && !port_less(p, a, (size_t)i))
+			i++;
+		while (i <= j && port_less(p, a, (size_t)j))
+			j--;
+		if (i > j)
+			return (size_t)i;
+		port_swap(p, (size_t)i, (size_t)j);
+		i++;
+		j--;
+	}
+}
+
+static size_t go_partition(struct port *p, size_t a, size_t b, size_t pivot, int *already)
+{
+	port_swap(p, a, pivot);
+	ptrdiff_t i = (ptrdiff_t)a + 1, j = (ptrdiff_t)b - 1;
+	while (i <= j && port_less(p, (size_t)i, a))
+		i++;
+	while (i <= j && !port_less(p, (size_t)j, a))
+		j--;
+	if (i > j) {
+		port_swap(p, (size_t)j, a);
+		*already = 1;
+		return (size_t)j;
+	}
+	port_swap(p, (size_t)i, (size_t)j);
+	i++;
+	j--;
+	for (;;) {
+		while (i <= j && port_less(p, (size_t)i, a))
+			i++;
+		while (i <= j && !port_less(p, (size_t)j, a))
+			j--;
+		if (i > j)
+			break;
+		port_swap(p, (size_t)i, (size_t)j);
+		i++;
+		j--;
+	}
+	port_swap(p, (size_t)j, a);
+	*already = 0;
+	return (size_t)j;
+}
+
+static void go_pdqsort(struct port *p, size_t a, size_t b, unsigned limit)
+{
+	int balanced = 1, partitioned = 1;
+	for (;;) {
+		size_t length = b - a;
+		if (length <= 12) {
+			go_insertion(p, a, b);
+			return;
+		}
+		if (limit == 0) {
+			go_heap_sort(p, a, b);
+			return;
+		}
+		if (!balanced) {
+			go_break_patterns(p, a, b);
+			limit--;
+		}
+		int hint;
+		size_t pivot = go_choose_pivot(p, a, b, &hint);
+		if (hint == HINT_DECREASING) {
+			for (size_t i = a, j = b - 1; i < j; i++, j--)
+				port_swap(p, i, j);
+			pivot = (b - 1) - (pivot - a);
+			hint = HINT_INCREASING;
+		}
+		if (balanced && partitioned && hint == HINT_INCREASING && go_partial_insertion(p, a, b))
+			return;
+		if (a > 0 && !port_less(p, a - 1, pivot)) {
+			a = go_partition_equal(p, a, b, pivot);
+			continue;
+		}
+		int already;
+		size_t mid = go_partition(p, a, b, pivot, &already);
+		partitioned = already;
+		size_t left = mid - a, right = b - mid, threshold = length / 8;
+		if (left < right) {
+			balanced = left >= threshold;
+			go_pdqsort(p, a, mid, limit);
+			a = mid + 1;
+		} else {
+			balanced = right >= threshold;
+			go_pdqsort(p, mid + 1, b, limit);
+			b = mid;
+		}
+	}
+}
+
+static void go_sort_ports(struct port *p, size_t n)
+{
+	if (n > 1)
+		go_pdqsort(p, 0, n, bit_len(n));
+}
+
+static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struct c2s_mval *deploy, cJSON *spec)
+{
+	cJSON *e = add_obj(a, spec, "EndpointSpec");
+	if (!e)
+		return;
+	struct c2s_str mode = sfield(deploy, C2S_F_DEPLOY_ENDPOINT_MODE);
+	if (mode.n) {
+		char *lower = cstr(a, mode);
+		for (char *p = lower; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		add_cstr(a, e, "Mode", lower);
+	}
+	const struct c2s_mval *ports = given(svc, C2S_F_SERVICE_PORTS);
+	uint32_t n = count(ports);
+	if (!n)
+		return;
+	struct port *p = calloc(n, sizeof *p);
+	if (!p) {
+		a->nomem = 1;
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct c2s_mval *pc = item(ports, i);
+		cJSON *o = obj_new(a);
+		if (!o)
+			break;
+		p[i].body = o;
+		add_str_opt(a, o, "Protocol", sfield(pc, C2S_F_PORT_PROTOCOL));
+		uint32_t target = (uint32_t)ival(given(pc, C2S_F_PORT_TARGET));
+		uint32_t published = (uint32_t)ival(given(pc, C2S_F_PORT_PUBLISHED));
+		if (target)
+			add_uint(a, o, "TargetPort", target);
+		if (published)
+			add_uint(a, o, "PublishedPort", published);
+		add_str_opt(a, o, "PublishMode", sfield(pc, C2S_F_PORT_MODE));
+		p[i].published = published;
+	}
+	/* sort.Slice by PublishedPort: not stable, so ties land where Go's pdqsort puts them */
+	go_sort_ports(p, n);
+	cJSON *arr = add_arr(a, e, "Ports");
+	for (uint32_t i = 0; i < n; i++) {
+		if (arr && p[i].body && cJSON_AddItemToArray(arr, p[i].body))
+			p[i].body = NULL;
+		cJSON_Delete(p[i].body);
+	}
+	free(p);
+}
+
+static cJSON *service(struct api *a, struct c2s_str key, const struct c2s_mval *svc)
+{
+	const struct c2s_mval *deploy = given(svc, C2S_F_SERVICE_DEPLOY);
+	struct c2s_str image = sfield(svc, C2S_F_SERVICE_IMAGE);
+	cJSON *spec = obj_new(a), *labels, *tt, *cs, *priv, *pl;
+	if (!spec)
+		return NULL;
+	add_cstr(a, spec, "Name", scoped(a, key));
+	labels = add(a, spec, "Labels", stack_labels(a, given(deploy, C2S_F_DEPLOY_LABELS)));
+	if (labels) {
+		cJSON_DeleteItemFromObjectCaseSensitive(labels, LABEL_IMAGE);
+		add_str(a, labels, LABEL_IMAGE, image);
+	}
+	tt = add_obj(a, spec, "TaskTemplate");
+	cs = tt ? add_obj(a, tt, "ContainerSpec") : NULL;
+	if (!cs)
+		goto fail;
+
+	/* the order of docker's conversions, for which error wins */
+	if (file_refs(a, svc, 1, NULL, cs) < 0)
+		goto fail;
+	const struct c2s_mval *cred = given(svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
+	const struct c2s_mval *cred_cfg = given(cred, C2S_F_CREDSPEC_CONFIG);
+	if (cred_cfg && cred_cfg->n == 0)
+		cred_cfg = NULL;
+	if (file_refs(a, svc, 0, cred_cfg, cs) < 0)
+		goto fail;
+	/* Secrets and Configs sit after DNSConfig in docker's JSON; order is free for readers */
+
+	char img[API_MAX_IMAGE];
+	size_t in = c2s_image_familiar(image.p, image.n, img, sizeof img);
+	if (in)
+		add_cstr(a, cs, "Image", img);
+	else
+		add_str_opt(a, cs, "Image", image);
+	add(a, cs, "Labels", stack_labels(a, given(svc, C2S_F_SERVICE_LABELS)));
+	add_strlist_opt(a, cs, "Command", given(svc, C2S_F_SERVICE_ENTRYPOINT));
+	add_strlist_opt(a, cs, "Args", given(svc, C2S_F_SERVICE_COMMAND));
+	add_str_opt(a, cs, "Hostname", sfield(svc, C2S_F_SERVICE_HOSTNAME));
+	environment(a, svc, cs);
+	add_str_opt(a, cs, "Dir", sfield(svc, C2S_F_SERVICE_WORKING_DIR));
+	add_str_opt(a, cs, "User", sfield(svc, C2S_F_SERVICE_USER));
+	priv = add_obj(a, cs, "Privileges");
+	const struct c2s_mval *init = given(svc, C2S_F_SERVICE_INIT);
+	if (init)
+		add_bool(a, cs, "Init", truthy(init));
+	add_str_opt(a, cs, "StopSignal", sfield(svc, C2S_F_SERVICE_STOP_SIGNAL));
+	if (truthy(given(svc, C2S_F_SERVICE_TTY)))
+		add_bool(a, cs, "TTY", 1);
+	if (truthy(given(svc, C2S_F_SERVICE_STDIN_OPEN)))
+		add_bool(a, cs, "OpenStdin", 1);
+	if (truthy(given(svc, C2S_F_SERVICE_READ_ONLY)))
+		add_bool(a, cs, "ReadOnly", 1);
+	const struct c2s_mval *grace = given(svc, C2S_F_SERVICE_STOP_GRACE_PERIOD);
+	if (grace)
+		add_int(a, cs, "StopGracePeriod", ival(grace));
+	extra_hosts(a, svc, cs);
+	const struct c2s_mval *dns = given(svc, C2S_F_SERVICE_DNS), *search = given(svc, C2S_F_SERVICE_DNS_SEARCH);
+	if (dns || search) {
+		cJSON *d = add_obj(a, cs, "DNSConfig");
+		if (d) {
+			add_strlist_opt(a, d, "Nameservers", dns);
+			add_strlist_opt(a, d, "Search", search);
+		}
+	}
+	add_str_opt(a, cs, "Isolation", sfield(svc, C2S_F_SERVICE_ISOLATION));
+	add_map_opt(a, cs, "Sysctls", given(svc, C2S_F_SERVICE_SYSCTLS));
+	ulimits(a, svc, cs);
+
+	if (mode_spec(a, deploy, spec) < 0 || mounts(a, svc, cs) < 0 || resources(a, deploy, tt) < 0 ||
+	    restart_policy(a, svc, deploy, tt) < 0 || healthcheck(a, svc, cs) < 0)
+		goto fail;
+	pl = add_obj(a, tt, "Placement");
+	if (pl) {
+		const struct c2s_mval *place = given(deploy, C2S_F_DEPLOY_PLACEMENT);
+		add_strlist_opt(a, pl, "Constraints", given(place, C2S_F_PLACEMENT_CONSTRAINTS));
+		const struct c2s_mval *prefs = given(place, C2S_F_PLACEMENT_PREFERENCES);
+		if (count(prefs)) {
+			cJSON *arr = add_arr(a, pl, "Preferences");
+			for (uint32_t i = 0; arr && i < count(prefs); i++) {
+				cJSON *p = obj_new(a), *sp;
+				if (!p || !cJSON_AddItemToArray(arr, p)) {
+					cJSON_Delete(p);
+					a->nomem = 1;
+					break;
+				}
+				sp = add_obj(a, p, "Spread");
+				if (sp)
+					add_str(a, sp, "SpreadDescriptor", sfield(item(prefs, i), C2S_F_PREF_SPREAD));
+			}
+		}
+		int64_t maxr = ival(given(place, C2S_F_PLACEMENT_MAX_REPLICAS));
+		if (maxr)
+			add_uint(a, pl, "MaxReplicas", (uint64_t)maxr);
+	}
+	if (service_networks(a, svc, key, tt) < 0)
+		goto fail;
+	if (!priv || credential_spec(a, svc, priv) < 0)
+		goto fail;
+	add(a, priv, "SELinuxContext", cJSON_CreateNull());
+	add_bool(a, priv, "NoNewPrivileges", 0);
+	if (capabilities(a, svc, cs) < 0)
+		goto fail;
+	const struct c2s_mval *logging = field(svc, C2S_F_SERVICE_LOGGING);
+	if (logging && logging->kind != C2S_MV_NULL) {
+		cJSON *ld = add_obj(a, tt, "LogDriver");
+		if (ld) {
+			add_str_opt(a, ld, "Name", sfield(logging, C2S_F_LOGGING_DRIVER));
+			add_map_opt(a, ld, "Options", given(logging, C2S_F_LOGGING_OPTIONS));
+		}
+	}
+	add_uint(a, tt, "ForceUpdate", 0);
+	update_config(a, deploy, C2S_F_DEPLOY_UPDATE_CONFIG, "UpdateConfig", spec);
+	update_config(a, deploy, C2S_F_DEPLOY_ROLLBACK_CONFIG, "RollbackConfig", spec);
+	endpoint_spec(a, svc, deploy, spec);
+	if (a->nomem)
+		goto fail;
+	return spec;
+fail:
+	cJSON_Delete(spec);
+	return NULL;
+}
+
+/* Every refusal service() can make, in the same order, without building
+ * anything: the check before output reaches standard output. */
+static int check_service(struct api *a, const struct c2s_mval *svc)
+{
+	for (int secrets = 1; secrets >= 0; secrets--) {
+		const struct c2s_mval *list = given(svc, secrets ? C2S_F_SERVICE_SECRETS : C2S_F_SERVICE_CONFIGS);
+		for (uint32_t i = 0; i < count(list); i++) {
+			struct c2s_str source = sfield(item(list, i), C2S_F_FILEREF_SOURCE);
+			if (!map_find(secrets ? a->secrets : a->configs, source))
+				return fail_undefined(a, item(list, i), "undefined %s %s", secrets ? "secret" : "config",
+						      quoted(a, source));
+		}
+	}
+	const struct c2s_mval *cred = given(svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
+	const struct c2s_mval *cred_cfg = given(cred, C2S_F_CREDSPEC_CONFIG);
+	if (cred_cfg && cred_cfg->n && !map_find(a->configs, sval(cred_cfg)))
+		return fail_undefined(a, cred_cfg, "undefined config %s", quoted(a, sval(cred_cfg)));
+	const struct c2s_mval *deploy = given(svc, C2S_F_SERVICE_DEPLOY);
+	if (mode_check(a, deploy) < 0)
+		return -1;
+	const struct c2s_mval *vols = given(svc, C2S_F_SERVICE_VOLUMES);
+	for (uint32_t i = 0; i < count(vols); i++) {
+		const struct c2s_mval *stack_vol;
+		int t;
+		if (mount_check(a, item(vols, i), &t, &stack_vol) < 0)
+			return -1;
+	}
+	const struct c2s_mval *res = given(deploy, C2S_F_DEPLOY_RESOURCES);
+	int64_t nano;
+	if (cpus_value(a, field(res, C2S_F_RESOURCES_LIMITS), C2S_F_LIMIT_CPUS, &nano) < 0 ||
+	    cpus_value(a, field(res, C2S_F_RESOURCES_RESERVATIONS), C2S_F_RESOURCE_CPUS, &nano) < 0)
+		return -1;
+	int kind;
+	uint64_t attempts;
+	if (!field(deploy, C2S_F_DEPLOY_RESTART_POLICY) && restart_parse(a, svc, &kind, &attempts) < 0)
+		return -1;
+	const struct c2s_mval *h = field(svc, C2S_F_SERVICE_HEALTHCHECK);
+	if (h && h->kind != C2S_MV_NULL && truthy(given(h, C2S_F_HEALTH_DISABLE)) && count(given(h, C2S_F_HEALTH_TEST)))
+		return fail(a, h, "test and disable can't be set at the same time");
+	const struct c2s_mval *nets = given(svc, C2S_F_SERVICE_NETWORKS);
+	for (uint32_t i = 0; i < count(nets); i++) {
+		struct c2s_str key = sval(map_key(nets, i));
+		if (!map_find(a->networks, key) && !str_eq(key, "default"))
+			return fail_undefined(a, map_key(nets, i), "undefined network %s", quoted(a, key));
+	}
+	return credential_check(a, svc);
+}
+
+/* The loader's image check (cli/command/stack/loader), before any conversion. */
+static int check_image(struct api *a, struct c2s_str key, const struct c2s_mval *keynode, const struct c2s_mval *svc)
+{
+	const struct c2s_mval *iv = given(svc, C2S_F_SERVICE_IMAGE);
+	struct c2s_str image = sval(iv);
+	char err[API_MAX_MESSAGE];
+	if (image.n == 0)
+		return fail(a, iv ? iv : keynode, "invalid image reference for service %.*s: no image specified",
+			    (int)key.n, key.p);
+	if (c2s_image_check(image.p, image.n, err, sizeof err) < 0)
+		return fail(a, iv, "invalid image reference for service %.*s: %s", (int)key.n, key.p, err);
+	return 0;
+}
+
+/* ---- output: one JSON object, written a service at a time ---- */
+
+/* A service's value: built already, or a lazy placeholder the stream builds. */
+static const struct c2s_mval *service_value(struct api *a, const struct c2s_mval *v, struct c2s_mval *scratch)
+{
+	if (v->kind == C2S_MV_NODE && (v->flags & C2S_MVF_LAZY)) {
+		if (!a->st || !a->st->expand || a->st->expand(a->st->ctx, v, scratch) != 0)
+			return NULL;
+		return scratch;
+	}
+	return v;
+}
+
+static void service_done(struct api *a)
+{
+	if (a->st && a->st->release)
+		a->st->release(a->st->ctx);
+}
+
+/* JSON text of a cJSON tree straight into the output buffer, indented with
+ * tabs from depth on. cJSON_Print plus re-indenting each line for its place
+ * in the list cost a third of the conversion (callgrind); the layout is the
+ * same as cJSON's, with one space after each colon. */
+/* Appends with the common case (room in the buffer) inline; c2s_buf_add
+ * grows the buffer and enforces its maximum otherwise. */
+static inline void put(struct c2s_buf *out, const char *p, size_t n)
+{
+	if (out->data && !out->failed && out->len + n + 1 <= out->cap && out->len + n <= out->max) {
+		memcpy(out->data + out->len, p, n);
+		out->len += n;
+		out->data[out->len] = '\0';
+	} else {
+		c2s_buf_add(out, p, n);
+	}
+}
+
+static inline void putch(struct c2s_buf *out, char c)
+{
+	put(out, &c, 1);
+}
+
+static void json_indent(struct c2s_buf *out, int depth)
+{
+	static const char tabs[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+	while (depth > 0) {
+		int k = depth < 16 ? depth : 16;
+		put(out, tabs, (size_t)k);
+		depth -= k;
+	}
+}
+
+static void json_string(struct c2s_buf *out, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+	putch(out, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put(out, run, (size_t)(s - run));
+		run = s + 1;
+		char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
+		size_t n = 2;
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		put(out, esc, n);
+	}
+	put(out, run, (size_t)(s - run));
+	putch(out, '"');
+}
+
+static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
+{
+	char num[64];
+	switch (item_->type & 0xff) {
+	case cJSON_NULL:
+		put(out, "null", 4);
+		return;
+	case cJSON_False:
+		put(out, "false", 5);
+		return;
+	case cJSON_True:
+		put(out, "true", 4);
+		return;
+	case cJSON_Raw:
+		{
+		const char *raw = item_->valuestring ? item_->valuestring : "null";
+		put(out, raw, strlen(raw));
+	}
+		return;
+	case cJSON_Number:
+		snprintf(num, sizeof num, "%.17g", item_->valuedouble);
+		put(out, num, strlen(num));
+		return;
+	case cJSON_String:
+		json_string(out, item_->valuestring ? item_->valuestring : "");
+		return;
+	case cJSON_Array:
+	case cJSON_Object: {
+		int object = (item_->type & 0xff) == cJSON_Object;
+		const cJSON *child = item_->child;
+		putch(out, object ? '{' : '[');
+		if (!child) {
+			putch(out, object ? '}' : ']');
+			return;
+		}
+		for (; child; child = child->next) {
+			putch(out, '\n');
+			json_indent(out, depth + 1);
+			if (object) {
+				json_string(out, child->string ? child->string : "");
+				put(out, ": ", 2);
+			}
+			json_write(out, child, depth + 1);
+			if (child->next)
+				putch(out, ',');
+		}
+		putch(out, '\n');
+		json_indent(out, depth);
+		putch(out, object ? '}' : ']');
+		return;
+	}
+	default:
+		put(out, "null", 4);
+	}
+}
+
+/* Append an item of a top-level list (two tabs deep). */
+static int append_item(struct api *a, struct c2s_buf *out, const cJSON *item_, int first)
+{
+	(void)a;
+	c2s_buf_adds(out, first ? "\n\t\t" : ",\n\t\t");
+	json_write(out, item_, 2);
+	return out->failed ? -1 : 0;
+}
+
+static int append_list(struct api *a, struct c2s_buf *out, const char *key, struct list *l, int last)
+{
+	sort_items(l->v, l->n, sizeof *l->v, named_cmp);
+	c2s_buf_printf(out, "\t\"%s\": [", key);
+	for (size_t i = 0; i < l->n; i++)
+		if (append_item(a, out, l->v[i].body, i == 0) < 0)
+			return -1;
+	c2s_buf_adds(out, l->n ? "\n\t]" : "]");
+	c2s_buf_adds(out, last ? "\n" : ",\n");
+	list_free(l);
+	return out->failed ? -1 : 0;
+}
+
+/* Convert one service (index i of the services map); NULL on a refusal,
+ * reported as docker wraps it: "service NAME: ...". */
+static cJSON *convert_one(struct api *a, const struct c2s_mval *svcs, uint32_t i)
+{
+	struct c2s_str key = sval(map_key(svcs, i));
+	struct c2s_mval scratch;
+	const struct c2s_mval *svc = service_value(a, map_value(svcs, i), &scratch);
+	if (!svc) {
+		a->stream_failed = 1;
+		return NULL;
+	}
+	size_t before = a->diags->n;
+	cJSON *spec = service(a, key, svc);
+	if (!spec && a->diags->n > before) {
+		struct c2s_diag *d = &a->diags->items[a->diags->n - 1];
+		char *msg = c2s_arena_printf(&a->diags->arena, "service %.*s: %s", (int)key.n, key.p, d->message);
+		if (msg)
+			d->message = msg;
+	}
+	return spec;
+}
+
+/* Service indices in the order of their names (STACK_key: the keys' byte order). */
+static const struct c2s_mval *sort_keys_base;
+
+static int key_index_cmp(const void *x, const void *y)
+{
+	struct c2s_str p = sval(map_key(sort_keys_base, *(const uint32_t *)x));
+	struct c2s_str q = sval(map_key(sort_keys_base, *(const uint32_t *)y));
+	size_t n = p.n < q.n ? p.n : q.n;
+	int c = n ? memcmp(p.p, q.p, n) : 0;
+	return c ? c : (p.n > q.n) - (p.n < q.n);
+}
+
+int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, const struct c2s_emit_stream *st,
+		 struct c2s_buf *out, struct c2s_diags *diags)
+{
+	struct api a = {0};
+	struct list nets = {0}, secrets = {0}, configs = {0};
+	struct netset used = {0};
+	uint32_t *order = NULL;
+	int rc = -1;
+	a.m = m;
+	a.o = o;
+	a.st = st;
+	a.diags = diags;
+	a.config = &m->root;
+	a.stack_len = strlen(o->stack);
+	c2s_arena_init(&a.tmp, 0);
+	c2s_arena_init(&a.keep, 0);
+	pool_install();
+	a.networks = given(a.config, C2S_F_CONFIG_NETWORKS);
+	a.volumes = given(a.config, C2S_F_CONFIG_VOLUMES);
+	a.secrets = given(a.config, C2S_F_CONFIG_SECRETS);
+	a.configs = given(a.config, C2S_F_CONFIG_CONFIGS);
+	const struct c2s_mval *svcs = services_of(&a);
+	uint32_t nsvc = count(svcs);
+
+	/* docker's order: the loader (building every service), every image, then
+	 * networks, secrets and configs, then each service's conversion. One pass
+	 * builds each service once and notes the first refusal of each kind;
+	 * the refusal that docker meets first is then reported. */
+	uint32_t bad_image = UINT32_MAX, bad_convert = UINT32_MAX;
+	char err[API_MAX_MESSAGE];
+	for (uint32_t i = 0; i < nsvc; i++) {
+		struct c2s_mval scratch;
+		const struct c2s_mval *svc = service_value(&a, map_value(svcs, i), &scratch);
+		if (!svc) {
+			a.stream_failed = 1;
+			service_done(&a);
+			goto done;
+		}
+		struct c2s_str image = sfield(svc, C2S_F_SERVICE_IMAGE);
+		if (bad_image == UINT32_MAX && (image.n == 0 || c2s_image_check(image.p, image.n, err, sizeof err) < 0))
+			bad_image = i;
+		int bad = networks_used(&a, svc, &used) < 0;
+		if (!bad && !o->discardable && bad_image == UINT32_MAX && bad_convert == UINT32_MAX) {
+			/* nothing may reach the output before every service is known to convert */
+			size_t before = diags->n;
+			if (check_service(&a, svc) < 0) {
+				diags->n = before; /* reported later, if docker gets that far */
+				bad_convert = i;
+			}
+			bad = a.nomem;
+		}
+		service_done(&a);
+		reset_tmp(&a);
+		pool_reset();
+		if (bad)
+			goto done;
+	}
+	if (bad_image != UINT32_MAX) {
+		struct c2s_mval scratch;
+		const struct c2s_mval *svc = service_value(&a, map_value(svcs, bad_image), &scratch);
+		if (!svc)
+			a.stream_failed = 1;
+		else
+			check_image(&a, sval(map_key(svcs, bad_image)), map_key(svcs, bad_image), svc);
+		service_done(&a);
+		goto done;
+	}
+	if (networks(&a, &used, &nets) < 0 || file_objects(&a, a.secrets, 1, &secrets) < 0 ||
+	    file_objects(&a, a.configs, 0, &configs) < 0)
+		goto done;
+	if (bad_convert != UINT32_MAX) {
+		cJSON_Delete(convert_one(&a, svcs, bad_convert));
+		service_done(&a);
+		goto done;
+	}
+	c2s_buf_adds(out, "{\n");
+	if (append_list(&a, out, "networks", &nets, 0) < 0 || append_list(&a, out, "secrets", &secrets, 0) < 0 ||
+	    append_list(&a, out, "configs", &configs, 0) < 0)
+		goto done;
+	if (nsvc) {
+		order = malloc(nsvc * sizeof *order);
+		if (!order) {
+			a.nomem = 1;
+			goto done;
+		}
+		for (uint32_t i = 0; i < nsvc; i++)
+			order[i] = i;
+		sort_keys_base = svcs;
+		sort_items(order, nsvc, sizeof *order, key_index_cmp);
+	}
+	c2s_buf_adds(out, "\t\"services\": [");
+	for (uint32_t k = 0; k < nsvc; k++) {
+		reset_tmp(&a);
+		pool_reset();
+		cJSON *spec = convert_one(&a, svcs, order[k]);
+		int bad = !spec || a.nomem || append_item(&a, out, spec, k == 0) < 0;
+		service_done(&a); /* spec lives in the pool, reset for the next service */
+		if (bad)
+			goto done;
+		if (st && st->flush && st->flush(st->ctx, out) != 0) {
+			a.stream_failed = 1;
+			goto done;
+		}
+	}
+	c2s_buf_adds(out, nsvc ? "\n\t]\n}\n" : "]\n}\n");
+	rc = out->failed ? -2 : 0;
+done:
+	if (a.nomem || a.stream_failed || (rc == -1 && out->failed))
+		rc = -2;
+	/* a refusal found by the stream's own builder is a refusal, not trouble */
+	if (a.stream_failed && !a.nomem && diags->n > 0 && !diags->nomem)
+		rc = -1;
+	free(order);
+	free(used.v);
+	list_free(&nets);
+	list_free(&secrets);
+	list_free(&configs);
+	c2s_arena_free(&a.tmp);
+	c2s_arena_free(&a.keep);
+	if (json_pool.failed && rc == 0)
+		rc = -2;
+	pool_remove();
+	return rc;
+}

@@ -1,0 +1,1085 @@
+/* interp.c -- the environment, env files, and ${VAR} substitution over a document,
+ * with docker/cli 28.2's semantics (cli/compose/template, interpolation, loader/interpolate.go). */
+#include "config.h"
+#include "interp.h"
+#include "diag.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ==== the environment: an open-addressing hash table of copied strings ==== */
+
+struct env_var {
+	char *name;     /* NULL: empty slot */
+	size_t nlen;
+	char *value;    /* NUL-terminated */
+	size_t vlen;
+};
+
+struct c2s_env {
+	struct env_var *slots;
+	size_t cap, n;  /* cap is a power of two, kept at most half full */
+	struct c2s_arena arena;
+};
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static struct env_var *env_slot(const struct c2s_env *e, const char *name, size_t nlen)
+{
+	size_t mask = e->cap - 1, i = (size_t)hash_bytes(name, nlen) & mask;
+	for (;;) {
+		struct env_var *v = &e->slots[i];
+		if (!v->name || (v->nlen == nlen && memcmp(v->name, name, nlen) == 0))
+			return v;
+		i = (i + 1) & mask;
+	}
+}
+
+static int env_grow(struct c2s_env *e)
+{
+	size_t ncap = e->cap ? e->cap * 2 : 64;
+	struct env_var *old = e->slots;
+	size_t ocap = e->cap;
+	e->slots = calloc(ncap, sizeof *e->slots);
+	if (!e->slots) {
+		e->slots = old;
+		return -1;
+	}
+	e->cap = ncap;
+	for (size_t i = 0; i < ocap; i++)
+		if (old[i].name)
+			*env_slot(e, old[i].name, old[i].nlen) = old[i];
+	free(old);
+	return 0;
+}
+
+int c2s_env_set(struct c2s_env *e, const char *name, size_t nlen, const char *value, size_t vlen)
+{
+	if ((e->n + 1) * 2 > e->cap) {
+		if (e->n >= C2S_ENV_MAX_VARS || env_grow(e) != 0)
+			return -1;
+	}
+	struct env_var *v = env_slot(e, name, nlen);
+	char *val = c2s_arena_strndup(&e->arena, value, vlen);
+	if (!val)
+		return -1;
+	if (!v->name) {
+		v->name = c2s_arena_strndup(&e->arena, name, nlen);
+		if (!v->name)
+			return -1;
+		v->nlen = nlen;
+		e->n++;
+	}
+	v->value = val;
+	v->vlen = vlen;
+	return 0;
+}
+
+const char *c2s_env_get(const struct c2s_env *e, const char *name, size_t nlen, size_t *vlen)
+{
+	if (!e || !e->cap)
+		return NULL;
+	const struct env_var *v = env_slot(e, name, nlen);
+	if (!v->name)
+		return NULL;
+	if (vlen)
+		*vlen = v->vlen;
+	return v->value;
+}
+
+size_t c2s_env_count(const struct c2s_env *e)
+{
+	return e ? e->n : 0;
+}
+
+struct c2s_env *c2s_env_new(const char *const *envp)
+{
+	struct c2s_env *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	c2s_arena_init(&e->arena, 0);
+	if (env_grow(e) != 0) {
+		c2s_env_free(e);
+		return NULL;
+	}
+	for (size_t i = 0; envp && envp[i]; i++) {
+		/* As docker's buildEnvironment: split at the first '='. */
+		const char *eq = strchr(envp[i], '=');
+		if (!eq || eq == envp[i])
+			continue;
+		if (c2s_env_set(e, envp[i], (size_t)(eq - envp[i]), eq + 1, strlen(eq + 1)) != 0) {
+			c2s_env_free(e);
+			return NULL;
+		}
+	}
+	return e;
+}
+
+void c2s_env_free(struct c2s_env *e)
+{
+	if (!e)
+		return;
+	free(e->slots);
+	c2s_arena_free(&e->arena);
+	free(e);
+}
+
+/* ==== env files, as docker/cli's pkg/kvfile ==== */
+
+/* Length of a valid UTF-8 sequence at s (Go's utf8.Valid rules), 0 if invalid. */
+static size_t utf8_valid_len(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	size_t len;
+	uint32_t v, min;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2; v = c & 0x1f; min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3; v = c & 0x0f; min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4; v = c & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+/* Go's unicode.IsSpace. */
+static int go_is_space(uint32_t c)
+{
+	switch (c) {
+	case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
+	case 0x85: case 0xa0: case 0x1680: case 0x2028: case 0x2029: case 0x202f:
+	case 0x205f: case 0x3000:
+		return 1;
+	default:
+		return c >= 0x2000 && c <= 0x200a;
+	}
+}
+
+int c2s_envfile_parse(const char *data, size_t len, c2s_envfile_fn fn, void *ctx,
+		      char *err, size_t errsize)
+{
+	const unsigned char *p = (const unsigned char *)data, *end = p + len;
+	for (unsigned lineno = 1; p < end; lineno++) {
+		/* bufio.ScanLines: up to '\n', one trailing '\r' dropped; a last line without '\n' counts. */
+		const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+		const unsigned char *le = nl ? nl : end, *next = nl ? nl + 1 : end;
+		if ((size_t)(le - p) > C2S_ENVFILE_MAX_LINE) {
+			snprintf(err, errsize, "bufio.Scanner: token too long");
+			return -1;
+		}
+		if (le > p && le[-1] == '\r')
+			le--;
+		for (const unsigned char *q = p; q < le;) {
+			uint32_t cp;
+			size_t l = utf8_valid_len(q, (size_t)(le - q), &cp);
+			if (!l) {
+				/* docker prints the line's bytes as a Go []byte: [104 105 ...] */
+				size_t o = (size_t)snprintf(err, errsize, "invalid utf8 bytes at line %u: [", lineno);
+				for (const unsigned char *b = p; b < le && o < errsize; b++)
+					o += (size_t)snprintf(err + o, errsize - o, b == p ? "%u" : " %u", *b);
+				if (o < errsize)
+					snprintf(err + o, errsize - o, "]");
+				return -1;
+			}
+			q += l;
+		}
+		if (lineno == 1 && le - p >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+			p += 3;
+		/* strip leading white space (unicode.IsSpace) */
+		while (p < le) {
+			uint32_t cp;
+			size_t l = utf8_valid_len(p, (size_t)(le - p), &cp);
+			if (!go_is_space(cp))
+				break;
+			p += l;
+		}
+		if (p == le || *p == '#') {
+			p = next;
+			continue;
+		}
+		const unsigned char *eq = memchr(p, '=', (size_t)(le - p));
+		const unsigned char *ke = eq ? eq : le;
+		if (ke == p) {
+			snprintf(err, errsize, "no variable name on line '%.*s'", (int)(le - p), (const char *)p);
+			return -1;
+		}
+		for (const unsigned char *q = p; q < ke; q++)
+			if (*q == ' ' || *q == '\t') {
+				snprintf(err, errsize, "variable '%.*s' contains whitespaces", (int)(ke - p),
+					 (const char *)p);
+				return -1;
+			}
+		if (fn && fn(ctx, (const char *)p, (size_t)(ke - p), eq ? (const char *)eq + 1 : NULL,
+			     eq ? (size_t)(le - eq - 1) : 0, eq != NULL) != 0)
+			return -2;
+		p = next;
+	}
+	return 0;
+}
+
+struct envfile_ctx {
+	struct c2s_env *e;
+	const struct c2s_env *lookup;
+};
+
+static int envfile_into_env(void *ctx, const char *key, size_t klen, const char *value, size_t vlen,
+			    int has_value)
+{
+	struct envfile_ctx *c = ctx;
+	if (!has_value) {
+		value = c2s_env_get(c->lookup, key, klen, &vlen);
+		if (!value)
+			return 0;
+	}
+	return c2s_env_set(c->e, key, klen, value, vlen);
+}
+
+enum c2s_envfile_status c2s_env_read_file(struct c2s_env *e, const char *path,
+					  const struct c2s_env *lookup, char *err, size_t errsize)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errsize, "open %s: %s", path, strerror(errno));
+		return C2S_ENVFILE_IO;
+	}
+	struct c2s_buf b;
+	c2s_buf_init(&b, C2S_ENVFILE_MAX_BYTES);
+	char chunk[8192];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (c2s_buf_add(&b, chunk, got) != 0)
+			break;
+	int ioerr = ferror(f);
+	int e_no = errno;
+	fclose(f);
+	if (ioerr) {
+		snprintf(err, errsize, "read %s: %s", path, strerror(e_no));
+		c2s_buf_free(&b);
+		return C2S_ENVFILE_IO;
+	}
+	if (b.failed) {
+		snprintf(err, errsize, "%s: larger than %zu MiB, the most compose2swarm reads of an env file",
+			 path, C2S_ENVFILE_MAX_BYTES >> 20);
+		c2s_buf_free(&b);
+		return C2S_ENVFILE_IO;
+	}
+	struct envfile_ctx c = {e, lookup};
+	char msg[512];
+	int rc = c2s_envfile_parse(b.data ? b.data : "", b.len, envfile_into_env, &c, msg, sizeof msg);
+	c2s_buf_free(&b);
+	if (rc == -2) {
+		snprintf(err, errsize, "out of memory");
+		return C2S_ENVFILE_NOMEM;
+	}
+	if (rc != 0) {
+		snprintf(err, errsize, "invalid env file (%s): %s", path, msg);
+		return C2S_ENVFILE_INVALID;
+	}
+	return C2S_ENVFILE_OK;
+}
+
+/* ==== substitution of one string: docker/cli's template.Substitute ==== */
+
+/* strings.Cut on sep: -1 when absent, else the offset of sep in s. */
+static long cut(const char *s, size_t n, const char *sep)
+{
+	size_t m = strlen(sep);
+	for (size_t i = 0; i + m <= n; i++)
+		if (memcmp(s + i, sep, m) == 0)
+			return (long)i;
+	return -1;
+}
+
+static const char *lookup(const struct c2s_env *env, const char *name, size_t n, size_t *vlen,
+			  const struct c2s_interp_tok *t, c2s_lookup_fn on_lookup, void *ctx)
+{
+	const char *v = c2s_env_get(env, name, n, vlen);
+	if (on_lookup)
+		on_lookup(ctx, name, n, v != NULL, t->start, t->end);
+	if (!v)
+		*vlen = 0;
+	return v;
+}
+
+enum c2s_subst_status c2s_substitute(const char *s, size_t n, const struct c2s_env *env,
+				     struct c2s_buf *out, struct c2s_subst_error *err,
+				     c2s_lookup_fn on_lookup, void *ctx)
+{
+	/* docker keeps one error variable that every later reference overwrites:
+	 * "$1 $HOME" succeeds, "$HOME $1" fails. */
+	enum c2s_subst_status st = C2S_SUBST_OK;
+	struct c2s_interp_tok t;
+	size_t pos = 0;
+	memset(err, 0, sizeof *err);
+	while ((pos = c2s_interp_scan(s, n, pos, &t)), t.kind != C2S_INTERP_END) {
+		switch (t.kind) {
+		case C2S_INTERP_TEXT:
+			c2s_buf_add(out, s + t.start, t.end - t.start);
+			break;
+		case C2S_INTERP_ESCAPED:
+			c2s_buf_addc(out, '$');
+			break;
+		case C2S_INTERP_INVALID:
+			st = C2S_SUBST_INVALID;
+			err->at = t.start;
+			err->end = t.end;
+			break;
+		case C2S_INTERP_VAR: {
+			const char *sub = s + t.subst, *v;
+			size_t ns = t.nsubst, vlen;
+			long k;
+			st = C2S_SUBST_OK;
+			/* The four functions in docker's order, each testing only whether its
+			 * separator occurs anywhere: "${A:?x-y}" is a hard default. */
+			if ((k = cut(sub, ns, ":-")) >= 0) {
+				v = lookup(env, sub, (size_t)k, &vlen, &t, on_lookup, ctx);
+				if (!v || !vlen)
+					c2s_buf_add(out, sub + k + 2, ns - (size_t)k - 2);
+				else
+					c2s_buf_add(out, v, vlen);
+			} else if ((k = cut(sub, ns, "-")) >= 0) {
+				v = lookup(env, sub, (size_t)k, &vlen, &t, on_lookup, ctx);
+				if (!v)
+					c2s_buf_add(out, sub + k + 1, ns - (size_t)k - 1);
+				else
+					c2s_buf_add(out, v, vlen);
+			} else if ((k = cut(sub, ns, ":?")) >= 0 || (k = cut(sub, ns, "?")) >= 0) {
+				int nonempty = sub[k] == ':';
+				size_t seplen = nonempty ? 2 : 1;
+				v = lookup(env, sub, (size_t)k, &vlen, &t, on_lookup, ctx);
+				if (!v || (nonempty && !vlen)) {
+					st = C2S_SUBST_REQUIRED;
+					err->at = t.start;
+					err->end = t.end;
+					err->name = t.subst;
+					err->nname = (size_t)k;
+					err->msg = t.subst + (size_t)k + seplen;
+					err->nmsg = ns - (size_t)k - seplen;
+				} else {
+					c2s_buf_add(out, v, vlen);
+				}
+			} else {
+				v = lookup(env, sub, ns, &vlen, &t, on_lookup, ctx);
+				if (v)
+					c2s_buf_add(out, v, vlen);
+			}
+			break;
+		}
+		case C2S_INTERP_END:
+			break;
+		}
+	}
+	if (out->failed)
+		return C2S_SUBST_NOMEM;
+	return st;
+}
+
+/* ==== Go's strconv.Quote, for docker's %#v ==== */
+
+static int go_printable(uint32_t c)
+{
+	if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f))
+		return 0;
+	/* the few common non-printables Go escapes */
+	return !(c == 0xad || c == 0xfeff || c == 0x2028 || c == 0x2029 || (c >= 0x200b && c <= 0x200f) ||
+		 (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) || (c >= 0xfff9 && c <= 0xfffb) ||
+		 (c >= 0xe000 && c <= 0xf8ff));
+}
+
+int c2s_go_quote(struct c2s_buf *out, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	c2s_buf_addc(out, '"');
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = utf8_valid_len(s + i, n - i, &cp);
+		if (!l) {
+			c2s_buf_printf(out, "\\x%02x", s[i]);
+			i++;
+			continue;
+		}
+		i += l;
+		switch (cp) {
+		case '"': c2s_buf_adds(out, "\\\""); continue;
+		case '\\': c2s_buf_adds(out, "\\\\"); continue;
+		case '\a': c2s_buf_adds(out, "\\a"); continue;
+		case '\b': c2s_buf_adds(out, "\\b"); continue;
+		case '\f': c2s_buf_adds(out, "\\f"); continue;
+		case '\n': c2s_buf_adds(out, "\\n"); continue;
+		case '\r': c2s_buf_adds(out, "\\r"); continue;
+		case '\t': c2s_buf_adds(out, "\\t"); continue;
+		case '\v': c2s_buf_adds(out, "\\v"); continue;
+		default: break;
+		}
+		if (go_printable(cp))
+			c2s_buf_add(out, s + i - l, l);
+		else if (cp < 0x80)
+			c2s_buf_printf(out, "\\x%02x", (unsigned)cp);
+		else if (cp < 0x10000)
+			c2s_buf_printf(out, "\\u%04x", (unsigned)cp);
+		else
+			c2s_buf_printf(out, "\\U%08x", (unsigned)cp);
+	}
+	return c2s_buf_addc(out, '"');
+}
+
+/* ==== the pass over a document ==== */
+
+enum cast { CAST_NONE, CAST_INT, CAST_FLOAT, CAST_BOOL };
+
+/* docker/cli loader/interpolate.go: paths whose interpolated strings are cast.
+ * "*" matches any key, "[]" a list item. */
+static const struct {
+	unsigned char depth;
+	const char *seg[6];
+	enum cast cast;
+} cast_paths[] = {
+	{5, {"services", "*", "configs", "[]", "mode"}, CAST_INT},
+	{5, {"services", "*", "secrets", "[]", "mode"}, CAST_INT},
+	{4, {"services", "*", "healthcheck", "retries"}, CAST_INT},
+	{4, {"services", "*", "healthcheck", "disable"}, CAST_BOOL},
+	{4, {"services", "*", "deploy", "replicas"}, CAST_INT},
+	{5, {"services", "*", "deploy", "update_config", "parallelism"}, CAST_INT},
+	{5, {"services", "*", "deploy", "update_config", "max_failure_ratio"}, CAST_FLOAT},
+	{5, {"services", "*", "deploy", "rollback_config", "parallelism"}, CAST_INT},
+	{5, {"services", "*", "deploy", "rollback_config", "max_failure_ratio"}, CAST_FLOAT},
+	{5, {"services", "*", "deploy", "restart_policy", "max_attempts"}, CAST_INT},
+	{5, {"services", "*", "deploy", "placement", "max_replicas_per_node"}, CAST_INT},
+	{5, {"services", "*", "ports", "[]", "target"}, CAST_INT},
+	{5, {"services", "*", "ports", "[]", "published"}, CAST_INT},
+	{4, {"services", "*", "ulimits", "*"}, CAST_INT},
+	{5, {"services", "*", "ulimits", "*", "hard"}, CAST_INT},
+	{5, {"services", "*", "ulimits", "*", "soft"}, CAST_INT},
+	{3, {"services", "*", "privileged"}, CAST_BOOL},
+	{3, {"services", "*", "oom_score_adj"}, CAST_INT},
+	{3, {"services", "*", "read_only"}, CAST_BOOL},
+	{3, {"services", "*", "stdin_open"}, CAST_BOOL},
+	{3, {"services", "*", "tty"}, CAST_BOOL},
+	{5, {"services", "*", "volumes", "[]", "read_only"}, CAST_BOOL},
+	{6, {"services", "*", "volumes", "[]", "volume", "nocopy"}, CAST_BOOL},
+	{3, {"networks", "*", "external"}, CAST_BOOL},
+	{3, {"networks", "*", "internal"}, CAST_BOOL},
+	{3, {"networks", "*", "attachable"}, CAST_BOOL},
+	{3, {"volumes", "*", "external"}, CAST_BOOL},
+	{3, {"secrets", "*", "external"}, CAST_BOOL},
+	{3, {"configs", "*", "external"}, CAST_BOOL},
+};
+
+#define INTERP_MAX_PATH C2S_MAX_DEPTH
+
+struct walk {
+	struct c2s_doc *doc;
+	const struct c2s_env *env, *dotenv;
+	struct c2s_diags *diags;
+	struct c2s_str path[INTERP_MAX_PATH + 1];
+	size_t depth;
+	struct c2s_buf val, msg;
+	int errors, nomem;
+	/* aliases: scalars rewritten so far (one bit per node, NULL when the file has no
+	 * anchors), and whether the walk is inside an alias, only casting again */
+	unsigned char *changed;
+	int cast_only;
+	/* .env check: the scalar being scanned, the variables already reported */
+	const struct c2s_node *node;
+	struct c2s_env *reported;
+};
+
+static enum cast cast_for(const struct walk *w)
+{
+	for (size_t i = 0; i < sizeof cast_paths / sizeof *cast_paths; i++) {
+		if (cast_paths[i].depth != w->depth)
+			continue;
+		size_t j = w->depth;
+		while (j-- > 0) {
+			const char *seg = cast_paths[i].seg[j];
+			if (seg[0] == '*' && !seg[1])
+				continue;
+			if (strlen(seg) != w->path[j].n || memcmp(seg, w->path[j].p, w->path[j].n) != 0)
+				break;
+		}
+		if (j == (size_t)-1)
+			return cast_paths[i].cast;
+	}
+	return CAST_NONE;
+}
+
+/* The dotted path docker prints ("services.web.ports.[].target"). */
+static const char *path_text(struct walk *w)
+{
+	c2s_buf_reset(&w->msg);
+	for (size_t i = 0; i < w->depth; i++) {
+		if (i)
+			c2s_buf_addc(&w->msg, '.');
+		c2s_buf_add(&w->msg, w->path[i].p, w->path[i].n);
+	}
+	return w->msg.data ? w->msg.data : "";
+}
+
+static int is_string(const struct c2s_doc *d, const struct c2s_node *n)
+{
+	struct c2s_value v;
+	enum c2s_type t = c2s_resolve(d, n, &v);
+	/* yaml.v3 gives interface{} a timestamp-looking plain scalar as a string */
+	return t == C2S_TYPE_STRING || t == C2S_TYPE_TIMESTAMP;
+}
+
+/* Go's strconv.Atoi: [+-]digits, base 10, int64. */
+int c2s_go_atoi(const char *s, size_t n, long long *out, const char **why)
+{
+	size_t i = 0;
+	int neg = 0;
+	if (n && (s[0] == '+' || s[0] == '-')) {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	const char *dummy;
+	if (!why)
+		why = &dummy;
+	if (i == n) {
+		*why = "invalid syntax";
+		return -1;
+	}
+	unsigned long long v = 0, lim = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
+	int range = 0;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9') {
+			*why = "invalid syntax";
+			return -1;
+		}
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (lim - d) / 10)
+			range = 1;
+		else
+			v = v * 10 + d;
+	}
+	if (range) {
+		*why = "value out of range";
+		return -1;
+	}
+	*out = neg ? (long long)(0 - v) : (long long)v;
+	return 0;
+}
+
+/* Go's strconv.ParseFloat(s, 64) for the forms people write: decimal and
+ * exponent, "inf", "infinity", "nan" (any case), with an optional sign. */
+static int go_parse_float(const char *s, size_t n, double *out, const char **why)
+{
+	char tmp[128];
+	*why = "invalid syntax";
+	if (n == 0 || n >= sizeof tmp)
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		char c = tmp[i];
+		if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-' ||
+		      c == 'i' || c == 'I' || c == 'n' || c == 'N' || c == 'f' || c == 'F' || c == 't' ||
+		      c == 'T' || c == 'y' || c == 'Y' || c == 'a' || c == 'A'))
+			return -1;
+	}
+	errno = 0;
+	char *end;
+	double d = strtod(tmp, &end);
+	if (end != tmp + n)
+		return -1;
+	if (errno == ERANGE && isinf(d)) {
+		*why = "value out of range";
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+static int go_bool(const char *s, size_t n, int *out)
+{
+	static const char *const t[] = {"y", "yes", "true", "on"}, *const f[] = {"n", "no", "false", "off"};
+	for (int i = 0; i < 4; i++) {
+		if (strlen(t[i]) == n && strncasecmp(s, t[i], n) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strlen(f[i]) == n && strncasecmp(s, f[i], n) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int pool_append(struct c2s_doc *d, const char *v, size_t len, uint32_t end, uint32_t *ref)
+{
+	size_t need = 4 + len + 1;
+	if (need > UINT32_MAX - d->npool)
+		return -1;
+	if (d->npool + need > d->cap_pool) {
+		size_t cap = d->cap_pool ? d->cap_pool : 1024;
+		while (cap < d->npool + need)
+			cap *= 2;
+		if (cap > UINT32_MAX)
+			cap = UINT32_MAX;
+		char *p = realloc(d->pool, cap);
+		if (!p)
+			return -1;
+		d->pool = p;
+		d->cap_pool = (uint32_t)cap;
+	}
+	memcpy(d->pool + d->npool, &end, 4);
+	memcpy(d->pool + d->npool + 4, v, len);
+	d->pool[d->npool + 4 + len] = '\0';
+	*ref = d->npool + 4;
+	d->npool += (uint32_t)need;
+	return 0;
+}
+
+static int mark_interpolated(struct c2s_doc *d, uint32_t idx)
+{
+	if (d->ninterpolated == d->cap_interpolated) {
+		uint32_t cap = d->cap_interpolated ? d->cap_interpolated * 2 : 64;
+		uint32_t *p = realloc(d->interpolated, (size_t)cap * sizeof *p);
+		if (!p)
+			return -1;
+		d->interpolated = p;
+		d->cap_interpolated = cap;
+	}
+	d->interpolated[d->ninterpolated++] = idx;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int interp_find(const struct c2s_doc *d, uint32_t idx)
+{
+	uint32_t lo = 0, hi = d->ninterpolated;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (d->interpolated[mid] < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->ninterpolated && d->interpolated[lo] == idx;
+}
+
+int c2s_node_interpolated(const struct c2s_doc *d, const struct c2s_node *n)
+{
+	return n && d->ninterpolated && interp_find(d, (uint32_t)(n - d->nodes));
+}
+
+int c2s_node_interp_failed(const struct c2s_doc *d, const struct c2s_node *n)
+{
+	/* failed entries sort last: none there, none at all */
+	return n && d->ninterpolated && (d->interpolated[d->ninterpolated - 1] & C2S_INTERP_FAILED) &&
+	       interp_find(d, (uint32_t)(n - d->nodes) | C2S_INTERP_FAILED);
+}
+
+/* Byte span in the source of s[at..end) of a scalar's value: exact when the value
+ * is the source text, else the whole scalar. */
+static void value_span(const struct c2s_doc *d, const struct c2s_node *n, size_t at, size_t end,
+		       uint32_t *s, uint32_t *e)
+{
+	if (c2s_flags(n) & C2S_NODE_VERBATIM) {
+		*s = n->ref + (uint32_t)at;
+		*e = n->ref + (uint32_t)end;
+	} else {
+		*s = n->start;
+		*e = c2s_node_end(d, n);
+	}
+}
+
+static void report_subst_error(struct walk *w, const struct c2s_node *n, struct c2s_str v,
+			       enum c2s_subst_status st, const struct c2s_subst_error *err)
+{
+	uint32_t s, e;
+	value_span(w->doc, n, err->at, err->end, &s, &e);
+	struct c2s_buf q;
+	c2s_buf_init(&q, C2S_INTERP_MAX_BYTES * 6 + 64);
+	const char *path = path_text(w);
+	struct c2s_diag *dg;
+	if (st == C2S_SUBST_REQUIRED) {
+		struct c2s_buf sentence;
+		c2s_buf_init(&sentence, C2S_INTERP_MAX_BYTES + 64);
+		c2s_buf_adds(&sentence, "required variable ");
+		c2s_buf_add(&sentence, v.p + err->name, err->nname);
+		c2s_buf_adds(&sentence, " is missing a value: ");
+		c2s_buf_add(&sentence, v.p + err->msg, err->nmsg);
+		c2s_go_quote(&q, sentence.data ? sentence.data : "", sentence.len);
+		c2s_buf_free(&sentence);
+		dg = c2s_diag_add(w->diags, C2S_R_CS3002, w->doc->src, s, e,
+				  "invalid interpolation format for %s: %s; you may need to escape any $ with another $",
+				  path, q.data ? q.data : "\"\"");
+		c2s_diag_hint(w->diags, dg, "set %.*s in the environment of `docker stack deploy` (it reads no .env "
+			      "file), or give a default with ${%.*s:-value}", (int)err->nname, v.p + err->name,
+			      (int)err->nname, v.p + err->name);
+	} else {
+		c2s_go_quote(&q, v.p, v.n);
+		dg = c2s_diag_add(w->diags, C2S_R_CS3001, w->doc->src, s, e,
+				  "invalid interpolation format for %s: %s; you may need to escape any $ with another $",
+				  path, q.data ? q.data : "\"\"");
+		if (err->at + 1 < v.n && v.p[err->at + 1] == '{')
+			c2s_diag_hint(w->diags, dg, "a reference is ${NAME}, ${NAME:-default}, ${NAME-default}, "
+				      "${NAME:?message} or ${NAME?message}, closed by the first `}` (docker supports "
+				      "no ${NAME:+alt} and no nesting); write $$ for a literal $");
+		else
+			c2s_diag_hint(w->diags, dg, "`$` must start a variable name ([_a-zA-Z][_a-zA-Z0-9]*); "
+				      "write $$ for a literal $");
+	}
+	c2s_buf_free(&q);
+	w->errors++;
+}
+
+static void report_cast_error(struct walk *w, const struct c2s_node *n, const char *why, const char *val,
+			      size_t vlen)
+{
+	const char *path = path_text(w);
+	struct c2s_diag *dg = c2s_diag_at(w->diags, C2S_R_CS3003, w->doc, n,
+		"error while interpolating %s: failed to cast to expected type: %s", path, why);
+	uint32_t end = c2s_node_end(w->doc, n);
+	c2s_diag_hint(w->diags, dg, "%.*s gave \"%.*s\"; docker needs %s here", (int)(end - n->start),
+		      w->doc->src->data + n->start, (int)(vlen > 200 ? 200 : vlen), val,
+		      strstr(why, "boolean") ? "true/false (or yes/no, on/off, y/n)" :
+		      strstr(why, "ParseFloat") ? "a number" : "an integer");
+	w->errors++;
+}
+
+static int store_value(struct walk *w, uint32_t idx, const char *nv, size_t nlen, enum cast c);
+
+static int interp_scalar(struct walk *w, uint32_t idx)
+{
+	struct c2s_doc *d = w->doc;
+	struct c2s_node *n = &d->nodes[idx];
+	struct c2s_str v = c2s_scalar(d, n);
+	if (w->cast_only) {
+		/* a node shared through an alias, reached again under another path:
+		 * docker casts by path, so a value it left a string may be cast here */
+		enum cast c;
+		if (!w->changed || !(w->changed[idx >> 3] & (1u << (idx & 7))) || c2s_style(n) != C2S_STYLE_DOUBLE ||
+		    (c = cast_for(w)) == CAST_NONE)
+			return 0;
+		c2s_buf_reset(&w->val);
+		if (c2s_buf_add(&w->val, v.p, v.n) != 0)
+			return -1;
+		return store_value(w, idx, w->val.data, w->val.len, c);
+	}
+	if (!v.n || !memchr(v.p, '$', v.n) || !is_string(d, n))
+		return 0;
+	c2s_buf_reset(&w->val);
+	struct c2s_subst_error err;
+	enum c2s_subst_status st = c2s_substitute(v.p, v.n, w->env, &w->val, &err, NULL, NULL);
+	if (st == C2S_SUBST_NOMEM) {
+		/* the buffer is capped at the longest scalar: a limit, reported as one */
+		struct c2s_diag *dg = c2s_diag_at(w->diags, C2S_R_CS1093, d, n,
+			"after interpolation this value is longer than %zu bytes, the most compose2swarm accepts "
+			"(C2S_MAX_SCALAR_BYTES)", (size_t)C2S_INTERP_MAX_BYTES);
+		c2s_diag_hint(w->diags, dg, "a variable holds a very large value");
+		return 0;
+	}
+	if (st != C2S_SUBST_OK) {
+		report_subst_error(w, n, v, st, &err);
+		return mark_interpolated(d, idx | C2S_INTERP_FAILED);
+	}
+	const char *nv = w->val.data ? w->val.data : "";
+	size_t nlen = w->val.len;
+	if (nlen == v.n && memcmp(nv, v.p, nlen) == 0)
+		return 0;  /* unchanged: docker neither casts nor rewrites */
+	return store_value(w, idx, nv, nlen, cast_for(w));
+}
+
+/* Cast the substituted text as docker does for this path, then store it as the
+ * node's value: a string stays a double-quoted string whatever it reads like, a
+ * cast value becomes the plain scalar yaml.v3 would have read. */
+static int store_value(struct walk *w, uint32_t idx, const char *nv, size_t nlen, enum cast c)
+{
+	struct c2s_doc *d = w->doc;
+	struct c2s_node *n = &d->nodes[idx];
+	const char *sub = nv;
+	size_t sublen = nlen;
+	unsigned style = C2S_STYLE_DOUBLE;  /* a string stays a string, whatever it reads like */
+	char num[64];
+	const char *why = NULL;
+	char whybuf[256];
+	if (c == CAST_INT) {
+		long long iv;
+		const char *reason;
+		if (c2s_go_atoi(nv, nlen, &iv, &reason) != 0) {
+			struct c2s_buf q;
+			c2s_buf_init(&q, C2S_INTERP_MAX_BYTES * 6 + 64);
+			c2s_go_quote(&q, nv, nlen);
+			snprintf(whybuf, sizeof whybuf, "strconv.Atoi: parsing %.200s: %s", q.data ? q.data : "\"\"", reason);
+			c2s_buf_free(&q);
+			why = whybuf;
+		} else {
+			snprintf(num, sizeof num, "%lld", iv);
+			nv = num;
+			nlen = strlen(num);
+			style = C2S_STYLE_PLAIN;
+		}
+	} else if (c == CAST_FLOAT) {
+		double f;
+		const char *reason;
+		if (go_parse_float(nv, nlen, &f, &reason) != 0) {
+			struct c2s_buf q;
+			c2s_buf_init(&q, C2S_INTERP_MAX_BYTES * 6 + 64);
+			c2s_go_quote(&q, nv, nlen);
+			snprintf(whybuf, sizeof whybuf, "strconv.ParseFloat: parsing %.200s: %s", q.data ? q.data : "\"\"",
+				 reason);
+			c2s_buf_free(&q);
+			why = whybuf;
+		} else {
+			if (isnan(f))
+				snprintf(num, sizeof num, ".nan");
+			else if (isinf(f))
+				snprintf(num, sizeof num, f > 0 ? ".inf" : "-.inf");
+			else
+				snprintf(num, sizeof num, "%.17g", f);
+			nv = num;
+			nlen = strlen(num);
+			style = C2S_STYLE_PLAIN;
+		}
+	} else if (c == CAST_BOOL) {
+		int b;
+		if (go_bool(nv, nlen, &b) != 0) {
+			snprintf(whybuf, sizeof whybuf, "invalid boolean: %.*s", (int)(nlen > 200 ? 200 : nlen), nv);
+			why = whybuf;
+		} else {
+			nv = b ? "true" : "false";
+			nlen = strlen(nv);
+			style = C2S_STYLE_PLAIN;
+		}
+	}
+	if (why) {
+		report_cast_error(w, n, why, sub, sublen);
+		return mark_interpolated(d, idx | C2S_INTERP_FAILED);
+	}
+	uint32_t end = c2s_node_end(d, n), ref;
+	if (pool_append(d, nv, nlen, end, &ref) != 0)
+		return -1;
+	if (!w->cast_only && mark_interpolated(d, idx) != 0)
+		return -1;
+	if (w->changed)
+		w->changed[idx >> 3] |= (unsigned char)(1u << (idx & 7));
+	n = &d->nodes[idx];
+	unsigned flags = c2s_flags(n) & ~(unsigned)C2S_NODE_VERBATIM;
+	n->meta = C2S_NODE_META(C2S_SCALAR, style, flags, nlen);
+	n->ref = ref;
+	return 0;
+}
+
+static int walk_children(struct walk *w, uint32_t idx, int (*scalar)(struct walk *, uint32_t));
+
+static int walk_node(struct walk *w, uint32_t idx, int (*scalar)(struct walk *, uint32_t))
+{
+	const struct c2s_node *n = &w->doc->nodes[idx];
+	/* An alias of a mapping or list shares the anchor's children, which the walk
+	 * reaches (first, in document order) under the anchor: substitute them once;
+	 * under the alias's path only docker's casts may still apply. */
+	if (c2s_kind(n) != C2S_SCALAR && (c2s_flags(n) & C2S_NODE_ALIAS)) {
+		if (!w->changed || w->cast_only)
+			return w->cast_only && w->changed ? walk_children(w, idx, scalar) : 0;
+		w->cast_only = 1;
+		int rc = walk_children(w, idx, scalar);
+		w->cast_only = 0;
+		return rc;
+	}
+	return walk_children(w, idx, scalar);
+}
+
+static int walk_children(struct walk *w, uint32_t idx, int (*scalar)(struct walk *, uint32_t))
+{
+	const struct c2s_node *n = &w->doc->nodes[idx];
+	switch (c2s_kind(n)) {
+	case C2S_SCALAR:
+		return scalar(w, idx);
+	case C2S_MAPPING:
+		if (w->depth >= INTERP_MAX_PATH)
+			return 0;
+		for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++) {
+			const struct c2s_node *k = c2s_map_key(w->doc, n, i);
+			w->path[w->depth] = c2s_is_scalar(k) ? c2s_scalar(w->doc, k) : (struct c2s_str){"?", 1};
+			w->depth++;
+			int rc = walk_node(w, n->ref + 2 * i + 1, scalar);
+			w->depth--;
+			if (rc)
+				return rc;
+			n = &w->doc->nodes[idx];
+		}
+		return 0;
+	case C2S_SEQUENCE:
+		if (w->depth >= INTERP_MAX_PATH)
+			return 0;
+		for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++) {
+			w->path[w->depth] = (struct c2s_str){"[]", 2};
+			w->depth++;
+			int rc = walk_node(w, n->ref + i, scalar);
+			w->depth--;
+			if (rc)
+				return rc;
+			n = &w->doc->nodes[idx];
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static int walk_doc(struct walk *w, int (*scalar)(struct walk *, uint32_t))
+{
+	const struct c2s_node *root = c2s_node_at(w->doc, w->doc->root);
+	if (!c2s_is_mapping(root))
+		return 0;
+	/* most files have no '$' at all */
+	const struct c2s_source *src = w->doc->src;
+	if (!memchr(src->data, '$', src->len) && (!w->doc->npool || !memchr(w->doc->pool, '$', w->doc->npool)))
+		return 0;
+	c2s_buf_init(&w->val, C2S_INTERP_MAX_BYTES);
+	c2s_buf_init(&w->msg, (size_t)1 << 20);
+	int rc = walk_node(w, w->doc->root, scalar);
+	c2s_buf_free(&w->val);
+	c2s_buf_free(&w->msg);
+	return rc;
+}
+
+int c2s_interpolate(struct c2s_doc *doc, const struct c2s_env *env, struct c2s_diags *diags)
+{
+	struct walk w;
+	memset(&w, 0, sizeof w);
+	w.doc = doc;
+	w.env = env;
+	w.diags = diags;
+	if (doc->nanchors && !(w.changed = calloc((size_t)doc->nnodes / 8 + 1, 1))) {
+		diags->nomem = 1;
+		return -1;
+	}
+	int rc = walk_doc(&w, interp_scalar);
+	free(w.changed);
+	if (rc != 0) {
+		diags->nomem = 1;
+		return -1;
+	}
+	if (doc->ninterpolated > 1)
+		qsort(doc->interpolated, doc->ninterpolated, sizeof *doc->interpolated, cmp_u32);
+	return w.errors;
+}
+
+/* ---- --no-interpolate: leave values with references unjudged ---- */
+
+static int mark_scalar(struct walk *w, uint32_t idx)
+{
+	struct c2s_doc *d = w->doc;
+	const struct c2s_node *n = &d->nodes[idx];
+	struct c2s_str v = c2s_scalar(d, n);
+	if (!v.n || !memchr(v.p, '$', v.n) || !is_string(d, n))
+		return 0;
+	struct c2s_interp_tok t;
+	size_t pos = 0;
+	while ((pos = c2s_interp_scan(v.p, v.n, pos, &t)), t.kind != C2S_INTERP_END)
+		if (t.kind == C2S_INTERP_VAR || t.kind == C2S_INTERP_INVALID)
+			return mark_interpolated(d, idx | C2S_INTERP_FAILED);
+	return 0;
+}
+
+int c2s_interp_mark_unresolved(struct c2s_doc *doc)
+{
+	struct walk w;
+	memset(&w, 0, sizeof w);
+	w.doc = doc;
+	if (walk_doc(&w, mark_scalar) != 0)
+		return -1;
+	if (doc->ninterpolated > 1)
+		qsort(doc->interpolated, doc->ninterpolated, sizeof *doc->interpolated, cmp_u32);
+	return 0;
+}
+
+/* ---- the .env trap ---- */
+
+struct dotenv_ctx {
+	struct walk *w;
+	const struct c2s_node *n;
+	const char *base;
+};
+
+static void dotenv_lookup(void *ctx, const char *name, size_t n, int found, size_t at, size_t end)
+{
+	struct dotenv_ctx *c = ctx;
+	struct walk *w = c->w;
+	if (found || !c2s_env_get(w->dotenv, name, n, NULL))
+		return;
+	/* once per variable: its first use */
+	if (c2s_env_get(w->reported, name, n, NULL) || c2s_env_set(w->reported, name, n, "", 0) != 0)
+		return;
+	uint32_t s, e;
+	value_span(w->doc, c->n, at, end, &s, &e);
+	struct c2s_diag *dg = c2s_diag_add(w->diags, C2S_R_CS3004, w->doc->src, s, e,
+		"%.*s is set only in .env, which docker stack deploy never reads: at deploy it is unset here and "
+		"wherever else the file uses it",
+		(int)n, name);
+	c2s_diag_hint(w->diags, dg, "export it before deploying (set -a; . ./.env; set +a; docker stack deploy ...) "
+		      "or pass it with --env-file .env to check what deploy will see");
+	w->errors++;
+}
+
+static int dotenv_scalar(struct walk *w, uint32_t idx)
+{
+	struct c2s_doc *d = w->doc;
+	const struct c2s_node *n = &d->nodes[idx];
+	struct c2s_str v = c2s_scalar(d, n);
+	if (!v.n || !memchr(v.p, '$', v.n) || !is_string(d, n))
+		return 0;
+	c2s_buf_reset(&w->val);
+	struct c2s_subst_error err;
+	struct dotenv_ctx c = {w, n, v.p};
+	enum c2s_subst_status st = c2s_substitute(v.p, v.n, w->env, &w->val, &err, dotenv_lookup, &c);
+	(void)st;  /* an over-long value is reported by c2s_interpolate */
+	return 0;
+}
+
+int c2s_interp_check_dotenv(const struct c2s_doc *doc, const struct c2s_env *env,
+			    const struct c2s_env *dotenv, struct c2s_diags *diags)
+{
+	if (!dotenv || !c2s_env_count(dotenv))
+		return 0;
+	struct walk w;
+	memset(&w, 0, sizeof w);
+	w.doc = (struct c2s_doc *)doc;  /* read only: dotenv_scalar rewrites nothing */
+	w.env = env;
+	w.dotenv = dotenv;
+	w.diags = diags;
+	w.reported = c2s_env_new(NULL);
+	if (!w.reported || walk_doc(&w, dotenv_scalar) != 0) {
+		c2s_env_free(w.reported);
+		diags->nomem = 1;
+		return -1;
+	}
+	c2s_env_free(w.reported);
+	return w.errors;
+}

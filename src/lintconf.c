@@ -1,0 +1,273 @@
+/* lintconf.c -- .compose2swarm.yml, read with our own loader:
+ *
+ *   rules:
+ *     enable: [CS9001]            # ids or names
+ *     disable: [CS7001, links]
+ *     severity: {CS5013: error}
+ *   engine-version: "20.10"
+ *   fail-on: error
+ */
+#include "config.h"
+#include "lintconf.h"
+#include "ast.h"
+#include "check.h"
+#include "diag.h"
+#include "format.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void c2s_lintconf_defaults(struct c2s_lintconf *c)
+{
+	memset(c, 0, sizeof *c);
+	for (int i = 0; i < C2S_RULE_COUNT; i++)
+		c->severity[i] = c2s_rule_default_on(&c2s_rules[i]) ? c2s_rules[i].severity : C2S_SEVERITY_NONE;
+	c->fail_on = C2S_SEVERITY_WARNING;
+}
+
+int c2s_parse_engine_version(const char *s, size_t n, int *major, int *minor)
+{
+	long a = 0, b = 0;
+	size_t i = 0, da = 0, db = 0;
+	while (i < n && s[i] >= '0' && s[i] <= '9' && da < 4)
+		a = a * 10 + (s[i++] - '0'), da++;
+	if (!da || i >= n || s[i] != '.')
+		return -1;
+	i++;
+	while (i < n && s[i] >= '0' && s[i] <= '9' && db < 3)
+		b = b * 10 + (s[i++] - '0'), db++;
+	if (!db || i != n || a < 1 || a > 999 || b > 99)
+		return -1;
+	*major = (int)a;
+	*minor = (int)b;
+	return 0;
+}
+
+struct conf_ctx {
+	struct c2s_doc *doc;
+	struct c2s_source *src;
+	FILE *err;
+	int bad;
+};
+
+static void conf_error(struct conf_ctx *x, const struct c2s_node *n, const char *fmt, const char *arg, size_t argn)
+{
+	uint32_t line = 0, col = 0;
+	c2s_source_locate(x->src, n ? n->start : 0, &line, &col);
+	fprintf(x->err, "%s:%u:%u: error: ", x->src->name, line, col);
+	fprintf(x->err, fmt, (int)(argn > 100 ? 100 : argn), arg);
+	fputc('\n', x->err);
+	x->bad = 1;
+}
+
+static const struct c2s_rule *conf_rule(struct conf_ctx *x, const struct c2s_node *n)
+{
+	if (!c2s_is_scalar(n)) {
+		conf_error(x, n, "a rule id or name is a string%.*s", "", 0);
+		return NULL;
+	}
+	struct c2s_str s = c2s_scalar(x->doc, n);
+	char id[64];
+	const struct c2s_rule *r = NULL;
+	if (s.n < sizeof id) {
+		memcpy(id, s.p, s.n);
+		id[s.n] = '\0';
+		r = c2s_rule_find(id);
+	}
+	if (!r)
+		conf_error(x, n, "unknown rule '%.*s' (see `compose2swarm rules`)", s.p, s.n);
+	return r;
+}
+
+/* enable/disable: a list of ids, or one id. */
+static void conf_switch(struct conf_ctx *x, struct c2s_lintconf *c, const struct c2s_node *v, int on)
+{
+	uint32_t n = c2s_is_sequence(v) ? c2s_count(v) : 1;
+	if (c2s_is_mapping(v)) {
+		conf_error(x, v, "enable/disable take a list of rule ids%.*s", "", 0);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct c2s_node *it = c2s_is_sequence(v) ? c2s_seq_item(x->doc, v, i) : v;
+		const struct c2s_rule *r = conf_rule(x, it);
+		if (!r)
+			continue;
+		enum c2s_rule_index k = c2s_rule_index(r);
+		c->severity[k] = on ? (r->severity ? r->severity : C2S_SEVERITY_WARNING) : C2S_SEVERITY_NONE;
+	}
+}
+
+static int conf_severity(struct conf_ctx *x, const struct c2s_node *v, int allow_none)
+{
+	if (!c2s_is_scalar(v)) {
+		conf_error(x, v, "a severity is error, warning, info%.*s", allow_none ? " or none" : "", allow_none ? 8 : 0);
+		return -1;
+	}
+	struct c2s_str s = c2s_scalar(x->doc, v);
+	char word[16];
+	int sev = -1;
+	if (s.n < sizeof word) {
+		memcpy(word, s.p, s.n);
+		word[s.n] = '\0';
+		sev = c2s_severity_parse(word);
+	}
+	if (sev < 0 || (!allow_none && sev == C2S_SEVERITY_NONE)) {
+		conf_error(x, v, allow_none ? "'%.*s' is not error, warning, info or none"
+					    : "'%.*s' is not error, warning or info (disable a rule with rules.disable)",
+			   s.p, s.n);
+		return -1;
+	}
+	return sev;
+}
+
+static void conf_rules(struct conf_ctx *x, struct c2s_lintconf *c, const struct c2s_node *rules)
+{
+	const struct c2s_doc *d = x->doc;
+	if (!c2s_is_mapping(rules)) {
+		if (!(c2s_is_scalar(rules) && c2s_count(rules) == 0))
+			conf_error(x, rules, "rules is a mapping with enable, disable and severity%.*s", "", 0);
+		return;
+	}
+	/* disable, then enable, then severity: whatever the order in the file. */
+	const struct c2s_node *dis = c2s_map_get(d, rules, "disable", NULL);
+	const struct c2s_node *en = c2s_map_get(d, rules, "enable", NULL);
+	const struct c2s_node *sev = c2s_map_get(d, rules, "severity", NULL);
+	for (uint32_t i = 0; i < c2s_count(rules); i++) {
+		const struct c2s_node *k = c2s_map_key(d, rules, i);
+		if (!(c2s_scalar_is(d, k, "disable") || c2s_scalar_is(d, k, "enable") || c2s_scalar_is(d, k, "severity"))) {
+			struct c2s_str s = c2s_is_scalar(k) ? c2s_scalar(d, k) : (struct c2s_str){"?", 1};
+			conf_error(x, k, "unknown key rules.%.*s (enable, disable, severity)", s.p, s.n);
+		}
+	}
+	if (dis)
+		conf_switch(x, c, dis, 0);
+	if (en)
+		conf_switch(x, c, en, 1);
+	if (sev) {
+		if (!c2s_is_mapping(sev)) {
+			conf_error(x, sev, "rules.severity maps rule ids to error, warning or info%.*s", "", 0);
+			return;
+		}
+		for (uint32_t i = 0; i < c2s_count(sev); i++) {
+			const struct c2s_rule *r = conf_rule(x, c2s_map_key(d, sev, i));
+			int level = conf_severity(x, c2s_map_value(d, sev, i), 0);
+			if (r && level > 0)
+				c->severity[c2s_rule_index(r)] = (enum c2s_severity)level;
+		}
+	}
+}
+
+static int conf_apply(struct c2s_lintconf *c, struct c2s_source *src, FILE *err)
+{
+	struct c2s_diags diags;
+	struct c2s_doc doc;
+	c2s_diags_init(&diags);
+	enum c2s_load_status st = c2s_load(&doc, src, &diags);
+	struct conf_ctx x = {&doc, src, err, 0};
+	if (diags.n) {
+		/* The loader's own findings (syntax, duplicate keys, limits) stop us. */
+		c2s_diags_resolve(&diags);
+		struct c2s_buf b;
+		c2s_buf_init(&b, (size_t)1 << 20);
+		struct c2s_format_options fo = {C2S_FORMAT_GNU, 0, 1};
+		c2s_format_diags(&diags, &fo, &b);
+		if (b.len)
+			fwrite(b.data, 1, b.len, err);
+		c2s_buf_free(&b);
+		x.bad = 1;
+	} else if (st == C2S_LOAD_OK && doc.root) {
+		const struct c2s_node *root = c2s_node_at(&doc, doc.root);
+		if (c2s_is_mapping(root)) {
+			for (uint32_t i = 0; i < c2s_count(root); i++) {
+				const struct c2s_node *k = c2s_map_key(&doc, root, i), *v = c2s_map_value(&doc, root, i);
+				struct c2s_str s = c2s_is_scalar(k) ? c2s_scalar(&doc, k) : (struct c2s_str){"?", 1};
+				if (c2s_str_eq(s, "rules")) {
+					conf_rules(&x, c, v);
+				} else if (c2s_str_eq(s, "fail-on")) {
+					int level = conf_severity(&x, v, 1);
+					if (level >= 0) {
+						c->fail_on = (enum c2s_severity)level;
+						c->fail_on_set = 1;
+					}
+				} else if (c2s_str_eq(s, "engine-version")) {
+					struct c2s_str ev = c2s_is_scalar(v) ? c2s_scalar(&doc, v) : (struct c2s_str){"", 0};
+					if (c2s_parse_engine_version(ev.p, ev.n, &c->engine_major, &c->engine_minor) != 0)
+						conf_error(&x, v, "engine-version wants MAJOR.MINOR in quotes, such as \"20.10\", "
+							   "not '%.*s'", ev.p, ev.n);
+				} else {
+					conf_error(&x, k, "unknown key '%.*s' (rules, engine-version, fail-on)", s.p, s.n);
+				}
+			}
+		} else if (!(c2s_is_scalar(root) && c2s_count(root) == 0)) {
+			conf_error(&x, root, "the config file is a mapping with rules, engine-version and fail-on%.*s", "", 0);
+		}
+	} else if (st != C2S_LOAD_OK) {
+		x.bad = 1;
+	}
+	c2s_doc_free(&doc);
+	c2s_diags_free(&diags);
+	return x.bad ? -1 : 0;
+}
+
+int c2s_lintconf_parse(struct c2s_lintconf *c, const char *name, const char *text, size_t len, FILE *err)
+{
+	struct c2s_source src;
+	if (c2s_source_from_memory(&src, name, text, len) != 0) {
+		fprintf(err, "compose2swarm: out of memory\n");
+		return -1;
+	}
+	src.rank = 1;
+	int rc = conf_apply(c, &src, err);
+	c2s_source_free(&src);
+	return rc;
+}
+
+int c2s_lintconf_load(struct c2s_lintconf *c, const char *path, FILE *err)
+{
+	struct c2s_source src;
+	int e = 0;
+	enum c2s_read_status st = c2s_source_read(&src, path, NULL, &e);
+	if (st != C2S_READ_OK) {
+		fprintf(err, "compose2swarm: %s: %s\n", path,
+			st == C2S_READ_DIRECTORY ? "is a directory, not a config file"
+			: st == C2S_READ_TOO_BIG ? "too large for a config file" : strerror(e));
+		return -1;
+	}
+	src.rank = 1;
+	int rc = conf_apply(c, &src, err);
+	c2s_source_free(&src);
+	return rc;
+}
+
+int c2s_lintconf_find(const char *file, char *buf, size_t size)
+{
+	char dir[C2S_CONFIG_MAX_PATH];
+	const char *slash = strcmp(file, "-") == 0 ? NULL : strrchr(file, '/');
+	if (slash && (size_t)(slash - file) + 1 < sizeof dir) {
+		memcpy(dir, file, (size_t)(slash - file) + 1);
+		dir[slash - file + 1] = '\0';
+	} else {
+		strcpy(dir, "./");
+	}
+	char abs[PATH_MAX];
+	if (!realpath(dir, abs))
+		return 0;
+	for (;;) {
+		int root = strcmp(abs, "/") == 0;
+		int w = snprintf(buf, size, "%s/%s", root ? "" : abs, C2S_CONFIG_NAME);
+		if (w > 0 && (size_t)w < size && access(buf, F_OK) == 0)
+			return 1;
+		if (root)
+			return 0;
+		char *up = strrchr(abs, '/');
+		if (!up)
+			return 0;
+		if (up == abs)
+			up[1] = '\0';
+		else
+			*up = '\0';
+	}
+}

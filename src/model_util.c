@@ -1,0 +1,362 @@
+/* model_util.c -- the struct tables, value access, and the scalar formats docker's
+ * Go libraries use: time.Duration, go-units sizes, strconv floats, yaml.v3 key order. */
+#include "config.h"
+#include "model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- tables ---- */
+
+#define C2S_STRUCT(T, go) static const struct c2s_mfield fields_##T[] = {
+#define C2S_FIELD(T, F, key, KIND, SUB) {key, sizeof(key) - 1, C2S_FK_##KIND, C2S_T_##SUB},
+#define C2S_END(T) {NULL, 0, C2S_FK_STR, C2S_T_NONE}};
+#include "model.def"
+
+const struct c2s_mstruct c2s_mstructs[C2S_T_COUNT] = {
+	{"", NULL, 0},
+#define C2S_STRUCT(T, go) {go, fields_##T, C2S_F_##T##__COUNT},
+#include "model.def"
+};
+
+/* ---- access ---- */
+
+const struct c2s_mval *c2s_mget(const struct c2s_mval *s, unsigned field)
+{
+	if (!s || s->kind != C2S_MV_STRUCT)
+		return NULL;
+	for (uint32_t i = 0; i < s->n; i++) {
+		if (s->u.v[i].field == field)
+			return &s->u.v[i];
+		if (s->u.v[i].field > field)
+			break;
+	}
+	return NULL;
+}
+
+const struct c2s_mval *c2s_mmap_get(const struct c2s_mval *map, const char *key, size_t n)
+{
+	if (!map || map->kind != C2S_MV_MAP)
+		return NULL;
+	for (uint32_t i = 0; i < map->n; i++) {
+		const struct c2s_mval *k = &map->u.v[2 * i];
+		if (k->n == n && memcmp(k->u.s, key, n) == 0)
+			return &map->u.v[2 * i + 1];
+	}
+	return NULL;
+}
+
+const struct c2s_node *c2s_mval_node(const struct c2s_model *m, const struct c2s_mval *v)
+{
+	if (!v || !v->node || v->file >= m->ndocs)
+		return NULL;
+	return &m->docs[v->file]->nodes[v->node];
+}
+
+/* ---- yaml.v3 key order (sorter.go keyList.Less, for string keys) ---- */
+
+static uint32_t rune_at(const char *s, size_t n, size_t *i)
+{
+	unsigned char c = (unsigned char)s[*i];
+	uint32_t r;
+	int len;
+	if (c < 0x80) {
+		(*i)++;
+		return c;
+	} else if ((c & 0xE0) == 0xC0) {
+		r = c & 0x1F;
+		len = 2;
+	} else if ((c & 0xF0) == 0xE0) {
+		r = c & 0x0F;
+		len = 3;
+	} else if ((c & 0xF8) == 0xF0) {
+		r = c & 0x07;
+		len = 4;
+	} else {
+		(*i)++;
+		return 0xFFFD;
+	}
+	if (*i + (size_t)len > n) {
+		(*i)++;
+		return 0xFFFD;
+	}
+	for (int k = 1; k < len; k++)
+		r = (r << 6) | ((unsigned char)s[*i + (size_t)k] & 0x3F);
+	*i += (size_t)len;
+	return r;
+}
+
+static int is_letter(uint32_t r)
+{
+	if (r < 0x80)
+		return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
+	/* Non-ASCII: Go's unicode.IsLetter; approximate with "not punctuation/space/digit". */
+	if (r == 0xA0 || r == 0xB5 || r == 0xAA || r == 0xBA)
+		return r != 0xA0;
+	if (r < 0xC0)
+		return 0;
+	if (r == 0xD7 || r == 0xF7)
+		return 0;
+	if (r >= 0x2000 && r <= 0x2BFF)
+		return 0;
+	if (r >= 0x3000 && r <= 0x303F)
+		return 0;
+	return 1;
+}
+
+static int is_digit_r(uint32_t r) { return r >= '0' && r <= '9'; }
+
+static uint32_t rune_next(const char *s, size_t n, size_t *i)
+{
+	if ((unsigned char)s[*i] < 0x80)
+		return (unsigned char)s[(*i)++];
+	return rune_at(s, n, i);
+}
+
+int c2s_key_less(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t i = 0, j = 0;
+	int digits = 0;
+	while (i < an && j < bn) {
+		size_t i0 = i, j0 = j;
+		uint32_t ra = rune_next(a, an, &i), rb = rune_next(b, bn, &j);
+		if (ra == rb) {
+			digits = is_digit_r(ra);
+			continue;
+		}
+		int al = is_letter(ra), bl = is_letter(rb);
+		if (al && bl)
+			return ra < rb;
+		if (al || bl)
+			return digits ? al : bl;
+		int64_t anum = 0, bnum = 0;
+		size_t ai, bi;
+		if (ra == '0' || rb == '0') {
+			/* digits are ASCII: scan a's bytes backwards */
+			for (size_t k = i0; k-- > 0 && a[k] >= '0' && a[k] <= '9';) {
+				if (a[k] != '0') {
+					anum = 1;
+					bnum = 1;
+					break;
+				}
+			}
+		}
+		for (ai = i0; ai < an && a[ai] >= '0' && a[ai] <= '9'; ai++)
+			anum = anum * 10 + (a[ai] - '0');
+		for (bi = j0; bi < bn && b[bi] >= '0' && b[bi] <= '9'; bi++)
+			bnum = bnum * 10 + (b[bi] - '0');
+		if (anum != bnum)
+			return anum < bnum;
+		/* Go compares rune indexes; digit runs are ASCII so lengths agree */
+		if (ai - i0 != bi - j0)
+			return ai - i0 < bi - j0;
+		return ra < rb;
+	}
+	/* len([]rune(a)) < len([]rune(b)) with an equal prefix */
+	return i == an && j < bn;
+}
+
+/* ---- durations: Go's time.Duration ---- */
+
+static size_t fmt_frac(char *buf, size_t w, uint64_t *v, int prec)
+{
+	int print = 0;
+	for (int i = 0; i < prec; i++) {
+		unsigned digit = (unsigned)(*v % 10);
+		print = print || digit != 0;
+		if (print)
+			buf[--w] = (char)('0' + digit);
+		*v /= 10;
+	}
+	if (print)
+		buf[--w] = '.';
+	return w;
+}
+
+static size_t fmt_int(char *buf, size_t w, uint64_t v)
+{
+	if (v == 0)
+		buf[--w] = '0';
+	while (v > 0) {
+		buf[--w] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return w;
+}
+
+size_t c2s_duration_format(int64_t d, char *out)
+{
+	char buf[32];
+	size_t w = sizeof buf;
+	uint64_t u = (uint64_t)d;
+	int neg = d < 0;
+	if (neg)
+		u = -u;
+	if (u < 1000000000ull) {
+		int prec;
+		buf[--w] = 's';
+		if (u == 0) {
+			memcpy(out, "0s", 3);
+			return 2;
+		} else if (u < 1000ull) {
+			prec = 0;
+			buf[--w] = 'n';
+		} else if (u < 1000000ull) {
+			prec = 3;
+			buf[--w] = (char)0xB5;
+			buf[--w] = (char)0xC2;
+		} else {
+			prec = 6;
+			buf[--w] = 'm';
+		}
+		w = fmt_frac(buf, w, &u, prec);
+		w = fmt_int(buf, w, u);
+	} else {
+		buf[--w] = 's';
+		w = fmt_frac(buf, w, &u, 9);
+		w = fmt_int(buf, w, u % 60);
+		u /= 60;
+		if (u > 0) {
+			buf[--w] = 'm';
+			w = fmt_int(buf, w, u % 60);
+			u /= 60;
+			if (u > 0) {
+				buf[--w] = 'h';
+				w = fmt_int(buf, w, u);
+			}
+		}
+	}
+	if (neg)
+		buf[--w] = '-';
+	size_t n = sizeof buf - w;
+	memcpy(out, buf + w, n);
+	out[n] = '\0';
+	return n;
+}
+
+int c2s_duration_parse(const char *s, size_t n, int64_t *out)
+{
+	const char *end = s + n;
+	uint64_t d = 0;
+	int neg = 0;
+	if (s < end && (*s == '-' || *s == '+')) {
+		neg = *s == '-';
+		s++;
+	}
+	if (end - s == 1 && *s == '0') {
+		*out = 0;
+		return 0;
+	}
+	if (s == end)
+		return -1;
+	while (s < end) {
+		uint64_t v = 0, f = 0;
+		double scale = 1.0;
+		if (!(*s == '.' || (*s >= '0' && *s <= '9')))
+			return -1;
+		const char *p0 = s;
+		while (s < end && *s >= '0' && *s <= '9') {
+			if (v > (UINT64_C(1) << 63) / 10)
+				return -2;
+			v = v * 10 + (uint64_t)(*s - '0');
+			if (v > (UINT64_C(1) << 63))
+				return -2;
+			s++;
+		}
+		int pre = s != p0, post = 0;
+		if (s < end && *s == '.') {
+			s++;
+			const char *q0 = s;
+			int overflow = 0;
+			while (s < end && *s >= '0' && *s <= '9') {
+				if (!overflow) {
+					if (f > (UINT64_C(1) << 63) / 10) {
+						overflow = 1;
+					} else {
+						uint64_t y = f * 10 + (uint64_t)(*s - '0');
+						if (y > (UINT64_C(1) << 63))
+							overflow = 1;
+						else {
+							f = y;
+							scale *= 10;
+						}
+					}
+				}
+				s++;
+			}
+			post = s != q0;
+		}
+		if (!pre && !post)
+			return -1;
+		/* the unit runs to the next digit or '.' (scan_units.re) */
+		const unsigned char *u = (const unsigned char *)s;
+		uint64_t unit = c2s_scan_duration_unit(&u, (const unsigned char *)end);
+		s = (const char *)u;
+		if (!unit || (s < end && *s != '.' && !(*s >= '0' && *s <= '9')))
+			return -1;
+		if (v > (UINT64_C(1) << 63) / unit)
+			return -2;
+		v *= unit;
+		if (f > 0) {
+			v += (uint64_t)((double)f * ((double)unit / scale));
+			if (v > (UINT64_C(1) << 63))
+				return -2;
+		}
+		d += v;
+		if (d > (UINT64_C(1) << 63))
+			return -2;
+	}
+	if (neg) {
+		*out = d == (UINT64_C(1) << 63) ? INT64_MIN : -(int64_t)d;
+		return 0;
+	}
+	if (d > (uint64_t)INT64_MAX)
+		return -2;
+	*out = (int64_t)d;
+	return 0;
+}
+
+/* ---- sizes: docker/go-units RAMInBytes ---- */
+
+int c2s_size_parse(const char *s, size_t n, int64_t *bytes, struct c2s_str *bad_suffix)
+{
+	static const char digits_sp[] = "01234567890. ";
+	size_t sep = (size_t)-1;
+	for (size_t i = 0; i < n; i++)
+		if (strchr(digits_sp, s[i]) && s[i])
+			sep = i;
+	if (sep == (size_t)-1)
+		return -1;
+	size_t numlen = s[sep] != ' ' ? sep + 1 : sep;
+	const char *sfx = s + sep + 1;
+	size_t sfxlen = n - sep - 1;
+	char buf[128];
+	if (numlen == 0 || numlen >= sizeof buf)
+		return -1;
+	memcpy(buf, s, numlen);
+	buf[numlen] = '\0';
+	/* Go's ParseFloat: no leading/trailing space, no hex here (digits only). */
+	char *e;
+	double size = strtod(buf, &e);
+	if (e != buf + numlen || buf[0] == ' ' || strchr(buf, ' '))
+		return -1;
+	if (size < 0)
+		return -1;
+	if (sfxlen == 0) {
+		*bytes = (int64_t)size;
+		return 0;
+	}
+	bad_suffix->p = sfx;
+	bad_suffix->n = sfxlen;
+	if (sfxlen > 3)
+		return -2;
+	int power = c2s_scan_size_suffix((const unsigned char *)sfx, (const unsigned char *)sfx + sfxlen);
+	if (power < 0)
+		return -2;
+	for (int k = 0; k < power; k++)
+		size *= 1024.0;
+	*bytes = size >= 9223372036854775807.0 ? INT64_MIN : (int64_t)size;
+	return 0;
+}

@@ -1,0 +1,931 @@
+/* schema.c -- the Compose v3 JSON schemas (3.0 ... 3.13, as tables in schema_tables.c)
+ * checked over the AST: every problem, at its node, in docker's wording
+ * (cli/compose/schema/schema.go + gojsonschema), plus the version that
+ * introduced a key and "did you mean". */
+#include "config.h"
+#include "pipeline.h"
+#include "schema.h"
+#include "schema_tables.h"
+#include "check.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define SCHEMA_MAX_DEPTH C2S_MAX_DEPTH
+/* Lists longer than this are checked for repeated items by sorting, not pairwise. */
+#define SCHEMA_UNIQUE_PAIRWISE 32
+
+struct seg {
+	const char *p;  /* key, or NULL for a list index */
+	uint32_t n;     /* key length or index */
+};
+
+struct validator {
+	const struct c2s_doc *doc;
+	struct c2s_diags *diags;
+	int minor;
+	const char *version;
+	struct seg path[SCHEMA_MAX_DEPTH + 1];
+	size_t depth;
+	struct c2s_buf pbuf;
+	int errors;
+	const struct c2s_node *key;  /* the key of the value being checked (NULL: a list item or the root) */
+	unsigned suggestions;        /* "did you mean" searches done, capped */
+};
+
+/* "did you mean" costs an edit distance per allowed key: only for the first ones. */
+#define SCHEMA_MAX_SUGGESTIONS 1000u
+
+/* ---- value kinds, as gojsonschema sees yaml.v3's values ---- */
+
+unsigned c2s_schema_kind(const struct c2s_doc *d, const struct c2s_node *n)
+{
+	if (c2s_is_mapping(n))
+		return ST_OBJ;
+	if (c2s_is_sequence(n))
+		return ST_ARR;
+	if (!(c2s_flags(n) & C2S_NODE_TAG)) {
+		/* yaml.v3 resolves only untagged plain scalars, and only those starting
+		 * with one of these characters can be anything but a string */
+		if (c2s_style(n) != C2S_STYLE_PLAIN)
+			return ST_STR;
+		struct c2s_str t = c2s_scalar(d, n);
+		if (!t.n)
+			return ST_NULL;
+		switch (t.p[0]) {
+		case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': {
+			/* all digits: an integer (or, as "08", a float with no fraction) */
+			size_t i = 1;
+			while (i < t.n && t.p[i] >= '0' && t.p[i] <= '9')
+				i++;
+			if (i == t.n && t.n <= 18)
+				return ST_INT;
+			/* a number or a timestamp has no other characters; only a timestamp
+			 * has ':', after a date (YYYY-...) */
+			int colon = 0;
+			for (; i < t.n; i++) {
+				char ch = t.p[i];
+				if (ch == ':')
+					colon = 1;
+				else if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') ||
+					   ch == 'x' || ch == 'X' || ch == 'o' || ch == 'O' || ch == '_' || ch == '.' ||
+					   ch == '+' || ch == '-' || ch == 't' || ch == 'T' || ch == 'z' || ch == 'Z' ||
+					   ch == ' ' || ch == '\t'))
+					return ST_STR;
+			}
+			if (colon && (t.n < 5 || t.p[4] != '-'))
+				return ST_STR;
+			break;
+		}
+		case '+': case '-': case '.': case '<':
+			break;
+		case '~':
+			return t.n == 1 ? ST_NULL : ST_STR;
+		case 'n': case 'N':
+			return t.n == 4 && (!memcmp(t.p, "null", 4) || !memcmp(t.p, "Null", 4) || !memcmp(t.p, "NULL", 4))
+				       ? ST_NULL : ST_STR;
+		case 't': case 'T':
+			return t.n == 4 && (!memcmp(t.p, "true", 4) || !memcmp(t.p, "True", 4) || !memcmp(t.p, "TRUE", 4))
+				       ? ST_BOOL : ST_STR;
+		case 'f': case 'F':
+			return t.n == 5 && (!memcmp(t.p, "false", 5) || !memcmp(t.p, "False", 5) ||
+					    !memcmp(t.p, "FALSE", 5)) ? ST_BOOL : ST_STR;
+		default:
+			return ST_STR;
+		}
+	}
+	struct c2s_value v;
+	switch (c2s_resolve(d, n, &v)) {
+	case C2S_TYPE_NULL:
+		return ST_NULL;
+	case C2S_TYPE_BOOL:
+		return ST_BOOL;
+	case C2S_TYPE_INT:
+	case C2S_TYPE_UINT:
+		return ST_INT;
+	case C2S_TYPE_FLOAT:
+		/* marshalled to JSON, a float with no fraction reads back as an integer */
+		return isfinite(v.f) && v.f == floor(v.f) ? ST_INT : ST_NUM;
+	default:
+		return ST_STR;
+	}
+}
+
+static const char *const type_names[] = {"null", "boolean", "integer", "number", "string", "mapping", "list"};
+
+static const char *kind_name(unsigned k)
+{
+	for (int i = 0; i < 7; i++)
+		if (k == (1u << i))
+			return type_names[i];
+	return "value";
+}
+
+/* docker's "must be a X" text for a node: its type, or its type list as written. */
+static void type_text(struct c2s_buf *b, const struct c2s_snode *s)
+{
+	if (s->nalts)
+		s = &c2s_snodes[c2s_salts[s->alts]];
+	if (s->type_order) {
+		unsigned o = s->type_order, names[8], n = 0;
+		while (o && n < 8) {
+			names[n++] = (o & 7u) - 1;
+			o >>= 3;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			if (i)
+				c2s_buf_adds(b, i + 1 == n ? " or " : ", ");
+			c2s_buf_adds(b, type_names[names[i]]);
+		}
+		return;
+	}
+	c2s_buf_adds(b, kind_name(s->types));
+}
+
+/* ---- paths in docker's form: services.web.ports.0, (root) ---- */
+
+static const char *path_text(struct validator *v, size_t depth)
+{
+	c2s_buf_reset(&v->pbuf);
+	if (depth == 0)
+		return "(root)";
+	for (size_t i = 0; i < depth; i++) {
+		if (i)
+			c2s_buf_addc(&v->pbuf, '.');
+		if (v->path[i].p)
+			c2s_buf_add(&v->pbuf, v->path[i].p, v->path[i].n);
+		else
+			c2s_buf_printf(&v->pbuf, "%u", (unsigned)v->path[i].n);
+	}
+	return v->pbuf.data ? v->pbuf.data : "";
+}
+
+/* ---- key lookup: properties sorted by (length, name) ---- */
+
+int c2s_schema_prop(const struct c2s_snode *s, const char *key, size_t n)
+{
+	uint32_t lo = s->props, hi = (uint32_t)s->props + s->nprops;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct c2s_sprop *p = &c2s_sprops[mid];
+		int c = p->len < n ? -1 : p->len > n ? 1 : memcmp(p->name, key, n);
+		if (c == 0)
+			return p->node;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int pattern_matches(unsigned pat, const char *k, size_t n)
+{
+	switch (pat) {
+	case SP_X:
+		return n >= 2 && k[0] == 'x' && k[1] == '-';
+	case SP_NAME:
+		if (!n)
+			return 0;
+		for (size_t i = 0; i < n; i++) {
+			char c = k[i];
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+			      c == '_' || c == '-'))
+				return 0;
+		}
+		return 1;
+	case SP_ANY:
+		for (size_t i = 0; i < n; i++)
+			if (k[i] != '\n')
+				return 1;
+		return 0;
+	case SP_ANYLINE:
+		return n > 0 && !memchr(k, '\n', n);
+	case SP_LOWER:
+		if (!n)
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			if (k[i] < 'a' || k[i] > 'z')
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* The node a key's value is checked against, -1 when the key is not allowed
+ * (closed object), -2 when anything goes (open object, no match). */
+int c2s_schema_key(const struct c2s_snode *s, const char *k, size_t n)
+{
+	int p = c2s_schema_prop(s, k, n);
+	if (p >= 0)
+		return p;
+	for (unsigned i = 0; i < s->npatterns; i++)
+		if (pattern_matches(s->pattern[i], k, n))
+			return s->pattern_node[i];
+	return (s->flags & SN_CLOSED) ? -1 : -2;
+}
+
+/* The alternative of a oneOf that takes values of this kind, or the node itself. */
+static const struct c2s_snode *pick(const struct c2s_snode *s, unsigned kind, int *idx)
+{
+	for (unsigned i = 0; i < s->nalts; i++) {
+		const struct c2s_snode *a = &c2s_snodes[c2s_salts[s->alts + i]];
+		unsigned t = a->types;
+		if (!t || (t & kind) || (kind == ST_INT && (t & ST_NUM))) {
+			if (idx)
+				*idx = c2s_salts[s->alts + i];
+			return a;
+		}
+	}
+	return s->nalts ? NULL : s;
+}
+
+/* Follow the current path (up to depth) in another version's schema: the node reached, or NULL. */
+static const struct c2s_snode *follow_node(const struct validator *v, int minor, size_t depth)
+{
+	const struct c2s_snode *s = &c2s_snodes[c2s_schema_roots[minor]];
+	for (size_t i = 0; i < depth && s; i++) {
+		if (v->path[i].p) {
+			s = pick(s, ST_OBJ, NULL);
+			if (!s)
+				return NULL;
+			int k = c2s_schema_key(s, v->path[i].p, v->path[i].n);
+			s = k >= 0 ? &c2s_snodes[k] : NULL;
+		} else {
+			s = pick(s, ST_ARR, NULL);
+			s = s && s->items ? &c2s_snodes[s->items] : NULL;
+		}
+	}
+	return s;
+}
+
+/* The same, ending on the object alternative. */
+static const struct c2s_snode *follow(const struct validator *v, int minor, size_t depth)
+{
+	const struct c2s_snode *s = &c2s_snodes[c2s_schema_roots[minor]];
+	for (size_t i = 0; i < depth && s; i++) {
+		if (v->path[i].p) {
+			s = pick(s, ST_OBJ, NULL);
+			if (!s)
+				return NULL;
+			int k = c2s_schema_key(s, v->path[i].p, v->path[i].n);
+			s = k >= 0 ? &c2s_snodes[k] : NULL;
+		} else {
+			s = pick(s, ST_ARR, NULL);
+			s = s && s->items ? &c2s_snodes[s->items] : NULL;
+		}
+	}
+	return s ? pick(s, ST_OBJ, NULL) : NULL;
+}
+
+/* ---- did you mean ---- */
+
+static size_t edit_distance(const char *a, size_t n, const char *b, size_t m)
+{
+	size_t row[64];
+	if (n >= 63 || m >= 63)
+		return 99;
+	for (size_t j = 0; j <= m; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= n; i++) {
+		size_t prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= m; j++) {
+			size_t cur = row[j];
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[m];
+}
+
+static const char *closest_key(const struct c2s_snode *s, const char *k, size_t n)
+{
+	const char *best = NULL;
+	size_t bestd = n <= 4 ? 1 : n <= 8 ? 2 : 3;
+	for (unsigned i = 0; i < s->nprops; i++) {
+		const struct c2s_sprop *p = &c2s_sprops[s->props + i];
+		size_t d = edit_distance(k, n, p->name, p->len);
+		if (d <= bestd && (!best || d < bestd)) {
+			best = p->name;
+			bestd = d;
+		}
+	}
+	return best;
+}
+
+/* ---- reporting ---- */
+
+static void unknown_key(struct validator *v, const struct c2s_snode *s, const struct c2s_node *key,
+			struct c2s_str k)
+{
+	int in_service = v->depth == 2 && v->path[0].n == 8 && !memcmp(v->path[0].p, "services", 8);
+	if (in_service && c2s_is_forbidden_key(k.p, k.n))
+		return;  /* CS4001 said it; docker checks those first */
+	const char *where = path_text(v, v->depth);
+	/* Is it a key of a later version at this same place? */
+	for (int m = v->minor + 1; m <= C2S_SCHEMA_MINOR_MAX; m++) {
+		const struct c2s_snode *later = follow(v, m, v->depth);
+		if (later && c2s_schema_key(later, k.p, k.n) != -1) {
+			struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2003, v->doc, key,
+				"`%.*s` needs version 3.%d or later; this file says %s", (int)k.n, k.p, m, v->version);
+			c2s_diag_hint(v->diags, dg, "raise version: to \"3.%d\" (or newer; docker 28.2 reads up to 3.13) -- "
+				      "docker says: %s Additional property %.*s is not allowed", m, where, (int)k.n, k.p);
+			v->errors++;
+			return;
+		}
+	}
+	/* A docker compose (compose-spec) key: its own rule, with the swarm way to say it. */
+	int top = v->depth == 0;
+	const char *spec = top || in_service ? c2s_compose_spec_hint(top, k) : NULL;
+	if (spec) {
+		struct c2s_diag *sd;
+		if (top && k.n == 4 && !memcmp(k.p, "name", 4))
+			sd = c2s_diag_at(v->diags, C2S_R_CS2901, v->doc, key,
+				"top-level name is a docker compose (compose-spec) key: docker stack refuses the file "
+				"(\"(root) Additional property name is not allowed\")");
+		else
+			sd = c2s_diag_at(v->diags, C2S_R_CS2902, v->doc, key,
+				"%.*s is a docker compose (compose-spec) key that no Compose v3 schema allows: "
+				"docker stack refuses the file (\"%s Additional property %.*s is not allowed\")",
+				(int)k.n, k.p, where, (int)k.n, k.p);
+		c2s_diag_hint(v->diags, sd, "%s", spec);
+		v->errors++;
+		return;
+	}
+	struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2002, v->doc, key,
+					  "%s Additional property %.*s is not allowed", where, (int)k.n, k.p);
+	const char *near = v->suggestions++ < SCHEMA_MAX_SUGGESTIONS ? closest_key(s, k.p, k.n) : NULL;
+	if (near)
+		c2s_diag_hint(v->diags, dg, "did you mean `%s`?", near);
+	else if (k.n >= 2 && k.p[0] == 'x' && k.p[1] == '-')
+		c2s_diag_hint(v->diags, dg, "x- extension keys are allowed here from version %s",
+			      v->depth == 0 ? "3.4" : "3.7");
+	v->errors++;
+}
+
+static void interpolated_hint(struct validator *v, struct c2s_diag *dg, const struct c2s_node *n)
+{
+	if (!dg || !c2s_node_interpolated(v->doc, n))
+		return;
+	uint32_t end = c2s_node_end(v->doc, n);
+	struct c2s_str val = c2s_scalar(v->doc, n);
+	const char *before = dg->hint;  /* kept after the origin of the value */
+	c2s_diag_hint(v->diags, dg, "this value came from %.*s, which gave \"%.*s\"%s%s", (int)(end - n->start),
+		      v->doc->src->data + n->start, (int)(val.n > 200 ? 200 : val.n), val.p, before ? "; " : "",
+		      before ? before : "");
+}
+
+static void wrong_type(struct validator *v, const struct c2s_snode *s, const struct c2s_node *n, unsigned kind)
+{
+	struct c2s_buf t;
+	c2s_buf_init(&t, 256);
+	type_text(&t, s);
+	/* a block mapping or list is pointed at by its key */
+	const struct c2s_node *at = (c2s_is_mapping(n) || c2s_is_sequence(n) ||
+				     (kind == ST_NULL && c2s_is_scalar(n) && !c2s_count(n))) && v->key ? v->key : n;
+	struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, at, "%s must be a %s",
+					  path_text(v, v->depth), t.data ? t.data : "value");
+	/* a form a later version allows (long-syntax ports and volumes from 3.2, ...) */
+	int later = 0;
+	for (int m = v->minor + 1; m <= C2S_SCHEMA_MINOR_MAX && !later; m++) {
+		const struct c2s_snode *ls = follow_node(v, m, v->depth);
+		const struct c2s_snode *alt = ls ? pick(ls, kind, NULL) : NULL;
+		if (alt && (!alt->types || (alt->types & kind) || (kind == ST_INT && (alt->types & ST_NUM))))
+			later = m;
+	}
+	if (later)
+		c2s_diag_hint(v->diags, dg, "this form needs version 3.%d or later; this file says %s", later, v->version);
+	else if (c2s_node_interpolated(v->doc, n))
+		interpolated_hint(v, dg, n);
+	else if (kind == ST_STR && c2s_is_scalar(n) && c2s_style(n) != C2S_STYLE_PLAIN &&
+		 (s->types & (ST_INT | ST_NUM | ST_BOOL)))
+		c2s_diag_hint(v->diags, dg, "this %s is quoted, so it is a string; write it without quotes", kind_name(kind));
+	else if (kind == ST_STR && (s->types & ST_BOOL))
+		c2s_diag_hint(v->diags, dg, "YAML 1.2 (docker's parser) reads only true and false as booleans");
+	else if (kind == ST_OBJ && (s->types & ST_ARR) && v->depth >= 1 && v->path[v->depth - 1].p &&
+		 v->path[v->depth - 1].n == 10 && !memcmp(v->path[v->depth - 1].p, "depends_on", 10))
+		c2s_diag_hint(v->diags, dg, "the v3 format has only the list form (depends_on: [db]); docker stack "
+			      "ignores depends_on anyway -- use healthchecks and restart policies");
+	else if (kind == ST_NULL)
+		c2s_diag_hint(v->diags, dg, "the value is empty (null)");
+	else if (s->nalts > 1) {
+		struct c2s_buf alts;
+		c2s_buf_init(&alts, 256);
+		for (unsigned i = 0; i < s->nalts; i++) {
+			if (i)
+				c2s_buf_adds(&alts, i + 1 == s->nalts ? " or " : ", ");
+			c2s_buf_adds(&alts, "a ");
+			type_text(&alts, &c2s_snodes[c2s_salts[s->alts + i]]);
+		}
+		c2s_diag_hint(v->diags, dg, "it can be %s, not a %s", alts.data ? alts.data : "", kind_name(kind));
+		c2s_buf_free(&alts);
+	}
+	c2s_buf_free(&t);
+	v->errors++;
+}
+
+/* ---- formats ---- */
+
+int c2s_go_duration(const char *s, size_t n)
+{
+	/* Go's time.ParseDuration: [-+]?([0-9]*(\.[0-9]*)?[a-z]+)+ or "0" */
+	size_t i = 0;
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		i++;
+	if (n - i == 1 && s[i] == '0')
+		return 1;
+	if (i == n)
+		return 0;
+	double total = 0;
+	while (i < n) {
+		size_t pre = 0, post = 0;
+		double v = 0, scale = 1;
+		if (!(s[i] == '.' || (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			v = v * 10 + (s[i] - '0');
+			i++, pre++;
+		}
+		if (i < n && s[i] == '.') {
+			i++;
+			while (i < n && s[i] >= '0' && s[i] <= '9') {
+				scale /= 10;
+				v += (s[i] - '0') * scale;
+				i++, post++;
+			}
+		}
+		if (!pre && !post)
+			return 0;
+		size_t u = i;
+		while (i < n && s[i] != '.' && !(s[i] >= '0' && s[i] <= '9'))
+			i++;
+		size_t ul = i - u;
+		const char *un = s + u;
+		double mult;
+		if (ul == 2 && !memcmp(un, "ns", 2))
+			mult = 1;
+		else if (ul == 2 && (!memcmp(un, "us", 2)))
+			mult = 1e3;
+		else if (ul == 3 && (!memcmp(un, "\xc2\xb5s", 3) || !memcmp(un, "\xce\xbcs", 3)))
+			mult = 1e3;
+		else if (ul == 2 && !memcmp(un, "ms", 2))
+			mult = 1e6;
+		else if (ul == 1 && un[0] == 's')
+			mult = 1e9;
+		else if (ul == 1 && un[0] == 'm')
+			mult = 60e9;
+		else if (ul == 1 && un[0] == 'h')
+			mult = 3600e9;
+		else
+			return 0;
+		total += v * mult;
+		if (total > 9.223372036854775807e18)
+			return 0;
+	}
+	return 1;
+}
+
+static int port_range(const char *s, size_t n, unsigned long *a, unsigned long *b)
+{
+	/* nat.ParsePortRange: N or N-M, each strconv.ParseUint(x, 10, 16) */
+	const char *dash = memchr(s, '-', n);
+	size_t an = dash ? (size_t)(dash - s) : n;
+	unsigned long v[2] = {0, 0};
+	const char *part[2] = {s, dash ? dash + 1 : NULL};
+	size_t len[2] = {an, 0};
+	if (!n)
+		return -1;
+	if (dash) {
+		const char *d2 = memchr(dash + 1, '-', n - an - 1);
+		len[1] = d2 ? (size_t)(d2 - dash - 1) : n - an - 1;  /* strings.Split: parts beyond [1] ignored */
+	}
+	for (int p = 0; p < (dash ? 2 : 1); p++) {
+		if (!len[p])
+			return -1;
+		for (size_t i = 0; i < len[p]; i++) {
+			char c = part[p][i];
+			if (c < '0' || c > '9')
+				return -1;
+			v[p] = v[p] * 10 + (unsigned long)(c - '0');
+			if (v[p] > 65535)
+				return -1;
+		}
+	}
+	*a = v[0];
+	*b = dash ? v[1] : v[0];
+	return *b < *a ? -1 : 0;
+}
+
+#include <arpa/inet.h>
+
+static int go_parse_ip(const char *s, size_t n)
+{
+	char buf[64];
+	unsigned char out[16];
+	if (!n || n >= sizeof buf)
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (strchr(buf, ':'))
+		return inet_pton(AF_INET6, buf, out) == 1;
+	/* Go rejects leading zeros in IPv4 parts */
+	for (const char *p = buf; *p; p++)
+		if (*p == '0' && (p == buf || p[-1] == '.') && p[1] >= '0' && p[1] <= '9')
+			return 0;
+	return inet_pton(AF_INET, buf, out) == 1;
+}
+
+const char *c2s_port_spec_error(const char *s, size_t n)
+{
+	/* nat.ParsePortSpec: [ip:][host:]container[/proto] */
+	const char *colon[3] = {0};
+	size_t ncolon = 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ':') {
+			if (ncolon < 3)
+				colon[ncolon] = s + i;
+			ncolon++;
+		}
+	const char *ip = s, *host = s, *cont = s;
+	size_t ipn = 0, hostn = 0, contn = n;
+	const char *last = NULL, *prev = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ':') {
+			prev = last;
+			last = s + i;
+		}
+	if (ncolon >= 1) {
+		cont = last + 1;
+		contn = (size_t)(s + n - cont);
+		if (ncolon == 1) {
+			host = s;
+			hostn = (size_t)(last - s);
+		} else {
+			host = prev + 1;
+			hostn = (size_t)(last - prev - 1);
+			ip = s;
+			ipn = (size_t)(prev - s);
+		}
+	}
+	(void)colon;
+	/* proto */
+	const char *slash = memchr(cont, '/', contn);
+	const char *proto = "tcp";
+	size_t pn = 3;
+	if (contn && cont[0] != '/' && slash) {
+		const char *p2 = memchr(slash + 1, '/', (size_t)(cont + contn - slash - 1));
+		size_t plen = p2 ? (size_t)(p2 - slash - 1) : (size_t)(cont + contn - slash - 1);
+		if (plen) {
+			proto = slash + 1;
+			pn = plen;
+		}
+		contn = (size_t)(slash - cont);
+	} else if (contn && cont[0] == '/') {
+		contn = 0;
+	}
+	if (ipn && ip[0] == '[') {
+		if (ip[ipn - 1] != ']')
+			return "invalid IP address";
+		ip++;
+		ipn -= 2;
+	}
+	if (ipn && !go_parse_ip(ip, ipn))
+		return "invalid IP address";
+	if (!contn)
+		return "no port specified";
+	unsigned long cs, ce, hs = 0, he = 0;
+	if (port_range(cont, contn, &cs, &ce) != 0)
+		return "invalid containerPort";
+	if (hostn && port_range(host, hostn, &hs, &he) != 0)
+		return "invalid hostPort";
+	if (hostn && ce - cs != he - hs && ce != cs)
+		return "invalid ranges specified for container and host Ports";
+	static const char *const protos[] = {"tcp", "udp", "sctp"};
+	int ok = 0;
+	for (int i = 0; i < 3; i++)
+		if (pn == strlen(protos[i]) && !strncasecmp(proto, protos[i], pn))
+			ok = 1;
+	if (!ok)
+		return "invalid proto";
+	return NULL;
+}
+
+static void check_format(struct validator *v, const struct c2s_snode *s, const struct c2s_node *n, unsigned kind)
+{
+	if (s->format == SF_NONE || s->format == SF_EXPOSE)
+		return;
+	struct c2s_str val = c2s_scalar(v->doc, n);
+	const char *why = NULL;
+	char num[64];
+	if (s->format == SF_DURATION) {
+		if (kind != ST_STR || !c2s_go_duration(val.p, val.n))
+			why = "a Go duration: a number and a unit (ns, us, ms, s, m, h), e.g. 1m30s, 10s, 500ms";
+	} else if (s->format == SF_PORTS) {
+		const char *p = val.p;
+		size_t pn = val.n;
+		if (kind != ST_STR) {
+			struct c2s_value x;
+			c2s_resolve(v->doc, n, &x);
+			if (x.type == C2S_TYPE_FLOAT && x.f != floor(x.f))
+				return;  /* docker checks the numerator of the rational; leave it */
+			snprintf(num, sizeof num, "%.0f", x.f);
+			p = num;
+			pn = strlen(num);
+		}
+		const char *e = c2s_port_spec_error(p, pn);
+		if (e) {
+			struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2005, v->doc, n,
+				"%s Does not match format 'ports'", path_text(v, v->depth));
+			c2s_diag_hint(v->diags, dg, "%s; a port is [[IP:]PUBLISHED:]TARGET[/tcp|udp|sctp] with ports "
+				      "or ranges (8080:80, 127.0.0.1:53:53/udp, 9000-9001:9000-9001)", e);
+			interpolated_hint(v, dg, n);
+			v->errors++;
+		}
+		return;
+	}
+	if (why) {
+		struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2005, v->doc, n, "%s Does not match format '%s'",
+						  path_text(v, v->depth), "duration");
+		c2s_diag_hint(v->diags, dg, "%s", why);
+		interpolated_hint(v, dg, n);
+		v->errors++;
+	}
+}
+
+/* ---- uniqueness (uniqueItems over scalars) ---- */
+
+struct item_key {
+	unsigned kind;
+	const char *p;
+	size_t n;
+	double f;
+	uint32_t idx;
+};
+
+static int item_key(const struct c2s_doc *d, const struct c2s_node *n, struct item_key *k)
+{
+	if (!c2s_is_scalar(n))
+		return -1;
+	k->kind = c2s_schema_kind(d, n);
+	struct c2s_str s = c2s_scalar(d, n);
+	k->p = s.p;
+	k->n = s.n;
+	k->f = 0;
+	if (k->kind == ST_INT || k->kind == ST_NUM || k->kind == ST_BOOL) {
+		struct c2s_value v;
+		c2s_resolve(d, n, &v);
+		k->f = k->kind == ST_BOOL ? v.boolean : v.f;
+		k->kind = k->kind == ST_BOOL ? ST_BOOL : ST_NUM;
+		k->n = 0;
+	} else if (k->kind == ST_NULL) {
+		k->n = 0;
+	}
+	return 0;
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct item_key *x = a, *y = b;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->f != y->f)
+		return x->f < y->f ? -1 : 1;
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	int c = memcmp(x->p, y->p, x->n);
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int item_same(const struct item_key *x, const struct item_key *y)
+{
+	return x->kind == y->kind && x->f == y->f && x->n == y->n && !memcmp(x->p, y->p, x->n);
+}
+
+static void check_unique(struct validator *v, const struct c2s_node *seq)
+{
+	uint32_t cnt = c2s_count(seq);
+	if (cnt < 2)
+		return;
+	struct item_key *keys = malloc((size_t)cnt * sizeof *keys);
+	if (!keys) {
+		v->diags->nomem = 1;
+		return;
+	}
+	uint32_t nk = 0;
+	for (uint32_t i = 0; i < cnt; i++)
+		if (item_key(v->doc, c2s_seq_item(v->doc, seq, i), &keys[nk]) == 0)
+			keys[nk++].idx = i;
+	uint32_t a = 0, b = 0;
+	int found = 0;
+	if (nk <= SCHEMA_UNIQUE_PAIRWISE) {
+		for (uint32_t i = 0; i < nk && !found; i++)
+			for (uint32_t j = i + 1; j < nk && !found; j++)
+				if (item_same(&keys[i], &keys[j])) {
+					a = keys[i].idx;
+					b = keys[j].idx;
+					found = 1;
+				}
+	} else {
+		qsort(keys, nk, sizeof *keys, item_cmp);
+		for (uint32_t i = 0; i + 1 < nk; i++)
+			if (item_same(&keys[i], &keys[i + 1]) && (!found || keys[i].idx < a)) {
+				a = keys[i].idx;
+				b = keys[i + 1].idx;
+				found = 1;
+			}
+	}
+	free(keys);
+	if (!found)
+		return;
+	const struct c2s_node *dup = c2s_seq_item(v->doc, seq, b), *first = c2s_seq_item(v->doc, seq, a);
+	struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2006, v->doc, dup, "%s array items[%u,%u] must be unique",
+					  path_text(v, v->depth), (unsigned)a, (unsigned)b);
+	c2s_diag_related(v->diags, dg, v->doc->src, first->start, c2s_node_end(v->doc, first), "first written here");
+	c2s_diag_hint(v->diags, dg, "remove the repeated item");
+	v->errors++;
+}
+
+/* ---- the walk ---- */
+
+static void validate(struct validator *v, int node, const struct c2s_node *n);
+
+static void validate_object(struct validator *v, const struct c2s_snode *s, const struct c2s_node *m)
+{
+	const struct c2s_node *self_key = v->key;
+	for (uint32_t i = 0, cnt = c2s_count(m); i < cnt; i++) {
+		const struct c2s_node *k = c2s_map_key(v->doc, m, i), *val = c2s_map_value(v->doc, m, i);
+		if (!c2s_is_scalar(k)) {
+			struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, k,
+				"a mapping key must be a string (docker: json: unsupported type: map[interface {}]interface {})");
+			(void)dg;
+			v->errors++;
+			continue;
+		}
+		unsigned kk = c2s_schema_kind(v->doc, k);
+		if (kk != ST_STR) {
+			struct c2s_str ks = c2s_scalar(v->doc, k);
+			struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, k,
+				"the key %.*s is a %s, not a string: docker cannot read the file (json: unsupported type: "
+				"map[interface {}]interface {})", (int)ks.n, ks.p, kind_name(kk));
+			c2s_diag_hint(v->diags, dg, "quote it: \"%.*s\"", (int)ks.n, ks.p);
+			v->errors++;
+			continue;
+		}
+		struct c2s_str ks = c2s_scalar(v->doc, k);
+		int sub = c2s_schema_key(s, ks.p, ks.n);
+		if (sub == -1) {
+			unknown_key(v, s, k, ks);
+			continue;
+		}
+		if (v->depth >= SCHEMA_MAX_DEPTH)
+			continue;
+		v->path[v->depth].p = ks.p;
+		v->path[v->depth].n = (uint32_t)ks.n;
+		v->depth++;
+		v->key = k;
+		validate(v, sub < 0 ? 0 : sub, val);
+		v->depth--;
+	}
+	for (unsigned r = 0; r < s->nrequired; r++) {
+		const char *req = c2s_sstrings[s->required + r];
+		if (!c2s_map_get(v->doc, m, req, NULL)) {
+			struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2006, v->doc, self_key ? self_key : m, "%s %s is required",
+							  path_text(v, v->depth), req);
+			(void)dg;
+			v->errors++;
+		}
+	}
+}
+
+static void validate(struct validator *v, int node, const struct c2s_node *n)
+{
+	const struct c2s_snode *s = &c2s_snodes[node];
+	if (!s->types && !s->nalts && !s->nprops && !s->npatterns && !s->items)
+		return;  /* {}: anything */
+	if (c2s_is_scalar(n) && c2s_node_interp_failed(v->doc, n))
+		return;  /* reported by interpolation, where docker stops */
+	unsigned kind = c2s_schema_kind(v->doc, n);
+	if (s->nalts) {
+		int idx = 0;
+		const struct c2s_snode *a = pick(s, kind, &idx);
+		if (!a) {
+			wrong_type(v, s, n, kind);
+			return;
+		}
+		validate(v, idx, n);
+		return;
+	}
+	if (s->types && !(s->types & kind) && !(kind == ST_INT && (s->types & ST_NUM))) {
+		wrong_type(v, s, n, kind);
+		return;
+	}
+	if (kind == ST_OBJ) {
+		validate_object(v, s, n);
+	} else if (kind == ST_ARR) {
+		if (s->items) {
+			for (uint32_t i = 0, cnt = c2s_count(n); i < cnt && v->depth < SCHEMA_MAX_DEPTH; i++) {
+				v->path[v->depth].p = NULL;
+				v->path[v->depth].n = i;
+				v->depth++;
+				v->key = NULL;
+				validate(v, s->items, c2s_seq_item(v->doc, n, i));
+				v->depth--;
+			}
+		}
+		if (s->flags & SN_UNIQUE)
+			check_unique(v, n);
+	} else {
+		if (s->nenums && kind == ST_STR) {
+			struct c2s_str val = c2s_scalar(v->doc, n);
+			int ok = 0;
+			for (unsigned i = 0; i < s->nenums && !ok; i++) {
+				const char *e = c2s_sstrings[s->enums + i];
+				ok = strlen(e) == val.n && !memcmp(e, val.p, val.n);
+			}
+			if (!ok) {
+				struct c2s_buf list;
+				c2s_buf_init(&list, 1024);
+				for (unsigned i = 0; i < s->nenums; i++)
+					c2s_buf_printf(&list, "%s\"%s\"", i ? ", " : "", c2s_sstrings[s->enums + i]);
+				const char *p = path_text(v, v->depth);
+				struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2006, v->doc, n,
+					"%s must be one of the following: %s", p, list.data ? list.data : "");
+				interpolated_hint(v, dg, n);
+				c2s_buf_free(&list);
+				v->errors++;
+			}
+		}
+		if (s->flags & SN_MIN0) {
+			struct c2s_value x;
+			c2s_resolve(v->doc, n, &x);
+			if ((kind == ST_INT || kind == ST_NUM) && x.f < 0) {
+				c2s_diag_at(v->diags, C2S_R_CS2006, v->doc, n, "%s Must be greater than or equal to 0",
+					    path_text(v, v->depth));
+				v->errors++;
+			}
+		}
+		if (kind == ST_STR || kind == ST_INT || kind == ST_NUM)
+			check_format(v, s, n, kind);
+		if (kind == ST_NUM) {
+			/* docker hands the tree to its validator as JSON, which has no infinities */
+			struct c2s_value x;
+			c2s_resolve(v->doc, n, &x);
+			if (!isfinite(x.f)) {
+				struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, n, "json: unsupported value: %s",
+								  isnan(x.f) ? "NaN" : x.f > 0 ? "+Inf" : "-Inf");
+				interpolated_hint(v, dg, n);
+				v->errors++;
+			}
+		}
+		/* yaml.v3 gives a plain date a time.Time: the schema sees a string (JSON),
+		 * the typed decoding of a string field refuses it */
+		if (kind == ST_STR && (s->types & ST_STR) && !(s->types & (ST_INT | ST_NUM | ST_BOOL | ST_OBJ | ST_ARR)) &&
+		    c2s_style(n) == C2S_STYLE_PLAIN && c2s_count(n) >= 8) {
+			struct c2s_str t = c2s_scalar(v->doc, n);
+			struct c2s_value x;
+			if (t.p[0] >= '0' && t.p[0] <= '9' && c2s_resolve(v->doc, n, &x) == C2S_TYPE_TIMESTAMP) {
+				const char *field = v->depth && v->path[v->depth - 1].p ? v->path[v->depth - 1].p : "";
+				int fn = v->depth && v->path[v->depth - 1].p ? (int)v->path[v->depth - 1].n : 0;
+				struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2009, v->doc, n,
+					"decoding failed: '%.*s' expected type 'string', got unconvertible type 'time.Time'",
+					fn, field);
+				c2s_diag_hint(v->diags, dg, "docker's YAML parser reads an unquoted date as a timestamp; quote "
+					      "it: \"%.*s\"", (int)t.n, t.p);
+				v->errors++;
+			}
+		}
+	}
+}
+
+int c2s_schema_validate(const struct c2s_doc *doc, int version_minor, const char *version,
+			struct c2s_diags *diags)
+{
+	if (version_minor < 0 || version_minor > C2S_SCHEMA_MINOR_MAX)
+		return 0;
+	const struct c2s_node *root = c2s_node_at(doc, doc->root);
+	if (!c2s_is_mapping(root))
+		return 0;
+	struct validator *v = calloc(1, sizeof *v);
+	if (!v)
+		return -1;
+	v->doc = doc;
+	v->diags = diags;
+	v->minor = version_minor;
+	v->version = version;
+	c2s_buf_init(&v->pbuf, (size_t)1 << 20);
+	validate(v, c2s_schema_roots[version_minor], root);
+	int errors = v->errors;
+	c2s_buf_free(&v->pbuf);
+	free(v);
+	return errors;
+}

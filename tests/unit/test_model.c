@@ -1,0 +1,204 @@
+/* test_model.c -- the model's scalar formats (Go's time.Duration, go-units sizes,
+ * strconv floats, yaml.v3 key order), its tables, and that merged values keep
+ * the file and line they were written at. Expected values are docker's
+ * (SEMANTICS.md §4.3-§4.5, checked with the docker CLI), not our output. */
+#include "config.h"
+#include "testutil.h"
+#include "model.h"
+#include "buf.h"
+
+#include <stdlib.h>
+
+
+static void test_duration_format(void **state)
+{
+	(void)state;
+	static const struct {
+		int64_t ns;
+		const char *want;
+	} cases[] = {
+		{90000000000LL, "1m30s"}, {120000000000LL, "2m0s"}, {3600000000000LL, "1h0m0s"},
+		{5400000000000LL, "1h30m0s"}, {100000000LL, "100ms"}, {500000000LL, "500ms"},
+		{1500000000LL, "1.5s"}, {1000LL, "1\xC2\xB5s"}, {100LL, "100ns"}, {0, "0s"},
+		{-1000000000LL, "-1s"}, {3600000000000000000LL, "1000000h0m0s"},
+	};
+	char buf[40];
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t n = c2s_duration_format(cases[i].ns, buf);
+		assert_int_equal(n, strlen(cases[i].want));
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
+static void test_duration_parse(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		int64_t ns;
+	} ok[] = {
+		{"90s", 90000000000LL}, {"0.1s", 100000000LL}, {".5s", 500000000LL}, {"1500ms", 1500000000LL},
+		{"1s500ms", 1500000000LL}, {"1us", 1000LL}, {"1\xC2\xB5s", 1000LL}, {"100ns", 100LL}, {"0", 0},
+		{"-1s", -1000000000LL}, {"+5s", 5000000000LL}, {"1h", 3600000000000LL},
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		int64_t ns = -42;
+		assert_int_equal(c2s_duration_parse(ok[i].text, strlen(ok[i].text), &ns), 0);
+		assert_true(ns == ok[i].ns);
+	}
+	static const char *const bad[] = {"5", "1 s", "1d", "", "s", ".s", "1.2.3s", "-"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int64_t ns;
+		assert_int_not_equal(c2s_duration_parse(bad[i], strlen(bad[i]), &ns), 0);
+	}
+	int64_t ns;
+	assert_int_equal(c2s_duration_parse("9999999999h", 11, &ns), -2);
+}
+
+static void test_size_parse(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		int64_t bytes;
+	} ok[] = {
+		{"512M", 536870912LL}, {"1g", 1073741824LL}, {"1.5g", 1610612736LL}, {"100", 100},
+		{"10kb", 10240}, {"2MiB", 2097152}, {"1 GB", 1073741824LL}, {"7b", 7},
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		int64_t b = -1;
+		struct c2s_str bad = {NULL, 0};
+		assert_int_equal(c2s_size_parse(ok[i].text, strlen(ok[i].text), &b, &bad), 0);
+		assert_true(b == ok[i].bytes);
+	}
+	int64_t b;
+	struct c2s_str bad = {NULL, 0};
+	assert_int_equal(c2s_size_parse("512x", 4, &b, &bad), -2);
+	assert_int_equal(bad.n, 1);
+	assert_int_equal(bad.p[0], 'x');
+	assert_int_equal(c2s_size_parse("mb", 2, &b, &bad), -1);
+	assert_int_equal(c2s_size_parse("1mx", 3, &b, &bad), -2);
+}
+
+static void test_go_float(void **state)
+{
+	(void)state;
+	static const struct {
+		double f;
+		const char *want;
+	} cases[] = {
+		{1.0, "1"}, {1e3, "1000"}, {123456.0, "123456"}, {1000000.0, "1e+06"},
+		{1234567.5, "1.2345675e+06"}, {0.0001, "0.0001"}, {0.00001, "1e-05"}, {1.5e-7, "1.5e-07"},
+		{1e20, "1e+20"}, {0.25, "0.25"}, {-2.5, "-2.5"},
+	};
+	char buf[64];
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		c2s_go_float(cases[i].f, 64, buf, sizeof buf);
+		assert_string_equal(buf, cases[i].want);
+	}
+	c2s_go_float((double)0.1f, 32, buf, sizeof buf);
+	assert_string_equal(buf, "0.1");
+}
+
+static int less(const char *a, const char *b) { return c2s_key_less(a, strlen(a), b, strlen(b)); }
+
+static void test_key_order(void **state)
+{
+	(void)state;
+	/* yaml.v3's sorter: digit runs compare as numbers, letters before other characters */
+	assert_true(less("web9", "web10"));
+	assert_false(less("web10", "web9"));
+	assert_true(less("a_b", "ab"));
+	assert_true(less("a-b", "a1"));
+	assert_true(less("A", "a"));
+	assert_true(less("a", "ab"));
+	assert_false(less("ab", "ab"));
+	assert_true(less("a.b", "a_b"));
+	assert_true(less("x01", "x1") || less("x1", "x01"));
+}
+
+static void test_tables(void **state)
+{
+	(void)state;
+	for (int t = 1; t < C2S_T_COUNT; t++) {
+		const struct c2s_mstruct *st = &c2s_mstructs[t];
+		assert_non_null(st->go_name);
+		assert_true(st->nfields < 64);
+		for (unsigned f = 0; f < st->nfields; f++) {
+			const struct c2s_mfield *fd = &st->fields[f];
+			assert_int_equal(fd->keylen, strlen(fd->key));
+			int needs_sub = fd->kind == C2S_FK_LIST || fd->kind == C2S_FK_PLIST || fd->kind == C2S_FK_MAPT ||
+					fd->kind == C2S_FK_MAPPT || fd->kind == C2S_FK_STRUCT || fd->kind == C2S_FK_PSTRUCT ||
+					fd->kind == C2S_FK_SERVICES;
+			assert_int_equal(needs_sub, fd->sub != C2S_T_NONE);
+		}
+	}
+	/* docker's printed order: cgroupns_mode before cgroup_parent, environment before env_file */
+	assert_true(C2S_F_SERVICE_CGROUPNS_MODE < C2S_F_SERVICE_CGROUP_PARENT);
+	assert_true(C2S_F_SERVICE_ENVIRONMENT < C2S_F_SERVICE_ENV_FILE);
+	assert_true(C2S_F_SERVICE_HOSTNAME < C2S_F_SERVICE_HEALTHCHECK);
+}
+
+static const char *env_none(void *ctx, const char *name, size_t n)
+{
+	(void)ctx;
+	(void)name;
+	(void)n;
+	return NULL;
+}
+
+/* Two files merged: the winning value keeps its file and line. */
+static void test_merge_positions(void **state)
+{
+	(void)state;
+	static const char a[] = "version: \"3.8\"\nservices:\n  web:\n    image: one\n    user: root\n";
+	static const char b[] = "version: \"3.8\"\nservices:\n  web:\n    image: two\n";
+	struct loaded *la = load_text(a, sizeof a - 1), *lb = load_text(b, sizeof b - 1);
+	struct c2s_doc *docs[2] = {&la->doc, &lb->doc};
+	struct c2s_model m;
+	struct c2s_mval va, vb;
+	struct c2s_model_env env = {"/w", "/home", env_none, NULL, 0};
+	struct c2s_diags diags;
+	c2s_diags_init(&diags);
+	c2s_model_init(&m, docs, 2);
+	assert_int_equal(c2s_model_build(&m, 0, &env, &va, &diags), 0);
+	assert_int_equal(c2s_model_build(&m, 1, &env, &vb, &diags), 0);
+	assert_int_equal(c2s_model_merge(&m, &va, &vb, &diags), 0);
+	const struct c2s_mval *svcs = c2s_mget(&va, C2S_F_CONFIG_SERVICES);
+	const struct c2s_mval *web = c2s_mmap_get(svcs, "web", 3);
+	assert_non_null(web);
+	const struct c2s_mval *image = c2s_mget(web, C2S_F_SERVICE_IMAGE);
+	const struct c2s_mval *user = c2s_mget(web, C2S_F_SERVICE_USER);
+	assert_int_equal(image->file, 1);
+	assert_int_equal(user->file, 0);
+	struct c2s_str s = c2s_mstr(image);
+	assert_int_equal(s.n, 3);
+	assert_memory_equal(s.p, "two", 3);
+	const struct c2s_node *n = c2s_mval_node(&m, image);
+	assert_non_null(n);
+	uint32_t line, col;
+	c2s_source_locate(&lb->src, n->start, &line, &col);
+	assert_int_equal(line, 4);
+	assert_int_equal(col, 12);
+	m.root = va;
+	struct c2s_buf out;
+	c2s_buf_init(&out, 1 << 20);
+	assert_int_equal(c2s_emit_yaml(&m, &out), 0);
+	assert_string_equal(out.data, "version: \"3.8\"\nservices:\n  web:\n    image: two\n    user: root\n");
+	c2s_buf_free(&out);
+	c2s_model_free(&m);
+	c2s_diags_free(&diags);
+	loaded_free(la);
+	loaded_free(lb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_duration_format), cmocka_unit_test(test_duration_parse),
+		cmocka_unit_test(test_size_parse),      cmocka_unit_test(test_go_float),
+		cmocka_unit_test(test_key_order),       cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_merge_positions),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
