@@ -252,12 +252,42 @@ def docker_argv(files):
     return ["docker", "stack", "config"] + [x for f in files for x in ("-c", f)]
 
 
-def callgrind(argv, env):
+PROFILES = {}   # command -> [(inclusive instructions, function)], from callgrind_annotate
+
+
+def profile_of(out):
+    """The inclusive instruction counts of our own functions (src/...) and of
+    libyaml's parser, largest first: where the time goes."""
+    if not shutil.which("callgrind_annotate"):
+        return []
+    p = subprocess.run(["callgrind_annotate", "--inclusive=yes", out], capture_output=True, text=True)
+    rows, seen = [], set()
+    for line in p.stdout.splitlines():
+        m = re.match(r"\s*([\d,]+)\s+\([^)]*\)\s+(\S+?):(\S+)", line)
+        if not m:
+            continue
+        ir, path, fn = int(m.group(1).replace(",", "")), m.group(2), m.group(3)
+        fn = fn.split("'")[0]
+        if fn == "yaml_parser_parse":
+            name = "libyaml yaml_parser_parse (the floor's work)"
+        elif "/src/" in path and fn not in ("main", "c2s_lint", "c2s_convert"):
+            name = "%s %s" % (path.split("/src/")[-1], fn)
+        else:
+            continue
+        if name not in seen:
+            seen.add(name)
+            rows.append((ir, name))
+    return sorted(rows, reverse=True)[:16]
+
+
+def callgrind(argv, env, profile=None):
     """Total instructions (Ir) of one run under callgrind."""
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "cg.out")
         p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + argv,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        if profile and os.path.exists(out):
+            PROFILES[profile] = profile_of(out)
     err = p.stderr.decode("utf-8", "replace")
     m = re.search(r"Collected\s*:\s*(\d+)", err)
     if not m:
@@ -488,6 +518,22 @@ def write_report(out, meta, inputs, results, dock, small, cg, cg_bytes, targets,
             else:
                 w("| `%s` | %s | | |" % (k, v))
         w("")
+    if PROFILES and cg:
+        w("## Where the instructions go (callgrind, N=1,000, inclusive)")
+        w("")
+        w("Functions of ours (src/) and libyaml's parser, each with everything it calls, "
+          "as a share of the floor's total: what a command costs beyond the floor is below them.")
+        w("")
+        for name, rows in PROFILES.items():
+            if not rows or not isinstance(cg.get(name), int):
+                continue
+            w("`%s` (%s instructions, %.2fx the floor):" % (name, "{:,}".format(cg[name]), cg[name] / cg["floor"]))
+            w("")
+            w("| function | instructions | / floor |")
+            w("|---|---:|---:|")
+            for ir, fn in rows:
+                w("| %s | %s | %.3f |" % (fn, "{:,}".format(ir), ir / cg["floor"]))
+            w("")
     if notes:
         w("## Notes")
         w("")
@@ -554,7 +600,7 @@ def main():
     ap.add_argument("--no-callgrind", action="store_true")
     ap.add_argument("--callgrind-linearity", action="store_true",
                     help="also count lint's and the floor's instructions at N=10,000 (slow)")
-    ap.add_argument("--budget", type=float, default=540,
+    ap.add_argument("--budget", type=float, default=480,
                     help="seconds: an N=100,000 measurement predicted to end later is skipped "
                     "(make bench must stay under 10 minutes)")
     a = ap.parse_args()
@@ -656,7 +702,7 @@ def main():
                 if any(m.command == name and m.state == "missing" for m in results):
                     cg[name] = "missing"
                     continue
-                ir, why = callgrind(argv(cg_in.files), env)
+                ir, why = callgrind(argv(cg_in.files), env, profile=name)
                 cg[name] = ir if ir else why
             if not isinstance(cg.get("floor"), int):
                 notes.append("callgrind failed on the floor: %s" % cg["floor"])
