@@ -114,3 +114,13 @@ void c2s_buf_free(struct c2s_buf *b)
 	free(b->data);
 	c2s_buf_init(b, b->max);
 }
+
+int c2s_buf_read_stream(struct c2s_buf *b, FILE *f)
+{
+	char chunk[8192];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (c2s_buf_add(b, chunk, got) != 0)
+			return -2;
+	return ferror(f) ? -1 : 0;
+}

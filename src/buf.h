@@ -3,6 +3,7 @@
 #define C2S_BUF_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -22,6 +23,9 @@ int c2s_buf_adds(struct c2s_buf *b, const char *s);
 int c2s_buf_printf(struct c2s_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int c2s_buf_vprintf(struct c2s_buf *b, const char *fmt, va_list ap);
+/* Append all of f (read in chunks, up to the cap). 0; -1 on a read error (errno
+ * set); -2 when the cap was reached (b->failed). */
+int c2s_buf_read_stream(struct c2s_buf *b, FILE *f);
 /* Make room for n more bytes without adding them; returns the write pointer or NULL. */
 char *c2s_buf_reserve(struct c2s_buf *b, size_t n);
 /* c2s_buf_add/addc/adds with the common case (room left) inline. */

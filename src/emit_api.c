@@ -1204,13 +1204,8 @@ static int read_object_file(struct api *a, const struct c2s_mval *obj, cJSON *bo
 	}
 	struct c2s_buf data;
 	c2s_buf_init(&data, C2S_MAX_OBJECT_FILE_BYTES);
-	char chunk[65536];
-	size_t got;
 	int err = 0;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (c2s_buf_add(&data, chunk, got) < 0)
-			break;
-	if (ferror(f))
+	if (c2s_buf_read_stream(&data, f) == -1)
 		err = errno ? errno : EIO;
 	fclose(f);
 	if (err) {

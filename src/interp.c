@@ -272,12 +272,7 @@ enum c2s_envfile_status c2s_env_read_file(struct c2s_env *e, const char *path,
 	}
 	struct c2s_buf b;
 	c2s_buf_init(&b, C2S_ENVFILE_MAX_BYTES);
-	char chunk[8192];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (c2s_buf_add(&b, chunk, got) != 0)
-			break;
-	int ioerr = ferror(f);
+	int ioerr = c2s_buf_read_stream(&b, f) == -1;
 	int e_no = errno;
 	fclose(f);
 	if (ioerr) {

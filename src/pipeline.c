@@ -192,11 +192,7 @@ struct c2s_env *c2s_dotenv_for(const char *compose_path)
 		return NULL;
 	struct c2s_buf b;
 	c2s_buf_init(&b, C2S_ENVFILE_MAX_BYTES);
-	char chunk[8192];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (c2s_buf_add(&b, chunk, got) != 0)
-			break;
+	c2s_buf_read_stream(&b, f);  /* lenient: what could be read counts */
 	fclose(f);
 	struct c2s_env *e = c2s_env_new(NULL);
 	if (e && b.data) {
