@@ -365,7 +365,7 @@ int c2s_doc_merge(struct c2s_doc *out, struct c2s_source *composite, struct c2s_
 	for (size_t k = 0; k < n && !m.nomem; k++) {
 		const struct c2s_doc *d = docs[k];
 		uint32_t sb = composite->parts[k].base, pb = out->npool, nb = out->nnodes - 1;
-		if (d->npool)
+		if (d->npool)  /* a file with no pooled strings has no pool at all */
 			memcpy(out->pool + pb, d->pool, d->npool);
 		out->npool += d->npool;
 		unsigned char *seen = calloc(d->npool ? d->npool : 1, 1);

@@ -207,7 +207,12 @@ const char *c2s_size_error(const char *s, size_t n, char *buf, size_t size)
 		snprintf(buf, size, "strconv.ParseFloat: parsing \"%s\": invalid syntax", tmp);
 		return buf;
 	}
-	if (strtod(tmp, NULL) < 0) {
+	/* below zero: a '-' and a digit other than 0 (what strtod(tmp) < 0 says for these texts) */
+	int negative = 0;
+	for (size_t i = 1; tmp[0] == '-' && i < numn; i++)
+		if (tmp[i] >= '1' && tmp[i] <= '9')
+			negative = 1;
+	if (negative) {
 		snprintf(buf, size, "invalid size: '%.*s'", (int)n, s);
 		return buf;
 	}

@@ -199,53 +199,112 @@ static void format_gnu(const struct c2s_diags *l, struct c2s_buf *out)
 	}
 }
 
+/* A JSON string as cJSON_PrintUnformatted writes it (cJSON 1.7): ", \\ and the
+ * control characters escaped (\\b \\f \\n \\r \\t, else \\u00xx), other bytes as they are. */
+static void json_str(struct c2s_buf *out, const char *s)
+{
+	c2s_buf_putc(out, '"');
+	const char *run = s;
+	for (const char *p = s; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch >= 32 && ch != '"' && ch != '\\')
+			continue;
+		c2s_buf_put(out, run, (size_t)(p - run));
+		run = p + 1;
+		char esc[8] = {'\\', 0};
+		size_t en = 2;
+		switch (ch) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = "0123456789abcdef"[ch >> 4];
+			esc[5] = "0123456789abcdef"[ch & 15];
+			en = 6;
+			break;
+		}
+		c2s_buf_put(out, esc, en);
+	}
+	c2s_buf_puts(out, run);
+	c2s_buf_putc(out, '"');
+}
+
+/* "key":"value" (nothing when value is NULL, as cJSON adds no item then), after a comma unless first. */
+static void json_field_str(struct c2s_buf *out, const char *key, const char *value, int first)
+{
+	if (!value)
+		return;
+	if (!first)
+		c2s_buf_putc(out, ',');
+	json_str(out, key);
+	c2s_buf_putc(out, ':');
+	json_str(out, value);
+}
+
+/* A count: cJSON prints a number that is an int with %d. */
+static void json_num(struct c2s_buf *out, uint64_t v)
+{
+	if (v <= 2147483647u) {
+		put_u32(out, (uint32_t)v);
+	} else {
+		char num[32];  /* beyond int: cJSON's %1.15g */
+		snprintf(num, sizeof num, "%1.15g", (double)v);
+		c2s_buf_puts(out, num);
+	}
+}
+
+static void json_field_num(struct c2s_buf *out, const char *key, uint64_t v)
+{
+	c2s_buf_putc(out, ',');
+	json_str(out, key);
+	c2s_buf_putc(out, ':');
+	json_num(out, v);
+}
+
+/* The same bytes cJSON_PrintUnformatted gave for this object, written directly:
+ * the report of a large file has tens of thousands of findings. */
 static int format_json(const struct c2s_diags *l, const struct c2s_format_options *o, struct c2s_buf *out)
 {
-	cJSON *root = cJSON_CreateObject();
-	cJSON *list = cJSON_AddArrayToObject(root, "diagnostics");
-	if (!root || !list)
-		goto fail;
+	ADD_LIT(out, "{\"diagnostics\":[");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
-		cJSON *j = cJSON_CreateObject();
-		if (!j)
-			goto fail;
-		cJSON_AddItemToArray(list, j);
-		cJSON_AddStringToObject(j, "rule", d->rule->id);
-		cJSON_AddStringToObject(j, "name", d->rule->name);
-		cJSON_AddStringToObject(j, "severity", c2s_severity_name(d->severity));
-		cJSON_AddStringToObject(j, "file", file_name(&d->span));
-		cJSON_AddNumberToObject(j, "line", d->span.line);
-		cJSON_AddNumberToObject(j, "column", d->span.column);
-		cJSON_AddNumberToObject(j, "end_line", d->span.end_line);
-		cJSON_AddNumberToObject(j, "end_column", d->span.end_column);
-		cJSON_AddStringToObject(j, "message", d->message);
+		if (i)
+			c2s_buf_putc(out, ',');
+		c2s_buf_putc(out, '{');
+		json_field_str(out, "rule", d->rule->id, 1);
+		json_field_str(out, "name", d->rule->name, 0);
+		json_field_str(out, "severity", c2s_severity_name(d->severity), 0);
+		json_field_str(out, "file", file_name(&d->span), 0);
+		json_field_num(out, "line", d->span.line);
+		json_field_num(out, "column", d->span.column);
+		json_field_num(out, "end_line", d->span.end_line);
+		json_field_num(out, "end_column", d->span.end_column);
+		json_field_str(out, "message", d->message, 0);
 		if (d->hint)
-			cJSON_AddStringToObject(j, "hint", d->hint);
+			json_field_str(out, "hint", d->hint, 0);
 		else
-			cJSON_AddNullToObject(j, "hint");
-		cJSON_AddBoolToObject(j, "fixable", d->rule->fixable);
+			ADD_LIT(out, ",\"hint\":null");
+		if (d->rule->fixable)
+			ADD_LIT(out, ",\"fixable\":true}");
+		else
+			ADD_LIT(out, ",\"fixable\":false}");
 	}
 	size_t e, w, n;
 	c2s_diags_count(l, &e, &w, &n);
-	cJSON *sum = cJSON_AddObjectToObject(root, "summary");
-	if (!sum)
-		goto fail;
-	cJSON_AddNumberToObject(sum, "files", (double)o->files);
-	cJSON_AddNumberToObject(sum, "errors", (double)e);
-	cJSON_AddNumberToObject(sum, "warnings", (double)w);
-	cJSON_AddNumberToObject(sum, "infos", (double)n);
-	char *text = cJSON_PrintUnformatted(root);
-	if (!text)
-		goto fail;
-	c2s_buf_adds(out, text);
-	c2s_buf_addc(out, '\n');
-	cJSON_free(text);
-	cJSON_Delete(root);
+	ADD_LIT(out, "],\"summary\":{\"files\":");
+	json_num(out, o->files);
+	json_field_num(out, "errors", e);
+	json_field_num(out, "warnings", w);
+	json_field_num(out, "infos", n);
+	ADD_LIT(out, "}}\n");
 	return out->failed ? -1 : 0;
-fail:
-	cJSON_Delete(root);
-	return -1;
 }
 
 /* ---- SARIF 2.1.0 ---- */

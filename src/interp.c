@@ -893,6 +893,16 @@ static int store_value(struct walk *w, uint32_t idx, const char *nv, size_t nlen
 
 static int walk_children(struct walk *w, uint32_t idx, int (*scalar)(struct walk *, uint32_t));
 
+/* 0 only for a scalar whose value has no '$' (a mapping or list: 1, look inside). */
+static inline int has_dollar(const struct c2s_doc *d, uint32_t idx)
+{
+	const struct c2s_node *n = &d->nodes[idx];
+	if (c2s_kind(n) != C2S_SCALAR)
+		return 1;
+	struct c2s_str v = c2s_scalar(d, n);
+	return v.n && memchr(v.p, '$', v.n) != NULL;
+}
+
 static int walk_node(struct walk *w, uint32_t idx, int (*scalar)(struct walk *, uint32_t))
 {
 	const struct c2s_node *n = &w->doc->nodes[idx];
@@ -920,6 +930,10 @@ static int walk_children(struct walk *w, uint32_t idx, int (*scalar)(struct walk
 		if (w->depth >= INTERP_MAX_PATH)
 			return 0;
 		for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++) {
+			/* a scalar without '$': both callbacks leave it -- unless, under an
+			 * alias, it is one substitution already rewrote and still to cast */
+			if (!w->cast_only && !has_dollar(w->doc, n->ref + 2 * i + 1))
+				continue;
 			const struct c2s_node *k = c2s_map_key(w->doc, n, i);
 			w->path[w->depth] = c2s_is_scalar(k) ? c2s_scalar(w->doc, k) : (struct c2s_str){"?", 1};
 			w->depth++;
@@ -934,6 +948,8 @@ static int walk_children(struct walk *w, uint32_t idx, int (*scalar)(struct walk
 		if (w->depth >= INTERP_MAX_PATH)
 			return 0;
 		for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++) {
+			if (!w->cast_only && !has_dollar(w->doc, n->ref + i))
+				continue;
 			w->path[w->depth] = (struct c2s_str){"[]", 2};
 			w->depth++;
 			int rc = walk_node(w, n->ref + i, scalar);

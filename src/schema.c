@@ -887,7 +887,10 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 	const struct c2s_snode *s = &c2s_snodes[node];
 	if (!s->types && !s->nalts && !s->nprops && !s->npatterns && !s->items)
 		return;  /* {}: anything */
-	if (c2s_is_scalar(n) && c2s_node_interp_failed(v->doc, n))
+	/* (failed entries sort last in doc->interpolated: none there, none at all) */
+	if (c2s_is_scalar(n) && v->doc->ninterpolated &&
+	    (v->doc->interpolated[v->doc->ninterpolated - 1] & C2S_INTERP_FAILED) &&
+	    c2s_node_interp_failed(v->doc, n))
 		return;  /* reported by interpolation, where docker stops */
 	unsigned kind = c2s_schema_kind(v->doc, n);
 	if (s->nalts) {
