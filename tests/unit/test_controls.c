@@ -18,20 +18,11 @@
 
 /* ---- formatters over a hand-built list ---- */
 
-struct fixture {
-	struct c2s_source src;
-	struct c2s_diags diags;
-	struct c2s_buf out;
-};
 
 static int setup(void **state)
 {
-	struct fixture *f = test_calloc(1, sizeof *f);
 	static const char text[] = "services:\n  web:\n    links: [db]\n";
-	c2s_source_from_memory(&f->src, "a,b:c.yml", text, sizeof text - 1);
-	f->src.rank = 1;
-	c2s_diags_init(&f->diags);
-	c2s_buf_init(&f->out, 1 << 20);
+	struct format_fixture *f = format_fixture_new("a,b:c.yml", text, sizeof text - 1);
 	/* "links" at byte 21..26: line 3, columns 5..10 */
 	struct c2s_diag *d = c2s_diag_add(&f->diags, C2S_R_CS5008, &f->src, 21, 26, "links <&> \"x\" 100%%");
 	c2s_diag_hint(&f->diags, d, "remove it");
@@ -41,17 +32,8 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	c2s_buf_free(&f->out);
-	c2s_diags_free(&f->diags);
-	c2s_source_free(&f->src);
-	test_free(f);
-	return 0;
-}
 
-static const char *format(struct fixture *f, enum c2s_format fmt)
+static const char *format(struct format_fixture *f, enum c2s_format fmt)
 {
 	struct c2s_format_options o = {fmt, 0, 1};
 	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
@@ -415,11 +397,11 @@ static void test_compose_spec_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_github, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_checkstyle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_junit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sarif, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_codeclimate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_github, setup, format_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_checkstyle, setup, format_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_junit, setup, format_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_sarif, setup, format_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_codeclimate, setup, format_fixture_teardown),
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_pragmas),
 		cmocka_unit_test(test_config_ok),

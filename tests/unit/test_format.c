@@ -6,21 +6,12 @@
 
 #include <cJSON.h>
 
-struct fixture {
-	struct c2s_source src;
-	struct c2s_diags diags;
-	struct c2s_buf out;
-};
 
 static int setup(void **state)
 {
-	struct fixture *f = test_calloc(1, sizeof *f);
 	/* line 2 has a tab and a two-byte character before the span */
 	static const char text[] = "services:\n\t\xc3\xa9 image: nginx:latest\n";
-	c2s_source_from_memory(&f->src, "dir/c.yml", text, sizeof text - 1);
-	f->src.rank = 1;
-	c2s_diags_init(&f->diags);
-	c2s_buf_init(&f->out, 1 << 20);
+	struct format_fixture *f = format_fixture_new("dir/c.yml", text, sizeof text - 1);
 	/* "image" starts at byte 14 (tab, é = 2 bytes, space) */
 	struct c2s_diag *d = c2s_diag_add(&f->diags, C2S_R_CS5101, &f->src, 14, 19, "the message");
 	c2s_diag_hint(&f->diags, d, "the hint");
@@ -31,19 +22,10 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	c2s_buf_free(&f->out);
-	c2s_diags_free(&f->diags);
-	c2s_source_free(&f->src);
-	test_free(f);
-	return 0;
-}
 
 static void test_sorted_and_resolved(void **state)
 {
-	struct fixture *f = *state;
+	struct format_fixture *f = *state;
 	assert_int_equal(f->diags.n, 2);
 	const struct c2s_diag *d = &f->diags.items[0];
 	assert_string_equal(d->rule->id, "CS1004");  /* 1:1 sorts before 2:4 */
@@ -56,7 +38,7 @@ static void test_sorted_and_resolved(void **state)
 
 static void test_text(void **state)
 {
-	struct fixture *f = *state;
+	struct format_fixture *f = *state;
 	struct c2s_format_options o = {C2S_FORMAT_TEXT, 0, 1};
 	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
 	assert_string_equal(f->out.data,
@@ -73,7 +55,7 @@ static void test_text(void **state)
 
 static void test_text_colour(void **state)
 {
-	struct fixture *f = *state;
+	struct format_fixture *f = *state;
 	struct c2s_format_options o = {C2S_FORMAT_TEXT, 1, 1};
 	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
 	assert_non_null(strstr(f->out.data, "\033[1;31merror:\033[0m"));
@@ -82,7 +64,7 @@ static void test_text_colour(void **state)
 
 static void test_gnu(void **state)
 {
-	struct fixture *f = *state;
+	struct format_fixture *f = *state;
 	struct c2s_format_options o = {C2S_FORMAT_GNU, 1, 1};
 	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
 	assert_string_equal(f->out.data,
@@ -92,7 +74,7 @@ static void test_gnu(void **state)
 
 static void test_json(void **state)
 {
-	struct fixture *f = *state;
+	struct format_fixture *f = *state;
 	struct c2s_format_options o = {C2S_FORMAT_JSON, 0, 3};
 	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
 	cJSON *j = cJSON_Parse(f->out.data);
@@ -143,7 +125,7 @@ static void test_empty_list(void **state)
 
 static void test_output_cap(void **state)
 {
-	struct fixture *f = *state;
+	struct format_fixture *f = *state;
 	struct c2s_buf small;
 	c2s_buf_init(&small, 16);
 	struct c2s_format_options o = {C2S_FORMAT_TEXT, 0, 1};
@@ -156,13 +138,13 @@ static void test_output_cap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sorted_and_resolved, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_text_colour, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gnu, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sorted_and_resolved, setup, format_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_text, setup, format_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_text_colour, setup, format_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_gnu, setup, format_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_json, setup, format_fixture_teardown),
 		cmocka_unit_test(test_empty_list),
-		cmocka_unit_test_setup_teardown(test_output_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_output_cap, setup, format_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "ast.h"
+#include "buf.h"
 #include "diag.h"
 #include "source.h"
 
@@ -74,6 +75,34 @@ static inline void assert_scalar(struct loaded *l, const struct c2s_node *n, con
 	struct c2s_str s = c2s_scalar(&l->doc, n);
 	assert_int_equal(s.n, strlen(want));
 	assert_memory_equal(s.p, want, s.n);
+}
+
+/* A diagnostic list over one in-memory source, and an output buffer: what
+ * the formatter tests build their hand-made lists on. */
+struct format_fixture {
+	struct c2s_source src;
+	struct c2s_diags diags;
+	struct c2s_buf out;
+};
+
+static inline struct format_fixture *format_fixture_new(const char *name, const char *text, size_t len)
+{
+	struct format_fixture *f = test_calloc(1, sizeof *f);
+	assert_int_equal(c2s_source_from_memory(&f->src, name, text, len), 0);
+	f->src.rank = 1;
+	c2s_diags_init(&f->diags);
+	c2s_buf_init(&f->out, 1 << 20);
+	return f;
+}
+
+static inline int format_fixture_teardown(void **state)
+{
+	struct format_fixture *f = *state;
+	c2s_buf_free(&f->out);
+	c2s_diags_free(&f->diags);
+	c2s_source_free(&f->src);
+	test_free(f);
+	return 0;
 }
 
 #endif
