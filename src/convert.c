@@ -169,6 +169,12 @@ static int stream_expand(void *ctx, const struct c2s_mval *ph, struct c2s_mval *
 	return c2s_model_build_service(c->m, c->env, ph, &c->scratch, out, c->diags);
 }
 
+static int stream_expand_partial(void *ctx, const struct c2s_mval *ph, uint64_t skip, struct c2s_mval *out)
+{
+	struct stream_ctx *c = ctx;
+	return c2s_model_build_service_partial(c->m, c->env, ph, &c->scratch, skip, out, c->diags);
+}
+
 static void stream_release(void *ctx)
 {
 	struct stream_ctx *c = ctx;
@@ -400,7 +406,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		goto out;
 	sc.sink = &sink;
 	if (api) {
-		struct c2s_emit_stream as = {stream_expand, stream_release, stream_flush, &sc};
+		struct c2s_emit_stream as = {stream_expand, stream_release, stream_flush, &sc, stream_expand_partial};
 		ao.workdir = workdir;
 		ao.discardable = o->output != NULL;
 		int rc = c2s_emit_api(&m, &ao, &as, &outbuf, &diags);
@@ -419,7 +425,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		status = C2S_EXIT_OK;
 		goto out;
 	}
-	struct c2s_emit_stream es = {stream_expand, stream_release, stream_flush, &sc};
+	struct c2s_emit_stream es = {stream_expand, stream_release, stream_flush, &sc, NULL};
 	int eok = c2s_emit_yaml_stream(&m, &es, &outbuf) == 0;
 	c2s_arena_free(&sc.scratch);
 	if (eok)

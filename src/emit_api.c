@@ -2632,6 +2632,26 @@ static const struct c2s_mval *service_value(struct api *a, const struct c2s_mval
 	return v;
 }
 
+/* The first pass reads a service's image, networks, secrets, configs,
+ * credential_spec, deploy, volumes, healthcheck and restart, and must meet
+ * every refusal the build makes: it leaves out only fields it does not read
+ * whose building cannot fail (strings, lists, maps; no duration or size). */
+#define SKIP(f) ((uint64_t)1 << C2S_F_SERVICE_##f)
+static const uint64_t first_pass_skip =
+	SKIP(ENVIRONMENT) | SKIP(LABELS) | SKIP(LOGGING) | SKIP(ULIMITS) | SKIP(COMMAND) | SKIP(ENTRYPOINT) |
+	SKIP(EXTRA_HOSTS) | SKIP(SYSCTLS) | SKIP(CAP_ADD) | SKIP(CAP_DROP) | SKIP(DEPENDS_ON) | SKIP(DNS) |
+	SKIP(DNS_SEARCH) | SKIP(EXPOSE) | SKIP(LINKS) | SKIP(EXTERNAL_LINKS) | SKIP(DEVICES) |
+	SKIP(SECURITY_OPT) | SKIP(EXTRAS);
+#undef SKIP
+
+/* service_value for the first pass: the service without first_pass_skip's fields. */
+static const struct c2s_mval *service_checked(struct api *a, const struct c2s_mval *v, struct c2s_mval *scratch)
+{
+	if (v->kind == C2S_MV_NODE && (v->flags & C2S_MVF_LAZY) && a->st && a->st->expand_partial)
+		return a->st->expand_partial(a->st->ctx, v, first_pass_skip, scratch) != 0 ? NULL : scratch;
+	return service_value(a, v, scratch);
+}
+
 static void service_done(struct api *a)
 {
 	if (a->st && a->st->release)
@@ -2847,7 +2867,7 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 	char err[API_MAX_MESSAGE];
 	for (uint32_t i = 0; i < nsvc; i++) {
 		struct c2s_mval scratch;
-		const struct c2s_mval *svc = service_value(&a, map_value(svcs, i), &scratch);
+		const struct c2s_mval *svc = service_checked(&a, map_value(svcs, i), &scratch);
 		if (!svc) {
 			a.stream_failed = 1;
 			service_done(&a);

@@ -27,6 +27,7 @@ struct builder {
 	const char *version;
 	struct c2s_arena *arena;  /* where values go: the model's, or a scratch one */
 	int lazy;                 /* services left as C2S_MVF_LAZY placeholders */
+	uint64_t skip;            /* service fields (1 << field) not to build */
 };
 
 typedef struct c2s_mval mval;
@@ -644,13 +645,13 @@ static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_n
 			const struct c2s_node *k = c2s_map_key(b->d, n, i);
 			struct c2s_str ks = text(b, k);
 			int f = find_field(t, ks.p, ks.n);
-			if (f >= 0) {
+			if (f >= 0 && !(t == C2S_T_SERVICE && (b->skip >> f & 1))) {
 				slots[f] = build_field(b, t, (unsigned)f, c2s_map_value(b->d, n, i), k);
 				have[f] = 1;
 			}
 		}
 		for (unsigned f = 0; f < st->nfields; f++) {
-			if (st->fields[f].kind != C2S_FK_EXTRAS)
+			if (st->fields[f].kind != C2S_FK_EXTRAS || (t == C2S_T_SERVICE && (b->skip >> f & 1)))
 				continue;
 			slots[f] = build_extras(b, n);
 			have[f] = slots[f].n > 0;
@@ -1889,6 +1890,23 @@ int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env
 	struct builder b;
 	builder_init(&b, m, placeholder->file, env, diags);
 	b.arena = arena;
+	const struct c2s_node *n = &b.d->nodes[placeholder->node];
+	*out = build_struct(&b, C2S_T_SERVICE, n);
+	if (!b.failed)
+		finish_service(&b, out, n);
+	return b.failed ? -1 : 0;
+}
+
+/* The same, without the fields in skip: only fields whose building cannot
+ * fail (but for memory) may be skipped, so a refusal is found all the same. */
+int c2s_model_build_service_partial(struct c2s_model *m, const struct c2s_model_env *env,
+				    const struct c2s_mval *placeholder, struct c2s_arena *arena,
+				    uint64_t skip, struct c2s_mval *out, struct c2s_diags *diags)
+{
+	struct builder b;
+	builder_init(&b, m, placeholder->file, env, diags);
+	b.arena = arena;
+	b.skip = skip;
 	const struct c2s_node *n = &b.d->nodes[placeholder->node];
 	*out = build_struct(&b, C2S_T_SERVICE, n);
 	if (!b.failed)
