@@ -2690,17 +2690,35 @@ static void json_indent(struct c2s_buf *out, int depth)
 	}
 }
 
+/* 1 for the bytes a JSON string escapes (controls, '"', '\\') and for NUL. */
+static const unsigned char json_escaped[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static void json_string(struct c2s_buf *out, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *run = p;
 	putch(out, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		put(out, run, (size_t)(s - run));
-		run = s + 1;
+	for (;;) {
+		/* each byte read is known not to be the NUL before the next one is read */
+		while (!json_escaped[p[0]] && !json_escaped[p[1]] && !json_escaped[p[2]] && !json_escaped[p[3]])
+			p += 4;
+		while (!json_escaped[*p])
+			p++;
+		unsigned char c = *p;
+		if (!c)
+			break;
+		put(out, (const char *)run, (size_t)(p - run));
+		run = ++p;
 		char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
 		size_t n = 2;
 		switch (c) {
@@ -2719,7 +2737,7 @@ static void json_string(struct c2s_buf *out, const char *s)
 		}
 		put(out, esc, n);
 	}
-	put(out, run, (size_t)(s - run));
+	put(out, (const char *)run, (size_t)(p - run));
 	putch(out, '"');
 }
 
