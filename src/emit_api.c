@@ -2776,19 +2776,29 @@ static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
 			putch(out, object ? '}' : ']');
 			return;
 		}
-		for (; child; child = child->next) {
-			putch(out, '\n');
-			json_indent(out, depth + 1);
+		/* ",\n" and the indent in one append: ",\n\t\t..." (the comma after the
+		 * previous item) or, for the first item, the same without the comma */
+		static const char sep[] = ",\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+		const int maxtabs = (int)sizeof sep - 3;
+		for (int first = 1; child; child = child->next, first = 0) {
+			if (depth + 1 <= maxtabs) {
+				put(out, sep + first, (size_t)(2 - first + depth + 1));
+			} else {
+				put(out, sep + first, (size_t)(2 - first));
+				json_indent(out, depth + 1);
+			}
 			if (object) {
 				json_string(out, child->string ? child->string : "");
 				put(out, ": ", 2);
 			}
 			json_write(out, child, depth + 1);
-			if (child->next)
-				putch(out, ',');
 		}
-		putch(out, '\n');
-		json_indent(out, depth);
+		if (depth <= maxtabs) {
+			put(out, sep + 1, (size_t)(1 + depth));
+		} else {
+			putch(out, '\n');
+			json_indent(out, depth);
+		}
 		putch(out, object ? '}' : ']');
 		return;
 	}
