@@ -2021,6 +2021,23 @@ static int str_cmp(const void *x, const void *y)
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
+/* "KEY=value" in a->tmp, each part cut at a NUL as "%.*s" does (printf's
+ * formatting cost a sixth of service()). */
+static char *env_entry(struct api *a, struct c2s_str k, struct c2s_str v)
+{
+	size_t kn = k.n ? strnlen(k.p, k.n) : 0, vn = v.n ? strnlen(v.p, v.n) : 0;
+	char *s = c2s_arena_alloc(&a->tmp, kn + vn + 2);
+	if (!s)
+		return NULL;
+	if (kn)
+		memcpy(s, k.p, kn);
+	s[kn] = '=';
+	if (vn)
+		memcpy(s + kn + 1, v.p, vn);
+	s[kn + 1 + vn] = '\0';
+	return s;
+}
+
 static void environment(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 {
 	const struct c2s_mval *env = given(svc, C2S_F_SERVICE_ENVIRONMENT);
@@ -2036,7 +2053,7 @@ static void environment(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 		struct c2s_str k = sval(map_key(env, i));
 		const struct c2s_mval *val = map_value(env, i);
 		if (val->kind == C2S_MV_STR)
-			v[i] = c2s_arena_printf(&a->tmp, "%.*s=%.*s", (int)k.n, k.p, (int)val->n, val->u.s);
+			v[i] = env_entry(a, k, (struct c2s_str){val->u.s, val->n});
 		else
 			v[i] = cstr(a, k);
 		if (!v[i]) {
