@@ -295,9 +295,11 @@ static char *cstr(struct api *a, struct c2s_str s)
 	return p ? p : (char *)"";
 }
 
+/* The key is not copied: every key is a literal or lives in a->tmp, which is
+ * reset only after the item is written (reset_tmp before the next service). */
 static cJSON *add(struct api *a, cJSON *obj, const char *key, cJSON *item_)
 {
-	if (!item_ || !cJSON_AddItemToObject(obj, key, item_)) {
+	if (!item_ || !cJSON_AddItemToObjectCS(obj, key, item_)) {
 		cJSON_Delete(item_);
 		a->nomem = 1;
 		return NULL;
