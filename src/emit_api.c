@@ -2791,11 +2791,42 @@ static const unsigned char json_escaped[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+/* Room for n more bytes (and the NUL) without growing: put's fast case. */
+static inline int room(const struct c2s_buf *out, size_t n)
+{
+	return out->data && !out->failed && out->len + n + 1 <= out->cap && out->len + n <= out->max;
+}
+
+/* A JSON string, then the n bytes of tail (": " after a key). */
+static void json_string_then(struct c2s_buf *out, const char *s, const char *tail, size_t n);
+
 static void json_string(struct c2s_buf *out, const char *s)
+{
+	json_string_then(out, s, "", 0);
+}
+
+static void json_string_then(struct c2s_buf *out, const char *s, const char *tail, size_t tn)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *run = p;
+	while (!json_escaped[p[0]] && !json_escaped[p[1]] && !json_escaped[p[2]] && !json_escaped[p[3]])
+		p += 4;
+	while (!json_escaped[*p])
+		p++;
+	size_t len = (size_t)(p - run);
+	if (!*p && room(out, len + 2 + tn)) {
+		/* nothing to escape (most strings): one append */
+		char *w = out->data + out->len;
+		w[0] = '"';
+		memcpy(w + 1, s, len);
+		w[len + 1] = '"';
+		if (tn)
+			memcpy(w + len + 2, tail, tn);
+		out->len += len + 2 + tn;
+		out->data[out->len] = '\0';
+		return;
+	}
 	putch(out, '"');
 	for (;;) {
 		/* each byte read is known not to be the NUL before the next one is read */
@@ -2828,6 +2859,7 @@ static void json_string(struct c2s_buf *out, const char *s)
 	}
 	put(out, (const char *)run, (size_t)(p - run));
 	putch(out, '"');
+	put(out, tail, tn);
 }
 
 static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
@@ -2877,8 +2909,7 @@ static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
 				json_indent(out, depth + 1);
 			}
 			if (object) {
-				json_string(out, child->string ? child->string : "");
-				put(out, ": ", 2);
+				json_string_then(out, child->string ? child->string : "", ": ", 2);
 			}
 			json_write(out, child, depth + 1);
 		}
