@@ -169,10 +169,11 @@ static int stream_expand(void *ctx, const struct c2s_mval *ph, struct c2s_mval *
 	return c2s_model_build_service(c->m, c->env, ph, &c->scratch, out, c->diags);
 }
 
-static int stream_expand_partial(void *ctx, const struct c2s_mval *ph, uint64_t skip, struct c2s_mval *out)
+static int stream_expand_partial(void *ctx, const struct c2s_mval *ph, uint64_t skip, uint64_t skip_deploy,
+				 struct c2s_mval *out)
 {
 	struct stream_ctx *c = ctx;
-	return c2s_model_build_service_partial(c->m, c->env, ph, &c->scratch, skip, out, c->diags);
+	return c2s_model_build_service_partial(c->m, c->env, ph, &c->scratch, skip, skip_deploy, out, c->diags);
 }
 
 static void stream_release(void *ctx)

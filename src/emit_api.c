@@ -2722,7 +2722,8 @@ static const struct c2s_mval *service_value(struct api *a, const struct c2s_mval
 }
 
 /* The first pass reads a service's image, networks, secrets, configs,
- * credential_spec, deploy, volumes, healthcheck and restart, and must meet
+ * credential_spec, deploy (but its labels and placement), volumes,
+ * healthcheck and restart, and must meet
  * every refusal the build makes: it leaves out only fields it does not read
  * whose building cannot fail (strings, lists, maps; no duration or size). */
 #define SKIP(f) ((uint64_t)1 << C2S_F_SERVICE_##f)
@@ -2732,12 +2733,14 @@ static const uint64_t first_pass_skip =
 	SKIP(DNS_SEARCH) | SKIP(EXPOSE) | SKIP(LINKS) | SKIP(EXTERNAL_LINKS) | SKIP(DEVICES) |
 	SKIP(SECURITY_OPT) | SKIP(EXTRAS);
 #undef SKIP
+static const uint64_t first_pass_skip_deploy =
+	((uint64_t)1 << C2S_F_DEPLOY_LABELS) | ((uint64_t)1 << C2S_F_DEPLOY_PLACEMENT);
 
 /* service_value for the first pass: the service without first_pass_skip's fields. */
 static const struct c2s_mval *service_checked(struct api *a, const struct c2s_mval *v, struct c2s_mval *scratch)
 {
 	if (v->kind == C2S_MV_NODE && (v->flags & C2S_MVF_LAZY) && a->st && a->st->expand_partial)
-		return a->st->expand_partial(a->st->ctx, v, first_pass_skip, scratch) != 0 ? NULL : scratch;
+		return a->st->expand_partial(a->st->ctx, v, first_pass_skip, first_pass_skip_deploy, scratch) != 0 ? NULL : scratch;
 	return service_value(a, v, scratch);
 }
 

@@ -136,10 +136,12 @@ int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env
 			    struct c2s_mval *out, struct c2s_diags *diags);
 
 /* c2s_model_build_service without the service fields whose bit (1 << field)
- * is set in skip; such fields must be ones whose building cannot fail. */
+ * is set in skip, and the deploy: fields set in skip_deploy; such fields must
+ * be ones whose building cannot fail. */
 int c2s_model_build_service_partial(struct c2s_model *m, const struct c2s_model_env *env,
 				    const struct c2s_mval *placeholder, struct c2s_arena *arena,
-				    uint64_t skip, struct c2s_mval *out, struct c2s_diags *diags);
+				    uint64_t skip, uint64_t skip_deploy, struct c2s_mval *out,
+				    struct c2s_diags *diags);
 
 /* Build only the parts of a service that can fail (lint's cheap pass). */
 int c2s_model_check_service(struct c2s_model *m, const struct c2s_model_env *env,
@@ -193,7 +195,8 @@ struct c2s_emit_stream {
 	int (*flush)(void *ctx, struct c2s_buf *out);
 	void *ctx;
 	/* optional: expand without the service fields set in skip (1 << field) */
-	int (*expand_partial)(void *ctx, const struct c2s_mval *placeholder, uint64_t skip, struct c2s_mval *out);
+	int (*expand_partial)(void *ctx, const struct c2s_mval *placeholder, uint64_t skip, uint64_t skip_deploy,
+			      struct c2s_mval *out);
 };
 int c2s_emit_yaml_stream(const struct c2s_model *m, const struct c2s_emit_stream *st, struct c2s_buf *out);
 

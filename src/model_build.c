@@ -28,6 +28,7 @@ struct builder {
 	struct c2s_arena *arena;  /* where values go: the model's, or a scratch one */
 	int lazy;                 /* services left as C2S_MVF_LAZY placeholders */
 	uint64_t skip;            /* service fields (1 << field) not to build */
+	uint64_t skip_deploy;     /* the same for a service's deploy: */
 };
 
 typedef struct c2s_mval mval;
@@ -632,6 +633,11 @@ static int find_field(enum c2s_mtype t, const char *k, size_t n)
 }
 
 /* Generic struct from a mapping: fields by yaml key. */
+static int skipped(const struct builder *b, enum c2s_mtype t, unsigned f)
+{
+	return (t == C2S_T_SERVICE && (b->skip >> f & 1)) || (t == C2S_T_DEPLOY && (b->skip_deploy >> f & 1));
+}
+
 static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_node *n)
 {
 	const struct c2s_mstruct *st = &c2s_mstructs[t];
@@ -645,13 +651,13 @@ static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_n
 			const struct c2s_node *k = c2s_map_key(b->d, n, i);
 			struct c2s_str ks = text(b, k);
 			int f = find_field(t, ks.p, ks.n);
-			if (f >= 0 && !(t == C2S_T_SERVICE && (b->skip >> f & 1))) {
+			if (f >= 0 && !skipped(b, t, (unsigned)f)) {
 				slots[f] = build_field(b, t, (unsigned)f, c2s_map_value(b->d, n, i), k);
 				have[f] = 1;
 			}
 		}
 		for (unsigned f = 0; f < st->nfields; f++) {
-			if (st->fields[f].kind != C2S_FK_EXTRAS || (t == C2S_T_SERVICE && (b->skip >> f & 1)))
+			if (st->fields[f].kind != C2S_FK_EXTRAS || skipped(b, t, f))
 				continue;
 			slots[f] = build_extras(b, n);
 			have[f] = slots[f].n > 0;
@@ -1901,12 +1907,14 @@ int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env
  * fail (but for memory) may be skipped, so a refusal is found all the same. */
 int c2s_model_build_service_partial(struct c2s_model *m, const struct c2s_model_env *env,
 				    const struct c2s_mval *placeholder, struct c2s_arena *arena,
-				    uint64_t skip, struct c2s_mval *out, struct c2s_diags *diags)
+				    uint64_t skip, uint64_t skip_deploy, struct c2s_mval *out,
+				    struct c2s_diags *diags)
 {
 	struct builder b;
 	builder_init(&b, m, placeholder->file, env, diags);
 	b.arena = arena;
 	b.skip = skip;
+	b.skip_deploy = skip_deploy;
 	const struct c2s_node *n = &b.d->nodes[placeholder->node];
 	*out = build_struct(&b, C2S_T_SERVICE, n);
 	if (!b.failed)
