@@ -287,6 +287,8 @@ static void pool_remove(void)
 
 /* ---- output helpers ---- */
 
+/* s as a C string in a->tmp, which lives until the service's JSON is written:
+ * cJSON string items refer to it (cJSON_CreateStringReference) without a copy. */
 static char *cstr(struct api *a, struct c2s_str s)
 {
 	char *p = c2s_arena_strndup(&a->tmp, s.p ? s.p : "", s.n);
@@ -327,7 +329,7 @@ static cJSON *add_arr(struct api *a, cJSON *obj, const char *key)
 
 static void add_str(struct api *a, cJSON *obj, const char *key, struct c2s_str s)
 {
-	add(a, obj, key, cJSON_CreateString(cstr(a, s)));
+	add(a, obj, key, cJSON_CreateStringReference(cstr(a, s)));
 }
 
 static void add_cstr(struct api *a, cJSON *obj, const char *key, const char *s)
@@ -406,7 +408,7 @@ static void add_strlist(struct api *a, cJSON *obj, const char *key, const struct
 	if (!arr)
 		return;
 	for (uint32_t i = 0; i < count(list); i++) {
-		cJSON *s = cJSON_CreateString(cstr(a, sval(item(list, i))));
+		cJSON *s = cJSON_CreateStringReference(cstr(a, sval(item(list, i))));
 		if (!s || !cJSON_AddItemToArray(arr, s)) {
 			cJSON_Delete(s);
 			a->nomem = 1;
@@ -1904,14 +1906,14 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 		if (count(aliases) || extra) {
 			cJSON *arr = add_arr(a, b, "Aliases");
 			for (uint32_t j = 0; arr && j < count(aliases); j++) {
-				cJSON *s = cJSON_CreateString(cstr(a, sval(item(aliases, j))));
+				cJSON *s = cJSON_CreateStringReference(cstr(a, sval(item(aliases, j))));
 				if (!s || !cJSON_AddItemToArray(arr, s)) {
 					cJSON_Delete(s);
 					a->nomem = 1;
 				}
 			}
 			if (arr && extra) {
-				cJSON *s = cJSON_CreateString(cstr(a, svc_name));
+				cJSON *s = cJSON_CreateStringReference(cstr(a, svc_name));
 				if (!s || !cJSON_AddItemToArray(arr, s)) {
 					cJSON_Delete(s);
 					a->nomem = 1;
@@ -2136,7 +2138,7 @@ static void environment(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 	sort_items(v, n, sizeof *v, str_cmp);
 	cJSON *arr = add_arr(a, cs, "Env");
 	for (uint32_t i = 0; arr && i < n; i++) {
-		cJSON *s = cJSON_CreateString(v[i]);
+		cJSON *s = cJSON_CreateStringReference(v[i]);
 		if (!s || !cJSON_AddItemToArray(arr, s)) {
 			cJSON_Delete(s);
 			a->nomem = 1;
