@@ -2916,7 +2916,10 @@ static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
 			if (object) {
 				json_string_then(out, child->string ? child->string : "", ": ", 2);
 			}
-			json_write(out, child, depth + 1);
+			if ((child->type & 0xff) == cJSON_String) /* most leaves: no call */
+				json_string(out, child->valuestring ? child->valuestring : "");
+			else
+				json_write(out, child, depth + 1);
 		}
 		if (depth <= maxtabs) {
 			put(out, sep + 1, (size_t)(1 + depth));
