@@ -35,6 +35,34 @@ const struct c2s_node *c2s_map_getn(const struct c2s_doc *d, const struct c2s_no
 	return NULL;
 }
 
+void c2s_map_get_many(const struct c2s_doc *d, const struct c2s_node *m, const struct c2s_str *names,
+		      size_t nnames, const struct c2s_node **vals, const struct c2s_node **keys)
+{
+	for (size_t j = 0; j < nnames; j++) {
+		vals[j] = NULL;
+		if (keys)
+			keys[j] = NULL;
+	}
+	if (!m || c2s_kind(m) != C2S_MAPPING)
+		return;
+	const uint32_t verbatim = C2S_NODE_META(0, 0, C2S_NODE_VERBATIM, 0);
+	const struct c2s_node *k = c2s_map_key(d, m, 0);
+	for (uint32_t i = 0, n = c2s_count(m); i < n; i++, k += 2) {
+		if (c2s_kind(k) != C2S_SCALAR)
+			continue;
+		uint32_t len = c2s_count(k);
+		const char *s = (k->meta & verbatim) ? d->src->data + k->ref : d->pool + k->ref;
+		for (size_t j = 0; j < nnames; j++) {
+			if (names[j].n != len || vals[j] || (len && (s[0] != names[j].p[0] || memcmp(s, names[j].p, len))))
+				continue;
+			vals[j] = k + 1;
+			if (keys)
+				keys[j] = k;
+			break;
+		}
+	}
+}
+
 /* Find the closing bracket of a flow collection, from the end of its last child. */
 static uint32_t flow_end(const struct c2s_doc *d, uint32_t from, char close)
 {
