@@ -272,7 +272,12 @@ static mval make_map(struct builder *b, struct sort_item *items, size_t n, const
 	for (size_t i = 0; i < n; i++)
 		items[i].seq = (uint32_t)i;
 	if (n > 16) {
-		qsort(items, n, sizeof *items, cmp_items);
+		/* maps written in order (services often are): one pass says so, no sort */
+		size_t i = 1;
+		while (i < n && cmp_items(&items[i - 1], &items[i]) < 0)
+			i++;
+		if (i < n)
+			qsort(items, n, sizeof *items, cmp_items);
 	} else {
 		/* small maps (most): a stable insertion sort, one comparison per step */
 		for (size_t i = 1; i < n; i++) {
