@@ -38,10 +38,15 @@ const struct c2s_node *c2s_map_getn(const struct c2s_doc *d, const struct c2s_no
 void c2s_map_get_many(const struct c2s_doc *d, const struct c2s_node *m, const struct c2s_str *names,
 		      size_t nnames, const struct c2s_node **vals, const struct c2s_node **keys)
 {
+	/* a slot per (length, first byte): the name there + 1, MANY when two names share it */
+	enum { SLOTS = 64, MANY = 255 };
+	uint8_t slot[SLOTS] = {0};
 	for (size_t j = 0; j < nnames; j++) {
 		vals[j] = NULL;
 		if (keys)
 			keys[j] = NULL;
+		size_t h = names[j].n ? (names[j].n * 7u + (unsigned char)names[j].p[0]) % SLOTS : 0;
+		slot[h] = slot[h] || j >= MANY - 1 ? MANY : (uint8_t)(j + 1);
 	}
 	if (!m || c2s_kind(m) != C2S_MAPPING)
 		return;
@@ -52,8 +57,12 @@ void c2s_map_get_many(const struct c2s_doc *d, const struct c2s_node *m, const s
 			continue;
 		uint32_t len = c2s_count(k);
 		const char *s = (k->meta & verbatim) ? d->src->data + k->ref : d->pool + k->ref;
-		for (size_t j = 0; j < nnames; j++) {
-			if (names[j].n != len || vals[j] || (len && (s[0] != names[j].p[0] || memcmp(s, names[j].p, len))))
+		uint8_t at = slot[len ? (len * 7u + (unsigned char)s[0]) % SLOTS : 0];
+		if (!at)
+			continue;
+		size_t j = at == MANY ? 0 : at - 1u, stop = at == MANY ? nnames : at;
+		for (; j < stop; j++) {
+			if (names[j].n != len || vals[j] || memcmp(s, names[j].p, len))
 				continue;
 			vals[j] = k + 1;
 			if (keys)
