@@ -14,10 +14,10 @@ void c2s_check_no_healthcheck(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		if (is_job(c2s_service_mode(d, svc)))
+		if (is_job(c2s_svc_mode(c, i)))
 			continue;  /* a job runs to completion: no rolling update to guard */
 		struct c2s_str sname = c2s_scalar(d, name);
-		const struct c2s_node *hc = c2s_map_get(d, svc, "healthcheck", NULL);
+		const struct c2s_node *hc = c2s_svc_key(c, i, C2S_SK_HEALTHCHECK, NULL);
 		const struct c2s_node *key, *v;
 		struct c2s_value val;
 		if (!hc) {
@@ -78,7 +78,7 @@ void c2s_check_update_monitor(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *deploy = c2s_map_get(d, svc, "deploy", NULL);
+		const struct c2s_node *deploy = c2s_svc_key(c, i, C2S_SK_DEPLOY, NULL);
 		const struct c2s_node *uc = c2s_map_get(d, deploy, "update_config", NULL);
 		const struct c2s_node *hc = live_healthcheck(d, svc);
 		if (!c2s_is_mapping(uc) || !hc)
@@ -120,7 +120,7 @@ void c2s_check_failure_action(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *deploy = c2s_map_get(d, svc, "deploy", NULL);
+		const struct c2s_node *deploy = c2s_svc_key(c, i, C2S_SK_DEPLOY, NULL);
 		const struct c2s_node *uckey, *uc = c2s_map_get(d, deploy, "update_config", &uckey);
 		if (!c2s_is_mapping(uc))
 			continue;
@@ -160,7 +160,7 @@ void c2s_check_start_first_host_port(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *deploy = c2s_map_get(d, svc, "deploy", NULL);
+		const struct c2s_node *deploy = c2s_svc_key(c, i, C2S_SK_DEPLOY, NULL);
 		const struct c2s_node *uc = c2s_map_get(d, deploy, "update_config", NULL);
 		const struct c2s_node *order = c2s_map_get(d, uc, "order", NULL);
 		if (!c2s_scalar_is(d, order, "start-first"))
@@ -218,12 +218,12 @@ void c2s_check_max_replicas(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *deploy = c2s_map_get(d, svc, "deploy", NULL);
+		const struct c2s_node *deploy = c2s_svc_key(c, i, C2S_SK_DEPLOY, NULL);
 		const struct c2s_node *placement = c2s_map_get(d, deploy, "placement", NULL);
 		const struct c2s_node *mv = c2s_map_get(d, placement, "max_replicas_per_node", NULL);
 		uint64_t max, replicas, nodes;
 		if (!mv || c2s_node_uint(d, mv, &max) != 0 || max == 0 ||
-		    c2s_service_replicas(d, svc, &replicas) != 0 || (nodes = pinned_nodes(d, placement)) == 0)
+		    c2s_svc_replicas(c, i, &replicas) != 0 || (nodes = pinned_nodes(d, placement)) == 0)
 			continue;
 		if (max * nodes >= replicas)
 			continue;
