@@ -22,21 +22,17 @@ static const uint32_t *ignored_present(struct c2s_check *c)
 	uint32_t *mask = c2s_arena_alloc(&c->doc->arena, (n ? n : 1) * sizeof *mask);
 	if (!mask)
 		return NULL;
-	size_t lens[sizeof ignored_names / sizeof *ignored_names];
-	for (size_t j = 0; j < sizeof ignored_names / sizeof *ignored_names; j++)
-		lens[j] = strlen(ignored_names[j]);
+	enum { NNAMES = sizeof ignored_names / sizeof *ignored_names };
+	struct c2s_str names[NNAMES];
+	const struct c2s_node *vals[NNAMES];
+	for (size_t j = 0; j < NNAMES; j++)
+		names[j] = (struct c2s_str){ignored_names[j], strlen(ignored_names[j])};
 	for (uint32_t i = 0; i < n; i++) {
-		const struct c2s_node *svc = c2s_map_value(c->doc, c->services, i);
+		c2s_map_get_many(c->doc, c2s_map_value(c->doc, c->services, i), names, NNAMES, vals, NULL);
 		mask[i] = 0;
-		for (uint32_t p = 0, np = c2s_is_mapping(svc) ? c2s_count(svc) : 0; p < np; p++) {
-			const struct c2s_node *k = c2s_map_key(c->doc, svc, p);
-			if (!c2s_is_scalar(k))
-				continue;
-			struct c2s_str ks = c2s_scalar(c->doc, k);
-			for (size_t j = 0; j < sizeof ignored_names / sizeof *ignored_names; j++)
-				if (ks.n == lens[j] && memcmp(ks.p, ignored_names[j], ks.n) == 0)
-					mask[i] |= (uint32_t)1 << j;
-		}
+		for (size_t j = 0; j < NNAMES; j++)
+			if (vals[j])
+				mask[i] |= (uint32_t)1 << j;
 	}
 	c->ignored_keys = mask;
 	return mask;
