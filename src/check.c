@@ -24,8 +24,8 @@ static const struct c2s_str svc_key_names[C2S_SK_DEPLOY_MODE] = {
 static const struct c2s_str deploy_key_names[C2S_SK_N - C2S_SK_DEPLOY_MODE] = {SK("mode"), SK("replicas")};
 #undef SK
 
-const struct c2s_node *c2s_svc_key(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
-				   const struct c2s_node **keynode)
+const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
+					const struct c2s_node **keynode)
 {
 	const struct c2s_doc *d = c->doc;
 	const struct c2s_node *svc = c2s_map_value(d, c->services, i);

@@ -28,8 +28,18 @@ enum c2s_svc_key {
 };
 /* What c2s_map_get(c->doc, svc, key, keynode) returns for service i (C2S_FOR_EACH_SERVICE's
  * i; the C2S_SK_DEPLOY_ ones: in its deploy). */
-const struct c2s_node *c2s_svc_key(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
-				   const struct c2s_node **keynode);
+const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
+					const struct c2s_node **keynode);
+static inline const struct c2s_node *c2s_svc_key(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
+						 const struct c2s_node **keynode)
+{
+	if (!c->svc_keys)  /* not built yet (or out of memory) */
+		return c2s_svc_key_slow(c, i, k, keynode);
+	const struct c2s_node **row = c->svc_keys + (size_t)i * 2 * C2S_SK_N;
+	if (keynode)
+		*keynode = row[C2S_SK_N + k];
+	return row[k];
+}
 /* c2s_service_mode and c2s_service_replicas of service i. */
 struct c2s_str c2s_svc_mode(struct c2s_check *c, uint32_t i);
 int c2s_svc_replicas(struct c2s_check *c, uint32_t i, uint64_t *n);

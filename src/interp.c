@@ -517,7 +517,12 @@ static enum cast cast_for(const struct walk *w)
 			const char *seg = cast_paths[i].seg[j];
 			if (seg[0] == '*' && !seg[1])
 				continue;
-			if (strlen(seg) != w->path[j].n || memcmp(seg, w->path[j].p, w->path[j].n) != 0)
+			/* segments are short: a byte loop, no strlen and memcmp calls */
+			const char *p = w->path[j].p;
+			size_t q = 0, n = w->path[j].n;
+			while (q < n && seg[q] == p[q])
+				q++;
+			if (q != n || seg[q])
 				break;
 		}
 		if (j == (size_t)-1)
