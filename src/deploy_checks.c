@@ -26,6 +26,8 @@ struct dctx {
 	uint32_t nnames[4];
 	/* the service being checked: its keys and its deploy's, found in one pass each */
 	const struct c2s_node *s[14], *d[8], *dkey[8];
+	/* image references c2s_image_check accepted, by hash (a cache: a newcomer replaces) */
+	struct c2s_str ok_images[512];
 };
 
 /* keys of a service (and of its deploy) the checks read, in c->s (c->d) order */
@@ -87,8 +89,16 @@ static void check_image(struct dctx *c, const struct c2s_node *key, const struct
 		return;  /* the schema reported it */
 	struct c2s_str s = str_of(c->doc, img);
 	char e[512];
-	if (c2s_image_check(s.p, s.n, e, sizeof e) == 0)
+	uint32_t h = 2166136261u;  /* FNV-1a */
+	for (size_t i = 0; i < s.n; i++)
+		h = (h ^ (unsigned char)s.p[i]) * 16777619u;
+	struct c2s_str *ok = &c->ok_images[h % (sizeof c->ok_images / sizeof *c->ok_images)];
+	if (ok->p && ok->n == s.n && memcmp(ok->p, s.p, s.n) == 0)
+		return;  /* the same text as an image accepted before */
+	if (c2s_image_check(s.p, s.n, e, sizeof e) == 0) {
+		*ok = s;
 		return;
+	}
 	dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, img, "invalid image reference for service " SVC_FMT ": %s",
 			 SVC_ARG(key), e);
 	if (c2s_node_interpolated(c->doc, img)) {
