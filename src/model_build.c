@@ -253,6 +253,13 @@ struct sort_item {
 static int cmp_items(const void *pa, const void *pb)
 {
 	const struct sort_item *a = pa, *b = pb;
+	/* an equal ASCII prefix, then two letters: keyLess compares those two */
+	const unsigned char *x = (const unsigned char *)a->k.u.s, *y = (const unsigned char *)b->k.u.s;
+	size_t i = 0, m = a->k.n < b->k.n ? a->k.n : b->k.n;
+	while (i < m && x[i] == y[i] && x[i] < 0x80)
+		i++;
+	if (i < m && (unsigned)((x[i] | 32) - 'a') < 26u && (unsigned)((y[i] | 32) - 'a') < 26u)
+		return x[i] < y[i] ? -1 : 1;
 	if (c2s_key_less(a->k.u.s, a->k.n, b->k.u.s, b->k.n))
 		return -1;
 	if (c2s_key_less(b->k.u.s, b->k.n, a->k.u.s, a->k.n))
