@@ -260,6 +260,17 @@ static int cmp_items(const void *pa, const void *pb)
 		i++;
 	if (i < m && (unsigned)((x[i] | 32) - 'a') < 26u && (unsigned)((y[i] | 32) - 'a') < 26u)
 		return x[i] < y[i] ? -1 : 1;
+	/* or two digits, neither '0', starting digit runs of one length (up to 18): the
+	 * numbers keyLess reads there differ as those digits do */
+	if (i < m && x[i] >= '1' && x[i] <= '9' && y[i] >= '1' && y[i] <= '9') {
+		size_t ea = i + 1, eb = i + 1;
+		while (ea < a->k.n && x[ea] >= '0' && x[ea] <= '9')
+			ea++;
+		while (eb < b->k.n && y[eb] >= '0' && y[eb] <= '9')
+			eb++;
+		if (ea - i == eb - i && ea - i <= 18)
+			return x[i] < y[i] ? -1 : 1;
+	}
 	if (c2s_key_less(a->k.u.s, a->k.n, b->k.u.s, b->k.n))
 		return -1;
 	if (c2s_key_less(b->k.u.s, b->k.n, a->k.u.s, a->k.n))
