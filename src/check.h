@@ -17,13 +17,15 @@ struct c2s_check {
 					     (c2s_svc_key; built on first use, in doc's arena) */
 };
 
-/* Keys of a service the rules read (and two of its deploy's), found in one pass per
+/* Keys of a service the rules read (and some of its deploy's), found in one pass per
  * service for every rule. */
 enum c2s_svc_key {
 	C2S_SK_IMAGE, C2S_SK_PORTS, C2S_SK_TMPFS, C2S_SK_DEPLOY, C2S_SK_RESTART, C2S_SK_SYSCTLS, C2S_SK_VOLUMES,
 	C2S_SK_ENV_FILE, C2S_SK_NETWORKS, C2S_SK_DEPENDS_ON, C2S_SK_HEALTHCHECK, C2S_SK_OOM_SCORE_ADJ,
-	C2S_SK_CREDENTIAL_SPEC,
-	C2S_SK_DEPLOY_MODE, C2S_SK_DEPLOY_REPLICAS,  /* in deploy */
+	C2S_SK_CREDENTIAL_SPEC, C2S_SK_SECRETS, C2S_SK_CONFIGS,
+	/* in deploy */
+	C2S_SK_DEPLOY_MODE, C2S_SK_DEPLOY_REPLICAS, C2S_SK_DEPLOY_PLACEMENT, C2S_SK_DEPLOY_RESOURCES,
+	C2S_SK_DEPLOY_UPDATE_CONFIG, C2S_SK_DEPLOY_RESTART_POLICY,
 	C2S_SK_N
 };
 /* What c2s_map_get(c->doc, svc, key, keynode) returns for service i (C2S_FOR_EACH_SERVICE's

@@ -315,7 +315,9 @@ static void unused(struct c2s_check *c, const char *section, enum c2s_rule_index
 		return;
 	}
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *refs = c2s_map_get(d, svc, section, NULL);
+		const struct c2s_node *refs = strcmp(section, "secrets") == 0 ? c2s_svc_key(c, i, C2S_SK_SECRETS, NULL)
+					      : strcmp(section, "configs") == 0 ? c2s_svc_key(c, i, C2S_SK_CONFIGS, NULL)
+					      : c2s_map_get(d, svc, section, NULL);
 		if (c2s_is_sequence(refs))
 			for (uint32_t k = 0; k < c2s_count(refs); k++)
 				mark_used(d, &set, used, c2s_seq_item(d, refs, k));

@@ -125,8 +125,7 @@ void c2s_check_restart(struct c2s_check *c)
 		const struct c2s_node *k, *v = c2s_svc_key(c, i, C2S_SK_RESTART, &k);
 		if (!v)
 			continue;
-		const struct c2s_node *deploy = c2s_svc_key(c, i, C2S_SK_DEPLOY, NULL);
-		const struct c2s_node *rp = c2s_map_get(d, deploy, "restart_policy", NULL);
+		const struct c2s_node *rp = c2s_svc_key(c, i, C2S_SK_DEPLOY_RESTART_POLICY, NULL);
 		struct c2s_str val = c2s_is_scalar(v) ? c2s_scalar(d, v) : (struct c2s_str){"", 0};
 		struct c2s_diag *dg;
 		if (rp) {

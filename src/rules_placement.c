@@ -108,8 +108,7 @@ void c2s_check_reservation_limit(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *deploy = c2s_svc_key(c, i, C2S_SK_DEPLOY, NULL);
-		const struct c2s_node *res = c2s_map_get(d, deploy, "resources", NULL);
+		const struct c2s_node *res = c2s_svc_key(c, i, C2S_SK_DEPLOY_RESOURCES, NULL);
 		const struct c2s_node *lim = c2s_map_get(d, res, "limits", NULL);
 		const struct c2s_node *rsv = c2s_map_get(d, res, "reservations", NULL);
 		if (!c2s_is_mapping(lim) || !c2s_is_mapping(rsv))
@@ -270,8 +269,7 @@ static void constraints_pass(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *deploy = c2s_svc_key(c, i, C2S_SK_DEPLOY, NULL);
-		const struct c2s_node *placement = c2s_map_get(d, deploy, "placement", NULL);
+		const struct c2s_node *placement = c2s_svc_key(c, i, C2S_SK_DEPLOY_PLACEMENT, NULL);
 		const struct c2s_node *cons = c2s_map_get(d, placement, "constraints", NULL);
 		if (!c2s_is_sequence(cons))
 			continue;
@@ -292,8 +290,7 @@ void c2s_check_host_port_replicas(struct c2s_check *c)
 		uint64_t replicas, max = 0;
 		if (c2s_svc_replicas(c, i, &replicas) != 0 || replicas < 2)
 			continue;
-		const struct c2s_node *deploy = c2s_svc_key(c, i, C2S_SK_DEPLOY, NULL);
-		const struct c2s_node *placement = c2s_map_get(d, deploy, "placement", NULL);
+		const struct c2s_node *placement = c2s_svc_key(c, i, C2S_SK_DEPLOY_PLACEMENT, NULL);
 		const struct c2s_node *mv = c2s_map_get(d, placement, "max_replicas_per_node", NULL);
 		if (mv && c2s_node_uint(d, mv, &max) == 0 && max == 1)
 			continue;
@@ -426,8 +423,7 @@ void c2s_check_engine_features(struct c2s_check *c)
 		struct c2s_str mode = c2s_svc_mode(c, i);
 		if ((c2s_str_eq(mode, "replicated-job") || c2s_str_eq(mode, "global-job")) &&
 		    !c2s_engine_at_least(c, 20, 10)) {
-			const struct c2s_node *deploy = c2s_svc_key(c, i, C2S_SK_DEPLOY, NULL);
-			const struct c2s_node *mode_node = c2s_map_get(d, deploy, "mode", NULL);
+			const struct c2s_node *mode_node = c2s_svc_key(c, i, C2S_SK_DEPLOY_MODE, NULL);
 			struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS8007, d, mode_node,
 				"mode: %.*s needs Docker Engine 20.10 or later (API 1.41); --engine-version says "
 				"%s", (int)mode.n, mode.p, version_text(c->engine_major, c->engine_minor, have, sizeof have));
