@@ -45,12 +45,14 @@ const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2
 			}
 			return c2s_map_getn(d, m, name.p, name.n, keynode);
 		}
+		struct c2s_key_slots ss, ds;
+		c2s_key_slots_init(&ss, svc_key_names, C2S_SK_DEPLOY_MODE);
+		c2s_key_slots_init(&ds, deploy_key_names, C2S_SK_N - C2S_SK_DEPLOY_MODE);
 		for (uint32_t j = 0; j < n; j++) {
 			const struct c2s_node **row = t + (size_t)j * 2 * C2S_SK_N;
-			c2s_map_get_many(d, c2s_map_value(d, c->services, j), svc_key_names, C2S_SK_DEPLOY_MODE, row,
-					 row + C2S_SK_N);
-			c2s_map_get_many(d, row[C2S_SK_DEPLOY], deploy_key_names, C2S_SK_N - C2S_SK_DEPLOY_MODE,
-					 row + C2S_SK_DEPLOY_MODE, row + C2S_SK_N + C2S_SK_DEPLOY_MODE);
+			c2s_map_get_slots(d, c2s_map_value(d, c->services, j), &ss, row, row + C2S_SK_N);
+			c2s_map_get_slots(d, row[C2S_SK_DEPLOY], &ds, row + C2S_SK_DEPLOY_MODE,
+					  row + C2S_SK_N + C2S_SK_DEPLOY_MODE);
 		}
 		c->svc_keys = t;
 	}

@@ -28,6 +28,7 @@ struct dctx {
 	const struct c2s_node *s[14], *d[8], *dkey[8];
 	/* image references c2s_image_check accepted, by hash (a cache: a newcomer replaces) */
 	struct c2s_str ok_images[512];
+	struct c2s_key_slots svc_slots, dep_slots;  /* svc_keys, dep_keys */
 };
 
 /* keys of a service (and of its deploy) the checks read, in c->s (c->d) order */
@@ -1014,12 +1015,14 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 		return -1;
 	}
 	if (c2s_is_mapping(services)) {
+		c2s_key_slots_init(&c->svc_slots, svc_keys, S_N);
+		c2s_key_slots_init(&c->dep_slots, dep_keys, D_N);
 		for (uint32_t i = 0, n = c2s_count(services); i < n; i++) {
 			const struct c2s_node *key = c2s_map_key(doc, services, i), *svc = c2s_map_value(doc, services, i);
 			if (!c2s_is_mapping(svc) || !c2s_is_scalar(key))
 				continue;
-			c2s_map_get_many(doc, svc, svc_keys, S_N, c->s, NULL);
-			c2s_map_get_many(doc, c->s[S_DEPLOY], dep_keys, D_N, c->d, c->dkey);
+			c2s_map_get_slots(doc, svc, &c->svc_slots, c->s, NULL);
+			c2s_map_get_slots(doc, c->s[S_DEPLOY], &c->dep_slots, c->d, c->dkey);
 			check_env_files(c, svc);
 			check_old_durations(c, svc);
 			check_uints(c, svc);

@@ -27,8 +27,10 @@ static const uint32_t *ignored_present(struct c2s_check *c)
 	const struct c2s_node *vals[NNAMES];
 	for (size_t j = 0; j < NNAMES; j++)
 		names[j] = (struct c2s_str){ignored_names[j], strlen(ignored_names[j])};
+	struct c2s_key_slots slots;
+	c2s_key_slots_init(&slots, names, NNAMES);
 	for (uint32_t i = 0; i < n; i++) {
-		c2s_map_get_many(c->doc, c2s_map_value(c->doc, c->services, i), names, NNAMES, vals, NULL);
+		c2s_map_get_slots(c->doc, c2s_map_value(c->doc, c->services, i), &slots, vals, NULL);
 		mask[i] = 0;
 		for (size_t j = 0; j < NNAMES; j++)
 			if (vals[j])
