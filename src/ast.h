@@ -157,6 +157,23 @@ static inline const struct c2s_node *c2s_map_get(const struct c2s_doc *d, const 
 {
 	return c2s_map_getn(d, m, key, strlen(key), keynode);  /* strlen of a literal folds */
 }
+/* Several keys in one pass over a mapping: vals[j] (and keys[j], if keys is given)
+ * is what c2s_map_getn(d, m, names[j].p, names[j].n, &keys[j]) returns -- the first
+ * scalar key with those bytes -- NULL where absent or m is not a mapping. */
+void c2s_map_get_many(const struct c2s_doc *d, const struct c2s_node *m, const struct c2s_str *names,
+		      size_t nnames, const struct c2s_node **vals, const struct c2s_node **keys);
+/* The same with the names' lookup table made once (for one lookup in each of many
+ * mappings): c2s_key_slots_init, then c2s_map_get_slots per mapping. names must
+ * outlive the table. */
+#define C2S_KEY_SLOTS 64
+struct c2s_key_slots {
+	const struct c2s_str *names;
+	size_t n;
+	uint8_t slot[C2S_KEY_SLOTS];
+};
+void c2s_key_slots_init(struct c2s_key_slots *t, const struct c2s_str *names, size_t nnames);
+void c2s_map_get_slots(const struct c2s_doc *d, const struct c2s_node *m, const struct c2s_key_slots *t,
+		       const struct c2s_node **vals, const struct c2s_node **keys);
 
 /* Byte offsets [start, end) the node was written at. */
 uint32_t c2s_node_end(const struct c2s_doc *d, const struct c2s_node *n);

@@ -15,6 +15,74 @@ struct c2s_str c2s_service_mode(const struct c2s_doc *d, const struct c2s_node *
 	return (struct c2s_str){"replicated", 10};
 }
 
+#define SK(s) {s, sizeof s - 1}
+static const struct c2s_str svc_key_names[C2S_SK_DEPLOY_MODE] = {
+	SK("image"), SK("ports"), SK("tmpfs"), SK("deploy"), SK("restart"), SK("sysctls"), SK("volumes"),
+	SK("env_file"), SK("networks"), SK("depends_on"), SK("healthcheck"), SK("oom_score_adj"),
+	SK("credential_spec"), SK("secrets"), SK("configs"),
+};
+static const struct c2s_str deploy_key_names[C2S_SK_N - C2S_SK_DEPLOY_MODE] = {
+	SK("mode"), SK("replicas"), SK("placement"), SK("resources"), SK("update_config"), SK("restart_policy"),
+};
+#undef SK
+
+const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
+					const struct c2s_node **keynode)
+{
+	const struct c2s_doc *d = c->doc;
+	const struct c2s_node *svc = c2s_map_value(d, c->services, i);
+	if (!c->svc_keys) {
+		uint32_t n = c2s_count(c->services);
+		const struct c2s_node **t = c2s_arena_alloc(&c->doc->arena, (n ? n : 1) * 2 * C2S_SK_N * sizeof *t);
+		if (!t) {  /* out of memory: look it up */
+			const struct c2s_node *m = svc;
+			struct c2s_str name = svc_key_names[0];
+			if (k >= C2S_SK_DEPLOY_MODE) {
+				m = c2s_map_get(d, svc, "deploy", NULL);
+				name = deploy_key_names[k - C2S_SK_DEPLOY_MODE];
+			} else {
+				name = svc_key_names[k];
+			}
+			return c2s_map_getn(d, m, name.p, name.n, keynode);
+		}
+		struct c2s_key_slots ss, ds;
+		c2s_key_slots_init(&ss, svc_key_names, C2S_SK_DEPLOY_MODE);
+		c2s_key_slots_init(&ds, deploy_key_names, C2S_SK_N - C2S_SK_DEPLOY_MODE);
+		for (uint32_t j = 0; j < n; j++) {
+			const struct c2s_node **row = t + (size_t)j * 2 * C2S_SK_N;
+			c2s_map_get_slots(d, c2s_map_value(d, c->services, j), &ss, row, row + C2S_SK_N);
+			c2s_map_get_slots(d, row[C2S_SK_DEPLOY], &ds, row + C2S_SK_DEPLOY_MODE,
+					  row + C2S_SK_N + C2S_SK_DEPLOY_MODE);
+		}
+		c->svc_keys = t;
+	}
+	const struct c2s_node **row = c->svc_keys + (size_t)i * 2 * C2S_SK_N;
+	if (keynode)
+		*keynode = row[C2S_SK_N + k];
+	return row[k];
+}
+
+struct c2s_str c2s_svc_mode(struct c2s_check *c, uint32_t i)
+{
+	const struct c2s_node *mode = c2s_svc_key(c, i, C2S_SK_DEPLOY_MODE, NULL);
+	if (c2s_is_scalar(mode) && c2s_count(mode))
+		return c2s_scalar(c->doc, mode);
+	return (struct c2s_str){"replicated", 10};
+}
+
+int c2s_svc_replicas(struct c2s_check *c, uint32_t i, uint64_t *n)
+{
+	struct c2s_str mode = c2s_svc_mode(c, i);
+	if (!c2s_str_eq(mode, "replicated") && mode.n)
+		return -1;
+	const struct c2s_node *r = c2s_svc_key(c, i, C2S_SK_DEPLOY_REPLICAS, NULL);
+	if (!r) {
+		*n = 1;
+		return 0;
+	}
+	return c2s_node_uint(c->doc, r, n);
+}
+
 int c2s_engine_at_least(const struct c2s_check *c, int major, int minor)
 {
 	if (c->engine_major == 0 && c->engine_minor == 0)

@@ -13,7 +13,38 @@ struct c2s_check {
 	int engine_major, engine_minor;   /* --engine-version; 0.0 when not given */
 	uint32_t *ignored_keys;           /* rules_ignored.c, per service: which of its keys are
 					     written (built on first use, in doc's arena) */
+	const struct c2s_node **svc_keys; /* per service: C2S_SK_N values, then their key nodes
+					     (c2s_svc_key; built on first use, in doc's arena) */
 };
+
+/* Keys of a service the rules read (and some of its deploy's), found in one pass per
+ * service for every rule. */
+enum c2s_svc_key {
+	C2S_SK_IMAGE, C2S_SK_PORTS, C2S_SK_TMPFS, C2S_SK_DEPLOY, C2S_SK_RESTART, C2S_SK_SYSCTLS, C2S_SK_VOLUMES,
+	C2S_SK_ENV_FILE, C2S_SK_NETWORKS, C2S_SK_DEPENDS_ON, C2S_SK_HEALTHCHECK, C2S_SK_OOM_SCORE_ADJ,
+	C2S_SK_CREDENTIAL_SPEC, C2S_SK_SECRETS, C2S_SK_CONFIGS,
+	/* in deploy */
+	C2S_SK_DEPLOY_MODE, C2S_SK_DEPLOY_REPLICAS, C2S_SK_DEPLOY_PLACEMENT, C2S_SK_DEPLOY_RESOURCES,
+	C2S_SK_DEPLOY_UPDATE_CONFIG, C2S_SK_DEPLOY_RESTART_POLICY,
+	C2S_SK_N
+};
+/* What c2s_map_get(c->doc, svc, key, keynode) returns for service i (C2S_FOR_EACH_SERVICE's
+ * i; the C2S_SK_DEPLOY_ ones: in its deploy). */
+const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
+					const struct c2s_node **keynode);
+static inline const struct c2s_node *c2s_svc_key(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
+						 const struct c2s_node **keynode)
+{
+	if (!c->svc_keys)  /* not built yet (or out of memory) */
+		return c2s_svc_key_slow(c, i, k, keynode);
+	const struct c2s_node **row = c->svc_keys + (size_t)i * 2 * C2S_SK_N;
+	if (keynode)
+		*keynode = row[C2S_SK_N + k];
+	return row[k];
+}
+/* c2s_service_mode and c2s_service_replicas of service i. */
+struct c2s_str c2s_svc_mode(struct c2s_check *c, uint32_t i);
+int c2s_svc_replicas(struct c2s_check *c, uint32_t i, uint64_t *n);
 
 /* Each service whose value is a mapping: i, its key node and its mapping. */
 #define C2S_FOR_EACH_SERVICE(c, i, key, svc)                                                 \

@@ -24,7 +24,29 @@ struct dctx {
 	int errors;
 	struct c2s_str *names[4];  /* sorted keys of volumes, networks, secrets, configs */
 	uint32_t nnames[4];
+	/* the service being checked: its keys and its deploy's, found in one pass each */
+	const struct c2s_node *s[14], *d[8], *dkey[8];
+	/* image references c2s_image_check accepted, by hash (a cache: a newcomer replaces) */
+	struct c2s_str ok_images[512];
+	struct c2s_key_slots svc_slots, dep_slots;  /* svc_keys, dep_keys */
 };
+
+/* keys of a service (and of its deploy) the checks read, in c->s (c->d) order */
+enum { S_BUILD, S_CONFIGS, S_CREDENTIAL_SPEC, S_DEPLOY, S_ENV_FILE, S_HEALTHCHECK, S_IMAGE, S_NETWORKS,
+       S_PORTS, S_RESTART, S_SECRETS, S_SHM_SIZE, S_ULIMITS, S_VOLUMES, S_N };
+#define KEY(s) {s, sizeof s - 1}
+static const struct c2s_str svc_keys[S_N] = {
+	KEY("build"), KEY("configs"), KEY("credential_spec"), KEY("deploy"), KEY("env_file"), KEY("healthcheck"),
+	KEY("image"), KEY("networks"), KEY("ports"), KEY("restart"), KEY("secrets"), KEY("shm_size"),
+	KEY("ulimits"), KEY("volumes"),
+};
+enum { D_ENDPOINT_MODE, D_MODE, D_PLACEMENT, D_REPLICAS, D_RESOURCES, D_RESTART_POLICY, D_ROLLBACK_CONFIG,
+       D_UPDATE_CONFIG, D_N };
+static const struct c2s_str dep_keys[D_N] = {
+	KEY("endpoint_mode"), KEY("mode"), KEY("placement"), KEY("replicas"), KEY("resources"),
+	KEY("restart_policy"), KEY("rollback_config"), KEY("update_config"),
+};
+#undef KEY
 
 enum { TOP_VOLUMES, TOP_NETWORKS, TOP_SECRETS, TOP_CONFIGS };
 
@@ -46,7 +68,7 @@ static int is_str(const struct dctx *c, const struct c2s_node *n)
 
 static void check_image(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
 {
-	const struct c2s_node *img = c2s_map_get(c->doc, svc, "image", NULL);
+	const struct c2s_node *img = c->s[S_IMAGE];
 	struct c2s_diag *dg;
 	if (img && c2s_node_interp_failed(c->doc, img))
 		return;
@@ -54,7 +76,7 @@ static void check_image(struct dctx *c, const struct c2s_node *key, const struct
 		     (c2s_schema_kind(c->doc, img) == ST_STR || c2s_schema_kind(c->doc, img) == ST_NULL))) {
 		dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, img ? img : key,
 				 "invalid image reference for service " SVC_FMT ": no image specified", SVC_ARG(key));
-		if (c2s_map_get(c->doc, svc, "build", NULL))
+		if (c->s[S_BUILD])
 			c2s_diag_hint(c->diags, dg, "docker stack deploy never builds: build and push the image, then "
 				      "name it with image: (build: is ignored)");
 		else
@@ -68,8 +90,16 @@ static void check_image(struct dctx *c, const struct c2s_node *key, const struct
 		return;  /* the schema reported it */
 	struct c2s_str s = str_of(c->doc, img);
 	char e[512];
-	if (c2s_image_check(s.p, s.n, e, sizeof e) == 0)
+	uint32_t h = 2166136261u;  /* FNV-1a */
+	for (size_t i = 0; i < s.n; i++)
+		h = (h ^ (unsigned char)s.p[i]) * 16777619u;
+	struct c2s_str *ok = &c->ok_images[h % (sizeof c->ok_images / sizeof *c->ok_images)];
+	if (ok->p && ok->n == s.n && memcmp(ok->p, s.p, s.n) == 0)
+		return;  /* the same text as an image accepted before */
+	if (c2s_image_check(s.p, s.n, e, sizeof e) == 0) {
+		*ok = s;
 		return;
+	}
 	dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, img, "invalid image reference for service " SVC_FMT ": %s",
 			 SVC_ARG(key), e);
 	if (c2s_node_interpolated(c->doc, img)) {
@@ -88,11 +118,11 @@ const char *c2s_size_error(const char *s, size_t n, char *buf, size_t size);
 
 static void check_deploy(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
 {
-	const struct c2s_node *dep = c2s_map_get(c->doc, svc, "deploy", NULL);
+	const struct c2s_node *dep = c->s[S_DEPLOY];
 	if (!c2s_is_mapping(dep))
 		return;
-	const struct c2s_node *mode = c2s_map_get(c->doc, dep, "mode", NULL);
-	const struct c2s_node *repk, *rep = c2s_map_get(c->doc, dep, "replicas", &repk);
+	const struct c2s_node *mode = c->d[D_MODE];
+	const struct c2s_node *repk, *rep = (repk = c->dkey[D_REPLICAS], c->d[D_REPLICAS]);
 	if (mode && is_str(c, mode)) {
 		struct c2s_str m = str_of(c->doc, mode);
 		int global = (m.n == 6 && !memcmp(m.p, "global", 6)) || (m.n == 10 && !memcmp(m.p, "global-job", 10));
@@ -113,7 +143,7 @@ static void check_deploy(struct dctx *c, const struct c2s_node *key, const struc
 		}
 	}
 	/* resources: cpus (deploy) and memory (load) */
-	const struct c2s_node *res = c2s_map_get(c->doc, dep, "resources", NULL);
+	const struct c2s_node *res = c->d[D_RESOURCES];
 	static const char *const parts[] = {"limits", "reservations"};
 	for (int p = 0; p < 2 && c2s_is_mapping(res); p++) {
 		const struct c2s_node *part = c2s_map_get(c->doc, res, parts[p], NULL);
@@ -259,25 +289,25 @@ static void engine_refused(struct dctx *c, const struct c2s_node *at, const char
 
 static void check_engine_values(struct dctx *c, const struct c2s_node *svc)
 {
-	const struct c2s_node *dep = c2s_map_get(c->doc, svc, "deploy", NULL), *v;
+	const struct c2s_node *dep = c->s[S_DEPLOY], *v;
 	if (!c2s_is_mapping(dep))
 		return;
 	static const char *const conditions[] = {"none", "on-failure", "any", ""};
 	static const char *const actions[] = {"pause", "continue", "rollback", ""};
 	static const char *const modes[] = {"vip", "dnsrr", ""};
-	const struct c2s_node *rp = c2s_map_get(c->doc, dep, "restart_policy", NULL);
+	const struct c2s_node *rp = c->d[D_RESTART_POLICY];
 	if ((v = c2s_map_get(c->doc, rp, "condition", NULL)) && is_str(c, v) && !one_of(str_of(c->doc, v), conditions, 4))
 		engine_refused(c, v, "condition is none, on-failure or any (`always` and `unless-stopped` are the "
 			       "service-level restart: values)", "invalid RestartCondition:", str_of(c->doc, v), 1);
-	static const char *const cfgs[] = {"update_config", "rollback_config"};
+	const struct c2s_node *cfgs[] = {c->d[D_UPDATE_CONFIG], c->d[D_ROLLBACK_CONFIG]};
 	for (int k = 0; k < 2; k++) {
-		const struct c2s_node *uc = c2s_map_get(c->doc, dep, cfgs[k], NULL);
+		const struct c2s_node *uc = cfgs[k];
 		if ((v = c2s_map_get(c->doc, uc, "failure_action", NULL)) && is_str(c, v) &&
 		    !one_of(str_of(c->doc, v), actions, 4))
 			engine_refused(c, v, "failure_action is pause, continue or rollback",
 				       "unrecognized update failure action", str_of(c->doc, v), 0);
 	}
-	if ((v = c2s_map_get(c->doc, dep, "endpoint_mode", NULL)) && is_str(c, v) && !one_of(str_of(c->doc, v), modes, 3))
+	if ((v = c->d[D_ENDPOINT_MODE]) && is_str(c, v) && !one_of(str_of(c->doc, v), modes, 3))
 		engine_refused(c, v, "endpoint_mode is vip (a virtual IP, the default) or dnsrr (DNS round robin)",
 			       "invalid resolution mode:", str_of(c->doc, v), 1);
 }
@@ -329,7 +359,7 @@ static void undefined(struct dctx *c, const struct c2s_node *key, const struct c
 
 static void check_networks(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
 {
-	const struct c2s_node *nets = c2s_map_get(c->doc, svc, "networks", NULL);
+	const struct c2s_node *nets = c->s[S_NETWORKS];
 	if (!nets)
 		return;
 	int map = c2s_is_mapping(nets);
@@ -347,9 +377,9 @@ static void check_networks(struct dctx *c, const struct c2s_node *key, const str
 }
 
 static void check_file_objects(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc,
-			       const char *field, const char *what, int which)
+			       const struct c2s_node *list, const char *what, int which)
 {
-	const struct c2s_node *list = c2s_map_get(c->doc, svc, field, NULL);
+	(void)svc;
 	if (!c2s_is_sequence(list))
 		return;
 	for (uint32_t i = 0, n = c2s_count(list); i < n; i++) {
@@ -375,7 +405,7 @@ static void check_file_objects(struct dctx *c, const struct c2s_node *key, const
 /* credential_spec.config names a config, which deploy adds to the service's configs */
 static void check_credential_config(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
 {
-	const struct c2s_node *cs = c2s_map_get(c->doc, svc, "credential_spec", NULL);
+	const struct c2s_node *cs = c->s[S_CREDENTIAL_SPEC];
 	const struct c2s_node *cfg = c2s_map_get(c->doc, cs, "config", NULL);
 	if (!cfg || !is_str(c, cfg) || !str_of(c->doc, cfg).n)
 		return;
@@ -398,7 +428,7 @@ static int is_letter(unsigned char ch) { return (ch >= 'a' && ch <= 'z') || (ch 
 
 static void check_volumes(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
 {
-	const struct c2s_node *vols = c2s_map_get(c->doc, svc, "volumes", NULL);
+	const struct c2s_node *vols = c->s[S_VOLUMES];
 	if (!c2s_is_sequence(vols))
 		return;
 	for (uint32_t i = 0, n = c2s_count(vols); i < n; i++) {
@@ -531,7 +561,7 @@ static void check_volumes(struct dctx *c, const struct c2s_node *key, const stru
 
 static void check_misc(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
 {
-	const struct c2s_node *hc = c2s_map_get(c->doc, svc, "healthcheck", NULL);
+	const struct c2s_node *hc = c->s[S_HEALTHCHECK];
 	if (c2s_is_mapping(hc)) {
 		const struct c2s_node *dis = c2s_map_get(c->doc, hc, "disable", NULL);
 		const struct c2s_node *test = c2s_map_get(c->doc, hc, "test", NULL);
@@ -544,9 +574,8 @@ static void check_misc(struct dctx *c, const struct c2s_node *key, const struct 
 			c->errors++;
 		}
 	}
-	const struct c2s_node *dep = c2s_map_get(c->doc, svc, "deploy", NULL);
-	const struct c2s_node *restart = c2s_map_get(c->doc, svc, "restart", NULL);
-	if (restart && is_str(c, restart) && !c2s_map_get(c->doc, dep, "restart_policy", NULL)) {
+	const struct c2s_node *restart = c->s[S_RESTART];
+	if (restart && is_str(c, restart) && !c->d[D_RESTART_POLICY]) {
 		struct c2s_str r = str_of(c->doc, restart);
 		const char *colon = memchr(r.p, ':', r.n);
 		size_t kn = colon ? (size_t)(colon - r.p) : r.n;
@@ -575,7 +604,7 @@ static void check_misc(struct dctx *c, const struct c2s_node *key, const struct 
 			c->errors++;
 		}
 	}
-	const struct c2s_node *cs = c2s_map_get(c->doc, svc, "credential_spec", NULL);
+	const struct c2s_node *cs = c->s[S_CREDENTIAL_SPEC];
 	if (c2s_is_mapping(cs)) {
 		static const char *const f[] = {"config", "file", "registry"}, *const F[] = {"Config", "File", "Registry"};
 		const char *set[3];
@@ -621,7 +650,7 @@ static void abs_path(const struct dctx *c, struct c2s_str rel, char *out, size_t
 
 static void check_env_files(struct dctx *c, const struct c2s_node *svc)
 {
-	const struct c2s_node *ef = c2s_map_get(c->doc, svc, "env_file", NULL);
+	const struct c2s_node *ef = c->s[S_ENV_FILE];
 	if (!ef)
 		return;
 	uint32_t n = c2s_is_sequence(ef) ? c2s_count(ef) : 1;
@@ -765,17 +794,19 @@ static void check_top_objects(struct dctx *c)
 static const struct {
 	const char *path[4];
 	const char *field;  /* as mapstructure names it; %u: the list index */
+	int s, d;           /* path[0] in c->s; path[1] in c->d (deploy's) or -1 */
 } uint_fields[] = {
-	{{"deploy", "replicas"}, "Deploy.Replicas"},
-	{{"deploy", "update_config", "parallelism"}, "Deploy.UpdateConfig.Parallelism"},
-	{{"deploy", "rollback_config", "parallelism"}, "Deploy.RollbackConfig.Parallelism"},
-	{{"deploy", "restart_policy", "max_attempts"}, "Deploy.RestartPolicy.max_attempts"},
-	{{"deploy", "placement", "max_replicas_per_node"}, "Deploy.Placement.max_replicas_per_node"},
-	{{"healthcheck", "retries"}, "HealthCheck.Retries"},
-	{{"ports", "[]", "target"}, "Ports[%u].Target"},
-	{{"ports", "[]", "published"}, "Ports[%u].Published"},
-	{{"secrets", "[]", "mode"}, "Secrets[%u].Mode"},
-	{{"configs", "[]", "mode"}, "Configs[%u].Mode"},
+	{{"deploy", "replicas"}, "Deploy.Replicas", S_DEPLOY, D_REPLICAS},
+	{{"deploy", "update_config", "parallelism"}, "Deploy.UpdateConfig.Parallelism", S_DEPLOY, D_UPDATE_CONFIG},
+	{{"deploy", "rollback_config", "parallelism"}, "Deploy.RollbackConfig.Parallelism", S_DEPLOY, D_ROLLBACK_CONFIG},
+	{{"deploy", "restart_policy", "max_attempts"}, "Deploy.RestartPolicy.max_attempts", S_DEPLOY, D_RESTART_POLICY},
+	{{"deploy", "placement", "max_replicas_per_node"}, "Deploy.Placement.max_replicas_per_node", S_DEPLOY,
+	 D_PLACEMENT},
+	{{"healthcheck", "retries"}, "HealthCheck.Retries", S_HEALTHCHECK, -1},
+	{{"ports", "[]", "target"}, "Ports[%u].Target", S_PORTS, -1},
+	{{"ports", "[]", "published"}, "Ports[%u].Published", S_PORTS, -1},
+	{{"secrets", "[]", "mode"}, "Secrets[%u].Mode", S_SECRETS, -1},
+	{{"configs", "[]", "mode"}, "Configs[%u].Mode", S_CONFIGS, -1},
 };
 
 static void check_uint_at(struct dctx *c, const struct c2s_node *n, const char *field, unsigned idx)
@@ -806,8 +837,10 @@ static void check_uint_at(struct dctx *c, const struct c2s_node *n, const char *
 static void check_uints(struct dctx *c, const struct c2s_node *svc)
 {
 	for (size_t f = 0; f < sizeof uint_fields / sizeof *uint_fields; f++) {
-		const struct c2s_node *n = svc;
-		size_t i = 0;
+		/* the first steps from the service's key tables */
+		const struct c2s_node *n = uint_fields[f].d >= 0 ? c->d[uint_fields[f].d] : c->s[uint_fields[f].s];
+		size_t i = uint_fields[f].d >= 0 ? 2 : 1;
+		(void)svc;
 		for (; i < 4 && uint_fields[f].path[i] && n; i++) {
 			if (!strcmp(uint_fields[f].path[i], "[]"))
 				break;
@@ -833,7 +866,7 @@ static void check_uints(struct dctx *c, const struct c2s_node *svc)
 /* The schema lets a service's shm_size be a number; docker's typed model holds a string. */
 static void check_shm_size(struct dctx *c, const struct c2s_node *svc)
 {
-	const struct c2s_node *v = c2s_map_get(c->doc, svc, "shm_size", NULL);
+	const struct c2s_node *v = c->s[S_SHM_SIZE];
 	struct c2s_value x;
 	if (!v || !c2s_is_scalar(v) || c2s_node_interp_failed(c->doc, v))
 		return;
@@ -853,7 +886,7 @@ static void check_shm_size(struct dctx *c, const struct c2s_node *svc)
  * loader's transformUlimits: an int, or a map whose soft and hard are ints. */
 static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
 {
-	const struct c2s_node *ul = c2s_map_get(c->doc, svc, "ulimits", NULL);
+	const struct c2s_node *ul = c->s[S_ULIMITS];
 	if (!c2s_is_mapping(ul))
 		return;
 	for (uint32_t i = 0, n = c2s_count(ul); i < n; i++) {
@@ -904,8 +937,7 @@ static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
 /* The loader's typed decoding of sizes and ports (stack config refuses these too). */
 static void check_sizes_and_ports(struct dctx *c, const struct c2s_node *svc)
 {
-	const struct c2s_node *dep = c2s_map_get(c->doc, svc, "deploy", NULL);
-	const struct c2s_node *res = c2s_map_get(c->doc, dep, "resources", NULL);
+	const struct c2s_node *res = c->d[D_RESOURCES];
 	static const char *const parts[] = {"limits", "reservations"};
 	for (int p = 0; p < 2 && c2s_is_mapping(res); p++) {
 		const struct c2s_node *part = c2s_map_get(c->doc, res, parts[p], NULL);
@@ -924,7 +956,7 @@ static void check_sizes_and_ports(struct dctx *c, const struct c2s_node *svc)
 			}
 		}
 	}
-	const struct c2s_node *ports = c2s_map_get(c->doc, svc, "ports", NULL);
+	const struct c2s_node *ports = c->s[S_PORTS];
 	if (c2s_is_sequence(ports))
 		for (uint32_t i = 0, n = c2s_count(ports); i < n; i++) {
 			const struct c2s_node *p = c2s_seq_item(c->doc, ports, i);
@@ -942,7 +974,7 @@ static void check_sizes_and_ports(struct dctx *c, const struct c2s_node *svc)
  * loader's typed decoding still parses them. */
 static void check_old_durations(struct dctx *c, const struct c2s_node *svc)
 {
-	const struct c2s_node *hc = c2s_map_get(c->doc, svc, "healthcheck", NULL);
+	const struct c2s_node *hc = c->s[S_HEALTHCHECK];
 	static const char *const keys[] = {"interval", "timeout"}, *const field[] = {"Interval", "Timeout"};
 	if (c->minor >= 4 || !c2s_is_mapping(hc))
 		return;
@@ -983,10 +1015,14 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 		return -1;
 	}
 	if (c2s_is_mapping(services)) {
+		c2s_key_slots_init(&c->svc_slots, svc_keys, S_N);
+		c2s_key_slots_init(&c->dep_slots, dep_keys, D_N);
 		for (uint32_t i = 0, n = c2s_count(services); i < n; i++) {
 			const struct c2s_node *key = c2s_map_key(doc, services, i), *svc = c2s_map_value(doc, services, i);
 			if (!c2s_is_mapping(svc) || !c2s_is_scalar(key))
 				continue;
+			c2s_map_get_slots(doc, svc, &c->svc_slots, c->s, NULL);
+			c2s_map_get_slots(doc, c->s[S_DEPLOY], &c->dep_slots, c->d, c->dkey);
 			check_env_files(c, svc);
 			check_old_durations(c, svc);
 			check_uints(c, svc);
@@ -999,8 +1035,8 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 			check_image(c, key, svc);
 			check_deploy(c, key, svc);
 			check_networks(c, key, svc);
-			check_file_objects(c, key, svc, "secrets", "secret", TOP_SECRETS);
-			check_file_objects(c, key, svc, "configs", "config", TOP_CONFIGS);
+			check_file_objects(c, key, svc, c->s[S_SECRETS], "secret", TOP_SECRETS);
+			check_file_objects(c, key, svc, c->s[S_CONFIGS], "config", TOP_CONFIGS);
 			check_credential_config(c, key, svc);
 			check_misc(c, key, svc);
 			check_engine_values(c, svc);

@@ -457,11 +457,23 @@ static const struct {
 	const char *seg[6];
 	enum cast cast;
 } cast_paths[] = {
-	{5, {"services", "*", "configs", "[]", "mode"}, CAST_INT},
-	{5, {"services", "*", "secrets", "[]", "mode"}, CAST_INT},
+	{3, {"services", "*", "privileged"}, CAST_BOOL},
+	{3, {"services", "*", "oom_score_adj"}, CAST_INT},
+	{3, {"services", "*", "read_only"}, CAST_BOOL},
+	{3, {"services", "*", "stdin_open"}, CAST_BOOL},
+	{3, {"services", "*", "tty"}, CAST_BOOL},
+	{3, {"networks", "*", "external"}, CAST_BOOL},
+	{3, {"networks", "*", "internal"}, CAST_BOOL},
+	{3, {"networks", "*", "attachable"}, CAST_BOOL},
+	{3, {"volumes", "*", "external"}, CAST_BOOL},
+	{3, {"secrets", "*", "external"}, CAST_BOOL},
+	{3, {"configs", "*", "external"}, CAST_BOOL},
 	{4, {"services", "*", "healthcheck", "retries"}, CAST_INT},
 	{4, {"services", "*", "healthcheck", "disable"}, CAST_BOOL},
 	{4, {"services", "*", "deploy", "replicas"}, CAST_INT},
+	{4, {"services", "*", "ulimits", "*"}, CAST_INT},
+	{5, {"services", "*", "configs", "[]", "mode"}, CAST_INT},
+	{5, {"services", "*", "secrets", "[]", "mode"}, CAST_INT},
 	{5, {"services", "*", "deploy", "update_config", "parallelism"}, CAST_INT},
 	{5, {"services", "*", "deploy", "update_config", "max_failure_ratio"}, CAST_FLOAT},
 	{5, {"services", "*", "deploy", "rollback_config", "parallelism"}, CAST_INT},
@@ -470,22 +482,10 @@ static const struct {
 	{5, {"services", "*", "deploy", "placement", "max_replicas_per_node"}, CAST_INT},
 	{5, {"services", "*", "ports", "[]", "target"}, CAST_INT},
 	{5, {"services", "*", "ports", "[]", "published"}, CAST_INT},
-	{4, {"services", "*", "ulimits", "*"}, CAST_INT},
 	{5, {"services", "*", "ulimits", "*", "hard"}, CAST_INT},
 	{5, {"services", "*", "ulimits", "*", "soft"}, CAST_INT},
-	{3, {"services", "*", "privileged"}, CAST_BOOL},
-	{3, {"services", "*", "oom_score_adj"}, CAST_INT},
-	{3, {"services", "*", "read_only"}, CAST_BOOL},
-	{3, {"services", "*", "stdin_open"}, CAST_BOOL},
-	{3, {"services", "*", "tty"}, CAST_BOOL},
 	{5, {"services", "*", "volumes", "[]", "read_only"}, CAST_BOOL},
 	{6, {"services", "*", "volumes", "[]", "volume", "nocopy"}, CAST_BOOL},
-	{3, {"networks", "*", "external"}, CAST_BOOL},
-	{3, {"networks", "*", "internal"}, CAST_BOOL},
-	{3, {"networks", "*", "attachable"}, CAST_BOOL},
-	{3, {"volumes", "*", "external"}, CAST_BOOL},
-	{3, {"secrets", "*", "external"}, CAST_BOOL},
-	{3, {"configs", "*", "external"}, CAST_BOOL},
 };
 
 #define INTERP_MAX_PATH C2S_MAX_DEPTH
@@ -509,15 +509,24 @@ struct walk {
 
 static enum cast cast_for(const struct walk *w)
 {
+	/* cast_paths is in order of depth; a path matches at most one of them */
 	for (size_t i = 0; i < sizeof cast_paths / sizeof *cast_paths; i++) {
-		if (cast_paths[i].depth != w->depth)
+		if (cast_paths[i].depth != w->depth) {
+			if (cast_paths[i].depth > w->depth)
+				break;
 			continue;
+		}
 		size_t j = w->depth;
 		while (j-- > 0) {
 			const char *seg = cast_paths[i].seg[j];
 			if (seg[0] == '*' && !seg[1])
 				continue;
-			if (strlen(seg) != w->path[j].n || memcmp(seg, w->path[j].p, w->path[j].n) != 0)
+			/* segments are short: a byte loop, no strlen and memcmp calls */
+			const char *p = w->path[j].p;
+			size_t q = 0, n = w->path[j].n;
+			while (q < n && seg[q] == p[q])
+				q++;
+			if (q != n || seg[q])
 				break;
 		}
 		if (j == (size_t)-1)

@@ -255,6 +255,24 @@ struct sort_item {
 static int cmp_items(const void *pa, const void *pb)
 {
 	const struct sort_item *a = pa, *b = pb;
+	/* an equal ASCII prefix, then two letters: keyLess compares those two */
+	const unsigned char *x = (const unsigned char *)a->k.u.s, *y = (const unsigned char *)b->k.u.s;
+	size_t i = 0, m = a->k.n < b->k.n ? a->k.n : b->k.n;
+	while (i < m && x[i] == y[i] && x[i] < 0x80)
+		i++;
+	if (i < m && (unsigned)((x[i] | 32) - 'a') < 26u && (unsigned)((y[i] | 32) - 'a') < 26u)
+		return x[i] < y[i] ? -1 : 1;
+	/* or two digits, neither '0', starting digit runs of one length (up to 18): the
+	 * numbers keyLess reads there differ as those digits do */
+	if (i < m && x[i] >= '1' && x[i] <= '9' && y[i] >= '1' && y[i] <= '9') {
+		size_t ea = i + 1, eb = i + 1;
+		while (ea < a->k.n && x[ea] >= '0' && x[ea] <= '9')
+			ea++;
+		while (eb < b->k.n && y[eb] >= '0' && y[eb] <= '9')
+			eb++;
+		if (ea - i == eb - i && ea - i <= 18)
+			return x[i] < y[i] ? -1 : 1;
+	}
 	if (c2s_key_less(a->k.u.s, a->k.n, b->k.u.s, b->k.n))
 		return -1;
 	if (c2s_key_less(b->k.u.s, b->k.n, a->k.u.s, a->k.n))
@@ -274,7 +292,12 @@ static mval make_map(struct builder *b, struct sort_item *items, size_t n, const
 	for (size_t i = 0; i < n; i++)
 		items[i].seq = (uint32_t)i;
 	if (n > 16) {
-		qsort(items, n, sizeof *items, cmp_items);
+		/* maps written in order (services often are): one pass says so, no sort */
+		size_t i = 1;
+		while (i < n && cmp_items(&items[i - 1], &items[i]) < 0)
+			i++;
+		if (i < n)
+			qsort(items, n, sizeof *items, cmp_items);
 	} else {
 		/* small maps (most): a stable insertion sort, one comparison per step */
 		for (size_t i = 1; i < n; i++) {

@@ -329,10 +329,9 @@ int c2s_duration_parse(const char *s, size_t n, int64_t *out)
 
 int c2s_size_parse(const char *s, size_t n, int64_t *bytes, struct c2s_str *bad_suffix)
 {
-	static const char digits_sp[] = "01234567890. ";
 	size_t sep = (size_t)-1;
 	for (size_t i = 0; i < n; i++)
-		if (strchr(digits_sp, s[i]) && s[i])
+		if ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == ' ')
 			sep = i;
 	if (sep == (size_t)-1)
 		return -1;
@@ -344,11 +343,21 @@ int c2s_size_parse(const char *s, size_t n, int64_t *bytes, struct c2s_str *bad_
 		return -1;
 	memcpy(buf, s, numlen);
 	buf[numlen] = '\0';
-	/* Go's ParseFloat: no leading/trailing space, no hex here (digits only). */
-	char *e;
-	double size = strtod(buf, &e);
-	if (e != buf + numlen || buf[0] == ' ' || strchr(buf, ' '))
-		return -1;
+	/* Go's ParseFloat: no leading/trailing space, no hex here (digits only). Up to
+	 * 15 digits alone (most sizes) are an exact double: no strtod. */
+	size_t nd = 0;
+	uint64_t whole = 0;
+	while (nd < numlen && nd < 16 && buf[nd] >= '0' && buf[nd] <= '9')
+		whole = whole * 10 + (uint64_t)(buf[nd++] - '0');
+	double size;
+	if (nd == numlen && nd <= 15) {
+		size = (double)whole;
+	} else {
+		char *e;
+		size = strtod(buf, &e);
+		if (e != buf + numlen || buf[0] == ' ' || strchr(buf, ' '))
+			return -1;
+	}
 	if (size < 0)
 		return -1;
 	if (sfxlen == 0) {

@@ -35,6 +35,72 @@ const struct c2s_node *c2s_map_getn(const struct c2s_doc *d, const struct c2s_no
 	return NULL;
 }
 
+static size_t key_slot(const char *p, size_t n)
+{
+	return n ? (n * 7u + (unsigned char)p[0]) % C2S_KEY_SLOTS : 0;
+}
+
+void c2s_key_slots_init(struct c2s_key_slots *t, const struct c2s_str *names, size_t nnames)
+{
+	/* a slot per (length, first byte): the name there + 1, MANY when two names share it */
+	enum { MANY = 255 };
+	t->names = names;
+	t->n = nnames;
+	memset(t->slot, 0, sizeof t->slot);
+	for (size_t j = 0; j < nnames; j++) {
+		size_t h = key_slot(names[j].p, names[j].n);
+		t->slot[h] = t->slot[h] || j >= MANY - 1 ? MANY : (uint8_t)(j + 1);
+	}
+}
+
+void c2s_map_get_slots(const struct c2s_doc *d, const struct c2s_node *m, const struct c2s_key_slots *t,
+		       const struct c2s_node **vals, const struct c2s_node **keys)
+{
+	enum { MANY = 255 };
+	const struct c2s_str *names = t->names;
+	for (size_t j = 0; j < t->n; j++) {
+		vals[j] = NULL;
+		if (keys)
+			keys[j] = NULL;
+	}
+	if (!m || c2s_kind(m) != C2S_MAPPING)
+		return;
+	const uint32_t verbatim = C2S_NODE_META(0, 0, C2S_NODE_VERBATIM, 0);
+	const struct c2s_node *k = c2s_map_key(d, m, 0);
+	for (uint32_t i = 0, n = c2s_count(m); i < n; i++, k += 2) {
+		if (c2s_kind(k) != C2S_SCALAR)
+			continue;
+		uint32_t len = c2s_count(k);
+		const char *s = (k->meta & verbatim) ? d->src->data + k->ref : d->pool + k->ref;
+		uint8_t at = t->slot[key_slot(s, len)];
+		if (!at)
+			continue;
+		size_t j = at == MANY ? 0 : at - 1u, stop = at == MANY ? t->n : at;
+		for (; j < stop; j++) {
+			if (names[j].n != len || vals[j])
+				continue;
+			/* keys are short: a byte loop, no call */
+			size_t q = 0;
+			while (q < len && s[q] == names[j].p[q])
+				q++;
+			if (q != len)
+				continue;
+			vals[j] = k + 1;
+			if (keys)
+				keys[j] = k;
+			break;
+		}
+	}
+}
+
+void c2s_map_get_many(const struct c2s_doc *d, const struct c2s_node *m, const struct c2s_str *names,
+		      size_t nnames, const struct c2s_node **vals, const struct c2s_node **keys)
+{
+	struct c2s_key_slots t;
+	c2s_key_slots_init(&t, names, nnames);
+	c2s_map_get_slots(d, m, &t, vals, keys);
+}
+
 /* Find the closing bracket of a flow collection, from the end of its last child. */
 static uint32_t flow_end(const struct c2s_doc *d, uint32_t from, char close)
 {

@@ -138,6 +138,13 @@ int c2s_check_forbidden(const struct c2s_doc *doc, struct c2s_diags *diags)
 	int found = 0;
 	if (!c2s_is_mapping(services))
 		return 0;
+	/* the names by (length, first byte), as c2s_map_get_slots finds them */
+	enum { NF = sizeof forbidden / sizeof *forbidden, MANY = 255 };
+	uint8_t slot[C2S_KEY_SLOTS] = {0};
+	for (size_t f = 0; f < NF; f++) {
+		size_t h = (strlen(forbidden[f].key) * 7u + (unsigned char)forbidden[f].key[0]) % C2S_KEY_SLOTS;
+		slot[h] = slot[h] ? MANY : (uint8_t)(f + 1);
+	}
 	for (uint32_t i = 0, n = c2s_count(services); i < n; i++) {
 		const struct c2s_node *svc = c2s_map_value(doc, services, i);
 		if (!c2s_is_mapping(svc))
@@ -147,7 +154,10 @@ int c2s_check_forbidden(const struct c2s_doc *doc, struct c2s_diags *diags)
 			if (!c2s_is_scalar(k) || c2s_count(k) < 6 || c2s_count(k) > 13)
 				continue;  /* cpuset ... memswap_limit */
 			const char first = c2s_scalar(doc, k).p[0];
-			for (size_t f = 0; f < sizeof forbidden / sizeof *forbidden; f++) {
+			uint8_t at = slot[(c2s_count(k) * 7u + (unsigned char)first) % C2S_KEY_SLOTS];
+			if (!at)
+				continue;
+			for (size_t f = at == MANY ? 0 : at - 1u, stop = at == MANY ? NF : at; f < stop; f++) {
 				if (forbidden[f].key[0] != first || !c2s_scalar_is(doc, k, forbidden[f].key))
 					continue;
 				struct c2s_diag *dg = c2s_diag_at(diags, C2S_R_CS4001, doc, k,

@@ -37,8 +37,8 @@ void c2s_check_image_pinned(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *img = c2s_map_get(d, svc, "image", NULL);
-		if (!c2s_is_scalar(img) || !c2s_str_eq(c2s_service_mode(d, svc), "replicated"))
+		const struct c2s_node *img = c2s_svc_key(c, i, C2S_SK_IMAGE, NULL);
+		if (!c2s_is_scalar(img) || !c2s_str_eq(c2s_svc_mode(c, i), "replicated"))
 			continue;
 		struct c2s_str s = c2s_scalar(d, img);
 		if (s.n == 0 || has_dollar(s) || memchr(s.p, '@', s.n))
@@ -66,7 +66,7 @@ void c2s_check_registry_auth(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *img = c2s_map_get(d, svc, "image", NULL);
+		const struct c2s_node *img = c2s_svc_key(c, i, C2S_SK_IMAGE, NULL);
 		if (!c2s_is_scalar(img))
 			continue;
 		struct c2s_str s = c2s_scalar(d, img);
@@ -108,7 +108,7 @@ void c2s_check_relative_bind(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *vols = c2s_map_get(d, svc, "volumes", NULL);
+		const struct c2s_node *vols = c2s_svc_key(c, i, C2S_SK_VOLUMES, NULL);
 		if (!c2s_is_sequence(vols))
 			continue;
 		for (uint32_t k = 0; k < c2s_count(vols); k++) {
@@ -175,11 +175,11 @@ void c2s_check_local_volume_replicas(struct c2s_check *c)
 		return;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
 		uint64_t replicas = 0;
-		struct c2s_str mode = c2s_service_mode(d, svc);
+		struct c2s_str mode = c2s_svc_mode(c, i);
 		int global = c2s_str_eq(mode, "global");
-		if (!global && (c2s_service_replicas(d, svc, &replicas) != 0 || replicas < 2))
+		if (!global && (c2s_svc_replicas(c, i, &replicas) != 0 || replicas < 2))
 			continue;
-		const struct c2s_node *vols = c2s_map_get(d, svc, "volumes", NULL);
+		const struct c2s_node *vols = c2s_svc_key(c, i, C2S_SK_VOLUMES, NULL);
 		if (!c2s_is_sequence(vols))
 			continue;
 		for (uint32_t k = 0; k < c2s_count(vols); k++) {
@@ -277,7 +277,7 @@ void c2s_check_missing_files(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *ef = c2s_map_get(d, svc, "env_file", NULL);
+		const struct c2s_node *ef = c2s_svc_key(c, i, C2S_SK_ENV_FILE, NULL);
 		if (c2s_is_scalar(ef))
 			missing(c, ef, "env_file");
 		else if (c2s_is_sequence(ef))
@@ -315,12 +315,14 @@ static void unused(struct c2s_check *c, const char *section, enum c2s_rule_index
 		return;
 	}
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *refs = c2s_map_get(d, svc, section, NULL);
+		const struct c2s_node *refs = strcmp(section, "secrets") == 0 ? c2s_svc_key(c, i, C2S_SK_SECRETS, NULL)
+					      : strcmp(section, "configs") == 0 ? c2s_svc_key(c, i, C2S_SK_CONFIGS, NULL)
+					      : c2s_map_get(d, svc, section, NULL);
 		if (c2s_is_sequence(refs))
 			for (uint32_t k = 0; k < c2s_count(refs); k++)
 				mark_used(d, &set, used, c2s_seq_item(d, refs, k));
 		if (rule == C2S_R_CS9007) {
-			const struct c2s_node *cs = c2s_map_get(d, svc, "credential_spec", NULL);
+			const struct c2s_node *cs = c2s_svc_key(c, i, C2S_SK_CREDENTIAL_SPEC, NULL);
 			mark_used(d, &set, used, c2s_map_get(d, cs, "config", NULL));
 		}
 	}

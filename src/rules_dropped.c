@@ -8,7 +8,7 @@ void c2s_check_depends_on(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *k, *v = c2s_map_get(d, svc, "depends_on", &k);
+		const struct c2s_node *k, *v = c2s_svc_key(c, i, C2S_SK_DEPENDS_ON, &k);
 		if (!v)
 			continue;
 		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS6001, d, k,
@@ -25,7 +25,7 @@ void c2s_check_service_tmpfs(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *k, *v = c2s_map_get(d, svc, "tmpfs", &k);
+		const struct c2s_node *k, *v = c2s_svc_key(c, i, C2S_SK_TMPFS, &k);
 		if (!v)
 			continue;
 		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS6002, d, k,
@@ -40,7 +40,7 @@ void c2s_check_oom_score_adj(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *k, *v = c2s_map_get(d, svc, "oom_score_adj", &k);
+		const struct c2s_node *k, *v = c2s_svc_key(c, i, C2S_SK_OOM_SCORE_ADJ, &k);
 		if (!v)
 			continue;
 		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS6003, d, k,
@@ -58,7 +58,7 @@ void c2s_check_network_static_ip(struct c2s_check *c)
 	static const char *const keys[] = {"ipv4_address", "ipv6_address"};
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *nets = c2s_map_get(d, svc, "networks", NULL);
+		const struct c2s_node *nets = c2s_svc_key(c, i, C2S_SK_NETWORKS, NULL);
 		if (!c2s_is_mapping(nets))
 			continue;
 		for (uint32_t n = 0; n < c2s_count(nets); n++) {
@@ -83,7 +83,7 @@ void c2s_check_anonymous_volume_options(struct c2s_check *c)
 	static const char *const keys[] = {"nocopy", "subpath"};
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *vols = c2s_map_get(d, svc, "volumes", NULL);
+		const struct c2s_node *vols = c2s_svc_key(c, i, C2S_SK_VOLUMES, NULL);
 		if (!c2s_is_sequence(vols))
 			continue;
 		for (uint32_t n = 0; n < c2s_count(vols); n++) {

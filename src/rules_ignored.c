@@ -22,21 +22,19 @@ static const uint32_t *ignored_present(struct c2s_check *c)
 	uint32_t *mask = c2s_arena_alloc(&c->doc->arena, (n ? n : 1) * sizeof *mask);
 	if (!mask)
 		return NULL;
-	size_t lens[sizeof ignored_names / sizeof *ignored_names];
-	for (size_t j = 0; j < sizeof ignored_names / sizeof *ignored_names; j++)
-		lens[j] = strlen(ignored_names[j]);
+	enum { NNAMES = sizeof ignored_names / sizeof *ignored_names };
+	struct c2s_str names[NNAMES];
+	const struct c2s_node *vals[NNAMES];
+	for (size_t j = 0; j < NNAMES; j++)
+		names[j] = (struct c2s_str){ignored_names[j], strlen(ignored_names[j])};
+	struct c2s_key_slots slots;
+	c2s_key_slots_init(&slots, names, NNAMES);
 	for (uint32_t i = 0; i < n; i++) {
-		const struct c2s_node *svc = c2s_map_value(c->doc, c->services, i);
+		c2s_map_get_slots(c->doc, c2s_map_value(c->doc, c->services, i), &slots, vals, NULL);
 		mask[i] = 0;
-		for (uint32_t p = 0, np = c2s_is_mapping(svc) ? c2s_count(svc) : 0; p < np; p++) {
-			const struct c2s_node *k = c2s_map_key(c->doc, svc, p);
-			if (!c2s_is_scalar(k))
-				continue;
-			struct c2s_str ks = c2s_scalar(c->doc, k);
-			for (size_t j = 0; j < sizeof ignored_names / sizeof *ignored_names; j++)
-				if (ks.n == lens[j] && memcmp(ks.p, ignored_names[j], ks.n) == 0)
-					mask[i] |= (uint32_t)1 << j;
-		}
+		for (size_t j = 0; j < NNAMES; j++)
+			if (vals[j])
+				mask[i] |= (uint32_t)1 << j;
 	}
 	c->ignored_keys = mask;
 	return mask;
@@ -126,11 +124,10 @@ void c2s_check_restart(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *k, *v = c2s_map_get(d, svc, "restart", &k);
+		const struct c2s_node *k, *v = c2s_svc_key(c, i, C2S_SK_RESTART, &k);
 		if (!v)
 			continue;
-		const struct c2s_node *deploy = c2s_map_get(d, svc, "deploy", NULL);
-		const struct c2s_node *rp = c2s_map_get(d, deploy, "restart_policy", NULL);
+		const struct c2s_node *rp = c2s_svc_key(c, i, C2S_SK_DEPLOY_RESTART_POLICY, NULL);
 		struct c2s_str val = c2s_is_scalar(v) ? c2s_scalar(d, v) : (struct c2s_str){"", 0};
 		struct c2s_diag *dg;
 		if (rp) {

@@ -25,7 +25,7 @@ void c2s_check_sysctls_engine(struct c2s_check *c)
 	if (ok == 1)
 		return;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *key, *v = c2s_map_get(c->doc, svc, "sysctls", &key);
+		const struct c2s_node *key, *v = c2s_svc_key(c, i, C2S_SK_SYSCTLS, &key);
 		if (!v || (!c2s_is_scalar(v) && c2s_count(v) == 0))
 			continue;
 		struct c2s_diag *dg;
@@ -57,7 +57,7 @@ void c2s_check_sysctl_namespaced(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *v = c2s_map_get(d, svc, "sysctls", NULL);
+		const struct c2s_node *v = c2s_svc_key(c, i, C2S_SK_SYSCTLS, NULL);
 		if (c2s_is_mapping(v)) {
 			for (uint32_t k = 0; k < c2s_count(v); k++) {
 				const struct c2s_node *key = c2s_map_key(d, v, k);
@@ -108,8 +108,7 @@ void c2s_check_reservation_limit(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *deploy = c2s_map_get(d, svc, "deploy", NULL);
-		const struct c2s_node *res = c2s_map_get(d, deploy, "resources", NULL);
+		const struct c2s_node *res = c2s_svc_key(c, i, C2S_SK_DEPLOY_RESOURCES, NULL);
 		const struct c2s_node *lim = c2s_map_get(d, res, "limits", NULL);
 		const struct c2s_node *rsv = c2s_map_get(d, res, "reservations", NULL);
 		if (!c2s_is_mapping(lim) || !c2s_is_mapping(rsv))
@@ -270,8 +269,7 @@ static void constraints_pass(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *deploy = c2s_map_get(d, svc, "deploy", NULL);
-		const struct c2s_node *placement = c2s_map_get(d, deploy, "placement", NULL);
+		const struct c2s_node *placement = c2s_svc_key(c, i, C2S_SK_DEPLOY_PLACEMENT, NULL);
 		const struct c2s_node *cons = c2s_map_get(d, placement, "constraints", NULL);
 		if (!c2s_is_sequence(cons))
 			continue;
@@ -290,14 +288,13 @@ void c2s_check_host_port_replicas(struct c2s_check *c)
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
 		uint64_t replicas, max = 0;
-		if (c2s_service_replicas(d, svc, &replicas) != 0 || replicas < 2)
+		if (c2s_svc_replicas(c, i, &replicas) != 0 || replicas < 2)
 			continue;
-		const struct c2s_node *deploy = c2s_map_get(d, svc, "deploy", NULL);
-		const struct c2s_node *placement = c2s_map_get(d, deploy, "placement", NULL);
+		const struct c2s_node *placement = c2s_svc_key(c, i, C2S_SK_DEPLOY_PLACEMENT, NULL);
 		const struct c2s_node *mv = c2s_map_get(d, placement, "max_replicas_per_node", NULL);
 		if (mv && c2s_node_uint(d, mv, &max) == 0 && max == 1)
 			continue;
-		const struct c2s_node *ports = c2s_map_get(d, svc, "ports", NULL);
+		const struct c2s_node *ports = c2s_svc_key(c, i, C2S_SK_PORTS, NULL);
 		if (!c2s_is_sequence(ports))
 			continue;
 		for (uint32_t k = 0; k < c2s_count(ports); k++) {
@@ -349,7 +346,7 @@ void c2s_check_published_host_ip(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		const struct c2s_node *ports = c2s_map_get(d, svc, "ports", NULL);
+		const struct c2s_node *ports = c2s_svc_key(c, i, C2S_SK_PORTS, NULL);
 		if (!c2s_is_sequence(ports))
 			continue;
 		for (uint32_t k = 0; k < c2s_count(ports); k++) {
@@ -423,11 +420,10 @@ void c2s_check_engine_features(struct c2s_check *c)
 				version_text(c->engine_major, c->engine_minor, have, sizeof have));
 			c2s_diag_hint(c->diags, dg, "upgrade the nodes, or remove the key for this swarm");
 		}
-		struct c2s_str mode = c2s_service_mode(d, svc);
+		struct c2s_str mode = c2s_svc_mode(c, i);
 		if ((c2s_str_eq(mode, "replicated-job") || c2s_str_eq(mode, "global-job")) &&
 		    !c2s_engine_at_least(c, 20, 10)) {
-			const struct c2s_node *deploy = c2s_map_get(d, svc, "deploy", NULL);
-			const struct c2s_node *mode_node = c2s_map_get(d, deploy, "mode", NULL);
+			const struct c2s_node *mode_node = c2s_svc_key(c, i, C2S_SK_DEPLOY_MODE, NULL);
 			struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS8007, d, mode_node,
 				"mode: %.*s needs Docker Engine 20.10 or later (API 1.41); --engine-version says "
 				"%s", (int)mode.n, mode.p, version_text(c->engine_major, c->engine_minor, have, sizeof have));

@@ -20,6 +20,42 @@ static const struct c2s_diag *only_diag(struct loaded *l, enum c2s_rule_index ru
 	return &l->diags.items[0];
 }
 
+/* c2s_map_get_many finds what c2s_map_getn finds, name by name: the first scalar
+ * key with those bytes (merged keys too), names sharing a slot, absent names. */
+static void test_map_get_many(void **state)
+{
+	(void)state;
+	struct loaded *l = LOAD(
+		"x: &base {ab: 1, deploy: 2, image: 3}\n"
+		"y:\n"
+		"  <<: *base\n"
+		"  ac: 4\n"
+		"  'image': 5\n"
+		"  [seq]: 6\n"
+		"  \"d\\x65ploy\": 7\n"
+		"  ports: 8\n");
+	assert_int_equal(l->status, C2S_LOAD_OK);
+	const struct c2s_node *y = path(l, "y", NULL);
+	assert_true(c2s_is_mapping(y));
+	static const struct c2s_str names[] = {{"ab", 2}, {"ac", 2}, {"ad", 2}, {"deploy", 6}, {"image", 5},
+					       {"ports", 5}, {"seq", 3}, {"volumes", 7}};
+	enum { N = sizeof names / sizeof *names };
+	const struct c2s_node *vals[N], *keys[N];
+	c2s_map_get_many(&l->doc, y, names, N, vals, keys);
+	int found = 0;
+	for (size_t j = 0; j < N; j++) {
+		const struct c2s_node *k, *v = c2s_map_getn(&l->doc, y, names[j].p, names[j].n, &k);
+		assert_ptr_equal(vals[j], v);
+		assert_ptr_equal(keys[j], k);
+		found += v != NULL;
+	}
+	assert_int_equal(found, 5);  /* ab, ac, deploy, image, ports */
+	c2s_map_get_many(&l->doc, path(l, "x", "ab", NULL), names, N, vals, NULL);  /* not a mapping */
+	for (size_t j = 0; j < N; j++)
+		assert_null(vals[j]);
+	loaded_free(l);
+}
+
 static void test_positions_of_every_kind(void **state)
 {
 	(void)state;
@@ -446,6 +482,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_positions_of_every_kind),
+		cmocka_unit_test(test_map_get_many),
 		cmocka_unit_test(test_crlf_bom_utf8_positions),
 		cmocka_unit_test(test_anchor_alias_tag),
 		cmocka_unit_test(test_merge_keys),

@@ -192,12 +192,49 @@ static void test_merge_positions(void **state)
 	loaded_free(lb);
 }
 
+/* A map of more than 16 keys is sorted (make_map, with its shortcuts for keys
+ * that first differ at two letters or two digit runs): in c2s_key_less's order. */
+static void test_big_map_order(void **state)
+{
+	(void)state;
+	static const char *const names[] = {
+		"web10", "web9", "api-00010", "api-00002", "gateway-1", "Gateway-2", "ab", "a_b", "b", "a", "z10a",
+		"z9z", "db-12", "db-5", "db-100", "x-70", "x-7", "api-00003", "worker-00001", "worker-00100",
+		"web-19", "web-21", "web-3", "q2w", "q12w", "api-12x", "api-9y", "app", "apple", "Apple",
+	};
+	enum { N = sizeof names / sizeof *names };
+	char text[4096];
+	size_t w = (size_t)snprintf(text, sizeof text, "version: \"3.8\"\nservices:\n");
+	for (size_t i = 0; i < N; i++)
+		w += (size_t)snprintf(text + w, sizeof text - w, "  %s:\n    image: x\n", names[i]);
+	struct loaded *l = load_text(text, w);
+	struct c2s_doc *docs[1] = {&l->doc};
+	struct c2s_model m;
+	struct c2s_mval v;
+	struct c2s_model_env env = {"/w", "/home", env_none, NULL, 0};
+	struct c2s_diags diags;
+	c2s_diags_init(&diags);
+	c2s_model_init(&m, docs, 1);
+	assert_int_equal(c2s_model_build(&m, 0, &env, &v, &diags), 0);
+	const struct c2s_mval *svcs = c2s_mget(&v, C2S_F_CONFIG_SERVICES);
+	assert_non_null(svcs);
+	assert_int_equal(svcs->n, N);
+	for (uint32_t i = 1; i < svcs->n; i++) {
+		struct c2s_str a = c2s_mstr(&svcs->u.v[2 * (i - 1)]), b = c2s_mstr(&svcs->u.v[2 * i]);
+		assert_true(c2s_key_less(a.p, a.n, b.p, b.n));
+	}
+	c2s_model_free(&m);
+	c2s_diags_free(&diags);
+	loaded_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration_format), cmocka_unit_test(test_duration_parse),
 		cmocka_unit_test(test_size_parse),      cmocka_unit_test(test_go_float),
 		cmocka_unit_test(test_key_order),       cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_big_map_order),
 		cmocka_unit_test(test_merge_positions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
