@@ -33,7 +33,7 @@ const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2
 	const struct c2s_node *svc = c2s_map_value(d, c->services, i);
 	if (!c->svc_keys) {
 		uint32_t n = c2s_count(c->services);
-		const struct c2s_node **t = c2s_arena_alloc(&c->doc->arena, (n ? n : 1) * 2 * C2S_SK_N * sizeof *t);
+		uint32_t *t = c2s_arena_alloc(&c->doc->arena, (n ? n : 1) * C2S_SK_N * sizeof *t);
 		if (!t) {  /* out of memory: look it up */
 			const struct c2s_node *m = svc;
 			struct c2s_str name = svc_key_names[0];
@@ -49,17 +49,16 @@ const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2
 		c2s_key_slots_init(&ss, svc_key_names, C2S_SK_DEPLOY_MODE);
 		c2s_key_slots_init(&ds, deploy_key_names, C2S_SK_N - C2S_SK_DEPLOY_MODE);
 		for (uint32_t j = 0; j < n; j++) {
-			const struct c2s_node **row = t + (size_t)j * 2 * C2S_SK_N;
+			const struct c2s_node *row[2 * C2S_SK_N] = {0};
 			c2s_map_get_slots(d, c2s_map_value(d, c->services, j), &ss, row, row + C2S_SK_N);
 			c2s_map_get_slots(d, row[C2S_SK_DEPLOY], &ds, row + C2S_SK_DEPLOY_MODE,
 					  row + C2S_SK_N + C2S_SK_DEPLOY_MODE);
+			for (int q = 0; q < C2S_SK_N; q++)  /* a mapping's value follows its key */
+				t[(size_t)j * C2S_SK_N + q] = row[C2S_SK_N + q] ? (uint32_t)(row[C2S_SK_N + q] - d->nodes) : 0;
 		}
 		c->svc_keys = t;
 	}
-	const struct c2s_node **row = c->svc_keys + (size_t)i * 2 * C2S_SK_N;
-	if (keynode)
-		*keynode = row[C2S_SK_N + k];
-	return row[k];
+	return c2s_svc_key(c, i, k, keynode);
 }
 
 struct c2s_str c2s_svc_mode(struct c2s_check *c, uint32_t i)

@@ -13,8 +13,9 @@ struct c2s_check {
 	int engine_major, engine_minor;   /* --engine-version; 0.0 when not given */
 	uint32_t *ignored_keys;           /* rules_ignored.c, per service: which of its keys are
 					     written (built on first use, in doc's arena) */
-	const struct c2s_node **svc_keys; /* per service: C2S_SK_N values, then their key nodes
-					     (c2s_svc_key; built on first use, in doc's arena) */
+	uint32_t *svc_keys;               /* per service: C2S_SK_N key node indices (0: absent;
+					     the value is the next node), built on first use in
+					     doc's arena: 4 bytes a key, as 10,000 services add up */
 };
 
 /* Keys of a service the rules read (and some of its deploy's), found in one pass per
@@ -37,10 +38,10 @@ static inline const struct c2s_node *c2s_svc_key(struct c2s_check *c, uint32_t i
 {
 	if (!c->svc_keys)  /* not built yet (or out of memory) */
 		return c2s_svc_key_slow(c, i, k, keynode);
-	const struct c2s_node **row = c->svc_keys + (size_t)i * 2 * C2S_SK_N;
+	uint32_t at = c->svc_keys[(size_t)i * C2S_SK_N + k];
 	if (keynode)
-		*keynode = row[C2S_SK_N + k];
-	return row[k];
+		*keynode = at ? &c->doc->nodes[at] : NULL;
+	return at ? &c->doc->nodes[at + 1] : NULL;
 }
 /* c2s_service_mode and c2s_service_replicas of service i. */
 struct c2s_str c2s_svc_mode(struct c2s_check *c, uint32_t i);
