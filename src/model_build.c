@@ -1916,14 +1916,7 @@ int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env
 			    const struct c2s_mval *placeholder, struct c2s_arena *arena,
 			    struct c2s_mval *out, struct c2s_diags *diags)
 {
-	struct builder b;
-	builder_init(&b, m, placeholder->file, env, diags);
-	b.arena = arena;
-	const struct c2s_node *n = &b.d->nodes[placeholder->node];
-	*out = build_struct(&b, C2S_T_SERVICE, n);
-	if (!b.failed)
-		finish_service(&b, out, n);
-	return b.failed ? -1 : 0;
+	return c2s_model_build_service_partial(m, env, placeholder, arena, 0, 0, out, diags);
 }
 
 /* The same, without the fields in skip: only fields whose building cannot
