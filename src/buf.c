@@ -124,3 +124,69 @@ int c2s_buf_read_stream(struct c2s_buf *b, FILE *f)
 			return -2;
 	return ferror(f) ? -1 : 0;
 }
+
+/* 1 for the bytes a JSON string escapes (controls, '"', '\\') and for NUL. */
+static const unsigned char json_escaped[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+};
+
+/* Scans four bytes a step (most strings need no escape: then one append). */
+void c2s_buf_put_json_string(struct c2s_buf *out, const char *s, const char *tail, size_t tn)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *run = p;
+	while (!json_escaped[p[0]] && !json_escaped[p[1]] && !json_escaped[p[2]] && !json_escaped[p[3]])
+		p += 4;
+	while (!json_escaped[*p])
+		p++;
+	size_t len = (size_t)(p - run);
+	if (!*p && c2s_buf_room(out, len + 2 + tn)) {
+		/* nothing to escape (most strings): one append */
+		char *w = out->data + out->len;
+		w[0] = '"';
+		memcpy(w + 1, s, len);
+		w[len + 1] = '"';
+		if (tn)
+			memcpy(w + len + 2, tail, tn);
+		out->len += len + 2 + tn;
+		out->data[out->len] = '\0';
+		return;
+	}
+	c2s_buf_putc(out, '"');
+	for (;;) {
+		/* each byte read is known not to be the NUL before the next one is read */
+		while (!json_escaped[p[0]] && !json_escaped[p[1]] && !json_escaped[p[2]] && !json_escaped[p[3]])
+			p += 4;
+		while (!json_escaped[*p])
+			p++;
+		unsigned char c = *p;
+		if (!c)
+			break;
+		c2s_buf_put(out, (const char *)run, (size_t)(p - run));
+		run = ++p;
+		char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
+		size_t n = 2;
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		c2s_buf_put(out, esc, n);
+	}
+	c2s_buf_put(out, (const char *)run, (size_t)(p - run));
+	c2s_buf_putc(out, '"');
+	c2s_buf_put(out, tail, tn);
+}
+

@@ -28,10 +28,16 @@ int c2s_buf_vprintf(struct c2s_buf *b, const char *fmt, va_list ap);
 int c2s_buf_read_stream(struct c2s_buf *b, FILE *f);
 /* Make room for n more bytes without adding them; returns the write pointer or NULL. */
 char *c2s_buf_reserve(struct c2s_buf *b, size_t n);
+/* Room for n more bytes (and the NUL) without growing: the inline appends'
+ * fast case (cap never exceeds max + 1, so the cap is honoured too). */
+static inline int c2s_buf_room(const struct c2s_buf *b, size_t n)
+{
+	return !b->failed && b->data && n < b->cap - b->len;
+}
 /* c2s_buf_add/addc/adds with the common case (room left) inline. */
 static inline int c2s_buf_put(struct c2s_buf *b, const void *p, size_t n)
 {
-	if (b->failed || !b->data || n >= b->cap - b->len)
+	if (!c2s_buf_room(b, n))
 		return c2s_buf_add(b, p, n);
 	if (n)
 		memcpy(b->data + b->len, p, n);
@@ -51,6 +57,10 @@ static inline int c2s_buf_puts(struct c2s_buf *b, const char *s)
 {
 	return c2s_buf_put(b, s, strlen(s));
 }
+/* s as a JSON string the way cJSON writes one ('"', '\\' and control bytes
+ * escaped: \\b \\f \\n \\r \\t, else \\u00xx; other bytes as they are), then
+ * the tn bytes of tail (": " after a key, or nothing). */
+void c2s_buf_put_json_string(struct c2s_buf *b, const char *s, const char *tail, size_t tn);
 void c2s_buf_reset(struct c2s_buf *b);
 void c2s_buf_free(struct c2s_buf *b);
 

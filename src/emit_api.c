@@ -2756,115 +2756,14 @@ static void service_done(struct api *a)
  * tabs from depth on. cJSON_Print plus re-indenting each line for its place
  * in the list cost a third of the conversion (callgrind); the layout is the
  * same as cJSON's, with one space after each colon. */
-/* Appends with the common case (room in the buffer) inline; c2s_buf_add
- * grows the buffer and enforces its maximum otherwise. */
-static inline void put(struct c2s_buf *out, const char *p, size_t n)
-{
-	if (out->data && !out->failed && out->len + n + 1 <= out->cap && out->len + n <= out->max) {
-		memcpy(out->data + out->len, p, n);
-		out->len += n;
-		out->data[out->len] = '\0';
-	} else {
-		c2s_buf_add(out, p, n);
-	}
-}
-
-static inline void putch(struct c2s_buf *out, char c)
-{
-	put(out, &c, 1);
-}
-
 static void json_indent(struct c2s_buf *out, int depth)
 {
 	static const char tabs[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
 	while (depth > 0) {
 		int k = depth < 16 ? depth : 16;
-		put(out, tabs, (size_t)k);
+		c2s_buf_put(out, tabs, (size_t)k);
 		depth -= k;
 	}
-}
-
-/* 1 for the bytes a JSON string escapes (controls, '"', '\\') and for NUL. */
-static const unsigned char json_escaped[256] = {
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-};
-
-/* Room for n more bytes (and the NUL) without growing: put's fast case. */
-static inline int room(const struct c2s_buf *out, size_t n)
-{
-	return out->data && !out->failed && out->len + n + 1 <= out->cap && out->len + n <= out->max;
-}
-
-/* A JSON string, then the n bytes of tail (": " after a key). */
-static void json_string_then(struct c2s_buf *out, const char *s, const char *tail, size_t n);
-
-static void json_string(struct c2s_buf *out, const char *s)
-{
-	json_string_then(out, s, "", 0);
-}
-
-static void json_string_then(struct c2s_buf *out, const char *s, const char *tail, size_t tn)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *run = p;
-	while (!json_escaped[p[0]] && !json_escaped[p[1]] && !json_escaped[p[2]] && !json_escaped[p[3]])
-		p += 4;
-	while (!json_escaped[*p])
-		p++;
-	size_t len = (size_t)(p - run);
-	if (!*p && room(out, len + 2 + tn)) {
-		/* nothing to escape (most strings): one append */
-		char *w = out->data + out->len;
-		w[0] = '"';
-		memcpy(w + 1, s, len);
-		w[len + 1] = '"';
-		if (tn)
-			memcpy(w + len + 2, tail, tn);
-		out->len += len + 2 + tn;
-		out->data[out->len] = '\0';
-		return;
-	}
-	putch(out, '"');
-	for (;;) {
-		/* each byte read is known not to be the NUL before the next one is read */
-		while (!json_escaped[p[0]] && !json_escaped[p[1]] && !json_escaped[p[2]] && !json_escaped[p[3]])
-			p += 4;
-		while (!json_escaped[*p])
-			p++;
-		unsigned char c = *p;
-		if (!c)
-			break;
-		put(out, (const char *)run, (size_t)(p - run));
-		run = ++p;
-		char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
-		size_t n = 2;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			n = 6;
-		}
-		put(out, esc, n);
-	}
-	put(out, (const char *)run, (size_t)(p - run));
-	putch(out, '"');
-	put(out, tail, tn);
 }
 
 static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
@@ -2872,34 +2771,34 @@ static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
 	char num[64];
 	switch (item_->type & 0xff) {
 	case cJSON_NULL:
-		put(out, "null", 4);
+		c2s_buf_put(out, "null", 4);
 		return;
 	case cJSON_False:
-		put(out, "false", 5);
+		c2s_buf_put(out, "false", 5);
 		return;
 	case cJSON_True:
-		put(out, "true", 4);
+		c2s_buf_put(out, "true", 4);
 		return;
 	case cJSON_Raw:
 		{
 		const char *raw = item_->valuestring ? item_->valuestring : "null";
-		put(out, raw, strlen(raw));
+		c2s_buf_put(out, raw, strlen(raw));
 	}
 		return;
 	case cJSON_Number:
 		snprintf(num, sizeof num, "%.17g", item_->valuedouble);
-		put(out, num, strlen(num));
+		c2s_buf_put(out, num, strlen(num));
 		return;
 	case cJSON_String:
-		json_string(out, item_->valuestring ? item_->valuestring : "");
+		c2s_buf_put_json_string(out, item_->valuestring ? item_->valuestring : "", "", 0);
 		return;
 	case cJSON_Array:
 	case cJSON_Object: {
 		int object = (item_->type & 0xff) == cJSON_Object;
 		const cJSON *child = item_->child;
-		putch(out, object ? '{' : '[');
+		c2s_buf_putc(out, object ? '{' : '[');
 		if (!child) {
-			putch(out, object ? '}' : ']');
+			c2s_buf_putc(out, object ? '}' : ']');
 			return;
 		}
 		/* ",\n" and the indent in one append: ",\n\t\t..." (the comma after the
@@ -2908,30 +2807,30 @@ static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
 		const int maxtabs = (int)sizeof sep - 3;
 		for (int first = 1; child; child = child->next, first = 0) {
 			if (depth + 1 <= maxtabs) {
-				put(out, sep + first, (size_t)(2 - first + depth + 1));
+				c2s_buf_put(out, sep + first, (size_t)(2 - first + depth + 1));
 			} else {
-				put(out, sep + first, (size_t)(2 - first));
+				c2s_buf_put(out, sep + first, (size_t)(2 - first));
 				json_indent(out, depth + 1);
 			}
 			if (object) {
-				json_string_then(out, child->string ? child->string : "", ": ", 2);
+				c2s_buf_put_json_string(out, child->string ? child->string : "", ": ", 2);
 			}
 			if ((child->type & 0xff) == cJSON_String) /* most leaves: no call */
-				json_string(out, child->valuestring ? child->valuestring : "");
+				c2s_buf_put_json_string(out, child->valuestring ? child->valuestring : "", "", 0);
 			else
 				json_write(out, child, depth + 1);
 		}
 		if (depth <= maxtabs) {
-			put(out, sep + 1, (size_t)(1 + depth));
+			c2s_buf_put(out, sep + 1, (size_t)(1 + depth));
 		} else {
-			putch(out, '\n');
+			c2s_buf_putc(out, '\n');
 			json_indent(out, depth);
 		}
-		putch(out, object ? '}' : ']');
+		c2s_buf_putc(out, object ? '}' : ']');
 		return;
 	}
 	default:
-		put(out, "null", 4);
+		c2s_buf_put(out, "null", 4);
 	}
 }
 

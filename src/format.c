@@ -199,41 +199,10 @@ static void format_gnu(const struct c2s_diags *l, struct c2s_buf *out)
 	}
 }
 
-/* A JSON string as cJSON_PrintUnformatted writes it (cJSON 1.7): ", \\ and the
- * control characters escaped (\\b \\f \\n \\r \\t, else \\u00xx), other bytes as they are. */
+/* A JSON string as cJSON_PrintUnformatted writes it (cJSON 1.7). */
 static void json_str(struct c2s_buf *out, const char *s)
 {
-	c2s_buf_putc(out, '"');
-	const char *run = s;
-	for (const char *p = s; *p; p++) {
-		unsigned char ch = (unsigned char)*p;
-		if (ch >= 32 && ch != '"' && ch != '\\')
-			continue;
-		c2s_buf_put(out, run, (size_t)(p - run));
-		run = p + 1;
-		char esc[8] = {'\\', 0};
-		size_t en = 2;
-		switch (ch) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			esc[1] = 'u';
-			esc[2] = '0';
-			esc[3] = '0';
-			esc[4] = "0123456789abcdef"[ch >> 4];
-			esc[5] = "0123456789abcdef"[ch & 15];
-			en = 6;
-			break;
-		}
-		c2s_buf_put(out, esc, en);
-	}
-	c2s_buf_puts(out, run);
-	c2s_buf_putc(out, '"');
+	c2s_buf_put_json_string(out, s, "", 0);
 }
 
 /* "key":"value" (nothing when value is NULL, as cJSON adds no item then), after a comma unless first. */
