@@ -97,7 +97,34 @@ static inline int plain_start(const char *p)
  * break or byte order mark other than \n and \r\n: control characters, a lone
  * \r, NEL, U+2028, U+2029, U+FEFF and invalid UTF-8 all decline.
  */
+/* Per byte: 1 refused (a control character), 2 '\r' (needs its '\n'),
+ * 4 the start or middle of a multi-byte character. */
+static const unsigned char byte_class[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 2, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x7f] = 1,
+	[0x80] = 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+
+static int text_ok_slow(const unsigned char *p, const unsigned char *end, int ascii);
+
 static int text_ok(const unsigned char *p, const unsigned char *end, int ascii)
+{
+	/* One branch-free pass for the usual case: printable ASCII and \n. */
+	unsigned acc = 0;
+	for (const unsigned char *q = p; q < end; q++)
+		acc |= byte_class[*q];
+	if (acc == 0)
+		return 1;
+	if (acc & 1)
+		return 0;
+	return text_ok_slow(p, end, ascii);
+}
+
+static int text_ok_slow(const unsigned char *p, const unsigned char *end, int ascii)
 {
 	while (p < end) {
 		unsigned char c = *p;
