@@ -406,11 +406,13 @@ static const char *const handled[] = {
 	"a: \"esc\\n\"\nb: 'it''s'\n\"k\\tq\": \"\\u00e9\\x41\\/\\\"\\L\"\n",
 	"a: [b,\n  c,   # comment\n  \"d\"\n]\n",
 	"x-a:\n  &a\n  k: v\nb:\n  &c\n  - 1\n",
+	"a: |\n  text\n  more\n\nb: |-\n  x\n\n   y\nc: >\n  folded\n  text\n\n  para\n   kept\nd: >+ # c\n  keep\n\n",
+	"- |\n  in a list\n- &s >-\n  anchored\n",
 };
 
 /* Forms left to libyaml on purpose. */
 static const char *const declined[] = {
-	"a: |\n  text\n",
+	"a: |2\n   text\n",              /* an indentation indicator */
 	"a: \"bad \\q escape\"\n",
 	"a: \"folded \\\n line\"\n",
 	"a: b\n  c\n",                  /* multi-line plain */
