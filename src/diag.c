@@ -16,17 +16,71 @@ void c2s_diags_init(struct c2s_diags *l)
 void c2s_diags_free(struct c2s_diags *l)
 {
 	free(l->items);
+	free(l->texts);
 	c2s_arena_free(&l->arena);
 	memset(l, 0, sizeof *l);
 }
 
-/* fmt formatted into the arena: once into a stack buffer, which nearly every
- * message fits, then copied (a large file can have thousands of findings). */
-static char *arena_vformat(struct c2s_arena *a, const char *fmt, va_list ap)
+/* Texts (messages, hints) longer than this are formatted straight into the arena,
+ * each its own copy; shorter ones are kept once however often they are reported. */
+#define DIAG_TEXT_SMALL 512
+
+static uint32_t text_hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	h ^= h >> 29;
+	return (uint32_t)h;
+}
+
+/* The arena's copy of s[0..n) (no NUL inside), made once per distinct text. */
+static const char *intern(struct c2s_diags *l, const char *s, size_t n)
+{
+	if (2 * ((size_t)l->ntexts + 1) > l->cap_texts) {
+		uint32_t cap = l->cap_texts ? l->cap_texts * 2 : 256;
+		const char **t = calloc(cap, sizeof *t);
+		if (!t)
+			return c2s_arena_strndup(&l->arena, s, n);
+		for (uint32_t i = 0; i < l->cap_texts; i++) {
+			const char *e = l->texts[i];
+			if (!e)
+				continue;
+			uint32_t h = text_hash(e, strlen(e)) & (cap - 1);
+			while (t[h])
+				h = (h + 1) & (cap - 1);
+			t[h] = e;
+		}
+		free(l->texts);
+		l->texts = t;
+		l->cap_texts = cap;
+	}
+	uint32_t mask = l->cap_texts - 1, h = text_hash(s, n) & mask;
+	for (const char *e; (e = l->texts[h]) != NULL; h = (h + 1) & mask)
+		if (e[0] == s[0] && strncmp(e, s, n) == 0 && e[n] == '\0')
+			return e;
+	char *copy = c2s_arena_strndup(&l->arena, s, n);
+	if (copy) {
+		l->texts[h] = copy;
+		l->ntexts++;
+	}
+	return copy;
+}
+
+/* fmt formatted: once into a stack buffer, which nearly every text fits, then
+ * kept once per distinct text (a large file can have thousands of findings). */
+static const char *diag_vformat(struct c2s_diags *l, const char *fmt, va_list ap)
 {
 	if (!strchr(fmt, '%'))  /* a fixed text: no printf */
-		return c2s_arena_strndup(a, fmt, strlen(fmt));
-	char small[512];
+		return intern(l, fmt, strlen(fmt));
+	char small[DIAG_TEXT_SMALL];
 	va_list copy;
 	va_copy(copy, ap);
 	int n = vsnprintf(small, sizeof small, fmt, copy);
@@ -34,8 +88,8 @@ static char *arena_vformat(struct c2s_arena *a, const char *fmt, va_list ap)
 	if (n < 0)
 		return NULL;
 	if ((size_t)n < sizeof small)
-		return c2s_arena_strndup(a, small, (size_t)n);
-	char *p = c2s_arena_alloc(a, (size_t)n + 1);
+		return intern(l, small, (size_t)n);
+	char *p = c2s_arena_alloc(&l->arena, (size_t)n + 1);
 	if (p)
 		vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
@@ -85,7 +139,7 @@ struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 	dg->span.start = start;
 	dg->span.end = end < start ? start : end;
 	dg->seq = (uint32_t)l->n;
-	char *msg = arena_vformat(&l->arena, fmt, ap);
+	const char *msg = diag_vformat(l, fmt, ap);
 	if (!msg) {
 		l->nomem = 1;
 		return NULL;
@@ -131,7 +185,7 @@ void c2s_diag_hint(struct c2s_diags *l, struct c2s_diag *dg, const char *fmt, ..
 	} else if (!strchr(fmt, '%')) {
 		text = fmt;
 	}
-	char small[512];
+	char small[DIAG_TEXT_SMALL];
 	int n = 0;
 	if (text) {
 		size_t tn = strlen(text);
@@ -146,16 +200,16 @@ void c2s_diag_hint(struct c2s_diags *l, struct c2s_diag *dg, const char *fmt, ..
 		n = vsnprintf(small, sizeof small, fmt, ap);
 		va_end(ap);
 	}
-	char *h;
+	const char *h;
 	if (n >= 0 && (size_t)n < sizeof small) {
 		if (l->last_hint && strcmp(small, l->last_hint) == 0) {
 			dg->hint = l->last_hint;
 			return;
 		}
-		h = c2s_arena_strndup(&l->arena, small, (size_t)n);
+		h = intern(l, small, (size_t)n);
 	} else {
 		va_start(ap, fmt);
-		h = arena_vformat(&l->arena, fmt, ap);
+		h = diag_vformat(l, fmt, ap);
 		va_end(ap);
 	}
 	if (!h) {
@@ -174,7 +228,7 @@ void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_sourc
 	struct c2s_related *rel = c2s_arena_alloc(&l->arena, (dg->nrelated + 1) * sizeof *rel);
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = rel ? arena_vformat(&l->arena, fmt, ap) : NULL;
+	const char *msg = rel ? diag_vformat(l, fmt, ap) : NULL;
 	va_end(ap);
 	if (!msg) {
 		l->nomem = 1;
