@@ -125,7 +125,7 @@ struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 	struct c2s_diag *dg = &l->items[l->n];
 	memset(dg, 0, sizeof *dg);
 	dg->rule = r;
-	dg->severity = sev;
+	dg->severity = (uint8_t)sev;
 	if (src && src->nparts) {  /* a merged stack: report in the file that holds the span */
 		uint32_t base = start;
 		src = c2s_source_part_of(src, &base);
@@ -223,9 +223,9 @@ void c2s_diag_hint(struct c2s_diags *l, struct c2s_diag *dg, const char *fmt, ..
 void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_source *src,
 		      uint32_t start, uint32_t end, const char *fmt, ...)
 {
-	if (!dg)
+	if (!dg || dg->nrelated >= C2S_DIAG_MAX_RELATED)
 		return;
-	struct c2s_related *rel = c2s_arena_alloc(&l->arena, (dg->nrelated + 1) * sizeof *rel);
+	struct c2s_related *rel = c2s_arena_alloc(&l->arena, ((size_t)dg->nrelated + 1) * sizeof *rel);
 	va_list ap;
 	va_start(ap, fmt);
 	const char *msg = rel ? diag_vformat(l, fmt, ap) : NULL;

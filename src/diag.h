@@ -27,17 +27,21 @@ struct c2s_related {
 	const char *message;
 };
 
+/* 80 bytes: a large file can have 15,000 of them, all held until the report. */
 struct c2s_diag {
 	const struct c2s_rule *rule;   /* id, name, tier, fixable: from rules.def */
-	enum c2s_severity severity;    /* after overrides */
 	struct c2s_span span;
 	const char *message;
 	const char *hint;              /* NULL: none */
 	struct c2s_related *related;
-	uint32_t nrelated;
 	uint32_t seq;                  /* order of reporting, for a stable sort */
 	uint32_t fix_start, fix_end;   /* fix_end > fix_start: --fix deletes these bytes of span.src */
+	uint16_t nrelated;             /* at most C2S_DIAG_MAX_RELATED */
+	uint8_t severity;              /* enum c2s_severity, after overrides */
 };
+
+/* Related positions one diagnostic keeps (more are not recorded). */
+#define C2S_DIAG_MAX_RELATED UINT16_MAX
 
 struct c2s_diags {
 	struct c2s_diag *items;
