@@ -27,16 +27,21 @@ void c2s_diags_free(struct c2s_diags *l)
 
 static uint32_t text_hash(const char *s, size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+	if (n < 8) {
+		for (size_t i = 0; i < n; i++)
+			h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	} else {
+		/* a word at a time, the last word overlapping the one before */
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&w, s + i, 8);
+			h = ((h ^ w) << 23 | (h ^ w) >> 41) * 0xff51afd7ed558ccdull;
+		}
+		memcpy(&w, s + n - 8, 8);
 		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
 	}
-	for (; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	h ^= h >> 32;
+	h *= 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 29;
 	return (uint32_t)h;
 }
@@ -78,8 +83,16 @@ static const char *intern(struct c2s_diags *l, const char *s, size_t n)
  * kept once per distinct text (a large file can have thousands of findings). */
 static const char *diag_vformat(struct c2s_diags *l, const char *fmt, va_list ap)
 {
-	if (!strchr(fmt, '%'))  /* a fixed text: no printf */
-		return intern(l, fmt, strlen(fmt));
+	if (fmt == l->last_fixed_fmt && strcmp(fmt, l->last_fixed) == 0)  /* a rule repeating its fixed text */
+		return l->last_fixed;
+	if (!strchr(fmt, '%')) {  /* a fixed text: no printf */
+		const char *t = intern(l, fmt, strlen(fmt));
+		if (t) {
+			l->last_fixed_fmt = fmt;
+			l->last_fixed = t;
+		}
+		return t;
+	}
 	char small[DIAG_TEXT_SMALL];
 	va_list copy;
 	va_copy(copy, ap);

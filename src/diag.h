@@ -52,6 +52,7 @@ struct c2s_diags {
 	const char **texts;            /* messages and hints kept once each (open addressing: a
 					  10 MB file has 13,000 findings and 6,000 distinct messages) */
 	uint32_t ntexts, cap_texts;
+	const char *last_fixed_fmt, *last_fixed; /* a fixed message (no %) and its kept copy */
 	const enum c2s_severity *severity; /* per rule index; NONE = disabled; NULL = defaults */
 	int limit_hit;                 /* a resource limit diagnostic was added: exit 2 */
 	int nomem;
