@@ -17,6 +17,8 @@ void c2s_diags_free(struct c2s_diags *l)
 {
 	free(l->items);
 	free(l->texts);
+	free(l->fmts);
+	free(l->fmt_slots);
 	c2s_arena_free(&l->arena);
 	memset(l, 0, sizeof *l);
 }
@@ -108,6 +110,335 @@ static const char *diag_vformat(struct c2s_diags *l, const char *fmt, va_list ap
 	return p;
 }
 
+/* ---- deferred messages: the format, and what each conversion printed ----
+ * A message kept deferred is a packed record in the arena: a NUL byte (so that
+ * it reads as "" if looked at early), the format's index in l->fmts (2 bytes),
+ * then per conversion its text: a length byte (255: two more bytes of length)
+ * and the bytes. printf prints each conversion on its own, so the sentence
+ * put together from the format's literal text and these pieces is the one
+ * vsnprintf would have written. */
+
+/* The conversion starting at fmt[0] == '%' (not "%%"): its length, the number
+ * of '*' (int arguments before the value), its length modifier and letter.
+ * 0 when it is one a deferred message does not keep. */
+static size_t parse_conversion(const char *fmt, int *stars, char *len1, char *len2, char *conv)
+{
+	size_t j = 1;
+	*stars = 0;
+	while (fmt[j] == '-' || fmt[j] == '+' || fmt[j] == ' ' || fmt[j] == '#' || fmt[j] == '0' || fmt[j] == '\'')
+		j++;
+	if (fmt[j] == '*') {
+		(*stars)++;
+		j++;
+	} else {
+		while (fmt[j] >= '0' && fmt[j] <= '9')
+			j++;
+	}
+	if (fmt[j] == '.') {
+		j++;
+		if (fmt[j] == '*') {
+			(*stars)++;
+			j++;
+		} else {
+			while (fmt[j] >= '0' && fmt[j] <= '9')
+				j++;
+		}
+	}
+	*len1 = *len2 = 0;
+	if (fmt[j] == 'l' || fmt[j] == 'z' || fmt[j] == 'h' || fmt[j] == 'j' || fmt[j] == 't' || fmt[j] == 'L') {
+		*len1 = fmt[j++];
+		if ((*len1 == 'h' || *len1 == 'l') && fmt[j] == *len1)
+			*len2 = fmt[j++];
+	}
+	*conv = fmt[j];
+	switch (*conv) {
+	case 's': case 'd': case 'u': case 'c': case 'x': case 'X': case 'i': case 'o': case 'p':
+	case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': case 'a': case 'A':
+		break;
+	default:
+		return 0;
+	}
+	if ((*conv == 'c' || *conv == 's') && *len1)
+		return 0;  /* wide characters: not kept */
+	return j + 1;
+}
+
+/* The index of fmt in l->fmts, added if new; -1 when the table is full. */
+static int fmt_index(struct c2s_diags *l, const char *fmt)
+{
+	if (l->cap_fmt_slots) {
+		uintptr_t h = ((uintptr_t)fmt >> 3) * 0x9e3779b1u;
+		for (uint32_t i = (uint32_t)h & (l->cap_fmt_slots - 1), at; (at = l->fmt_slots[i]) != 0;
+		     i = (i + 1) & (l->cap_fmt_slots - 1))
+			if (l->fmts[at - 1] == fmt)
+				return (int)(at - 1);
+	}
+	if (l->nfmts >= UINT16_MAX)
+		return -1;
+	if (l->nfmts == l->cap_fmts) {
+		uint32_t cap = l->cap_fmts ? l->cap_fmts * 2 : 64;
+		const char **f = realloc(l->fmts, cap * sizeof *f);
+		if (!f)
+			return -1;
+		l->fmts = f;
+		l->cap_fmts = cap;
+	}
+	if (2 * (l->nfmts + 1) > l->cap_fmt_slots) {
+		uint32_t cap = l->cap_fmt_slots ? l->cap_fmt_slots * 2 : 128;
+		uint32_t *t = calloc(cap, sizeof *t);
+		if (!t)
+			return -1;
+		free(l->fmt_slots);
+		l->fmt_slots = t;
+		l->cap_fmt_slots = cap;
+		for (uint32_t k = 0; k < l->nfmts; k++) {
+			uintptr_t h = ((uintptr_t)l->fmts[k] >> 3) * 0x9e3779b1u;
+			uint32_t i = (uint32_t)h & (cap - 1);
+			while (t[i])
+				i = (i + 1) & (cap - 1);
+			t[i] = k + 1;
+		}
+	}
+	uintptr_t h = ((uintptr_t)fmt >> 3) * 0x9e3779b1u;
+	uint32_t i = (uint32_t)h & (l->cap_fmt_slots - 1);
+	while (l->fmt_slots[i])
+		i = (i + 1) & (l->cap_fmt_slots - 1);
+	l->fmts[l->nfmts] = fmt;
+	l->fmt_slots[i] = ++l->nfmts;
+	return (int)(l->nfmts - 1);
+}
+
+/* printf of one conversion (spec, NUL-terminated) with its arguments from ap. */
+#define PIECE(type, promoted)                                                          \
+	do {                                                                           \
+		type v_ = (type)va_arg(*ap, promoted);                                 \
+		n = stars == 0 ? snprintf(out, room, spec, v_)                         \
+		    : stars == 1 ? snprintf(out, room, spec, st[0], v_)                \
+				 : snprintf(out, room, spec, st[0], st[1], v_);        \
+	} while (0)
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#endif
+static int format_piece(char *out, size_t room, const char *spec, int stars, char len1, char len2,
+			char conv, va_list *ap)
+{
+	int st[2] = {0, 0}, n = -1;
+	for (int k = 0; k < stars; k++)
+		st[k] = va_arg(*ap, int);
+	/* the common ones without printf: %s, %.*s, and %d %u %ld %lu %lld %llu %zu */
+	if (conv == 's' && (spec[1] == 's' || (stars == 1 && spec[1] == '.' && spec[2] == '*' && spec[3] == 's'))) {
+		const char *str = va_arg(*ap, const char *);
+		if (!str)  /* printf's own words for it */
+			return stars ? snprintf(out, room, spec, st[0], str) : snprintf(out, room, spec, str);
+		size_t len = stars == 1 && st[0] >= 0 ? strnlen(str, (size_t)st[0]) : strlen(str);
+		if (len >= room)
+			return (int)len;
+		memcpy(out, str, len);
+		out[len] = '\0';
+		return (int)len;
+	}
+	if (spec[1] == len1 || spec[1] == conv) {  /* no flags, width or precision */
+		unsigned long long u = 0;
+		int neg = 0, known = 1;
+		if (conv == 'd' && (len1 == 0 || len1 == 'l')) {
+			long long v = len1 == 0 ? va_arg(*ap, int) : len2 ? va_arg(*ap, long long) : va_arg(*ap, long);
+			neg = v < 0;
+			u = neg ? 0ull - (unsigned long long)v : (unsigned long long)v;
+		} else if (conv == 'u' && (len1 == 0 || len1 == 'l' || len1 == 'z')) {
+			u = len1 == 0 ? va_arg(*ap, unsigned) : len1 == 'z' ? va_arg(*ap, size_t)
+			    : len2 ? va_arg(*ap, unsigned long long) : va_arg(*ap, unsigned long);
+		} else {
+			known = 0;
+		}
+		if (known) {
+			char digits[24];
+			size_t k = sizeof digits;
+			do {
+				digits[--k] = (char)('0' + u % 10);
+				u /= 10;
+			} while (u);
+			if (neg)
+				digits[--k] = '-';
+			size_t len = sizeof digits - k;
+			if (len >= room)
+				return (int)len;
+			memcpy(out, digits + k, len);
+			out[len] = '\0';
+			return (int)len;
+		}
+	}
+	switch (conv) {
+	case 'd':
+	case 'i':
+		if (len1 == 'l' && len2)
+			PIECE(long long, long long);
+		else if (len1 == 'l')
+			PIECE(long, long);
+		else if (len1 == 'j')
+			PIECE(intmax_t, intmax_t);
+		else if (len1 == 'z')
+			PIECE(size_t, size_t);
+		else if (len1 == 't')
+			PIECE(ptrdiff_t, ptrdiff_t);
+		else if (len1 == 0 || len1 == 'h')
+			PIECE(int, int);
+		break;
+	case 'u':
+	case 'o':
+	case 'x':
+	case 'X':
+		if (len1 == 'l' && len2)
+			PIECE(unsigned long long, unsigned long long);
+		else if (len1 == 'l')
+			PIECE(unsigned long, unsigned long);
+		else if (len1 == 'j')
+			PIECE(uintmax_t, uintmax_t);
+		else if (len1 == 'z')
+			PIECE(size_t, size_t);
+		else if (len1 == 't')
+			PIECE(ptrdiff_t, ptrdiff_t);
+		else if (len1 == 0 || len1 == 'h')
+			PIECE(unsigned, unsigned);
+		break;
+	case 'c':
+		PIECE(int, int);
+		break;
+	case 's':
+		PIECE(const char *, const char *);
+		break;
+	case 'p':
+		PIECE(void *, void *);
+		break;
+	default:  /* f F e E g G a A */
+		if (len1 == 'L')
+			PIECE(long double, long double);
+		else if (len1 == 0 || len1 == 'l')
+			PIECE(double, double);
+		break;
+	}
+	return n;
+}
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+#undef PIECE
+
+/* fmt with ap kept as a deferred record; NULL when it cannot be (the caller
+ * then formats it now). ap is consumed. */
+static const char *defer_vformat(struct c2s_diags *l, const char *fmt, va_list *ap)
+{
+	unsigned char rec[3 + 3 * 32 + DIAG_TEXT_SMALL];
+	size_t w = 3, total = 0;
+	for (const char *p = fmt; *p; p++) {
+		const char *pc = strchr(p, '%');
+		if (!pc) {
+			total += strlen(p);
+			break;
+		}
+		total += (size_t)(pc - p);
+		p = pc;
+		if (p[1] == '%') {
+			total++;
+			p++;
+			continue;
+		}
+		int stars;
+		char len1, len2, conv, spec[32], piece[DIAG_TEXT_SMALL];
+		size_t sn = parse_conversion(p, &stars, &len1, &len2, &conv);
+		if (!sn || sn >= sizeof spec)
+			return NULL;
+		memcpy(spec, p, sn);
+		spec[sn] = '\0';
+		int n = format_piece(piece, sizeof piece, spec, stars, len1, len2, conv, ap);
+		if (n < 0 || (size_t)n >= sizeof piece)
+			return NULL;
+		total += (size_t)n;
+		if (total >= DIAG_TEXT_SMALL || w + 3 + (size_t)n > sizeof rec)
+			return NULL;
+		if (n < 255) {
+			rec[w++] = (unsigned char)n;
+		} else {
+			rec[w++] = 255;
+			rec[w++] = (unsigned char)(n & 0xff);
+			rec[w++] = (unsigned char)(n >> 8);
+		}
+		memcpy(rec + w, piece, (size_t)n);
+		w += (size_t)n;
+		p += sn - 1;
+	}
+	int fi = fmt_index(l, fmt);
+	if (fi < 0)
+		return NULL;
+	rec[0] = 0;
+	rec[1] = (unsigned char)(fi & 0xff);
+	rec[2] = (unsigned char)(fi >> 8);
+	unsigned char *kept = c2s_arena_alloc(&l->arena, w);
+	if (!kept)
+		return NULL;
+	memcpy(kept, rec, w);
+	return (const char *)kept;
+}
+
+/* The sentence of a deferred record, into out (size DIAG_TEXT_SMALL); its length. */
+static size_t undefer(const struct c2s_diags *l, const unsigned char *rec, char *out)
+{
+	const char *fmt = l->fmts[rec[1] | (unsigned)rec[2] << 8];
+	const unsigned char *q = rec + 3;
+	size_t w = 0;
+	for (const char *p = fmt; *p && w < DIAG_TEXT_SMALL - 1; p++) {
+		const char *pc = strchr(p, '%');
+		size_t lit = pc ? (size_t)(pc - p) : strlen(p);
+		if (lit > DIAG_TEXT_SMALL - 1 - w)
+			lit = DIAG_TEXT_SMALL - 1 - w;
+		memcpy(out + w, p, lit);
+		w += lit;
+		if (!pc || w >= DIAG_TEXT_SMALL - 1)
+			break;
+		p = pc;
+		if (p[1] == '%') {
+			out[w++] = '%';
+			p++;
+			continue;
+		}
+		int stars;
+		char len1, len2, conv;
+		size_t sn = parse_conversion(p, &stars, &len1, &len2, &conv);
+		size_t n = *q++;
+		if (n == 255) {
+			n = q[0] | (size_t)q[1] << 8;
+			q += 2;
+		}
+		if (n > DIAG_TEXT_SMALL - 1 - w)
+			n = DIAG_TEXT_SMALL - 1 - w;
+		memcpy(out + w, q, n);
+		w += n;
+		q += n;
+		p += sn - 1;
+	}
+	out[w] = '\0';
+	return strlen(out);  /* a %c of 0 ends the sentence, as it ended vsnprintf's */
+}
+
+void c2s_diags_write_messages(struct c2s_diags *l)
+{
+	char text[DIAG_TEXT_SMALL];
+	for (size_t i = 0; i < l->n; i++) {
+		struct c2s_diag *d = &l->items[i];
+		if (!d->deferred)
+			continue;
+		size_t n = undefer(l, (const unsigned char *)d->message, text);
+		const char *m = c2s_arena_strndup(&l->arena, text, n);
+		if (!m) {
+			l->nomem = 1;
+			m = "";
+		}
+		d->message = m;
+		d->deferred = 0;
+	}
+}
+
 struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 			       struct c2s_source *src, uint32_t start, uint32_t end,
 			       const char *fmt, va_list ap)
@@ -152,7 +483,16 @@ struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 	dg->span.start = start;
 	dg->span.end = end < start ? start : end;
 	dg->seq = (uint32_t)l->n;
-	const char *msg = diag_vformat(l, fmt, ap);
+	const char *msg = NULL;
+	if (l->defer_messages && strchr(fmt, '%')) {
+		va_list copy;
+		va_copy(copy, ap);
+		msg = defer_vformat(l, fmt, &copy);
+		va_end(copy);
+		dg->deferred = msg != NULL;
+	}
+	if (!msg)
+		msg = diag_vformat(l, fmt, ap);
 	if (!msg) {
 		l->nomem = 1;
 		return NULL;
@@ -299,6 +639,7 @@ static int diag_cmp(const void *a, const void *b)
 
 void c2s_diags_resolve(struct c2s_diags *l)
 {
+	c2s_diags_write_messages(l);
 	for (size_t i = 0; i < l->n; i++) {
 		resolve_span(&l->items[i].span);
 		for (uint32_t j = 0; j < l->items[i].nrelated; j++)

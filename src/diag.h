@@ -38,6 +38,8 @@ struct c2s_diag {
 	uint32_t fix_start, fix_end;   /* fix_end > fix_start: --fix deletes these bytes of span.src */
 	uint16_t nrelated;             /* at most C2S_DIAG_MAX_RELATED */
 	uint8_t severity;              /* enum c2s_severity, after overrides */
+	uint8_t deferred;              /* message is not written yet (c2s_diags.defer_messages):
+					  it reads "" until c2s_diags_resolve */
 };
 
 /* Related positions one diagnostic keeps (more are not recorded). */
@@ -53,6 +55,14 @@ struct c2s_diags {
 					  10 MB file has 13,000 findings and 6,000 distinct messages) */
 	uint32_t ntexts, cap_texts;
 	const char *last_fixed_fmt, *last_fixed; /* a fixed message (no %) and its kept copy */
+	int defer_messages;            /* 1: keep a message as its format and the text of each
+					  conversion, written out by c2s_diags_resolve (lint: a
+					  few bytes a finding instead of its sentence). The format
+					  must then live as long as the list (a string literal). */
+	const char **fmts;             /* formats of deferred messages (index: 16 bits) */
+	uint32_t nfmts, cap_fmts;
+	uint32_t *fmt_slots;           /* pointer hash -> 1 + index into fmts */
+	uint32_t cap_fmt_slots;
 	const enum c2s_severity *severity; /* per rule index; NONE = disabled; NULL = defaults */
 	int limit_hit;                 /* a resource limit diagnostic was added: exit 2 */
 	int nomem;
@@ -79,7 +89,9 @@ void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_sourc
 		      uint32_t start, uint32_t end, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
-/* Fill in lines and columns, then sort by file (in order of first appearance),
+/* Write out the messages kept deferred (defer_messages); c2s_diags_resolve does. */
+void c2s_diags_write_messages(struct c2s_diags *l);
+/* Write out deferred messages, fill in lines and columns, then sort by file (in order of first appearance),
  * position, and reporting order. */
 void c2s_diags_resolve(struct c2s_diags *l);
 /* Counts per severity. */

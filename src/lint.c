@@ -650,6 +650,7 @@ int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
 	c2s_diags_init(&r.diags);
 	c2s_buf_init(&r.diff, LINT_MAX_REPORT_BYTES);
 	r.diags.severity = r.severity;
+	r.diags.defer_messages = 1;  /* sentences written at the report, after the trees are freed */
 	int status;
 	if (files == o->compose && nfiles > 1) {
 		/* -c a.yml -c b.yml: one stack, as docker stack deploy sees it */
