@@ -19,6 +19,7 @@ void c2s_diags_free(struct c2s_diags *l)
 	free(l->texts);
 	free(l->fmts);
 	free(l->fmt_slots);
+	free(l->dup_slots);
 	c2s_arena_free(&l->arena);
 	memset(l, 0, sizeof *l);
 }
@@ -439,6 +440,59 @@ void c2s_diags_write_messages(struct c2s_diags *l)
 	}
 }
 
+/* ---- repeats dropped as they come (c2s_diags_dedupe) ---- */
+
+static uint32_t dedupe_hash(const struct c2s_rule *r, uint32_t start)
+{
+	return (start * 2654435761u) ^ (uint32_t)(r - c2s_rules) * 40503u;
+}
+
+/* The slot of (r, start, end) among items [dedupe_from, n): holding 1 + its
+ * index when it is there, else the empty slot to fill. NULL when out of memory
+ * (then nothing is dropped here). */
+static uint32_t *dedupe_slot(struct c2s_diags *l, const struct c2s_rule *r, uint32_t start, uint32_t end)
+{
+	if (2 * ((size_t)l->ndup + 1) > l->cap_dup) {
+		size_t cap = l->cap_dup ? (size_t)l->cap_dup * 2 : 1024;
+		if (cap > UINT32_MAX)
+			return NULL;
+		uint32_t *t = calloc(cap, sizeof *t);
+		if (!t)
+			return NULL;
+		free(l->dup_slots);
+		l->dup_slots = t;
+		l->cap_dup = (uint32_t)cap;
+		for (size_t i = l->dedupe_from; i < l->n; i++) {
+			uint32_t h = dedupe_hash(l->items[i].rule, l->items[i].span.start) & (l->cap_dup - 1);
+			while (t[h])
+				h = (h + 1) & (l->cap_dup - 1);
+			t[h] = (uint32_t)(i - l->dedupe_from) + 1;
+		}
+	}
+	uint32_t mask = l->cap_dup - 1, h = dedupe_hash(r, start) & mask;
+	for (; l->dup_slots[h]; h = (h + 1) & mask) {
+		const struct c2s_diag *e = &l->items[l->dedupe_from + l->dup_slots[h] - 1];
+		if (e->rule == r && e->span.start == start && e->span.end == end)
+			break;
+	}
+	return &l->dup_slots[h];
+}
+
+void c2s_diags_dedupe(struct c2s_diags *l, int on)
+{
+	l->dedupe = on;
+	l->dedupe_from = l->n;
+	l->deduped = 0;
+	l->ndup = 0;
+	if (l->dup_slots)
+		memset(l->dup_slots, 0, (size_t)l->cap_dup * sizeof *l->dup_slots);
+	if (!on) {
+		free(l->dup_slots);
+		l->dup_slots = NULL;
+		l->cap_dup = 0;
+	}
+}
+
 struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 			       struct c2s_source *src, uint32_t start, uint32_t end,
 			       const char *fmt, va_list ap)
@@ -452,9 +506,30 @@ struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 	}
 	if (sev == C2S_SEVERITY_NONE)
 		return NULL;
-	if (l->n >= C2S_MAX_DIAGNOSTICS) {
+	/* with repeats dropped as they come, they still count (as they did when
+	 * c2s_diags_dedupe's caller dropped them afterwards) */
+	if (l->n + l->deduped >= C2S_MAX_DIAGNOSTICS) {
 		l->dropped++;
 		return NULL;
+	}
+	if (src && src->nparts) {  /* a merged stack: report in the file that holds the span */
+		uint32_t base = start;
+		src = c2s_source_part_of(src, &base);
+		base = start - base;
+		start -= base;
+		end = end >= base ? end - base : start;
+		if (end > src->len)
+			end = (uint32_t)src->len;
+	}
+	if (end < start)
+		end = start;
+	uint32_t *slot = NULL;
+	if (l->dedupe) {
+		slot = dedupe_slot(l, r, start, end);
+		if (slot && *slot) {  /* a repeat: the first one stays */
+			l->deduped++;
+			return NULL;
+		}
 	}
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
@@ -470,19 +545,10 @@ struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 	memset(dg, 0, sizeof *dg);
 	dg->rule = r;
 	dg->severity = (uint8_t)sev;
-	if (src && src->nparts) {  /* a merged stack: report in the file that holds the span */
-		uint32_t base = start;
-		src = c2s_source_part_of(src, &base);
-		base = start - base;
-		start -= base;
-		end = end >= base ? end - base : start;
-		if (end > src->len)
-			end = (uint32_t)src->len;
-	}
 	dg->span.src = src;
 	dg->span.start = start;
-	dg->span.end = end < start ? start : end;
-	dg->seq = (uint32_t)l->n;
+	dg->span.end = end;
+	dg->seq = (uint32_t)(l->n + l->deduped);
 	const char *msg = NULL;
 	if (l->defer_messages && strchr(fmt, '%')) {
 		va_list copy;
@@ -498,6 +564,10 @@ struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 		return NULL;
 	}
 	dg->message = msg;
+	if (slot) {
+		*slot = (uint32_t)(l->n - l->dedupe_from) + 1;
+		l->ndup++;
+	}
 	l->n++;
 	return dg;
 }

@@ -63,6 +63,10 @@ struct c2s_diags {
 	uint32_t nfmts, cap_fmts;
 	uint32_t *fmt_slots;           /* pointer hash -> 1 + index into fmts */
 	uint32_t cap_fmt_slots;
+	int dedupe;                    /* c2s_diags_dedupe: drop a repeat (same rule and span) */
+	size_t dedupe_from, deduped;   /* items looked at from here; repeats dropped since */
+	uint32_t *dup_slots;           /* (rule, start) hash -> 1 + item index - dedupe_from */
+	uint32_t cap_dup, ndup;
 	const enum c2s_severity *severity; /* per rule index; NONE = disabled; NULL = defaults */
 	int limit_hit;                 /* a resource limit diagnostic was added: exit 2 */
 	int nomem;
@@ -89,6 +93,10 @@ void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_sourc
 		      uint32_t start, uint32_t end, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
+/* on: from now on, a diagnostic with the rule and span of one added since is
+ * not added (c2s_diag_add returns NULL; it still counts toward
+ * C2S_MAX_DIAGNOSTICS, as a repeat dropped afterwards did). off: stop. */
+void c2s_diags_dedupe(struct c2s_diags *l, int on);
 /* Write out the messages kept deferred (defer_messages); c2s_diags_resolve does. */
 void c2s_diags_write_messages(struct c2s_diags *l);
 /* Write out deferred messages, fill in lines and columns, then sort by file (in order of first appearance),

@@ -338,6 +338,7 @@ static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 static int after_checks(struct lint_run *r, struct c2s_source *const *srcs, size_t nsrcs, size_t first,
 			int may_fix)
 {
+	c2s_diags_dedupe(&r->diags, 0);  /* the pass's repeats were dropped as they came */
 	drop_duplicates(r, first);
 	for (size_t i = 0; i < nsrcs; i++)
 		apply_pragmas(r, srcs[i], first);
@@ -415,6 +416,7 @@ static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc 
 static int lint_pass(struct lint_run *r, struct c2s_source *src, int may_fix)
 {
 	size_t first = r->diags.n;
+	c2s_diags_dedupe(&r->diags, 1);  /* what drop_duplicates drops, never held */
 	struct c2s_doc doc;
 	struct c2s_pipeline_result pr;
 	if (load_file(r, src, &doc, 0, &pr))
@@ -465,6 +467,7 @@ static int lint_stack_pass(struct lint_run *r, struct c2s_source *srcs, size_t n
 		free(sp);
 		return 0;
 	}
+	c2s_diags_dedupe(&r->diags, 1);  /* what drop_duplicates drops, never held */
 	int all = 1, version = -1;
 	char first_version[sizeof ((struct c2s_pipeline_result *)0)->version] = "";
 	for (size_t i = 0; i < n; i++) {
