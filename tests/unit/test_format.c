@@ -200,6 +200,36 @@ static void test_deferred_messages(void **state)
 	format_fixture_teardown(&p);
 }
 
+/* Repeats dropped as they are added (lint's passes): same rule and span only,
+ * while on; a repeat still counts toward the cap. */
+static void test_dedupe(void **state)
+{
+	(void)state;
+	struct format_fixture *f = format_fixture_new("a.yml", "0123456789abcdef\n", 17);
+	struct c2s_diags *l = &f->diags;
+	assert_non_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 0, 5, "before"));
+	c2s_diags_dedupe(l, 1);
+	assert_non_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 0, 5, "first %d", 1));
+	assert_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 0, 5, "again %d", 2));
+	assert_non_null(c2s_diag_add(l, C2S_R_CS5102, &f->src, 0, 5, "other rule"));
+	assert_non_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 0, 6, "other end"));
+	assert_non_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 1, 5, "other start"));
+	for (uint32_t i = 0; i < 3000; i++)  /* the table grows */
+		assert_non_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 7, 8 + i, "n%u", i));
+	for (uint32_t i = 0; i < 3000; i += 7)
+		assert_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 7, 8 + i, "n%u", i));
+	assert_int_equal(l->n, 3005);
+	assert_int_equal(l->deduped, 1 + 429);
+	assert_int_equal(l->items[2].seq, 3);  /* numbered as if the repeat had been added */
+	c2s_diags_dedupe(l, 0);
+	assert_non_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 0, 5, "again, off"));
+	assert_int_equal(l->n, 3006);
+	c2s_diags_resolve(l);
+	assert_string_equal(l->items[1].message, "first 1");
+	void *p = f;
+	format_fixture_teardown(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +240,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json, setup, format_fixture_teardown),
 		cmocka_unit_test(test_empty_list),
 		cmocka_unit_test(test_deferred_messages),
+		cmocka_unit_test(test_dedupe),
 		cmocka_unit_test_setup_teardown(test_output_cap, setup, format_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
