@@ -375,6 +375,7 @@ static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 static int after_checks(struct lint_run *r, struct c2s_source *const *srcs, const struct c2s_doc *docs,
 			size_t nsrcs, size_t first, int may_fix)
 {
+	c2s_diags_dedupe(&r->diags, 0);  /* the pass's repeats were dropped as they came */
 	drop_duplicates(r, first);
 	for (size_t i = 0; i < nsrcs; i++)
 		apply_pragmas(r, srcs[i], docs ? &docs[i] : NULL, first);
@@ -452,6 +453,7 @@ static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc 
 static int lint_pass(struct lint_run *r, struct c2s_source *src, int may_fix)
 {
 	size_t first = r->diags.n;
+	c2s_diags_dedupe(&r->diags, 1);  /* what drop_duplicates drops, never held */
 	struct c2s_doc doc;
 	struct c2s_pipeline_result pr;
 	if (load_file(r, src, &doc, 0, &pr))
@@ -503,6 +505,7 @@ static int lint_stack_pass(struct lint_run *r, struct c2s_source *srcs, size_t n
 		free(sp);
 		return 0;
 	}
+	c2s_diags_dedupe(&r->diags, 1);  /* what drop_duplicates drops, never held */
 	int all = 1, version = -1;
 	char first_version[sizeof ((struct c2s_pipeline_result *)0)->version] = "";
 	for (size_t i = 0; i < n; i++) {
@@ -688,6 +691,7 @@ int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
 	c2s_diags_init(&r.diags);
 	c2s_buf_init(&r.diff, LINT_MAX_REPORT_BYTES);
 	r.diags.severity = r.severity;
+	r.diags.defer_messages = 1;  /* sentences written at the report, after the trees are freed */
 	int status;
 	if (files == o->compose && nfiles > 1) {
 		/* -c a.yml -c b.yml: one stack, as docker stack deploy sees it */
