@@ -404,8 +404,7 @@ void c2s_fix_remove_entry(const struct c2s_check *c, struct c2s_diag *dg,
 		le -= ls - inner;
 		ls = inner;
 	}
-	dg->fix_start = ls;
-	dg->fix_end = le;
+	c2s_diag_fix(c->diags, dg, ls, le);
 }
 
 /* ---- key sets ---- */

@@ -20,6 +20,9 @@ void c2s_diags_free(struct c2s_diags *l)
 	free(l->fmts);
 	free(l->fmt_slots);
 	free(l->dup_slots);
+	free(l->rels);
+	free(l->fixes);
+	free(l->pos);
 	c2s_arena_free(&l->arena);
 	memset(l, 0, sizeof *l);
 }
@@ -528,6 +531,7 @@ struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 		slot = dedupe_slot(l, r, start, end);
 		if (slot && *slot) {  /* a repeat: the first one stays */
 			l->deduped++;
+			l->nseq++;
 			return NULL;
 		}
 	}
@@ -548,7 +552,7 @@ struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 	dg->span.src = src;
 	dg->span.start = start;
 	dg->span.end = end;
-	dg->seq = (uint32_t)(l->n + l->deduped);
+	dg->seq = l->nseq++;
 	const char *msg = NULL;
 	if (l->defer_messages && strchr(fmt, '%')) {
 		va_list copy;
@@ -643,11 +647,39 @@ void c2s_diag_hint(struct c2s_diags *l, struct c2s_diag *dg, const char *fmt, ..
 	l->last_hint = h;
 }
 
+/* The index in l->rels of seq's entry, or where it goes. */
+static uint32_t rel_find(const struct c2s_diags *l, uint32_t seq)
+{
+	if (l->nrels && l->rels[l->nrels - 1].seq < seq)  /* nearly always: the latest diagnostic */
+		return l->nrels;
+	uint32_t lo = 0, hi = l->nrels;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (l->rels[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_source *src,
 		      uint32_t start, uint32_t end, const char *fmt, ...)
 {
 	if (!dg || dg->nrelated >= C2S_DIAG_MAX_RELATED)
 		return;
+	uint32_t at = rel_find(l, dg->seq);
+	int have = at < l->nrels && l->rels[at].seq == dg->seq;
+	if (!have && l->nrels == l->cap_rels) {
+		uint32_t cap = l->cap_rels ? l->cap_rels * 2 : 64;
+		struct c2s_diag_rel *t = realloc(l->rels, (size_t)cap * sizeof *t);
+		if (!t) {
+			l->nomem = 1;
+			return;
+		}
+		l->rels = t;
+		l->cap_rels = cap;
+	}
 	struct c2s_related *rel = c2s_arena_alloc(&l->arena, ((size_t)dg->nrelated + 1) * sizeof *rel);
 	va_list ap;
 	va_start(ap, fmt);
@@ -657,20 +689,93 @@ void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_sourc
 		l->nomem = 1;
 		return;
 	}
-	if (dg->nrelated)
-		memcpy(rel, dg->related, dg->nrelated * sizeof *rel);
+	if (!have) {
+		memmove(l->rels + at + 1, l->rels + at, (size_t)(l->nrels - at) * sizeof *l->rels);
+		l->rels[at] = (struct c2s_diag_rel){dg->seq, 0, NULL};
+		l->nrels++;
+	}
+	struct c2s_diag_rel *e = &l->rels[at];
+	if (e->n)
+		memcpy(rel, e->list, e->n * sizeof *rel);
 	if (src && src->nparts) {
 		uint32_t inner = start;
 		src = c2s_source_part_of(src, &inner);
 		end = end >= start - inner ? end - (start - inner) : inner;
 		start = inner;
 	}
-	rel[dg->nrelated].span.src = src;
-	rel[dg->nrelated].span.start = start;
-	rel[dg->nrelated].span.end = end < start ? start : end;
-	rel[dg->nrelated].message = msg;
-	dg->related = rel;
-	dg->nrelated++;
+	rel[e->n].span.src = src;
+	rel[e->n].span.start = start;
+	rel[e->n].span.end = end < start ? start : end;
+	rel[e->n].message = msg;
+	e->list = rel;
+	e->n++;
+	dg->nrelated = (uint16_t)e->n;
+}
+
+const struct c2s_related *c2s_diag_related_list(const struct c2s_diags *l, const struct c2s_diag *dg)
+{
+	if (!dg->nrelated)
+		return NULL;
+	uint32_t at = rel_find(l, dg->seq);
+	return at < l->nrels && l->rels[at].seq == dg->seq ? l->rels[at].list : NULL;
+}
+
+void c2s_diag_fix(struct c2s_diags *l, struct c2s_diag *dg, uint32_t start, uint32_t end)
+{
+	if (!dg)
+		return;
+	/* kept in order of seq: fixes are set on the diagnostic just added */
+	uint32_t at = l->nfixes;
+	while (at > 0 && l->fixes[at - 1].seq >= dg->seq)
+		at--;
+	if (at < l->nfixes && l->fixes[at].seq == dg->seq) {
+		l->fixes[at].start = start;
+		l->fixes[at].end = end;
+		return;
+	}
+	if (l->nfixes == l->cap_fixes) {
+		uint32_t cap = l->cap_fixes ? l->cap_fixes * 2 : 16;
+		struct c2s_diag_fixrec *t = realloc(l->fixes, (size_t)cap * sizeof *t);
+		if (!t) {
+			l->nomem = 1;
+			return;
+		}
+		l->fixes = t;
+		l->cap_fixes = cap;
+	}
+	memmove(l->fixes + at + 1, l->fixes + at, (size_t)(l->nfixes - at) * sizeof *l->fixes);
+	l->fixes[at] = (struct c2s_diag_fixrec){dg->seq, start, end};
+	l->nfixes++;
+}
+
+int c2s_diag_fix_of(const struct c2s_diags *l, const struct c2s_diag *dg, uint32_t *start, uint32_t *end)
+{
+	uint32_t lo = 0, hi = l->nfixes;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (l->fixes[mid].seq < dg->seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == l->nfixes || l->fixes[lo].seq != dg->seq)
+		return 0;
+	*start = l->fixes[lo].start;
+	*end = l->fixes[lo].end;
+	return 1;
+}
+
+struct c2s_span c2s_diags_span(const struct c2s_diags *l, size_t i)
+{
+	const struct c2s_diag *d = &l->items[i];
+	struct c2s_span s = {d->span.src, d->span.start, d->span.end, 0, 0, 0, 0};
+	if (l->pos) {
+		s.line = l->pos[i].line;
+		s.column = l->pos[i].column;
+		s.end_line = l->pos[i].end_line;
+		s.end_column = l->pos[i].end_column;
+	}
+	return s;
 }
 
 static void resolve_span(struct c2s_span *s)
@@ -693,30 +798,59 @@ static void resolve_span(struct c2s_span *s)
 	c2s_source_locate(s->src, s->end, &s->end_line, &s->end_column);
 }
 
+/* A diagnostic with its lines and columns, while sorting. */
+struct placed {
+	struct c2s_diag d;
+	struct c2s_diag_pos p;
+};
+
 /* By file (in the order the files were read), then position, then reporting order. */
 static int diag_cmp(const void *a, const void *b)
 {
-	const struct c2s_diag *x = a, *y = b;
-	uint32_t rx = x->span.src ? x->span.src->rank : 0, ry = y->span.src ? y->span.src->rank : 0;
+	const struct placed *x = a, *y = b;
+	uint32_t rx = x->d.span.src ? x->d.span.src->rank : 0, ry = y->d.span.src ? y->d.span.src->rank : 0;
 	if (rx != ry)
 		return rx < ry ? -1 : 1;
-	if (x->span.line != y->span.line)
-		return x->span.line < y->span.line ? -1 : 1;
-	if (x->span.column != y->span.column)
-		return x->span.column < y->span.column ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	if (x->p.line != y->p.line)
+		return x->p.line < y->p.line ? -1 : 1;
+	if (x->p.column != y->p.column)
+		return x->p.column < y->p.column ? -1 : 1;
+	return x->d.seq < y->d.seq ? -1 : x->d.seq > y->d.seq;
 }
 
 void c2s_diags_resolve(struct c2s_diags *l)
 {
 	c2s_diags_write_messages(l);
+	for (uint32_t k = 0; k < l->nrels; k++)
+		for (uint32_t j = 0; j < l->rels[k].n; j++)
+			resolve_span(&l->rels[k].list[j].span);
+	/* lines and columns now: the trees are gone and the list is final */
+	free(l->pos);
+	l->pos = NULL;
+	if (!l->n)
+		return;
+	struct c2s_diag_pos *pos = malloc(l->n * sizeof *pos);
+	struct placed *t = malloc(l->n * sizeof *t);
+	if (!pos || !t) {
+		free(pos);
+		free(t);
+		l->nomem = 1;
+		return;
+	}
 	for (size_t i = 0; i < l->n; i++) {
-		resolve_span(&l->items[i].span);
-		for (uint32_t j = 0; j < l->items[i].nrelated; j++)
-			resolve_span(&l->items[i].related[j].span);
+		struct c2s_span s = {l->items[i].span.src, l->items[i].span.start, l->items[i].span.end, 0, 0, 0, 0};
+		resolve_span(&s);
+		t[i].d = l->items[i];
+		t[i].p = (struct c2s_diag_pos){s.line, s.column, s.end_line, s.end_column};
 	}
 	if (l->n > 1)
-		qsort(l->items, l->n, sizeof *l->items, diag_cmp);
+		qsort(t, l->n, sizeof *t, diag_cmp);
+	for (size_t i = 0; i < l->n; i++) {
+		l->items[i] = t[i].d;
+		pos[i] = t[i].p;
+	}
+	free(t);
+	l->pos = pos;
 }
 
 void c2s_diags_count(const struct c2s_diags *l, size_t *errors, size_t *warnings, size_t *infos)

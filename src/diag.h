@@ -22,24 +22,47 @@ struct c2s_span {
 	uint32_t line, column, end_line, end_column;
 };
 
+/* Where a diagnostic is, before it is resolved (c2s_diags_span gives the
+ * resolved c2s_span): lines and columns are worked out only at the report. */
+struct c2s_diag_span {
+	struct c2s_source *src; /* NULL: the diagnostic is about no file position */
+	uint32_t start, end;
+};
+
 struct c2s_related {
 	struct c2s_span span;
 	const char *message;
 };
 
-/* 80 bytes: a large file can have 15,000 of them, all held until the report. */
+/* 48 bytes: a large file can have 15,000 of them, all held until the report,
+ * next to its tree. Related positions and fixes, which few have, are kept
+ * aside by seq (c2s_diag_related_list, c2s_diag_fix_of). */
 struct c2s_diag {
 	const struct c2s_rule *rule;   /* id, name, tier, fixable: from rules.def */
-	struct c2s_span span;
+	struct c2s_diag_span span;
 	const char *message;
 	const char *hint;              /* NULL: none */
-	struct c2s_related *related;
-	uint32_t seq;                  /* order of reporting, for a stable sort */
-	uint32_t fix_start, fix_end;   /* fix_end > fix_start: --fix deletes these bytes of span.src */
+	uint32_t seq;                  /* order of reporting, for a stable sort; unique in a list */
 	uint16_t nrelated;             /* at most C2S_DIAG_MAX_RELATED */
 	uint8_t severity;              /* enum c2s_severity, after overrides */
 	uint8_t deferred;              /* message is not written yet (c2s_diags.defer_messages):
 					  it reads "" until c2s_diags_resolve */
+};
+
+/* A diagnostic's lines and columns (c2s_diags_resolve). */
+struct c2s_diag_pos {
+	uint32_t line, column, end_line, end_column;
+};
+
+/* The related positions of the diagnostic with this seq. */
+struct c2s_diag_rel {
+	uint32_t seq, n;
+	struct c2s_related *list;
+};
+
+/* --fix for the diagnostic with this seq: delete these bytes of its span's source. */
+struct c2s_diag_fixrec {
+	uint32_t seq, start, end;
 };
 
 /* Related positions one diagnostic keeps (more are not recorded). */
@@ -70,6 +93,12 @@ struct c2s_diags {
 	const enum c2s_severity *severity; /* per rule index; NONE = disabled; NULL = defaults */
 	int limit_hit;                 /* a resource limit diagnostic was added: exit 2 */
 	int nomem;
+	uint32_t nseq;                 /* the next seq (repeats dropped count too) */
+	struct c2s_diag_rel *rels;     /* sorted by seq */
+	uint32_t nrels, cap_rels;
+	struct c2s_diag_fixrec *fixes; /* sorted by seq */
+	uint32_t nfixes, cap_fixes;
+	struct c2s_diag_pos *pos;      /* after c2s_diags_resolve: items[i]'s lines and columns */
 };
 
 void c2s_diags_init(struct c2s_diags *l);
@@ -92,6 +121,15 @@ void c2s_diag_hint(struct c2s_diags *l, struct c2s_diag *dg, const char *fmt, ..
 void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_source *src,
 		      uint32_t start, uint32_t end, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+
+/* The fix of a diagnostic (--fix deletes [start, end) of its span's source). */
+void c2s_diag_fix(struct c2s_diags *l, struct c2s_diag *dg, uint32_t start, uint32_t end);
+/* 1 and the bytes when dg has a fix, else 0. */
+int c2s_diag_fix_of(const struct c2s_diags *l, const struct c2s_diag *dg, uint32_t *start, uint32_t *end);
+/* The dg->nrelated related positions of dg (NULL when none). */
+const struct c2s_related *c2s_diag_related_list(const struct c2s_diags *l, const struct c2s_diag *dg);
+/* items[i]'s span with its lines and columns (0 before c2s_diags_resolve). */
+struct c2s_span c2s_diags_span(const struct c2s_diags *l, size_t i);
 
 /* on: from now on, a diagnostic with the rule and span of one added since is
  * not added (c2s_diag_add returns NULL; it still counts toward

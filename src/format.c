@@ -125,8 +125,9 @@ static void format_text(const struct c2s_diags *l, const struct c2s_format_optio
 	const struct palette *p = o->color ? &ansi : &plain;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
+		const struct c2s_span sp = c2s_diags_span(l, i);
 		c2s_buf_puts(out, p->bold);
-		put_location(out, &d->span);
+		put_location(out, &sp);
 		/* ":%s %s%s:%s %s%s %s[%s]%s\n" */
 		c2s_buf_putc(out, ':');
 		c2s_buf_puts(out, p->reset);
@@ -145,10 +146,11 @@ static void format_text(const struct c2s_diags *l, const struct c2s_format_optio
 		c2s_buf_putc(out, ']');
 		c2s_buf_puts(out, p->reset);
 		c2s_buf_putc(out, '\n');
-		if (d->span.src)
-			put_excerpt(out, &d->span, p);
-		for (uint32_t j = 0; j < d->nrelated; j++) {
-			const struct c2s_related *r = &d->related[j];
+		if (sp.src)
+			put_excerpt(out, &sp, p);
+		const struct c2s_related *rel = c2s_diag_related_list(l, d);
+		for (uint32_t j = 0; rel && j < d->nrelated; j++) {
+			const struct c2s_related *r = &rel[j];
 			c2s_buf_puts(out, "  ");
 			c2s_buf_puts(out, p->bold);
 			put_location(out, &r->span);
@@ -188,7 +190,8 @@ static void format_gnu(const struct c2s_diags *l, struct c2s_buf *out)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
-		put_location(out, &d->span);
+		const struct c2s_span sp = c2s_diags_span(l, i);
+		put_location(out, &sp);
 		ADD_LIT(out, ": ");
 		c2s_buf_puts(out, c2s_severity_name(d->severity));
 		ADD_LIT(out, ": ");
@@ -244,17 +247,18 @@ static int format_json(const struct c2s_diags *l, const struct c2s_format_option
 	ADD_LIT(out, "{\"diagnostics\":[");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
+		const struct c2s_span sp = c2s_diags_span(l, i);
 		if (i)
 			c2s_buf_putc(out, ',');
 		c2s_buf_putc(out, '{');
 		json_field_str(out, "rule", d->rule->id, 1);
 		json_field_str(out, "name", d->rule->name, 0);
 		json_field_str(out, "severity", c2s_severity_name(d->severity), 0);
-		json_field_str(out, "file", file_name(&d->span), 0);
-		json_field_num(out, "line", d->span.line);
-		json_field_num(out, "column", d->span.column);
-		json_field_num(out, "end_line", d->span.end_line);
-		json_field_num(out, "end_column", d->span.end_column);
+		json_field_str(out, "file", file_name(&sp), 0);
+		json_field_num(out, "line", sp.line);
+		json_field_num(out, "column", sp.column);
+		json_field_num(out, "end_line", sp.end_line);
+		json_field_num(out, "end_column", sp.end_column);
 		json_field_str(out, "message", d->message, 0);
 		if (d->hint)
 			json_field_str(out, "hint", d->hint, 0);
@@ -354,6 +358,7 @@ static int format_sarif(const struct c2s_diags *l, struct c2s_buf *out)
 	cJSON *results = cJSON_AddArrayToObject(run, "results");
 	for (size_t i = 0; results && i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
+		const struct c2s_span sp = c2s_diags_span(l, i);
 		cJSON *res = cJSON_CreateObject();
 		cJSON_AddItemToArray(results, res);
 		cJSON_AddStringToObject(res, "ruleId", d->rule->id);
@@ -372,11 +377,12 @@ static int format_sarif(const struct c2s_diags *l, struct c2s_buf *out)
 			cJSON_AddStringToObject(msg, "text", d->message);
 		}
 		cJSON *locs = cJSON_AddArrayToObject(res, "locations");
-		cJSON_AddItemToArray(locs, sarif_location(&d->span, NULL));
-		if (d->nrelated) {
+		cJSON_AddItemToArray(locs, sarif_location(&sp, NULL));
+		const struct c2s_related *rl_list = c2s_diag_related_list(l, d);
+		if (d->nrelated && rl_list) {
 			cJSON *rel = cJSON_AddArrayToObject(res, "relatedLocations");
 			for (uint32_t j = 0; rel && j < d->nrelated; j++) {
-				cJSON *rl = sarif_location(&d->related[j].span, d->related[j].message);
+				cJSON *rl = sarif_location(&rl_list[j].span, rl_list[j].message);
 				cJSON_AddNumberToObject(rl, "id", j);
 				cJSON_AddItemToArray(rel, rl);
 			}
@@ -392,16 +398,16 @@ static const char *codeclimate_severity(enum c2s_severity s)
 	return s == C2S_SEVERITY_ERROR ? "major" : s == C2S_SEVERITY_WARNING ? "minor" : "info";
 }
 
-static void fingerprint(const struct c2s_diag *d, char hex[17])
+static void fingerprint(const struct c2s_diag *d, const struct c2s_span *s, char hex[17])
 {
 	uint64_t h = 14695981039346656037ull;
-	const char *parts[3] = {file_name(&d->span), d->rule->id, d->message};
+	const char *parts[3] = {file_name(s), d->rule->id, d->message};
 	for (int k = 0; k < 3; k++) {
 		for (const char *p = parts[k]; *p; p++)
 			h = (h ^ (unsigned char)*p) * 1099511628211ull;
 		h = (h ^ 0xff) * 1099511628211ull;
 	}
-	h = (h ^ d->span.line) * 1099511628211ull;
+	h = (h ^ s->line) * 1099511628211ull;
 	snprintf(hex, 17, "%016llx", (unsigned long long)h);
 }
 
@@ -410,6 +416,7 @@ static int format_codeclimate(const struct c2s_diags *l, struct c2s_buf *out)
 	cJSON *root = cJSON_CreateArray();
 	for (size_t i = 0; root && i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
+		const struct c2s_span sp = c2s_diags_span(l, i);
 		cJSON *j = cJSON_CreateObject();
 		char fp[17];
 		cJSON_AddItemToArray(root, j);
@@ -424,17 +431,17 @@ static int format_codeclimate(const struct c2s_diags *l, struct c2s_buf *out)
 			cJSON_AddStringToObject(content, "body", d->hint);
 		}
 		cJSON_AddStringToObject(j, "severity", codeclimate_severity(d->severity));
-		fingerprint(d, fp);
+		fingerprint(d, &sp, fp);
 		cJSON_AddStringToObject(j, "fingerprint", fp);
 		cJSON *loc = cJSON_AddObjectToObject(j, "location");
-		cJSON_AddStringToObject(loc, "path", file_name(&d->span));
+		cJSON_AddStringToObject(loc, "path", file_name(&sp));
 		cJSON *pos = cJSON_AddObjectToObject(loc, "positions");
 		cJSON *b = cJSON_AddObjectToObject(pos, "begin");
-		cJSON_AddNumberToObject(b, "line", d->span.line ? d->span.line : 1);
-		cJSON_AddNumberToObject(b, "column", d->span.column ? d->span.column : 1);
+		cJSON_AddNumberToObject(b, "line", sp.line ? sp.line : 1);
+		cJSON_AddNumberToObject(b, "column", sp.column ? sp.column : 1);
 		cJSON *e = cJSON_AddObjectToObject(pos, "end");
-		cJSON_AddNumberToObject(e, "line", d->span.end_line ? d->span.end_line : 1);
-		cJSON_AddNumberToObject(e, "column", d->span.end_column ? d->span.end_column : 1);
+		cJSON_AddNumberToObject(e, "line", sp.end_line ? sp.end_line : 1);
+		cJSON_AddNumberToObject(e, "column", sp.end_column ? sp.end_column : 1);
 	}
 	return emit_json(root, out);
 }
@@ -461,7 +468,7 @@ static void xml_text(struct c2s_buf *out, const char *s)
 
 static const char *span_file(const struct c2s_diag *d)
 {
-	return file_name(&d->span);
+	return d->span.src ? d->span.src->name : "compose2swarm";
 }
 
 static void format_checkstyle(const struct c2s_diags *l, struct c2s_buf *out)
@@ -469,6 +476,7 @@ static void format_checkstyle(const struct c2s_diags *l, struct c2s_buf *out)
 	c2s_buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">\n");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
+		const struct c2s_span sp = c2s_diags_span(l, i);
 		if (i == 0 || strcmp(span_file(&l->items[i - 1]), span_file(d)) != 0) {
 			if (i)
 				c2s_buf_adds(out, "</file>\n");
@@ -476,8 +484,8 @@ static void format_checkstyle(const struct c2s_diags *l, struct c2s_buf *out)
 			xml_text(out, span_file(d));
 			c2s_buf_adds(out, "\">\n");
 		}
-		c2s_buf_printf(out, "<error line=\"%u\" column=\"%u\" severity=\"%s\" message=\"", d->span.line,
-			       d->span.column, c2s_severity_name(d->severity));
+		c2s_buf_printf(out, "<error line=\"%u\" column=\"%u\" severity=\"%s\" message=\"", sp.line,
+			       sp.column, c2s_severity_name(d->severity));
 		xml_text(out, d->message);
 		c2s_buf_printf(out, "\" source=\"compose2swarm.%s.%s\"/>\n", d->rule->id, d->rule->name);
 	}
@@ -499,14 +507,15 @@ static void format_junit(const struct c2s_diags *l, struct c2s_buf *out)
 		c2s_buf_printf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", j - i, j - i);
 		for (size_t k = i; k < j; k++) {
 			const struct c2s_diag *d = &l->items[k];
+			const struct c2s_span sp = c2s_diags_span(l, k);
 			c2s_buf_printf(out, "<testcase name=\"%s %s\" classname=\"", d->rule->id, d->rule->name);
 			xml_text(out, span_file(d));
-			c2s_buf_printf(out, ":%u:%u\"><failure type=\"%s\" message=\"", d->span.line, d->span.column,
+			c2s_buf_printf(out, ":%u:%u\"><failure type=\"%s\" message=\"", sp.line, sp.column,
 				       c2s_severity_name(d->severity));
 			xml_text(out, d->message);
 			c2s_buf_adds(out, "\">");
 			xml_text(out, span_file(d));
-			c2s_buf_printf(out, ":%u:%u: %s: ", d->span.line, d->span.column, c2s_severity_name(d->severity));
+			c2s_buf_printf(out, ":%u:%u: %s: ", sp.line, sp.column, c2s_severity_name(d->severity));
 			xml_text(out, d->message);
 			c2s_buf_printf(out, " [%s]", d->rule->id);
 			if (d->hint) {
@@ -541,14 +550,15 @@ static void format_github(const struct c2s_diags *l, struct c2s_buf *out)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
+		const struct c2s_span sp = c2s_diags_span(l, i);
 		const char *cmd = d->severity == C2S_SEVERITY_ERROR ? "error"
 				  : d->severity == C2S_SEVERITY_WARNING ? "warning" : "notice";
 		c2s_buf_printf(out, "::%s ", cmd);
-		if (d->span.src) {
+		if (sp.src) {
 			c2s_buf_adds(out, "file=");
 			github_escape(out, span_file(d), 1);
-			c2s_buf_printf(out, ",line=%u,col=%u,endLine=%u,endColumn=%u,", d->span.line, d->span.column,
-				       d->span.end_line, d->span.end_column);
+			c2s_buf_printf(out, ",line=%u,col=%u,endLine=%u,endColumn=%u,", sp.line, sp.column,
+				       sp.end_line, sp.end_column);
 		}
 		c2s_buf_printf(out, "title=%s %s::", d->rule->id, d->rule->name);
 		github_escape(out, d->message, 0);

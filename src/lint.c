@@ -343,8 +343,9 @@ static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct c2s_diag *d = &r->diags.items[first + i];
-		if (d->span.src == src && d->fix_end > d->fix_start && d->rule->fixable)
-			e[ne++] = (struct c2s_edit){d->fix_start, d->fix_end};
+		uint32_t fs, fe;
+		if (d->span.src == src && d->rule->fixable && c2s_diag_fix_of(&r->diags, d, &fs, &fe) && fe > fs)
+			e[ne++] = (struct c2s_edit){fs, fe};
 	}
 	ne = c2s_edits_normalize(e, ne);
 	if (ne && r->o->diff) {

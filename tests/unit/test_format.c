@@ -33,10 +33,10 @@ static void test_sorted_and_resolved(void **state)
 	const struct c2s_diag *d = &f->diags.items[0];
 	assert_string_equal(d->rule->id, "CS1004");  /* 1:1 sorts before 2:4 */
 	d = &f->diags.items[1];
-	assert_int_equal(d->span.line, 2);
-	assert_int_equal(d->span.column, 4);
-	assert_int_equal(d->span.end_line, 2);
-	assert_int_equal(d->span.end_column, 9);
+	assert_int_equal(c2s_diags_span(&f->diags, (size_t)(d - f->diags.items)).line, 2);
+	assert_int_equal(c2s_diags_span(&f->diags, (size_t)(d - f->diags.items)).column, 4);
+	assert_int_equal(c2s_diags_span(&f->diags, (size_t)(d - f->diags.items)).end_line, 2);
+	assert_int_equal(c2s_diags_span(&f->diags, (size_t)(d - f->diags.items)).end_column, 9);
 }
 
 static void test_text(void **state)

@@ -348,8 +348,8 @@ static void test_pass_rewrites_values(void **state)
 	/* the error is at the scalar (the cast is about the whole value) */
 	assert_int_equal(l->diags.n, 1);
 	assert_string_equal(l->diags.items[0].rule->id, "CS3003");
-	assert_int_equal(l->diags.items[0].span.line, 8);
-	assert_int_equal(l->diags.items[0].span.column, 10);
+	assert_int_equal(c2s_diags_span(&l->diags, 0).line, 8);
+	assert_int_equal(c2s_diags_span(&l->diags, 0).column, 10);
 	assert_string_equal(l->diags.items[0].message, "error while interpolating services.web.tty: failed to cast "
 			    "to expected type: invalid boolean: valx");
 	assert_false(c2s_node_interpolated(&l->doc, path(l, "services", "web", "deploy", NULL)));
@@ -375,30 +375,30 @@ static void test_pass_error_positions(void **state)
 	assert_int_equal(l->diags.n, 6);
 	struct c2s_diag *d = l->diags.items;
 	assert_string_equal(d[0].rule->id, "CS3001");
-	assert_int_equal(d[0].span.line, 3);
-	assert_int_equal(d[0].span.column, 18);
+	assert_int_equal(c2s_diags_span(&l->diags, 0).line, 3);
+	assert_int_equal(c2s_diags_span(&l->diags, 0).column, 18);
 	assert_string_equal(d[0].message, "invalid interpolation format for services.web.image: \"nginx:${TAG\"; "
 			    "you may need to escape any $ with another $");
 	/* columns count code points */
-	assert_int_equal(d[1].span.line, 5);
-	assert_int_equal(d[1].span.column, 14);
+	assert_int_equal(c2s_diags_span(&l->diags, 1).line, 5);
+	assert_int_equal(c2s_diags_span(&l->diags, 1).column, 14);
 	assert_string_equal(d[1].message, "invalid interpolation format for services.web.environment.[]: "
 			    "\"Ä=é $1\"; you may need to escape any $ with another $");
 	assert_string_equal(d[2].rule->id, "CS3002");
-	assert_int_equal(d[2].span.column, 12);
+	assert_int_equal(c2s_diags_span(&l->diags, 2).column, 12);
 	assert_string_equal(d[2].message, "invalid interpolation format for services.web.environment.[]: "
 			    "\"required variable UNSET is missing a value: need it\"; you may need to escape "
 			    "any $ with another $");
 	/* an escaped scalar is not the source text: the whole scalar is pointed at */
-	assert_int_equal(d[3].span.line, 7);
-	assert_int_equal(d[3].span.column, 9);
+	assert_int_equal(c2s_diags_span(&l->diags, 3).line, 7);
+	assert_int_equal(c2s_diags_span(&l->diags, 3).column, 9);
 	assert_string_equal(d[3].message, "invalid interpolation format for services.web.environment.[]: "
 			    "\"C=\\t$1\"; you may need to escape any $ with another $");
 	assert_string_equal(d[4].rule->id, "CS3003");
 	assert_string_equal(d[4].message, "error while interpolating services.web.ports.[].published: failed to "
 			    "cast to expected type: strconv.Atoi: parsing \"\": invalid syntax");
-	assert_int_equal(d[5].span.line, 11);
-	assert_int_equal(d[5].span.column, 26);
+	assert_int_equal(c2s_diags_span(&l->diags, 5).line, 11);
+	assert_int_equal(c2s_diags_span(&l->diags, 5).column, 26);
 	loaded_free(l);
 }
 
@@ -414,8 +414,8 @@ static void test_dotenv_trap(void **state)
 	c2s_diags_resolve(&l->diags);
 	assert_int_equal(l->diags.n, 1);
 	assert_string_equal(l->diags.items[0].rule->id, "CS3004");
-	assert_int_equal(l->diags.items[0].span.column, 18);
-	assert_int_equal(l->diags.items[0].span.end_column, 32);
+	assert_int_equal(c2s_diags_span(&l->diags, 0).column, 18);
+	assert_int_equal(c2s_diags_span(&l->diags, 0).end_column, 32);
 	c2s_env_free(env);
 	c2s_env_free(dot);
 	loaded_free(l);

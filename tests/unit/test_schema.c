@@ -28,7 +28,7 @@ static char *run(const char *text, int *rejected, int *minor)
 	for (size_t i = 0; i < l->diags.n; i++) {
 		size_t len = strlen(out);
 		snprintf(out + len, 4096 - len, "%s%s@%u:%u", i ? " " : "", l->diags.items[i].rule->id,
-			 (unsigned)l->diags.items[i].span.line, (unsigned)l->diags.items[i].span.column);
+			 (unsigned)c2s_diags_span(&l->diags, i).line, (unsigned)c2s_diags_span(&l->diags, i).column);
 	}
 	if (rejected)
 		*rejected = r.rejected;
@@ -213,7 +213,7 @@ static void test_unresolved(void **state)
 	c2s_diags_resolve(&l->diags);
 	assert_int_equal(l->diags.n, 1);
 	assert_string_equal(l->diags.items[0].rule->id, "CS2004");
-	assert_int_equal(l->diags.items[0].span.line, 6);
+	assert_int_equal(c2s_diags_span(&l->diags, 0).line, 6);
 	loaded_free(l);
 }
 
