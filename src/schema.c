@@ -41,6 +41,7 @@ struct validator {
 	unsigned suggestions;        /* "did you mean" searches done, capped */
 	/* shared_once: the (children, schema node) pairs of aliased containers checked */
 	uint64_t *shared;
+	uint16_t *shared_depth;  /* the depth each pair was checked at */
 	uint32_t shared_mask, nshared;
 	/* c2s_schema_key's answers: every service asks the same questions */
 	struct key_memo {
@@ -849,7 +850,8 @@ static void validate_object(struct validator *v, const struct c2s_snode *s, cons
 
 /* shared_once: 1 when the children of container n (anchored, or an alias of one)
  * were already checked against schema node `node` -- what they would report again
- * sits at the same nodes, and the caller drops such repeats. Records the pair. */
+ * sits at the same nodes, and the caller drops such repeats. Records the pair.
+ * A pair first met deeper is checked again: the depth limit may have cut it. */
 static int shared_seen(struct validator *v, int node, const struct c2s_node *n)
 {
 	if (!v->shared_mask || !(c2s_flags(n) & (C2S_NODE_ALIAS | C2S_NODE_ANCHOR)) || !c2s_count(n))
@@ -857,8 +859,11 @@ static int shared_seen(struct validator *v, int node, const struct c2s_node *n)
 	if (2 * (v->nshared + 1) > v->shared_mask + 1) {
 		uint32_t cap = (v->shared_mask + 1) * 2;
 		uint64_t *t = cap <= SCHEMA_SHARED_MAX ? calloc(cap, sizeof *t) : NULL;
-		if (!t)
+		uint16_t *td = t ? calloc(cap, sizeof *td) : NULL;
+		if (!td) {
+			free(t);
 			return 0;  /* check it again: the same findings, dropped later */
+		}
 		for (uint32_t i = 0; i <= v->shared_mask; i++) {
 			if (!v->shared[i])
 				continue;
@@ -866,18 +871,26 @@ static int shared_seen(struct validator *v, int node, const struct c2s_node *n)
 			while (t[h])
 				h = (h + 1) & (cap - 1);
 			t[h] = v->shared[i];
+			td[h] = v->shared_depth[i];
 		}
 		free(v->shared);
+		free(v->shared_depth);
 		v->shared = t;
+		v->shared_depth = td;
 		v->shared_mask = cap - 1;
 	}
 	/* a container's children are n->ref .. n->ref + 2n: ref names them */
 	uint64_t k = ((uint64_t)n->ref << 32 | (uint32_t)node << 2 | c2s_kind(n)) + 1;
 	uint32_t h = (uint32_t)((k * 0x9e3779b97f4a7c15ull) >> 32) & v->shared_mask;
 	for (; v->shared[h]; h = (h + 1) & v->shared_mask)
-		if (v->shared[h] == k)
-			return 1;
+		if (v->shared[h] == k) {
+			if (v->shared_depth[h] <= v->depth)
+				return 1;
+			v->shared_depth[h] = (uint16_t)v->depth;
+			return 0;
+		}
 	v->shared[h] = k;
+	v->shared_depth[h] = (uint16_t)v->depth;
 	v->nshared++;
 	return 0;
 }
@@ -1009,12 +1022,14 @@ int c2s_schema_validate_ex(const struct c2s_doc *doc, int version_minor, const c
 	c2s_buf_init(&v->pbuf, (size_t)1 << 20);
 	if (shared_once) {
 		v->shared = calloc(64, sizeof *v->shared);
-		v->shared_mask = v->shared ? 63 : 0;
+		v->shared_depth = calloc(64, sizeof *v->shared_depth);
+		v->shared_mask = v->shared && v->shared_depth ? 63 : 0;
 	}
 	validate(v, c2s_schema_roots[version_minor], root);
 	int errors = v->errors;
 	c2s_buf_free(&v->pbuf);
 	free(v->shared);
+	free(v->shared_depth);
 	free(v);
 	return errors;
 }
