@@ -44,6 +44,11 @@ static void puts_(struct emitter *e, const char *s) { c2s_buf_add(e->out, s, str
 
 static void indent(struct emitter *e, unsigned n)
 {
+	static const char spaces[64] = "                                                               ";
+	if (n < sizeof spaces) {
+		put(e, spaces, n);
+		return;
+	}
 	char *w = c2s_buf_reserve(e->out, n);
 	if (!w)
 		return;
@@ -185,6 +190,16 @@ static int needs_quotes(const char *s, size_t n, int known_str)
 		if (!((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == '~' || c == 'n' ||
 		      c == 'N' || c == 't' || c == 'T' || c == 'f' || c == 'F' || c == '<'))
 			return 0;
+	}
+	if (s[0] >= '0' && s[0] <= '9') {
+		/* digits with at most one '.': an int, or a float to yaml.v3's
+		 * strconv fallbacks (too long for int64, "08", "1.") */
+		size_t i = 1, dots = 0;
+		for (; i < n; i++)
+			if (!(s[i] >= '0' && s[i] <= '9') && !(s[i] == '.' && dots++ == 0))
+				break;
+		if (i == n)
+			return 1;
 	}
 	enum c2s_type t = c2s_resolve_plain(s, n, &v);
 	if (t != C2S_TYPE_STRING && t != C2S_TYPE_MERGE)
