@@ -40,11 +40,27 @@ static inline void put(struct emitter *e, const char *s, size_t n)
 	}
 	c2s_buf_add(b, s, n);
 }
+/* Room for n more bytes and the NUL (NULL: the buffer failed); write them
+ * through the pointer, then commit the end: several pieces, one check. */
+static inline char *room(struct emitter *e, size_t n)
+{
+	struct c2s_buf *b = e->out;
+	if (b->data && n < b->cap - b->len)
+		return b->data + b->len;
+	return c2s_buf_reserve(b, n);
+}
+static inline void commit(struct emitter *e, char *end)
+{
+	e->out->len = (size_t)(end - e->out->data);
+	*end = '\0';
+}
+
+static const char spaces[64] = "                                                               ";
+
 static void puts_(struct emitter *e, const char *s) { c2s_buf_add(e->out, s, strlen(s)); }
 
 static void indent(struct emitter *e, unsigned n)
 {
-	static const char spaces[64] = "                                                               ";
 	if (n < sizeof spaces) {
 		put(e, spaces, n);
 		return;
@@ -447,6 +463,12 @@ static int surely_plain(const char *str, size_t n)
 	return 1;
 }
 
+/* The text goes out plain: it reads back as a string and the analysis allows it. */
+static int plain_ok(const char *s, size_t n, int known_str)
+{
+	return n && !((kls[(unsigned char)s[0]] & K_TYPED) && needs_quotes(s, n, known_str)) && surely_plain(s, n);
+}
+
 /* A string scalar; is_key: simple-key context. ind: indentation for block scalars.
  * Ends without a newline, except a literal block, which ends its last line itself
  * (the caller must then not add one): returns 1 in that case.
@@ -622,6 +644,18 @@ static void scalar_lead(struct emitter *e, enum ctx ctx)
 
 static void emit_str_known(struct emitter *e, const char *s, size_t n, unsigned ind, enum ctx ctx, int known)
 {
+	if (plain_ok(s, n, known)) {
+		/* " text\n" in one write */
+		char *w = room(e, n + 2);
+		if (!w)
+			return;
+		*w++ = ' ';
+		memcpy(w, s, n);
+		w += n;
+		*w++ = '\n';
+		commit(e, w);
+		return;
+	}
 	scalar_lead(e, ctx);
 	if (!write_string_k(e, s, n, 0, ind + 2, known) || e->out->len == 0 || e->out->data[e->out->len - 1] != '\n')
 		put(e, "\n", 1);
@@ -648,6 +682,21 @@ static void emit_plain(struct emitter *e, const char *s, enum ctx ctx)
 
 static void emit_key(struct emitter *e, const char *s, size_t n, unsigned ind, int inline_first)
 {
+	if (n <= 128 && ind < sizeof spaces && plain_ok(s, n, 0)) {
+		/* indentation, key and ':' in one write */
+		char *w = room(e, ind + n + 1);
+		if (!w)
+			return;
+		if (!inline_first) {
+			memcpy(w, spaces, ind);
+			w += ind;
+		}
+		memcpy(w, s, n);
+		w += n;
+		*w++ = ':';
+		commit(e, w);
+		return;
+	}
 	if (!inline_first)
 		indent(e, ind);
 	/* yaml_emitter_check_simple_key: a multi-line or long key is written as "? key\n: " */
@@ -779,10 +828,21 @@ static void emit_struct_entries(struct emitter *e, const struct c2s_mval *st, un
 		if (st->type == C2S_T_ULIMIT && f->field == C2S_F_ULIMIT_SINGLE)
 			continue;
 		/* table keys are plain lower-case words: no analysis needed */
-		if (!first)
-			indent(e, ind);
-		put(e, fd->key, fd->keylen);
-		put(e, ":", 1);
+		char *w = room(e, ind + fd->keylen + 1);
+		if (!w)
+			return;
+		if (!first) {
+			if (ind < sizeof spaces) {
+				memcpy(w, spaces, ind);
+			} else {
+				memset(w, ' ', ind);
+			}
+			w += ind;
+		}
+		memcpy(w, fd->key, fd->keylen);
+		w += fd->keylen;
+		*w++ = ':';
+		commit(e, w);
 		first = 0;
 		emit_value(e, f, fd->kind, fd->sub, ind, AFTER_KEY);
 	}
