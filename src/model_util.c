@@ -169,6 +169,13 @@ int c2s_key_less(const char *a, size_t an, const char *b, size_t bn)
 
 static size_t fmt_frac(char *buf, size_t w, uint64_t *v, int prec)
 {
+	static const uint64_t pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+					 1000000000};
+	if (*v % pow10[prec] == 0) {
+		/* no fraction to print: the common whole second or millisecond */
+		*v /= pow10[prec];
+		return w;
+	}
 	int print = 0;
 	for (int i = 0; i < prec; i++) {
 		unsigned digit = (unsigned)(*v % 10);
