@@ -798,6 +798,34 @@ static void check_unique(struct validator *v, const struct c2s_node *seq)
 static void validate(struct validator *v, int node, const struct c2s_node *n);
 static int shared_seen(struct validator *v, int node, const struct c2s_node *n);
 
+/* A scalar of a type the schema node wants, which checks nothing else about
+ * it (no oneOf, enum or format): what validate would find, nothing, without
+ * the call. The type must be plain to see: a quoted string, a plain one that
+ * starts with a byte no other type (nor a timestamp) can start with, or up to
+ * 18 digits (an integer, never negative). */
+static inline int plainly_valid(const struct c2s_doc *d, int node, const struct c2s_node *n)
+{
+	const struct c2s_snode *s = &c2s_snodes[node];
+	uint32_t m = n->meta;
+	if (C2S_NODE_KIND(m) != C2S_SCALAR || (C2S_NODE_FLAGS(m) & C2S_NODE_TAG) || !C2S_NODE_N(m) || s->nalts ||
+	    s->nenums || (s->format != SF_NONE && s->format != SF_EXPOSE))
+		return 0;
+	if (C2S_NODE_STYLE(m) != C2S_STYLE_PLAIN)
+		return (s->types & ST_STR) != 0;
+	struct c2s_str t = c2s_scalar(d, n);
+	unsigned char c = (unsigned char)t.p[0];
+	if (c >= '0' && c <= '9') {
+		if (!(s->types & (ST_INT | ST_NUM)) || t.n > 18)
+			return 0;
+		for (size_t i = 1; i < t.n; i++)
+			if (t.p[i] < '0' || t.p[i] > '9')
+				return 0;
+		return 1;
+	}
+	return (s->types & ST_STR) && !(c == '+' || c == '-' || c == '.' || c == '<' || c == '~' || c == 'n' ||
+					 c == 'N' || c == 't' || c == 'T' || c == 'f' || c == 'F');
+}
+
 static void validate_object(struct validator *v, const struct c2s_snode *s, const struct c2s_node *m)
 {
 	const struct c2s_node *self_key = v->key;
@@ -828,7 +856,7 @@ static void validate_object(struct validator *v, const struct c2s_snode *s, cons
 			unknown_key(v, s, k, ks);
 			continue;
 		}
-		if (v->depth >= SCHEMA_MAX_DEPTH)
+		if (v->depth >= SCHEMA_MAX_DEPTH || (sub >= 0 && plainly_valid(v->doc, sub, val)))
 			continue;
 		v->path[v->depth].p = ks.p;
 		v->path[v->depth].n = (uint32_t)ks.n;
@@ -925,6 +953,8 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 	} else if (kind == ST_ARR) {
 		if (s->items && !shared_seen(v, node, n)) {
 			for (uint32_t i = 0, cnt = c2s_count(n); i < cnt && v->depth < SCHEMA_MAX_DEPTH; i++) {
+				if (plainly_valid(v->doc, s->items, c2s_seq_item(v->doc, n, i)))
+					continue;
 				v->path[v->depth].p = NULL;
 				v->path[v->depth].n = i;
 				v->depth++;
