@@ -361,9 +361,60 @@ static void write_double(struct emitter *e, const char *s, size_t n)
 	put(e, "\"", 1);
 }
 
-static void write_single(struct emitter *e, const char *s, size_t n)
+/* A value with a line or paragraph separator (U+2028, U+2029: breaks to the
+ * analysis, printable, so single-quoted) goes through yaml.v3's
+ * write_single_quoted step by step: the separator is written as it is and
+ * ends the line (column 0); the next character that is not a space first
+ * indents to ind -- or breaks the line and indents, when spaces since the
+ * separator passed ind or reached it before anything set the whitespace flag.
+ * ('\n', '\r' and NEL never get here: the analysis quotes them doubly.) */
+static void write_single_breaks(struct emitter *e, const char *s, size_t n, unsigned ind)
+{
+	size_t col = 0;
+	int breaks = 0, indention = 0, whitespace = 0;
+	for (size_t i = 0; i < n;) {
+		size_t w = u8width((unsigned char)s[i]);
+		if (i + w > n)
+			w = n - i;
+		if (s[i] == ' ') {
+			put(e, " ", 1);
+			col++;
+			i++;
+		} else if (is_break(s, n, i)) {
+			put(e, s + i, w);  /* write_break: the character itself, then column 0 */
+			i += w;
+			col = 0;
+			indention = breaks = 1;
+		} else {
+			if (breaks) {
+				/* yaml_emitter_write_indent */
+				if (!indention || col > ind || (col == ind && !whitespace)) {
+					put(e, "\n", 1);
+					col = 0;
+				}
+				for (; col < ind; col++)
+					put(e, " ", 1);
+				whitespace = 1;
+			}
+			if (s[i] == '\'')
+				put(e, "'", 1);
+			put(e, s + i, w);
+			i += w;
+			col++;
+			indention = breaks = 0;
+		}
+	}
+}
+
+static void write_single(struct emitter *e, const char *s, size_t n, unsigned ind)
 {
 	put(e, "'", 1);
+	for (size_t i = 0; i + 2 < n; i++)
+		if ((unsigned char)s[i] == 0xE2 && is_break(s, n, i)) {
+			write_single_breaks(e, s, n, ind);
+			put(e, "'", 1);
+			return;
+		}
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++)
 		if (s[i] == '\'') {
@@ -513,7 +564,7 @@ static int write_string_k(struct emitter *e, const char *s, size_t n, int is_key
 		put(e, s, n);
 		return 0;
 	case SINGLE:
-		write_single(e, s, n);
+		write_single(e, s, n, ind);
 		return 0;
 	case DOUBLE:
 		write_double(e, s, n);
@@ -642,6 +693,20 @@ static void scalar_lead(struct emitter *e, enum ctx ctx)
 	put(e, " ", 1);
 }
 
+/* Does the output end a line: a '\n', or a literal block's last U+2028 or
+ * U+2029 (yaml.v3's write_break leaves the column at 0 after either, and
+ * the next line's indentation follows without a newline)? */
+static int ends_line(const struct emitter *e)
+{
+	const unsigned char *d = (const unsigned char *)e->out->data;
+	size_t len = e->out->len;
+	if (!len)
+		return 0;
+	if (d[len - 1] == '\n')
+		return 1;
+	return len >= 3 && d[len - 3] == 0xE2 && d[len - 2] == 0x80 && (d[len - 1] == 0xA8 || d[len - 1] == 0xA9);
+}
+
 static void emit_str_known(struct emitter *e, const char *s, size_t n, unsigned ind, enum ctx ctx, int known)
 {
 	if (plain_ok(s, n, known)) {
@@ -657,7 +722,7 @@ static void emit_str_known(struct emitter *e, const char *s, size_t n, unsigned 
 		return;
 	}
 	scalar_lead(e, ctx);
-	if (!write_string_k(e, s, n, 0, ind + 2, known) || e->out->len == 0 || e->out->data[e->out->len - 1] != '\n')
+	if (!write_string_k(e, s, n, 0, ind + 2, known) || !ends_line(e))
 		put(e, "\n", 1);
 }
 
@@ -699,11 +764,15 @@ static void emit_key(struct emitter *e, const char *s, size_t n, unsigned ind, i
 	}
 	if (!inline_first)
 		indent(e, ind);
-	/* yaml_emitter_check_simple_key: a multi-line or long key is written as "? key\n: " */
-	if (n > 128 || memchr(s, '\n', n) || memchr(s, '\r', n)) {
+	/* yaml_emitter_check_simple_key: a multi-line or long key is written as "? key\n: "
+	 * (multi-line: any break the analysis counts, NEL, LS and PS too) */
+	int multiline = 0;
+	for (size_t i = 0; i < n && !multiline; i++)
+		multiline = is_break(s, n, i);
+	if (n > 128 || multiline) {
 		put(e, "? ", 2);
 		write_string(e, s, n, 0, ind + 2);
-		if (e->out->len && e->out->data[e->out->len - 1] != '\n')
+		if (!ends_line(e))
 			put(e, "\n", 1);
 		indent(e, ind);
 		put(e, ":", 1);
