@@ -270,7 +270,8 @@ static int cmp_items(const void *pa, const void *pb)
 			ea++;
 		while (eb < b->k.n && y[eb] >= '0' && y[eb] <= '9')
 			eb++;
-		if (ea - i == eb - i && ea - i <= 18)
+		/* (a run that goes on in a non-ASCII digit is keyLess's to judge) */
+		if (ea - i == eb - i && ea - i <= 18 && (ea == a->k.n || x[ea] < 0x80) && (eb == b->k.n || y[eb] < 0x80))
 			return x[i] < y[i] ? -1 : 1;
 	}
 	if (c2s_key_less(a->k.u.s, a->k.n, b->k.u.s, b->k.n))
