@@ -2738,11 +2738,15 @@ static const uint64_t first_pass_skip =
 static const uint64_t first_pass_skip_deploy =
 	((uint64_t)1 << C2S_F_DEPLOY_LABELS) | ((uint64_t)1 << C2S_F_DEPLOY_PLACEMENT);
 
-/* service_value for the first pass: the service without first_pass_skip's fields. */
+/* service_value for the first pass: the service without first_pass_skip's
+ * fields, or, for a prechecked stack, its networks only (nothing else is read
+ * then, and the deploy checks have met every refusal the build could make). */
 static const struct c2s_mval *service_checked(struct api *a, const struct c2s_mval *v, struct c2s_mval *scratch)
 {
+	uint64_t skip = a->o->prechecked ? ~((uint64_t)1 << C2S_F_SERVICE_NETWORKS) : first_pass_skip;
+	uint64_t skip_deploy = a->o->prechecked ? ~(uint64_t)0 : first_pass_skip_deploy;
 	if (v->kind == C2S_MV_NODE && (v->flags & C2S_MVF_LAZY) && a->st && a->st->expand_partial)
-		return a->st->expand_partial(a->st->ctx, v, first_pass_skip, first_pass_skip_deploy, scratch) != 0 ? NULL : scratch;
+		return a->st->expand_partial(a->st->ctx, v, skip, skip_deploy, scratch) != 0 ? NULL : scratch;
 	return service_value(a, v, scratch);
 }
 
@@ -2933,10 +2937,11 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 			goto done;
 		}
 		struct c2s_str image = sfield(svc, C2S_F_SERVICE_IMAGE);
-		if (bad_image == UINT32_MAX && (image.n == 0 || c2s_image_check(image.p, image.n, err, sizeof err) < 0))
+		if (!o->prechecked && bad_image == UINT32_MAX &&
+		    (image.n == 0 || c2s_image_check(image.p, image.n, err, sizeof err) < 0))
 			bad_image = i;
 		int bad = networks_used(&a, svc, &used) < 0;
-		if (!bad && !o->discardable && bad_image == UINT32_MAX && bad_convert == UINT32_MAX) {
+		if (!bad && !o->discardable && !o->prechecked && bad_image == UINT32_MAX && bad_convert == UINT32_MAX) {
 			/* nothing may reach the output before every service is known to convert */
 			size_t before = diags->n;
 			if (check_service(&a, svc) < 0) {
