@@ -1201,26 +1201,46 @@ static int network_create(struct api *a, struct c2s_str key, struct list *out)
 	return list_push(a, out, name, b);
 }
 
-/* The networks services use, each once (getServicesDeclaredNetworks). */
+/* The networks services use, each once (getServicesDeclaredNetworks): a
+ * list in first-use order and an index by hash over it (a linear search of
+ * the list for each service's networks grew with services x networks). */
 struct netset {
 	struct c2s_str *v;
 	size_t n, cap;
+	uint32_t *slot; /* entry index + 1; 0 = empty; 2 * cap slots */
 };
 
 static int netset_add(struct api *a, struct netset *set, struct c2s_str name)
 {
-	for (size_t u = 0; u < set->n; u++)
-		if (set->v[u].n == name.n && memcmp(set->v[u].p, name.p, name.n) == 0)
-			return 0;
+	uint32_t h = key_hash(name.p, name.n);
+	if (set->slot) {
+		size_t mask = 2 * set->cap - 1;
+		for (size_t i = h & mask; set->slot[i]; i = (i + 1) & mask) {
+			const struct c2s_str *e = &set->v[set->slot[i] - 1];
+			if (e->n == name.n && (name.n == 0 || memcmp(e->p, name.p, name.n) == 0))
+				return 0;
+		}
+	}
 	if (set->n == set->cap) {
 		size_t cap = set->cap ? set->cap * 2 : 8;
 		struct c2s_str *v = realloc(set->v, cap * sizeof *v);
-		if (!v) {
+		uint32_t *slot = v && cap < UINT32_MAX / 2 ? calloc(2 * cap, sizeof *slot) : NULL;
+		if (!slot) {
+			if (v)
+				set->v = v;
 			a->nomem = 1;
 			return -1;
 		}
+		free(set->slot);
 		set->v = v;
 		set->cap = cap;
+		set->slot = slot;
+		for (size_t u = 0; u < set->n; u++) {
+			size_t i = key_hash(v[u].p, v[u].n) & (2 * cap - 1);
+			while (slot[i])
+				i = (i + 1) & (2 * cap - 1);
+			slot[i] = (uint32_t)u + 1;
+		}
 	}
 	/* a lazily built service's strings go away with it: keep a copy */
 	set->v[set->n].p = c2s_arena_strndup(&a->keep, name.p, name.n);
@@ -1229,7 +1249,10 @@ static int netset_add(struct api *a, struct netset *set, struct c2s_str name)
 		return -1;
 	}
 	set->v[set->n].n = name.n;
-	set->n++;
+	size_t i = h & (2 * set->cap - 1);
+	while (set->slot[i])
+		i = (i + 1) & (2 * set->cap - 1);
+	set->slot[i] = (uint32_t)++set->n;
 	return 0;
 }
 
@@ -1242,6 +1265,25 @@ static int networks_used(struct api *a, const struct c2s_mval *svc, struct netse
 	for (uint32_t j = 0; j < k; j++)
 		if (netset_add(a, set, sval(map_key(nets, j))) < 0)
 			return -1;
+	return 0;
+}
+
+/* networks_used for a service not built yet, from its AST node: the keys of
+ * its networks mapping or the items of its list, as build_service_networks
+ * takes them (a prechecked stack needs nothing else before writing). */
+static int networks_used_lazy(struct api *a, const struct c2s_mval *v, struct netset *set)
+{
+	const struct c2s_doc *d = a->m->docs[v->file];
+	const struct c2s_node *nets = c2s_map_get(d, c2s_node_at(d, v->node), "networks", NULL);
+	int map = c2s_is_mapping(nets);
+	uint32_t k = map || c2s_is_sequence(nets) ? c2s_count(nets) : 0;
+	if (!k)
+		return netset_add(a, set, (struct c2s_str){"default", 7});
+	for (uint32_t j = 0; j < k; j++) {
+		struct c2s_str name = c2s_scalar(d, map ? c2s_map_key(d, nets, j) : c2s_seq_item(d, nets, j));
+		if (netset_add(a, set, name) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -2738,15 +2780,11 @@ static const uint64_t first_pass_skip =
 static const uint64_t first_pass_skip_deploy =
 	((uint64_t)1 << C2S_F_DEPLOY_LABELS) | ((uint64_t)1 << C2S_F_DEPLOY_PLACEMENT);
 
-/* service_value for the first pass: the service without first_pass_skip's
- * fields, or, for a prechecked stack, its networks only (nothing else is read
- * then, and the deploy checks have met every refusal the build could make). */
+/* service_value for the first pass: the service without first_pass_skip's fields. */
 static const struct c2s_mval *service_checked(struct api *a, const struct c2s_mval *v, struct c2s_mval *scratch)
 {
-	uint64_t skip = a->o->prechecked ? ~((uint64_t)1 << C2S_F_SERVICE_NETWORKS) : first_pass_skip;
-	uint64_t skip_deploy = a->o->prechecked ? ~(uint64_t)0 : first_pass_skip_deploy;
 	if (v->kind == C2S_MV_NODE && (v->flags & C2S_MVF_LAZY) && a->st && a->st->expand_partial)
-		return a->st->expand_partial(a->st->ctx, v, skip, skip_deploy, scratch) != 0 ? NULL : scratch;
+		return a->st->expand_partial(a->st->ctx, v, first_pass_skip, first_pass_skip_deploy, scratch) != 0 ? NULL : scratch;
 	return service_value(a, v, scratch);
 }
 
@@ -2925,12 +2963,19 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 	/* docker's order: the loader (building every service), every image, then
 	 * networks, secrets and configs, then each service's conversion. One pass
 	 * builds each service once and notes the first refusal of each kind;
-	 * the refusal that docker meets first is then reported. */
+	 * the refusal that docker meets first is then reported. A prechecked
+	 * stack has none: the pass only reads each service's networks. */
 	uint32_t bad_image = UINT32_MAX, bad_convert = UINT32_MAX;
 	char err[API_MAX_MESSAGE];
 	for (uint32_t i = 0; i < nsvc; i++) {
+		const struct c2s_mval *v = map_value(svcs, i);
+		if (o->prechecked && v->kind == C2S_MV_NODE && (v->flags & C2S_MVF_LAZY)) {
+			if (networks_used_lazy(&a, v, &used) < 0)
+				goto done;
+			continue;
+		}
 		struct c2s_mval scratch;
-		const struct c2s_mval *svc = service_checked(&a, map_value(svcs, i), &scratch);
+		const struct c2s_mval *svc = service_checked(&a, v, &scratch);
 		if (!svc) {
 			a.stream_failed = 1;
 			service_done(&a);
@@ -3013,6 +3058,7 @@ done:
 		rc = -1;
 	free(order);
 	free(used.v);
+	free(used.slot);
 	list_free(&nets);
 	list_free(&secrets);
 	list_free(&configs);
