@@ -2862,6 +2862,37 @@ static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
 		static const char sep[] = ",\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
 		const int maxtabs = (int)sizeof sep - 3;
 		for (int first = 1; child; child = child->next, first = 0) {
+			/* the common case, key and string value with nothing to escape:
+			 * ",\n\t..\"key\": \"value\"" in one reserved stretch */
+			int string = (child->type & 0xff) == cJSON_String;
+			const char *k = object && child->string ? child->string : "";
+			const char *v = string && child->valuestring ? child->valuestring : "";
+			size_t kl = object ? c2s_json_plain_len(k) : 0, vl = string ? c2s_json_plain_len(v) : 0;
+			size_t sl = (size_t)(2 - first + depth + 1);
+			if (depth + 1 <= maxtabs && !k[kl] && !v[vl] &&
+			    c2s_buf_room(out, sl + (object ? kl + 4 : 0) + (string ? vl + 2 : 0))) {
+				char *w = out->data + out->len;
+				memcpy(w, sep + first, sl);
+				w += sl;
+				if (object) {
+					*w++ = '"';
+					memcpy(w, k, kl);
+					w += kl;
+					memcpy(w, "\": ", 3);
+					w += 3;
+				}
+				if (string) {
+					*w++ = '"';
+					memcpy(w, v, vl);
+					w += vl;
+					*w++ = '"';
+				}
+				*w = '\0';
+				out->len = (size_t)(w - out->data);
+				if (!string)
+					json_write(out, child, depth + 1);
+				continue;
+			}
 			if (depth + 1 <= maxtabs) {
 				c2s_buf_put(out, sep + first, (size_t)(2 - first + depth + 1));
 			} else {
