@@ -349,14 +349,27 @@ static void add_bool(struct api *a, cJSON *obj, const char *key, int b)
 	add(a, obj, key, cJSON_CreateBool(b));
 }
 
-/* decimal text of v (and a leading '-') ending at end; returns its start */
+/* decimal text of v (and a leading '-') ending at end; returns its start.
+ * Two digits a division: durations in nanoseconds have eleven or more. */
 static char *decimal(char *end, uint64_t v, int negative)
 {
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
 	*--end = '\0';
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		const char *d = pairs + 2 * (v % 100);
+		v /= 100;
+		*--end = d[1];
+		*--end = d[0];
+	}
+	if (v >= 10) {
+		*--end = pairs[2 * v + 1];
+		*--end = pairs[2 * v];
+	} else {
+		*--end = (char)('0' + v);
+	}
 	if (negative)
 		*--end = '-';
 	return end;
@@ -431,8 +444,9 @@ static cJSON *map_object(struct api *a, const struct c2s_mval *map)
 		return NULL;
 	for (uint32_t i = 0; i < count(map); i++) {
 		const struct c2s_mval *k = map_key(map, i), *v = map_value(map, i);
-		cJSON_DeleteItemFromObjectCaseSensitive(o, cstr(a, sval(k)));
-		add_str(a, o, cstr(a, sval(k)), sval(v));
+		const char *key = cstr(a, sval(k));
+		cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+		add_str(a, o, key, sval(v));
 	}
 	return o;
 }
