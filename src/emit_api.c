@@ -577,6 +577,7 @@ static int is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' &
 static int is_alnum(char c) { return is_lower_alnum(c) || (c >= 'A' && c <= 'Z'); }
 static int is_word(char c) { return is_alnum(c) || c == '_'; }
 static int is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+static int is_digest_sep(char c) { return c == '-' || c == '_' || c == '+' || c == '.'; }
 
 /* path-component(/path-component)*: [a-z0-9]+ joined by [._] | __ | -+ */
 static int ref_remote_ok(const char *s, size_t n)
@@ -678,10 +679,10 @@ static int ref_digest_ok(const char *s, size_t n, const char **why)
 	for (size_t i = 0; i < an; i++) {
 		char c = s[i];
 		int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-		if (i == 0 || strchr("-_+.", s[i - 1]) != NULL) {
+		if (i == 0 || is_digest_sep(s[i - 1])) {
 			if (!letter)
 				return 0;
-		} else if (!is_alnum(c) && !(strchr("-_+.", c) != NULL && c != '\0' && i + 1 < an)) {
+		} else if (!is_alnum(c) && !(is_digest_sep(c) && i + 1 < an)) {
 			return 0;
 		}
 	}
@@ -784,7 +785,7 @@ static int is_identifier(const char *s, size_t n)
 /* splitDockerDomain + the lowercase check + Parse: the normalised full
  * reference "domain/remainder" into buf. 0, or -1 with the error in err. */
 static int ref_normalize(const char *s, size_t n, char *buf, size_t bufn, size_t *outn,
-			 char *err, size_t errn)
+			 struct ref_parts *parts, char *err, size_t errn)
 {
 	const char *why;
 	struct ref_parts r;
@@ -853,6 +854,8 @@ static int ref_normalize(const char *s, size_t n, char *buf, size_t bufn, size_t
 		return -1;
 	}
 	*outn = o;
+	if (parts)
+		*parts = r;
 	return 0;
 }
 
@@ -870,7 +873,7 @@ int c2s_image_check(const char *s, size_t n, char *err, size_t errn)
 		snprintf(err, errn, "invalid reference format");
 		return -1;
 	}
-	return ref_normalize(s, n, buf, sizeof buf, &bn, err, errn);
+	return ref_normalize(s, n, buf, sizeof buf, &bn, NULL, err, errn);
 }
 
 size_t c2s_image_familiar(const char *s, size_t n, char *out, size_t outn)
@@ -878,10 +881,7 @@ size_t c2s_image_familiar(const char *s, size_t n, char *out, size_t outn)
 	char buf[API_MAX_IMAGE], err[API_MAX_MESSAGE];
 	size_t bn;
 	struct ref_parts r;
-	const char *why;
-	if (n + 32 > sizeof buf || ref_normalize(s, n, buf, sizeof buf, &bn, err, sizeof err) < 0)
-		return 0;
-	if (ref_parse(buf, bn, &r, &why) < 0)
+	if (n + 32 > sizeof buf || ref_normalize(s, n, buf, sizeof buf, &bn, &r, err, sizeof err) < 0)
 		return 0;
 	/* familiar name: drop docker.io/ and a lone library/ */
 	const char *name = r.name;
