@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,6 +298,28 @@ static char *cstr(struct api *a, struct c2s_str s)
 	return p ? p : (char *)"";
 }
 
+/* A string item referring to a model string's n bytes in place (model strings
+ * are not NUL-terminated; a->tmp copies of them were a tenth of building a
+ * service's JSON). The length is kept in valueint and the item is flagged
+ * API_COUNTED, a type bit above cJSON's own, which cJSON keeps and ignores;
+ * as a reference its bytes are never freed. Only json_write reads strings.
+ * The model string outlives the item: the service's own values are released
+ * after its JSON is written, the stack's live to the end. */
+#define API_COUNTED (1 << 12)
+
+static cJSON *str_ref(struct api *a, struct c2s_str s)
+{
+	if (s.n > INT_MAX)
+		return cJSON_CreateStringReference(cstr(a, s));
+	cJSON *it = cJSON_CreateStringReference("");
+	if (it) {
+		it->valuestring = (char *)(s.n ? s.p : "");
+		it->valueint = (int)s.n;
+		it->type |= API_COUNTED;
+	}
+	return it;
+}
+
 /* The key is not copied: every key is a literal or lives in a->tmp, which is
  * reset only after the item is written (reset_tmp before the next service). */
 static cJSON *add(struct api *a, cJSON *obj, const char *key, cJSON *item_)
@@ -329,7 +352,7 @@ static cJSON *add_arr(struct api *a, cJSON *obj, const char *key)
 
 static void add_str(struct api *a, cJSON *obj, const char *key, struct c2s_str s)
 {
-	add(a, obj, key, cJSON_CreateStringReference(cstr(a, s)));
+	add(a, obj, key, str_ref(a, s));
 }
 
 static void add_cstr(struct api *a, cJSON *obj, const char *key, const char *s)
@@ -421,7 +444,7 @@ static void add_strlist(struct api *a, cJSON *obj, const char *key, const struct
 	if (!arr)
 		return;
 	for (uint32_t i = 0; i < count(list); i++) {
-		cJSON *s = cJSON_CreateStringReference(cstr(a, sval(item(list, i))));
+		cJSON *s = str_ref(a, sval(item(list, i)));
 		if (!s || !cJSON_AddItemToArray(arr, s)) {
 			cJSON_Delete(s);
 			a->nomem = 1;
@@ -1976,14 +1999,14 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 		if (count(aliases) || extra) {
 			cJSON *arr = add_arr(a, b, "Aliases");
 			for (uint32_t j = 0; arr && j < count(aliases); j++) {
-				cJSON *s = cJSON_CreateStringReference(cstr(a, sval(item(aliases, j))));
+				cJSON *s = str_ref(a, sval(item(aliases, j)));
 				if (!s || !cJSON_AddItemToArray(arr, s)) {
 					cJSON_Delete(s);
 					a->nomem = 1;
 				}
 			}
 			if (arr && extra) {
-				cJSON *s = cJSON_CreateStringReference(cstr(a, svc_name));
+				cJSON *s = str_ref(a, svc_name);
 				if (!s || !cJSON_AddItemToArray(arr, s)) {
 					cJSON_Delete(s);
 					a->nomem = 1;
@@ -2836,6 +2859,45 @@ static void json_indent(struct c2s_buf *out, int depth)
 	}
 }
 
+/* The bytes of s[0..n) a JSON string writes as they are, from the start. */
+static size_t plain_len_n(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i + 4 <= n && !c2s_json_escaped[p[i]] && !c2s_json_escaped[p[i + 1]] && !c2s_json_escaped[p[i + 2]] &&
+	       !c2s_json_escaped[p[i + 3]])
+		i += 4;
+	while (i < n && !c2s_json_escaped[p[i]])
+		i++;
+	return i;
+}
+
+/* A string item as a JSON string. A counted one stops at a NUL byte, as the
+ * C string copy it stands for did. */
+static void put_string(struct c2s_buf *out, const cJSON *it)
+{
+	const char *v = it->valuestring ? it->valuestring : "";
+	if (!(it->type & API_COUNTED)) {
+		c2s_buf_put_json_string(out, v, "", 0);
+		return;
+	}
+	size_t n = (size_t)it->valueint;
+	const char *nul = memchr(v, '\0', n);
+	if (nul)
+		n = (size_t)(nul - v);
+	char small[256];
+	char *c = n < sizeof small ? small : malloc(n + 1);
+	if (!c) {
+		out->failed = 1;
+		return;
+	}
+	memcpy(c, v, n);
+	c[n] = '\0';
+	c2s_buf_put_json_string(out, c, "", 0);
+	if (c != small)
+		free(c);
+}
+
 static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
 {
 	char num[64];
@@ -2860,7 +2922,7 @@ static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
 		c2s_buf_put(out, num, strlen(num));
 		return;
 	case cJSON_String:
-		c2s_buf_put_json_string(out, item_->valuestring ? item_->valuestring : "", "", 0);
+		put_string(out, item_);
 		return;
 	case cJSON_Array:
 	case cJSON_Object: {
@@ -2881,9 +2943,16 @@ static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
 			int string = (child->type & 0xff) == cJSON_String;
 			const char *k = object && child->string ? child->string : "";
 			const char *v = string && child->valuestring ? child->valuestring : "";
-			size_t kl = object ? c2s_json_plain_len(k) : 0, vl = string ? c2s_json_plain_len(v) : 0;
+			size_t kl = object ? c2s_json_plain_len(k) : 0, vl, vn;
+			if (string && (child->type & API_COUNTED)) {
+				vn = (size_t)child->valueint;
+				vl = plain_len_n(v, vn);
+			} else {
+				vl = string ? c2s_json_plain_len(v) : 0;
+				vn = v[vl] ? vl + 1 : vl; /* vl == vn: nothing to escape */
+			}
 			size_t sl = (size_t)(2 - first + depth + 1);
-			if (depth + 1 <= maxtabs && !k[kl] && !v[vl] &&
+			if (depth + 1 <= maxtabs && !k[kl] && vl == vn &&
 			    c2s_buf_room(out, sl + (object ? kl + 4 : 0) + (string ? vl + 2 : 0))) {
 				char *w = out->data + out->len;
 				memcpy(w, sep + first, sl);
@@ -2916,8 +2985,8 @@ static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
 			if (object) {
 				c2s_buf_put_json_string(out, child->string ? child->string : "", ": ", 2);
 			}
-			if ((child->type & 0xff) == cJSON_String) /* most leaves: no call */
-				c2s_buf_put_json_string(out, child->valuestring ? child->valuestring : "", "", 0);
+			if ((child->type & 0xff) == cJSON_String)
+				put_string(out, child);
 			else
 				json_write(out, child, depth + 1);
 		}
