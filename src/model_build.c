@@ -183,6 +183,29 @@ size_t c2s_go_float(double f, int bits, char *out, size_t cap)
 static const char *const month_names[] = {"January", "February", "March", "April", "May", "June", "July",
 	"August", "September", "October", "November", "December"};
 
+/* Decimal text of v (with a '-' when negative) into buf (>= 21 bytes, no NUL
+ * written); returns its length. snprintf's "%lld" cost ~700 instructions. */
+static size_t fmt_u64(char *buf, uint64_t v, int negative)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	size_t w = 0;
+	if (negative)
+		buf[w++] = '-';
+	while (n)
+		buf[w++] = tmp[--n];
+	return w;
+}
+
+static size_t fmt_i64(char *buf, int64_t v)
+{
+	return fmt_u64(buf, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
+}
+
 /* A scalar as Go's fmt.Sprint prints the value yaml.v3 decoded (§4.3).
  * null_text: what a null becomes (NULL: keep it null, *is_null set). */
 static struct c2s_str go_sprint(struct builder *b, const struct c2s_node *n, int *was_null)
@@ -207,10 +230,10 @@ static struct c2s_str go_sprint(struct builder *b, const struct c2s_node *n, int
 		s.n = strlen(s.p);
 		return s;
 	case C2S_TYPE_INT:
-		len = (size_t)snprintf(buf, sizeof buf, "%lld", (long long)v.i);
+		len = fmt_i64(buf, v.i);
 		break;
 	case C2S_TYPE_UINT:
-		len = (size_t)snprintf(buf, sizeof buf, "%llu", (unsigned long long)v.u);
+		len = fmt_u64(buf, v.u, 0);
 		break;
 	case C2S_TYPE_FLOAT:
 		len = c2s_go_float(v.f, 64, buf, sizeof buf);
@@ -660,25 +683,22 @@ static int find_field(enum c2s_mtype t, const char *k, size_t n)
 	return -1;
 }
 
-/* Generic struct from a mapping: fields by yaml key. */
-static int skipped(const struct builder *b, enum c2s_mtype t, unsigned f)
-{
-	return (t == C2S_T_SERVICE && (b->skip >> f & 1)) || (t == C2S_T_DEPLOY && (b->skip_deploy >> f & 1));
-}
-
+/* Generic struct from a mapping: fields by yaml key (but the service's and
+ * deploy's fields the builder skips). */
 static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_node *n)
 {
 	mval out = mv(b, C2S_MV_STRUCT, n);
 	out.type = (uint8_t)t;
 	mval slots[64];
 	uint64_t have = 0; /* bit f: slots[f] is set */
+	const uint64_t skip = t == C2S_T_SERVICE ? b->skip : t == C2S_T_DEPLOY ? b->skip_deploy : 0;
 	if (c2s_is_mapping(n)) {
 		int x_keys = 0;
 		for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++) {
 			const struct c2s_node *k = c2s_map_key(b->d, n, i);
 			struct c2s_str ks = text(b, k);
 			int f = find_field(t, ks.p, ks.n);
-			if (f >= 0 && !skipped(b, t, (unsigned)f)) {
+			if (f >= 0 && !(skip >> f & 1)) {
 				slots[f] = build_field(b, t, (unsigned)f, c2s_map_value(b->d, n, i), k);
 				have |= (uint64_t)1 << f;
 			}
@@ -687,7 +707,7 @@ static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_n
 		}
 		/* EXTRAS: only when an x- key is there (build_extras takes nothing else) */
 		unsigned fx = extras_field[t];
-		if (fx && x_keys && !skipped(b, t, fx - 1)) {
+		if (fx && x_keys && !(skip >> (fx - 1) & 1)) {
 			slots[fx - 1] = build_extras(b, n);
 			if (slots[fx - 1].n > 0)
 				have |= (uint64_t)1 << (fx - 1);
@@ -1092,7 +1112,18 @@ static int add_port_spec(struct builder *b, const struct c2s_node *it, struct c2
 	for (size_t i = 0; i < count; i++) {
 		pi[i].target = clo + i;
 		pi[i].proto = protos;
-		snprintf(pi[i].key, sizeof pi[i].key, "%llu/%s", (unsigned long long)(clo + i), protos);
+		{ /* "%llu/%s", cut to the key's size as snprintf would */
+			char k[48];
+			size_t kn = fmt_u64(k, clo + i, 0);
+			k[kn++] = '/';
+			size_t pn = strlen(protos);
+			memcpy(k + kn, protos, pn);
+			kn += pn;
+			if (kn > sizeof pi[i].key - 1)
+				kn = sizeof pi[i].key - 1;
+			memcpy(pi[i].key, k, kn);
+			pi[i].key[kn] = '\0';
+		}
 		pi[i].has_pub = hostn != 0;
 		if (hostn) {
 			if (clo == chi && hlo != hhi) {
@@ -1173,8 +1204,8 @@ static mval build_ports(struct builder *b, const struct c2s_node *n)
 		enum c2s_type ty = c2s_resolve(b->d, it, &v);
 		if (ty == C2S_TYPE_INT) {
 			char buf[32];
-			int len = snprintf(buf, sizeof buf, "%lld", (long long)v.i);
-			struct c2s_str s = {str_dup(b, buf, (size_t)len), (size_t)len};
+			size_t len = fmt_i64(buf, v.i);
+			struct c2s_str s = {str_dup(b, buf, len), len};
 			if (!s.p || add_port_spec(b, it, s, &vals, &nvals, &cap) != 0)
 				return out;
 		} else if (ty == C2S_TYPE_STRING) {
