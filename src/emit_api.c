@@ -38,7 +38,6 @@ struct api {
 	const struct c2s_emit_stream *st; /* lazily built services, flushing; or NULL */
 	int stream_failed;             /* building a service or flushing failed */
 	struct c2s_diags *diags;
-	struct c2s_arena tmp;          /* NUL-terminated copies of model strings; per service */
 	struct c2s_arena keep;         /* what outlives a service: the network names used */
 	const struct c2s_mval *config; /* the root STRUCT */
 	const struct c2s_mval *networks, *volumes, *secrets, *configs; /* MAPs or NULL */
@@ -286,20 +285,68 @@ static void pool_remove(void)
 	memset(&json_pool, 0, sizeof json_pool);
 }
 
+/* Per-service scratch (C strings cJSON refers to, sort arrays): zeroed memory
+ * from the JSON pool, reset with it before each service, so nothing is freed
+ * singly (a malloc'd arena and calloc'd arrays per service were ~5% of
+ * service()). NULL and a->nomem when memory runs out. */
+static void *tmp_calloc(struct api *a, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size) {
+		a->nomem = 1;
+		return NULL;
+	}
+	size_t bytes = n * size;
+	if (bytes == 0)
+		bytes = 1;
+	void *p = pool_alloc(bytes);
+	if (!p) {
+		a->nomem = 1;
+		return NULL;
+	}
+	memset(p, 0, bytes);
+	return p;
+}
+
+static char *tmp_strndup(struct api *a, const char *s, size_t n)
+{
+	char *p = n < SIZE_MAX ? tmp_calloc(a, n + 1, 1) : NULL;
+	if (p && n)
+		memcpy(p, s, n);
+	return p;
+}
+
+__attribute__((format(printf, 2, 3)))
+static char *tmp_printf(struct api *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	char *p = tmp_calloc(a, (size_t)n + 1, 1);
+	if (!p)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
 /* ---- output helpers ---- */
 
-/* s as a C string in a->tmp, which lives until the service's JSON is written:
+/* s as a C string in the per-service scratch, which lives until the service's JSON is written:
  * cJSON string items refer to it (cJSON_CreateStringReference) without a copy. */
 static char *cstr(struct api *a, struct c2s_str s)
 {
-	char *p = c2s_arena_strndup(&a->tmp, s.p ? s.p : "", s.n);
+	char *p = tmp_strndup(a, s.p ? s.p : "", s.n);
 	if (!p)
 		a->nomem = 1;
 	return p ? p : (char *)"";
 }
 
 /* A string item referring to a model string's n bytes in place (model strings
- * are not NUL-terminated; a->tmp copies of them were a tenth of building a
+ * are not NUL-terminated; scratch copies of them were a tenth of building a
  * service's JSON). The length is kept in valueint and the item is flagged
  * API_COUNTED, a type bit above cJSON's own, which cJSON keeps and ignores;
  * as a reference its bytes are never freed. Only json_write reads strings.
@@ -320,8 +367,8 @@ static cJSON *str_ref(struct api *a, struct c2s_str s)
 	return it;
 }
 
-/* The key is not copied: every key is a literal or lives in a->tmp, which is
- * reset only after the item is written (reset_tmp before the next service). */
+/* The key is not copied: every key is a literal or lives in the scratch, which is
+ * reset only after the item is written (pool_reset before the next service). */
 static cJSON *add(struct api *a, cJSON *obj, const char *key, cJSON *item_)
 {
 	if (!item_ || !cJSON_AddItemToObjectCS(obj, key, item_)) {
@@ -504,7 +551,7 @@ static cJSON *stack_labels(struct api *a, const struct c2s_mval *labels)
 /* STACK_name */
 static char *scoped(struct api *a, struct c2s_str name)
 {
-	char *p = c2s_arena_alloc(&a->tmp, a->stack_len + 1 + name.n + 1);
+	char *p = tmp_calloc(a, a->stack_len + 1 + name.n + 1, 1);
 	if (!p) {
 		a->nomem = 1;
 		return (char *)"";
@@ -565,7 +612,7 @@ static int fail_undefined(struct api *a, const struct c2s_mval *at, const char *
 /* Go's %q for the strings that appear in docker's messages (printable ASCII mostly). */
 static const char *quoted(struct api *a, struct c2s_str s)
 {
-	char *p = c2s_arena_alloc(&a->tmp, s.n * 4 + 3);
+	char *p = tmp_calloc(a, s.n * 4 + 3, 1);
 	if (!p) {
 		a->nomem = 1;
 		return "\"\"";
@@ -1176,12 +1223,6 @@ static void list_free(struct list *l)
 	l->n = l->cap = 0;
 }
 
-static void reset_tmp(struct api *a)
-{
-	c2s_arena_free(&a->tmp);
-	c2s_arena_init(&a->tmp, 0);
-}
-
 static const struct c2s_mval *services_of(struct api *a)
 {
 	const struct c2s_mval *s = field(a->config, C2S_F_CONFIG_SERVICES);
@@ -1355,7 +1396,7 @@ static int read_object_file(struct api *a, const struct c2s_mval *obj, cJSON *bo
 	if (file.n && file.p[0] == '/')
 		path = cstr(a, file);
 	else if (file.n)
-		path = c2s_arena_printf(&a->tmp, "%s/%.*s", a->o->workdir ? a->o->workdir : ".",
+		path = tmp_printf(a, "%s/%.*s", a->o->workdir ? a->o->workdir : ".",
 					(int)file.n, file.p);
 	else
 		path = (char *)"";
@@ -1461,7 +1502,7 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 	size_t total = n + (extra_cred ? 1 : 0);
 	if (!total)
 		return 0;
-	struct ref *refs = calloc(total, sizeof *refs);
+	struct ref *refs = tmp_calloc(a, total, sizeof *refs);
 	if (!refs) {
 		a->nomem = 1;
 		return -1;
@@ -1532,7 +1573,6 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 	}
 	for (size_t i = 0; i < k; i++)
 		cJSON_Delete(refs[i].body);
-	free(refs);
 	return rc;
 }
 
@@ -1965,7 +2005,7 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 	const struct c2s_mval *nets = given(svc, C2S_F_SERVICE_NETWORKS);
 	uint32_t n = count(nets);
 	size_t total = n ? n : 1;
-	struct attach *v = calloc(total, sizeof *v);
+	struct attach *v = tmp_calloc(a, total, sizeof *v);
 	if (!v) {
 		a->nomem = 1;
 		return -1;
@@ -2024,7 +2064,6 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 	}
 	for (size_t i = 0; i < k; i++)
 		cJSON_Delete(v[i].body);
-	free(v);
 	return rc;
 }
 
@@ -2099,7 +2138,7 @@ static char *cap_norm(struct api *a, struct c2s_str s)
 		s.p++, s.n--;
 	while (s.n && strchr(" \t\n\v\f\r", s.p[s.n - 1]))
 		s.n--;
-	char *p = c2s_arena_alloc(&a->tmp, s.n + 5);
+	char *p = tmp_calloc(a, s.n + 5, 1);
 	if (!p) {
 		a->nomem = 1;
 		return (char *)"";
@@ -2141,13 +2180,9 @@ static int capabilities(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 {
 	const struct c2s_mval *addl = given(svc, C2S_F_SERVICE_CAP_ADD), *dropl = given(svc, C2S_F_SERVICE_CAP_DROP);
 	size_t na = count(addl), nd = count(dropl);
-	char **add_ = calloc(na + 1, sizeof *add_), **drop = calloc(nd + 1, sizeof *drop);
-	if (!add_ || !drop) {
-		free(add_);
-		free(drop);
-		a->nomem = 1;
+	char **add_ = tmp_calloc(a, na + 1, sizeof *add_), **drop = tmp_calloc(a, nd + 1, sizeof *drop);
+	if (!add_ || !drop)
 		return -1;
-	}
 	na = cap_set(a, addl, add_);
 	nd = cap_set(a, dropl, drop);
 	size_t ka = 0, kd = 0;
@@ -2178,8 +2213,6 @@ static int capabilities(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 			}
 		}
 	}
-	free(add_);
-	free(drop);
 	return 0;
 }
 
@@ -2188,12 +2221,12 @@ static int str_cmp(const void *x, const void *y)
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-/* "KEY=value" in a->tmp, each part cut at a NUL as "%.*s" does (printf's
+/* "KEY=value" in the scratch, each part cut at a NUL as "%.*s" does (printf's
  * formatting cost a sixth of service()). */
 static char *env_entry(struct api *a, struct c2s_str k, struct c2s_str v)
 {
 	size_t kn = k.n ? strnlen(k.p, k.n) : 0, vn = v.n ? strnlen(v.p, v.n) : 0;
-	char *s = c2s_arena_alloc(&a->tmp, kn + vn + 2);
+	char *s = tmp_calloc(a, kn + vn + 2, 1);
 	if (!s)
 		return NULL;
 	if (kn)
@@ -2211,7 +2244,7 @@ static void environment(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 	uint32_t n = count(env);
 	if (!n)
 		return;
-	char **v = calloc(n, sizeof *v);
+	char **v = tmp_calloc(a, n, sizeof *v);
 	if (!v) {
 		a->nomem = 1;
 		return;
@@ -2237,7 +2270,6 @@ static void environment(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 			a->nomem = 1;
 		}
 	}
-	free(v);
 }
 
 static void extra_hosts(struct api *a, const struct c2s_mval *svc, cJSON *cs)
@@ -2252,7 +2284,7 @@ static void extra_hosts(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 		if (!arr && !(arr = add_arr(a, cs, "Hosts")))
 			return;
 		size_t hn = (size_t)(colon - h.p);
-		char *s = c2s_arena_printf(&a->tmp, "%.*s %.*s", (int)(h.n - hn - 1), colon + 1, (int)hn, h.p);
+		char *s = tmp_printf(a, "%.*s %.*s", (int)(h.n - hn - 1), colon + 1, (int)hn, h.p);
 		cJSON *js = s ? cJSON_CreateString(s) : NULL;
 		if (!js || !cJSON_AddItemToArray(arr, js)) {
 			cJSON_Delete(js);
@@ -2277,7 +2309,7 @@ static void ulimits(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 	uint32_t n = count(map);
 	if (!n)
 		return;
-	struct ulimit *u = calloc(n, sizeof *u);
+	struct ulimit *u = tmp_calloc(a, n, sizeof *u);
 	if (!u) {
 		a->nomem = 1;
 		return;
@@ -2302,7 +2334,6 @@ static void ulimits(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 		add_int(a, o, "Hard", u[i].hard);
 		add_int(a, o, "Soft", u[i].soft);
 	}
-	free(u);
 }
 
 static void update_config(struct api *a, const struct c2s_mval *deploy, unsigned f, const char *key, cJSON *spec)
@@ -2586,7 +2617,7 @@ static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struc
 	uint32_t n = count(ports);
 	if (!n)
 		return;
-	struct port *p = calloc(n, sizeof *p);
+	struct port *p = tmp_calloc(a, n, sizeof *p);
 	if (!p) {
 		a->nomem = 1;
 		return;
@@ -2615,7 +2646,6 @@ static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struc
 			p[i].body = NULL;
 		cJSON_Delete(p[i].body);
 	}
-	free(p);
 }
 
 static cJSON *service(struct api *a, struct c2s_str key, const struct c2s_mval *svc)
@@ -3074,7 +3104,6 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 	a.diags = diags;
 	a.config = &m->root;
 	a.stack_len = strlen(o->stack);
-	c2s_arena_init(&a.tmp, 0);
 	c2s_arena_init(&a.keep, 0);
 	pool_install();
 	a.networks = given(a.config, C2S_F_CONFIG_NETWORKS);
@@ -3124,7 +3153,6 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 			bad = a.nomem;
 		}
 		service_done(&a);
-		reset_tmp(&a);
 		pool_reset();
 		if (bad)
 			goto done;
@@ -3164,7 +3192,6 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 	}
 	c2s_buf_adds(out, "\t\"services\": [");
 	for (uint32_t k = 0; k < nsvc; k++) {
-		reset_tmp(&a);
 		pool_reset();
 		cJSON *spec = convert_one(&a, svcs, order[k]);
 		int bad = !spec || a.nomem || append_item(&a, out, spec, k == 0) < 0;
@@ -3190,7 +3217,6 @@ done:
 	list_free(&nets);
 	list_free(&secrets);
 	list_free(&configs);
-	c2s_arena_free(&a.tmp);
 	c2s_arena_free(&a.keep);
 	if (json_pool.failed && rc == 0)
 		rc = -2;
