@@ -3,6 +3,7 @@
 #include "ast.h"
 #include "diag.h"
 #include "compose2swarm.h"
+#include "yaml_fast.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +18,13 @@ struct frame {
 	uint32_t base;        /* where its children begin on the pending stack */
 	uint64_t expanded;    /* nodes under it, aliases expanded */
 	const char *anchor;   /* its anchor, defined when it closes */
+	size_t anchor_len;
 };
 
 /* An anchor and what it stands for, once its node is complete. */
 struct anchor_def {
 	const char *name;
+	size_t len;
 	uint32_t hash;
 	int done;
 	struct c2s_node node;
@@ -145,9 +148,9 @@ static int pool_add(struct loader *L, const char *v, size_t len, uint32_t end, u
 }
 
 static int side_add(struct loader *L, struct c2s_anchor_entry **tab, uint32_t *n, uint32_t *cap,
-		    uint32_t start, const char *text)
+		    uint32_t start, const char *text, size_t len)
 {
-	const char *copy = c2s_arena_strndup(&L->d->arena, text, strlen(text));
+	const char *copy = c2s_arena_strndup(&L->d->arena, text, len);
 	if (!copy || grow((void **)tab, cap, *n + 1, sizeof **tab) != 0)
 		return fail_nomem(L);
 	/* Events arrive in document order, so the table stays sorted by start,
@@ -156,7 +159,7 @@ static int side_add(struct loader *L, struct c2s_anchor_entry **tab, uint32_t *n
 	return 0;
 }
 
-static struct anchor_def *anchor_find(struct loader *L, const char *name, uint32_t h)
+static struct anchor_def *anchor_find(struct loader *L, const char *name, size_t len, uint32_t h)
 {
 	if (!L->cap_defs)
 		return NULL;
@@ -165,16 +168,16 @@ static struct anchor_def *anchor_find(struct loader *L, const char *name, uint32
 		struct anchor_def *a = &L->defs[i];
 		if (!a->name)
 			return NULL;
-		if (a->hash == h && strcmp(a->name, name) == 0)
+		if (a->hash == h && a->len == len && memcmp(a->name, name, len) == 0)
 			return a;
 	}
 }
 
 /* Create or reset the anchor (a later anchor with the same name replaces it). */
-static struct anchor_def *anchor_open(struct loader *L, const char *name)
+static struct anchor_def *anchor_open(struct loader *L, const char *name, size_t len)
 {
-	uint32_t h = hash_bytes(name, strlen(name));
-	struct anchor_def *a = anchor_find(L, name, h);
+	uint32_t h = hash_bytes(name, len);
+	struct anchor_def *a = anchor_find(L, name, len, h);
 	if (!a) {
 		if ((L->ndefs + 1) * 2 > L->cap_defs) {
 			uint32_t ncap = L->cap_defs ? L->cap_defs * 2 : 16;
@@ -199,7 +202,8 @@ static struct anchor_def *anchor_open(struct loader *L, const char *name)
 		while (L->defs[i].name)
 			i = (i + 1) & mask;
 		a = &L->defs[i];
-		a->name = c2s_arena_strndup(&L->d->arena, name, strlen(name));
+		a->name = c2s_arena_strndup(&L->d->arena, name, len);
+		a->len = len;
 		if (!a->name) {
 			fail_nomem(L);
 			return NULL;
@@ -211,9 +215,10 @@ static struct anchor_def *anchor_open(struct loader *L, const char *name)
 	return a;
 }
 
-static int anchor_close(struct loader *L, const char *name, const struct c2s_node *n, uint64_t expanded)
+static int anchor_close(struct loader *L, const char *name, size_t len, const struct c2s_node *n,
+			uint64_t expanded)
 {
-	struct anchor_def *a = anchor_find(L, name, hash_bytes(name, strlen(name)));
+	struct anchor_def *a = anchor_find(L, name, len, hash_bytes(name, len));
 	if (a) {
 		a->node = *n;
 		a->expanded = expanded;
@@ -539,85 +544,71 @@ static unsigned scalar_style(yaml_scalar_style_t s)
 	}
 }
 
-static int on_scalar(struct loader *L, yaml_event_t *e)
+static int on_scalar(struct loader *L, const struct c2s_yev *e)
 {
 	struct c2s_doc *d = L->d;
-	uint32_t start = byte_at(L, e->start_mark.index);
-	uint32_t end = byte_at(L, e->end_mark.index);
-	const char *v = (const char *)e->data.scalar.value;
-	size_t len = e->data.scalar.length;
+	uint32_t start = e->start, end = e->end;
+	const char *v = e->value;
+	size_t len = e->len;
 	if (len > C2S_MAX_SCALAR_BYTES || end - start > C2S_MAX_SCALAR_BYTES + 2)
 		return fail_limit(L, C2S_R_CS1093, start, "scalar too long", C2S_MAX_SCALAR_BYTES);
-	unsigned style = scalar_style(e->data.scalar.style), flags = 0;
+	unsigned style = e->style, flags = 0;
 	uint32_t ref;
 	const char *text = L->src->data;
-	if (style == C2S_STYLE_PLAIN && len == end - start && memcmp(text + start, v, len) == 0) {
+	/* The fast scanner's values point into the source: no compare needed. */
+	if (style == C2S_STYLE_PLAIN && len == end - start && (v == text + start || memcmp(text + start, v, len) == 0)) {
 		flags |= C2S_NODE_VERBATIM;
 		ref = start;
 	} else if ((style == C2S_STYLE_SINGLE || style == C2S_STYLE_DOUBLE) && end - start >= 2 &&
-		   len == end - start - 2 && memcmp(text + start + 1, v, len) == 0) {
+		   len == end - start - 2 && (v == text + start + 1 || memcmp(text + start + 1, v, len) == 0)) {
 		flags |= C2S_NODE_VERBATIM;
 		ref = start + 1;
 	} else if (pool_add(L, v, len, end, &ref) != 0) {
 		return -1;
 	}
-	if (e->data.scalar.anchor) {
+	if (e->anchor) {
 		flags |= C2S_NODE_ANCHOR;
-		if (side_add(L, &d->anchors, &d->nanchors, &d->cap_anchors, start,
-			     (const char *)e->data.scalar.anchor) != 0)
+		if (side_add(L, &d->anchors, &d->nanchors, &d->cap_anchors, start, e->anchor, e->anchor_len) != 0)
 			return -1;
 	}
-	if (e->data.scalar.tag) {
+	if (e->tag) {
 		flags |= C2S_NODE_TAG;
-		if (side_add(L, &d->tags, &d->ntags, &d->cap_tags, start,
-			     (const char *)e->data.scalar.tag) != 0)
+		if (side_add(L, &d->tags, &d->ntags, &d->cap_tags, start, e->tag, e->tag_len) != 0)
 			return -1;
 	}
 	struct c2s_node n = {start, C2S_NODE_META(C2S_SCALAR, style, flags, len), ref};
-	if (e->data.scalar.anchor) {
-		if (!anchor_open(L, (const char *)e->data.scalar.anchor))
+	if (e->anchor) {
+		if (!anchor_open(L, e->anchor, e->anchor_len))
 			return -1;
-		anchor_close(L, (const char *)e->data.scalar.anchor, &n, 1);
+		anchor_close(L, e->anchor, e->anchor_len, &n, 1);
 	}
 	return push_child(L, &n, 1);
 }
 
-static int on_open(struct loader *L, yaml_event_t *e, enum c2s_kind kind)
+static int on_open(struct loader *L, const struct c2s_yev *e, enum c2s_kind kind)
 {
 	struct c2s_doc *d = L->d;
-	uint32_t start = byte_at(L, e->start_mark.index);
+	uint32_t start = e->start;
 	if (L->nframes >= C2S_MAX_DEPTH)
 		return fail_limit(L, C2S_R_CS1091, start, "nesting too deep", C2S_MAX_DEPTH);
-	const yaml_char_t *anchor, *tag;
-	int implicit, flow;
-	if (kind == C2S_MAPPING) {
-		anchor = e->data.mapping_start.anchor;
-		tag = e->data.mapping_start.tag;
-		implicit = e->data.mapping_start.implicit;
-		flow = e->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
-	} else {
-		anchor = e->data.sequence_start.anchor;
-		tag = e->data.sequence_start.tag;
-		implicit = e->data.sequence_start.implicit;
-		flow = e->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
-	}
-	(void)implicit;
 	if (grow((void **)&L->frames, &L->cap_frames, L->nframes + 1, sizeof *L->frames) != 0)
 		return fail_nomem(L);
 	struct frame *f = &L->frames[L->nframes++];
-	*f = (struct frame){start, kind, flow ? C2S_STYLE_FLOW : C2S_STYLE_BLOCK, 0, L->npending, 1, NULL};
-	if (anchor) {
+	*f = (struct frame){start, kind, e->style == C2S_STYLE_FLOW ? C2S_STYLE_FLOW : C2S_STYLE_BLOCK, 0,
+			    L->npending, 1, NULL, 0};
+	if (e->anchor) {
 		f->flags |= C2S_NODE_ANCHOR;
-		struct anchor_def *a = anchor_open(L, (const char *)anchor);
+		struct anchor_def *a = anchor_open(L, e->anchor, e->anchor_len);
 		if (!a)
 			return -1;
 		f->anchor = a->name;
-		if (side_add(L, &d->anchors, &d->nanchors, &d->cap_anchors, start, (const char *)anchor) != 0)
+		f->anchor_len = a->len;
+		if (side_add(L, &d->anchors, &d->nanchors, &d->cap_anchors, start, e->anchor, e->anchor_len) != 0)
 			return -1;
 	}
-	if (tag) {
+	if (e->tag) {
 		f->flags |= C2S_NODE_TAG;
-		if (side_add(L, &d->tags, &d->ntags, &d->cap_tags, start, (const char *)tag) != 0)
+		if (side_add(L, &d->tags, &d->ntags, &d->cap_tags, start, e->tag, e->tag_len) != 0)
 			return -1;
 	}
 	return 0;
@@ -639,18 +630,20 @@ static int on_close(struct loader *L)
 	L->npending = f.base;
 	struct c2s_node n = {f.start, C2S_NODE_META(f.kind, f.style, f.flags, count), (uint32_t)first};
 	if (f.anchor)
-		anchor_close(L, f.anchor, &n, f.expanded);
+		anchor_close(L, f.anchor, f.anchor_len, &n, f.expanded);
 	return push_child(L, &n, f.expanded);
 }
 
-static int on_alias(struct loader *L, yaml_event_t *e)
+static int on_alias(struct loader *L, const struct c2s_yev *e)
 {
-	const char *name = (const char *)e->data.alias.anchor;
-	uint32_t start = byte_at(L, e->start_mark.index), end = byte_at(L, e->end_mark.index);
-	struct anchor_def *a = anchor_find(L, name, hash_bytes(name, strlen(name)));
+	const char *name = e->value;
+	size_t len = e->len;
+	uint32_t start = e->start, end = e->end;
+	struct anchor_def *a = anchor_find(L, name, len, hash_bytes(name, len));
 	if (!a || !a->done) {
+		int shown = len > INT32_MAX ? INT32_MAX : (int)len;
 		struct c2s_diag *dg = c2s_diag_add(L->diags, C2S_R_CS1005, L->src, start, end,
-			a ? "anchor '%s' value contains itself" : "unknown anchor '%s' referenced", name);
+			a ? "anchor '%.*s' value contains itself" : "unknown anchor '%.*s' referenced", shown, name);
 		if (dg)
 			c2s_diag_hint(L->diags, dg, a ? "an alias cannot point into the node that defines it"
 				      : "define `&name` on a node before `*name` uses it");
@@ -670,66 +663,172 @@ static int on_alias(struct loader *L, yaml_event_t *e)
 	return push_child(L, &n, a->expanded);
 }
 
-enum c2s_load_status c2s_load(struct c2s_doc *d, struct c2s_source *src, struct c2s_diags *diags)
+/* One event, from either scanner: 0, -1 on failure (status set), 1 when the
+ * loader wants no more (a second document). */
+static int on_event(struct loader *L, const struct c2s_yev *e)
+{
+	switch (e->type) {
+	case C2S_YEV_SCALAR: return on_scalar(L, e);
+	case C2S_YEV_MAPPING: return on_open(L, e, C2S_MAPPING);
+	case C2S_YEV_SEQUENCE: return on_open(L, e, C2S_SEQUENCE);
+	case C2S_YEV_END: return on_close(L);
+	case C2S_YEV_ALIAS: return on_alias(L, e);
+	case C2S_YEV_DOCUMENT:
+		if (++L->d->ndocuments > 1) {
+			/* docker (yaml.v3 Unmarshal) decodes the first document only. */
+			struct c2s_diag *dg = c2s_diag_add(L->diags, C2S_R_CS1007, L->src, e->start, e->start + 3,
+				"a second YAML document starts here; docker stack reads only the first");
+			if (dg)
+				c2s_diag_hint(L->diags, dg, "give each stack file its own file and pass them "
+					      "with several -c options");
+			return 1;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static int fast_sink(void *ctx, const struct c2s_yev *e)
+{
+	/* The fast scanner never delivers a second document. */
+	return on_event(ctx, e) != 0;
+}
+
+/* A libyaml event as the loader's event (positions in bytes). */
+static int from_libyaml(struct loader *L, const yaml_event_t *y, struct c2s_yev *e)
+{
+	memset(e, 0, sizeof *e);
+	const yaml_char_t *anchor = NULL, *tag = NULL;
+	e->start = byte_at(L, y->start_mark.index);
+	switch (y->type) {
+	case YAML_SCALAR_EVENT:
+		e->type = C2S_YEV_SCALAR;
+		e->end = byte_at(L, y->end_mark.index);
+		e->value = (const char *)y->data.scalar.value;
+		e->len = y->data.scalar.length;
+		e->style = scalar_style(y->data.scalar.style);
+		anchor = y->data.scalar.anchor;
+		tag = y->data.scalar.tag;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		e->type = C2S_YEV_MAPPING;
+		e->style = y->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE ? C2S_STYLE_FLOW : C2S_STYLE_BLOCK;
+		anchor = y->data.mapping_start.anchor;
+		tag = y->data.mapping_start.tag;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		e->type = C2S_YEV_SEQUENCE;
+		e->style = y->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE ? C2S_STYLE_FLOW : C2S_STYLE_BLOCK;
+		anchor = y->data.sequence_start.anchor;
+		tag = y->data.sequence_start.tag;
+		break;
+	case YAML_MAPPING_END_EVENT:
+	case YAML_SEQUENCE_END_EVENT:
+		e->type = C2S_YEV_END;
+		break;
+	case YAML_ALIAS_EVENT:
+		e->type = C2S_YEV_ALIAS;
+		e->end = byte_at(L, y->end_mark.index);
+		e->value = (const char *)y->data.alias.anchor;
+		e->len = strlen(e->value);
+		break;
+	case YAML_DOCUMENT_START_EVENT:
+		e->type = C2S_YEV_DOCUMENT;
+		break;
+	default:
+		return 0;  /* stream start and end, document end: nothing for the loader */
+	}
+	if (anchor) {
+		e->anchor = (const char *)anchor;
+		e->anchor_len = strlen(e->anchor);
+	}
+	if (tag) {
+		e->tag = (const char *)tag;
+		e->tag_len = strlen(e->tag);
+	}
+	return 1;
+}
+
+static void load_libyaml(struct loader *L)
+{
+	yaml_parser_t p;
+	if (!yaml_parser_initialize(&p)) {
+		fail_nomem(L);
+		return;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)L->src->data, L->src->len);
+	for (;;) {
+		yaml_event_t y;
+		if (!yaml_parser_parse(&p, &y)) {
+			syntax_error(L, &p);
+			break;
+		}
+		struct c2s_yev e;
+		int r = from_libyaml(L, &y, &e) ? on_event(L, &e) : 0;
+		int end = y.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&y);
+		if (r != 0 || end)
+			break;
+	}
+	yaml_parser_delete(&p);
+}
+
+static int load_begin(struct c2s_doc *d, struct c2s_source *src, struct c2s_diags *diags, struct loader *L)
 {
 	memset(d, 0, sizeof *d);
 	d->src = src;
 	c2s_arena_init(&d->arena, 0);
-	struct loader L = {0};
-	L.d = d;
-	L.diags = diags;
-	L.src = src;
-	L.cursor_byte = src->bom;
-	L.status = C2S_LOAD_OK;
-
+	memset(L, 0, sizeof *L);
+	L->d = d;
+	L->diags = diags;
+	L->src = src;
+	L->cursor_byte = src->bom;
+	L->status = C2S_LOAD_OK;
 	/* Index 0 is "no node". Reserve roughly one node per 12 input bytes. */
 	struct c2s_node none = {0, 0, 0};
 	if (grow((void **)&d->nodes, &d->cap_nodes, (uint32_t)(src->len / 12 + 16), sizeof *d->nodes) != 0 ||
-	    nodes_append(&L, &none, 1) < 0)
-		return C2S_LOAD_NOMEM;
+	    nodes_append(L, &none, 1) < 0)
+		return -1;
+	return 0;
+}
 
-	yaml_parser_t p;
-	if (!yaml_parser_initialize(&p))
+static void load_end(struct loader *L)
+{
+	free(L->pending);
+	free(L->frames);
+	free(L->defs);
+}
+
+enum c2s_load_status c2s_load(struct c2s_doc *d, struct c2s_source *src, struct c2s_diags *diags)
+{
+	struct loader L;
+	if (load_begin(d, src, diags, &L) != 0)
 		return C2S_LOAD_NOMEM;
-	yaml_parser_set_input_string(&p, (const unsigned char *)src->data, src->len);
-	int done = 0;
-	while (!done) {
-		yaml_event_t e;
-		if (!yaml_parser_parse(&p, &e)) {
-			syntax_error(&L, &p);
-			break;
-		}
-		int r = 0;
-		switch (e.type) {
-		case YAML_SCALAR_EVENT: r = on_scalar(&L, &e); break;
-		case YAML_MAPPING_START_EVENT: r = on_open(&L, &e, C2S_MAPPING); break;
-		case YAML_SEQUENCE_START_EVENT: r = on_open(&L, &e, C2S_SEQUENCE); break;
-		case YAML_MAPPING_END_EVENT:
-		case YAML_SEQUENCE_END_EVENT: r = on_close(&L); break;
-		case YAML_ALIAS_EVENT: r = on_alias(&L, &e); break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++d->ndocuments > 1) {
-				/* docker (yaml.v3 Unmarshal) decodes the first document only. */
-				uint32_t at = byte_at(&L, e.start_mark.index);
-				struct c2s_diag *dg = c2s_diag_add(diags, C2S_R_CS1007, src, at, at + 3,
-					"a second YAML document starts here; docker stack reads only the first");
-				if (dg)
-					c2s_diag_hint(diags, dg, "give each stack file its own file and pass them "
-						      "with several -c options");
-				done = 1;
-			}
-			break;
-		case YAML_STREAM_END_EVENT: done = 1; break;
-		default: break;
-		}
-		yaml_event_delete(&e);
-		if (r != 0)
-			break;
+#ifndef C2S_NO_FAST_YAML
+	/* The fast scanner first; where it declines (or the loader stopped on
+	 * something), forget what it did and read the file again with libyaml,
+	 * so that every error is libyaml's and reported once. */
+	struct c2s_diags saved = *diags;
+	enum c2s_fast_status fs = c2s_yaml_fast(src->data, src->len, src->bom, src->ascii, fast_sink, &L);
+	if (fs == C2S_FAST_DONE && L.status == C2S_LOAD_OK) {
+		load_end(&L);
+		return L.status;
 	}
-	yaml_parser_delete(&p);
-	free(L.pending);
-	free(L.frames);
-	free(L.defs);
+	if (L.status == C2S_LOAD_NOMEM) {
+		load_end(&L);
+		return L.status;
+	}
+	load_end(&L);
+	c2s_doc_free(d);
+	diags->n = saved.n;
+	diags->dropped = saved.dropped;
+	diags->limit_hit = saved.limit_hit;
+	diags->last_hint = saved.last_hint;
+	if (load_begin(d, src, diags, &L) != 0)
+		return C2S_LOAD_NOMEM;
+#endif
+	load_libyaml(&L);
+	load_end(&L);
 	return L.status;
 }
 

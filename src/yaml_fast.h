@@ -1,0 +1,63 @@
+/* yaml_fast.h -- the events the loader consumes, and a direct scanner for block-style YAML. */
+#ifndef C2S_YAML_FAST_H
+#define C2S_YAML_FAST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The part of a libyaml event stream the loader uses. Positions are byte
+ * offsets in the source (libyaml's marks are character indexes; the loader
+ * converts them). Document end and stream events carry nothing it needs.
+ */
+enum c2s_yev_type {
+	C2S_YEV_SCALAR,
+	C2S_YEV_MAPPING,   /* mapping start */
+	C2S_YEV_SEQUENCE,  /* sequence start */
+	C2S_YEV_END,       /* mapping or sequence end */
+	C2S_YEV_ALIAS,
+	C2S_YEV_DOCUMENT   /* document start */
+};
+
+struct c2s_yev {
+	enum c2s_yev_type type;
+	uint32_t start;            /* the node's first byte: its anchor's '&' when it has one */
+	uint32_t end;              /* scalar and alias: just past the token */
+	const char *value;         /* scalar: its value; alias: the anchor's name */
+	size_t len;
+	const char *anchor;        /* NULL: none */
+	size_t anchor_len;
+	const char *tag;           /* NULL: none */
+	size_t tag_len;
+	unsigned style;            /* C2S_STYLE_* (scalar style, or block/flow) */
+};
+
+/* Receives each event; a nonzero return stops the scan. */
+typedef int (*c2s_yev_sink)(void *ctx, const struct c2s_yev *ev);
+
+enum c2s_fast_status {
+	C2S_FAST_DONE = 0,     /* every event of the first document was delivered */
+	C2S_FAST_DECLINED = 1, /* the text is outside the subset (or not YAML): use libyaml */
+	C2S_FAST_STOPPED = 2   /* the sink returned nonzero */
+};
+
+/*
+ * libyaml spends ~200 instructions per input byte (it decodes the text into
+ * its own buffer, and allocates and frees every token and event); a Compose
+ * file is nearly always plain block YAML. This scanner reads that subset in
+ * place and delivers the same events libyaml would -- same order, positions,
+ * values, styles, anchors -- with values pointing into data. On anything
+ * outside the subset (block scalars, escapes, multi-line scalars or flow
+ * collections, tags, directives, several documents, tabs in indentation,
+ * and every syntax error) it declines, having possibly delivered some events
+ * already: the caller discards them and asks libyaml, so errors and rare
+ * forms keep libyaml's exact behaviour. tests/unit/test_yaml_fast.c checks
+ * the equivalence event for event, on real files and mutations of them.
+ *
+ * data must be NUL-terminated (data[len] == 0); bom is 3 when it starts
+ * with a UTF-8 byte order mark, ascii nonzero when no byte is >= 0x80.
+ */
+enum c2s_fast_status c2s_yaml_fast(const char *data, size_t len, size_t bom, int ascii,
+				   c2s_yev_sink sink, void *ctx);
+
+#endif
