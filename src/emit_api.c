@@ -47,9 +47,17 @@ struct api {
 
 /* ---- model access ---- */
 
+/* The fields of the service being converted, by field index: service()
+ * reads ~40 of them, each a walk of its fields through c2s_mget. Set for the
+ * length of one service() call only. */
+static struct {
+	const struct c2s_mval *s;
+	const struct c2s_mval *at[64];
+} svc_fields;
+
 static const struct c2s_mval *field(const struct c2s_mval *s, unsigned f)
 {
-	const struct c2s_mval *v = c2s_mget(s, f);
+	const struct c2s_mval *v = s && s == svc_fields.s ? (f < 64 ? svc_fields.at[f] : NULL) : c2s_mget(s, f);
 	return v && v->kind != C2S_MV_NONE ? v : NULL;
 }
 
@@ -2648,7 +2656,24 @@ static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struc
 	}
 }
 
+static cJSON *service_spec(struct api *a, struct c2s_str key, const struct c2s_mval *svc);
+
+/* service_spec with the service's fields indexed (svc_fields) meanwhile. */
 static cJSON *service(struct api *a, struct c2s_str key, const struct c2s_mval *svc)
+{
+	if (svc->kind == C2S_MV_STRUCT) {
+		memset(svc_fields.at, 0, sizeof svc_fields.at);
+		for (uint32_t i = 0; i < svc->n; i++)
+			if (svc->u.v[i].field < 64 && !svc_fields.at[svc->u.v[i].field]) /* the first, as c2s_mget */
+				svc_fields.at[svc->u.v[i].field] = &svc->u.v[i];
+		svc_fields.s = svc;
+	}
+	cJSON *spec = service_spec(a, key, svc);
+	svc_fields.s = NULL;
+	return spec;
+}
+
+static cJSON *service_spec(struct api *a, struct c2s_str key, const struct c2s_mval *svc)
 {
 	const struct c2s_mval *deploy = given(svc, C2S_F_SERVICE_DEPLOY);
 	struct c2s_str image = sfield(svc, C2S_F_SERVICE_IMAGE);
