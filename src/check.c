@@ -26,35 +26,53 @@ static const struct c2s_str deploy_key_names[C2S_SK_N - C2S_SK_DEPLOY_MODE] = {
 };
 #undef SK
 
+/* Service i's key k looked up in its mapping (as the table would give it). */
+const struct c2s_node *c2s_svc_key_far(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
+				       const struct c2s_node **keynode)
+{
+	const struct c2s_doc *d = c->doc;
+	const struct c2s_node *m = c2s_map_value(d, c->services, i);
+	struct c2s_str name;
+	if (k >= C2S_SK_DEPLOY_MODE) {
+		m = c2s_map_get(d, m, "deploy", NULL);
+		name = deploy_key_names[k - C2S_SK_DEPLOY_MODE];
+	} else {
+		name = svc_key_names[k];
+	}
+	return c2s_map_getn(d, m, name.p, name.n, keynode);
+}
+
+/* 1 + the position of key node k among m's keys, C2S_SK_FAR past 253, 0 for none. */
+static uint8_t key_pos(const struct c2s_doc *d, const struct c2s_node *m, const struct c2s_node *k)
+{
+	if (!k)
+		return 0;
+	uint32_t pos = (uint32_t)(k - d->nodes - m->ref) / 2;
+	return pos < C2S_SK_FAR - 1 ? (uint8_t)(pos + 1) : C2S_SK_FAR;
+}
+
 const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
 					const struct c2s_node **keynode)
 {
 	const struct c2s_doc *d = c->doc;
-	const struct c2s_node *svc = c2s_map_value(d, c->services, i);
 	if (!c->svc_keys) {
 		uint32_t n = c2s_count(c->services);
-		uint32_t *t = c2s_arena_alloc(&c->doc->arena, (n ? n : 1) * C2S_SK_N * sizeof *t);
-		if (!t) {  /* out of memory: look it up */
-			const struct c2s_node *m = svc;
-			struct c2s_str name = svc_key_names[0];
-			if (k >= C2S_SK_DEPLOY_MODE) {
-				m = c2s_map_get(d, svc, "deploy", NULL);
-				name = deploy_key_names[k - C2S_SK_DEPLOY_MODE];
-			} else {
-				name = svc_key_names[k];
-			}
-			return c2s_map_getn(d, m, name.p, name.n, keynode);
-		}
+		uint8_t *t = c2s_arena_alloc(&c->doc->arena, (n ? n : 1) * C2S_SK_N * sizeof *t);
+		if (!t)  /* out of memory: look it up */
+			return c2s_svc_key_far(c, i, k, keynode);
 		struct c2s_key_slots ss, ds;
 		c2s_key_slots_init(&ss, svc_key_names, C2S_SK_DEPLOY_MODE);
 		c2s_key_slots_init(&ds, deploy_key_names, C2S_SK_N - C2S_SK_DEPLOY_MODE);
 		for (uint32_t j = 0; j < n; j++) {
 			const struct c2s_node *row[2 * C2S_SK_N] = {0};
-			c2s_map_get_slots(d, c2s_map_value(d, c->services, j), &ss, row, row + C2S_SK_N);
-			c2s_map_get_slots(d, row[C2S_SK_DEPLOY], &ds, row + C2S_SK_DEPLOY_MODE,
+			const struct c2s_node *svc = c2s_map_value(d, c->services, j);
+			c2s_map_get_slots(d, svc, &ss, row, row + C2S_SK_N);
+			const struct c2s_node *deploy = row[C2S_SK_DEPLOY];
+			c2s_map_get_slots(d, deploy, &ds, row + C2S_SK_DEPLOY_MODE,
 					  row + C2S_SK_N + C2S_SK_DEPLOY_MODE);
-			for (int q = 0; q < C2S_SK_N; q++)  /* a mapping's value follows its key */
-				t[(size_t)j * C2S_SK_N + q] = row[C2S_SK_N + q] ? (uint32_t)(row[C2S_SK_N + q] - d->nodes) : 0;
+			for (int q = 0; q < C2S_SK_N; q++)
+				t[(size_t)j * C2S_SK_N + q] = key_pos(d, q < C2S_SK_DEPLOY_MODE ? svc : deploy,
+								     row[C2S_SK_N + q]);
 		}
 		c->svc_keys = t;
 	}

@@ -13,9 +13,11 @@ struct c2s_check {
 	int engine_major, engine_minor;   /* --engine-version; 0.0 when not given */
 	uint32_t *ignored_keys;           /* rules_ignored.c, per service: which of its keys are
 					     written (built on first use, in doc's arena) */
-	uint32_t *svc_keys;               /* per service: C2S_SK_N key node indices (0: absent;
-					     the value is the next node), built on first use in
-					     doc's arena: 4 bytes a key, as 10,000 services add up */
+	uint8_t *svc_keys;                /* per service: C2S_SK_N entries, each 1 + the key's
+					     position in the service's mapping (the C2S_SK_DEPLOY_
+					     ones: in its deploy), 0: absent, C2S_SK_FAR: past 253,
+					     looked up; built on first use in doc's arena: one
+					     byte a key, as 10,000 services add up */
 };
 
 /* Keys of a service the rules read (and some of its deploy's), found in one pass per
@@ -33,15 +35,30 @@ enum c2s_svc_key {
  * i; the C2S_SK_DEPLOY_ ones: in its deploy). */
 const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
 					const struct c2s_node **keynode);
+#define C2S_SK_FAR 255
+const struct c2s_node *c2s_svc_key_far(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
+				       const struct c2s_node **keynode);
 static inline const struct c2s_node *c2s_svc_key(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
 						 const struct c2s_node **keynode)
 {
 	if (!c->svc_keys)  /* not built yet (or out of memory) */
 		return c2s_svc_key_slow(c, i, k, keynode);
-	uint32_t at = c->svc_keys[(size_t)i * C2S_SK_N + k];
+	const uint8_t *row = c->svc_keys + (size_t)i * C2S_SK_N;
+	unsigned at = row[k];
+	if (!at) {
+		if (keynode)
+			*keynode = NULL;
+		return NULL;
+	}
+	if (at == C2S_SK_FAR || (k >= C2S_SK_DEPLOY_MODE && row[C2S_SK_DEPLOY] == C2S_SK_FAR))
+		return c2s_svc_key_far(c, i, k, keynode);
+	const struct c2s_node *m = c2s_map_value(c->doc, c->services, i);
+	if (k >= C2S_SK_DEPLOY_MODE)
+		m = c2s_map_value(c->doc, m, row[C2S_SK_DEPLOY] - 1u);
+	const struct c2s_node *key = c2s_map_key(c->doc, m, at - 1u);
 	if (keynode)
-		*keynode = at ? &c->doc->nodes[at] : NULL;
-	return at ? &c->doc->nodes[at + 1] : NULL;
+		*keynode = key;
+	return key + 1;
 }
 /* c2s_service_mode and c2s_service_replicas of service i. */
 struct c2s_str c2s_svc_mode(struct c2s_check *c, uint32_t i);

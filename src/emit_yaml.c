@@ -852,6 +852,12 @@ static void emit_map(struct emitter *e, const struct c2s_mval *v, enum c2s_fkind
 				break;
 			}
 			emit_value(e, val, C2S_FK_PSTRUCT, sub, kind_ind, AFTER_KEY);
+			/* the top-level networks, volumes, secrets and configs: thousands of
+			 * entries in a large stack, flushed as they go like the services */
+			if (e->st && e->st->flush && e->st->flush(e->st->ctx, e->out) != 0) {
+				e->failed = 1;
+				return;
+			}
 			break;
 		default:
 			emit_value(e, val, C2S_FK_PSTRUCT, sub, kind_ind, AFTER_KEY);

@@ -490,6 +490,15 @@ static const struct {
 
 #define INTERP_MAX_PATH C2S_MAX_DEPTH
 
+/* A scalar docker cast under the path it was first reached by, and the string
+ * it was before: an alias of its mapping or list elsewhere may need the other
+ * form (x-deploy: &d {replicas: ${R}} prints "3" there and 3 under deploy: *d). */
+struct cast_rec {
+	uint32_t idx;          /* node index + 1; 0: empty slot */
+	enum cast cast;
+	uint32_t ref, len;     /* the string, in the pool */
+};
+
 struct walk {
 	struct c2s_doc *doc;
 	const struct c2s_env *env, *dotenv;
@@ -498,10 +507,12 @@ struct walk {
 	size_t depth;
 	struct c2s_buf val, msg;
 	int errors, nomem;
-	/* aliases: scalars rewritten so far (one bit per node, NULL when the file has no
-	 * anchors), and whether the walk is inside an alias, only casting again */
+	/* aliases: scalars rewritten so far (one bit per node of the loaded tree, NULL
+	 * when the file has no anchors), and the casts among them (see struct cast_rec) */
 	unsigned char *changed;
-	int cast_only;
+	uint32_t nchanged;
+	struct cast_rec *casts;
+	uint32_t ncasts, cap_casts;
 	/* .env check: the scalar being scanned, the variables already reported */
 	const struct c2s_node *node;
 	struct c2s_env *reported;
@@ -784,18 +795,6 @@ static int interp_scalar(struct walk *w, uint32_t idx)
 	struct c2s_doc *d = w->doc;
 	struct c2s_node *n = &d->nodes[idx];
 	struct c2s_str v = c2s_scalar(d, n);
-	if (w->cast_only) {
-		/* a node shared through an alias, reached again under another path:
-		 * docker casts by path, so a value it left a string may be cast here */
-		enum cast c;
-		if (!w->changed || !(w->changed[idx >> 3] & (1u << (idx & 7))) || c2s_style(n) != C2S_STYLE_DOUBLE ||
-		    (c = cast_for(w)) == CAST_NONE)
-			return 0;
-		c2s_buf_reset(&w->val);
-		if (c2s_buf_add(&w->val, v.p, v.n) != 0)
-			return -1;
-		return store_value(w, idx, w->val.data, w->val.len, c);
-	}
 	if (!v.n || !memchr(v.p, '$', v.n) || !is_string(d, n))
 		return 0;
 	c2s_buf_reset(&w->val);
@@ -818,6 +817,48 @@ static int interp_scalar(struct walk *w, uint32_t idx)
 	if (nlen == v.n && memcmp(nv, v.p, nlen) == 0)
 		return 0;  /* unchanged: docker neither casts nor rewrites */
 	return store_value(w, idx, nv, nlen, cast_for(w));
+}
+
+static int record_cast(struct walk *w, uint32_t idx, enum cast c, const char *s, size_t n, uint32_t end)
+{
+	if ((w->ncasts + 1) * 2 > w->cap_casts) {
+		uint32_t cap = w->cap_casts ? w->cap_casts * 2 : 64;
+		struct cast_rec *t = calloc(cap, sizeof *t);
+		if (!t)
+			return -1;
+		for (uint32_t i = 0; i < w->cap_casts; i++) {
+			if (!w->casts[i].idx)
+				continue;
+			uint32_t j = (w->casts[i].idx * 2654435761u) & (cap - 1);
+			while (t[j].idx)
+				j = (j + 1) & (cap - 1);
+			t[j] = w->casts[i];
+		}
+		free(w->casts);
+		w->casts = t;
+		w->cap_casts = cap;
+	}
+	uint32_t ref;
+	if (pool_append(w->doc, s, n, end, &ref) != 0)
+		return -1;
+	uint32_t j = ((idx + 1) * 2654435761u) & (w->cap_casts - 1);
+	while (w->casts[j].idx && w->casts[j].idx != idx + 1)
+		j = (j + 1) & (w->cap_casts - 1);
+	if (!w->casts[j].idx)
+		w->ncasts++;
+	w->casts[j] = (struct cast_rec){idx + 1, c, ref, (uint32_t)n};
+	return 0;
+}
+
+static const struct cast_rec *find_cast(const struct walk *w, uint32_t idx)
+{
+	if (!w->ncasts)
+		return NULL;
+	uint32_t j = ((idx + 1) * 2654435761u) & (w->cap_casts - 1);
+	for (; w->casts[j].idx; j = (j + 1) & (w->cap_casts - 1))
+		if (w->casts[j].idx == idx + 1)
+			return &w->casts[j];
+	return NULL;
 }
 
 /* Cast the substituted text as docker does for this path, then store it as the
@@ -887,11 +928,13 @@ static int store_value(struct walk *w, uint32_t idx, const char *nv, size_t nlen
 		return mark_interpolated(d, idx | C2S_INTERP_FAILED);
 	}
 	uint32_t end = c2s_node_end(d, n), ref;
+	if (w->changed && c != CAST_NONE && idx < w->nchanged && record_cast(w, idx, c, sub, sublen, end) != 0)
+		return -1;
 	if (pool_append(d, nv, nlen, end, &ref) != 0)
 		return -1;
-	if (!w->cast_only && mark_interpolated(d, idx) != 0)
+	if (mark_interpolated(d, idx) != 0)
 		return -1;
-	if (w->changed)
+	if (w->changed && idx < w->nchanged)
 		w->changed[idx >> 3] |= (unsigned char)(1u << (idx & 7));
 	n = &d->nodes[idx];
 	unsigned flags = c2s_flags(n) & ~(unsigned)C2S_NODE_VERBATIM;
@@ -912,19 +955,124 @@ static inline int has_dollar(const struct c2s_doc *d, uint32_t idx)
 	return v.n && memchr(v.p, '$', v.n) != NULL;
 }
 
+static inline int was_changed(const struct walk *w, uint32_t idx)
+{
+	return idx < w->nchanged && (w->changed[idx >> 3] & (1u << (idx & 7)));
+}
+
+/* Does a scalar rewritten under its anchor's path need another form under the
+ * current path (a cast where there was none, or none where there was one)? */
+static int form_differs(const struct walk *w, uint32_t idx)
+{
+	if (!was_changed(w, idx))
+		return 0;
+	const struct cast_rec *r = find_cast(w, idx);
+	return (r ? r->cast : CAST_NONE) != cast_for(w);
+}
+
+static inline void path_push(struct walk *w, const struct c2s_node *n, uint32_t i)
+{
+	if (c2s_kind(n) == C2S_MAPPING) {
+		const struct c2s_node *k = c2s_map_key(w->doc, n, i);
+		w->path[w->depth] = c2s_is_scalar(k) ? c2s_scalar(w->doc, k) : (struct c2s_str){"?", 1};
+	} else {
+		w->path[w->depth] = (struct c2s_str){"[]", 2};
+	}
+	w->depth++;
+}
+
+/* Is there, under the container at orig (reached by the current path), a
+ * shared scalar that differs? */
+static int subtree_differs(struct walk *w, uint32_t orig)
+{
+	const struct c2s_node *n = &w->doc->nodes[orig];
+	if (w->depth >= INTERP_MAX_PATH)
+		return 0;
+	uint32_t per = c2s_kind(n) == C2S_MAPPING ? 2 : 1, off = per - 1;
+	for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++) {
+		uint32_t c = n->ref + per * i + off;
+		const struct c2s_node *ch = &w->doc->nodes[c];
+		path_push(w, n, i);
+		int d = c2s_kind(ch) == C2S_SCALAR ? form_differs(w, c) : subtree_differs(w, c);
+		w->depth--;
+		if (d)
+			return 1;
+	}
+	return 0;
+}
+
+static int64_t nodes_copy(struct c2s_doc *d, uint32_t from, uint32_t count)
+{
+	if (d->nnodes > UINT32_MAX - count - 1)
+		return -1;
+	if (d->nnodes + count > d->cap_nodes) {
+		uint32_t cap = d->cap_nodes ? d->cap_nodes : 64;
+		while (cap < d->nnodes + count)
+			cap = cap > UINT32_MAX / 2 ? UINT32_MAX : cap * 2;
+		struct c2s_node *p = realloc(d->nodes, (size_t)cap * sizeof *p);
+		if (!p)
+			return -1;
+		d->nodes = p;
+		d->cap_nodes = cap;
+	}
+	uint32_t first = d->nnodes;
+	memcpy(d->nodes + first, d->nodes + from, (size_t)count * sizeof *d->nodes);
+	d->nnodes += count;
+	return first;
+}
+
+/*
+ * docker interpolates the tree after yaml.v3 has expanded every alias, so an
+ * alias of a mapping or list is a copy of its own, cast by its own path; here
+ * aliases share their anchor's children, which the walk reached (first, in
+ * document order) under the anchor's path and rewrote there. The container
+ * at cur (an alias; its children are those of orig) gets copies of its own of
+ * the children lists that lead to a scalar needing another form under this
+ * path, and those copies get that form.
+ */
+static int unshare(struct walk *w, uint32_t cur, uint32_t orig)
+{
+	struct c2s_doc *d = w->doc;
+	uint32_t per = c2s_kind(&d->nodes[orig]) == C2S_MAPPING ? 2 : 1, off = per - 1;
+	uint32_t cnt = c2s_count(&d->nodes[orig]), oblock = d->nodes[orig].ref;
+	int64_t nblock = nodes_copy(d, oblock, per * cnt);
+	if (nblock < 0)
+		return -1;
+	d->nodes[cur].ref = (uint32_t)nblock;
+	for (uint32_t i = 0; i < cnt; i++) {
+		uint32_t oc = oblock + per * i + off, nc = (uint32_t)nblock + per * i + off;
+		path_push(w, &d->nodes[orig], i);
+		int rc = 0;
+		if (c2s_kind(&d->nodes[oc]) == C2S_SCALAR) {
+			if (form_differs(w, oc)) {
+				/* The string docker substituted, cast (or not) for this path. */
+				const struct cast_rec *r = find_cast(w, oc);
+				struct c2s_str v = r ? (struct c2s_str){d->pool + r->ref, r->len} : c2s_scalar(d, &d->nodes[oc]);
+				c2s_buf_reset(&w->val);
+				rc = c2s_buf_add(&w->val, v.p, v.n) != 0 ? -1
+				     : store_value(w, nc, w->val.data ? w->val.data : "", w->val.len, cast_for(w));
+			} else if (was_changed(w, oc)) {
+				rc = mark_interpolated(d, nc);
+			}
+		} else if (subtree_differs(w, oc)) {
+			rc = unshare(w, nc, oc);
+		}
+		w->depth--;
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int walk_node(struct walk *w, uint32_t idx, int (*scalar)(struct walk *, uint32_t))
 {
 	const struct c2s_node *n = &w->doc->nodes[idx];
-	/* An alias of a mapping or list shares the anchor's children, which the walk
-	 * reaches (first, in document order) under the anchor: substitute them once;
-	 * under the alias's path only docker's casts may still apply. */
+	/* An alias of a mapping or list shares the anchor's children, substituted
+	 * once, under the anchor; here only a different cast may be needed. */
 	if (c2s_kind(n) != C2S_SCALAR && (c2s_flags(n) & C2S_NODE_ALIAS)) {
-		if (!w->changed || w->cast_only)
-			return w->cast_only && w->changed ? walk_children(w, idx, scalar) : 0;
-		w->cast_only = 1;
-		int rc = walk_children(w, idx, scalar);
-		w->cast_only = 0;
-		return rc;
+		if (!w->changed || scalar != interp_scalar || !subtree_differs(w, idx))
+			return 0;
+		return unshare(w, idx, idx);
 	}
 	return walk_children(w, idx, scalar);
 }
@@ -939,9 +1087,8 @@ static int walk_children(struct walk *w, uint32_t idx, int (*scalar)(struct walk
 		if (w->depth >= INTERP_MAX_PATH)
 			return 0;
 		for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++) {
-			/* a scalar without '$': both callbacks leave it -- unless, under an
-			 * alias, it is one substitution already rewrote and still to cast */
-			if (!w->cast_only && !has_dollar(w->doc, n->ref + 2 * i + 1))
+			/* a scalar without '$': every callback leaves it */
+			if (!has_dollar(w->doc, n->ref + 2 * i + 1))
 				continue;
 			const struct c2s_node *k = c2s_map_key(w->doc, n, i);
 			w->path[w->depth] = c2s_is_scalar(k) ? c2s_scalar(w->doc, k) : (struct c2s_str){"?", 1};
@@ -957,7 +1104,7 @@ static int walk_children(struct walk *w, uint32_t idx, int (*scalar)(struct walk
 		if (w->depth >= INTERP_MAX_PATH)
 			return 0;
 		for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++) {
-			if (!w->cast_only && !has_dollar(w->doc, n->ref + i))
+			if (!has_dollar(w->doc, n->ref + i))
 				continue;
 			w->path[w->depth] = (struct c2s_str){"[]", 2};
 			w->depth++;
@@ -1000,8 +1147,10 @@ int c2s_interpolate(struct c2s_doc *doc, const struct c2s_env *env, struct c2s_d
 		diags->nomem = 1;
 		return -1;
 	}
+	w.nchanged = doc->nnodes;
 	int rc = walk_doc(&w, interp_scalar);
 	free(w.changed);
+	free(w.casts);
 	if (rc != 0) {
 		diags->nomem = 1;
 		return -1;

@@ -219,7 +219,41 @@ static int pragma_names(const struct c2s_pragma *p, const struct c2s_rule *rule)
 	return 0;
 }
 
-static void apply_pragmas(struct lint_run *r, struct c2s_source *src, size_t first)
+/* Drop the "pragmas" that are text inside a quoted or block scalar (a script
+ * under `command: |` may well say "# compose2swarm ..."): pg is in source order. */
+static long drop_pragmas_in_scalars(const struct c2s_doc *d, struct c2s_pragma *pg, long np)
+{
+	if (!d || !d->nodes || np <= 0)
+		return np;
+	unsigned char *inside = calloc((size_t)np, 1);
+	if (!inside)
+		return np;
+	for (uint32_t i = 1; i < d->nnodes; i++) {
+		const struct c2s_node *n = &d->nodes[i];
+		if (c2s_kind(n) != C2S_SCALAR || c2s_style(n) == C2S_STYLE_PLAIN)
+			continue;
+		uint32_t s = n->start, e = c2s_node_end(d, n);
+		/* the first pragma at or after s */
+		long lo = 0, hi = np;
+		while (lo < hi) {
+			long mid = lo + (hi - lo) / 2;
+			if (pg[mid].start < s)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (long k = lo; k < np && pg[k].start < e; k++)
+			inside[k] = 1;
+	}
+	long kept = 0;
+	for (long k = 0; k < np; k++)
+		if (!inside[k])
+			pg[kept++] = pg[k];
+	free(inside);
+	return kept;
+}
+
+static void apply_pragmas(struct lint_run *r, struct c2s_source *src, const struct c2s_doc *doc, size_t first)
 {
 	struct c2s_pragma *pg;
 	long np = c2s_pragmas_scan(src, &pg);
@@ -227,8 +261,11 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, size_t fir
 		r->diags.nomem = 1;
 		return;
 	}
-	if (np == 0)
+	np = drop_pragmas_in_scalars(doc, pg, np);
+	if (np == 0) {
+		free(pg);
 		return;
+	}
 	size_t n = r->diags.n - first;
 	unsigned char *drop = calloc(n ? n : 1, 1);
 	if (!drop) {
@@ -335,12 +372,13 @@ static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 	return rewritten;
 }
 
-static int after_checks(struct lint_run *r, struct c2s_source *const *srcs, size_t nsrcs, size_t first,
-			int may_fix)
+static int after_checks(struct lint_run *r, struct c2s_source *const *srcs, const struct c2s_doc *docs,
+			size_t nsrcs, size_t first, int may_fix)
 {
+	c2s_diags_dedupe(&r->diags, 0);  /* the pass's repeats were dropped as they came */
 	drop_duplicates(r, first);
 	for (size_t i = 0; i < nsrcs; i++)
-		apply_pragmas(r, srcs[i], first);
+		apply_pragmas(r, srcs[i], docs ? &docs[i] : NULL, first);
 	if (may_fix && (r->o->fix || r->o->diff)) {
 		int rewritten = 0;
 		for (size_t i = 0; i < nsrcs; i++)
@@ -415,12 +453,14 @@ static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc 
 static int lint_pass(struct lint_run *r, struct c2s_source *src, int may_fix)
 {
 	size_t first = r->diags.n;
+	c2s_diags_dedupe(&r->diags, 1);  /* what drop_duplicates drops, never held */
 	struct c2s_doc doc;
 	struct c2s_pipeline_result pr;
 	if (load_file(r, src, &doc, 0, &pr))
 		run_checks(r, &doc);
+	int rewritten = after_checks(r, &src, &doc, 1, first, may_fix);
 	c2s_doc_free(&doc);
-	if (!after_checks(r, &src, 1, first, may_fix))
+	if (!rewritten)
 		return 0;
 	r->diags.n = first;  /* the file was rewritten: what it says now is what counts */
 	return 1;
@@ -465,6 +505,7 @@ static int lint_stack_pass(struct lint_run *r, struct c2s_source *srcs, size_t n
 		free(sp);
 		return 0;
 	}
+	c2s_diags_dedupe(&r->diags, 1);  /* what drop_duplicates drops, never held */
 	int all = 1, version = -1;
 	char first_version[sizeof ((struct c2s_pipeline_result *)0)->version] = "";
 	for (size_t i = 0; i < n; i++) {
@@ -513,9 +554,9 @@ static int lint_stack_pass(struct lint_run *r, struct c2s_source *srcs, size_t n
 			c2s_source_composite_free(&composite);
 		}
 	}
+	int rewritten = after_checks(r, sp, docs, n, first, may_fix);
 	for (size_t i = 0; i < n; i++)
 		c2s_doc_free(&docs[i]);
-	int rewritten = after_checks(r, sp, n, first, may_fix);
 	if (rewritten)
 		r->diags.n = first;
 	free(docs);
@@ -650,6 +691,7 @@ int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
 	c2s_diags_init(&r.diags);
 	c2s_buf_init(&r.diff, LINT_MAX_REPORT_BYTES);
 	r.diags.severity = r.severity;
+	r.diags.defer_messages = 1;  /* sentences written at the report, after the trees are freed */
 	int status;
 	if (files == o->compose && nfiles > 1) {
 		/* -c a.yml -c b.yml: one stack, as docker stack deploy sees it */

@@ -3,6 +3,9 @@
 #include "compose2swarm.h"
 
 #include <getopt.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -293,8 +296,19 @@ out:
 	return status;
 }
 
+/* glibc raises its mmap threshold each time a large block is freed, after which
+ * growing buffers (diagnostics, the string pool) are realloc'd by copying on the
+ * heap, and the freed copies stay resident. A fixed threshold keeps every large
+ * block in its own mapping: grown with mremap, returned on free (peak RSS). */
+#define C2S_MMAP_THRESHOLD_BYTES (64 * 1024)
+#define C2S_TRIM_THRESHOLD_BYTES (128 * 1024)
+
 int main(int argc, char **argv)
 {
+#if defined(__GLIBC__)
+	mallopt(M_MMAP_THRESHOLD, C2S_MMAP_THRESHOLD_BYTES);
+	mallopt(M_TRIM_THRESHOLD, C2S_TRIM_THRESHOLD_BYTES);
+#endif
 	if (argc < 2)
 		return usage_error("%s", "missing command (lint, convert, rules, explain)");
 	const char *cmd = argv[1];

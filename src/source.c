@@ -10,6 +10,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Files at least this large are mapped rather than read: no copy into a
  * fresh heap buffer and no page fault per 4 KiB of it (a tenth of lint's
@@ -188,11 +191,28 @@ static inline const char *next_line(const struct c2s_source *s, const char *p)
 	return p;
 }
 
+/* Note that a line starts at off (the k-th line break just before it): every
+ * C2S_LINE_STRIDE-th is kept. 0, or -1 when out of memory. */
+static int note_line(uint32_t **lines, size_t *n, size_t *cap, uint32_t k, size_t off)
+{
+	if (k % C2S_LINE_STRIDE != 0)
+		return 0;
+	if (*n == *cap) {
+		uint32_t *nl = realloc(*lines, *cap * 2 * sizeof **lines);
+		if (!nl)
+			return -1;
+		*lines = nl;
+		*cap *= 2;
+	}
+	(*lines)[(*n)++] = (uint32_t)off;
+	return 0;
+}
+
 static int build_lines(struct c2s_source *s)
 {
 	if (s->lines)
 		return 0;
-	/* Most files have no \r at all: then one memchr per line, not two. */
+	/* Most files have no \r at all: then only \n breaks lines. */
 	s->has_cr = memchr(s->data, '\r', s->len) != NULL;
 	size_t cap = s->len / (32 * C2S_LINE_STRIDE) + 16, n = 0;
 	uint32_t *lines = malloc(cap * sizeof *lines);
@@ -200,19 +220,38 @@ static int build_lines(struct c2s_source *s)
 		return -1;
 	lines[n++] = 0;
 	uint32_t total = 1;
-	for (const char *p = s->data; (p = next_line(s, p)) != NULL; total++) {
-		if (total % C2S_LINE_STRIDE != 0)
-			continue;
-		if (n == cap) {
-			uint32_t *nlines = realloc(lines, cap * 2 * sizeof *lines);
-			if (!nlines) {
+	if (!s->has_cr) {
+		/* one pass over the bytes, not a memchr call per line (a 10 MB file
+		 * has 400,000 lines): 16 bytes at a time where SSE2 is there */
+		const char *d = s->data;
+		size_t i = 0, len = s->len;
+#if defined(__SSE2__)
+		const __m128i nl = _mm_set1_epi8('\n');
+		for (; i + 16 <= len; i += 16) {
+			unsigned m = (unsigned)_mm_movemask_epi8(
+				_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(d + i)), nl));
+			while (m) {
+				unsigned b = (unsigned)__builtin_ctz(m);
+				m &= m - 1;
+				if (note_line(&lines, &n, &cap, total++, i + b + 1) != 0) {
+					free(lines);
+					return -1;
+				}
+			}
+		}
+#endif
+		for (; i < len; i++)
+			if (d[i] == '\n' && note_line(&lines, &n, &cap, total++, i + 1) != 0) {
 				free(lines);
 				return -1;
 			}
-			lines = nlines;
-			cap *= 2;
+	} else {
+		for (const char *p = s->data; (p = next_line(s, p)) != NULL; total++) {
+			if (note_line(&lines, &n, &cap, total, (size_t)(p - s->data)) != 0) {
+				free(lines);
+				return -1;
+			}
 		}
-		lines[n++] = (uint32_t)(p - s->data);
 	}
 	s->lines = lines;
 	s->nlines = total;

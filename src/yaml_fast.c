@@ -377,6 +377,137 @@ static size_t put_utf8(char *o, uint32_t cp)
 	return 4;
 }
 
+static int scratch_room(struct fy *f, size_t need)
+{
+	if (need > MAX_QUOTED_BYTES)
+		return -1;
+	if (need > f->cap_scratch) {
+		size_t cap = f->cap_scratch ? f->cap_scratch : 256;
+		while (cap < need)
+			cap *= 2;
+		char *n = realloc(f->scratch, cap);
+		if (!n)
+			return -1;
+		f->scratch = n;
+		f->cap_scratch = cap;
+	}
+	return 0;
+}
+
+/*
+ * A block scalar ('|' literal or '>' folded) at p, as libyaml 0.2.5's
+ * scan_block_scalar reads it; pind is the indentation of the collection
+ * holding it (-1 at the top). val, len: its value (in f->scratch); endp:
+ * where its token ends; returns where scanning stopped (the start of the
+ * first line after it), or NULL to decline (an indentation indicator, a tab
+ * in the indentation, and libyaml's errors).
+ */
+static const char *block_scalar(struct fy *f, const char *p, int pind, const char **val, size_t *len,
+				const char **endp)
+{
+	int literal = *p == '|', chomping = 0;
+	const char *q = p + 1;
+	if (*q == '+' || *q == '-')
+		chomping = *q++ == '+' ? 1 : -1;
+	if (*q >= '0' && *q <= '9')
+		return NULL;
+	const char *b = q;
+	while (*q == ' ')
+		q++;
+	if (*q == '#') {
+		if (q == b)
+			return NULL;
+		q = after_line(q);
+	} else if (*q == '\n' || *q == '\r') {
+		q += *q == '\r' ? 2 : 1;
+	} else if (*q != '\0') {
+		return NULL;
+	}
+	/* The value is never longer than the text it comes from. */
+	const char *stop = q;
+	while (*stop)
+		stop++;
+	if (scratch_room(f, (size_t)(stop - p) + 1) != 0)
+		return NULL;
+	char *o = f->scratch;
+	const char *end = q;
+	int indent = 0, leading_blank = 0;
+	size_t leading_break = 0, trailing_breaks = 0;  /* counts of '\n' held back */
+	/* Leading empty lines, and the indentation (the deepest of them and of the first line). */
+	int col, max_indent = 0;
+	for (;;) {
+		col = 0;
+		while (*q == ' ') {
+			q++;
+			col++;
+		}
+		if (col > max_indent)
+			max_indent = col;
+		if (*q == '\t')
+			return NULL;
+		if (*q != '\n' && *q != '\r')
+			break;
+		q += *q == '\r' ? 2 : 1;
+		trailing_breaks++;
+		end = q;
+	}
+	indent = max_indent;
+	if (indent < pind + 1)
+		indent = pind + 1;
+	if (indent < 1)
+		indent = 1;
+	while (col == indent && *q != '\0') {
+		int trailing_blank = *q == ' ' || *q == '\t';
+		if (!literal && leading_break == 1 && !leading_blank && !trailing_blank) {
+			if (trailing_breaks == 0)
+				*o++ = ' ';
+		} else {
+			for (size_t i = 0; i < leading_break; i++)
+				*o++ = '\n';
+		}
+		leading_break = 0;
+		for (size_t i = 0; i < trailing_breaks; i++)
+			*o++ = '\n';
+		trailing_breaks = 0;
+		leading_blank = trailing_blank;
+		while (!is_break_or_end(*q))
+			*o++ = *q++;
+		if (*q != '\0') {
+			q += *q == '\r' ? 2 : 1;
+			leading_break = 1;
+		}
+		/* Empty lines (spaces up to the indentation) and the next line's indentation. */
+		end = q;
+		for (;;) {
+			col = 0;
+			while (col < indent && *q == ' ') {
+				q++;
+				col++;
+			}
+			if (col < indent && *q == '\t')
+				return NULL;
+			if (*q != '\n' && *q != '\r')
+				break;
+			q += *q == '\r' ? 2 : 1;
+			trailing_breaks++;
+			end = q;
+		}
+	}
+	if (chomping != -1)
+		for (size_t i = 0; i < leading_break; i++)
+			*o++ = '\n';
+	if (chomping == 1)
+		for (size_t i = 0; i < trailing_breaks; i++)
+			*o++ = '\n';
+	*val = f->scratch;
+	*len = (size_t)(o - f->scratch);
+	*endp = end;
+	/* Back to the start of the line where scanning stopped (unless it is the end). */
+	while (*q && q > p && q[-1] != '\n')
+		q--;
+	return q;
+}
+
 /*
  * A quoted scalar on one line at p: returns just past the closing quote, or
  * NULL. *val is its value: the text between the quotes, or, when it has
@@ -421,19 +552,9 @@ static const char *quoted(struct fy *f, const char *p, const char **val, size_t 
 		}
 		close++;
 	}
-	size_t need = 2 * (size_t)(close - s) + 1;  /* backslash-L: 2 bytes of text, 3 of value */
-	if (need > MAX_QUOTED_BYTES)
+	/* backslash-L: 2 bytes of text, 3 of value */
+	if (scratch_room(f, 2 * (size_t)(close - s) + 1) != 0)
 		return NULL;
-	if (need > f->cap_scratch) {
-		size_t cap = f->cap_scratch ? f->cap_scratch : 256;
-		while (cap < need)
-			cap *= 2;
-		char *n = realloc(f->scratch, cap);
-		if (!n)
-			return NULL;
-		f->scratch = n;
-		f->cap_scratch = cap;
-	}
 	char *o = f->scratch;
 	for (c = s; c < close; c++) {
 		if (q == '\'') {
@@ -593,6 +714,16 @@ static int inline_node(struct fy *f, const char *p, int pcol, const struct anc *
 	case '[':
 		r = flow_sequence(f, p, a, &q);
 		return r ? r : end_line(f, q);
+	case '|':
+	case '>': {
+		const char *v, *e;
+		size_t n;
+		if (!(q = block_scalar(f, p, pcol, &v, &n, &e)))
+			return DECLINE;
+		r = emit(f, C2S_YEV_SCALAR, a ? a->start : off(f, p), off(f, e), v, n, a,
+			 *p == '|' ? C2S_STYLE_LITERAL : C2S_STYLE_FOLDED);
+		return r ? r : next_line(f, q);
+	}
 	case '{':
 		q = p + 1;
 		while (*q == ' ')

@@ -5,6 +5,9 @@
 #include "format.h"
 
 #include <cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 
 static int setup(void **state)
@@ -135,6 +138,98 @@ static void test_output_cap(void **state)
 	c2s_buf_free(&small);
 }
 
+/* Lint keeps a message as its format and each conversion's text, written out
+ * at the report: the sentence must be the one printf writes, for every kind of
+ * conversion, and anything it cannot keep is written at once. */
+static void add_messages(struct c2s_diags *l, struct c2s_source *src)
+{
+	char longarg[700];
+	memset(longarg, 'x', sizeof longarg - 1);
+	longarg[sizeof longarg - 1] = '\0';
+	const char *volatile nothing = NULL;  /* opaque to the compiler: printf prints "(null)" */
+	c2s_diag_add(l, C2S_R_CS5101, src, 0, 1, "port %u on %d replicas: %s", 8080u, -3, "host");
+	c2s_diag_add(l, C2S_R_CS5101, src, 0, 1, "%lld %llu %zu %ld %lu", -9223372036854775807LL - 1,
+		     18446744073709551615ULL, (size_t)42, -5L, 7UL);
+	c2s_diag_add(l, C2S_R_CS5101, src, 0, 1, "[%.*s] [%.*s] [%.3s] [%5s] [%-4s|]", 3, "abcdef", -1, "neg",
+		     "xyzzy", "ab", "cd");
+	c2s_diag_add(l, C2S_R_CS5101, src, 0, 1, "%02d:%04d %x %X %08x %o %c%c 100%%", 7, 42, 255u, 255u, 48879u,
+		     8u, 'o', 'k');
+	c2s_diag_add(l, C2S_R_CS5101, src, 0, 1, "%g %.1f %e %.17g %*d|%-*d|", 2.5, 0.25, 1e-7, 0.1, 5, 42, 4, 7);
+	c2s_diag_add(l, C2S_R_CS5101, src, 0, 1, "null: %s, %.2s, %.*s", nothing, nothing, 8, nothing);
+	c2s_diag_add(l, C2S_R_CS5101, src, 0, 1, "a fixed sentence");
+	c2s_diag_add(l, C2S_R_CS5101, src, 0, 1, "long: %s", longarg);
+	c2s_diag_add(l, C2S_R_CS5101, src, 0, 1, "%hd %hhu %zd %jd %td %p", (short)-2, (unsigned char)250,
+		     (ptrdiff_t)-9, (intmax_t)12, (ptrdiff_t)3, (void *)0);
+	c2s_diag_add(l, C2S_R_CS5101, src, 0, 1, "%s", "");
+}
+
+static void test_deferred_messages(void **state)
+{
+	(void)state;
+	struct format_fixture *now = format_fixture_new("a.yml", "0123456789abcdef\n", 17);
+	struct format_fixture *later = format_fixture_new("a.yml", "0123456789abcdef\n", 17);
+	later->diags.defer_messages = 1;
+	add_messages(&now->diags, &now->src);
+	add_messages(&later->diags, &later->src);
+	assert_int_equal(later->diags.n, now->diags.n);
+	/* before the report: kept as pieces, reading as "" */
+	assert_true(later->diags.items[0].deferred);
+	assert_string_equal(later->diags.items[0].message, "");
+	assert_false(later->diags.items[6].deferred);  /* fixed */
+	assert_false(later->diags.items[7].deferred);  /* 700 bytes: written at once */
+	c2s_diags_resolve(&now->diags);
+	c2s_diags_resolve(&later->diags);
+	for (size_t i = 0; i < now->diags.n; i++) {
+		assert_false(later->diags.items[i].deferred);
+		assert_string_equal(later->diags.items[i].message, now->diags.items[i].message);
+	}
+	assert_string_equal(later->diags.items[0].message, "port 8080 on -3 replicas: host");
+	assert_string_equal(later->diags.items[1].message,
+			    "-9223372036854775808 18446744073709551615 42 -5 7");
+	assert_string_equal(later->diags.items[2].message, "[abc] [neg] [xyz] [   ab] [cd  |]");
+	assert_string_equal(later->diags.items[3].message, "07:0042 ff FF 0000beef 10 ok 100%");
+	assert_int_equal(strlen(later->diags.items[7].message), 6 + 699);
+	struct c2s_format_options o = {C2S_FORMAT_TEXT, 0, 1};
+	assert_int_equal(c2s_format_diags(&now->diags, &o, &now->out), 0);
+	assert_int_equal(c2s_format_diags(&later->diags, &o, &later->out), 0);
+	assert_int_equal(later->out.len, now->out.len);
+	assert_memory_equal(later->out.data, now->out.data, now->out.len);
+	void *p = now;
+	format_fixture_teardown(&p);
+	p = later;
+	format_fixture_teardown(&p);
+}
+
+/* Repeats dropped as they are added (lint's passes): same rule and span only,
+ * while on; a repeat still counts toward the cap. */
+static void test_dedupe(void **state)
+{
+	(void)state;
+	struct format_fixture *f = format_fixture_new("a.yml", "0123456789abcdef\n", 17);
+	struct c2s_diags *l = &f->diags;
+	assert_non_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 0, 5, "before"));
+	c2s_diags_dedupe(l, 1);
+	assert_non_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 0, 5, "first %d", 1));
+	assert_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 0, 5, "again %d", 2));
+	assert_non_null(c2s_diag_add(l, C2S_R_CS5102, &f->src, 0, 5, "other rule"));
+	assert_non_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 0, 6, "other end"));
+	assert_non_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 1, 5, "other start"));
+	for (uint32_t i = 0; i < 3000; i++)  /* the table grows */
+		assert_non_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 7, 8 + i, "n%u", i));
+	for (uint32_t i = 0; i < 3000; i += 7)
+		assert_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 7, 8 + i, "n%u", i));
+	assert_int_equal(l->n, 3005);
+	assert_int_equal(l->deduped, 1 + 429);
+	assert_int_equal(l->items[2].seq, 3);  /* numbered as if the repeat had been added */
+	c2s_diags_dedupe(l, 0);
+	assert_non_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, 0, 5, "again, off"));
+	assert_int_equal(l->n, 3006);
+	c2s_diags_resolve(l);
+	assert_string_equal(l->items[1].message, "first 1");
+	void *p = f;
+	format_fixture_teardown(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +239,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gnu, setup, format_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, format_fixture_teardown),
 		cmocka_unit_test(test_empty_list),
+		cmocka_unit_test(test_deferred_messages),
+		cmocka_unit_test(test_dedupe),
 		cmocka_unit_test_setup_teardown(test_output_cap, setup, format_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

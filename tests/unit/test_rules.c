@@ -2,6 +2,7 @@
 #include "config.h"
 #include "testutil.h"
 #include "rules.h"
+#include "check.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -62,11 +63,64 @@ static void test_docs_match_table(void **state)
 	assert_int_equal(pages, C2S_RULE_COUNT);
 }
 
+/* check.c's per-service key table keeps a key's position in its mapping in a
+ * byte: what it gives must be what c2s_map_get finds, for keys early and late,
+ * past position 253 (looked up), in deploy, and absent. */
+static void test_svc_key_table(void **state)
+{
+	(void)state;
+	struct c2s_buf y;
+	c2s_buf_init(&y, 1 << 20);
+	c2s_buf_adds(&y, "services:\n  a:\n    image: one\n    deploy:\n      replicas: 2\n");
+	c2s_buf_adds(&y, "  b:\n    deploy:\n");
+	for (int i = 0; i < 260; i++)
+		c2s_buf_printf(&y, "      x-d%d: %d\n", i, i);
+	c2s_buf_adds(&y, "      mode: global\n      placement: {}\n");
+	for (int i = 0; i < 300; i++)
+		c2s_buf_printf(&y, "    x-k%d: %d\n", i, i);
+	c2s_buf_adds(&y, "    image: two\n    ports: [\"80:80\"]\n");
+	c2s_buf_adds(&y, "  c:\n    build: .\n  d: {}\n");
+	struct loaded *l = load_text(y.data, y.len);
+	assert_int_equal(l->status, C2S_LOAD_OK);
+	static const char *const svc_names[] = {"image", "ports", "tmpfs", "deploy", "restart", "sysctls",
+		"volumes", "env_file", "networks", "depends_on", "healthcheck", "oom_score_adj",
+		"credential_spec", "secrets", "configs"};
+	static const char *const dep_names[] = {"mode", "replicas", "placement", "resources", "update_config",
+		"restart_policy"};
+	struct c2s_check c = {0};
+	c.doc = &l->doc;
+	c.root = root_of(l);
+	c.services = c2s_map_get(&l->doc, c.root, "services", NULL);
+	assert_non_null(c.services);
+	int found = 0;
+	for (uint32_t i = 0; i < c2s_count(c.services); i++) {
+		const struct c2s_node *svc = c2s_map_value(&l->doc, c.services, i);
+		for (int k = 0; k < C2S_SK_N; k++) {
+			const struct c2s_node *m = svc, *want_key = NULL, *got_key = NULL;
+			const char *name = k < C2S_SK_DEPLOY_MODE ? svc_names[k] : dep_names[k - C2S_SK_DEPLOY_MODE];
+			if (k >= C2S_SK_DEPLOY_MODE)
+				m = c2s_map_get(&l->doc, svc, "deploy", NULL);
+			const struct c2s_node *want = c2s_map_get(&l->doc, m, name, &want_key);
+			const struct c2s_node *got = c2s_svc_key(&c, i, (enum c2s_svc_key)k, &got_key);
+			assert_ptr_equal(got, want);
+			assert_ptr_equal(got_key, want_key);
+			found += got != NULL;
+		}
+	}
+	assert_int_equal(found, 8);  /* a: image deploy replicas; b: image ports deploy mode placement; c, d: none */
+	assert_non_null(c.svc_keys);
+	assert_scalar(l, c2s_svc_key(&c, 1, C2S_SK_IMAGE, NULL), "two");
+	assert_scalar(l, c2s_svc_key(&c, 1, C2S_SK_DEPLOY_MODE, NULL), "global");
+	loaded_free(l);
+	c2s_buf_free(&y);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids_unique_and_in_band),
 		cmocka_unit_test(test_docs_match_table),
+		cmocka_unit_test(test_svc_key_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -406,11 +406,13 @@ static const char *const handled[] = {
 	"a: \"esc\\n\"\nb: 'it''s'\n\"k\\tq\": \"\\u00e9\\x41\\/\\\"\\L\"\n",
 	"a: [b,\n  c,   # comment\n  \"d\"\n]\n",
 	"x-a:\n  &a\n  k: v\nb:\n  &c\n  - 1\n",
+	"a: |\n  text\n  more\n\nb: |-\n  x\n\n   y\nc: >\n  folded\n  text\n\n  para\n   kept\nd: >+ # c\n  keep\n\n",
+	"- |\n  in a list\n- &s >-\n  anchored\n",
 };
 
 /* Forms left to libyaml on purpose. */
 static const char *const declined[] = {
-	"a: |\n  text\n",
+	"a: |2\n   text\n",              /* an indentation indicator */
 	"a: \"bad \\q escape\"\n",
 	"a: \"folded \\\n line\"\n",
 	"a: b\n  c\n",                  /* multi-line plain */
@@ -470,8 +472,8 @@ static void test_files_and_mutations(void **state)
 	assert_true(t.done > 2000);
 }
 
-/* `test_yaml_fast DIR-OR-FILE... [-n ROUNDS]`: the same check on other files
- * (the real corpus, generated benchmark inputs), for use by hand. */
+/* `test_yaml_fast [-n ROUNDS] [-s SEED] DIR-OR-FILE...`: the same check on
+ * other files (the real corpus, generated benchmark inputs), by hand. */
 int main(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -479,8 +481,11 @@ int main(int argc, char **argv)
 		unsigned rounds = 200;
 		rng_state = 0x9e3779b97f4a7c15ull;
 		int i = 1;
-		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
-			rounds = (unsigned)atoi(argv[i + 1]);
+		while (i + 1 < argc && (strcmp(argv[i], "-n") == 0 || strcmp(argv[i], "-s") == 0)) {
+			if (argv[i][1] == 'n')
+				rounds = (unsigned)atoi(argv[i + 1]);
+			else
+				rng_state ^= strtoull(argv[i + 1], NULL, 10) * 0x2545f4914f6cdd1dull;
 			i += 2;
 		}
 		for (; i < argc; i++)
