@@ -125,8 +125,7 @@ int c2s_buf_read_stream(struct c2s_buf *b, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
-/* 1 for the bytes a JSON string escapes (controls, '"', '\\') and for NUL. */
-static const unsigned char json_escaped[256] = {
+const unsigned char c2s_json_escaped[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
@@ -138,9 +137,9 @@ void c2s_buf_put_json_string(struct c2s_buf *out, const char *s, const char *tai
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *run = p;
-	while (!json_escaped[p[0]] && !json_escaped[p[1]] && !json_escaped[p[2]] && !json_escaped[p[3]])
+	while (!c2s_json_escaped[p[0]] && !c2s_json_escaped[p[1]] && !c2s_json_escaped[p[2]] && !c2s_json_escaped[p[3]])
 		p += 4;
-	while (!json_escaped[*p])
+	while (!c2s_json_escaped[*p])
 		p++;
 	size_t len = (size_t)(p - run);
 	if (!*p && c2s_buf_room(out, len + 2 + tn)) {
@@ -158,9 +157,9 @@ void c2s_buf_put_json_string(struct c2s_buf *out, const char *s, const char *tai
 	c2s_buf_putc(out, '"');
 	for (;;) {
 		/* each byte read is known not to be the NUL before the next one is read */
-		while (!json_escaped[p[0]] && !json_escaped[p[1]] && !json_escaped[p[2]] && !json_escaped[p[3]])
+		while (!c2s_json_escaped[p[0]] && !c2s_json_escaped[p[1]] && !c2s_json_escaped[p[2]] && !c2s_json_escaped[p[3]])
 			p += 4;
-		while (!json_escaped[*p])
+		while (!c2s_json_escaped[*p])
 			p++;
 		unsigned char c = *p;
 		if (!c)

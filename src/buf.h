@@ -61,6 +61,20 @@ static inline int c2s_buf_puts(struct c2s_buf *b, const char *s)
  * escaped: \\b \\f \\n \\r \\t, else \\u00xx; other bytes as they are), then
  * the tn bytes of tail (": " after a key, or nothing). */
 void c2s_buf_put_json_string(struct c2s_buf *b, const char *s, const char *tail, size_t tn);
+/* 1 for the bytes a JSON string escapes (controls, '"', '\\') and for NUL. */
+extern const unsigned char c2s_json_escaped[256];
+/* The length of s's longest prefix that a JSON string writes as it is (no
+ * byte c2s_buf_put_json_string escapes): strlen(s) when s needs no escape. */
+static inline size_t c2s_json_plain_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (!c2s_json_escaped[p[0]] && !c2s_json_escaped[p[1]] && !c2s_json_escaped[p[2]] &&
+	       !c2s_json_escaped[p[3]])
+		p += 4;
+	while (!c2s_json_escaped[*p])
+		p++;
+	return (size_t)(p - (const unsigned char *)s);
+}
 void c2s_buf_reset(struct c2s_buf *b);
 void c2s_buf_free(struct c2s_buf *b);
 

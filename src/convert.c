@@ -219,7 +219,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	}
 	int api = o->to && strcmp(o->to, "api") == 0;
 	struct c2s_api_options ao = {o->stack ? o->stack : "stack",
-				     o->api_version ? o->api_version : C2S_API_VERSION_DEFAULT, NULL, 0};
+				     o->api_version ? o->api_version : C2S_API_VERSION_DEFAULT, NULL, 0, 0};
 	if (api && !c2s_api_stack_name_ok(ao.stack)) {
 		fprintf(err, "invalid stack name: \"%s\"\n", ao.stack);
 		return C2S_EXIT_FINDINGS;
@@ -410,6 +410,10 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		struct c2s_emit_stream as = {stream_expand, stream_release, stream_flush, &sc, stream_expand_partial};
 		ao.workdir = workdir;
 		ao.discardable = o->output != NULL;
+		/* the deploy checks judged the stack above (each file's pipeline, or the
+		 * merged files): unless a lint rule refused it silently, docker refuses
+		 * nothing the emitter would meet, so it need not look before writing */
+		ao.prechecked = !silent_reject && version_minor >= 0;
 		int rc = c2s_emit_api(&m, &ao, &as, &outbuf, &diags);
 		c2s_arena_free(&sc.scratch);
 		if (rc == 0)

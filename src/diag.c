@@ -496,6 +496,36 @@ void c2s_diags_dedupe(struct c2s_diags *l, int on)
 	}
 }
 
+struct c2s_diags_mark c2s_diags_mark(const struct c2s_diags *l)
+{
+	struct c2s_diags_mark m = {l->n, l->dropped, l->deduped, l->last_hint, l->limit_hit};
+	return m;
+}
+
+void c2s_diags_rollback(struct c2s_diags *l, const struct c2s_diags_mark *m)
+{
+	if (m->n >= l->n)
+		return;
+	l->n = m->n;
+	l->dropped = m->dropped;
+	l->deduped = m->deduped;
+	l->last_hint = m->last_hint;
+	l->limit_hit = m->limit_hit;
+	/* The repeat table must not remember what is gone: rebuild it. Messages
+	 * and hints kept once stay (texts no item uses cost a few bytes). */
+	if (l->dup_slots) {
+		memset(l->dup_slots, 0, (size_t)l->cap_dup * sizeof *l->dup_slots);
+		l->ndup = 0;
+		for (size_t i = l->dedupe_from; i < l->n; i++) {
+			uint32_t h = dedupe_hash(l->items[i].rule, l->items[i].span.start) & (l->cap_dup - 1);
+			while (l->dup_slots[h])
+				h = (h + 1) & (l->cap_dup - 1);
+			l->dup_slots[h] = (uint32_t)(i - l->dedupe_from) + 1;
+			l->ndup++;
+		}
+	}
+}
+
 struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 			       struct c2s_source *src, uint32_t start, uint32_t end,
 			       const char *fmt, va_list ap)

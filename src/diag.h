@@ -135,6 +135,16 @@ struct c2s_span c2s_diags_span(const struct c2s_diags *l, size_t i);
  * not added (c2s_diag_add returns NULL; it still counts toward
  * C2S_MAX_DIAGNOSTICS, as a repeat dropped afterwards did). off: stop. */
 void c2s_diags_dedupe(struct c2s_diags *l, int on);
+/* A point in the list to come back to: what c2s_diags_rollback needs to forget
+ * every diagnostic added after it (the loader reads a file again with libyaml
+ * when its fast scanner gives up half way). */
+struct c2s_diags_mark {
+	size_t n, dropped, deduped;
+	const char *last_hint;
+	int limit_hit;
+};
+struct c2s_diags_mark c2s_diags_mark(const struct c2s_diags *l);
+void c2s_diags_rollback(struct c2s_diags *l, const struct c2s_diags_mark *m);
 /* Write out the messages kept deferred (defer_messages); c2s_diags_resolve does. */
 void c2s_diags_write_messages(struct c2s_diags *l);
 /* Write out deferred messages, fill in lines and columns, then sort by file (in order of first appearance),

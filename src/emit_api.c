@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,6 @@ struct api {
 	const struct c2s_emit_stream *st; /* lazily built services, flushing; or NULL */
 	int stream_failed;             /* building a service or flushing failed */
 	struct c2s_diags *diags;
-	struct c2s_arena tmp;          /* NUL-terminated copies of model strings; per service */
 	struct c2s_arena keep;         /* what outlives a service: the network names used */
 	const struct c2s_mval *config; /* the root STRUCT */
 	const struct c2s_mval *networks, *volumes, *secrets, *configs; /* MAPs or NULL */
@@ -47,9 +47,17 @@ struct api {
 
 /* ---- model access ---- */
 
+/* The fields of the service being converted, by field index: service()
+ * reads ~40 of them, each a walk of its fields through c2s_mget. Set for the
+ * length of one service() call only. */
+static struct {
+	const struct c2s_mval *s;
+	const struct c2s_mval *at[64];
+} svc_fields;
+
 static const struct c2s_mval *field(const struct c2s_mval *s, unsigned f)
 {
-	const struct c2s_mval *v = c2s_mget(s, f);
+	const struct c2s_mval *v = s && s == svc_fields.s ? (f < 64 ? svc_fields.at[f] : NULL) : c2s_mget(s, f);
 	return v && v->kind != C2S_MV_NONE ? v : NULL;
 }
 
@@ -285,20 +293,90 @@ static void pool_remove(void)
 	memset(&json_pool, 0, sizeof json_pool);
 }
 
+/* Per-service scratch (C strings cJSON refers to, sort arrays): zeroed memory
+ * from the JSON pool, reset with it before each service, so nothing is freed
+ * singly (a malloc'd arena and calloc'd arrays per service were ~5% of
+ * service()). NULL and a->nomem when memory runs out. */
+static void *tmp_calloc(struct api *a, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size) {
+		a->nomem = 1;
+		return NULL;
+	}
+	size_t bytes = n * size;
+	if (bytes == 0)
+		bytes = 1;
+	void *p = pool_alloc(bytes);
+	if (!p) {
+		a->nomem = 1;
+		return NULL;
+	}
+	memset(p, 0, bytes);
+	return p;
+}
+
+static char *tmp_strndup(struct api *a, const char *s, size_t n)
+{
+	char *p = n < SIZE_MAX ? tmp_calloc(a, n + 1, 1) : NULL;
+	if (p && n)
+		memcpy(p, s, n);
+	return p;
+}
+
+__attribute__((format(printf, 2, 3)))
+static char *tmp_printf(struct api *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	char *p = tmp_calloc(a, (size_t)n + 1, 1);
+	if (!p)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
 /* ---- output helpers ---- */
 
-/* s as a C string in a->tmp, which lives until the service's JSON is written:
+/* s as a C string in the per-service scratch, which lives until the service's JSON is written:
  * cJSON string items refer to it (cJSON_CreateStringReference) without a copy. */
 static char *cstr(struct api *a, struct c2s_str s)
 {
-	char *p = c2s_arena_strndup(&a->tmp, s.p ? s.p : "", s.n);
+	char *p = tmp_strndup(a, s.p ? s.p : "", s.n);
 	if (!p)
 		a->nomem = 1;
 	return p ? p : (char *)"";
 }
 
-/* The key is not copied: every key is a literal or lives in a->tmp, which is
- * reset only after the item is written (reset_tmp before the next service). */
+/* A string item referring to a model string's n bytes in place (model strings
+ * are not NUL-terminated; scratch copies of them were a tenth of building a
+ * service's JSON). The length is kept in valueint and the item is flagged
+ * API_COUNTED, a type bit above cJSON's own, which cJSON keeps and ignores;
+ * as a reference its bytes are never freed. Only json_write reads strings.
+ * The model string outlives the item: the service's own values are released
+ * after its JSON is written, the stack's live to the end. */
+#define API_COUNTED (1 << 12)
+
+static cJSON *str_ref(struct api *a, struct c2s_str s)
+{
+	if (s.n > INT_MAX)
+		return cJSON_CreateStringReference(cstr(a, s));
+	cJSON *it = cJSON_CreateStringReference("");
+	if (it) {
+		it->valuestring = (char *)(s.n ? s.p : "");
+		it->valueint = (int)s.n;
+		it->type |= API_COUNTED;
+	}
+	return it;
+}
+
+/* The key is not copied: every key is a literal or lives in the scratch, which is
+ * reset only after the item is written (pool_reset before the next service). */
 static cJSON *add(struct api *a, cJSON *obj, const char *key, cJSON *item_)
 {
 	if (!item_ || !cJSON_AddItemToObjectCS(obj, key, item_)) {
@@ -329,7 +407,7 @@ static cJSON *add_arr(struct api *a, cJSON *obj, const char *key)
 
 static void add_str(struct api *a, cJSON *obj, const char *key, struct c2s_str s)
 {
-	add(a, obj, key, cJSON_CreateStringReference(cstr(a, s)));
+	add(a, obj, key, str_ref(a, s));
 }
 
 static void add_cstr(struct api *a, cJSON *obj, const char *key, const char *s)
@@ -349,14 +427,27 @@ static void add_bool(struct api *a, cJSON *obj, const char *key, int b)
 	add(a, obj, key, cJSON_CreateBool(b));
 }
 
-/* decimal text of v (and a leading '-') ending at end; returns its start */
+/* decimal text of v (and a leading '-') ending at end; returns its start.
+ * Two digits a division: durations in nanoseconds have eleven or more. */
 static char *decimal(char *end, uint64_t v, int negative)
 {
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
 	*--end = '\0';
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		const char *d = pairs + 2 * (v % 100);
+		v /= 100;
+		*--end = d[1];
+		*--end = d[0];
+	}
+	if (v >= 10) {
+		*--end = pairs[2 * v + 1];
+		*--end = pairs[2 * v];
+	} else {
+		*--end = (char)('0' + v);
+	}
 	if (negative)
 		*--end = '-';
 	return end;
@@ -408,7 +499,7 @@ static void add_strlist(struct api *a, cJSON *obj, const char *key, const struct
 	if (!arr)
 		return;
 	for (uint32_t i = 0; i < count(list); i++) {
-		cJSON *s = cJSON_CreateStringReference(cstr(a, sval(item(list, i))));
+		cJSON *s = str_ref(a, sval(item(list, i)));
 		if (!s || !cJSON_AddItemToArray(arr, s)) {
 			cJSON_Delete(s);
 			a->nomem = 1;
@@ -431,8 +522,9 @@ static cJSON *map_object(struct api *a, const struct c2s_mval *map)
 		return NULL;
 	for (uint32_t i = 0; i < count(map); i++) {
 		const struct c2s_mval *k = map_key(map, i), *v = map_value(map, i);
-		cJSON_DeleteItemFromObjectCaseSensitive(o, cstr(a, sval(k)));
-		add_str(a, o, cstr(a, sval(k)), sval(v));
+		const char *key = cstr(a, sval(k));
+		cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+		add_str(a, o, key, sval(v));
 	}
 	return o;
 }
@@ -467,7 +559,7 @@ static cJSON *stack_labels(struct api *a, const struct c2s_mval *labels)
 /* STACK_name */
 static char *scoped(struct api *a, struct c2s_str name)
 {
-	char *p = c2s_arena_alloc(&a->tmp, a->stack_len + 1 + name.n + 1);
+	char *p = tmp_calloc(a, a->stack_len + 1 + name.n + 1, 1);
 	if (!p) {
 		a->nomem = 1;
 		return (char *)"";
@@ -528,7 +620,7 @@ static int fail_undefined(struct api *a, const struct c2s_mval *at, const char *
 /* Go's %q for the strings that appear in docker's messages (printable ASCII mostly). */
 static const char *quoted(struct api *a, struct c2s_str s)
 {
-	char *p = c2s_arena_alloc(&a->tmp, s.n * 4 + 3);
+	char *p = tmp_calloc(a, s.n * 4 + 3, 1);
 	if (!p) {
 		a->nomem = 1;
 		return "\"\"";
@@ -563,6 +655,7 @@ static int is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' &
 static int is_alnum(char c) { return is_lower_alnum(c) || (c >= 'A' && c <= 'Z'); }
 static int is_word(char c) { return is_alnum(c) || c == '_'; }
 static int is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+static int is_digest_sep(char c) { return c == '-' || c == '_' || c == '+' || c == '.'; }
 
 /* path-component(/path-component)*: [a-z0-9]+ joined by [._] | __ | -+ */
 static int ref_remote_ok(const char *s, size_t n)
@@ -664,10 +757,10 @@ static int ref_digest_ok(const char *s, size_t n, const char **why)
 	for (size_t i = 0; i < an; i++) {
 		char c = s[i];
 		int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-		if (i == 0 || strchr("-_+.", s[i - 1]) != NULL) {
+		if (i == 0 || is_digest_sep(s[i - 1])) {
 			if (!letter)
 				return 0;
-		} else if (!is_alnum(c) && !(strchr("-_+.", c) != NULL && c != '\0' && i + 1 < an)) {
+		} else if (!is_alnum(c) && !(is_digest_sep(c) && i + 1 < an)) {
 			return 0;
 		}
 	}
@@ -770,7 +863,7 @@ static int is_identifier(const char *s, size_t n)
 /* splitDockerDomain + the lowercase check + Parse: the normalised full
  * reference "domain/remainder" into buf. 0, or -1 with the error in err. */
 static int ref_normalize(const char *s, size_t n, char *buf, size_t bufn, size_t *outn,
-			 char *err, size_t errn)
+			 struct ref_parts *parts, char *err, size_t errn)
 {
 	const char *why;
 	struct ref_parts r;
@@ -839,6 +932,8 @@ static int ref_normalize(const char *s, size_t n, char *buf, size_t bufn, size_t
 		return -1;
 	}
 	*outn = o;
+	if (parts)
+		*parts = r;
 	return 0;
 }
 
@@ -856,7 +951,7 @@ int c2s_image_check(const char *s, size_t n, char *err, size_t errn)
 		snprintf(err, errn, "invalid reference format");
 		return -1;
 	}
-	return ref_normalize(s, n, buf, sizeof buf, &bn, err, errn);
+	return ref_normalize(s, n, buf, sizeof buf, &bn, NULL, err, errn);
 }
 
 size_t c2s_image_familiar(const char *s, size_t n, char *out, size_t outn)
@@ -864,10 +959,7 @@ size_t c2s_image_familiar(const char *s, size_t n, char *out, size_t outn)
 	char buf[API_MAX_IMAGE], err[API_MAX_MESSAGE];
 	size_t bn;
 	struct ref_parts r;
-	const char *why;
-	if (n + 32 > sizeof buf || ref_normalize(s, n, buf, sizeof buf, &bn, err, sizeof err) < 0)
-		return 0;
-	if (ref_parse(buf, bn, &r, &why) < 0)
+	if (n + 32 > sizeof buf || ref_normalize(s, n, buf, sizeof buf, &bn, &r, err, sizeof err) < 0)
 		return 0;
 	/* familiar name: drop docker.io/ and a lone library/ */
 	const char *name = r.name;
@@ -880,16 +972,30 @@ size_t c2s_image_familiar(const char *s, size_t n, char *out, size_t outn)
 			nn -= 8;
 		}
 	}
-	int len;
-	if (!r.has_tag && !r.has_digest)
-		len = snprintf(out, outn, "%.*s:latest", (int)nn, name);
-	else
-		len = snprintf(out, outn, "%.*s%s%.*s%s%.*s", (int)nn, name, r.has_tag ? ":" : "",
-			       (int)r.tag_n, r.has_tag ? r.tag : "", r.has_digest ? "@" : "",
-			       (int)r.digest_n, r.has_digest ? r.digest : "");
-	if (len < 0 || (size_t)len >= outn)
+	/* name[:tag][@digest], or name:latest (by hand: snprintf was 40% of this) */
+	int latest = !r.has_tag && !r.has_digest;
+	size_t len = nn + (latest ? 7 : 0) + (r.has_tag ? 1 + r.tag_n : 0) + (r.has_digest ? 1 + r.digest_n : 0);
+	if (len >= outn)
 		return 0;
-	return (size_t)len;
+	char *w = out;
+	memcpy(w, name, nn);
+	w += nn;
+	if (latest) {
+		memcpy(w, ":latest", 7);
+		w += 7;
+	}
+	if (r.has_tag) {
+		*w++ = ':';
+		memcpy(w, r.tag, r.tag_n);
+		w += r.tag_n;
+	}
+	if (r.has_digest) {
+		*w++ = '@';
+		memcpy(w, r.digest, r.digest_n);
+		w += r.digest_n;
+	}
+	*w = '\0';
+	return len;
 }
 
 /* ---- small Go library behaviours ---- */
@@ -1125,12 +1231,6 @@ static void list_free(struct list *l)
 	l->n = l->cap = 0;
 }
 
-static void reset_tmp(struct api *a)
-{
-	c2s_arena_free(&a->tmp);
-	c2s_arena_init(&a->tmp, 0);
-}
-
 static const struct c2s_mval *services_of(struct api *a)
 {
 	const struct c2s_mval *s = field(a->config, C2S_F_CONFIG_SERVICES);
@@ -1201,26 +1301,46 @@ static int network_create(struct api *a, struct c2s_str key, struct list *out)
 	return list_push(a, out, name, b);
 }
 
-/* The networks services use, each once (getServicesDeclaredNetworks). */
+/* The networks services use, each once (getServicesDeclaredNetworks): a
+ * list in first-use order and an index by hash over it (a linear search of
+ * the list for each service's networks grew with services x networks). */
 struct netset {
 	struct c2s_str *v;
 	size_t n, cap;
+	uint32_t *slot; /* entry index + 1; 0 = empty; 2 * cap slots */
 };
 
 static int netset_add(struct api *a, struct netset *set, struct c2s_str name)
 {
-	for (size_t u = 0; u < set->n; u++)
-		if (set->v[u].n == name.n && memcmp(set->v[u].p, name.p, name.n) == 0)
-			return 0;
+	uint32_t h = key_hash(name.p, name.n);
+	if (set->slot) {
+		size_t mask = 2 * set->cap - 1;
+		for (size_t i = h & mask; set->slot[i]; i = (i + 1) & mask) {
+			const struct c2s_str *e = &set->v[set->slot[i] - 1];
+			if (e->n == name.n && (name.n == 0 || memcmp(e->p, name.p, name.n) == 0))
+				return 0;
+		}
+	}
 	if (set->n == set->cap) {
 		size_t cap = set->cap ? set->cap * 2 : 8;
 		struct c2s_str *v = realloc(set->v, cap * sizeof *v);
-		if (!v) {
+		uint32_t *slot = v && cap < UINT32_MAX / 2 ? calloc(2 * cap, sizeof *slot) : NULL;
+		if (!slot) {
+			if (v)
+				set->v = v;
 			a->nomem = 1;
 			return -1;
 		}
+		free(set->slot);
 		set->v = v;
 		set->cap = cap;
+		set->slot = slot;
+		for (size_t u = 0; u < set->n; u++) {
+			size_t i = key_hash(v[u].p, v[u].n) & (2 * cap - 1);
+			while (slot[i])
+				i = (i + 1) & (2 * cap - 1);
+			slot[i] = (uint32_t)u + 1;
+		}
 	}
 	/* a lazily built service's strings go away with it: keep a copy */
 	set->v[set->n].p = c2s_arena_strndup(&a->keep, name.p, name.n);
@@ -1229,7 +1349,10 @@ static int netset_add(struct api *a, struct netset *set, struct c2s_str name)
 		return -1;
 	}
 	set->v[set->n].n = name.n;
-	set->n++;
+	size_t i = h & (2 * set->cap - 1);
+	while (set->slot[i])
+		i = (i + 1) & (2 * set->cap - 1);
+	set->slot[i] = (uint32_t)++set->n;
 	return 0;
 }
 
@@ -1242,6 +1365,25 @@ static int networks_used(struct api *a, const struct c2s_mval *svc, struct netse
 	for (uint32_t j = 0; j < k; j++)
 		if (netset_add(a, set, sval(map_key(nets, j))) < 0)
 			return -1;
+	return 0;
+}
+
+/* networks_used for a service not built yet, from its AST node: the keys of
+ * its networks mapping or the items of its list, as build_service_networks
+ * takes them (a prechecked stack needs nothing else before writing). */
+static int networks_used_lazy(struct api *a, const struct c2s_mval *v, struct netset *set)
+{
+	const struct c2s_doc *d = a->m->docs[v->file];
+	const struct c2s_node *nets = c2s_map_get(d, c2s_node_at(d, v->node), "networks", NULL);
+	int map = c2s_is_mapping(nets);
+	uint32_t k = map || c2s_is_sequence(nets) ? c2s_count(nets) : 0;
+	if (!k)
+		return netset_add(a, set, (struct c2s_str){"default", 7});
+	for (uint32_t j = 0; j < k; j++) {
+		struct c2s_str name = c2s_scalar(d, map ? c2s_map_key(d, nets, j) : c2s_seq_item(d, nets, j));
+		if (netset_add(a, set, name) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -1262,7 +1404,7 @@ static int read_object_file(struct api *a, const struct c2s_mval *obj, cJSON *bo
 	if (file.n && file.p[0] == '/')
 		path = cstr(a, file);
 	else if (file.n)
-		path = c2s_arena_printf(&a->tmp, "%s/%.*s", a->o->workdir ? a->o->workdir : ".",
+		path = tmp_printf(a, "%s/%.*s", a->o->workdir ? a->o->workdir : ".",
 					(int)file.n, file.p);
 	else
 		path = (char *)"";
@@ -1368,7 +1510,7 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 	size_t total = n + (extra_cred ? 1 : 0);
 	if (!total)
 		return 0;
-	struct ref *refs = calloc(total, sizeof *refs);
+	struct ref *refs = tmp_calloc(a, total, sizeof *refs);
 	if (!refs) {
 		a->nomem = 1;
 		return -1;
@@ -1439,7 +1581,6 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 	}
 	for (size_t i = 0; i < k; i++)
 		cJSON_Delete(refs[i].body);
-	free(refs);
 	return rc;
 }
 
@@ -1872,7 +2013,7 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 	const struct c2s_mval *nets = given(svc, C2S_F_SERVICE_NETWORKS);
 	uint32_t n = count(nets);
 	size_t total = n ? n : 1;
-	struct attach *v = calloc(total, sizeof *v);
+	struct attach *v = tmp_calloc(a, total, sizeof *v);
 	if (!v) {
 		a->nomem = 1;
 		return -1;
@@ -1906,14 +2047,14 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 		if (count(aliases) || extra) {
 			cJSON *arr = add_arr(a, b, "Aliases");
 			for (uint32_t j = 0; arr && j < count(aliases); j++) {
-				cJSON *s = cJSON_CreateStringReference(cstr(a, sval(item(aliases, j))));
+				cJSON *s = str_ref(a, sval(item(aliases, j)));
 				if (!s || !cJSON_AddItemToArray(arr, s)) {
 					cJSON_Delete(s);
 					a->nomem = 1;
 				}
 			}
 			if (arr && extra) {
-				cJSON *s = cJSON_CreateStringReference(cstr(a, svc_name));
+				cJSON *s = str_ref(a, svc_name);
 				if (!s || !cJSON_AddItemToArray(arr, s)) {
 					cJSON_Delete(s);
 					a->nomem = 1;
@@ -1931,7 +2072,6 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 	}
 	for (size_t i = 0; i < k; i++)
 		cJSON_Delete(v[i].body);
-	free(v);
 	return rc;
 }
 
@@ -2006,7 +2146,7 @@ static char *cap_norm(struct api *a, struct c2s_str s)
 		s.p++, s.n--;
 	while (s.n && strchr(" \t\n\v\f\r", s.p[s.n - 1]))
 		s.n--;
-	char *p = c2s_arena_alloc(&a->tmp, s.n + 5);
+	char *p = tmp_calloc(a, s.n + 5, 1);
 	if (!p) {
 		a->nomem = 1;
 		return (char *)"";
@@ -2048,13 +2188,9 @@ static int capabilities(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 {
 	const struct c2s_mval *addl = given(svc, C2S_F_SERVICE_CAP_ADD), *dropl = given(svc, C2S_F_SERVICE_CAP_DROP);
 	size_t na = count(addl), nd = count(dropl);
-	char **add_ = calloc(na + 1, sizeof *add_), **drop = calloc(nd + 1, sizeof *drop);
-	if (!add_ || !drop) {
-		free(add_);
-		free(drop);
-		a->nomem = 1;
+	char **add_ = tmp_calloc(a, na + 1, sizeof *add_), **drop = tmp_calloc(a, nd + 1, sizeof *drop);
+	if (!add_ || !drop)
 		return -1;
-	}
 	na = cap_set(a, addl, add_);
 	nd = cap_set(a, dropl, drop);
 	size_t ka = 0, kd = 0;
@@ -2085,8 +2221,6 @@ static int capabilities(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 			}
 		}
 	}
-	free(add_);
-	free(drop);
 	return 0;
 }
 
@@ -2095,12 +2229,12 @@ static int str_cmp(const void *x, const void *y)
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-/* "KEY=value" in a->tmp, each part cut at a NUL as "%.*s" does (printf's
+/* "KEY=value" in the scratch, each part cut at a NUL as "%.*s" does (printf's
  * formatting cost a sixth of service()). */
 static char *env_entry(struct api *a, struct c2s_str k, struct c2s_str v)
 {
 	size_t kn = k.n ? strnlen(k.p, k.n) : 0, vn = v.n ? strnlen(v.p, v.n) : 0;
-	char *s = c2s_arena_alloc(&a->tmp, kn + vn + 2);
+	char *s = tmp_calloc(a, kn + vn + 2, 1);
 	if (!s)
 		return NULL;
 	if (kn)
@@ -2118,7 +2252,7 @@ static void environment(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 	uint32_t n = count(env);
 	if (!n)
 		return;
-	char **v = calloc(n, sizeof *v);
+	char **v = tmp_calloc(a, n, sizeof *v);
 	if (!v) {
 		a->nomem = 1;
 		return;
@@ -2144,7 +2278,6 @@ static void environment(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 			a->nomem = 1;
 		}
 	}
-	free(v);
 }
 
 static void extra_hosts(struct api *a, const struct c2s_mval *svc, cJSON *cs)
@@ -2159,7 +2292,7 @@ static void extra_hosts(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 		if (!arr && !(arr = add_arr(a, cs, "Hosts")))
 			return;
 		size_t hn = (size_t)(colon - h.p);
-		char *s = c2s_arena_printf(&a->tmp, "%.*s %.*s", (int)(h.n - hn - 1), colon + 1, (int)hn, h.p);
+		char *s = tmp_printf(a, "%.*s %.*s", (int)(h.n - hn - 1), colon + 1, (int)hn, h.p);
 		cJSON *js = s ? cJSON_CreateString(s) : NULL;
 		if (!js || !cJSON_AddItemToArray(arr, js)) {
 			cJSON_Delete(js);
@@ -2184,7 +2317,7 @@ static void ulimits(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 	uint32_t n = count(map);
 	if (!n)
 		return;
-	struct ulimit *u = calloc(n, sizeof *u);
+	struct ulimit *u = tmp_calloc(a, n, sizeof *u);
 	if (!u) {
 		a->nomem = 1;
 		return;
@@ -2209,7 +2342,6 @@ static void ulimits(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 		add_int(a, o, "Hard", u[i].hard);
 		add_int(a, o, "Soft", u[i].soft);
 	}
-	free(u);
 }
 
 static void update_config(struct api *a, const struct c2s_mval *deploy, unsigned f, const char *key, cJSON *spec)
@@ -2493,7 +2625,7 @@ static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struc
 	uint32_t n = count(ports);
 	if (!n)
 		return;
-	struct port *p = calloc(n, sizeof *p);
+	struct port *p = tmp_calloc(a, n, sizeof *p);
 	if (!p) {
 		a->nomem = 1;
 		return;
@@ -2522,10 +2654,26 @@ static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struc
 			p[i].body = NULL;
 		cJSON_Delete(p[i].body);
 	}
-	free(p);
 }
 
+static cJSON *service_spec(struct api *a, struct c2s_str key, const struct c2s_mval *svc);
+
+/* service_spec with the service's fields indexed (svc_fields) meanwhile. */
 static cJSON *service(struct api *a, struct c2s_str key, const struct c2s_mval *svc)
+{
+	if (svc->kind == C2S_MV_STRUCT) {
+		memset(svc_fields.at, 0, sizeof svc_fields.at);
+		for (uint32_t i = 0; i < svc->n; i++)
+			if (svc->u.v[i].field < 64 && !svc_fields.at[svc->u.v[i].field]) /* the first, as c2s_mget */
+				svc_fields.at[svc->u.v[i].field] = &svc->u.v[i];
+		svc_fields.s = svc;
+	}
+	cJSON *spec = service_spec(a, key, svc);
+	svc_fields.s = NULL;
+	return spec;
+}
+
+static cJSON *service_spec(struct api *a, struct c2s_str key, const struct c2s_mval *svc)
 {
 	const struct c2s_mval *deploy = given(svc, C2S_F_SERVICE_DEPLOY);
 	struct c2s_str image = sfield(svc, C2S_F_SERVICE_IMAGE);
@@ -2766,6 +2914,45 @@ static void json_indent(struct c2s_buf *out, int depth)
 	}
 }
 
+/* The bytes of s[0..n) a JSON string writes as they are, from the start. */
+static size_t plain_len_n(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i + 4 <= n && !c2s_json_escaped[p[i]] && !c2s_json_escaped[p[i + 1]] && !c2s_json_escaped[p[i + 2]] &&
+	       !c2s_json_escaped[p[i + 3]])
+		i += 4;
+	while (i < n && !c2s_json_escaped[p[i]])
+		i++;
+	return i;
+}
+
+/* A string item as a JSON string. A counted one stops at a NUL byte, as the
+ * C string copy it stands for did. */
+static void put_string(struct c2s_buf *out, const cJSON *it)
+{
+	const char *v = it->valuestring ? it->valuestring : "";
+	if (!(it->type & API_COUNTED)) {
+		c2s_buf_put_json_string(out, v, "", 0);
+		return;
+	}
+	size_t n = (size_t)it->valueint;
+	const char *nul = memchr(v, '\0', n);
+	if (nul)
+		n = (size_t)(nul - v);
+	char small[256];
+	char *c = n < sizeof small ? small : malloc(n + 1);
+	if (!c) {
+		out->failed = 1;
+		return;
+	}
+	memcpy(c, v, n);
+	c[n] = '\0';
+	c2s_buf_put_json_string(out, c, "", 0);
+	if (c != small)
+		free(c);
+}
+
 static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
 {
 	char num[64];
@@ -2790,7 +2977,7 @@ static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
 		c2s_buf_put(out, num, strlen(num));
 		return;
 	case cJSON_String:
-		c2s_buf_put_json_string(out, item_->valuestring ? item_->valuestring : "", "", 0);
+		put_string(out, item_);
 		return;
 	case cJSON_Array:
 	case cJSON_Object: {
@@ -2806,6 +2993,44 @@ static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
 		static const char sep[] = ",\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
 		const int maxtabs = (int)sizeof sep - 3;
 		for (int first = 1; child; child = child->next, first = 0) {
+			/* the common case, key and string value with nothing to escape:
+			 * ",\n\t..\"key\": \"value\"" in one reserved stretch */
+			int string = (child->type & 0xff) == cJSON_String;
+			const char *k = object && child->string ? child->string : "";
+			const char *v = string && child->valuestring ? child->valuestring : "";
+			size_t kl = object ? c2s_json_plain_len(k) : 0, vl, vn;
+			if (string && (child->type & API_COUNTED)) {
+				vn = (size_t)child->valueint;
+				vl = plain_len_n(v, vn);
+			} else {
+				vl = string ? c2s_json_plain_len(v) : 0;
+				vn = v[vl] ? vl + 1 : vl; /* vl == vn: nothing to escape */
+			}
+			size_t sl = (size_t)(2 - first + depth + 1);
+			if (depth + 1 <= maxtabs && !k[kl] && vl == vn &&
+			    c2s_buf_room(out, sl + (object ? kl + 4 : 0) + (string ? vl + 2 : 0))) {
+				char *w = out->data + out->len;
+				memcpy(w, sep + first, sl);
+				w += sl;
+				if (object) {
+					*w++ = '"';
+					memcpy(w, k, kl);
+					w += kl;
+					memcpy(w, "\": ", 3);
+					w += 3;
+				}
+				if (string) {
+					*w++ = '"';
+					memcpy(w, v, vl);
+					w += vl;
+					*w++ = '"';
+				}
+				*w = '\0';
+				out->len = (size_t)(w - out->data);
+				if (!string)
+					json_write(out, child, depth + 1);
+				continue;
+			}
 			if (depth + 1 <= maxtabs) {
 				c2s_buf_put(out, sep + first, (size_t)(2 - first + depth + 1));
 			} else {
@@ -2815,8 +3040,8 @@ static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
 			if (object) {
 				c2s_buf_put_json_string(out, child->string ? child->string : "", ": ", 2);
 			}
-			if ((child->type & 0xff) == cJSON_String) /* most leaves: no call */
-				c2s_buf_put_json_string(out, child->valuestring ? child->valuestring : "", "", 0);
+			if ((child->type & 0xff) == cJSON_String)
+				put_string(out, child);
 			else
 				json_write(out, child, depth + 1);
 		}
@@ -2904,7 +3129,6 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 	a.diags = diags;
 	a.config = &m->root;
 	a.stack_len = strlen(o->stack);
-	c2s_arena_init(&a.tmp, 0);
 	c2s_arena_init(&a.keep, 0);
 	pool_install();
 	a.networks = given(a.config, C2S_F_CONFIG_NETWORKS);
@@ -2921,22 +3145,30 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 	/* docker's order: the loader (building every service), every image, then
 	 * networks, secrets and configs, then each service's conversion. One pass
 	 * builds each service once and notes the first refusal of each kind;
-	 * the refusal that docker meets first is then reported. */
+	 * the refusal that docker meets first is then reported. A prechecked
+	 * stack has none: the pass only reads each service's networks. */
 	uint32_t bad_image = UINT32_MAX, bad_convert = UINT32_MAX;
 	char err[API_MAX_MESSAGE];
 	for (uint32_t i = 0; i < nsvc; i++) {
+		const struct c2s_mval *v = map_value(svcs, i);
+		if (o->prechecked && v->kind == C2S_MV_NODE && (v->flags & C2S_MVF_LAZY)) {
+			if (networks_used_lazy(&a, v, &used) < 0)
+				goto done;
+			continue;
+		}
 		struct c2s_mval scratch;
-		const struct c2s_mval *svc = service_checked(&a, map_value(svcs, i), &scratch);
+		const struct c2s_mval *svc = service_checked(&a, v, &scratch);
 		if (!svc) {
 			a.stream_failed = 1;
 			service_done(&a);
 			goto done;
 		}
 		struct c2s_str image = sfield(svc, C2S_F_SERVICE_IMAGE);
-		if (bad_image == UINT32_MAX && (image.n == 0 || c2s_image_check(image.p, image.n, err, sizeof err) < 0))
+		if (!o->prechecked && bad_image == UINT32_MAX &&
+		    (image.n == 0 || c2s_image_check(image.p, image.n, err, sizeof err) < 0))
 			bad_image = i;
 		int bad = networks_used(&a, svc, &used) < 0;
-		if (!bad && !o->discardable && bad_image == UINT32_MAX && bad_convert == UINT32_MAX) {
+		if (!bad && !o->discardable && !o->prechecked && bad_image == UINT32_MAX && bad_convert == UINT32_MAX) {
 			/* nothing may reach the output before every service is known to convert */
 			size_t before = diags->n;
 			if (check_service(&a, svc) < 0) {
@@ -2946,7 +3178,6 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 			bad = a.nomem;
 		}
 		service_done(&a);
-		reset_tmp(&a);
 		pool_reset();
 		if (bad)
 			goto done;
@@ -2986,7 +3217,6 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 	}
 	c2s_buf_adds(out, "\t\"services\": [");
 	for (uint32_t k = 0; k < nsvc; k++) {
-		reset_tmp(&a);
 		pool_reset();
 		cJSON *spec = convert_one(&a, svcs, order[k]);
 		int bad = !spec || a.nomem || append_item(&a, out, spec, k == 0) < 0;
@@ -3008,10 +3238,10 @@ done:
 		rc = -1;
 	free(order);
 	free(used.v);
+	free(used.slot);
 	list_free(&nets);
 	list_free(&secrets);
 	list_free(&configs);
-	c2s_arena_free(&a.tmp);
 	c2s_arena_free(&a.keep);
 	if (json_pool.failed && rc == 0)
 		rc = -2;

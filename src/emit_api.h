@@ -20,6 +20,10 @@ struct c2s_api_options {
 	const char *workdir;     /* relative secret/config files are read from here */
 	int discardable;         /* the output is thrown away on error (-o's temporary
 				    file): services are not converted twice */
+	int prechecked;          /* the stack passed c2s_deploy_checks (docker's refusals,
+				    judged on the AST): the first pass only collects the
+				    networks the services use, and each service is built once
+				    more, to be written */
 };
 
 /* Is s a stack name docker accepts (not empty, no blanks only, no quotes)? */

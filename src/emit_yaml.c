@@ -29,7 +29,7 @@ struct emitter {
 	int failed;
 };
 
-static void put(struct emitter *e, const char *s, size_t n)
+static inline void put(struct emitter *e, const char *s, size_t n)
 {
 	struct c2s_buf *b = e->out;
 	if (b->len + n < b->cap) { /* room, NUL included: the common case, no call */
@@ -40,10 +40,31 @@ static void put(struct emitter *e, const char *s, size_t n)
 	}
 	c2s_buf_add(b, s, n);
 }
+/* Room for n more bytes and the NUL (NULL: the buffer failed); write them
+ * through the pointer, then commit the end: several pieces, one check. */
+static inline char *room(struct emitter *e, size_t n)
+{
+	struct c2s_buf *b = e->out;
+	if (b->data && n < b->cap - b->len)
+		return b->data + b->len;
+	return c2s_buf_reserve(b, n);
+}
+static inline void commit(struct emitter *e, char *end)
+{
+	e->out->len = (size_t)(end - e->out->data);
+	*end = '\0';
+}
+
+static const char spaces[64] = "                                                               ";
+
 static void puts_(struct emitter *e, const char *s) { c2s_buf_add(e->out, s, strlen(s)); }
 
 static void indent(struct emitter *e, unsigned n)
 {
+	if (n < sizeof spaces) {
+		put(e, spaces, n);
+		return;
+	}
 	char *w = c2s_buf_reserve(e->out, n);
 	if (!w)
 		return;
@@ -186,6 +207,16 @@ static int needs_quotes(const char *s, size_t n, int known_str)
 		      c == 'N' || c == 't' || c == 'T' || c == 'f' || c == 'F' || c == '<'))
 			return 0;
 	}
+	if (s[0] >= '0' && s[0] <= '9') {
+		/* digits with at most one '.': an int, or a float to yaml.v3's
+		 * strconv fallbacks (too long for int64, "08", "1.") */
+		size_t i = 1, dots = 0;
+		for (; i < n; i++)
+			if (!(s[i] >= '0' && s[i] <= '9') && !(s[i] == '.' && dots++ == 0))
+				break;
+		if (i == n)
+			return 1;
+	}
 	enum c2s_type t = c2s_resolve_plain(s, n, &v);
 	if (t != C2S_TYPE_STRING && t != C2S_TYPE_MERGE)
 		return 1;
@@ -195,11 +226,13 @@ static int needs_quotes(const char *s, size_t n, int known_str)
 /* YAML 1.1 booleans and base-60 numbers: strings to yaml.v3, quoted anyway. */
 static int old_bool_or_base60(const char *s, size_t n)
 {
-	static const char *const old_bools[] = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON",
-		"n", "N", "no", "No", "NO", "off", "Off", "OFF"};
-	for (size_t i = 0; n <= 3 && i < sizeof old_bools / sizeof old_bools[0]; i++)
-		if (strlen(old_bools[i]) == n && memcmp(old_bools[i], s, n) == 0)
-			return 1;
+	/* y Y yes Yes YES on On ON n N no No NO off Off OFF */
+	static const char *const old_bools[4][6] = {
+		{0}, {"y", "Y", "n", "N"}, {"on", "On", "ON", "no", "No", "NO"}, {"yes", "Yes", "YES", "off", "Off", "OFF"}};
+	if (n >= 1 && n <= 3)
+		for (size_t i = 0; i < 6 && old_bools[n][i]; i++)
+			if (memcmp(old_bools[n][i], s, n) == 0)
+				return 1;
 	/* base 60: ^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$ */
 	if (n && (s[0] == '+' || s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) && memchr(s, ':', n)) {
 		size_t i = 0;
@@ -231,15 +264,57 @@ static int old_bool_or_base60(const char *s, size_t n)
 	return 0;
 }
 
+/* Byte classes for the fast paths; every byte >= 0x80 has none of them and
+ * takes the full analysis. */
+enum {
+	K_BODY = 1,  /* printable ASCII but ' ', ':' and '#': plain anywhere after the first byte */
+	K_LEAD = 2,  /* may start a plain scalar whatever follows (no indicator, no space) */
+	K_TYPED = 4, /* a first byte with which the text may read back as another type,
+	              * or be a YAML 1.1 boolean or base-60 number */
+	K_DQ = 8     /* itself inside double quotes: printable ASCII but '"' and '\\' */
+};
+#define K_ALNUM (K_BODY | K_LEAD | K_DQ)
+static const unsigned char kls[256] = {
+	[' '] = K_DQ,
+	['!'] = K_BODY | K_DQ, ['"'] = K_BODY, ['#'] = K_DQ, ['$'] = K_ALNUM, ['%'] = K_BODY | K_DQ,
+	['&'] = K_BODY | K_DQ, ['\''] = K_BODY | K_DQ, ['('] = K_ALNUM, [')'] = K_ALNUM, ['*'] = K_BODY | K_DQ,
+	['+'] = K_ALNUM | K_TYPED, [','] = K_BODY | K_DQ, ['-'] = K_BODY | K_DQ | K_TYPED,
+	['.'] = K_ALNUM | K_TYPED, ['/'] = K_ALNUM,
+	['0'] = K_ALNUM | K_TYPED, ['1'] = K_ALNUM | K_TYPED, ['2'] = K_ALNUM | K_TYPED, ['3'] = K_ALNUM | K_TYPED,
+	['4'] = K_ALNUM | K_TYPED, ['5'] = K_ALNUM | K_TYPED, ['6'] = K_ALNUM | K_TYPED, ['7'] = K_ALNUM | K_TYPED,
+	['8'] = K_ALNUM | K_TYPED, ['9'] = K_ALNUM | K_TYPED,
+	[':'] = K_DQ, [';'] = K_ALNUM, ['<'] = K_ALNUM | K_TYPED, ['='] = K_ALNUM, ['>'] = K_BODY | K_DQ,
+	['?'] = K_BODY | K_DQ, ['@'] = K_BODY | K_DQ,
+	['A'] = K_ALNUM, ['B'] = K_ALNUM, ['C'] = K_ALNUM, ['D'] = K_ALNUM, ['E'] = K_ALNUM,
+	['F'] = K_ALNUM | K_TYPED, ['G'] = K_ALNUM, ['H'] = K_ALNUM, ['I'] = K_ALNUM, ['J'] = K_ALNUM,
+	['K'] = K_ALNUM, ['L'] = K_ALNUM, ['M'] = K_ALNUM, ['N'] = K_ALNUM | K_TYPED, ['O'] = K_ALNUM | K_TYPED,
+	['P'] = K_ALNUM, ['Q'] = K_ALNUM, ['R'] = K_ALNUM, ['S'] = K_ALNUM, ['T'] = K_ALNUM | K_TYPED,
+	['U'] = K_ALNUM, ['V'] = K_ALNUM, ['W'] = K_ALNUM, ['X'] = K_ALNUM, ['Y'] = K_ALNUM | K_TYPED,
+	['Z'] = K_ALNUM,
+	['['] = K_BODY | K_DQ, ['\\'] = K_BODY | K_LEAD, [']'] = K_BODY | K_DQ, ['^'] = K_ALNUM, ['_'] = K_ALNUM,
+	['`'] = K_BODY | K_DQ,
+	['a'] = K_ALNUM, ['b'] = K_ALNUM, ['c'] = K_ALNUM, ['d'] = K_ALNUM, ['e'] = K_ALNUM,
+	['f'] = K_ALNUM | K_TYPED, ['g'] = K_ALNUM, ['h'] = K_ALNUM, ['i'] = K_ALNUM, ['j'] = K_ALNUM,
+	['k'] = K_ALNUM, ['l'] = K_ALNUM, ['m'] = K_ALNUM, ['n'] = K_ALNUM | K_TYPED, ['o'] = K_ALNUM | K_TYPED,
+	['p'] = K_ALNUM, ['q'] = K_ALNUM, ['r'] = K_ALNUM, ['s'] = K_ALNUM, ['t'] = K_ALNUM | K_TYPED,
+	['u'] = K_ALNUM, ['v'] = K_ALNUM, ['w'] = K_ALNUM, ['x'] = K_ALNUM, ['y'] = K_ALNUM | K_TYPED,
+	['z'] = K_ALNUM,
+	['{'] = K_BODY | K_DQ, ['|'] = K_BODY | K_DQ, ['}'] = K_BODY | K_DQ, ['~'] = K_ALNUM | K_TYPED,
+};
+
 static void write_double(struct emitter *e, const char *s, size_t n)
 {
 	put(e, "\"", 1);
 	size_t i = 0, run = 0;
+	/* yaml.v3's is_bom(value, i) ignores i: when the value starts with a
+	 * byte order mark, every character is escaped (a docker quirk we keep) */
+	int bom = at(s, n, 0) == 0xEF && at(s, n, 1) == 0xBB && at(s, n, 2) == 0xBF;
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
-		/* yaml.v3's is_bom(value, i) ignores i: when the value starts with a
-		 * byte order mark, every character is escaped (a docker quirk we keep) */
-		int bom = at(s, n, 0) == 0xEF && at(s, n, 1) == 0xBB && at(s, n, 2) == 0xBF;
+		if ((kls[c] & K_DQ) && !bom) {
+			i++;
+			continue;
+		}
 		if (!is_printable(s, n, i) || bom || is_break(s, n, i) || c == '"' || c == '\\') {
 			if (i > run)
 				put(e, s + run, i - run);
@@ -286,9 +361,60 @@ static void write_double(struct emitter *e, const char *s, size_t n)
 	put(e, "\"", 1);
 }
 
-static void write_single(struct emitter *e, const char *s, size_t n)
+/* A value with a line or paragraph separator (U+2028, U+2029: breaks to the
+ * analysis, printable, so single-quoted) goes through yaml.v3's
+ * write_single_quoted step by step: the separator is written as it is and
+ * ends the line (column 0); the next character that is not a space first
+ * indents to ind -- or breaks the line and indents, when spaces since the
+ * separator passed ind or reached it before anything set the whitespace flag.
+ * ('\n', '\r' and NEL never get here: the analysis quotes them doubly.) */
+static void write_single_breaks(struct emitter *e, const char *s, size_t n, unsigned ind)
+{
+	size_t col = 0;
+	int breaks = 0, indention = 0, whitespace = 0;
+	for (size_t i = 0; i < n;) {
+		size_t w = u8width((unsigned char)s[i]);
+		if (i + w > n)
+			w = n - i;
+		if (s[i] == ' ') {
+			put(e, " ", 1);
+			col++;
+			i++;
+		} else if (is_break(s, n, i)) {
+			put(e, s + i, w);  /* write_break: the character itself, then column 0 */
+			i += w;
+			col = 0;
+			indention = breaks = 1;
+		} else {
+			if (breaks) {
+				/* yaml_emitter_write_indent */
+				if (!indention || col > ind || (col == ind && !whitespace)) {
+					put(e, "\n", 1);
+					col = 0;
+				}
+				for (; col < ind; col++)
+					put(e, " ", 1);
+				whitespace = 1;
+			}
+			if (s[i] == '\'')
+				put(e, "'", 1);
+			put(e, s + i, w);
+			i += w;
+			col++;
+			indention = breaks = 0;
+		}
+	}
+}
+
+static void write_single(struct emitter *e, const char *s, size_t n, unsigned ind)
 {
 	put(e, "'", 1);
+	for (size_t i = 0; i + 2 < n; i++)
+		if ((unsigned char)s[i] == 0xE2 && is_break(s, n, i)) {
+			write_single_breaks(e, s, n, ind);
+			put(e, "'", 1);
+			return;
+		}
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++)
 		if (s[i] == '\'') {
@@ -359,42 +485,63 @@ static void write_literal(struct emitter *e, const char *s, size_t n, unsigned i
 	}
 }
 
-/* A string scalar; is_key: simple-key context. ind: indentation for block scalars.
- * Ends without a newline, except a literal block, which ends its last line itself
- * (the caller must then not add one): returns 1 in that case. */
-static int is_alnum(char c)
+/* Fast path: text the analysis would certainly allow plain in block context
+ * (printable ASCII, no indicator where it counts, no leading or trailing
+ * space, no ": " or " #"); anything else takes the full analysis. */
+static int surely_plain(const char *str, size_t n)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/* Fast path: text the analysis would certainly allow plain (no spaces, breaks,
- * indicators or special characters). */
-static int surely_plain(const char *s, size_t n)
-{
-	if (n == 0 || !(is_alnum(s[0]) || s[0] == '/'))
-		return 0;
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char c = s[0];
+	if (!(kls[c] & K_LEAD)) {
+		/* '-', '?' and ':' start a plain scalar unless a space follows */
+		if (!(c == '-' || c == '?' || c == ':') || n < 2 || !(kls[s[1]] & K_BODY))
+			return 0;
+		if (c == '-' && n >= 3 && s[1] == '-' && s[2] == '-')
+			return 0;  /* "---" */
+	} else if (c == '.' && n >= 3 && s[1] == '.' && s[2] == '.') {
+		return 0;  /* "..." */
+	}
 	for (size_t i = 1; i < n; i++) {
-		char c = s[i];
-		if (is_alnum(c) || c == '.' || c == '_' || c == '/' || c == '-' || c == '=' || c == '+' || c == '@')
+		c = s[i];
+		if (kls[c] & K_BODY)
 			continue;
-		if (c == ':' && i + 1 < n)
-			continue;
-		return 0;
+		if (i + 1 == n)
+			return 0;  /* a trailing space or ':', or a non-body byte */
+		/* a space before '#' is caught at the '#' */
+		if (c == ':' ? s[i + 1] == ' ' : c == '#' ? s[i - 1] == ' ' : c != ' ')
+			return 0;
 	}
 	return 1;
 }
 
+/* The text goes out plain: it reads back as a string and the analysis allows it. */
+static int plain_ok(const char *s, size_t n, int known_str)
+{
+	return n && !((kls[(unsigned char)s[0]] & K_TYPED) && needs_quotes(s, n, known_str)) && surely_plain(s, n);
+}
+
+/* A string scalar; is_key: simple-key context. ind: indentation for block scalars.
+ * Ends without a newline, except a literal block, which ends its last line itself
+ * (the caller must then not add one): returns 1 in that case.
+ * known_str: the text is already known to resolve as a string. */
 static int write_string_k(struct emitter *e, const char *s, size_t n, int is_key, unsigned ind, int known_str)
 {
 	struct analysis a;
-	int quote = needs_quotes(s, n, known_str);
+	/* only a few first bytes can make the text read back as another type */
+	int quote = n == 0 ? !known_str : (kls[(unsigned char)s[0]] & K_TYPED) && needs_quotes(s, n, known_str);
 	if (!quote && surely_plain(s, n)) {
 		put(e, s, n);
 		return 0;
 	}
+	int nl = memchr(s, '\n', n) != NULL;
+	if (quote && !nl) {
+		/* double-quoted whatever the analysis says */
+		write_double(e, s, n);
+		return 0;
+	}
 	analyze(s, n, &a);
 	enum { PLAIN, SINGLE, DOUBLE, LITERAL } style;
-	if (memchr(s, '\n', n))
+	if (nl)
 		style = LITERAL;
 	else if (quote)
 		style = DOUBLE;
@@ -417,7 +564,7 @@ static int write_string_k(struct emitter *e, const char *s, size_t n, int is_key
 		put(e, s, n);
 		return 0;
 	case SINGLE:
-		write_single(e, s, n);
+		write_single(e, s, n, ind);
 		return 0;
 	case DOUBLE:
 		write_double(e, s, n);
@@ -509,6 +656,32 @@ static int struct_prints(const struct c2s_mval *st)
 
 enum ctx { AFTER_KEY, AFTER_DASH };
 
+/* Decimal digits of u, right-aligned to end (which has room for 20): the start. */
+static char *fmt_u64(uint64_t u, char *end)
+{
+	do
+		*--end = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	return end;
+}
+
+/* " N\n" for a signed (sign) or unsigned value; quoted: " \"N\"\n", as a
+ * string of digits (bytes) is written: it would read back as an int. */
+static void emit_int(struct emitter *e, uint64_t u, int sign, int quoted)
+{
+	char buf[32], *end = buf + sizeof buf;
+	*--end = '\n';
+	if (quoted)
+		*--end = '"';
+	char *p = fmt_u64(sign && (int64_t)u < 0 ? 0 - u : u, end);
+	if (sign && (int64_t)u < 0)
+		*--p = '-';
+	if (quoted)
+		*--p = '"';
+	*--p = ' ';
+	put(e, p, (size_t)(buf + sizeof buf - p));
+}
+
 static void emit_value(struct emitter *e, const struct c2s_mval *v, enum c2s_fkind fk, enum c2s_mtype sub,
 		       unsigned ind, enum ctx ctx);
 static void emit_struct_entries(struct emitter *e, const struct c2s_mval *st, unsigned ind, int first_inline);
@@ -520,10 +693,36 @@ static void scalar_lead(struct emitter *e, enum ctx ctx)
 	put(e, " ", 1);
 }
 
+/* Does the output end a line: a '\n', or a literal block's last U+2028 or
+ * U+2029 (yaml.v3's write_break leaves the column at 0 after either, and
+ * the next line's indentation follows without a newline)? */
+static int ends_line(const struct emitter *e)
+{
+	const unsigned char *d = (const unsigned char *)e->out->data;
+	size_t len = e->out->len;
+	if (!len)
+		return 0;
+	if (d[len - 1] == '\n')
+		return 1;
+	return len >= 3 && d[len - 3] == 0xE2 && d[len - 2] == 0x80 && (d[len - 1] == 0xA8 || d[len - 1] == 0xA9);
+}
+
 static void emit_str_known(struct emitter *e, const char *s, size_t n, unsigned ind, enum ctx ctx, int known)
 {
+	if (plain_ok(s, n, known)) {
+		/* " text\n" in one write */
+		char *w = room(e, n + 2);
+		if (!w)
+			return;
+		*w++ = ' ';
+		memcpy(w, s, n);
+		w += n;
+		*w++ = '\n';
+		commit(e, w);
+		return;
+	}
 	scalar_lead(e, ctx);
-	if (!write_string_k(e, s, n, 0, ind + 2, known) || e->out->len == 0 || e->out->data[e->out->len - 1] != '\n')
+	if (!write_string_k(e, s, n, 0, ind + 2, known) || !ends_line(e))
 		put(e, "\n", 1);
 }
 
@@ -548,13 +747,32 @@ static void emit_plain(struct emitter *e, const char *s, enum ctx ctx)
 
 static void emit_key(struct emitter *e, const char *s, size_t n, unsigned ind, int inline_first)
 {
+	if (n <= 128 && ind < sizeof spaces && plain_ok(s, n, 0)) {
+		/* indentation, key and ':' in one write */
+		char *w = room(e, ind + n + 1);
+		if (!w)
+			return;
+		if (!inline_first) {
+			memcpy(w, spaces, ind);
+			w += ind;
+		}
+		memcpy(w, s, n);
+		w += n;
+		*w++ = ':';
+		commit(e, w);
+		return;
+	}
 	if (!inline_first)
 		indent(e, ind);
-	/* yaml_emitter_check_simple_key: a multi-line or long key is written as "? key\n: " */
-	if (n > 128 || memchr(s, '\n', n) || memchr(s, '\r', n)) {
+	/* yaml_emitter_check_simple_key: a multi-line or long key is written as "? key\n: "
+	 * (multi-line: any break the analysis counts, NEL, LS and PS too) */
+	int multiline = 0;
+	for (size_t i = 0; i < n && !multiline; i++)
+		multiline = is_break(s, n, i);
+	if (n > 128 || multiline) {
 		put(e, "? ", 2);
 		write_string(e, s, n, 0, ind + 2);
-		if (e->out->len && e->out->data[e->out->len - 1] != '\n')
+		if (!ends_line(e))
 			put(e, "\n", 1);
 		indent(e, ind);
 		put(e, ":", 1);
@@ -685,10 +903,21 @@ static void emit_struct_entries(struct emitter *e, const struct c2s_mval *st, un
 		if (st->type == C2S_T_ULIMIT && f->field == C2S_F_ULIMIT_SINGLE)
 			continue;
 		/* table keys are plain lower-case words: no analysis needed */
-		if (!first)
-			indent(e, ind);
-		put(e, fd->key, fd->keylen);
-		put(e, ":", 1);
+		char *w = room(e, ind + fd->keylen + 1);
+		if (!w)
+			return;
+		if (!first) {
+			if (ind < sizeof spaces) {
+				memcpy(w, spaces, ind);
+			} else {
+				memset(w, ' ', ind);
+			}
+			w += ind;
+		}
+		memcpy(w, fd->key, fd->keylen);
+		w += fd->keylen;
+		*w++ = ':';
+		commit(e, w);
 		first = 0;
 		emit_value(e, f, fd->kind, fd->sub, ind, AFTER_KEY);
 	}
@@ -729,19 +958,18 @@ static void emit_value(struct emitter *e, const struct c2s_mval *v, enum c2s_fki
 		return;
 	case C2S_MV_INT:
 		if (fk == C2S_FK_DUR || fk == C2S_FK_DURP) {
-			size_t n = c2s_duration_format(v->u.i, buf);
-			emit_str_value(e, buf, n, ind, ctx);
-		} else if (fk == C2S_FK_BYTES) {
-			int n = snprintf(buf, sizeof buf, "%lld", (long long)v->u.i);
-			emit_str_value(e, buf, (size_t)n, ind, ctx);
+			/* digits, '.', '-' and unit letters (or "\u00b5s"): always plain */
+			buf[0] = ' ';
+			size_t n = c2s_duration_format(v->u.i, buf + 1);
+			buf[n + 1] = '\n';
+			put(e, buf, n + 2);
 		} else {
-			snprintf(buf, sizeof buf, "%lld", (long long)v->u.i);
-			emit_plain(e, buf, ctx);
+			/* bytes print as a string of digits, which yaml.v3 double-quotes */
+			emit_int(e, (uint64_t)v->u.i, 1, fk == C2S_FK_BYTES);
 		}
 		return;
 	case C2S_MV_UINT:
-		snprintf(buf, sizeof buf, "%llu", (unsigned long long)v->u.u);
-		emit_plain(e, buf, ctx);
+		emit_int(e, v->u.u, 0, 0);
 		return;
 	case C2S_MV_FLOAT:
 		c2s_go_float(v->u.f, fk == C2S_FK_FLOAT32 ? 32 : 64, buf, sizeof buf);

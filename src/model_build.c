@@ -183,6 +183,29 @@ size_t c2s_go_float(double f, int bits, char *out, size_t cap)
 static const char *const month_names[] = {"January", "February", "March", "April", "May", "June", "July",
 	"August", "September", "October", "November", "December"};
 
+/* Decimal text of v (with a '-' when negative) into buf (>= 21 bytes, no NUL
+ * written); returns its length. snprintf's "%lld" cost ~700 instructions. */
+static size_t fmt_u64(char *buf, uint64_t v, int negative)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	size_t w = 0;
+	if (negative)
+		buf[w++] = '-';
+	while (n)
+		buf[w++] = tmp[--n];
+	return w;
+}
+
+static size_t fmt_i64(char *buf, int64_t v)
+{
+	return fmt_u64(buf, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
+}
+
 /* A scalar as Go's fmt.Sprint prints the value yaml.v3 decoded (§4.3).
  * null_text: what a null becomes (NULL: keep it null, *is_null set). */
 static struct c2s_str go_sprint(struct builder *b, const struct c2s_node *n, int *was_null)
@@ -207,10 +230,10 @@ static struct c2s_str go_sprint(struct builder *b, const struct c2s_node *n, int
 		s.n = strlen(s.p);
 		return s;
 	case C2S_TYPE_INT:
-		len = (size_t)snprintf(buf, sizeof buf, "%lld", (long long)v.i);
+		len = fmt_i64(buf, v.i);
 		break;
 	case C2S_TYPE_UINT:
-		len = (size_t)snprintf(buf, sizeof buf, "%llu", (unsigned long long)v.u);
+		len = fmt_u64(buf, v.u, 0);
 		break;
 	case C2S_TYPE_FLOAT:
 		len = c2s_go_float(v.f, 64, buf, sizeof buf);
@@ -270,7 +293,8 @@ static int cmp_items(const void *pa, const void *pb)
 			ea++;
 		while (eb < b->k.n && y[eb] >= '0' && y[eb] <= '9')
 			eb++;
-		if (ea - i == eb - i && ea - i <= 18)
+		/* (a run that goes on in a non-ASCII digit is keyLess's to judge) */
+		if (ea - i == eb - i && ea - i <= 18 && (ea == a->k.n || x[ea] < 0x80) && (eb == b->k.n || y[eb] < 0x80))
 			return x[i] < y[i] ? -1 : 1;
 	}
 	if (c2s_key_less(a->k.u.s, a->k.n, b->k.u.s, b->k.n))
@@ -611,87 +635,93 @@ static mval build_extras(struct builder *b, const struct c2s_node *n)
 	return make_owned_map(b, items, w, n);
 }
 
-/* Field lookup by key: per struct type, field indexes sorted by key (built once). */
-static uint8_t field_order[C2S_T_COUNT][64];
-static int field_order_ready;
-static enum c2s_mtype sort_type;
+/* Field lookup by key: per struct type, an open-addressing table of field
+ * index + 1 by a hash of the key (built once; EXTRAS, keyed "", is not in it),
+ * and the EXTRAS field's index + 1 (0: none). A binary search over the sorted
+ * keys was a sixth of building a service (callgrind). */
+#define FIELD_SLOTS 128 /* a power of two, at least twice the most fields */
+static uint8_t field_slot_tab[C2S_T_COUNT][FIELD_SLOTS];
+static uint8_t extras_field[C2S_T_COUNT];
+static int field_tab_ready;
 
-static int cmp_field(const void *a, const void *b)
+static unsigned field_hash(const char *k, size_t n)
 {
-	const struct c2s_mfield *f = c2s_mstructs[sort_type].fields;
-	const struct c2s_mfield *x = &f[*(const uint8_t *)a], *y = &f[*(const uint8_t *)b];
-	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
-	int c = memcmp(x->key, y->key, n);
-	return c ? c : (x->keylen < y->keylen ? -1 : x->keylen > y->keylen);
+	return ((unsigned)n * 31u + (unsigned char)k[0] * 7u + (unsigned char)k[n - 1] * 3u +
+		(unsigned char)k[n / 2]) & (FIELD_SLOTS - 1);
+}
+
+static void field_tab_init(void)
+{
+	for (int ty = 1; ty < C2S_T_COUNT; ty++) {
+		const struct c2s_mstruct *st = &c2s_mstructs[ty];
+		for (unsigned f = 0; f < st->nfields; f++) {
+			const struct c2s_mfield *fd = &st->fields[f];
+			if (fd->kind == C2S_FK_EXTRAS) {
+				extras_field[ty] = (uint8_t)(f + 1);
+				continue;
+			}
+			unsigned h = field_hash(fd->key, fd->keylen);
+			while (field_slot_tab[ty][h])
+				h = (h + 1) & (FIELD_SLOTS - 1);
+			field_slot_tab[ty][h] = (uint8_t)(f + 1);
+		}
+	}
+	field_tab_ready = 1;
 }
 
 static int find_field(enum c2s_mtype t, const char *k, size_t n)
 {
-	if (!field_order_ready) {
-		for (int ty = 1; ty < C2S_T_COUNT; ty++) {
-			for (unsigned f = 0; f < c2s_mstructs[ty].nfields; f++)
-				field_order[ty][f] = (uint8_t)f;
-			sort_type = (enum c2s_mtype)ty;
-			qsort(field_order[ty], c2s_mstructs[ty].nfields, 1, cmp_field);
-		}
-		field_order_ready = 1;
-	}
-	const struct c2s_mstruct *st = &c2s_mstructs[t];
-	size_t lo = 0, hi = st->nfields;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const struct c2s_mfield *f = &st->fields[field_order[t][mid]];
-		size_t m = f->keylen < n ? f->keylen : n;
-		int c = memcmp(f->key, k, m);
-		if (!c)
-			c = f->keylen < n ? -1 : f->keylen > n;
-		if (c == 0)
-			return f->kind == C2S_FK_EXTRAS ? -1 : field_order[t][mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (!field_tab_ready)
+		field_tab_init();
+	if (n == 0)
+		return -1;
+	const struct c2s_mfield *fields = c2s_mstructs[t].fields;
+	for (unsigned h = field_hash(k, n), e; (e = field_slot_tab[t][h]) != 0; h = (h + 1) & (FIELD_SLOTS - 1)) {
+		const struct c2s_mfield *f = &fields[e - 1];
+		if (f->keylen == n && memcmp(f->key, k, n) == 0)
+			return (int)e - 1;
 	}
 	return -1;
 }
 
-/* Generic struct from a mapping: fields by yaml key. */
-static int skipped(const struct builder *b, enum c2s_mtype t, unsigned f)
-{
-	return (t == C2S_T_SERVICE && (b->skip >> f & 1)) || (t == C2S_T_DEPLOY && (b->skip_deploy >> f & 1));
-}
-
+/* Generic struct from a mapping: fields by yaml key (but the service's and
+ * deploy's fields the builder skips). */
 static mval build_struct(struct builder *b, enum c2s_mtype t, const struct c2s_node *n)
 {
-	const struct c2s_mstruct *st = &c2s_mstructs[t];
 	mval out = mv(b, C2S_MV_STRUCT, n);
 	out.type = (uint8_t)t;
 	mval slots[64];
-	uint8_t have[64];
-	memset(have, 0, sizeof have);
+	uint64_t have = 0; /* bit f: slots[f] is set */
+	const uint64_t skip = t == C2S_T_SERVICE ? b->skip : t == C2S_T_DEPLOY ? b->skip_deploy : 0;
 	if (c2s_is_mapping(n)) {
+		int x_keys = 0;
 		for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++) {
 			const struct c2s_node *k = c2s_map_key(b->d, n, i);
 			struct c2s_str ks = text(b, k);
 			int f = find_field(t, ks.p, ks.n);
-			if (f >= 0 && !skipped(b, t, (unsigned)f)) {
+			if (f >= 0 && !(skip >> f & 1)) {
 				slots[f] = build_field(b, t, (unsigned)f, c2s_map_value(b->d, n, i), k);
-				have[f] = 1;
+				have |= (uint64_t)1 << f;
 			}
+			if (ks.n >= 2 && ks.p[0] == 'x' && ks.p[1] == '-')
+				x_keys = 1;
 		}
-		for (unsigned f = 0; f < st->nfields; f++) {
-			if (st->fields[f].kind != C2S_FK_EXTRAS || skipped(b, t, f))
-				continue;
-			slots[f] = build_extras(b, n);
-			have[f] = slots[f].n > 0;
+		/* EXTRAS: only when an x- key is there (build_extras takes nothing else) */
+		unsigned fx = extras_field[t];
+		if (fx && x_keys && !(skip >> (fx - 1) & 1)) {
+			slots[fx - 1] = build_extras(b, n);
+			if (slots[fx - 1].n > 0)
+				have |= (uint64_t)1 << (fx - 1);
 		}
 	}
 	unsigned cnt = 0;
-	for (unsigned f = 0; f < st->nfields; f++)
-		if (have[f] && slots[f].kind != C2S_MV_NONE) {
+	for (uint64_t rest = have; rest; rest &= rest - 1) {
+		unsigned f = (unsigned)__builtin_ctzll(rest);
+		if (slots[f].kind != C2S_MV_NONE) {
 			slots[f].field = (uint8_t)f;
 			slots[cnt++] = slots[f];
 		}
+	}
 	out.u.v = copy_vals(b, slots, cnt);
 	out.n = cnt;
 	return out;
@@ -1083,7 +1113,18 @@ static int add_port_spec(struct builder *b, const struct c2s_node *it, struct c2
 	for (size_t i = 0; i < count; i++) {
 		pi[i].target = clo + i;
 		pi[i].proto = protos;
-		snprintf(pi[i].key, sizeof pi[i].key, "%llu/%s", (unsigned long long)(clo + i), protos);
+		{ /* "%llu/%s", cut to the key's size as snprintf would */
+			char k[48];
+			size_t kn = fmt_u64(k, clo + i, 0);
+			k[kn++] = '/';
+			size_t pn = strlen(protos);
+			memcpy(k + kn, protos, pn);
+			kn += pn;
+			if (kn > sizeof pi[i].key - 1)
+				kn = sizeof pi[i].key - 1;
+			memcpy(pi[i].key, k, kn);
+			pi[i].key[kn] = '\0';
+		}
 		pi[i].has_pub = hostn != 0;
 		if (hostn) {
 			if (clo == chi && hlo != hhi) {
@@ -1164,8 +1205,8 @@ static mval build_ports(struct builder *b, const struct c2s_node *n)
 		enum c2s_type ty = c2s_resolve(b->d, it, &v);
 		if (ty == C2S_TYPE_INT) {
 			char buf[32];
-			int len = snprintf(buf, sizeof buf, "%lld", (long long)v.i);
-			struct c2s_str s = {str_dup(b, buf, (size_t)len), (size_t)len};
+			size_t len = fmt_i64(buf, v.i);
+			struct c2s_str s = {str_dup(b, buf, len), len};
 			if (!s.p || add_port_spec(b, it, s, &vals, &nvals, &cap) != 0)
 				return out;
 		} else if (ty == C2S_TYPE_STRING) {

@@ -88,10 +88,14 @@ static uint32_t rune_at(const char *s, size_t n, size_t *i)
 	return r;
 }
 
+static int is_digit_r(uint32_t r);
+
 static int is_letter(uint32_t r)
 {
 	if (r < 0x80)
 		return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
+	if (is_digit_r(r))
+		return 0;
 	/* Non-ASCII: Go's unicode.IsLetter; approximate with "not punctuation/space/digit". */
 	if (r == 0xA0 || r == 0xB5 || r == 0xAA || r == 0xBA)
 		return r != 0xA0;
@@ -106,13 +110,53 @@ static int is_letter(uint32_t r)
 	return 1;
 }
 
-static int is_digit_r(uint32_t r) { return r >= '0' && r <= '9'; }
+/* Go's unicode.IsDigit (category Nd, Unicode 15.0 as in Go 1.21 and later):
+ * the first code point of each run of ten (one run of fifty). */
+static const uint32_t nd_starts[] = {
+	0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50, 0xED0,
+	0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50,
+	0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0,
+	0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50,
+	0x11D50, 0x11DA0, 0x11F50, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1E140, 0x1E2F0, 0x1E4F0, 0x1E950, 0x1FBF0};
+
+static int is_digit_r(uint32_t r)
+{
+	if (r < 0x80)
+		return r >= '0' && r <= '9';
+	if (r < 0x660 || r > 0x1FBF9)
+		return 0;
+	for (size_t k = 0; k < sizeof nd_starts / sizeof *nd_starts && nd_starts[k] <= r; k++)
+		if (r - nd_starts[k] < (nd_starts[k] == 0x1D7CE ? 50u : 10u))
+			return 1;
+	return 0;
+}
 
 static uint32_t rune_next(const char *s, size_t n, size_t *i)
 {
 	if ((unsigned char)s[*i] < 0x80)
 		return (unsigned char)s[(*i)++];
 	return rune_at(s, n, i);
+}
+
+/* The digits of s from byte i on, as Go's keyLess reads them: num*10 + (rune
+ * - '0') per digit, in int64 arithmetic that wraps; *len counts the runes. */
+static uint64_t digit_run(const char *s, size_t n, size_t i, uint64_t num, size_t *len)
+{
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		uint32_t r;
+		if (c < 0x80) {
+			if (c < '0' || c > '9')
+				break;
+			r = c;
+			i++;
+		} else if (!is_digit_r(r = rune_at(s, n, &i))) {
+			break;
+		}
+		num = num * 10 + (uint64_t)(int64_t)((int32_t)r - '0');
+		++*len;
+	}
+	return num;
 }
 
 int c2s_key_less(const char *a, size_t an, const char *b, size_t bn)
@@ -138,27 +182,34 @@ int c2s_key_less(const char *a, size_t an, const char *b, size_t bn)
 			return ra < rb;
 		if (al || bl)
 			return digits ? al : bl;
-		int64_t anum = 0, bnum = 0;
-		size_t ai, bi;
+		/* Go's int64 arithmetic, wrapping: in unsigned, compared signed */
+		uint64_t anum = 0, bnum = 0;
+		size_t ai = i0, bi = j0, alen = 0, blen = 0;
 		if (ra == '0' || rb == '0') {
-			/* digits are ASCII: scan a's bytes backwards */
-			for (size_t k = i0; k-- > 0 && a[k] >= '0' && a[k] <= '9';) {
-				if (a[k] != '0') {
-					anum = 1;
-					bnum = 1;
-					break;
+			/* the digits of a just before this rune: one other than '0'? (back
+			 * over ASCII; from the start when a non-ASCII byte is met) */
+			size_t k = i0;
+			int nonzero = 0;
+			while (k > 0 && (unsigned char)a[k - 1] < 0x80 && a[k - 1] == '0')
+				k--;
+			if (k > 0 && (unsigned char)a[k - 1] >= 0x80) {
+				for (size_t q = 0; q < i0;) {
+					uint32_t r = rune_next(a, an, &q);
+					nonzero = is_digit_r(r) ? nonzero || r != '0' : 0;
 				}
+			} else {
+				nonzero = k > 0 && a[k - 1] >= '1' && a[k - 1] <= '9';
 			}
+			if (nonzero)
+				anum = bnum = 1;
 		}
-		for (ai = i0; ai < an && a[ai] >= '0' && a[ai] <= '9'; ai++)
-			anum = anum * 10 + (a[ai] - '0');
-		for (bi = j0; bi < bn && b[bi] >= '0' && b[bi] <= '9'; bi++)
-			bnum = bnum * 10 + (b[bi] - '0');
+		anum = digit_run(a, an, ai, anum, &alen);
+		bnum = digit_run(b, bn, bi, bnum, &blen);
 		if (anum != bnum)
-			return anum < bnum;
-		/* Go compares rune indexes; digit runs are ASCII so lengths agree */
-		if (ai - i0 != bi - j0)
-			return ai - i0 < bi - j0;
+			return (int64_t)anum < (int64_t)bnum;
+		/* Go compares rune indexes: the runs' lengths in runes */
+		if (alen != blen)
+			return alen < blen;
 		return ra < rb;
 	}
 	/* len([]rune(a)) < len([]rune(b)) with an equal prefix */
@@ -169,6 +220,13 @@ int c2s_key_less(const char *a, size_t an, const char *b, size_t bn)
 
 static size_t fmt_frac(char *buf, size_t w, uint64_t *v, int prec)
 {
+	static const uint64_t pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+					 1000000000};
+	if (*v % pow10[prec] == 0) {
+		/* no fraction to print: the common whole second or millisecond */
+		*v /= pow10[prec];
+		return w;
+	}
 	int print = 0;
 	for (int i = 0; i < prec; i++) {
 		unsigned digit = (unsigned)(*v % 10);

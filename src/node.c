@@ -510,12 +510,28 @@ enum c2s_type c2s_resolve_plain(const char *s, size_t n, struct c2s_value *v)
 	}
 	char c = s[0];
 	if (c == '.') {
-		/* Go's ParseFloat of the text as written (hint '.') */
-		size_t i = 1, d;
-		while (i < n && is_digit(s[i]))
-			i++;
-		d = i;
-		if (d > 1 && yaml_style_float(s, n) && parse_float(s, n, &v->f) == 0)
+		/* Go's ParseFloat of the text as written (hint '.'), which takes
+		 * underscores between digits as Go's literals do (".1_000": 0.1) */
+		char fb[128];
+		size_t m = 0;
+		int saw = '^';
+		for (size_t i = 0; i < n; i++) {
+			if (s[i] == '_') {
+				if (saw != '0')
+					return v->type;
+				saw = '_';
+				continue;
+			}
+			if (saw == '_' && !is_digit(s[i]))
+				return v->type;
+			saw = is_digit(s[i]) ? '0' : '!';
+			if (m + 1 >= sizeof fb)
+				return v->type;
+			fb[m++] = s[i];
+		}
+		if (saw == '_')
+			return v->type;
+		if (m > 1 && is_digit(fb[1]) && yaml_style_float(fb, m) && parse_float(fb, m, &v->f) == 0)
 			return v->type = C2S_TYPE_FLOAT;
 		return v->type;
 	}

@@ -224,6 +224,28 @@ struct c2s_env *c2s_dotenv_for(const char *compose_path)
 
 /* ---- the whole pipeline ---- */
 
+/* The schema stage. A caller that reports every occurrence of a finding in an
+ * alias (convert) gets them all; but a file with no finding is proven so by
+ * checking each shared subtree once (shared_once finds a problem wherever the
+ * full walk does), and only a file with findings is walked again in full. */
+static int schema_stage(const struct c2s_doc *doc, const struct c2s_pipeline_options *o,
+			const struct c2s_pipeline_result *res, struct c2s_diags *diags)
+{
+	if (o->shared_once)
+		return c2s_schema_validate_ex(doc, res->version_minor, res->version, 1, diags);
+	size_t n0 = diags->n, dropped0 = diags->dropped;
+	const char *hint0 = diags->last_hint;
+	int limit0 = diags->limit_hit;
+	int rc = c2s_schema_validate_ex(doc, res->version_minor, res->version, 1, diags);
+	if (rc < 0 || (rc == 0 && diags->n == n0 && diags->dropped == dropped0))
+		return rc;
+	diags->n = n0;
+	diags->dropped = dropped0;
+	diags->last_hint = hint0;
+	diags->limit_hit = limit0;
+	return c2s_schema_validate_ex(doc, res->version_minor, res->version, 0, diags);
+}
+
 int c2s_pipeline_file(struct c2s_doc *doc, const struct c2s_pipeline_options *o,
 		      struct c2s_diags *diags, struct c2s_pipeline_result *res)
 {
@@ -243,7 +265,7 @@ int c2s_pipeline_file(struct c2s_doc *doc, const struct c2s_pipeline_options *o,
 		return -1;
 	}
 	if (res->version_minor >= 0) {
-		rc = c2s_schema_validate_ex(doc, res->version_minor, res->version, o->shared_once, diags);
+		rc = schema_stage(doc, o, res, diags);
 		if (rc < 0)
 			return -1;
 		bad += rc;

@@ -41,6 +41,7 @@ struct validator {
 	unsigned suggestions;        /* "did you mean" searches done, capped */
 	/* shared_once: the (children, schema node) pairs of aliased containers checked */
 	uint64_t *shared;
+	uint16_t *shared_depth;  /* the depth each pair was checked at */
 	uint32_t shared_mask, nshared;
 	/* c2s_schema_key's answers: every service asks the same questions */
 	struct key_memo {
@@ -797,6 +798,97 @@ static void check_unique(struct validator *v, const struct c2s_node *seq)
 static void validate(struct validator *v, int node, const struct c2s_node *n);
 static int shared_seen(struct validator *v, int node, const struct c2s_node *n);
 
+/* A scalar of a type the schema node wants, which checks nothing else about
+ * it (no oneOf, enum or format): what validate would find, nothing, without
+ * the call. The type must be plain to see: a quoted string, a plain one that
+ * starts with a byte no other type (nor a timestamp) can start with, or up to
+ * 18 digits (an integer, never negative). */
+/* (inlined by force: it runs for every scalar the walk meets, and a call
+ * costs it a third of what it saves) */
+static inline __attribute__((always_inline)) int plainly_valid(const struct c2s_doc *d, int node,
+							       const struct c2s_node *n)
+{
+	const struct c2s_snode *s = &c2s_snodes[node];
+	uint32_t m = n->meta;
+	if (C2S_NODE_KIND(m) != C2S_SCALAR || (C2S_NODE_FLAGS(m) & C2S_NODE_TAG) || !C2S_NODE_N(m) || s->nalts ||
+	    s->nenums || (s->format != SF_NONE && s->format != SF_EXPOSE))
+		return 0;
+	if (C2S_NODE_STYLE(m) != C2S_STYLE_PLAIN)
+		return (s->types & ST_STR) != 0;
+	struct c2s_str t = c2s_scalar(d, n);
+	unsigned char c = (unsigned char)t.p[0];
+	if (c >= '0' && c <= '9') {
+		if (!(s->types & (ST_INT | ST_NUM)) || t.n > 18)
+			return 0;
+		for (size_t i = 1; i < t.n; i++)
+			if (t.p[i] < '0' || t.p[i] > '9')
+				return 0;
+		return 1;
+	}
+	return (s->types & ST_STR) && !(c == '+' || c == '-' || c == '.' || c == '<' || c == '~' || c == 'n' ||
+					 c == 'N' || c == 't' || c == 'T' || c == 'f' || c == 'F');
+}
+
+/* A mapping key JSON cannot hold (docker marshals the file to JSON before it
+ * validates it): reported, 1. */
+static int bad_key_report(struct validator *v, const struct c2s_node *k)
+{
+	if (!c2s_is_scalar(k)) {
+		c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, k,
+			"a mapping key must be a string (docker: json: unsupported type: map[interface {}]interface {})");
+		v->errors++;
+		return 1;
+	}
+	unsigned kk = c2s_schema_kind(v->doc, k);
+	if (kk != ST_STR) {
+		struct c2s_str ks = c2s_scalar(v->doc, k);
+		struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, k,
+			"the key %.*s is a %s, not a string: docker cannot read the file (json: unsupported type: "
+			"map[interface {}]interface {})", (int)ks.n, ks.p, kind_name(kk));
+		c2s_diag_hint(v->diags, dg, "quote it: \"%.*s\"", (int)ks.n, ks.p);
+		v->errors++;
+		return 1;
+	}
+	return 0;
+}
+static inline int bad_key(struct validator *v, const struct c2s_node *k)
+{
+	return (!c2s_is_scalar(k) || c2s_schema_kind(v->doc, k) != ST_STR) && bad_key_report(v, k);
+}
+
+/* A number JSON cannot hold (an infinity or NaN): reported, 1. */
+static int bad_number(struct validator *v, const struct c2s_node *n)
+{
+	struct c2s_value x;
+	c2s_resolve(v->doc, n, &x);
+	if (isfinite(x.f))
+		return 0;
+	struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, n, "json: unsupported value: %s",
+					  isnan(x.f) ? "NaN" : x.f > 0 ? "+Inf" : "-Inf");
+	interpolated_hint(v, dg, n);
+	v->errors++;
+	return 1;
+}
+
+/* Where the schema allows anything (x-* content), JSON still has to hold it:
+ * string keys, finite numbers -- all the way down. */
+static void json_only(struct validator *v, const struct c2s_node *n, size_t depth)
+{
+	if (depth >= SCHEMA_MAX_DEPTH)
+		return;
+	if (c2s_is_mapping(n)) {
+		for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++)
+			if (!bad_key(v, c2s_map_key(v->doc, n, i)))
+				json_only(v, c2s_map_value(v->doc, n, i), depth + 1);
+	} else if (c2s_is_sequence(n)) {
+		for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++)
+			json_only(v, c2s_seq_item(v->doc, n, i), depth + 1);
+	} else if (c2s_schema_kind(v->doc, n) == ST_NUM &&
+		   !(v->doc->ninterpolated && c2s_node_interp_failed(v->doc, n))) {
+		bad_number(v, n);
+	}
+}
+
 static void validate_object(struct validator *v, const struct c2s_snode *s, const struct c2s_node *m)
 {
 	const struct c2s_node *self_key = v->key;
@@ -804,30 +896,15 @@ static void validate_object(struct validator *v, const struct c2s_snode *s, cons
 	uint32_t cnt = shared_seen(v, (int)(s - c2s_snodes), m) ? 0 : c2s_count(m);
 	for (uint32_t i = 0; i < cnt; i++) {
 		const struct c2s_node *k = c2s_map_key(v->doc, m, i), *val = c2s_map_value(v->doc, m, i);
-		if (!c2s_is_scalar(k)) {
-			struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, k,
-				"a mapping key must be a string (docker: json: unsupported type: map[interface {}]interface {})");
-			(void)dg;
-			v->errors++;
+		if (bad_key(v, k))
 			continue;
-		}
-		unsigned kk = c2s_schema_kind(v->doc, k);
-		if (kk != ST_STR) {
-			struct c2s_str ks = c2s_scalar(v->doc, k);
-			struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, k,
-				"the key %.*s is a %s, not a string: docker cannot read the file (json: unsupported type: "
-				"map[interface {}]interface {})", (int)ks.n, ks.p, kind_name(kk));
-			c2s_diag_hint(v->diags, dg, "quote it: \"%.*s\"", (int)ks.n, ks.p);
-			v->errors++;
-			continue;
-		}
 		struct c2s_str ks = c2s_scalar(v->doc, k);
 		int sub = schema_key_memo(v, s, ks.p, ks.n);
 		if (sub == -1) {
 			unknown_key(v, s, k, ks);
 			continue;
 		}
-		if (v->depth >= SCHEMA_MAX_DEPTH)
+		if (v->depth >= SCHEMA_MAX_DEPTH || (sub >= 0 && plainly_valid(v->doc, sub, val)))
 			continue;
 		v->path[v->depth].p = ks.p;
 		v->path[v->depth].n = (uint32_t)ks.n;
@@ -849,7 +926,8 @@ static void validate_object(struct validator *v, const struct c2s_snode *s, cons
 
 /* shared_once: 1 when the children of container n (anchored, or an alias of one)
  * were already checked against schema node `node` -- what they would report again
- * sits at the same nodes, and the caller drops such repeats. Records the pair. */
+ * sits at the same nodes, and the caller drops such repeats. Records the pair.
+ * A pair first met deeper is checked again: the depth limit may have cut it. */
 static int shared_seen(struct validator *v, int node, const struct c2s_node *n)
 {
 	if (!v->shared_mask || !(c2s_flags(n) & (C2S_NODE_ALIAS | C2S_NODE_ANCHOR)) || !c2s_count(n))
@@ -857,8 +935,11 @@ static int shared_seen(struct validator *v, int node, const struct c2s_node *n)
 	if (2 * (v->nshared + 1) > v->shared_mask + 1) {
 		uint32_t cap = (v->shared_mask + 1) * 2;
 		uint64_t *t = cap <= SCHEMA_SHARED_MAX ? calloc(cap, sizeof *t) : NULL;
-		if (!t)
+		uint16_t *td = t ? calloc(cap, sizeof *td) : NULL;
+		if (!td) {
+			free(t);
 			return 0;  /* check it again: the same findings, dropped later */
+		}
 		for (uint32_t i = 0; i <= v->shared_mask; i++) {
 			if (!v->shared[i])
 				continue;
@@ -866,18 +947,26 @@ static int shared_seen(struct validator *v, int node, const struct c2s_node *n)
 			while (t[h])
 				h = (h + 1) & (cap - 1);
 			t[h] = v->shared[i];
+			td[h] = v->shared_depth[i];
 		}
 		free(v->shared);
+		free(v->shared_depth);
 		v->shared = t;
+		v->shared_depth = td;
 		v->shared_mask = cap - 1;
 	}
 	/* a container's children are n->ref .. n->ref + 2n: ref names them */
 	uint64_t k = ((uint64_t)n->ref << 32 | (uint32_t)node << 2 | c2s_kind(n)) + 1;
 	uint32_t h = (uint32_t)((k * 0x9e3779b97f4a7c15ull) >> 32) & v->shared_mask;
 	for (; v->shared[h]; h = (h + 1) & v->shared_mask)
-		if (v->shared[h] == k)
-			return 1;
+		if (v->shared[h] == k) {
+			if (v->shared_depth[h] <= v->depth)
+				return 1;
+			v->shared_depth[h] = (uint16_t)v->depth;
+			return 0;
+		}
 	v->shared[h] = k;
+	v->shared_depth[h] = (uint16_t)v->depth;
 	v->nshared++;
 	return 0;
 }
@@ -885,8 +974,10 @@ static int shared_seen(struct validator *v, int node, const struct c2s_node *n)
 static void validate(struct validator *v, int node, const struct c2s_node *n)
 {
 	const struct c2s_snode *s = &c2s_snodes[node];
-	if (!s->types && !s->nalts && !s->nprops && !s->npatterns && !s->items)
-		return;  /* {}: anything */
+	if (!s->types && !s->nalts && !s->nprops && !s->npatterns && !s->items) {
+		json_only(v, n, v->depth);  /* {}: anything JSON holds */
+		return;
+	}
 	/* (failed entries sort last in doc->interpolated: none there, none at all) */
 	if (c2s_is_scalar(n) && v->doc->ninterpolated &&
 	    (v->doc->interpolated[v->doc->ninterpolated - 1] & C2S_INTERP_FAILED) &&
@@ -912,6 +1003,8 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 	} else if (kind == ST_ARR) {
 		if (s->items && !shared_seen(v, node, n)) {
 			for (uint32_t i = 0, cnt = c2s_count(n); i < cnt && v->depth < SCHEMA_MAX_DEPTH; i++) {
+				if (plainly_valid(v->doc, s->items, c2s_seq_item(v->doc, n, i)))
+					continue;
 				v->path[v->depth].p = NULL;
 				v->path[v->depth].n = i;
 				v->depth++;
@@ -954,17 +1047,8 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 		}
 		if (kind == ST_STR || kind == ST_INT || kind == ST_NUM)
 			check_format(v, s, n, kind);
-		if (kind == ST_NUM) {
-			/* docker hands the tree to its validator as JSON, which has no infinities */
-			struct c2s_value x;
-			c2s_resolve(v->doc, n, &x);
-			if (!isfinite(x.f)) {
-				struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2004, v->doc, n, "json: unsupported value: %s",
-								  isnan(x.f) ? "NaN" : x.f > 0 ? "+Inf" : "-Inf");
-				interpolated_hint(v, dg, n);
-				v->errors++;
-			}
-		}
+		if (kind == ST_NUM)
+			bad_number(v, n);  /* docker hands the tree to its validator as JSON, which has no infinities */
 		/* yaml.v3 gives a plain date a time.Time: the schema sees a string (JSON),
 		 * the typed decoding of a string field refuses it */
 		if (kind == ST_STR && (s->types & ST_STR) && !(s->types & (ST_INT | ST_NUM | ST_BOOL | ST_OBJ | ST_ARR)) &&
@@ -1009,12 +1093,14 @@ int c2s_schema_validate_ex(const struct c2s_doc *doc, int version_minor, const c
 	c2s_buf_init(&v->pbuf, (size_t)1 << 20);
 	if (shared_once) {
 		v->shared = calloc(64, sizeof *v->shared);
-		v->shared_mask = v->shared ? 63 : 0;
+		v->shared_depth = calloc(64, sizeof *v->shared_depth);
+		v->shared_mask = v->shared && v->shared_depth ? 63 : 0;
 	}
 	validate(v, c2s_schema_roots[version_minor], root);
 	int errors = v->errors;
 	c2s_buf_free(&v->pbuf);
 	free(v->shared);
+	free(v->shared_depth);
 	free(v);
 	return errors;
 }

@@ -502,8 +502,8 @@ static const char *block_scalar(struct fy *f, const char *p, int pind, const cha
 	*val = f->scratch;
 	*len = (size_t)(o - f->scratch);
 	*endp = end;
-	/* Back to the start of the line where scanning stopped. */
-	while (q > p && q[-1] != '\n')
+	/* Back to the start of the line where scanning stopped (unless it is the end). */
+	while (*q && q > p && q[-1] != '\n')
 		q--;
 	return q;
 }

@@ -808,7 +808,7 @@ enum c2s_load_status c2s_load(struct c2s_doc *d, struct c2s_source *src, struct 
 	/* The fast scanner first; where it declines (or the loader stopped on
 	 * something), forget what it did and read the file again with libyaml,
 	 * so that every error is libyaml's and reported once. */
-	struct c2s_diags saved = *diags;
+	struct c2s_diags_mark saved = c2s_diags_mark(diags);
 	enum c2s_fast_status fs = c2s_yaml_fast(src->data, src->len, src->bom, src->ascii, fast_sink, &L);
 	if (fs == C2S_FAST_DONE && L.status == C2S_LOAD_OK) {
 		load_end(&L);
@@ -820,10 +820,7 @@ enum c2s_load_status c2s_load(struct c2s_doc *d, struct c2s_source *src, struct 
 	}
 	load_end(&L);
 	c2s_doc_free(d);
-	diags->n = saved.n;
-	diags->dropped = saved.dropped;
-	diags->limit_hit = saved.limit_hit;
-	diags->last_hint = saved.last_hint;
+	c2s_diags_rollback(diags, &saved);
 	if (load_begin(d, src, diags, &L) != 0)
 		return C2S_LOAD_NOMEM;
 #endif
