@@ -303,6 +303,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			fprintf(err, "compose2swarm: out of memory\n");
 			goto out;
 		}
+		c2s_interp_forget(&docs[i]);  /* the model does not ask which values were rewritten */
 		/* The pipeline may refuse without a diagnostic when a lint rule words it
 		 * (a missing env_file is CS9005's): the model build below then says what
 		 * docker says ("open ...: no such file or directory"). */

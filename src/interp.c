@@ -707,6 +707,13 @@ static int interp_find(const struct c2s_doc *d, uint32_t idx)
 	return lo < d->ninterpolated && d->interpolated[lo] == idx;
 }
 
+void c2s_interp_forget(struct c2s_doc *doc)
+{
+	free(doc->interpolated);
+	doc->interpolated = NULL;
+	doc->ninterpolated = doc->cap_interpolated = 0;
+}
+
 int c2s_node_interpolated(const struct c2s_doc *d, const struct c2s_node *n)
 {
 	return n && d->ninterpolated && interp_find(d, (uint32_t)(n - d->nodes));

@@ -444,6 +444,7 @@ static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc 
 			po.skip_deploy_checks = 1;
 	if (c2s_pipeline_file(doc, &po, &r->diags, res) != 0)
 		r->diags.nomem = 1;
+	c2s_interp_forget(doc);  /* the rules do not ask which values were rewritten */
 	c2s_env_free(dotenv);
 	/* what docker's loader refuses after the schema (model.h) */
 	if (!res->rejected && c2s_model_check(doc, src->path, merged_later ? &r->stack : NULL, &r->diags) > 0)

@@ -128,7 +128,8 @@ int c2s_model_build(struct c2s_model *m, uint16_t file, const struct c2s_model_e
 
 /* Streaming (one file, bounded memory): the same, but each service is left as a
  * C2S_MV_NODE placeholder flagged C2S_MVF_LAZY (lazy = 1); build one with
- * c2s_model_build_service into a scratch arena, use it, free the arena. */
+ * c2s_model_build_service into a scratch arena, use it, free the arena.
+ * lazy = 2: the services map is left empty (lint's check walks the file's). */
 int c2s_model_build_lazy(struct c2s_model *m, uint16_t file, const struct c2s_model_env *env,
 			 int lazy, struct c2s_mval *out, struct c2s_diags *diags);
 int c2s_model_build_service(struct c2s_model *m, const struct c2s_model_env *env,

@@ -26,7 +26,7 @@ struct builder {
 	int failed;
 	const char *version;
 	struct c2s_arena *arena;  /* where values go: the model's, or a scratch one */
-	int lazy;                 /* services left as C2S_MVF_LAZY placeholders */
+	int lazy;                 /* 1: services left as C2S_MVF_LAZY placeholders; 2: left out */
 	uint64_t skip;            /* service fields (1 << field) not to build */
 	uint64_t skip_deploy;     /* the same for a service's deploy: */
 };
@@ -1777,6 +1777,8 @@ static mval build_field(struct builder *b, enum c2s_mtype t, unsigned f, const s
 	case C2S_FK_MAPNSTR:
 		return build_mapping(b, n, 1);
 	case C2S_FK_SERVICES:
+		if (b->lazy == 2)
+			return mv(b, C2S_MV_MAP, n);
 		if (b->lazy)
 			return build_lazy_services(b, n);
 		return build_map_of(b, fd->sub, n, 0);
