@@ -450,35 +450,63 @@ static uint32_t dedupe_hash(const struct c2s_rule *r, uint32_t start)
 	return (start * 2654435761u) ^ (uint32_t)(r - c2s_rules) * 40503u;
 }
 
-/* The slot of (r, start, end) among items [dedupe_from, n): holding 1 + its
- * index when it is there, else the empty slot to fill. NULL when out of memory
- * (then nothing is dropped here). */
-static uint32_t *dedupe_slot(struct c2s_diags *l, const struct c2s_rule *r, uint32_t start, uint32_t end)
+static inline uint32_t dup_get(const struct c2s_diags *l, uint32_t h)
 {
-	if (2 * ((size_t)l->ndup + 1) > l->cap_dup) {
-		size_t cap = l->cap_dup ? (size_t)l->cap_dup * 2 : 1024;
-		if (cap > UINT32_MAX)
-			return NULL;
-		uint32_t *t = calloc(cap, sizeof *t);
-		if (!t)
-			return NULL;
-		free(l->dup_slots);
-		l->dup_slots = t;
-		l->cap_dup = (uint32_t)cap;
-		for (size_t i = l->dedupe_from; i < l->n; i++) {
-			uint32_t h = dedupe_hash(l->items[i].rule, l->items[i].span.start) & (l->cap_dup - 1);
-			while (t[h])
-				h = (h + 1) & (l->cap_dup - 1);
-			t[h] = (uint32_t)(i - l->dedupe_from) + 1;
+	return l->dup_wide ? ((const uint32_t *)l->dup_slots)[h] : ((const uint16_t *)l->dup_slots)[h];
+}
+
+static inline void dup_set(struct c2s_diags *l, uint32_t h, uint32_t v)
+{
+	if (l->dup_wide)
+		((uint32_t *)l->dup_slots)[h] = v;
+	else
+		((uint16_t *)l->dup_slots)[h] = (uint16_t)v;
+}
+
+/* A fresh table of cap slots holding items [dedupe_from, n). 0, or -1 when out of memory. */
+static int dup_build(struct c2s_diags *l, size_t cap, int wide)
+{
+	void *t = calloc(cap, wide ? sizeof(uint32_t) : sizeof(uint16_t));
+	if (!t)
+		return -1;
+	free(l->dup_slots);
+	l->dup_slots = t;
+	l->cap_dup = (uint32_t)cap;
+	l->dup_wide = wide;
+	l->ndup = 0;
+	for (size_t i = l->dedupe_from; i < l->n; i++) {
+		uint32_t h = dedupe_hash(l->items[i].rule, l->items[i].span.start) & (l->cap_dup - 1);
+		while (dup_get(l, h))
+			h = (h + 1) & (l->cap_dup - 1);
+		dup_set(l, h, (uint32_t)(i - l->dedupe_from) + 1);
+		l->ndup++;
+	}
+	return 0;
+}
+
+/* The slot of (r, start, end) among items [dedupe_from, n): holding 1 + its
+ * index when it is there (*found), else the empty slot to fill. UINT32_MAX
+ * when out of memory (then nothing is dropped here). */
+static uint32_t dedupe_slot(struct c2s_diags *l, const struct c2s_rule *r, uint32_t start, uint32_t end,
+			    int *found)
+{
+	*found = 0;
+	int wide = l->dup_wide || l->n - l->dedupe_from + 1 >= UINT16_MAX;
+	if (2 * ((size_t)l->ndup + 1) > l->cap_dup || wide != l->dup_wide) {
+		size_t cap = !l->cap_dup ? 1024 : 2 * ((size_t)l->ndup + 1) > l->cap_dup ? (size_t)l->cap_dup * 2
+										   : l->cap_dup;
+		if (cap > UINT32_MAX || dup_build(l, cap, wide) != 0)
+			return UINT32_MAX;
+	}
+	uint32_t mask = l->cap_dup - 1, h = dedupe_hash(r, start) & mask, at;
+	for (; (at = dup_get(l, h)) != 0; h = (h + 1) & mask) {
+		const struct c2s_diag *e = &l->items[l->dedupe_from + at - 1];
+		if (e->rule == r && e->span.start == start && e->span.end == end) {
+			*found = 1;
+			break;
 		}
 	}
-	uint32_t mask = l->cap_dup - 1, h = dedupe_hash(r, start) & mask;
-	for (; l->dup_slots[h]; h = (h + 1) & mask) {
-		const struct c2s_diag *e = &l->items[l->dedupe_from + l->dup_slots[h] - 1];
-		if (e->rule == r && e->span.start == start && e->span.end == end)
-			break;
-	}
-	return &l->dup_slots[h];
+	return h;
 }
 
 void c2s_diags_dedupe(struct c2s_diags *l, int on)
@@ -487,12 +515,14 @@ void c2s_diags_dedupe(struct c2s_diags *l, int on)
 	l->dedupe_from = l->n;
 	l->deduped = 0;
 	l->ndup = 0;
+	l->dedupe_missed = 0;
 	if (l->dup_slots)
-		memset(l->dup_slots, 0, (size_t)l->cap_dup * sizeof *l->dup_slots);
+		memset(l->dup_slots, 0, (size_t)l->cap_dup * (l->dup_wide ? sizeof(uint32_t) : sizeof(uint16_t)));
 	if (!on) {
 		free(l->dup_slots);
 		l->dup_slots = NULL;
 		l->cap_dup = 0;
+		l->dup_wide = 0;
 	}
 }
 
@@ -513,16 +543,12 @@ void c2s_diags_rollback(struct c2s_diags *l, const struct c2s_diags_mark *m)
 	l->limit_hit = m->limit_hit;
 	/* The repeat table must not remember what is gone: rebuild it. Messages
 	 * and hints kept once stay (texts no item uses cost a few bytes). */
-	if (l->dup_slots) {
-		memset(l->dup_slots, 0, (size_t)l->cap_dup * sizeof *l->dup_slots);
-		l->ndup = 0;
-		for (size_t i = l->dedupe_from; i < l->n; i++) {
-			uint32_t h = dedupe_hash(l->items[i].rule, l->items[i].span.start) & (l->cap_dup - 1);
-			while (l->dup_slots[h])
-				h = (h + 1) & (l->cap_dup - 1);
-			l->dup_slots[h] = (uint32_t)(i - l->dedupe_from) + 1;
-			l->ndup++;
-		}
+	if (l->dup_slots && dup_build(l, l->cap_dup, l->dup_wide) != 0) {
+		free(l->dup_slots);  /* no table: repeats are kept from here (lint drops them after) */
+		l->dup_slots = NULL;
+		l->cap_dup = 0;
+		l->dup_wide = 0;
+		l->dedupe_missed = 1;
 	}
 }
 
@@ -556,10 +582,13 @@ struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 	}
 	if (end < start)
 		end = start;
-	uint32_t *slot = NULL;
+	uint32_t slot = UINT32_MAX;
 	if (l->dedupe) {
-		slot = dedupe_slot(l, r, start, end);
-		if (slot && *slot) {  /* a repeat: the first one stays */
+		int found;
+		slot = dedupe_slot(l, r, start, end, &found);
+		if (slot == UINT32_MAX)
+			l->dedupe_missed = 1;
+		if (found) {  /* a repeat: the first one stays */
 			l->deduped++;
 			l->nseq++;
 			return NULL;
@@ -598,8 +627,8 @@ struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 		return NULL;
 	}
 	dg->message = msg;
-	if (slot) {
-		*slot = (uint32_t)(l->n - l->dedupe_from) + 1;
+	if (slot != UINT32_MAX) {
+		dup_set(l, slot, (uint32_t)(l->n - l->dedupe_from) + 1);
 		l->ndup++;
 	}
 	l->n++;

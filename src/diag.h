@@ -88,8 +88,11 @@ struct c2s_diags {
 	uint32_t cap_fmt_slots;
 	int dedupe;                    /* c2s_diags_dedupe: drop a repeat (same rule and span) */
 	size_t dedupe_from, deduped;   /* items looked at from here; repeats dropped since */
-	uint32_t *dup_slots;           /* (rule, start) hash -> 1 + item index - dedupe_from */
+	void *dup_slots;               /* (rule, start) hash -> 1 + item index - dedupe_from: 16 bits
+					  a slot while a pass has fewer than 65,535 items, else 32 */
 	uint32_t cap_dup, ndup;
+	int dup_wide;                  /* dup_slots holds uint32_t (else uint16_t) */
+	int dedupe_missed;             /* out of memory: a repeat may have been kept */
 	const enum c2s_severity *severity; /* per rule index; NONE = disabled; NULL = defaults */
 	int limit_hit;                 /* a resource limit diagnostic was added: exit 2 */
 	int nomem;

@@ -376,8 +376,11 @@ static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 static int after_checks(struct lint_run *r, struct c2s_source *const *srcs, const struct c2s_doc *docs,
 			size_t nsrcs, size_t first, int may_fix)
 {
-	c2s_diags_dedupe(&r->diags, 0);  /* the pass's repeats were dropped as they came */
-	drop_duplicates(r, first);
+	/* the pass's repeats were dropped as they came (unless memory ran out) */
+	int missed = r->diags.dedupe_missed;
+	c2s_diags_dedupe(&r->diags, 0);
+	if (missed)
+		drop_duplicates(r, first);
 	for (size_t i = 0; i < nsrcs; i++)
 		apply_pragmas(r, srcs[i], docs ? &docs[i] : NULL, first);
 	if (may_fix && (r->o->fix || r->o->diff)) {
