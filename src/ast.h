@@ -177,6 +177,14 @@ void c2s_map_get_slots(const struct c2s_doc *d, const struct c2s_node *m, const 
 
 /* Byte offsets [start, end) the node was written at. */
 uint32_t c2s_node_end(const struct c2s_doc *d, const struct c2s_node *n);
+/* A pool value whose end offset reads this is shared by several scalars (an
+ * interpolated value many services have): each one's end is where
+ * c2s_scalar_end_scan finds it, which its writer made sure of. */
+#define C2S_POOL_END_SHARED UINT32_MAX
+/* Where a one-line scalar written at start seems to end in the source: after
+ * its closing quote, or a plain one before a comment, the line's end or a flow
+ * indicator. Only trusted where checked against the real end. */
+uint32_t c2s_scalar_end_scan(const struct c2s_source *src, uint32_t start);
 /* Anchor name and tag written on the node, or NULL. */
 const char *c2s_node_anchor(const struct c2s_doc *d, const struct c2s_node *n);
 const char *c2s_node_tag(const struct c2s_doc *d, const struct c2s_node *n);

@@ -386,7 +386,8 @@ int c2s_doc_merge(struct c2s_doc *out, struct c2s_source *composite, struct c2s_
 				if (!seen[x->ref]) {  /* the end offset stored before the value, once */
 					uint32_t end;
 					memcpy(&end, out->pool + pb + x->ref - 4, 4);
-					end += sb;
+					if (end != C2S_POOL_END_SHARED)  /* found again from the start */
+						end += sb;
 					memcpy(out->pool + pb + x->ref - 4, &end, 4);
 					seen[x->ref] = 1;
 				}

@@ -123,6 +123,49 @@ static uint32_t flow_end(const struct c2s_doc *d, uint32_t from, char close)
 	return (uint32_t)len;
 }
 
+uint32_t c2s_scalar_end_scan(const struct c2s_source *src, uint32_t start)
+{
+	const char *s = src->data;
+	size_t len = src->len, i = start;
+	if (i >= len)
+		return (uint32_t)len;
+	if (s[i] == '"' || s[i] == '\'') {
+		char q = s[i++];
+		while (i < len && s[i] != '\n') {
+			if (q == '"' && s[i] == '\\')
+				i += 2;
+			else if (s[i] == q && q == '\'' && i + 1 < len && s[i + 1] == '\'')
+				i += 2;
+			else if (s[i] == q)
+				return (uint32_t)(i + 1);
+			else
+				i++;
+		}
+		return (uint32_t)(i < len ? i : len);
+	}
+	size_t last = i;
+	unsigned depth = 0;  /* inside ${...}: a '}' there is the reference's */
+	for (; i < len; i++) {
+		char c = s[i];
+		if (c == '$' && i + 1 < len && s[i + 1] == '{')
+			depth++;
+		else if (c == '}' && depth > 0) {
+			depth--;
+			last = i + 1;
+			continue;
+		}
+		if (c == '\n' || c == '\r' || c == ',' || c == ']' || c == '}')
+			break;
+		if (c == '#' && i > start && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+			break;
+		if (c == ':' && (i + 1 == len || s[i + 1] == ' ' || s[i + 1] == '\n' || s[i + 1] == '\r'))
+			break;
+		if (c != ' ' && c != '\t')
+			last = i + 1;
+	}
+	return (uint32_t)last;
+}
+
 uint32_t c2s_node_end(const struct c2s_doc *d, const struct c2s_node *n)
 {
 	switch (c2s_kind(n)) {
@@ -132,7 +175,7 @@ uint32_t c2s_node_end(const struct c2s_doc *d, const struct c2s_node *n)
 		{
 			uint32_t end;
 			memcpy(&end, d->pool + n->ref - 4, 4);
-			return end;
+			return end != C2S_POOL_END_SHARED ? end : c2s_scalar_end_scan(d->src, n->start);
 		}
 	case C2S_MAPPING:
 	case C2S_SEQUENCE: {
