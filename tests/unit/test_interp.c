@@ -423,6 +423,49 @@ static void test_dotenv_trap(void **state)
 
 /* A mapping shared through an alias is substituted once; under the alias's path
  * docker's casts still apply (deploy: *defaults with replicas: ${N}). */
+/* Equal values after interpolation are kept once in the pool; each scalar still
+ * ends where it was written (one that spans lines keeps a value of its own). */
+static void test_pass_shared_values(void **state)
+{
+	(void)state;
+	int errors;
+	static const char text[] = "services:\n"
+				   "  a:\n"
+				   "    image: x${SET}y\n"
+				   "    command: [\"x${SET}y\", 'x${SET}y', x$SET, {k: x$SET }]\n"
+				   "  b:\n"
+				   "    image: \"x${SET}y\"  # comment\n"
+				   "    hostname: \"x${SET}\n"
+				   "      y\"\n";
+	struct loaded *l = INTERP(text, &errors);
+	assert_int_equal(errors, 0);
+	const struct c2s_node *cmd = path(l, "services", "a", "command", NULL);
+	const struct c2s_node *host = path(l, "services", "b", "hostname", NULL);
+	const struct {
+		const struct c2s_node *n;
+		const char *value, *written;  /* the scalar as written, then what follows it */
+		size_t len;                   /* of the scalar as written */
+	} want[] = {
+		{path(l, "services", "a", "image", NULL), "xvaly", "x${SET}y\n", 8},
+		{c2s_seq_item(&l->doc, cmd, 0), "xvaly", "\"x${SET}y\",", 10},
+		{c2s_seq_item(&l->doc, cmd, 1), "xvaly", "'x${SET}y',", 10},
+		{path(l, "services", "b", "image", NULL), "xvaly", "\"x${SET}y\"  #", 10},
+		{c2s_seq_item(&l->doc, cmd, 2), "xval", "x$SET,", 5},
+		{c2s_map_value(&l->doc, c2s_seq_item(&l->doc, cmd, 3), 0), "xval", "x$SET }", 5},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		assert_scalar(l, want[i].n, want[i].value);
+		/* one copy of each value in the pool */
+		assert_int_equal(want[i].n->ref, want[strcmp(want[i].value, "xval") == 0 ? 4 : 0].n->ref);
+		/* and each ends where it was written: after the quote, before the comment... */
+		assert_memory_equal(text + want[i].n->start, want[i].written, strlen(want[i].written));
+		assert_int_equal(c2s_node_end(&l->doc, want[i].n), want[i].n->start + want[i].len);
+	}
+	assert_scalar(l, host, "xval y");
+	assert_int_equal(c2s_node_end(&l->doc, host), (uint32_t)(strstr(text, "y\"\n") - text) + 2);
+	loaded_free(l);
+}
+
 static void test_pass_alias_casts(void **state)
 {
 	(void)state;
@@ -479,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_dotenv_trap),
 		cmocka_unit_test(test_pass_limit),
 		cmocka_unit_test(test_pass_alias_casts),
+		cmocka_unit_test(test_pass_shared_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
