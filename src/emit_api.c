@@ -1188,9 +1188,13 @@ static char *base64(const unsigned char *p, size_t n)
 
 /* ---- networks (convert.Networks + createNetworks) ---- */
 
+/* An object of a list, written out as soon as it is made (its name and text
+ * kept, its cJSON tree gone with the pool's reset): 2,400 networks, secrets
+ * and configs held as trees until the output were 400 KB of the peak. */
 struct named {
-	const char *name;
-	cJSON *body;
+	const char *name;  /* in a->keep */
+	cJSON *body;       /* NULL once written to the list's text */
+	size_t off, len;   /* its text in the list's */
 };
 
 static int named_cmp(const void *x, const void *y)
@@ -1201,7 +1205,13 @@ static int named_cmp(const void *x, const void *y)
 struct list {
 	struct named *v;
 	size_t n, cap;
+	struct c2s_buf text;  /* the objects' JSON, as append_item writes each */
 };
+
+/* The most JSON a list's objects hold (the output's own cap applies after). */
+#define API_MAX_LIST_TEXT ((size_t)1 << 30)
+
+static void json_write(struct c2s_buf *out, const cJSON *item_, int depth);
 
 static int list_push(struct api *a, struct list *l, const char *name, cJSON *body)
 {
@@ -1216,9 +1226,19 @@ static int list_push(struct api *a, struct list *l, const char *name, cJSON *bod
 		l->v = v;
 		l->cap = cap;
 	}
-	l->v[l->n].name = name;
-	l->v[l->n].body = body;
+	if (!l->text.max)
+		c2s_buf_init(&l->text, API_MAX_LIST_TEXT);
+	size_t off = l->text.len;
+	json_write(&l->text, body, 2);
+	const char *kept = c2s_arena_strndup(&a->keep, name, strlen(name));
+	if (l->text.failed || !kept) {
+		a->nomem = 1;
+		return -1;
+	}
+	l->v[l->n] = (struct named){kept, NULL, off, l->text.len - off};
 	l->n++;
+	/* nothing else made from the pool lives across the objects of a list */
+	pool_reset();
 	return 0;
 }
 
@@ -1229,6 +1249,7 @@ static void list_free(struct list *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
+	c2s_buf_free(&l->text);
 }
 
 static const struct c2s_mval *services_of(struct api *a)
@@ -3072,9 +3093,13 @@ static int append_list(struct api *a, struct c2s_buf *out, const char *key, stru
 {
 	sort_items(l->v, l->n, sizeof *l->v, named_cmp);
 	c2s_buf_printf(out, "\t\"%s\": [", key);
-	for (size_t i = 0; i < l->n; i++)
-		if (append_item(a, out, l->v[i].body, i == 0) < 0)
+	for (size_t i = 0; i < l->n; i++) {
+		/* what append_item writes, the object's text made at list_push */
+		c2s_buf_adds(out, i == 0 ? "\n\t\t" : ",\n\t\t");
+		c2s_buf_add(out, l->text.data + l->v[i].off, l->v[i].len);
+		if (out->failed)
 			return -1;
+	}
 	c2s_buf_adds(out, l->n ? "\n\t]" : "]");
 	c2s_buf_adds(out, last ? "\n" : ",\n");
 	list_free(l);
