@@ -21,6 +21,7 @@ void c2s_diags_free(struct c2s_diags *l)
 	free(l->fmt_slots);
 	free(l->dup_slots);
 	free(l->rels);
+	free(l->rels_resolved);
 	free(l->fixes);
 	free(l->pos);
 	c2s_arena_free(&l->arena);
@@ -706,15 +707,15 @@ void c2s_diag_hint(struct c2s_diags *l, struct c2s_diag *dg, const char *fmt, ..
 	l->last_hint = h;
 }
 
-/* The index in l->rels of seq's entry, or where it goes. */
-static uint32_t rel_find(const struct c2s_diags *l, uint32_t seq)
+/* The index in l->rels of seq's first entry (upper: past its last one), or where it goes. */
+static uint32_t rel_find(const struct c2s_diags *l, uint32_t seq, int upper)
 {
 	if (l->nrels && l->rels[l->nrels - 1].seq < seq)  /* nearly always: the latest diagnostic */
 		return l->nrels;
 	uint32_t lo = 0, hi = l->nrels;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (l->rels[mid].seq < seq)
+		if (l->rels[mid].seq < seq || (upper && l->rels[mid].seq == seq))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -727,9 +728,7 @@ void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_sourc
 {
 	if (!dg || dg->nrelated >= C2S_DIAG_MAX_RELATED)
 		return;
-	uint32_t at = rel_find(l, dg->seq);
-	int have = at < l->nrels && l->rels[at].seq == dg->seq;
-	if (!have && l->nrels == l->cap_rels) {
+	if (l->nrels == l->cap_rels) {
 		uint32_t cap = l->cap_rels ? l->cap_rels * 2 : 64;
 		struct c2s_diag_rel *t = realloc(l->rels, (size_t)cap * sizeof *t);
 		if (!t) {
@@ -739,44 +738,33 @@ void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_sourc
 		l->rels = t;
 		l->cap_rels = cap;
 	}
-	struct c2s_related *rel = c2s_arena_alloc(&l->arena, ((size_t)dg->nrelated + 1) * sizeof *rel);
 	va_list ap;
 	va_start(ap, fmt);
-	const char *msg = rel ? diag_vformat(l, fmt, ap) : NULL;
+	const char *msg = diag_vformat(l, fmt, ap);
 	va_end(ap);
 	if (!msg) {
 		l->nomem = 1;
 		return;
 	}
-	if (!have) {
-		memmove(l->rels + at + 1, l->rels + at, (size_t)(l->nrels - at) * sizeof *l->rels);
-		l->rels[at] = (struct c2s_diag_rel){dg->seq, 0, NULL};
-		l->nrels++;
-	}
-	struct c2s_diag_rel *e = &l->rels[at];
-	if (e->n)
-		memcpy(rel, e->list, e->n * sizeof *rel);
 	if (src && src->nparts) {
 		uint32_t inner = start;
 		src = c2s_source_part_of(src, &inner);
 		end = end >= start - inner ? end - (start - inner) : inner;
 		start = inner;
 	}
-	rel[e->n].span.src = src;
-	rel[e->n].span.start = start;
-	rel[e->n].span.end = end < start ? start : end;
-	rel[e->n].message = msg;
-	e->list = rel;
-	e->n++;
-	dg->nrelated = (uint16_t)e->n;
+	uint32_t at = rel_find(l, dg->seq, 1);
+	memmove(l->rels + at + 1, l->rels + at, (size_t)(l->nrels - at) * sizeof *l->rels);
+	l->rels[at] = (struct c2s_diag_rel){dg->seq, start, end < start ? start : end, src, msg};
+	l->nrels++;
+	dg->nrelated++;
 }
 
 const struct c2s_related *c2s_diag_related_list(const struct c2s_diags *l, const struct c2s_diag *dg)
 {
-	if (!dg->nrelated)
+	if (!dg->nrelated || !l->rels_resolved)
 		return NULL;
-	uint32_t at = rel_find(l, dg->seq);
-	return at < l->nrels && l->rels[at].seq == dg->seq ? l->rels[at].list : NULL;
+	uint32_t at = rel_find(l, dg->seq, 0);
+	return at < l->nrels && l->rels[at].seq == dg->seq ? &l->rels_resolved[at] : NULL;
 }
 
 void c2s_diag_fix(struct c2s_diags *l, struct c2s_diag *dg, uint32_t start, uint32_t end)
@@ -880,9 +868,16 @@ static int diag_cmp(const void *a, const void *b)
 void c2s_diags_resolve(struct c2s_diags *l)
 {
 	c2s_diags_write_messages(l);
-	for (uint32_t k = 0; k < l->nrels; k++)
-		for (uint32_t j = 0; j < l->rels[k].n; j++)
-			resolve_span(&l->rels[k].list[j].span);
+	free(l->rels_resolved);
+	l->rels_resolved = l->nrels ? malloc(l->nrels * sizeof *l->rels_resolved) : NULL;
+	if (l->nrels && !l->rels_resolved)
+		l->nomem = 1;
+	for (uint32_t k = 0; l->rels_resolved && k < l->nrels; k++) {
+		struct c2s_related *r = &l->rels_resolved[k];
+		r->span = (struct c2s_span){l->rels[k].src, l->rels[k].start, l->rels[k].end, 0, 0, 0, 0};
+		r->message = l->rels[k].message;
+		resolve_span(&r->span);
+	}
 	/* lines and columns now: the trees are gone and the list is final */
 	free(l->pos);
 	l->pos = NULL;

@@ -54,10 +54,13 @@ struct c2s_diag_pos {
 	uint32_t line, column, end_line, end_column;
 };
 
-/* The related positions of the diagnostic with this seq. */
+/* A related position of the diagnostic with this seq (one entry each, in the
+ * order they were added): 32 bytes until the report resolves it. */
 struct c2s_diag_rel {
-	uint32_t seq, n;
-	struct c2s_related *list;
+	uint32_t seq;
+	uint32_t start, end;
+	struct c2s_source *src;
+	const char *message;
 };
 
 /* --fix for the diagnostic with this seq: delete these bytes of its span's source. */
@@ -99,6 +102,7 @@ struct c2s_diags {
 	uint32_t nseq;                 /* the next seq (repeats dropped count too) */
 	struct c2s_diag_rel *rels;     /* sorted by seq */
 	uint32_t nrels, cap_rels;
+	struct c2s_related *rels_resolved; /* after c2s_diags_resolve: rels[i] with lines and columns */
 	struct c2s_diag_fixrec *fixes; /* sorted by seq */
 	uint32_t nfixes, cap_fixes;
 	struct c2s_diag_pos *pos;      /* after c2s_diags_resolve: items[i]'s lines and columns */
