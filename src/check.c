@@ -399,7 +399,7 @@ void c2s_fix_remove_entry(const struct c2s_check *c, struct c2s_diag *dg,
 	}
 	if (d->src->nparts) {  /* a merged stack: the edit belongs to the file the span is in */
 		uint32_t inner = ls;
-		if (c2s_source_part_of(d->src, &inner) != dg->span.src)
+		if (c2s_source_part_of(d->src, &inner) != c2s_diag_src(c->diags, dg))
 			return;
 		le -= ls - inner;
 		ls = inner;

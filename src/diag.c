@@ -22,6 +22,9 @@ void c2s_diags_free(struct c2s_diags *l)
 	free(l->dup_slots);
 	free(l->rels);
 	free(l->rels_resolved);
+	free(l->srcs);
+	free(l->hints);
+	free(l->hint_slots);
 	free(l->fixes);
 	free(l->pos);
 	c2s_arena_free(&l->arena);
@@ -553,6 +556,74 @@ void c2s_diags_rollback(struct c2s_diags *l, const struct c2s_diags_mark *m)
 	}
 }
 
+/* src's index in l->srcs (added if new); 0 for NULL, UINT32_MAX when out of memory. */
+static uint32_t src_index(struct c2s_diags *l, struct c2s_source *src)
+{
+	if (!src)
+		return 0;
+	/* files are linted one after another: the last one nearly always */
+	for (uint32_t i = l->nsrcs; i-- > 1;)
+		if (l->srcs[i] == src)
+			return i;
+	if (!l->nsrcs)
+		l->nsrcs = 1;  /* [0]: no source */
+	if (l->nsrcs >= l->cap_srcs) {
+		uint32_t cap = l->cap_srcs ? l->cap_srcs * 2 : 8;
+		struct c2s_source **t = realloc(l->srcs, (size_t)cap * sizeof *t);
+		if (!t)
+			return UINT32_MAX;
+		t[0] = NULL;
+		l->srcs = t;
+		l->cap_srcs = cap;
+	}
+	l->srcs[l->nsrcs] = src;
+	return l->nsrcs++;
+}
+
+/* The index of hint h (kept once: the same pointer, the same index); 0 when out of memory. */
+static uint32_t hint_index(struct c2s_diags *l, const char *h)
+{
+	uintptr_t hv = ((uintptr_t)h >> 3) * 0x9e3779b1u;
+	if (l->cap_hint_slots) {
+		for (uint32_t i = (uint32_t)hv & (l->cap_hint_slots - 1), at; (at = l->hint_slots[i]) != 0;
+		     i = (i + 1) & (l->cap_hint_slots - 1))
+			if (l->hints[at] == h)
+				return at;
+	}
+	if (!l->nhints)
+		l->nhints = 1;  /* [0]: none */
+	if (l->nhints >= l->cap_hints) {
+		uint32_t cap = l->cap_hints ? l->cap_hints * 2 : 64;
+		const char **t = realloc(l->hints, (size_t)cap * sizeof *t);
+		if (!t)
+			return 0;
+		t[0] = NULL;
+		l->hints = t;
+		l->cap_hints = cap;
+	}
+	if (2 * (l->nhints + 1) > l->cap_hint_slots) {
+		uint32_t cap = l->cap_hint_slots ? l->cap_hint_slots * 2 : 128;
+		uint32_t *t = calloc(cap, sizeof *t);
+		if (!t)
+			return 0;
+		for (uint32_t k = 1; k < l->nhints; k++) {
+			uint32_t i = (uint32_t)(((uintptr_t)l->hints[k] >> 3) * 0x9e3779b1u) & (cap - 1);
+			while (t[i])
+				i = (i + 1) & (cap - 1);
+			t[i] = k;
+		}
+		free(l->hint_slots);
+		l->hint_slots = t;
+		l->cap_hint_slots = cap;
+	}
+	uint32_t i = (uint32_t)hv & (l->cap_hint_slots - 1);
+	while (l->hint_slots[i])
+		i = (i + 1) & (l->cap_hint_slots - 1);
+	l->hints[l->nhints] = h;
+	l->hint_slots[i] = l->nhints;
+	return l->nhints++;
+}
+
 struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 			       struct c2s_source *src, uint32_t start, uint32_t end,
 			       const char *fmt, va_list ap)
@@ -609,7 +680,12 @@ struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 	memset(dg, 0, sizeof *dg);
 	dg->rule = r;
 	dg->severity = (uint8_t)sev;
-	dg->span.src = src;
+	uint32_t si = src_index(l, src);
+	if (si == UINT32_MAX) {
+		l->nomem = 1;
+		return NULL;
+	}
+	dg->span.src = si;
 	dg->span.start = start;
 	dg->span.end = end;
 	dg->seq = l->nseq++;
@@ -690,7 +766,8 @@ void c2s_diag_hint(struct c2s_diags *l, struct c2s_diag *dg, const char *fmt, ..
 	const char *h;
 	if (n >= 0 && (size_t)n < sizeof small) {
 		if (l->last_hint && strcmp(small, l->last_hint) == 0) {
-			dg->hint = l->last_hint;
+			if (!(dg->hint = hint_index(l, l->last_hint)))
+				l->nomem = 1;
 			return;
 		}
 		h = intern(l, small, (size_t)n);
@@ -703,7 +780,8 @@ void c2s_diag_hint(struct c2s_diags *l, struct c2s_diag *dg, const char *fmt, ..
 		l->nomem = 1;
 		return;
 	}
-	dg->hint = h;
+	if (!(dg->hint = hint_index(l, h)))
+		l->nomem = 1;
 	l->last_hint = h;
 }
 
@@ -815,7 +893,7 @@ int c2s_diag_fix_of(const struct c2s_diags *l, const struct c2s_diag *dg, uint32
 struct c2s_span c2s_diags_span(const struct c2s_diags *l, size_t i)
 {
 	const struct c2s_diag *d = &l->items[i];
-	struct c2s_span s = {d->span.src, d->span.start, d->span.end, 0, 0, 0, 0};
+	struct c2s_span s = {c2s_diag_src(l, d), d->span.start, d->span.end, 0, 0, 0, 0};
 	if (l->pos) {
 		s.line = l->pos[i].line;
 		s.column = l->pos[i].column;
@@ -849,13 +927,14 @@ static void resolve_span(struct c2s_span *s)
 struct placed {
 	struct c2s_diag d;
 	struct c2s_diag_pos p;
+	uint32_t rank;  /* of the source */
 };
 
 /* By file (in the order the files were read), then position, then reporting order. */
 static int diag_cmp(const void *a, const void *b)
 {
 	const struct placed *x = a, *y = b;
-	uint32_t rx = x->d.span.src ? x->d.span.src->rank : 0, ry = y->d.span.src ? y->d.span.src->rank : 0;
+	uint32_t rx = x->rank, ry = y->rank;
 	if (rx != ry)
 		return rx < ry ? -1 : 1;
 	if (x->p.line != y->p.line)
@@ -892,8 +971,10 @@ void c2s_diags_resolve(struct c2s_diags *l)
 		return;
 	}
 	for (size_t i = 0; i < l->n; i++) {
-		struct c2s_span s = {l->items[i].span.src, l->items[i].span.start, l->items[i].span.end, 0, 0, 0, 0};
+		struct c2s_span s = {c2s_diag_src(l, &l->items[i]), l->items[i].span.start, l->items[i].span.end,
+				     0, 0, 0, 0};
 		resolve_span(&s);
+		t[i].rank = s.src ? s.src->rank : 0;
 		t[i].d = l->items[i];
 		t[i].p = (struct c2s_diag_pos){s.line, s.column, s.end_line, s.end_column};
 	}

@@ -25,7 +25,7 @@ struct c2s_span {
 /* Where a diagnostic is, before it is resolved (c2s_diags_span gives the
  * resolved c2s_span): lines and columns are worked out only at the report. */
 struct c2s_diag_span {
-	struct c2s_source *src; /* NULL: the diagnostic is about no file position */
+	uint32_t src;           /* index in the list's sources (c2s_diag_src); 0: no file position */
 	uint32_t start, end;
 };
 
@@ -34,14 +34,15 @@ struct c2s_related {
 	const char *message;
 };
 
-/* 48 bytes: a large file can have 15,000 of them, all held until the report,
+/* 40 bytes: a large file can have 15,000 of them, all held until the report,
  * next to its tree. Related positions and fixes, which few have, are kept
- * aside by seq (c2s_diag_related_list, c2s_diag_fix_of). */
+ * aside by seq (c2s_diag_related_list, c2s_diag_fix_of); the source and the
+ * hint are indices in the list's tables (c2s_diag_src, c2s_diag_hint_of). */
 struct c2s_diag {
 	const struct c2s_rule *rule;   /* id, name, tier, fixable: from rules.def */
 	struct c2s_diag_span span;
+	uint32_t hint;                 /* 0: none */
 	const char *message;
-	const char *hint;              /* NULL: none */
 	uint32_t seq;                  /* order of reporting, for a stable sort; unique in a list */
 	uint16_t nrelated;             /* at most C2S_DIAG_MAX_RELATED */
 	uint8_t severity;              /* enum c2s_severity, after overrides */
@@ -103,6 +104,12 @@ struct c2s_diags {
 	struct c2s_diag_rel *rels;     /* sorted by seq */
 	uint32_t nrels, cap_rels;
 	struct c2s_related *rels_resolved; /* after c2s_diags_resolve: rels[i] with lines and columns */
+	struct c2s_source **srcs;      /* the sources diagnostics are in ([0]: none) */
+	uint32_t nsrcs, cap_srcs;
+	const char **hints;            /* the hints ([0]: none), each once */
+	uint32_t nhints, cap_hints;
+	uint32_t *hint_slots;          /* pointer hash -> index into hints */
+	uint32_t cap_hint_slots;
 	struct c2s_diag_fixrec *fixes; /* sorted by seq */
 	uint32_t nfixes, cap_fixes;
 	struct c2s_diag_pos *pos;      /* after c2s_diags_resolve: items[i]'s lines and columns */
@@ -135,6 +142,15 @@ void c2s_diag_fix(struct c2s_diags *l, struct c2s_diag *dg, uint32_t start, uint
 int c2s_diag_fix_of(const struct c2s_diags *l, const struct c2s_diag *dg, uint32_t *start, uint32_t *end);
 /* The dg->nrelated related positions of dg (NULL when none). */
 const struct c2s_related *c2s_diag_related_list(const struct c2s_diags *l, const struct c2s_diag *dg);
+/* The source of d's span (NULL: none) and its hint (NULL: none). */
+static inline struct c2s_source *c2s_diag_src(const struct c2s_diags *l, const struct c2s_diag *d)
+{
+	return d->span.src ? l->srcs[d->span.src] : NULL;
+}
+static inline const char *c2s_diag_hint_of(const struct c2s_diags *l, const struct c2s_diag *d)
+{
+	return d->hint ? l->hints[d->hint] : NULL;
+}
 /* items[i]'s span with its lines and columns (0 before c2s_diags_resolve). */
 struct c2s_span c2s_diags_span(const struct c2s_diags *l, size_t i);
 

@@ -164,13 +164,13 @@ static void format_text(const struct c2s_diags *l, const struct c2s_format_optio
 			c2s_buf_puts(out, r->message);
 			c2s_buf_putc(out, '\n');
 		}
-		if (d->hint) {
+		if (c2s_diag_hint_of(l, d)) {
 			ADD_LIT(out, "  ");
 			c2s_buf_puts(out, p->hint);
 			ADD_LIT(out, "hint:");
 			c2s_buf_puts(out, p->reset);
 			c2s_buf_putc(out, ' ');
-			c2s_buf_puts(out, d->hint);
+			c2s_buf_puts(out, c2s_diag_hint_of(l, d));
 			c2s_buf_putc(out, '\n');
 		}
 	}
@@ -260,8 +260,8 @@ static int format_json(const struct c2s_diags *l, const struct c2s_format_option
 		json_field_num(out, "end_line", sp.end_line);
 		json_field_num(out, "end_column", sp.end_column);
 		json_field_str(out, "message", d->message, 0);
-		if (d->hint)
-			json_field_str(out, "hint", d->hint, 0);
+		if (c2s_diag_hint_of(l, d))
+			json_field_str(out, "hint", c2s_diag_hint_of(l, d), 0);
 		else
 			ADD_LIT(out, ",\"hint\":null");
 		if (d->rule->fixable)
@@ -365,11 +365,11 @@ static int format_sarif(const struct c2s_diags *l, struct c2s_buf *out)
 		cJSON_AddNumberToObject(res, "ruleIndex", (double)(d->rule - c2s_rules));
 		cJSON_AddStringToObject(res, "level", sarif_level(d->severity));
 		cJSON *msg = cJSON_AddObjectToObject(res, "message");
-		if (d->hint) {
-			size_t n = strlen(d->message) + strlen(d->hint) + 16;
+		if (c2s_diag_hint_of(l, d)) {
+			size_t n = strlen(d->message) + strlen(c2s_diag_hint_of(l, d)) + 16;
 			char *t = malloc(n);
 			if (t) {
-				snprintf(t, n, "%s\nhint: %s", d->message, d->hint);
+				snprintf(t, n, "%s\nhint: %s", d->message, c2s_diag_hint_of(l, d));
 				cJSON_AddStringToObject(msg, "text", t);
 				free(t);
 			}
@@ -426,9 +426,9 @@ static int format_codeclimate(const struct c2s_diags *l, struct c2s_buf *out)
 		cJSON *cats = cJSON_AddArrayToObject(j, "categories");
 		cJSON_AddItemToArray(cats, cJSON_CreateString(d->rule->tier == C2S_TIER_INPUT ||
 							       d->rule->tier == C2S_TIER_SCHEMA ? "Bug Risk" : "Compatibility"));
-		if (d->hint) {
+		if (c2s_diag_hint_of(l, d)) {
 			cJSON *content = cJSON_AddObjectToObject(j, "content");
-			cJSON_AddStringToObject(content, "body", d->hint);
+			cJSON_AddStringToObject(content, "body", c2s_diag_hint_of(l, d));
 		}
 		cJSON_AddStringToObject(j, "severity", codeclimate_severity(d->severity));
 		fingerprint(d, &sp, fp);
@@ -466,9 +466,10 @@ static void xml_text(struct c2s_buf *out, const char *s)
 	}
 }
 
-static const char *span_file(const struct c2s_diag *d)
+static const char *span_file(const struct c2s_diags *l, const struct c2s_diag *d)
 {
-	return d->span.src ? d->span.src->name : "compose2swarm";
+	struct c2s_source *src = c2s_diag_src(l, d);
+	return src ? src->name : "compose2swarm";
 }
 
 static void format_checkstyle(const struct c2s_diags *l, struct c2s_buf *out)
@@ -477,11 +478,11 @@ static void format_checkstyle(const struct c2s_diags *l, struct c2s_buf *out)
 	for (size_t i = 0; i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
 		const struct c2s_span sp = c2s_diags_span(l, i);
-		if (i == 0 || strcmp(span_file(&l->items[i - 1]), span_file(d)) != 0) {
+		if (i == 0 || strcmp(span_file(l, &l->items[i - 1]), span_file(l, d)) != 0) {
 			if (i)
 				c2s_buf_adds(out, "</file>\n");
 			c2s_buf_adds(out, "<file name=\"");
-			xml_text(out, span_file(d));
+			xml_text(out, span_file(l, d));
 			c2s_buf_adds(out, "\">\n");
 		}
 		c2s_buf_printf(out, "<error line=\"%u\" column=\"%u\" severity=\"%s\" message=\"", sp.line,
@@ -500,27 +501,27 @@ static void format_junit(const struct c2s_diags *l, struct c2s_buf *out)
 		       "<testsuites name=\"compose2swarm\" tests=\"%zu\" failures=\"%zu\">\n", l->n, l->n);
 	for (size_t i = 0; i < l->n;) {
 		size_t j = i;
-		while (j < l->n && strcmp(span_file(&l->items[j]), span_file(&l->items[i])) == 0)
+		while (j < l->n && strcmp(span_file(l, &l->items[j]), span_file(l, &l->items[i])) == 0)
 			j++;
 		c2s_buf_adds(out, "<testsuite name=\"");
-		xml_text(out, span_file(&l->items[i]));
+		xml_text(out, span_file(l, &l->items[i]));
 		c2s_buf_printf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", j - i, j - i);
 		for (size_t k = i; k < j; k++) {
 			const struct c2s_diag *d = &l->items[k];
 			const struct c2s_span sp = c2s_diags_span(l, k);
 			c2s_buf_printf(out, "<testcase name=\"%s %s\" classname=\"", d->rule->id, d->rule->name);
-			xml_text(out, span_file(d));
+			xml_text(out, span_file(l, d));
 			c2s_buf_printf(out, ":%u:%u\"><failure type=\"%s\" message=\"", sp.line, sp.column,
 				       c2s_severity_name(d->severity));
 			xml_text(out, d->message);
 			c2s_buf_adds(out, "\">");
-			xml_text(out, span_file(d));
+			xml_text(out, span_file(l, d));
 			c2s_buf_printf(out, ":%u:%u: %s: ", sp.line, sp.column, c2s_severity_name(d->severity));
 			xml_text(out, d->message);
 			c2s_buf_printf(out, " [%s]", d->rule->id);
-			if (d->hint) {
+			if (c2s_diag_hint_of(l, d)) {
 				c2s_buf_adds(out, "&#10;hint: ");
-				xml_text(out, d->hint);
+				xml_text(out, c2s_diag_hint_of(l, d));
 			}
 			c2s_buf_adds(out, "</failure></testcase>\n");
 		}
@@ -556,15 +557,15 @@ static void format_github(const struct c2s_diags *l, struct c2s_buf *out)
 		c2s_buf_printf(out, "::%s ", cmd);
 		if (sp.src) {
 			c2s_buf_adds(out, "file=");
-			github_escape(out, span_file(d), 1);
+			github_escape(out, span_file(l, d), 1);
 			c2s_buf_printf(out, ",line=%u,col=%u,endLine=%u,endColumn=%u,", sp.line, sp.column,
 				       sp.end_line, sp.end_column);
 		}
 		c2s_buf_printf(out, "title=%s %s::", d->rule->id, d->rule->name);
 		github_escape(out, d->message, 0);
-		if (d->hint) {
+		if (c2s_diag_hint_of(l, d)) {
 			c2s_buf_adds(out, "%0Ahint: ");
-			github_escape(out, d->hint, 0);
+			github_escape(out, c2s_diag_hint_of(l, d), 0);
 		}
 		c2s_buf_addc(out, '\n');
 	}

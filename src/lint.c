@@ -277,7 +277,7 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, const stru
 	for (size_t i = 0; i < n; i++) {
 		struct c2s_diag *d = &r->diags.items[first + i];
 		uint32_t line, col;
-		if (d->span.src != src)
+		if (c2s_diag_src(&r->diags, d) != src)
 			continue;
 		c2s_source_locate(src, d->span.start, &line, &col);
 		/* several pragmas may target one line (one at its end, one above it) */
@@ -344,7 +344,7 @@ static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 	for (size_t i = 0; i < n; i++) {
 		const struct c2s_diag *d = &r->diags.items[first + i];
 		uint32_t fs, fe;
-		if (d->span.src == src && d->rule->fixable && c2s_diag_fix_of(&r->diags, d, &fs, &fe) && fe > fs)
+		if (c2s_diag_src(&r->diags, d) == src && d->rule->fixable && c2s_diag_fix_of(&r->diags, d, &fs, &fe) && fe > fs)
 			e[ne++] = (struct c2s_edit){fs, fe};
 	}
 	ne = c2s_edits_normalize(e, ne);

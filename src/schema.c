@@ -415,7 +415,7 @@ static void interpolated_hint(struct validator *v, struct c2s_diag *dg, const st
 		return;
 	uint32_t end = c2s_node_end(v->doc, n);
 	struct c2s_str val = c2s_scalar(v->doc, n);
-	const char *before = dg->hint;  /* kept after the origin of the value */
+	const char *before = c2s_diag_hint_of(v->diags, dg);  /* kept after the origin of the value */
 	c2s_diag_hint(v->diags, dg, "this value came from %.*s, which gave \"%.*s\"%s%s", (int)(end - n->start),
 		      v->doc->src->data + n->start, (int)(val.n > 200 ? 200 : val.n), val.p, before ? "; " : "",
 		      before ? before : "");
