@@ -31,6 +31,7 @@ enum c2s_style {
 
 enum c2s_node_flag {
 	C2S_NODE_VERBATIM = 1u << 0, /* scalar value is the source text itself */
+	C2S_NODE_SEGMENTED = 1u << 0, /* the same bit on a mapping: its pairs are in two runs (below) */
 	C2S_NODE_ANCHOR = 1u << 1,   /* written with &anchor (see c2s_node_anchor) */
 	C2S_NODE_TAG = 1u << 2,      /* written with a tag (see c2s_node_tag) */
 	C2S_NODE_ALIAS = 1u << 3     /* reached through *alias or a << merge */
@@ -48,6 +49,12 @@ enum c2s_node_flag {
  * A mapping's children are 2n consecutive nodes (key, value, key, value...),
  * a sequence's n consecutive nodes. Index 0 is never a real node.
  * Aliases are copies of the anchored node: children are shared, never expanded.
+ * A mapping that merges one mapping (<<: *a) with no '$' in it and overrides
+ * none of its keys is SEGMENTED: ref names a link node (a sequence node whose
+ * n is 1 + the mapping's own pairs, which follow it, and whose ref is where
+ * the merged mapping's pairs are, shared by every mapping that merges it: a
+ * 10,000-service file merging defaults into each service saves a copy per
+ * service). Use c2s_map_key/c2s_map_value/c2s_map_runs, never ref + 2i.
  */
 struct c2s_node {
 	uint32_t start;
@@ -135,14 +142,39 @@ static inline int c2s_scalar_is(const struct c2s_doc *d, const struct c2s_node *
 	return v.n == len && (len == 0 || (v.p[0] == s[0] && memcmp(v.p + 1, s + 1, len - 1) == 0));
 }
 
+/* Where the i-th pair of a mapping starts in the node array. */
+static inline uint32_t c2s_map_pair(const struct c2s_doc *d, const struct c2s_node *m, uint32_t i)
+{
+	if (!(C2S_NODE_FLAGS(m->meta) & C2S_NODE_SEGMENTED))
+		return m->ref + 2 * i;
+	const struct c2s_node *link = &d->nodes[m->ref];
+	uint32_t own = C2S_NODE_N(link->meta) - 1;
+	return i < own ? m->ref + 1 + 2 * i : link->ref + 2 * (i - own);
+}
+/* A mapping's pairs as runs of consecutive nodes (one, or two when
+ * SEGMENTED): at[r] is where run r starts, cnt[r] its pairs; returns the runs. */
+static inline unsigned c2s_map_runs(const struct c2s_doc *d, const struct c2s_node *m, uint32_t at[2], uint32_t cnt[2])
+{
+	if (!(C2S_NODE_FLAGS(m->meta) & C2S_NODE_SEGMENTED)) {
+		at[0] = m->ref;
+		cnt[0] = C2S_NODE_N(m->meta);
+		return 1;
+	}
+	const struct c2s_node *link = &d->nodes[m->ref];
+	at[0] = m->ref + 1;
+	cnt[0] = C2S_NODE_N(link->meta) - 1;
+	at[1] = link->ref;
+	cnt[1] = C2S_NODE_N(m->meta) - cnt[0];
+	return 2;
+}
 /* The i-th key / value of a mapping, the i-th item of a sequence. */
 static inline const struct c2s_node *c2s_map_key(const struct c2s_doc *d, const struct c2s_node *m, uint32_t i)
 {
-	return &d->nodes[m->ref + 2 * i];
+	return &d->nodes[c2s_map_pair(d, m, i)];
 }
 static inline const struct c2s_node *c2s_map_value(const struct c2s_doc *d, const struct c2s_node *m, uint32_t i)
 {
-	return &d->nodes[m->ref + 2 * i + 1];
+	return &d->nodes[c2s_map_pair(d, m, i) + 1];
 }
 static inline const struct c2s_node *c2s_seq_item(const struct c2s_doc *d, const struct c2s_node *s, uint32_t i)
 {

@@ -127,16 +127,16 @@ static struct c2s_node merge_map(struct merger *m, struct c2s_node a, struct c2s
 	}
 	uint32_t np = 0;
 	for (uint32_t i = 0; i < na; i++) {
-		struct c2s_node ka = d->nodes[a.ref + 2 * i], va = d->nodes[a.ref + 2 * i + 1];
+		struct c2s_node ka = *c2s_map_key(d, &a, i), va = *c2s_map_value(d, &a, i);
 		struct c2s_node k = ka, v = va;
 		if (c2s_is_scalar(&ka)) {
 			struct c2s_str s = c2s_scalar(d, &ka);
 			for (uint32_t j = 0; j < nb; j++) {
-				const struct c2s_node *kb = &d->nodes[b.ref + 2 * j];
+				const struct c2s_node *kb = c2s_map_key(d, &b, j);
 				if (used[j] || !c2s_is_scalar(kb) || !str_eq(s, c2s_scalar(d, kb)))
 					continue;
 				used[j] = 1;
-				struct c2s_node vb = d->nodes[b.ref + 2 * j + 1];
+				struct c2s_node vb = *c2s_map_value(d, &b, j);
 				if (!deep) {
 					k = *kb;
 					v = vb;
@@ -153,8 +153,8 @@ static struct c2s_node merge_map(struct merger *m, struct c2s_node a, struct c2s
 	}
 	for (uint32_t j = 0; j < nb; j++)
 		if (!used[j]) {
-			pairs[2 * np] = d->nodes[b.ref + 2 * j];
-			pairs[2 * np + 1] = d->nodes[b.ref + 2 * j + 1];
+			pairs[2 * np] = *c2s_map_key(d, &b, j);
+			pairs[2 * np + 1] = *c2s_map_value(d, &b, j);
 			np++;
 		}
 	struct c2s_node out = b;
@@ -162,7 +162,7 @@ static struct c2s_node merge_map(struct merger *m, struct c2s_node a, struct c2s
 	if (np && !first) {
 		out = b;
 	} else {
-		out.meta = C2S_NODE_META(C2S_MAPPING, c2s_style(&b), c2s_flags(&b), np);
+		out.meta = C2S_NODE_META(C2S_MAPPING, c2s_style(&b), c2s_flags(&b) & ~(unsigned)C2S_NODE_SEGMENTED, np);
 		out.ref = first;
 	}
 	free(pairs);
@@ -233,14 +233,14 @@ static struct c2s_node merge_top(struct merger *m, struct c2s_node a, struct c2s
 	}
 	uint32_t np = 0;
 	for (uint32_t j = 0; j < nb; j++) {
-		const struct c2s_node *k = &d->nodes[b.ref + 2 * j];
+		const struct c2s_node *k = c2s_map_key(d, &b, j);
 		if (c2s_is_scalar(k)) {
 			struct c2s_str s = c2s_scalar(d, k);
 			if (s.n >= 2 && s.p[0] == 'x' && s.p[1] == '-')
 				continue;
 		}
 		pairs[2 * np] = *k;
-		pairs[2 * np + 1] = d->nodes[b.ref + 2 * j + 1];
+		pairs[2 * np + 1] = *c2s_map_value(d, &b, j);
 		np++;
 	}
 	struct c2s_node bb = b;
@@ -248,7 +248,7 @@ static struct c2s_node merge_top(struct merger *m, struct c2s_node a, struct c2s
 	free(pairs);
 	if (np && !first)
 		return a;
-	bb.meta = C2S_NODE_META(C2S_MAPPING, c2s_style(&b), c2s_flags(&b), np);
+	bb.meta = C2S_NODE_META(C2S_MAPPING, c2s_style(&b), c2s_flags(&b) & ~(unsigned)C2S_NODE_SEGMENTED, np);
 	bb.ref = first;
 
 	/* sections: services merge per service (depth 2 inside), the others replace per name */
@@ -263,14 +263,14 @@ static struct c2s_node merge_top(struct merger *m, struct c2s_node a, struct c2s
 	}
 	uint32_t no = 0;
 	for (uint32_t i = 0; i < na; i++) {
-		struct c2s_node ka = d->nodes[a.ref + 2 * i], va = d->nodes[a.ref + 2 * i + 1];
+		struct c2s_node ka = *c2s_map_key(d, &a, i), va = *c2s_map_value(d, &a, i);
 		struct c2s_node k = ka, v = va;
 		for (uint32_t j = 0; j < np && c2s_is_scalar(&ka); j++) {
-			struct c2s_node kb = d->nodes[bb.ref + 2 * j];
+			struct c2s_node kb = *c2s_map_key(d, &bb, j);
 			if (used[j] || !c2s_is_scalar(&kb) || !str_eq(c2s_scalar(d, &ka), c2s_scalar(d, &kb)))
 				continue;
 			used[j] = 1;
-			struct c2s_node vb = d->nodes[bb.ref + 2 * j + 1];
+			struct c2s_node vb = *c2s_map_value(d, &bb, j);
 			k = kb;
 			if (key_is(d, &ka, "services") && c2s_is_mapping(&va) && c2s_is_mapping(&vb))
 				v = merge_map(m, va, vb, 1, 1);  /* per service: merge_value at depth 2 */
@@ -286,14 +286,14 @@ static struct c2s_node merge_top(struct merger *m, struct c2s_node a, struct c2s
 	}
 	for (uint32_t j = 0; j < np; j++)
 		if (!used[j]) {
-			out[2 * no] = d->nodes[bb.ref + 2 * j];
-			out[2 * no + 1] = d->nodes[bb.ref + 2 * j + 1];
+			out[2 * no] = *c2s_map_key(d, &bb, j);
+			out[2 * no + 1] = *c2s_map_value(d, &bb, j);
 			no++;
 		}
 	struct c2s_node res = a;
 	first = append(m, out, 2 * no);
 	if (!no || first) {
-		res.meta = C2S_NODE_META(C2S_MAPPING, c2s_style(&a), c2s_flags(&a), no);
+		res.meta = C2S_NODE_META(C2S_MAPPING, c2s_style(&a), c2s_flags(&a) & ~(unsigned)C2S_NODE_SEGMENTED, no);
 		res.ref = first;
 	}
 	free(out);

@@ -47,7 +47,14 @@ static uint8_t key_pos(const struct c2s_doc *d, const struct c2s_node *m, const 
 {
 	if (!k)
 		return 0;
-	uint32_t pos = (uint32_t)(k - d->nodes - m->ref) / 2;
+	uint32_t at[2] = {0, 0}, cnt[2] = {0, 0}, idx = (uint32_t)(k - d->nodes), pos = 0;
+	for (unsigned r = 0, runs = c2s_map_runs(d, m, at, cnt); r < runs; r++) {
+		if (idx >= at[r] && idx < at[r] + 2 * cnt[r]) {
+			pos += (idx - at[r]) / 2;
+			break;
+		}
+		pos += cnt[r];
+	}
 	return pos < C2S_SK_FAR - 1 ? (uint8_t)(pos + 1) : C2S_SK_FAR;
 }
 

@@ -1051,7 +1051,7 @@ static int subtree_differs(struct walk *w, uint32_t orig)
 		return 0;
 	uint32_t per = c2s_kind(n) == C2S_MAPPING ? 2 : 1, off = per - 1;
 	for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++) {
-		uint32_t c = n->ref + per * i + off;
+		uint32_t c = per == 2 ? c2s_map_pair(w->doc, n, i) + off : n->ref + i;
 		const struct c2s_node *ch = &w->doc->nodes[c];
 		path_push(w, n, i);
 		int d = c2s_kind(ch) == C2S_SCALAR ? form_differs(w, c) : subtree_differs(w, c);
@@ -1095,15 +1095,28 @@ static int unshare(struct walk *w, uint32_t cur, uint32_t orig)
 {
 	struct c2s_doc *d = w->doc;
 	uint32_t per = c2s_kind(&d->nodes[orig]) == C2S_MAPPING ? 2 : 1, off = per - 1;
-	uint32_t cnt = c2s_count(&d->nodes[orig]), oblock = d->nodes[orig].ref;
-	int64_t nblock = nodes_copy(d, oblock, per * cnt);
-	if (nblock < 0)
+	uint32_t cnt = c2s_count(&d->nodes[orig]);
+	/* Where orig's children are (cur may be orig: read them before it changes);
+	 * a mapping sharing merged pairs (SEGMENTED) gets one run of its own. */
+	uint32_t *was = malloc((size_t)(cnt ? cnt : 1) * sizeof *was);
+	if (!was)
 		return -1;
+	for (uint32_t i = 0; i < cnt; i++)
+		was[i] = per == 2 ? c2s_map_pair(d, &d->nodes[orig], i) : d->nodes[orig].ref + i;
+	int64_t nblock = nodes_copy(d, 0, 0);
+	for (uint32_t i = 0; i < cnt && nblock >= 0; i++)
+		if (nodes_copy(d, was[i], per) < 0)
+			nblock = -1;
+	if (nblock < 0) {
+		free(was);
+		return -1;
+	}
 	d->nodes[cur].ref = (uint32_t)nblock;
-	for (uint32_t i = 0; i < cnt; i++) {
-		uint32_t oc = oblock + per * i + off, nc = (uint32_t)nblock + per * i + off;
-		path_push(w, &d->nodes[orig], i);
-		int rc = 0;
+	d->nodes[cur].meta &= ~C2S_NODE_META(0, 0, C2S_NODE_SEGMENTED, 0);
+	int rc = 0;
+	for (uint32_t i = 0; i < cnt && !rc; i++) {
+		uint32_t oc = was[i] + off, nc = (uint32_t)nblock + per * i + off;
+		path_push(w, &d->nodes[cur], i);
 		if (c2s_kind(&d->nodes[oc]) == C2S_SCALAR) {
 			if (form_differs(w, oc)) {
 				/* The string docker substituted, cast (or not) for this path. */
@@ -1119,10 +1132,9 @@ static int unshare(struct walk *w, uint32_t cur, uint32_t orig)
 			rc = unshare(w, nc, oc);
 		}
 		w->depth--;
-		if (rc)
-			return rc;
 	}
-	return 0;
+	free(was);
+	return rc;
 }
 
 static int walk_node(struct walk *w, uint32_t idx, int (*scalar)(struct walk *, uint32_t))
@@ -1149,12 +1161,13 @@ static int walk_children(struct walk *w, uint32_t idx, int (*scalar)(struct walk
 			return 0;
 		for (uint32_t i = 0, cnt = c2s_count(n); i < cnt; i++) {
 			/* a scalar without '$': every callback leaves it */
-			if (!has_dollar(w->doc, n->ref + 2 * i + 1))
+			uint32_t vi = c2s_map_pair(w->doc, n, i) + 1;
+			if (!has_dollar(w->doc, vi))
 				continue;
 			const struct c2s_node *k = c2s_map_key(w->doc, n, i);
 			w->path[w->depth] = c2s_is_scalar(k) ? c2s_scalar(w->doc, k) : (struct c2s_str){"?", 1};
 			w->depth++;
-			int rc = walk_node(w, n->ref + 2 * i + 1, scalar);
+			int rc = walk_node(w, vi, scalar);
 			w->depth--;
 			if (rc)
 				return rc;

@@ -17,19 +17,22 @@ const struct c2s_node *c2s_map_getn(const struct c2s_doc *d, const struct c2s_no
 	/* a scalar key of this length: kind and count bits of meta, style and flags masked out */
 	const uint32_t mask = ~C2S_NODE_META(0, 7u, 15u, 0), want = C2S_NODE_META(C2S_SCALAR, 0, 0, len);
 	const uint32_t verbatim = C2S_NODE_META(0, 0, C2S_NODE_VERBATIM, 0);
-	const struct c2s_node *k = c2s_map_key(d, m, 0);
-	for (uint32_t i = 0, n = c2s_count(m); i < n; i++, k += 2) {
-		if ((k->meta & mask) != want)
-			continue;
-		const char *s = (k->meta & verbatim) ? d->src->data + k->ref : d->pool + k->ref;
-		/* keys are short: a byte loop keeps this a leaf function (no call, no spills) */
-		size_t j = 0;
-		while (j < len && s[j] == key[j])
-			j++;
-		if (j == len) {
-			if (keynode)
-				*keynode = k;
-			return k + 1;
+	uint32_t at[2] = {0, 0}, cnt[2] = {0, 0};
+	for (unsigned r = 0, runs = c2s_map_runs(d, m, at, cnt); r < runs; r++) {
+		const struct c2s_node *k = &d->nodes[at[r]];
+		for (uint32_t i = 0; i < cnt[r]; i++, k += 2) {
+			if ((k->meta & mask) != want)
+				continue;
+			const char *s = (k->meta & verbatim) ? d->src->data + k->ref : d->pool + k->ref;
+			/* keys are short: a byte loop keeps this a leaf function (no call, no spills) */
+			size_t j = 0;
+			while (j < len && s[j] == key[j])
+				j++;
+			if (j == len) {
+				if (keynode)
+					*keynode = k;
+				return k + 1;
+			}
 		}
 	}
 	return NULL;
@@ -66,8 +69,16 @@ void c2s_map_get_slots(const struct c2s_doc *d, const struct c2s_node *m, const 
 	if (!m || c2s_kind(m) != C2S_MAPPING)
 		return;
 	const uint32_t verbatim = C2S_NODE_META(0, 0, C2S_NODE_VERBATIM, 0);
-	const struct c2s_node *k = c2s_map_key(d, m, 0);
-	for (uint32_t i = 0, n = c2s_count(m); i < n; i++, k += 2) {
+	uint32_t run_at[2] = {0, 0}, run_n[2] = {0, 0};
+	unsigned runs = c2s_map_runs(d, m, run_at, run_n);
+	const struct c2s_node *k = &d->nodes[run_at[0]];
+	for (uint32_t r = 0, left = run_n[0];; k += 2, left--) {
+		while (!left) {
+			if (++r >= runs)
+				return;
+			k = &d->nodes[run_at[r]];
+			left = run_n[r];
+		}
 		if (c2s_kind(k) != C2S_SCALAR)
 			continue;
 		uint32_t len = c2s_count(k);

@@ -394,6 +394,32 @@ static int scratch_room(struct fy *f, size_t need)
 	return 0;
 }
 
+/* libyaml's scan_block_scalar_breaks: from a line start, empty lines (counted
+ * in breaks; end moves past each) and the indentation of the next line, all
+ * its spaces while indent is 0 (not known yet), else up to indent. NULL: a
+ * tab where indentation is expected. */
+static const char *block_breaks(const char *q, int indent, int *col, int *max_indent, size_t *breaks,
+				const char **end)
+{
+	for (;;) {
+		int c = 0;
+		while ((!indent || c < indent) && *q == ' ') {
+			q++;
+			c++;
+		}
+		if (c > *max_indent)
+			*max_indent = c;
+		if ((!indent || c < indent) && *q == '\t')
+			return NULL;
+		*col = c;
+		if (*q != '\n' && *q != '\r')
+			return q;
+		q += *q == '\r' ? 2 : 1;
+		(*breaks)++;
+		*end = q;
+	}
+}
+
 /*
  * A block scalar ('|' literal or '>' folded) at p, as libyaml 0.2.5's
  * scan_block_scalar reads it; pind is the indentation of the collection
@@ -435,22 +461,8 @@ static const char *block_scalar(struct fy *f, const char *p, int pind, const cha
 	size_t leading_break = 0, trailing_breaks = 0;  /* counts of '\n' held back */
 	/* Leading empty lines, and the indentation (the deepest of them and of the first line). */
 	int col, max_indent = 0;
-	for (;;) {
-		col = 0;
-		while (*q == ' ') {
-			q++;
-			col++;
-		}
-		if (col > max_indent)
-			max_indent = col;
-		if (*q == '\t')
-			return NULL;
-		if (*q != '\n' && *q != '\r')
-			break;
-		q += *q == '\r' ? 2 : 1;
-		trailing_breaks++;
-		end = q;
-	}
+	if (!(q = block_breaks(q, 0, &col, &max_indent, &trailing_breaks, &end)))
+		return NULL;
 	indent = max_indent;
 	if (indent < pind + 1)
 		indent = pind + 1;
@@ -476,22 +488,9 @@ static const char *block_scalar(struct fy *f, const char *p, int pind, const cha
 			q += *q == '\r' ? 2 : 1;
 			leading_break = 1;
 		}
-		/* Empty lines (spaces up to the indentation) and the next line's indentation. */
 		end = q;
-		for (;;) {
-			col = 0;
-			while (col < indent && *q == ' ') {
-				q++;
-				col++;
-			}
-			if (col < indent && *q == '\t')
-				return NULL;
-			if (*q != '\n' && *q != '\r')
-				break;
-			q += *q == '\r' ? 2 : 1;
-			trailing_breaks++;
-			end = q;
-		}
+		if (!(q = block_breaks(q, indent, &col, &max_indent, &trailing_breaks, &end)))
+			return NULL;
 	}
 	if (chomping != -1)
 		for (size_t i = 0; i < leading_break; i++)

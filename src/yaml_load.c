@@ -42,6 +42,9 @@ struct loader {
 	struct anchor_def *defs;       /* open-addressing table, power-of-two size */
 	uint32_t ndefs, cap_defs;
 	uint64_t alias_extra;          /* nodes added by alias expansion */
+	uint32_t *dollar_keys;         /* subtree_dollar's memory: children list + 1 -> has a '$' */
+	unsigned char *dollar_vals;
+	uint32_t ndollar, cap_dollar;
 	size_t cursor_chars, cursor_byte; /* char index -> byte offset, moving forward */
 	enum c2s_load_status status;
 };
@@ -392,107 +395,196 @@ static int merge_source_ok(const struct c2s_node *v)
 	return c2s_kind(v) == C2S_MAPPING;
 }
 
+/* Is there a '$' in a scalar of the subtree at n? Remembered per children list
+ * (a merge source is usually one anchor merged many times). */
+static int subtree_dollar(struct loader *L, const struct c2s_node *n, unsigned depth)
+{
+	const struct c2s_doc *d = L->d;
+	if (c2s_kind(n) == C2S_SCALAR) {
+		struct c2s_str v = c2s_scalar(d, n);
+		return v.n && memchr(v.p, '$', v.n) != NULL;
+	}
+	if (!c2s_count(n))
+		return 0;
+	if (depth > C2S_MAX_DEPTH)
+		return 1;
+	uint32_t key = n->ref + 1, mask = L->cap_dollar - 1, h = 0;
+	if (L->cap_dollar) {
+		for (h = (key * 2654435761u) & mask; L->dollar_keys[h]; h = (h + 1) & mask)
+			if (L->dollar_keys[h] == key)
+				return L->dollar_vals[h];
+	}
+	int found = 0;
+	for (uint32_t i = 0, cnt = c2s_count(n); i < cnt && !found; i++) {
+		if (c2s_kind(n) == C2S_MAPPING)
+			found = subtree_dollar(L, c2s_map_key(d, n, i), depth + 1) ||
+				subtree_dollar(L, c2s_map_value(d, n, i), depth + 1);
+		else
+			found = subtree_dollar(L, c2s_seq_item(d, n, i), depth + 1);
+	}
+	if ((L->ndollar + 1) * 2 > L->cap_dollar) {
+		uint32_t cap = L->cap_dollar ? L->cap_dollar * 2 : 64;
+		uint32_t *k = calloc(cap, sizeof *k);
+		unsigned char *v = calloc(cap, 1);
+		if (!k || !v) {
+			free(k);
+			free(v);
+			return 1;  /* not remembered; "has one" only stops a sharing */
+		}
+		for (uint32_t i = 0; i < L->cap_dollar; i++) {
+			if (!L->dollar_keys[i])
+				continue;
+			uint32_t j = (L->dollar_keys[i] * 2654435761u) & (cap - 1);
+			while (k[j])
+				j = (j + 1) & (cap - 1);
+			k[j] = L->dollar_keys[i];
+			v[j] = L->dollar_vals[i];
+		}
+		free(L->dollar_keys);
+		free(L->dollar_vals);
+		L->dollar_keys = k;
+		L->dollar_vals = v;
+		L->cap_dollar = cap;
+	}
+	mask = L->cap_dollar - 1;
+	for (h = (key * 2654435761u) & mask; L->dollar_keys[h]; h = (h + 1) & mask)
+		;
+	L->dollar_keys[h] = key;
+	L->dollar_vals[h] = (unsigned char)found;
+	L->ndollar++;
+	return found;
+}
+
 /* Close a mapping: check keys, resolve <<, write its children to the node array.
- * Explicit keys win over merged ones; among merged mappings the earlier wins. */
-static int64_t close_mapping(struct loader *L, uint32_t base, uint32_t *pairs_out)
+ * Explicit keys win over merged ones; among merged mappings the earlier wins.
+ * *segmented: the mapping shares its one merged mapping's pairs (ast.h). */
+static int64_t close_mapping(struct loader *L, uint32_t base, uint32_t *pairs_out, int *segmented)
 {
 	struct c2s_doc *d = L->d;
 	uint32_t pairs = (L->npending - base) / 2;
 	struct c2s_node *kv = L->pending + base;
+	*segmented = 0;
 	if (check_duplicates(L, kv, pairs) != 0)
 		return -1;
 
 	int64_t merge_at = -1;
+	uint32_t nmerge = 0;
 	for (uint32_t i = 0; i < pairs; i++)
-		if (key_is_merge(d, &kv[2 * i]))
+		if (key_is_merge(d, &kv[2 * i])) {
 			merge_at = i;  /* yaml.v3 uses the last one */
+			nmerge++;
+		}
 
 	uint32_t first = d->nnodes, count = 0;
 	if (merge_at < 0) {
 		/* No << key (nearly every mapping): the pairs move over as they are. */
 		if (pairs && nodes_append(L, kv, 2 * pairs) < 0)
 			return -1;
-		count = pairs;
-	} else {
-		for (uint32_t i = 0; i < pairs; i++) {
-			if (key_is_merge(d, &kv[2 * i]))
-				continue;
-			if (nodes_append(L, &kv[2 * i], 2) < 0)
-				return -1;
-			count++;
-		}
+		*pairs_out = pairs;
+		return pairs ? first : 0;
 	}
-	if (merge_at >= 0) {
-		struct c2s_node mv = kv[2 * merge_at + 1];
-		const struct c2s_node *sources;
-		uint32_t nsources;
-		if (c2s_kind(&mv) == C2S_MAPPING) {
-			sources = &mv;
-			nsources = 1;
-		} else if (c2s_kind(&mv) == C2S_SEQUENCE) {
-			sources = c2s_count(&mv) ? &d->nodes[mv.ref] : NULL;
-			nsources = c2s_count(&mv);
-		} else {
-			sources = NULL;
-			nsources = 0;
+	struct c2s_node mv = kv[2 * merge_at + 1];
+	const struct c2s_node *sources;
+	uint32_t nsources;
+	if (c2s_kind(&mv) == C2S_MAPPING) {
+		sources = &mv;
+		nsources = 1;
+	} else if (c2s_kind(&mv) == C2S_SEQUENCE) {
+		sources = c2s_count(&mv) ? &d->nodes[mv.ref] : NULL;
+		nsources = c2s_count(&mv);
+	} else {
+		sources = NULL;
+		nsources = 0;
+	}
+	int bad = c2s_kind(&mv) == C2S_SCALAR;
+	for (uint32_t s = 0; s < nsources && !bad; s++)
+		if (!merge_source_ok(&sources[s]))
+			bad = 1;
+	/* One merged mapping, none of whose keys the mapping overrides, with no
+	 * '$' anywhere (interpolation would cast it by each path): share its pairs. */
+	int share = !bad && nmerge == 1 && nsources == 1 && c2s_count(&mv) > 0 &&
+		    !(c2s_flags(&mv) & C2S_NODE_SEGMENTED) &&
+		    pairs - 1 + c2s_count(&mv) <= C2S_MAX_CHILDREN && !subtree_dollar(L, &mv, 0);
+	for (uint32_t i = 0; i < pairs && share; i++)
+		if (i != (uint32_t)merge_at && c2s_kind(&kv[2 * i]) == C2S_SCALAR)
+			for (uint32_t j = 0; j < c2s_count(&mv) && share; j++)
+				if (same_key(d, &kv[2 * i], c2s_map_key(d, &mv, j)))
+					share = 0;
+	if (share) {
+		/* The link node, then the mapping's own pairs (ast.h). */
+		struct c2s_node link = {0, C2S_NODE_META(C2S_SEQUENCE, C2S_STYLE_BLOCK, 0, pairs), mv.ref};
+		if (nodes_append(L, &link, 1) < 0)
+			return -1;
+		for (uint32_t i = 0; i < pairs; i++)
+			if (i != (uint32_t)merge_at && nodes_append(L, &kv[2 * i], 2) < 0)
+				return -1;
+		/* Reached through every mapping that merges them: mark them as aliased
+		 * (--fix then never deletes them, the schema checks them once). */
+		for (uint32_t j = 0; j < 2 * c2s_count(&mv); j++)
+			d->nodes[mv.ref + j].meta |= C2S_NODE_META(0, 0, C2S_NODE_ALIAS, 0);
+		*segmented = 1;
+		*pairs_out = pairs - 1 + c2s_count(&mv);
+		return first;
+	}
+	for (uint32_t i = 0; i < pairs; i++) {
+		if (key_is_merge(d, &kv[2 * i]))
+			continue;
+		if (nodes_append(L, &kv[2 * i], 2) < 0)
+			return -1;
+		count++;
+	}
+	if (bad) {
+		/* At the << key: an aliased value's own position is its anchor's. */
+		struct c2s_diag *dg = c2s_diag_at(L->diags, C2S_R_CS1006, d, &kv[2 * merge_at],
+			"map merge requires map or sequence of maps as the value");
+		if (dg && (c2s_flags(&mv) & C2S_NODE_ALIAS))
+			c2s_diag_related(L->diags, dg, L->src, mv.start, c2s_node_end(d, &mv),
+					 "the merged value is defined here");
+		if (dg)
+			c2s_diag_hint(L->diags, dg, "write `<<: *anchor` or `<<: [*a, *b]` where each "
+				      "anchor names a mapping");
+	} else {
+		/* Copy the source nodes out first: appending may move the node array. */
+		uint32_t src_index = c2s_kind(&mv) == C2S_SEQUENCE ? mv.ref : 0;
+		struct keyset ks = {0};
+		uint32_t total = count;
+		for (uint32_t s = 0; s < nsources; s++)
+			total += c2s_count(src_index ? &d->nodes[src_index + s] : &mv);
+		int use_set = total > 16;
+		if (use_set) {
+			if (keyset_init(&ks, total) != 0) {
+				keyset_free(&ks);
+				return fail_nomem(L);
+			}
+			for (uint32_t i = 0; i < count; i++)
+				if (c2s_kind(&d->nodes[first + 2 * i]) == C2S_SCALAR)
+					keyset_insert(&ks, c2s_scalar(d, &d->nodes[first + 2 * i]), i);
 		}
-		int bad = c2s_kind(&mv) == C2S_SCALAR;
-		for (uint32_t s = 0; s < nsources && !bad; s++)
-			if (!merge_source_ok(&sources[s]))
-				bad = 1;
-		if (bad) {
-			/* At the << key: an aliased value's own position is its anchor's. */
-			struct c2s_diag *dg = c2s_diag_at(L->diags, C2S_R_CS1006, d, &kv[2 * merge_at],
-				"map merge requires map or sequence of maps as the value");
-			if (dg && (c2s_flags(&mv) & C2S_NODE_ALIAS))
-				c2s_diag_related(L->diags, dg, L->src, mv.start, c2s_node_end(d, &mv),
-						 "the merged value is defined here");
-			if (dg)
-				c2s_diag_hint(L->diags, dg, "write `<<: *anchor` or `<<: [*a, *b]` where each "
-					      "anchor names a mapping");
-		} else {
-			/* Copy the source nodes out first: appending may move the node array. */
-			uint32_t src_index = c2s_kind(&mv) == C2S_SEQUENCE ? mv.ref : 0;
-			struct keyset ks = {0};
-			uint32_t total = count;
-			for (uint32_t s = 0; s < nsources; s++)
-				total += c2s_count(src_index ? &d->nodes[src_index + s] : &mv);
-			int use_set = total > 16;
-			if (use_set) {
-				if (keyset_init(&ks, total) != 0) {
+		for (uint32_t s = 0; s < nsources; s++) {
+			struct c2s_node src = src_index ? d->nodes[src_index + s] : mv;
+			unsigned via_alias = c2s_flags(&src) & C2S_NODE_ALIAS;
+			for (uint32_t i = 0; i < c2s_count(&src); i++) {
+				struct c2s_node pair[2] = {*c2s_map_key(d, &src, i), *c2s_map_value(d, &src, i)};
+				int present = 0;
+				if (use_set) {
+					present = c2s_kind(&pair[0]) == C2S_SCALAR &&
+						keyset_insert(&ks, c2s_scalar(d, &pair[0]), count) >= 0;
+				} else {
+					for (uint32_t j = 0; j < count && !present; j++)
+						present = same_key(d, &d->nodes[first + 2 * j], &pair[0]);
+				}
+				if (present)
+					continue;
+				pair[0].meta |= C2S_NODE_META(0, 0, via_alias, 0);
+				pair[1].meta |= C2S_NODE_META(0, 0, via_alias, 0);
+				if (nodes_append(L, pair, 2) < 0) {
 					keyset_free(&ks);
-					return fail_nomem(L);
+					return -1;
 				}
-				for (uint32_t i = 0; i < count; i++)
-					if (c2s_kind(&d->nodes[first + 2 * i]) == C2S_SCALAR)
-						keyset_insert(&ks, c2s_scalar(d, &d->nodes[first + 2 * i]), i);
+				count++;
 			}
-			for (uint32_t s = 0; s < nsources; s++) {
-				struct c2s_node src = src_index ? d->nodes[src_index + s] : mv;
-				unsigned via_alias = c2s_flags(&src) & C2S_NODE_ALIAS;
-				for (uint32_t i = 0; i < c2s_count(&src); i++) {
-					struct c2s_node pair[2] = {d->nodes[src.ref + 2 * i], d->nodes[src.ref + 2 * i + 1]};
-					int present = 0;
-					if (use_set) {
-						present = c2s_kind(&pair[0]) == C2S_SCALAR &&
-							keyset_insert(&ks, c2s_scalar(d, &pair[0]), count) >= 0;
-					} else {
-						for (uint32_t j = 0; j < count && !present; j++)
-							present = same_key(d, &d->nodes[first + 2 * j], &pair[0]);
-					}
-					if (present)
-						continue;
-					pair[0].meta |= C2S_NODE_META(0, 0, via_alias, 0);
-					pair[1].meta |= C2S_NODE_META(0, 0, via_alias, 0);
-					if (nodes_append(L, pair, 2) < 0) {
-						keyset_free(&ks);
-						return -1;
-					}
-					count++;
-				}
-			}
-			keyset_free(&ks);
 		}
+		keyset_free(&ks);
 	}
 	*pairs_out = count;
 	return count ? first : 0;
@@ -619,8 +711,9 @@ static int on_close(struct loader *L)
 	struct frame f = L->frames[--L->nframes];
 	uint32_t count;
 	int64_t first;
+	int segmented = 0;
 	if (f.kind == C2S_MAPPING) {
-		first = close_mapping(L, f.base, &count);
+		first = close_mapping(L, f.base, &count, &segmented);
 	} else {
 		count = L->npending - f.base;
 		first = count ? nodes_append(L, L->pending + f.base, count) : 0;
@@ -628,7 +721,8 @@ static int on_close(struct loader *L)
 	if (first < 0)
 		return -1;
 	L->npending = f.base;
-	struct c2s_node n = {f.start, C2S_NODE_META(f.kind, f.style, f.flags, count), (uint32_t)first};
+	unsigned flags = f.flags | (segmented ? C2S_NODE_SEGMENTED : 0);
+	struct c2s_node n = {f.start, C2S_NODE_META(f.kind, f.style, flags, count), (uint32_t)first};
 	if (f.anchor)
 		anchor_close(L, f.anchor, f.anchor_len, &n, f.expanded);
 	return push_child(L, &n, f.expanded);
@@ -797,6 +891,8 @@ static void load_end(struct loader *L)
 	free(L->pending);
 	free(L->frames);
 	free(L->defs);
+	free(L->dollar_keys);
+	free(L->dollar_vals);
 }
 
 enum c2s_load_status c2s_load(struct c2s_doc *d, struct c2s_source *src, struct c2s_diags *diags)
