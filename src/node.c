@@ -134,47 +134,55 @@ static uint32_t flow_end(const struct c2s_doc *d, uint32_t from, char close)
 	return (uint32_t)len;
 }
 
+/* The bytes a plain scalar's scan stops at to look closer (data[len] is 0). */
+static const unsigned char plain_stop[256] = {
+	[0] = 1, ['\n'] = 1, ['\r'] = 1, [','] = 1, [']'] = 1, ['}'] = 1, ['#'] = 1, [':'] = 1, ['$'] = 1,
+};
+
 uint32_t c2s_scalar_end_scan(const struct c2s_source *src, uint32_t start)
 {
 	const char *s = src->data;
 	size_t len = src->len, i = start;
 	if (i >= len)
 		return (uint32_t)len;
-	if (s[i] == '"' || s[i] == '\'') {
-		char q = s[i++];
-		while (i < len && s[i] != '\n') {
-			if (q == '"' && s[i] == '\\')
-				i += 2;
-			else if (s[i] == q && q == '\'' && i + 1 < len && s[i + 1] == '\'')
-				i += 2;
-			else if (s[i] == q)
+	if (s[i] == '"') {
+		for (i++; i < len && s[i] != '\n'; i += s[i] == '\\' ? 2 : 1)
+			if (s[i] == '"')
 				return (uint32_t)(i + 1);
-			else
-				i++;
-		}
 		return (uint32_t)(i < len ? i : len);
 	}
-	size_t last = i;
-	unsigned depth = 0;  /* inside ${...}: a '}' there is the reference's */
-	for (; i < len; i++) {
-		char c = s[i];
-		if (c == '$' && i + 1 < len && s[i + 1] == '{')
-			depth++;
-		else if (c == '}' && depth > 0) {
-			depth--;
-			last = i + 1;
-			continue;
-		}
-		if (c == '\n' || c == '\r' || c == ',' || c == ']' || c == '}')
-			break;
-		if (c == '#' && i > start && (s[i - 1] == ' ' || s[i - 1] == '\t'))
-			break;
-		if (c == ':' && (i + 1 == len || s[i + 1] == ' ' || s[i + 1] == '\n' || s[i + 1] == '\r'))
-			break;
-		if (c != ' ' && c != '\t')
-			last = i + 1;
+	if (s[i] == '\'') {
+		for (i++; i < len && s[i] != '\n'; i++)
+			if (s[i] == '\'') {
+				if (s[i + 1] != '\'')
+					return (uint32_t)(i + 1);
+				i++;
+			}
+		return (uint32_t)(i < len ? i : len);
 	}
-	return (uint32_t)last;
+	unsigned depth = 0;  /* inside ${...}: a '}' there is the reference's */
+	for (;; i++) {
+		while (!plain_stop[(unsigned char)s[i]])
+			i++;
+		char c = s[i];
+		if (i >= len || c == '\0' || c == '\n' || c == '\r' || c == ',' || c == ']')
+			break;
+		if (c == '$') {
+			depth += s[i + 1] == '{';
+		} else if (c == '}') {
+			if (!depth)
+				break;
+			depth--;
+		} else if (c == '#') {
+			if (i > start && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+				break;
+		} else if (i + 1 == len || s[i + 1] == ' ' || s[i + 1] == '\n' || s[i + 1] == '\r') {
+			break;  /* ": " */
+		}
+	}
+	while (i > start && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+		i--;
+	return (uint32_t)i;
 }
 
 uint32_t c2s_node_end(const struct c2s_doc *d, const struct c2s_node *n)
