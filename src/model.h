@@ -181,6 +181,9 @@ static inline struct c2s_str c2s_mstr(const struct c2s_mval *v)
 const struct c2s_node *c2s_mval_node(const struct c2s_model *m, const struct c2s_mval *v);
 /* yaml.v3's map-key order (natural order of digit runs, letters first). */
 int c2s_key_less(const char *a, size_t an, const char *b, size_t bn);
+/* The order docker's maps come out in: keyLess (with shortcuts for the usual
+ * keys), then the bytes; 0 only for the same bytes. */
+int c2s_key_cmp(const char *a, size_t an, const char *b, size_t bn);
 
 /* ---- Printing ---- */
 

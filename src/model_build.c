@@ -278,35 +278,8 @@ struct sort_item {
 static int cmp_items(const void *pa, const void *pb)
 {
 	const struct sort_item *a = pa, *b = pb;
-	/* an equal ASCII prefix, then two letters: keyLess compares those two */
-	const unsigned char *x = (const unsigned char *)a->k.u.s, *y = (const unsigned char *)b->k.u.s;
-	size_t i = 0, m = a->k.n < b->k.n ? a->k.n : b->k.n;
-	while (i < m && x[i] == y[i] && x[i] < 0x80)
-		i++;
-	if (i < m && (unsigned)((x[i] | 32) - 'a') < 26u && (unsigned)((y[i] | 32) - 'a') < 26u)
-		return x[i] < y[i] ? -1 : 1;
-	/* or two digits, neither '0', starting digit runs of one length (up to 18): the
-	 * numbers keyLess reads there differ as those digits do */
-	if (i < m && x[i] >= '1' && x[i] <= '9' && y[i] >= '1' && y[i] <= '9') {
-		size_t ea = i + 1, eb = i + 1;
-		while (ea < a->k.n && x[ea] >= '0' && x[ea] <= '9')
-			ea++;
-		while (eb < b->k.n && y[eb] >= '0' && y[eb] <= '9')
-			eb++;
-		/* (a run that goes on in a non-ASCII digit is keyLess's to judge) */
-		if (ea - i == eb - i && ea - i <= 18 && (ea == a->k.n || x[ea] < 0x80) && (eb == b->k.n || y[eb] < 0x80))
-			return x[i] < y[i] ? -1 : 1;
-	}
-	if (c2s_key_less(a->k.u.s, a->k.n, b->k.u.s, b->k.n))
-		return -1;
-	if (c2s_key_less(b->k.u.s, b->k.n, a->k.u.s, a->k.n))
-		return 1;
-	/* equal under Less but maybe different bytes */
-	if (a->k.n != b->k.n || memcmp(a->k.u.s, b->k.u.s, a->k.n) != 0) {
-		int c = memcmp(a->k.u.s, b->k.u.s, a->k.n < b->k.n ? a->k.n : b->k.n);
-		return c ? c : (a->k.n < b->k.n ? -1 : 1);
-	}
-	return a->seq < b->seq ? -1 : 1;
+	int c = c2s_key_cmp(a->k.u.s, a->k.n, b->k.u.s, b->k.n);
+	return c ? c : a->seq < b->seq ? -1 : 1;
 }
 
 /* Make a MAP value from items (modified): sorted, duplicates resolved to the last. */

@@ -58,32 +58,8 @@ struct svc_ref {
 static int svc_cmp(const void *pa, const void *pb)
 {
 	const struct svc_ref *a = pa, *b = pb;
-	/* cmp_items' shortcuts: an equal ASCII prefix, then two letters, or two
-	 * digit runs of one length (up to 18) starting with 1-9 */
-	const unsigned char *x = (const unsigned char *)a->p, *y = (const unsigned char *)b->p;
-	size_t i = 0, m = a->n < b->n ? a->n : b->n;
-	while (i < m && x[i] == y[i] && x[i] < 0x80)
-		i++;
-	if (i < m && (unsigned)((x[i] | 32) - 'a') < 26u && (unsigned)((y[i] | 32) - 'a') < 26u)
-		return x[i] < y[i] ? -1 : 1;
-	if (i < m && x[i] >= '1' && x[i] <= '9' && y[i] >= '1' && y[i] <= '9') {
-		size_t ea = i + 1, eb = i + 1;
-		while (ea < a->n && x[ea] >= '0' && x[ea] <= '9')
-			ea++;
-		while (eb < b->n && y[eb] >= '0' && y[eb] <= '9')
-			eb++;
-		if (ea - i == eb - i && ea - i <= 18)
-			return x[i] < y[i] ? -1 : 1;
-	}
-	if (c2s_key_less(a->p, a->n, b->p, b->n))
-		return -1;
-	if (c2s_key_less(b->p, b->n, a->p, a->n))
-		return 1;
-	if (a->n != b->n || memcmp(a->p, b->p, a->n) != 0) {
-		int c = memcmp(a->p, b->p, a->n < b->n ? a->n : b->n);
-		return c ? c : (a->n < b->n ? -1 : 1);
-	}
-	return a->node < b->node ? -1 : 1;
+	int c = c2s_key_cmp(a->p, a->n, b->p, b->n);
+	return c ? c : a->node < b->node ? -1 : 1;
 }
 
 int c2s_model_check(struct c2s_doc *doc, const char *path, struct c2s_model_check_state *st,

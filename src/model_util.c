@@ -159,6 +159,39 @@ static uint64_t digit_run(const char *s, size_t n, size_t i, uint64_t num, size_
 	return num;
 }
 
+int c2s_key_cmp(const char *pa, size_t an, const char *pb, size_t bn)
+{
+	/* an equal ASCII prefix, then two letters: keyLess compares those two */
+	const unsigned char *x = (const unsigned char *)pa, *y = (const unsigned char *)pb;
+	size_t i = 0, m = an < bn ? an : bn;
+	while (i < m && x[i] == y[i] && x[i] < 0x80)
+		i++;
+	if (i < m && (unsigned)((x[i] | 32) - 'a') < 26u && (unsigned)((y[i] | 32) - 'a') < 26u)
+		return x[i] < y[i] ? -1 : 1;
+	/* or two digits, neither '0', starting digit runs of one length (up to 18): the
+	 * numbers keyLess reads there differ as those digits do */
+	if (i < m && x[i] >= '1' && x[i] <= '9' && y[i] >= '1' && y[i] <= '9') {
+		size_t ea = i + 1, eb = i + 1;
+		while (ea < an && x[ea] >= '0' && x[ea] <= '9')
+			ea++;
+		while (eb < bn && y[eb] >= '0' && y[eb] <= '9')
+			eb++;
+		/* (a run that goes on in a non-ASCII digit is keyLess's to judge) */
+		if (ea - i == eb - i && ea - i <= 18 && (ea == an || x[ea] < 0x80) && (eb == bn || y[eb] < 0x80))
+			return x[i] < y[i] ? -1 : 1;
+	}
+	if (c2s_key_less(pa, an, pb, bn))
+		return -1;
+	if (c2s_key_less(pb, bn, pa, an))
+		return 1;
+	/* equal under Less but maybe different bytes */
+	if (an != bn || memcmp(pa, pb, an) != 0) {
+		int c = memcmp(pa, pb, m);
+		return c ? c : (an < bn ? -1 : 1);
+	}
+	return 0;
+}
+
 int c2s_key_less(const char *a, size_t an, const char *b, size_t bn)
 {
 	size_t i = 0, j = 0;
