@@ -302,19 +302,7 @@ static const struct c2s_snode *follow_node(const struct validator *v, int minor,
 /* The same, ending on the object alternative. */
 static const struct c2s_snode *follow(const struct validator *v, int minor, size_t depth)
 {
-	const struct c2s_snode *s = &c2s_snodes[c2s_schema_roots[minor]];
-	for (size_t i = 0; i < depth && s; i++) {
-		if (v->path[i].p) {
-			s = pick(s, ST_OBJ, NULL);
-			if (!s)
-				return NULL;
-			int k = c2s_schema_key(s, v->path[i].p, v->path[i].n);
-			s = k >= 0 ? &c2s_snodes[k] : NULL;
-		} else {
-			s = pick(s, ST_ARR, NULL);
-			s = s && s->items ? &c2s_snodes[s->items] : NULL;
-		}
-	}
+	const struct c2s_snode *s = follow_node(v, minor, depth);
 	return s ? pick(s, ST_OBJ, NULL) : NULL;
 }
 
