@@ -394,6 +394,16 @@ static int scratch_room(struct fy *f, size_t need)
 	return 0;
 }
 
+/* Room for more bytes after o, a write position in f->scratch (NULL: none
+ * yet); returns o where it is now, or NULL. */
+static char *scratch_grow(struct fy *f, char *o, size_t more)
+{
+	size_t used = o ? (size_t)(o - f->scratch) : 0;
+	if (scratch_room(f, used + more + 1) != 0)
+		return NULL;
+	return f->scratch + used;
+}
+
 /* libyaml's scan_block_scalar_breaks: from a line start, empty lines (counted
  * in breaks; end moves past each) and the indentation of the next line, all
  * its spaces while indent is 0 (not known yet), else up to indent. NULL: a
@@ -449,12 +459,6 @@ static const char *block_scalar(struct fy *f, const char *p, int pind, const cha
 	} else if (*q != '\0') {
 		return NULL;
 	}
-	/* The value is never longer than the text it comes from. */
-	const char *stop = q;
-	while (*stop)
-		stop++;
-	if (scratch_room(f, (size_t)(stop - p) + 1) != 0)
-		return NULL;
 	char *o = f->scratch;
 	const char *end = q;
 	int indent = 0, leading_blank = 0;
@@ -469,6 +473,12 @@ static const char *block_scalar(struct fy *f, const char *p, int pind, const cha
 	if (indent < 1)
 		indent = 1;
 	while (col == indent && *q != '\0') {
+		/* Room for the breaks held back, a folding space and this line. */
+		const char *eol = q;
+		while (!is_break_or_end(*eol))
+			eol++;
+		if (!(o = scratch_grow(f, o, leading_break + trailing_breaks + 1 + (size_t)(eol - q))))
+			return NULL;
 		int trailing_blank = *q == ' ' || *q == '\t';
 		if (!literal && leading_break == 1 && !leading_blank && !trailing_blank) {
 			if (trailing_breaks == 0)
@@ -482,8 +492,9 @@ static const char *block_scalar(struct fy *f, const char *p, int pind, const cha
 			*o++ = '\n';
 		trailing_breaks = 0;
 		leading_blank = trailing_blank;
-		while (!is_break_or_end(*q))
-			*o++ = *q++;
+		memcpy(o, q, (size_t)(eol - q));
+		o += eol - q;
+		q = eol;
 		if (*q != '\0') {
 			q += *q == '\r' ? 2 : 1;
 			leading_break = 1;
@@ -492,6 +503,8 @@ static const char *block_scalar(struct fy *f, const char *p, int pind, const cha
 		if (!(q = block_breaks(q, indent, &col, &max_indent, &trailing_breaks, &end)))
 			return NULL;
 	}
+	if (!(o = scratch_grow(f, o, leading_break + trailing_breaks)))
+		return NULL;
 	if (chomping != -1)
 		for (size_t i = 0; i < leading_break; i++)
 			*o++ = '\n';

@@ -454,6 +454,26 @@ static void test_declined(void **state)
 	}
 }
 
+/* A block scalar's value needs room for itself, not for the rest of the file:
+ * one early in a file over the 1 MiB value cap is still read, and agrees. */
+static void test_block_scalar_in_large_file(void **state)
+{
+	(void)state;
+	const char head[] = "x-script: |\n  echo hi\n\n  echo there\nk:\n";
+	const char item[] = "  - \"a value on a line of its own\"\n";
+	size_t n = 40000, len = sizeof head - 1 + n * (sizeof item - 1);
+	char *text = malloc(len + 1);
+	assert_non_null(text);
+	memcpy(text, head, sizeof head - 1);
+	for (size_t i = 0; i < n; i++)
+		memcpy(text + sizeof head - 1 + i * (sizeof item - 1), item, sizeof item - 1);
+	assert_true(len > ((size_t)1 << 20));
+	struct tally t = {0};
+	check_text("large", text, len, &t);
+	assert_int_equal(t.done, 1);
+	free(text);
+}
+
 static void test_files_and_mutations(void **state)
 {
 	(void)state;
@@ -498,6 +518,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_handled),
 		cmocka_unit_test(test_declined),
+		cmocka_unit_test(test_block_scalar_in_large_file),
 		cmocka_unit_test(test_files_and_mutations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
