@@ -207,6 +207,11 @@ void c2s_key_slots_init(struct c2s_key_slots *t, const struct c2s_str *names, si
 void c2s_map_get_slots(const struct c2s_doc *d, const struct c2s_node *m, const struct c2s_key_slots *t,
 		       const struct c2s_node **vals, const struct c2s_node **keys);
 
+/* Append count nodes (from may point into d->nodes) to the node array, which
+ * grows by doubling; returns the index of the first, or -1 (out of memory, or
+ * past 2^32 nodes). */
+int64_t c2s_doc_append(struct c2s_doc *d, const struct c2s_node *from, uint32_t count);
+
 /* Byte offsets [start, end) the node was written at. */
 uint32_t c2s_node_end(const struct c2s_doc *d, const struct c2s_node *n);
 /* A pool value whose end offset reads this is shared by several scalars (an

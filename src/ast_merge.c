@@ -32,22 +32,12 @@ static uint32_t append(struct merger *m, const struct c2s_node *nodes, uint32_t 
 		m->nomem = 1;
 		return 0;
 	}
-	if (d->nnodes + n > d->cap_nodes) {
-		uint32_t cap = d->cap_nodes ? d->cap_nodes : 64;
-		while (cap < d->nnodes + n)
-			cap *= 2;
-		struct c2s_node *p = realloc(d->nodes, (size_t)cap * sizeof *p);
-		if (!p) {
-			m->nomem = 1;
-			return 0;
-		}
-		d->nodes = p;
-		d->cap_nodes = cap;
+	int64_t first = c2s_doc_append(d, nodes, n);
+	if (first < 0) {
+		m->nomem = 1;
+		return 0;
 	}
-	uint32_t first = d->nnodes;
-	memcpy(d->nodes + first, nodes, (size_t)n * sizeof *nodes);
-	d->nnodes += n;
-	return first;
+	return (uint32_t)first;
 }
 
 static int key_is(const struct c2s_doc *d, const struct c2s_node *k, const char *s)

@@ -1069,25 +1069,6 @@ static int subtree_differs(struct walk *w, uint32_t orig)
 	return 0;
 }
 
-static int64_t nodes_copy(struct c2s_doc *d, uint32_t from, uint32_t count)
-{
-	if (d->nnodes > UINT32_MAX - count - 1)
-		return -1;
-	if (d->nnodes + count > d->cap_nodes) {
-		uint32_t cap = d->cap_nodes ? d->cap_nodes : 64;
-		while (cap < d->nnodes + count)
-			cap = cap > UINT32_MAX / 2 ? UINT32_MAX : cap * 2;
-		struct c2s_node *p = realloc(d->nodes, (size_t)cap * sizeof *p);
-		if (!p)
-			return -1;
-		d->nodes = p;
-		d->cap_nodes = cap;
-	}
-	uint32_t first = d->nnodes;
-	memcpy(d->nodes + first, d->nodes + from, (size_t)count * sizeof *d->nodes);
-	d->nnodes += count;
-	return first;
-}
 
 /*
  * docker interpolates the tree after yaml.v3 has expanded every alias, so an
@@ -1110,9 +1091,9 @@ static int unshare(struct walk *w, uint32_t cur, uint32_t orig)
 		return -1;
 	for (uint32_t i = 0; i < cnt; i++)
 		was[i] = per == 2 ? c2s_map_pair(d, &d->nodes[orig], i) : d->nodes[orig].ref + i;
-	int64_t nblock = nodes_copy(d, 0, 0);
+	int64_t nblock = d->nnodes;
 	for (uint32_t i = 0; i < cnt && nblock >= 0; i++)
-		if (nodes_copy(d, was[i], per) < 0)
+		if (c2s_doc_append(d, d->nodes + was[i], per) < 0)
 			nblock = -1;
 	if (nblock < 0) {
 		free(was);

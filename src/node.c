@@ -7,6 +7,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+int64_t c2s_doc_append(struct c2s_doc *d, const struct c2s_node *from, uint32_t count)
+{
+	if (d->nnodes > UINT32_MAX - count - 1)
+		return -1;
+	if (d->nnodes + count > d->cap_nodes) {
+		/* from may be inside the array that moves */
+		int inside = d->nodes && from >= d->nodes && from < d->nodes + d->nnodes;
+		size_t at = inside ? (size_t)(from - d->nodes) : 0;
+		uint32_t cap = d->cap_nodes ? d->cap_nodes : 64;
+		while (cap < d->nnodes + count) {
+			if (cap > UINT32_MAX / 2)
+				return -1;
+			cap *= 2;
+		}
+		struct c2s_node *p = realloc(d->nodes, (size_t)cap * sizeof *p);
+		if (!p)
+			return -1;
+		d->nodes = p;
+		d->cap_nodes = cap;
+		if (inside)
+			from = p + at;
+	}
+	uint32_t first = d->nnodes;
+	memmove(d->nodes + first, from, (size_t)count * sizeof *from);
+	d->nnodes += count;
+	return first;
+}
+
 const struct c2s_node *c2s_map_getn(const struct c2s_doc *d, const struct c2s_node *m,
 				    const char *key, size_t len, const struct c2s_node **keynode)
 {
