@@ -193,8 +193,11 @@ static inline uint32_t off(const struct fy *f, const char *p) { return (uint32_t
 
 /* ---- lines ---- */
 
+/* The start of the line after the one p is on (the end of the text on the last). */
 static inline const char *after_line(const char *p)
 {
+	if (*p == '\n')  /* the usual case: p is at the line break */
+		return p + 1;
 	const char *nl = strchr(p, '\n');
 	return nl ? nl + 1 : p + strlen(p);
 }
@@ -246,14 +249,8 @@ static int end_line(struct fy *f, const char *p)
 	const char *q = p;
 	while (*q == ' ')
 		q++;
-	if (*q == '#')
-		return q > p ? next_line(f, after_line(q)) : DECLINE;
-	if (*q == '\n')
-		return next_line(f, q + 1);
-	if (*q == '\r')
-		return next_line(f, q + 2);
-	if (*q == '\0')
-		return next_line(f, q);
+	if ((*q == '#' && q > p) || is_break_or_end(*q))
+		return next_line(f, after_line(q));
 	return DECLINE;
 }
 
@@ -450,15 +447,9 @@ static const char *block_scalar(struct fy *f, const char *p, int pind, const cha
 	const char *b = q;
 	while (*q == ' ')
 		q++;
-	if (*q == '#') {
-		if (q == b)
-			return NULL;
-		q = after_line(q);
-	} else if (*q == '\n' || *q == '\r') {
-		q += *q == '\r' ? 2 : 1;
-	} else if (*q != '\0') {
+	if (!((*q == '#' && q > b) || is_break_or_end(*q)))
 		return NULL;
-	}
+	q = after_line(q);
 	char *o = f->scratch;
 	const char *end = q;
 	int indent = 0, leading_blank = 0;
@@ -643,12 +634,10 @@ static const char *flow_space(const char *p)
 		if (*q == '#') {
 			if (q == p && q[-1] != '\n')
 				return NULL;
-			q = after_line(q);
-		} else if (*q == '\n' || *q == '\r') {
-			q += *q == '\r' ? 2 : 1;
-		} else {
+		} else if (*q != '\n' && *q != '\r') {
 			return *q == '\t' ? NULL : q;
 		}
+		q = after_line(q);
 		if (*q == '\0')
 			return q;
 		if (doc_marker(q))
@@ -784,7 +773,7 @@ static int inline_node(struct fy *f, const char *p, int pcol, const struct anc *
 		return next_line(f, after_line(stop));
 	if ((r = plain_ends(stop, pcol)) != OK)
 		return r;
-	return next_line(f, *stop == '\0' ? stop : stop + (*stop == '\r' ? 2 : 1));
+	return next_line(f, after_line(stop));
 }
 
 /*
@@ -810,7 +799,7 @@ static int after_indicator(struct fy *f, const char *p, int col, int entry)
 	if (*p == '#' || is_break_or_end(*p)) {
 		if (*p == '#' && p == ind_end)
 			return DECLINE;
-		int r = next_line(f, *p == '#' ? after_line(p) : *p == '\0' ? p : p + (*p == '\r' ? 2 : 1));
+		int r = next_line(f, after_line(p));
 		if (r)
 			return r;
 		if (f->lp && f->lind > col)
@@ -926,7 +915,7 @@ static int block_node(struct fy *f, int pcol, const struct anc *a)
 		while (*q == ' ')
 			q++;
 		if (*q == '#' || is_break_or_end(*q)) {
-			int r = next_line(f, *q == '#' ? after_line(q) : *q == '\0' ? q : q + (*q == '\r' ? 2 : 1));
+			int r = next_line(f, after_line(q));
 			if (r)
 				return r;
 			if (!f->lp || f->lind <= pcol || *f->lp == '&')
