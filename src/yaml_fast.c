@@ -209,8 +209,8 @@ static inline int doc_marker(const char *p)
 }
 
 /* From the start of a line: skip blank and comment lines, and make the next
- * content line current. */
-static int next_line(struct fy *f, const char *p)
+ * content line current, whatever it holds. */
+static int content_line(struct fy *f, const char *p)
 {
 	for (;;) {
 		const char *q = p;
@@ -235,12 +235,17 @@ static int next_line(struct fy *f, const char *p)
 		default:
 			break;
 		}
-		if (q == p && doc_marker(q))
-			return DECLINE;
 		f->lp = q;
 		f->lind = (int)(q - p);
 		return OK;
 	}
+}
+
+/* The same, declining at a document marker ("---", "..."): a second document. */
+static int next_line(struct fy *f, const char *p)
+{
+	int r = content_line(f, p);
+	return r == OK && f->lp && f->lind == 0 && doc_marker(f->lp) ? DECLINE : r;
 }
 
 /* After a node on a line: spaces, then the end of the line or a comment. */
@@ -933,33 +938,22 @@ enum c2s_fast_status c2s_yaml_fast(const char *data, size_t len, size_t bom, int
 	if (len > UINT32_MAX || !text_ok((const unsigned char *)data + bom, (const unsigned char *)data + len, ascii))
 		return C2S_FAST_DECLINED;
 	struct fy f = {data, sink, ctx, 0, NULL, -1, NULL, 0};
-	const char *p = data + bom;
 	/* A "---" alone on the first content line is allowed; other markers,
 	 * directives and second documents decline. */
-	const char *q = p;
-	for (;;) {
-		const char *s = q;
-		while (*s == ' ')
-			s++;
-		if (*s == '\n' || *s == '\r' || *s == '#') {
-			q = after_line(s);
-			continue;
-		}
-		if (s == q && s[0] == '-' && s[1] == '-' && s[2] == '-' && is_blankz(s[3])) {
-			const char *t = s + 3;
-			while (*t == ' ')
-				t++;
-			if (!(*t == '#' && t > s + 3) && !is_break_or_end(*t))
-				return C2S_FAST_DECLINED;
-			p = after_line(t);
-		}
-		break;
-	}
-	int r = next_line(&f, p);
-	if (r == OK && !f.lp) {
-		if (p != data + bom)
+	int r = content_line(&f, data + bom);
+	if (r == OK && !f.lp)
+		return C2S_FAST_DONE;  /* no document at all */
+	if (r == OK && f.lind == 0 && f.lp[0] == '-' && doc_marker(f.lp)) {
+		const char *t = f.lp + 3;
+		while (*t == ' ')
+			t++;
+		if (!(*t == '#' && t > f.lp + 3) && !is_break_or_end(*t))
+			return C2S_FAST_DECLINED;
+		r = next_line(&f, after_line(t));
+		if (r == OK && !f.lp)
 			return C2S_FAST_DECLINED;  /* "---" and nothing: an empty document */
-		return C2S_FAST_DONE;          /* no document at all */
+	} else if (r == OK && f.lind == 0 && doc_marker(f.lp)) {
+		return C2S_FAST_DECLINED;
 	}
 	if (r == OK)
 		r = emit(&f, C2S_YEV_DOCUMENT, off(&f, f.lp), 0, NULL, 0, NULL, 0);
