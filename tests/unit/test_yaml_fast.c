@@ -336,26 +336,6 @@ static struct tally *walk_tally;
 static unsigned walk_rounds;
 static size_t walk_files;
 
-static int read_all(const char *path, char **text, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	size_t cap = 4096, n = 0;
-	char *b = malloc(cap);
-	for (;;) {
-		n += fread(b + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		cap *= 2;
-		b = realloc(b, cap);
-	}
-	fclose(f);
-	*text = b;
-	*len = n;
-	return 0;
-}
-
 static int visit(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
@@ -364,13 +344,18 @@ static int visit(const char *path, const struct stat *sb, int flag, struct FTW *
 	if (flag != FTW_F || !((n > 4 && strcmp(path + n - 4, ".yml") == 0) ||
 			       (n > 5 && strcmp(path + n - 5, ".yaml") == 0)))
 		return 0;
-	char *text;
-	size_t len;
-	if (read_all(path, &text, &len) != 0)
+	FILE *f = fopen(path, "rb");
+	if (!f)
 		return 0;
-	check_with_mutations(path, text, len, walk_rounds, walk_tally);
-	walk_files++;
-	free(text);
+	struct c2s_buf text;
+	c2s_buf_init(&text, (size_t)1 << 30);
+	int r = c2s_buf_read_stream(&text, f);
+	fclose(f);
+	if (r == 0) {
+		check_with_mutations(path, text.data ? text.data : "", text.len, walk_rounds, walk_tally);
+		walk_files++;
+	}
+	c2s_buf_free(&text);
 	return 0;
 }
 
