@@ -12,15 +12,10 @@
 
 extern char **environ;
 
-static const char usage_text[] =
-	"Usage: compose2swarm lint    [OPTIONS] [FILE...]\n"
-	"       compose2swarm convert [OPTIONS] [-c FILE]...\n"
-	"       compose2swarm rules   [--format text|json]\n"
-	"       compose2swarm explain RULE\n"
-	"       compose2swarm --help | --version\n"
-	"\n"
-	"Check Compose v3 files against what `docker stack deploy` will do with them.\n"
-	"\n"
+/* Each command's synopsis and options; `compose2swarm --help` prints them all,
+ * `compose2swarm CMD --help` its own. */
+static const char lint_synopsis[] = "lint    [OPTIONS] [FILE...]";
+static const char lint_help[] =
 	"lint options:\n"
 	"  -f, --format FMT          text (default), gnu, json, sarif, checkstyle, junit,\n"
 	"                            github, codeclimate\n"
@@ -37,8 +32,9 @@ static const char usage_text[] =
 	"                            upward from each file's directory)\n"
 	"      --fix                 rewrite files in place for fixable findings\n"
 	"      --diff                print those rewrites as a unified diff instead\n"
-	"      --stdin-filename NAME the name to report for '-' (standard input)\n"
-	"\n"
+	"      --stdin-filename NAME the name to report for '-' (standard input)\n";
+static const char convert_synopsis[] = "convert [OPTIONS] [-c FILE]...";
+static const char convert_help[] =
 	"convert options:\n"
 	"  -c, --compose-file FILE   a Compose file (repeatable: merged in order)\n"
 	"      --to yaml|api         docker stack config output (default) or Engine API bodies\n"
@@ -46,12 +42,17 @@ static const char usage_text[] =
 	"      --api-version X.YY    Engine API version for --to api (default 1.50)\n"
 	"      --skip-interpolation  keep ${VAR} as written\n"
 	"      --env-file FILE       variables for interpolation\n"
-	"  -o, --output FILE         write FILE atomically instead of standard output\n"
-	"\n"
+	"  -o, --output FILE         write FILE atomically instead of standard output\n";
+static const char rules_synopsis[] = "rules   [--format text|json]";
+static const char explain_synopsis[] = "explain RULE";
+
+static const char usage_tail[] =
 	"Exit status: 0 nothing at or above --fail-on, 1 findings, 2 trouble\n"
 	"(bad usage, unreadable file, a resource limit hit).\n"
 	"Colour is used on a terminal unless NO_COLOR is set.\n"
 	"See `compose2swarm rules` and `compose2swarm explain RULE`.\n";
+
+static void usage_of(const char *name); /* a command's own --help */
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -174,7 +175,7 @@ static int cmd_lint(int argc, char **argv)
 			o.no_interpolate = 1;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			usage_of("lint");
 			status = C2S_EXIT_OK;
 			goto out;
 		default:
@@ -275,7 +276,7 @@ static int cmd_convert(int argc, char **argv)
 			o.output = optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			usage_of("convert");
 			status = C2S_EXIT_OK;
 			goto out;
 		default:
@@ -303,33 +304,81 @@ out:
 #define C2S_MMAP_THRESHOLD_BYTES (64 * 1024)
 #define C2S_TRIM_THRESHOLD_BYTES (128 * 1024)
 
+static int cmd_explain(int argc, char **argv)
+{
+	if (argc != 2)
+		return usage_error("%s", "explain takes one rule id or name");
+	return c2s_rules_explain(argv[1], stdout, stderr);
+}
+
+/* The command table (tmux's cmd-*.c entries are the model): a new command is
+ * one function above and one row here. */
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *synopsis;
+	const char *help; /* its options, or NULL */
+} commands[] = {
+	{"lint", cmd_lint, lint_synopsis, lint_help},
+	{"convert", cmd_convert, convert_synopsis, convert_help},
+	{"rules", cmd_rules, rules_synopsis, NULL},
+	{"explain", cmd_explain, explain_synopsis, NULL},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* --help: every command's synopsis, then the options of one command (cmd) or of all. */
+static void usage(const struct command *cmd)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!cmd || cmd == &commands[i])
+			printf("%s compose2swarm %s\n", (!cmd && i) ? "      " : "Usage:", commands[i].synopsis);
+	printf("       compose2swarm --help | --version\n\n"
+	       "Check Compose v3 files against what `docker stack deploy` will do with them.\n\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if ((!cmd || cmd == &commands[i]) && commands[i].help)
+			printf("%s\n", commands[i].help);
+	fputs(usage_tail, stdout);
+}
+
+static void usage_of(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			usage(&commands[i]);
+}
+
+static void command_names(char *buf, size_t n)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < NCOMMANDS && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "", commands[i].name);
+}
+
 int main(int argc, char **argv)
 {
 #if defined(__GLIBC__)
 	mallopt(M_MMAP_THRESHOLD, C2S_MMAP_THRESHOLD_BYTES);
 	mallopt(M_TRIM_THRESHOLD, C2S_TRIM_THRESHOLD_BYTES);
 #endif
+	char names[256];
+	command_names(names, sizeof names);
 	if (argc < 2)
-		return usage_error("%s", "missing command (lint, convert, rules, explain)");
+		return usage_error("missing command (%s)", names);
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-		fputs(usage_text, stdout);
+		usage(NULL);
 		return C2S_EXIT_OK;
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
 		printf("compose2swarm %s\n", C2S_VERSION);
 		return C2S_EXIT_OK;
 	}
-	if (strcmp(cmd, "lint") == 0)
-		return cmd_lint(argc - 1, argv + 1);
-	if (strcmp(cmd, "rules") == 0)
-		return cmd_rules(argc - 1, argv + 1);
-	if (strcmp(cmd, "explain") == 0) {
-		if (argc != 3)
-			return usage_error("%s", "explain takes one rule id or name");
-		return c2s_rules_explain(argv[2], stdout, stderr);
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(cmd, commands[i].name) != 0)
+			continue;
+		return commands[i].run(argc - 1, argv + 1);
 	}
-	if (strcmp(cmd, "convert") == 0)
-		return cmd_convert(argc - 1, argv + 1);
-	return usage_error("unknown command '%s' (lint, convert, rules, explain)", cmd);
+	fprintf(stderr, "compose2swarm: unknown command '%s' (%s)\nTry 'compose2swarm --help'.\n", cmd, names);
+	return C2S_EXIT_TROUBLE;
 }
