@@ -7,6 +7,12 @@ set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${C2S:=$top_srcdir/compose2swarm}"
 stage_root=/tmp/c2s-golden
+# docker printed these absolute paths, so the stage cannot move: two runs at
+# once (two checkouts on one machine) take turns instead of colliding
+if command -v flock >/dev/null 2>&1; then
+	exec 9>"$stage_root.lock"
+	flock 9
+fi
 fail=0
 n=0
 for cdir in "$top_srcdir"/tests/golden/convert/*/; do
