@@ -5,6 +5,7 @@
 #include "check.h"
 #include "fix.h"
 #include "format.h"
+#include "outfile.h"
 #include "pipeline.h"
 #include "model.h"
 #include "lintconf.h"
@@ -387,12 +388,13 @@ static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 		r->trouble = 1;
 	} else if (ne) {
 		struct c2s_buf out;
-		int err = 0;
+		char msg[C2S_OUTFILE_MSG_MAX];
 		c2s_buf_init(&out, C2S_MAX_FILE_BYTES);
-		if (c2s_fix_apply(src->data, src->len, e, ne, &out) != 0 ||
-		    c2s_fix_write(src->path, out.data ? out.data : "", out.len, &err) != 0) {
-			fprintf(r->err, "compose2swarm: %s: cannot rewrite the file: %s\n", src->path,
-				strerror(err ? err : ENOMEM));
+		if (c2s_fix_apply(src->data, src->len, e, ne, &out) != 0) {
+			fprintf(r->err, "compose2swarm: %s: cannot rewrite the file: %s\n", src->path, strerror(ENOMEM));
+			r->trouble = 1;
+		} else if (c2s_outfile_replace(src->path, out.data ? out.data : "", out.len, NULL, 0, msg, sizeof msg) != 0) {
+			fprintf(r->err, "compose2swarm: %s (the file is unchanged)\n", msg);
 			r->trouble = 1;
 		} else {
 			rewritten = 1;
