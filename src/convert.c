@@ -167,7 +167,7 @@ static int report(struct c2s_diags *diags, FILE *err)
 	c2s_diags_resolve(diags);
 	struct c2s_buf rep;
 	c2s_buf_init(&rep, (size_t)1 << 30);
-	struct c2s_format_options fo = {C2S_FORMAT_TEXT, 0, 1};
+	struct c2s_format_options fo = {.format = C2S_FORMAT_TEXT, .files = 1};
 	c2s_format_diags(diags, &fo, &rep);
 	if (rep.len)
 		fwrite(rep.data, 1, rep.len, err);

@@ -35,7 +35,7 @@ static int setup(void **state)
 
 static const char *format(struct format_fixture *f, enum c2s_format fmt)
 {
-	struct c2s_format_options o = {fmt, 0, 1};
+	struct c2s_format_options o = {.format = fmt, .color = 0, .files = 1};
 	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
 	return f->out.data;
 }
