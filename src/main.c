@@ -372,6 +372,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
 		printf("compose2swarm %s\n", C2S_VERSION);
+		if (c2s_engine_available())
+			printf("Engine API client: %s\n", c2s_engine_client_version());
+		else
+			printf("%s (use the container image or a build with libcurl)\n", c2s_engine_client_version());
 		return C2S_EXIT_OK;
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++) {
