@@ -186,6 +186,22 @@ static int add_field(struct c2s_plan_change *c, char *compose, const char *api, 
 	return 0;
 }
 
+/* s + "." + key (s freed); NULL out of memory. */
+static char *append_key(char *s, const char *key)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s), k = strlen(key);
+	char *t = realloc(s, n + k + 2);
+	if (!t) {
+		free(s);
+		return NULL;
+	}
+	t[n] = '.';
+	memcpy(t + n + 1, key, k + 1);
+	return t;
+}
+
 /* "services.web" + ".deploy.labels", or NULL (out of memory). */
 static char *join(const char *a, const char *b)
 {
@@ -279,6 +295,11 @@ static enum c2s_plan_replaces field_replaces(const char *path, const cJSON *befo
 
 static void walk(struct walk *w, const cJSON *before, const cJSON *after, char *path, size_t len, size_t cap);
 
+static char *compose_of(const struct walk *w, const char *path)
+{
+	return w->compose_prefix ? c2s_plan_compose_path(w->compose_prefix, path) : NULL;
+}
+
 static void walk_key(struct walk *w, const cJSON *before, const cJSON *after, const char *key, char *path,
 		     size_t len, size_t cap)
 {
@@ -317,7 +338,7 @@ static void walk(struct walk *w, const cJSON *before, const cJSON *after, char *
 					}
 					path[len] = '.';
 					memcpy(path + len + 1, c->string, kn + 1);
-					if (add_field(w->c, c2s_plan_compose_path(w->compose_prefix, path), path, pass ? c : NULL,
+					if (add_field(w->c, compose_of(w, path), path, pass ? c : NULL,
 						      pass ? NULL : c, field_replaces(path, NULL, NULL)) != 0)
 						w->failed = 1;
 					path[len] = '\0';
@@ -330,7 +351,7 @@ static void walk(struct walk *w, const cJSON *before, const cJSON *after, char *
 	}
 	if (c2s_plan_json_same(before, after, path))
 		return;
-	if (add_field(w->c, c2s_plan_compose_path(w->compose_prefix, path), path, before, after,
+	if (add_field(w->c, compose_of(w, path), path, before, after,
 		      field_replaces(path, before, after)) != 0)
 		w->failed = 1;
 }
@@ -495,8 +516,9 @@ static int cli_merges(cJSON *body, const cJSON *live_spec, enum c2s_resolve_imag
  * then, and Placement.Platforms the image's platforms (vendor client
  * service_create.go imageDigestAndPlatforms); when the registry cannot be
  * reached it stays as written. The plan cannot know which: it takes the
- * running digest and platforms when the running image is this one, pinned or
- * not, and says so. Returns 1 when it did. */
+ * running image and platforms when the running image is this one, pinned or
+ * not, and says so. Returns 2 when it took a pinned image, 1 an unpinned one,
+ * 0 when the image changes; -1 out of memory. */
 static int assume_same_digest(cJSON *want, const cJSON *live_spec)
 {
 	const char *wi = get_str(container_of(want), "Image");
@@ -504,6 +526,7 @@ static int assume_same_digest(cJSON *want, const cJSON *live_spec)
 	char lbuf[1024];
 	if (!wi || !li || !streq(strip_digest(li, lbuf, sizeof lbuf), wi))
 		return 0;
+	int pinned = strchr(li, '@') != NULL;
 	if (set_image(want, li) != 0)
 		return -1;
 	const cJSON *lp = get(get(get(live_spec, "TaskTemplate"), "Placement"), "Platforms");
@@ -516,7 +539,7 @@ static int assume_same_digest(cJSON *want, const cJSON *live_spec)
 			return -1;
 		}
 	}
-	return 1;
+	return pinned ? 2 : 1;
 }
 
 /* Which mode a ServiceSpec.Mode names. */
@@ -648,12 +671,34 @@ static int plan_objects(struct cmp *x, const cJSON *desired, int kind)
 		const cJSON *spec = get(l, "Spec");
 		char prefix[512];
 		snprintf(prefix, sizeof prefix, "%ss.%s", word, file_key(x->o->stack, name));
-		if (!c2s_plan_json_same(get(spec, "Labels"), get(d, "Labels"), "Labels")) {
-			c->action = C2S_PLAN_UPDATE;
-			if (add_field(c, join(prefix, "labels"), "Labels", get(spec, "Labels"), get(d, "Labels"),
-				      C2S_REPLACES_NO) != 0)
+		/* label by label, as for services */
+		cJSON *lw = cJSON_CreateObject(), *ll = cJSON_CreateObject();
+		cJSON *a = get(spec, "Labels") ? cJSON_Duplicate(get(spec, "Labels"), 1) : NULL;
+		cJSON *b = get(d, "Labels") ? cJSON_Duplicate(get(d, "Labels"), 1) : NULL;
+		int bad = !lw || !ll || (get(spec, "Labels") && !a) || (get(d, "Labels") && !b);
+		if (!bad) {
+			if (a)
+				cJSON_AddItemToObject(ll, "Labels", a);
+			if (b)
+				cJSON_AddItemToObject(lw, "Labels", b);
+			a = b = NULL;
+			bad = diff_specs(c, NULL, ll, lw) != 0;
+		}
+		cJSON_Delete(a);
+		cJSON_Delete(b);
+		cJSON_Delete(lw);
+		cJSON_Delete(ll);
+		if (bad)
+			return -1;
+		for (size_t i = 0; i < c->nfields; i++) {
+			/* Labels.KEY is labels.KEY under the object's key in the file */
+			free(c->fields[i].compose);
+			if (!(c->fields[i].compose = join(prefix, "labels")) ||
+			    !(c->fields[i].compose = append_key(c->fields[i].compose, c->fields[i].api + 7)))
 				return -1;
 		}
+		if (c->nfields)
+			c->action = C2S_PLAN_UPDATE;
 		const char *wdata = get_str(d, "Data"), *ldata = get_str(spec, "Data");
 		if (kind == C2S_PLAN_CONFIG && wdata && !streq(wdata, ldata)) {
 			c->action = C2S_PLAN_FAIL;
@@ -761,11 +806,24 @@ static int plan_service(struct cmp *x, const cJSON *d)
 		return -1;
 	if (query) {
 		const char *img = get_str(container_of(c->body), "Image");
-		if (say(c, pinned ? "--resolve-image %s: the registry is asked for %s's digest at deploy; this plan "
-				    "assumes the running one, and the tasks are replaced if the tag now names another "
-				    "image."
-				  : "--resolve-image %s: the registry is asked for %s's digest at deploy.",
-			x->o->resolve_image == C2S_RESOLVE_ALWAYS ? "always" : "changed", img ? img : "the image") != 0)
+		const char *how = x->o->resolve_image == C2S_RESOLVE_ALWAYS ? "always" : "changed";
+		if (!img)
+			img = "the image";
+		if (pinned == 2)
+			r = say(c, "--resolve-image %s: docker asks the registry for %s's digest at deploy; this plan "
+				   "assumes the running one, and the tasks are replaced if the tag now names another "
+				   "image.",
+				how, img);
+		else if (pinned == 1)
+			r = say(c, "--resolve-image %s: docker asks the registry for %s's digest at deploy; the running "
+				   "image has none (the registry did not answer last time) and this plan assumes it still "
+				   "does not: if it answers, the image is pinned and the tasks are replaced.",
+				how, img);
+		else
+			r = say(c, "--resolve-image %s: docker asks the registry for %s's digest at deploy and pins the "
+				   "image to it.",
+				how, img);
+		if (r != 0)
 			return -1;
 	}
 	if (!c->nfields)
@@ -783,7 +841,7 @@ static int plan_service(struct cmp *x, const cJSON *d)
 			name_networks(&x->ids, f->after);
 		}
 	}
-	if (rep == C2S_REPLACES_MAY && x->st->live) {
+	if (rep == C2S_REPLACES_MAY && (x->st->live || (x->nodes.n && x->tasks.n))) {
 		/* only placement changed: the tasks whose node no longer matches */
 		cJSON *w = cJSON_Duplicate(c->body, 1);
 		int t = w ? placement_tasks(x, c, l, w) : -1;
@@ -800,7 +858,8 @@ static int plan_service(struct cmp *x, const cJSON *d)
 			return -1;
 	} else if (rep == C2S_REPLACES_MAY) {
 		if (say(c, "Only the placement constraints change: tasks whose node no longer matches them are "
-			   "replaced, the others stay (plan against the swarm, not --state, to know which).") != 0)
+			   "replaced, the others stay (plan against the swarm, or give its tasks and nodes in --state, to "
+			   "know which).") != 0)
 			return -1;
 	}
 	c->replaces_tasks = rep;

@@ -386,10 +386,14 @@ int c2s_plan_normalise_service(cJSON *spec, const struct c2s_plan_ids *ids, cons
 	return interpolated ? interpolate(spec) : 0;
 }
 
+static int is_empty(const cJSON *v);
+
 int c2s_plan_spec_interpolated(const cJSON *spec)
 {
 	const cJSON *tt = get(spec, "TaskTemplate"), *cs = get(tt, "ContainerSpec");
-	if (is_null(get(spec, "UpdateConfig")) || is_null(get(spec, "RollbackConfig")) ||
+	/* every one of these is set when defaults were inserted; a Monitor of
+	 * zero is never stored, so both Monitors tell most files apart */
+	if (is_empty(get(get(spec, "UpdateConfig"), "Monitor")) || is_empty(get(get(spec, "RollbackConfig"), "Monitor")) ||
 	    is_null(get(get(tt, "RestartPolicy"), "Delay")) || is_null(get(tt, "Placement")) ||
 	    is_null(get(tt, "Resources")))
 		return 0;
