@@ -542,6 +542,47 @@ static int assume_same_digest(cJSON *want, const cJSON *live_spec)
 	return pinned ? 2 : 1;
 }
 
+/* docker/cli resolves a service's secret (and config) references through a
+ * Go map (cli/command/service/parse.go ParseSecrets, ParseConfigs) and then
+ * sorts them stably by name (cli/compose/convert/service.go): two references
+ * to one secret, with different targets, come out in a random order on each
+ * deploy. When the running list is the wanted one but for the order within
+ * such ties, the plan takes the running order. Returns 1 when want has a tie
+ * (the deploy may reorder it: an update that replaces the tasks), 0 when not,
+ * -1 out of memory. */
+static int settle_ties(cJSON *want_cs, const cJSON *live_cs, const char *list, const char *namekey)
+{
+	cJSON *w = get(want_cs, list);
+	const cJSON *l = get(live_cs, list);
+	int n = cJSON_GetArraySize(w), tie = 0;
+	if (!cJSON_IsArray(w) || n < 2)
+		return 0;
+	for (int i = 1; i < n; i++)
+		tie |= streq(get_str(cJSON_GetArrayItem(w, i - 1), namekey), get_str(cJSON_GetArrayItem(w, i), namekey));
+	if (!tie || !cJSON_IsArray(l) || cJSON_GetArraySize(l) != n)
+		return tie;
+	/* same names in the same places, and each wanted element somewhere in its run */
+	for (int i = 0; i < n; i++) {
+		const cJSON *wi = cJSON_GetArrayItem(w, i), *li = cJSON_GetArrayItem(l, i);
+		if (!streq(get_str(wi, namekey), get_str(li, namekey)))
+			return tie;
+		int found = 0;
+		for (int j = 0; j < n && !found; j++) {
+			const cJSON *lj = cJSON_GetArrayItem(l, j);
+			found = streq(get_str(lj, namekey), get_str(wi, namekey)) &&
+				c2s_plan_json_same(wi, lj, "TaskTemplate.ContainerSpec.Secrets");
+		}
+		if (!found)
+			return tie;
+	}
+	cJSON *copy = cJSON_Duplicate(l, 1);
+	if (!copy || !cJSON_ReplaceItemInObjectCaseSensitive(want_cs, list, copy)) {
+		cJSON_Delete(copy);
+		return -1;
+	}
+	return tie;
+}
+
 /* Which mode a ServiceSpec.Mode names. */
 static const char *mode_name(const cJSON *spec)
 {
@@ -796,9 +837,16 @@ static int plan_service(struct cmp *x, const cJSON *d)
 	int r = c2s_plan_normalise_service(want, &ids, x->o->api_version, !x->st->live && c2s_plan_spec_interpolated(spec));
 	if (r == 0)
 		r = match_unknown_networks(&x->ids, get(want, "TaskTemplate"), get(spec, "TaskTemplate"));
-	int pinned = 0;
+	int pinned = 0, ties = 0;
 	if (r == 0 && query && (pinned = assume_same_digest(want, spec)) < 0)
 		r = -1;
+	if (r == 0) {
+		int t1 = settle_ties(container_of(want), container_of(spec), "Secrets", "SecretName");
+		int t2 = settle_ties(container_of(want), container_of(spec), "Configs", "ConfigName");
+		if (t1 < 0 || t2 < 0)
+			r = -1;
+		ties = t1 > 0 || t2 > 0;
+	}
 	if (r == 0)
 		r = diff_specs(c, prefix, spec, want);
 	cJSON_Delete(want);
@@ -826,6 +874,10 @@ static int plan_service(struct cmp *x, const cJSON *d)
 		if (r != 0)
 			return -1;
 	}
+	if (ties && say(c, "It names one secret or config twice (two targets): docker orders those references at "
+			   "random on every deploy, so any deploy may update this service and replace its tasks, "
+			   "changed or not; this plan compares them in any order.") != 0)
+		return -1;
 	if (!c->nfields)
 		return 0;
 	c->action = C2S_PLAN_UPDATE;
