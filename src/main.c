@@ -58,6 +58,7 @@ static const char plan_help[] =
 	"                            unix:///var/run/docker.sock); plan only reads from it\n"
 	"  -f, --format FMT          text (default) or json\n"
 	"  -v, --verbose             list unchanged objects too\n"
+	"      --color[=WHEN]        colour the text: auto (default: on a terminal), always, never\n"
 	"  exit status: 0 nothing would change, 1 something would change or fail, 2 trouble\n";
 static const char rules_synopsis[] = "rules   [--format text|json]";
 static const char explain_synopsis[] = "explain RULE";
@@ -359,7 +360,7 @@ out:
 
 static int cmd_plan(int argc, char **argv)
 {
-	enum { OPT_PRUNE = 400, OPT_RESOLVE, OPT_STATE, OPT_PAPI };
+	enum { OPT_PRUNE = 400, OPT_RESOLVE, OPT_STATE, OPT_PAPI, OPT_PCOLOR };
 	static const struct option longopts[] = {
 		{"compose-file", required_argument, NULL, 'c'},
 		{"prune", no_argument, NULL, OPT_PRUNE},
@@ -369,9 +370,12 @@ static int cmd_plan(int argc, char **argv)
 		{"host", required_argument, NULL, 'H'},
 		{"format", required_argument, NULL, 'f'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"color", optional_argument, NULL, OPT_PCOLOR},
+		{"colour", optional_argument, NULL, OPT_PCOLOR},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	const char *color = "auto";
 	struct c2s_plan_options o;
 	memset(&o, 0, sizeof o);
 	struct list files = {0};
@@ -412,6 +416,13 @@ static int cmd_plan(int argc, char **argv)
 		case 'v':
 			o.verbose = 1;
 			break;
+		case OPT_PCOLOR:
+			color = optarg ? optarg : "always";
+			if (color_choice(color, STDOUT_FILENO) < 0) {
+				usage_error("--color wants auto, always or never, not '%s'", color);
+				goto out;
+			}
+			break;
 		case 'h':
 			usage_of("plan");
 			status = C2S_EXIT_OK;
@@ -434,7 +445,7 @@ static int cmd_plan(int argc, char **argv)
 	o.files = files.v;
 	o.nfiles = files.n;
 	o.envp = (const char *const *)environ;
-	o.color = (!o.format || strcmp(o.format, "text") == 0) && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	o.color = (!o.format || strcmp(o.format, "text") == 0) && color_choice(color, STDOUT_FILENO) == 1;
 	status = c2s_plan(&o, stdout, stderr);
 out:
 	free(files.v);

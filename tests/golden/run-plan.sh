@@ -11,7 +11,7 @@ dir=$top_srcdir/tests/golden/plan
 tmp=$(mktemp -d /tmp/c2s-run-plan.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
-while read -r name file states args; do
+while read -r name stack file states args; do
 	case $name in '' | '#'*) continue ;; esac
 	expect=${name#*=} name=${name%%=*}
 	: >"$tmp/state"
@@ -20,7 +20,7 @@ while read -r name file states args; do
 	case " $args " in *" --format text "*) format=text ;; esac
 	# shellcheck disable=SC2086
 	(cd "$top_srcdir/fixtures/plan" && env -i PATH="$PATH" HOME=/nonexistent "$C2S" plan -c "$file" \
-		--state - --api-version 1.41 --format json $args pf <"$tmp/state") >"$tmp/out" 2>"$tmp/err"
+		--state - --api-version 1.41 --format json $args "$stack" <"$tmp/state") >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	if [ "$format" = text ]; then
 		if [ "$rc" = 1 ] && cmp -s "$tmp/out" "$dir/$expect.text"; then

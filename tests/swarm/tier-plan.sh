@@ -65,6 +65,15 @@ say "deployed stack.yml plans as no changes ($(summary "$tmp/same.json"))"
 rc=$(plan stack.yml "$tmp/same-always.json")
 [ "$rc" = 0 ] || { cat "$tmp/same-always.json" >&2; fail "--resolve-image always: changes (exit $rc)"; }
 
+# norm.yml: values the daemon keeps in a form of its own
+stack=tplann
+deploy norm.yml || { cat "$tmp/deploy.out" >&2; fail "docker stack deploy norm.yml"; }
+rc=$(plan norm.yml "$tmp/norm.json" --resolve-image never)
+[ "$rc" = 0 ] || { cat "$tmp/norm.json" "$tmp/plan.err" >&2; fail "norm.yml as deployed plans as changes (exit $rc)"; }
+swarm_rm_stack "$stack"
+stack=tplan
+say "deployed norm.yml plans as no changes"
+
 # ---- 2. changed.yml: planned, deployed, tasks replaced where plan said ----
 rc=$(plan changed.yml "$tmp/changed.json" --resolve-image never)
 [ "$rc" = 1 ] || { cat "$tmp/plan.err" >&2; fail "changed.yml: exit $rc, expected 1"; }
