@@ -32,7 +32,7 @@ extern "C" {
 /* plan: largest state read (--state, or one answer of the daemon), in bytes. */
 #define C2S_MAX_STATE_BYTES ((size_t)256 << 20)
 /* plan: objects in one state (services, networks, secrets, configs, tasks, nodes). */
-#define C2S_MAX_STATE_OBJECTS 1000000u
+#define C2S_MAX_STATE_OBJECTS 200000u
 
 /* ---- Status and exit codes (CLI.md) ---- */
 

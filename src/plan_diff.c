@@ -858,19 +858,17 @@ static int plan_service(struct cmp *x, const cJSON *d)
 		if (!img)
 			img = "the image";
 		if (pinned == 2)
-			r = say(c, "--resolve-image %s: docker asks the registry for %s's digest at deploy; this plan "
-				   "assumes the running one, and the tasks are replaced if the tag now names another "
-				   "image.",
+			r = say(c, "--resolve-image %s: docker asks the registry for %s's digest; this plan assumes it "
+				   "is still the running one (if not, the tasks are replaced).",
 				how, img);
 		else if (pinned == 1)
-			r = say(c, "--resolve-image %s: docker asks the registry for %s's digest at deploy; the running "
-				   "image has none (the registry did not answer last time) and this plan assumes it still "
-				   "does not: if it answers, the image is pinned and the tasks are replaced.",
+			r = say(c, "--resolve-image %s: docker asks the registry for %s's digest; the running image has "
+				   "none, and this plan assumes the registry still gives none (if it does, the tasks are "
+				   "replaced).",
 				how, img);
 		else
-			r = say(c, "--resolve-image %s: docker asks the registry for %s's digest at deploy and pins the "
-				   "image to it.",
-				how, img);
+			r = say(c, "--resolve-image %s: docker pins %s to the digest the registry gives at deploy.", how,
+				img);
 		if (r != 0)
 			return -1;
 	}
@@ -909,9 +907,8 @@ static int plan_service(struct cmp *x, const cJSON *d)
 			c->ntasks == 1 ? "" : "s", c->ntasks == 1 ? "is" : "are") != 0)
 			return -1;
 	} else if (rep == C2S_REPLACES_MAY) {
-		if (say(c, "Only the placement constraints change: tasks whose node no longer matches them are "
-			   "replaced, the others stay (plan against the swarm, or give its tasks and nodes in --state, to "
-			   "know which).") != 0)
+		if (say(c, "Only the placement constraints change: tasks on nodes that no longer match are replaced "
+			   "(plan against the swarm, or add its tasks and nodes to --state, to know which).") != 0)
 			return -1;
 	}
 	c->replaces_tasks = rep;
