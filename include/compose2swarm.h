@@ -75,6 +75,7 @@ struct c2s_lint_options {
 	const struct c2s_rule_override *overrides;
 	size_t noverrides;
 	const char *engine_version;   /* "X.Y" or NULL */
+	const char *stack;            /* --stack NAME: the names swarm checks in full; NULL: unknown */
 	const char *env_file;         /* --env-file or NULL */
 	int no_interpolate;
 	const char *const *envp;      /* the environment docker would see (NAME=VALUE, NULL-ended) */
