@@ -77,8 +77,15 @@ static const struct c2s_rule *conf_rule(struct conf_ctx *x, const struct c2s_nod
 		id[s.n] = '\0';
 		r = c2s_rule_find(id);
 	}
-	if (!r)
-		conf_error(x, n, "unknown rule '%.*s' (see `compose2swarm rules`)", s.p, s.n);
+	if (!r) {
+		const struct c2s_rule *near = c2s_rule_suggest(s.p, s.n);
+		char msg[160];
+		if (near)
+			snprintf(msg, sizeof msg, "unknown rule '%%.*s' (did you mean %s, %s?)", near->id, near->name);
+		else
+			snprintf(msg, sizeof msg, "unknown rule '%%.*s' (see `compose2swarm rules`)");
+		conf_error(x, n, msg, s.p, s.n);
+	}
 	return r;
 }
 
@@ -172,7 +179,7 @@ static int conf_apply(struct c2s_lintconf *c, struct c2s_source *src, FILE *err)
 		c2s_diags_resolve(&diags);
 		struct c2s_buf b;
 		c2s_buf_init(&b, (size_t)1 << 20);
-		struct c2s_format_options fo = {C2S_FORMAT_GNU, 0, 1};
+		struct c2s_format_options fo = {.format = C2S_FORMAT_GNU, .files = 1};
 		c2s_format_diags(&diags, &fo, &b);
 		if (b.len)
 			fwrite(b.data, 1, b.len, err);

@@ -35,7 +35,7 @@ static int setup(void **state)
 
 static const char *format(struct format_fixture *f, enum c2s_format fmt)
 {
-	struct c2s_format_options o = {fmt, 0, 1};
+	struct c2s_format_options o = {.format = fmt, .color = 0, .files = 1};
 	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
 	return f->out.data;
 }
@@ -295,31 +295,6 @@ static void test_fix_apply_and_diff(void **state)
 	c2s_buf_free(&out);
 }
 
-static void test_fix_write(void **state)
-{
-	(void)state;
-	char path[] = "/tmp/c2s-fix-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "old\n", 4), 4);
-	fchmod(fd, 0640);
-	close(fd);
-	int e = 0;
-	assert_int_equal(c2s_fix_write(path, "new\n", 4, &e), 0);
-	char buf[16] = {0};
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	assert_int_equal(fread(buf, 1, sizeof buf, f), 4);
-	fclose(f);
-	assert_string_equal(buf, "new\n");
-	struct stat st;
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0640);
-	unlink(path);
-	assert_int_equal(c2s_fix_write("/nonexistent-dir/x.yml", "x", 1, &e), -1);
-	assert_int_equal(e, ENOENT);
-}
-
 /* ---- value parsers ---- */
 
 static struct c2s_str S(const char *s)
@@ -409,7 +384,6 @@ int main(void)
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_config_find),
 		cmocka_unit_test(test_fix_apply_and_diff),
-		cmocka_unit_test(test_fix_write),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_sizes_and_cpus),
 		cmocka_unit_test(test_compose_spec_table),
