@@ -29,6 +29,9 @@ extern "C" {
 #define C2S_MAX_DIAGNOSTICS 100000u
 /* Files named on one command line. */
 #define C2S_MAX_FILES 65536u
+/* Tokens of one Go template (an env value, a hostname, a mount path) that lint's
+ * engine check (CS2014) reads; a longer one is not judged. */
+#define C2S_GOTMPL_MAX_TOKENS 4096
 
 /* ---- Status and exit codes (CLI.md) ---- */
 

@@ -1,9 +1,10 @@
-/* rules_engine.c -- CS2010-CS2013, CS2015, CS2016, CS9008: what a Docker Engine refuses when
+/* rules_engine.c -- CS2010-CS2016, CS9008: what a Docker Engine refuses when
  * `docker stack deploy` creates the stack's networks, secrets, configs and services (moby's
  * daemon/cluster/convert and swarmkit's manager/controlapi), found before it is asked.
  * docs/semantics.md lists each refusal, the function that makes it and the rule here. */
 #include "config.h"
 #include "check.h"
+#include "gotmpl.h"
 #include "model.h"
 
 #include <stdarg.h>
@@ -1100,4 +1101,157 @@ void c2s_check_object_sizes(struct c2s_check *c)
 					      (long long)st.st_size, kind[t], max[t] - 1);
 		}
 	}
+}
+
+/* ---- CS2014: Go templates swarm cannot expand ---- */
+
+/* swarmkit expands a service's env values, hostname and mounts as Go templates
+ * when it validates the service (template.ExpandContainerSpec), and refuses the
+ * service when one does not parse or run. what: how swarmkit words the value. */
+static void check_template(struct c2s_check *c, const struct c2s_node *at, struct c2s_str name, struct c2s_str v,
+			   const char *what)
+{
+	char err[400];
+	if (v.n < 2 || !memmem(v.p, v.n, "{{", 2) ||
+	    c2s_gotmpl_check(v.p, v.n, err, sizeof err) != C2S_GOTMPL_ERROR)
+		return;
+	struct c2s_diag *dg = refuse(c, C2S_R_CS2014, at, SERVICE, name, "%s: %s", what, err);
+	c2s_diag_hint(c->diags, dg, "swarm reads {{ }} here as a Go template (fields .Service.ID/.Name/.Labels, "
+		      ".Node.ID/.Hostname/.Platform, .Task.ID/.Name/.Slot; function join): fix it, or keep braces out "
+		      "of the value");
+}
+
+static void template_env(struct c2s_check *c, uint32_t i, struct c2s_str name)
+{
+	const struct c2s_doc *d = c->doc;
+	const struct c2s_node *env = c2s_svc_key(c, i, C2S_SK_ENVIRONMENT, NULL);
+	struct c2s_str s;
+	char what[400];
+	if (c2s_is_sequence(env)) {
+		for (uint32_t k = 0; k < c2s_count(env); k++) {
+			const struct c2s_node *it = c2s_seq_item(d, env, k);
+			if (!c2s_is_scalar(it))
+				continue;
+			s = c2s_scalar(d, it);
+			const char *eq = memchr(s.p, '=', s.n);
+			if (!eq || s.n < 2 || !memmem(s.p, s.n, "{{", 2))
+				continue;
+			snprintf(what, sizeof what, "expanding env failed: expanding env \"%.*s\"", CLIP(s));
+			check_template(c, it, name, (struct c2s_str){eq + 1, s.n - (size_t)(eq - s.p) - 1}, what);
+		}
+	} else if (c2s_is_mapping(env)) {
+		for (uint32_t k = 0; k < c2s_count(env); k++) {
+			const struct c2s_node *key = c2s_map_key(d, env, k), *val = c2s_map_value(d, env, k);
+			struct c2s_value tv;
+			if (!c2s_is_scalar(val) || c2s_resolve(d, val, &tv) == C2S_TYPE_NULL)
+				continue;
+			s = c2s_scalar(d, val);
+			if (s.n < 2 || !memmem(s.p, s.n, "{{", 2))
+				continue;
+			struct c2s_str ks = c2s_scalar(d, key);
+			snprintf(what, sizeof what, "expanding env failed: expanding env \"%.*s=%.*s\"",
+				 (int)(ks.n > 100 ? 100 : ks.n), ks.p, (int)(s.n > 150 ? 150 : s.n), s.p);
+			check_template(c, val, name, s, what);
+		}
+	}
+}
+
+/* Does a volume definition have a label or driver option with "{{" in it? */
+static int volume_has_braces(const struct c2s_doc *d, const struct c2s_node *def)
+{
+	static const char *const parts[] = {"labels", "driver_opts"};
+	for (int p = 0; p < 2; p++) {
+		const struct c2s_node *m = c2s_map_get(d, def, parts[p], NULL);
+		for (uint32_t q = 0; c2s_is_mapping(m) && q < c2s_count(m); q++) {
+			const struct c2s_node *v = c2s_map_value(d, m, q);
+			if (c2s_is_scalar(v) && c2s_count(v) >= 2 && memmem(c2s_scalar(d, v).p, c2s_count(v), "{{", 2))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* top_volumes: the top-level volumes when one of them has "{{" in a label or
+ * driver option (looked up in keys), else NULL */
+static void template_mounts(struct c2s_check *c, uint32_t i, struct c2s_str name, const struct c2s_node *top_volumes,
+			    const struct c2s_keyset *keys)
+{
+	const struct c2s_doc *d = c->doc;
+	const struct c2s_node *vols = c2s_svc_key(c, i, C2S_SK_VOLUMES, NULL);
+	for (uint32_t k = 0; c2s_is_sequence(vols) && k < c2s_count(vols); k++) {
+		const struct c2s_node *it = c2s_seq_item(d, vols, k), *src = NULL, *tgt = NULL;
+		struct c2s_str s, source = {NULL, 0}, target = {NULL, 0};
+		if (c2s_is_scalar(it)) {
+			s = c2s_scalar(d, it);
+			if ((!top_volumes && (s.n < 2 || !memmem(s.p, s.n, "{{", 2))) || !short_volume_target(s, &target))
+				continue;
+			/* the source is what comes before the target's colon */
+			if (target.p > s.p)
+				source = (struct c2s_str){s.p, (size_t)(target.p - s.p) - 1};
+			src = tgt = it;
+		} else if (c2s_is_mapping(it)) {
+			static const struct c2s_str st[2] = {{"source", 6}, {"target", 6}};
+			const struct c2s_node *v[2];
+			c2s_map_get_many(d, it, st, 2, v, NULL);
+			src = v[0];
+			tgt = v[1];
+			if (c2s_is_scalar(src))
+				source = c2s_scalar(d, src);
+			if (c2s_is_scalar(tgt))
+				target = c2s_scalar(d, tgt);
+		}
+		char what[400];
+		if (source.p) {
+			snprintf(what, sizeof what, "expanding mounts failed: expanding mount source \"%.*s\"", CLIP(source));
+			check_template(c, src, name, source, what);
+		}
+		if (target.p) {
+			snprintf(what, sizeof what, "expanding mounts failed: expanding mount target \"%.*s\"", CLIP(target));
+			check_template(c, tgt, name, target, what);
+		}
+		/* a named volume of the stack: its labels and driver options go into the mount */
+		if (!source.p || !top_volumes || source.n == 0 || source.p[0] == '/' || source.p[0] == '.' ||
+		    source.p[0] == '~')
+			continue;
+		int64_t at = c2s_keyset_find(keys, source);
+		const struct c2s_node *def = at >= 0 ? c2s_map_value(d, top_volumes, (uint32_t)at) : NULL;
+		if (!c2s_is_mapping(def) || is_external(d, def) || !volume_has_braces(d, def))
+			continue;
+		static const char *const parts[] = {"labels", "driver_opts"};
+		static const char *const wrap[] = {"expanding volume labels", "expanding volume driver config"};
+		for (int p = 0; p < 2; p++) {
+			const struct c2s_node *m = c2s_map_get(d, def, parts[p], NULL);
+			for (uint32_t q = 0; c2s_is_mapping(m) && q < c2s_count(m); q++) {
+				const struct c2s_node *lv = c2s_map_value(d, m, q), *lk = c2s_map_key(d, m, q);
+				if (!c2s_is_scalar(lv) || !c2s_is_scalar(lk))
+					continue;
+				struct c2s_str ks = c2s_scalar(d, lk), vs = c2s_scalar(d, lv);
+				snprintf(what, sizeof what, "expanding mounts failed: %s: expanding map entry \"%.*s\"=\"%.*s\"",
+					 wrap[p], (int)(ks.n > 100 ? 100 : ks.n), ks.p, CLIP(vs));
+				check_template(c, lv, name, vs, what);
+			}
+		}
+	}
+}
+
+void c2s_check_engine_templates(struct c2s_check *c)
+{
+	const struct c2s_doc *d = c->doc;
+	const struct c2s_node *top_volumes = c2s_map_get(d, c->root, "volumes", NULL);
+	struct c2s_keyset keys;
+	int braces = 0;
+	for (uint32_t k = 0; c2s_is_mapping(top_volumes) && k < c2s_count(top_volumes) && !braces; k++)
+		braces = volume_has_braces(d, c2s_map_value(d, top_volumes, k));
+	if (!braces || c2s_keyset_init(&keys, d, top_volumes) != 0)
+		top_volumes = NULL;
+	C2S_FOR_EACH_SERVICE(c, i, key, svc) {
+		struct c2s_str name = c2s_scalar(d, key);
+		template_env(c, i, name);
+		template_mounts(c, i, name, top_volumes, &keys);
+		const struct c2s_node *h = c2s_svc_key(c, i, C2S_SK_HOSTNAME, NULL);
+		if (c2s_is_scalar(h))
+			check_template(c, h, name, c2s_scalar(d, h), "expanding hostname failed");
+	}
+	if (top_volumes)
+		c2s_keyset_free(&keys);
 }
