@@ -3,9 +3,13 @@
 set -eu
 packages="build-essential autoconf automake libtool pkg-config libyaml-dev libcjson-dev
 libcmocka-dev re2c python3 bsdutils docker.io busybox-static curl"
+# python3-jsonschema: tests/cli/plan.sh checks plan's JSON against docs/schema.
+packages="$packages python3-jsonschema"
 missing=""
 # valgrind: `make bench-quick` counts instructions with callgrind (bench/run.py).
 packages="$packages valgrind"
+# packaging (issue 16): pre-commit and git test the hooks; the image carries CA certificates.
+packages="$packages pre-commit git ca-certificates"
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
