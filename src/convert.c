@@ -237,8 +237,9 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		int e = 0;
 		enum c2s_read_status rs = c2s_source_read(&srcs[i], o->files[i], NULL, &e);
 		if (rs != C2S_READ_OK) {
-			fprintf(err, "compose2swarm: %s: %s\n", o->files[i],
-				rs == C2S_READ_DIRECTORY ? "is a directory" : rs == C2S_READ_TOO_BIG ? "file too large" : strerror(e));
+			char msg[4200];
+			c2s_source_read_message(msg, sizeof msg, o->files[i], rs, e, C2S_MAX_FILE_BYTES, "compose file");
+			fprintf(err, "compose2swarm: %s\n", msg);
 			goto out;
 		}
 		nread++;

@@ -90,13 +90,13 @@ static int settings_for(struct lint_run *r, const char *path)
 		}
 		if (same) {
 			/* found_conf is this directory's */
-		} else if (!c2s_lintconf_find(path, found, sizeof found)) {
+		} else if (!c2s_lintconf_find(path, found, sizeof found, r->err)) {
 			c2s_lintconf_defaults(&r->found_conf);
 			r->found_path[0] = '\0';
 			r->found_loaded = 1;
 		} else if (!r->found_loaded || strcmp(found, r->found_path) != 0) {
 			c2s_lintconf_defaults(&r->found_conf);
-			if (c2s_lintconf_load(&r->found_conf, found, r->err) != 0)
+			if (c2s_lintconf_load_found(&r->found_conf, found, r->err) != 0)
 				return -1;
 			snprintf(r->found_path, sizeof r->found_path, "%s", found);
 			r->found_loaded = 1;
@@ -121,18 +121,9 @@ static int settings_for(struct lint_run *r, const char *path)
 
 static void read_error(struct lint_run *r, const char *path, enum c2s_read_status st, int e)
 {
-	switch (st) {
-	case C2S_READ_DIRECTORY:
-		fprintf(r->err, "compose2swarm: %s: is a directory, not a compose file\n", path);
-		break;
-	case C2S_READ_TOO_BIG:
-		fprintf(r->err, "compose2swarm: %s: larger than %zu MiB, the most compose2swarm reads "
-			"(C2S_MAX_FILE_BYTES)\n", path, C2S_MAX_FILE_BYTES >> 20);
-		break;
-	default:
-		fprintf(r->err, "compose2swarm: %s: %s\n", path, strerror(e));
-		break;
-	}
+	char msg[4200];
+	c2s_source_read_message(msg, sizeof msg, path, st, e, C2S_MAX_FILE_BYTES, "compose file");
+	fprintf(r->err, "compose2swarm: %s\n", msg);
 	r->trouble = 1;
 }
 

@@ -429,6 +429,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
 		printf("compose2swarm %s\n", C2S_VERSION);
+#ifdef C2S_STATIC_BINARY
+		/* the static build has no libcurl (Debian's cannot be linked statically) */
+		puts("static binary: libyaml, cJSON and the C library linked in; built without the Engine API\n"
+		     "client, so plan and deploy need the container image or a dynamic build");
+#endif
 		return C2S_EXIT_OK;
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++) {

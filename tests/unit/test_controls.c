@@ -257,9 +257,39 @@ static void test_config_find(void **state)
 	FILE *f = fopen(conf, "w");
 	assert_non_null(f);
 	fclose(f);
-	assert_int_equal(c2s_lintconf_find(file, found, sizeof found), 1);
+	/* a FIFO nearer the file is skipped with a warning, not waited on */
+	char fifo[128];
+	snprintf(fifo, sizeof fifo, "%s/" C2S_CONFIG_NAME, sub);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	char *warned = NULL;
+	size_t wn = 0;
+	FILE *err = open_memstream(&warned, &wn);
+	assert_non_null(err);
+	assert_int_equal(c2s_lintconf_find(file, found, sizeof found, err), 1);
+	fclose(err);
+	assert_non_null(strstr(warned, "is not a regular file; skipped"));
+	assert_non_null(strstr(warned, fifo));
+	free(warned);
 	assert_non_null(strstr(found, "/a/") == NULL ? found : NULL);
 	assert_int_equal(strcmp(found + strlen(found) - strlen(C2S_CONFIG_NAME), C2S_CONFIG_NAME), 0);
+	/* C2S_MAX_CONFIG_BYTES: one byte more is refused, naming the limit */
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	for (size_t i = 0; i <= C2S_MAX_CONFIG_BYTES; i++)
+		fputc(i % 64 == 63 ? '\n' : '#', f);
+	fclose(f);
+	struct c2s_lintconf c;
+	c2s_lintconf_defaults(&c);
+	warned = NULL;
+	err = open_memstream(&warned, &wn);
+	assert_int_equal(c2s_lintconf_load_found(&c, found, err), -1);
+	fclose(err);
+	assert_non_null(strstr(warned, "larger than 1 MiB, the largest config file"));
+	free(warned);
+	/* the limit itself is fine (a file of comments) */
+	assert_int_equal(truncate(conf, (off_t)C2S_MAX_CONFIG_BYTES), 0);
+	assert_int_equal(c2s_lintconf_load_found(&c, found, stderr), 0);
+	unlink(fifo);
 	unlink(conf);
 	rmdir(sub);
 	rmdir(dir);
