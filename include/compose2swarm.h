@@ -29,6 +29,9 @@ extern "C" {
 #define C2S_MAX_ALIAS_EXPANSION_RATIO 10u
 /* Entries in one mapping or sequence. */
 #define C2S_MAX_CHILDREN ((1u << 20) - 1)
+/* Characters of a source line the text format shows under a finding; a longer
+ * line is cut around the column, "..." marking each cut. */
+#define C2S_EXCERPT_MAX_CHARS 160u
 /* Diagnostics kept for one run; the rest are counted, not stored. */
 #define C2S_MAX_DIAGNOSTICS 100000u
 /* Files named on one command line. */
