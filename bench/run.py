@@ -21,6 +21,7 @@ Standard library only.
 import argparse
 import datetime
 import hashlib
+import json
 import importlib.util
 import os
 import platform
@@ -246,6 +247,74 @@ def commands(binary):
         ("convert --to yaml", convert("yaml")),
         ("convert --to api", convert("api")),
     ]
+
+
+# ---- plan: the same stack against a state ----------------------------------------
+
+PLAN_SIZES = (1000, 10000)
+
+
+def plan_state(binary, inp, workdir, env):
+    """A state for plan: the bodies `convert --to api` makes for the input,
+    stored as a daemon stores them (ids, a version, the defaults it fills)
+    and printed as `docker inspect` prints them. Kept next to the input."""
+    path = os.path.join(workdir, os.path.basename(inp.files[0]) + ".state.json")
+    if os.path.exists(path):
+        return path
+    p = subprocess.run([binary, "convert", "-c", inp.files[0], "--to", "api", "--stack", "bench"],
+                       env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+    bodies = json.loads(p.stdout)
+    out, ids = [], {}
+    for i, n in enumerate(bodies["networks"]):
+        ids[n["Name"]] = "net%020d" % i
+        out.append({"Name": n["Name"], "Id": ids[n["Name"]], "Scope": "swarm", "Driver": n.get("Driver") or "overlay",
+                    "IPAM": n.get("IPAM") or {"Driver": "default"}, "Internal": n.get("Internal", False),
+                    "Attachable": n.get("Attachable", False), "Options": n.get("Options") or {},
+                    "Labels": n.get("Labels") or {}})
+    for kind in ("secrets", "configs"):
+        for i, o in enumerate(bodies[kind]):
+            ids[o["Name"]] = "%s%020d" % (kind[:3], i)
+            spec = {k: v for k, v in o.items() if kind == "configs" or k != "Data"}
+            out.append({"ID": ids[o["Name"]], "Version": {"Index": 11}, "Spec": spec})
+    for i, s in enumerate(bodies["services"]):
+        tt = s["TaskTemplate"]
+        cs = tt.get("ContainerSpec")
+        if cs is not None:
+            tt["Runtime"] = "container"
+            cs["Isolation"] = "default"
+            for r in cs.get("Secrets") or []:
+                r["SecretID"] = ids.get(r["SecretName"], "")
+            for r in cs.get("Configs") or []:
+                r["ConfigID"] = ids.get(r["ConfigName"], "")
+        for n in tt.get("Networks") or []:
+            n["Target"] = ids.get(n["Target"], n["Target"])
+        for k in ("UpdateConfig", "RollbackConfig"):
+            u = s.get(k)
+            if u is not None:
+                u["FailureAction"] = u.get("FailureAction") or "pause"
+                u["Order"] = u.get("Order") or "stop-first"
+                if not u.get("Monitor"):
+                    u.pop("Monitor", None)
+        rp = tt.get("RestartPolicy")
+        if rp is not None:
+            rp["Condition"] = rp.get("Condition") or "any"
+            rp.setdefault("MaxAttempts", 0)
+        rep = s.setdefault("Mode", {}).get("Replicated")
+        if rep is not None:
+            rep.setdefault("Replicas", 1)
+        ep = s.setdefault("EndpointSpec", {})
+        ep["Mode"] = ep.get("Mode") or "vip"
+        for port in ep.get("Ports") or []:
+            port["Protocol"] = port.get("Protocol") or "tcp"
+            port["PublishMode"] = port.get("PublishMode") or "ingress"
+        out.append({"ID": "svc%021d" % i, "Version": {"Index": 12}, "Spec": s})
+    write_if_absent(path, lambda: json.dumps(out, indent=4))
+    return path
+
+
+def plan_argv(binary, files, state):
+    return [binary, "plan", "--resolve-image", "never", "--api-version", "1.41"] + \
+        [x for f in files for x in ("-c", f)] + ["--state", state, "bench"]
 
 
 def docker_argv(files):
@@ -688,6 +757,20 @@ def main():
     for inp in inputs:
         if inp.n < 100000:
             run_input(inp)
+
+    # plan: the stack against a state of its own (no target; its time is reported)
+    for inp in inputs:
+        if inp.flat or inp.n not in PLAN_SIZES:
+            continue
+        state = plan_state(binary, inp, workdir, env)
+        log("bench: %-8s plan --state" % inp.name)
+        m = measure("plan --state", plan_argv(binary, inp.files, state), [floor] + inp.files, inp,
+                    pairs, env, (0, 1), 1.5)
+        results.append(m)
+        if m.state == "ok":
+            log("        %s  %s" % (fmt_ratio(m), fmt_mib(m.rss())))
+        else:
+            log("        %s %s" % (m.state, m.note))
 
     # Instruction counts: repeatable where wall-clock time is not.
     cg, cg_bytes, cg_linear = None, 0, []

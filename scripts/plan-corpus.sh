@@ -32,29 +32,36 @@ swarm_start
 live=0
 "$C2S" plan --help 2>/dev/null | grep -q -- '--host' && ! "$C2S" plan -c /dev/null x 2>&1 | grep -q 'lacks' && live=1
 pass=0 failed=""
+# the external objects a file needed go with it: the next file may declare
+# one of the same name as its own (swarm names are unique regardless of case)
+drop_externals() {
+	local o
+	for o in $made; do docker "${o%%:*}" rm "${o#*:}" >/dev/null 2>&1; done
+}
 clean_env() { env -i PATH="$PATH" HOME="$HOME" DOCKER_HOST="$DOCKER_HOST" DOCKER_CONFIG="$DOCKER_CONFIG" "$@"; }
 for id in $ids; do
 	d=$SWARM_TMP/corpus/$id stack=c$id
 	rm -rf "$d" && mkdir -p "$d"
 	cp "$corpus/real/$id.yml" "$d/"
 	[ -d "$corpus/stubs/$id" ] && cp -r "$corpus/stubs/$id/." "$d/"
-	ok=0
+	ok=0 made=
 	for try in $(seq 1 30); do
 		(cd "$d" && clean_env "$cli" stack deploy --resolve-image never -c "$id.yml" "$stack") >"$d/deploy.out" 2>&1 &&
 			{ ok=1; break; }
 		e=$(tail -n 1 "$d/deploy.out")
 		n=$(printf '%s' "$e" | sed -n 's/.*network "\([^"]*\)" is declared as external.*/\1/p')
-		if [ -n "$n" ]; then docker network create -d overlay --attachable "$n" >/dev/null 2>&1; continue; fi
+		if [ -n "$n" ]; then docker network create -d overlay --attachable "$n" >/dev/null 2>&1; made="$made network:$n"; continue; fi
 		n=$(printf '%s' "$e" | sed -n 's/.*secret not found: \(.*\)$/\1/p')
-		if [ -n "$n" ]; then echo x | docker secret create "$n" - >/dev/null 2>&1; continue; fi
+		if [ -n "$n" ]; then echo x | docker secret create "$n" - >/dev/null 2>&1; made="$made secret:$n"; continue; fi
 		n=$(printf '%s' "$e" | sed -n 's/.*config not found: \(.*\)$/\1/p')
-		if [ -n "$n" ]; then echo x | docker config create "$n" - >/dev/null 2>&1; continue; fi
+		if [ -n "$n" ]; then echo x | docker config create "$n" - >/dev/null 2>&1; made="$made config:$n"; continue; fi
 		break
 	done
 	if [ "$ok" != 1 ]; then
 		say "$id: docker stack deploy failed: $(tail -n 1 "$d/deploy.out")"
 		failed="$failed $id"
 		swarm_rm_stack "$stack"
+		drop_externals
 		continue
 	fi
 	# the stack's objects and every network (external ones resolve by name)
@@ -78,6 +85,7 @@ for id in $ids; do
 		failed="$failed $id"
 	fi
 	swarm_rm_stack "$stack"
+	drop_externals
 done
 say "$pass planned as no changes$([ "$live" = 1 ] && echo ' (offline and live)')${failed:+; not:$failed}"
 [ -z "$failed" ]

@@ -420,23 +420,27 @@ static int known_net_id(const struct ids_ctx *x, const char *id)
  * either, with the same aliases (each has the service's key). */
 static int match_unknown_networks(const struct ids_ctx *x, cJSON *want_tt, const cJSON *live_tt)
 {
+	const cJSON *lnets = get(live_tt, "Networks");
+	int nl = cJSON_GetArraySize(lnets);
+	unsigned char used[256] = {0}; /* each running attachment is taken once */
 	cJSON *n;
 	cJSON_ArrayForEach(n, get(want_tt, "Networks")) {
 		const char *t = get_str(n, "Target");
 		if (!t || known_net_id(x, t) || lookup(&x->nets, t))
 			continue;
-		const cJSON *l;
-		cJSON_ArrayForEach(l, get(live_tt, "Networks")) {
+		for (int i = 0; i < nl && i < (int)sizeof used; i++) {
+			const cJSON *l = cJSON_GetArrayItem(lnets, i);
 			const char *lt = get_str(l, "Target");
-			if (lt && !known_net_id(x, lt) &&
-			    c2s_plan_json_same(get(l, "Aliases"), get(n, "Aliases"), "TaskTemplate.Networks.Aliases")) {
-				cJSON *s = cJSON_CreateString(lt);
-				if (!s || !cJSON_ReplaceItemInObjectCaseSensitive(n, "Target", s)) {
-					cJSON_Delete(s);
-					return -1;
-				}
-				break;
+			if (used[i] || !lt || known_net_id(x, lt) ||
+			    !c2s_plan_json_same(get(l, "Aliases"), get(n, "Aliases"), "TaskTemplate.Networks.Aliases"))
+				continue;
+			cJSON *s = cJSON_CreateString(lt);
+			if (!s || !cJSON_ReplaceItemInObjectCaseSensitive(n, "Target", s)) {
+				cJSON_Delete(s);
+				return -1;
 			}
+			used[i] = 1;
+			break;
 		}
 	}
 	return 0;
@@ -621,26 +625,32 @@ static const cJSON *desired_list(const cJSON *desired, int kind)
 static int leftovers(struct cmp *x, const cJSON *desired, int kind)
 {
 	const struct index *ix = &x->live[kind];
+	struct index want = {NULL, 0};
+	const cJSON *d;
+	if (!ix->n)
+		return 0;
+	want.v = malloc(((size_t)cJSON_GetArraySize(desired_list(desired, kind)) + 1) * sizeof *want.v);
+	if (!want.v)
+		return -1;
+	cJSON_ArrayForEach(d, desired_list(desired, kind))
+		if (get_str(d, "Name"))
+			want.v[want.n++] = (struct named){get_str(d, "Name"), d};
+	qsort(want.v, want.n, sizeof *want.v, named_cmp);
 	for (size_t i = 0; i < ix->n; i++) {
-		const cJSON *d;
-		int found = 0;
-		cJSON_ArrayForEach(d, desired_list(desired, kind))
-			if (streq(get_str(d, "Name"), ix->v[i].name)) {
-				found = 1;
-				break;
-			}
-		if (found)
+		if (lookup(&want, ix->v[i].name))
 			continue;
 		int del = kind == C2S_PLAN_SERVICE && x->o->prune;
 		struct c2s_plan_change *c = add_change(x->out, kind, del ? C2S_PLAN_DELETE : C2S_PLAN_UNCHANGED,
 						       ix->v[i].name);
-		if (!c || set_live(c, ix->v[i].obj, kind) != 0)
+		if (!c || set_live(c, ix->v[i].obj, kind) != 0 ||
+		    (!del && say(c, kind == C2S_PLAN_SERVICE
+					  ? "Not in the files: kept (docker stack deploy --prune removes it)."
+					  : "Not in the files: kept (docker stack deploy removes only services).") != 0)) {
+			free(want.v);
 			return -1;
-		if (!del && say(c, kind == C2S_PLAN_SERVICE
-				     ? "Not in the files: kept (docker stack deploy --prune removes it)."
-				     : "Not in the files: kept (docker stack deploy removes only services).") != 0)
-			return -1;
+		}
 	}
+	free(want.v);
 	return 0;
 }
 
