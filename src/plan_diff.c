@@ -375,6 +375,11 @@ struct ids_ctx {
 static const char *net_id(void *ctx, const char *name)
 {
 	struct ids_ctx *x = ctx;
+	/* the daemon attaches host and bridge to swarm networks of its own, whose
+	 * IDs no list shows (daemon/cluster/networks.go populateNetworkID), not
+	 * to the local networks of those names */
+	if (strcmp(name, "host") == 0 || strcmp(name, "bridge") == 0 || strcmp(name, "none") == 0)
+		return NULL;
 	return get_str(lookup(&x->nets, name), "Id");
 }
 
@@ -426,7 +431,7 @@ static int match_unknown_networks(const struct ids_ctx *x, cJSON *want_tt, const
 	cJSON *n;
 	cJSON_ArrayForEach(n, get(want_tt, "Networks")) {
 		const char *t = get_str(n, "Target");
-		if (!t || known_net_id(x, t) || lookup(&x->nets, t))
+		if (!t || known_net_id(x, t) || net_id((void *)x, t))
 			continue;
 		for (int i = 0; i < nl && i < (int)sizeof used; i++) {
 			const cJSON *l = cJSON_GetArrayItem(lnets, i);
@@ -953,6 +958,11 @@ int c2s_plan_compare(const cJSON *desired, const struct c2s_plan_state *st,
 	    index_kind(st, C2S_PLAN_CONFIG, NULL, &x.ids.configs) != 0 || index_kind(st, C2S_PLAN_TASK, NULL, &x.tasks) != 0 ||
 	    index_kind(st, C2S_PLAN_NODE, NULL, &x.nodes) != 0)
 		goto done;
+	for (size_t i = 0; i < st->nrefusals; i++) {
+		struct c2s_plan_change *c = add_change(out, st->refusals[i].kind, C2S_PLAN_FAIL, st->refusals[i].name);
+		if (!c || say(c, "%s: docker stack deploy stops before it changes anything.", st->refusals[i].message) != 0)
+			goto done;
+	}
 	if (plan_networks(&x, desired) != 0 || plan_objects(&x, desired, C2S_PLAN_SECRET) != 0 ||
 	    plan_objects(&x, desired, C2S_PLAN_CONFIG) != 0)
 		goto done;

@@ -35,6 +35,15 @@ int c2s_live_externals(struct c2s_live *l, const cJSON *desired, struct c2s_plan
 	return C2S_EXIT_TROUBLE;
 }
 
+int c2s_live_tasks(struct c2s_live *l, const struct c2s_plan_result *plan, struct c2s_plan_state *st, FILE *err)
+{
+	(void)l;
+	(void)plan;
+	(void)st;
+	(void)err;
+	return C2S_EXIT_TROUBLE;
+}
+
 void c2s_live_close(struct c2s_live *l)
 {
 	l->engine = NULL;

@@ -10,9 +10,11 @@
 #include <cjson/cJSON.h>
 
 struct c2s_plan_state;
+struct c2s_plan_result;
+struct c2s_engine;
 
 struct c2s_live {
-	void *engine;   /* the Engine API client (engine.h), NULL when not open */
+	struct c2s_engine *engine; /* the Engine API client (engine.h), NULL when not open */
 };
 
 /* Find the daemon as the docker CLI does (host: -H, or NULL), ping it and
@@ -22,9 +24,12 @@ int c2s_live_open(struct c2s_live *l, const char *host, const char *const *envp,
 		  FILE *err);
 /* The stack's services, networks, secrets and configs into st. */
 int c2s_live_state(struct c2s_live *l, const char *stack, struct c2s_plan_state *st, FILE *err);
-/* The networks the desired services name that st lacks (external ones), and
- * the tasks and nodes a placement change needs, into st. */
+/* The networks the desired services name that st lacks (external ones) into
+ * st; one that does not exist, or is not swarm-scoped, is a refusal. */
 int c2s_live_externals(struct c2s_live *l, const cJSON *desired, struct c2s_plan_state *st, FILE *err);
+/* The running tasks of the services whose update only changes placement
+ * constraints (replaces_tasks "may" in plan), and the nodes, into st. */
+int c2s_live_tasks(struct c2s_live *l, const struct c2s_plan_result *plan, struct c2s_plan_state *st, FILE *err);
 void c2s_live_close(struct c2s_live *l);
 
 #endif
