@@ -127,18 +127,14 @@ int c2s_plan(const struct c2s_plan_options *o, FILE *out, FILE *err)
 	memset(&plan, 0, sizeof plan);
 	memset(&live, 0, sizeof live);
 	snprintf(api_version, sizeof api_version, "%s", o->api_version ? o->api_version : C2S_API_VERSION_DEFAULT);
-	if (o->state) {
-		rc = read_state(o->state, &st, err);
-	} else {
-		/* the daemon first, as docker does: an unreachable one is trouble before the files are read */
-		rc = c2s_live_open(&live, o->host, o->envp, api_version, sizeof api_version, err);
-		if (rc == C2S_EXIT_OK)
-			rc = c2s_live_state(&live, o->stack, &st, err);
-	}
+	/* the daemon is pinged first, as docker does: an unreachable one is
+	 * trouble before the files are read */
+	rc = o->state ? read_state(o->state, &st, err)
+		      : c2s_live_open(&live, o->host, o->envp, api_version, sizeof api_version, err);
 	if (rc == C2S_EXIT_OK)
 		rc = desired_bodies(o, api_version, &desired, err);
 	if (rc == C2S_EXIT_OK && !o->state)
-		rc = c2s_live_externals(&live, desired, &st, err);
+		rc = c2s_live_state(&live, o->stack, desired, &st, err);
 	if (rc != C2S_EXIT_OK)
 		goto out;
 	struct c2s_plan_compare_options co = {o->stack, o->prune, (enum c2s_resolve_image)resolve, api_version};

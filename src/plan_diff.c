@@ -906,7 +906,7 @@ static int plan_service(struct cmp *x, const cJSON *d)
 			name_networks(&x->ids, f->after);
 		}
 	}
-	if (rep == C2S_REPLACES_MAY && (x->st->live || (x->nodes.n && x->tasks.n))) {
+	if (rep == C2S_REPLACES_MAY && x->nodes.n && (x->st->live || x->tasks.n)) {
 		/* only placement changed: the tasks whose node no longer matches */
 		cJSON *w = cJSON_Duplicate(c->body, 1);
 		int t = w ? placement_tasks(x, c, l, w) : -1;
