@@ -3,7 +3,13 @@
 # docker CLI, must plan as no changes: offline (--state from docker inspect)
 # and against the daemon (when this build has the Engine API client).
 #
-#   scripts/plan-corpus.sh CORPUS [ID...]
+#   scripts/plan-corpus.sh [--changes] CORPUS [ID...]
+#
+# --changes: then each file is changed by an override (-c FILE -c override.yml:
+# a label under deploy.labels and a variable in environment for every
+# service), which plan must call an update that replaces the tasks of every
+# service; deployed with the docker CLI, the same files then plan as no
+# changes again.
 #
 # CORPUS is a directory with real/NNN.yml, stubs/NNN/ (files the compose file
 # names) and ref-real/SUMMARY.tsv (which files the real engine accepted); the
@@ -16,7 +22,9 @@
 # /usr/local/bin/docker when it is there, else docker).
 # Exit 0 all planned as no changes, 1 some did not, 2 usage.
 set -u
-[ $# -ge 1 ] && [ -d "$1/real" ] || { echo "usage: $0 CORPUS [ID...]" >&2; exit 2; }
+changes=0
+[ "${1:-}" = --changes ] && { changes=1; shift; }
+[ $# -ge 1 ] && [ -d "$1/real" ] || { echo "usage: $0 [--changes] CORPUS [ID...]" >&2; exit 2; }
 corpus=$(cd "$1" && pwd)
 shift
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +44,36 @@ pass=0 failed=""
 drop_externals() {
 	local o
 	for o in $made; do docker "${o%%:*}" rm "${o#*:}" >/dev/null 2>&1; done
+}
+# change ID DIR STACK: an override that changes every service; plan says each
+# is updated and replaces its tasks; deployed, it plans as no changes
+change() {
+	local id=$1 d=$2 stack=$3 r=0
+	(cd "$d" && clean_env "$C2S" convert -c "$id.yml" --to api --stack "$stack") >"$d/api.json" 2>/dev/null &&
+		(cd "$d" && clean_env "$C2S" convert -c "$id.yml") >"$d/config.yml" 2>/dev/null || return 1
+	python3 - "$d/api.json" "$d/config.yml" "$stack" >"$d/override.yml" <<'PY' || return 1
+import json, sys
+api = json.load(open(sys.argv[1]))
+version = next((l.split(":", 1)[1].strip() for l in open(sys.argv[2]) if l.startswith("version:")), '"3.8"')
+print("version: %s" % version)
+print("services:")
+for s in api["services"]:
+    key = s["Name"][len(sys.argv[3]) + 1:]
+    print("  %s:\n    environment:\n      C2S_PLAN_CHANGE: \"1\"\n    deploy:\n      labels:\n        c2s.plan.change: \"1\"" % json.dumps(key))
+PY
+	(cd "$d" && clean_env "$C2S" plan -c "$id.yml" -c override.yml --resolve-image never --format json \
+		"$stack") >"$d/change.json" 2>"$d/change.err"
+	python3 - "$d/change.json" <<'PY' || { say "$id: the change is not planned as an update replacing every service's tasks"; head -c 2000 "$d/change.json" "$d/change.err" >&2; return 1; }
+import json, sys
+p = json.load(open(sys.argv[1]))
+svcs = [c for c in p["changes"] if c["kind"] == "service"]
+sys.exit(0 if svcs and all(c["action"] == "update" and c["replaces_tasks"] is True for c in svcs) else 1)
+PY
+	(cd "$d" && clean_env "$cli" stack deploy --resolve-image never -c "$id.yml" -c override.yml "$stack") \
+		>"$d/deploy2.out" 2>&1 || { say "$id: docker stack deploy with the override failed"; return 1; }
+	(cd "$d" && clean_env "$C2S" plan -c "$id.yml" -c override.yml --resolve-image never "$stack") \
+		>"$d/plan2.out" 2>&1 || { say "$id: after the change, plans as changes:"; head -n 30 "$d/plan2.out" >&2; return 1; }
+	return 0
 }
 clean_env() { env -i PATH="$PATH" HOME="$HOME" DOCKER_HOST="$DOCKER_HOST" DOCKER_CONFIG="$DOCKER_CONFIG" "$@"; }
 for id in $ids; do
@@ -79,6 +117,9 @@ for id in $ids; do
 			live=0 r=0
 		fi
 		[ "$r" = 0 ] || cp "$d/plan-live.out" "$d/plan.out"
+	fi
+	if [ "$r" = 0 ] && [ "$changes" = 1 ]; then
+		change "$id" "$d" "$stack" || r=1
 	fi
 	if [ "$r" = 0 ]; then
 		pass=$((pass + 1))
