@@ -51,7 +51,7 @@ expect "-c a,b is two files, as docker's -c" 1 '^\+ service pf_added$'
 run_in "$tmp" plan --with-registry-auth -d=false -q --detach --quiet=true -c stack.yml --state "$st" --resolve-image never --api-version 1.41 pf
 expect "docker stack deploy's own flags are accepted" 0
 run_in "$tmp" plan -c changed.yml --state "$st" --resolve-image never --api-version 1.41 --prune=false pf
-expect "--prune=false prunes nothing" 1 '^Plan: 2 to create, 17 to update \(12 replace tasks\), 0 to delete'
+expect "--prune=false prunes nothing" 1 '^Plan: 2 to create, 17 to update \(11 replace tasks\), 0 to delete'
 run plan -c "$tmp/stack.yml" --prune=maybe pf; expect "a boolean docker would refuse: exit 2" 2 '' "invalid boolean value 'maybe'"
 run_in "$tmp" plan -c stack.yml --state "$st" --resolve-image never --api-version 1.41 other
 expect "another stack: everything is created" 1 '^Plan: 26 to create, 0 to update'
