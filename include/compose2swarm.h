@@ -27,10 +27,16 @@ extern "C" {
 #define C2S_MAX_ALIAS_EXPANSION_RATIO 10u
 /* Entries in one mapping or sequence. */
 #define C2S_MAX_CHILDREN ((1u << 20) - 1)
+/* Characters of a source line the text format shows under a finding; a longer
+ * line is cut around the column, "..." marking each cut. */
+#define C2S_EXCERPT_MAX_CHARS 160u
 /* Diagnostics kept for one run; the rest are counted, not stored. */
 #define C2S_MAX_DIAGNOSTICS 100000u
 /* Files named on one command line. */
 #define C2S_MAX_FILES 65536u
+/* Tokens of one Go template (an env value, a hostname, a mount path) that lint's
+ * engine check (CS2014) reads; a longer one is not judged. */
+#define C2S_GOTMPL_MAX_TOKENS 4096
 /* Largest body of one Engine API answer (a 10,000-service list is ~50 MB). */
 #define C2S_MAX_ENGINE_RESPONSE_BYTES ((size_t)256 << 20)
 /* Largest docker CLI file read: config.json, a context's meta.json. */
@@ -85,6 +91,7 @@ struct c2s_lint_options {
 	const struct c2s_rule_override *overrides;
 	size_t noverrides;
 	const char *engine_version;   /* "X.Y" or NULL */
+	const char *stack;            /* --stack NAME: the names swarm checks in full; NULL: unknown */
 	const char *env_file;         /* --env-file or NULL */
 	int no_interpolate;
 	const char *const *envp;      /* the environment docker would see (NAME=VALUE, NULL-ended) */

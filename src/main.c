@@ -24,6 +24,8 @@ static const char lint_help[] =
 	"      --disable RULE        turn a rule off\n"
 	"      --severity RULE=LEVEL give a rule another severity\n"
 	"      --engine-version X.Y  the oldest Docker Engine the stack must run on\n"
+	"      --stack NAME          the stack name it is deployed as: names swarm checks\n"
+	"                            (NAME_service...) are judged in full\n"
 	"      --env-file FILE       variables for ${VAR}, on top of the environment\n"
 	"      --no-interpolate      leave ${VAR} unexpanded\n"
 	"  -c, --compose-file FILE   one file of a stack; several -c are merged and judged\n"
@@ -104,7 +106,7 @@ static int list_add(struct list *l, const char *s)
 
 enum {
 	OPT_FAIL_ON = 256, OPT_ENABLE, OPT_DISABLE, OPT_SEVERITY, OPT_ENGINE, OPT_STDIN_NAME,
-	OPT_CONFIG, OPT_ENV_FILE, OPT_NO_INTERP, OPT_FIX, OPT_DIFF, OPT_COLOR
+	OPT_CONFIG, OPT_ENV_FILE, OPT_NO_INTERP, OPT_FIX, OPT_DIFF, OPT_COLOR, OPT_LINT_STACK
 };
 
 /* An environment variable that is set to something: NO_COLOR counts only when
@@ -149,6 +151,7 @@ static int cmd_lint(int argc, char **argv)
 		{"disable", required_argument, NULL, OPT_DISABLE},
 		{"severity", required_argument, NULL, OPT_SEVERITY},
 		{"engine-version", required_argument, NULL, OPT_ENGINE},
+		{"stack", required_argument, NULL, OPT_LINT_STACK},
 		{"compose-file", required_argument, NULL, 'c'},
 		{"stdin-filename", required_argument, NULL, OPT_STDIN_NAME},
 		{"config", required_argument, NULL, OPT_CONFIG},
@@ -207,6 +210,9 @@ static int cmd_lint(int argc, char **argv)
 			break;
 		case OPT_ENGINE:
 			o.engine_version = optarg;
+			break;
+		case OPT_LINT_STACK:
+			o.stack = optarg;
 			break;
 		case 'c':
 			if (list_add(&compose, optarg) != 0)
