@@ -63,15 +63,23 @@ cp "$tmp/out" "$tmp/changed.json"
 run_in "$tmp" plan -c fail.yml --state "$st" --resolve-image never --api-version 1.41 --format json pf
 cp "$tmp/out" "$tmp/fail.json"
 if python3 -c 'import jsonschema' 2>/dev/null; then
-	for j in changed fail; do
-		if python3 - "$top/docs/schema/plan.schema.json" "$tmp/$j.json" <<'PY'
-import json, sys, jsonschema
-schema = json.load(open(sys.argv[1]))
-jsonschema.Draft202012Validator.check_schema(schema)
-jsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)
-PY
-		then ok "$j plan valid against docs/schema/plan.schema.json"; else fail "$j plan against the schema"; fi
-	done
+	check=$top/tests/jsonschema-check.py schema=$top/docs/schema/plan.schema.json
+	if python3 "$check" "$schema" "$tmp/changed.json" "$tmp/fail.json" >"$tmp/why" 2>&1; then
+		ok "plans valid against docs/schema/plan.schema.json"
+	else
+		cat "$tmp/why"; fail "plans against the schema"
+	fi
+	# the schema can fail: an unknown action, a missing summary, an update without fields
+	sed 's/"action": "update"/"action": "explode"/' "$tmp/changed.json" >"$tmp/bad1.json"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["summary"]; json.dump(d, open(sys.argv[2], "w"))' \
+		"$tmp/changed.json" "$tmp/bad2.json"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); [c.update(fields=[]) for c in d["changes"]]; json.dump(d, open(sys.argv[2], "w"))' \
+		"$tmp/changed.json" "$tmp/bad3.json"
+	if python3 "$check" --invalid "$schema" "$tmp/bad1.json" "$tmp/bad2.json" "$tmp/bad3.json" >/dev/null 2>&1; then
+		ok "the schema refuses broken plans"
+	else
+		fail "the schema accepts a broken plan"
+	fi
 else
 	echo "skip schema: no python3-jsonschema"
 fi
