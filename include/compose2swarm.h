@@ -27,10 +27,24 @@ extern "C" {
 #define C2S_MAX_ALIAS_EXPANSION_RATIO 10u
 /* Entries in one mapping or sequence. */
 #define C2S_MAX_CHILDREN ((1u << 20) - 1)
+/* Characters of a source line the text format shows under a finding; a longer
+ * line is cut around the column, "..." marking each cut. */
+#define C2S_EXCERPT_MAX_CHARS 160u
 /* Diagnostics kept for one run; the rest are counted, not stored. */
 #define C2S_MAX_DIAGNOSTICS 100000u
 /* Files named on one command line. */
 #define C2S_MAX_FILES 65536u
+/* Tokens of one Go template (an env value, a hostname, a mount path) that lint's
+ * engine check (CS2014) reads; a longer one is not judged. */
+#define C2S_GOTMPL_MAX_TOKENS 4096
+/* Largest body of one Engine API answer (a 10,000-service list is ~50 MB). */
+#define C2S_MAX_ENGINE_RESPONSE_BYTES ((size_t)256 << 20)
+/* Largest docker CLI file read: config.json, a context's meta.json. */
+#define C2S_MAX_DOCKER_CONFIG_BYTES ((size_t)4 << 20)
+/* plan: largest state read (--state, or one answer of the daemon), in bytes. */
+#define C2S_MAX_STATE_BYTES ((size_t)256 << 20)
+/* plan: objects in one state (services, networks, secrets, configs, tasks, nodes). */
+#define C2S_MAX_STATE_OBJECTS 200000u
 
 /* ---- Status and exit codes (CLI.md) ---- */
 
@@ -77,6 +91,7 @@ struct c2s_lint_options {
 	const struct c2s_rule_override *overrides;
 	size_t noverrides;
 	const char *engine_version;   /* "X.Y" or NULL */
+	const char *stack;            /* --stack NAME: the names swarm checks in full; NULL: unknown */
 	const char *env_file;         /* --env-file or NULL */
 	int no_interpolate;
 	const char *const *envp;      /* the environment docker would see (NAME=VALUE, NULL-ended) */
@@ -106,11 +121,38 @@ struct c2s_convert_options {
  * files, to out or o->output; diagnostics to err; returns an enum c2s_exit. */
 int c2s_convert(const struct c2s_convert_options *opts, FILE *out, FILE *err);
 
+struct c2s_plan_options {
+	const char *const *files;     /* -c files, merged in order */
+	size_t nfiles;
+	const char *stack;            /* the stack name (last argument) */
+	int prune;                    /* --prune: services of the stack not in the files are deleted */
+	const char *resolve_image;    /* --resolve-image always (default, NULL), changed, never */
+	const char *state;            /* --state FILE ("-": standard input); NULL: ask the daemon */
+	const char *host;             /* -H/--host, or NULL: DOCKER_HOST, the context, the default socket */
+	const char *api_version;      /* --api-version: the daemon's, with --state (default 1.50) */
+	const char *format;           /* "text" (default, NULL) or "json" */
+	int verbose;                  /* -v: list unchanged objects too (text) */
+	int color;                    /* 1: ANSI colours in the text format */
+	const char *const *envp;      /* the deploying environment (NAME=VALUE, NULL-ended) */
+};
+
+/* `compose2swarm plan`: what `docker stack deploy` would change, to out;
+ * problems to err. 0 nothing would change, 1 something would (or would
+ * fail), 2 trouble (an enum c2s_exit). */
+int c2s_plan(const struct c2s_plan_options *opts, FILE *out, FILE *err);
+/* Parse a --resolve-image value (NULL is always): 0 always, 1 changed, 2 never; -1 unknown. */
+int c2s_plan_resolve_parse(const char *s);
+
 /* `compose2swarm rules`: the rule table as text or JSON. */
 int c2s_rules_list(enum c2s_format format, FILE *out, FILE *err);
 
 /* `compose2swarm explain ID`: the rule's documentation page. */
 int c2s_rules_explain(const char *rule, FILE *out, FILE *err);
+
+/* Is the Engine API client (libcurl) built in? 0 after ./configure --without-curl. */
+int c2s_engine_available(void);
+/* libcurl's version line, or a sentence saying the client is not built in. */
+const char *c2s_engine_client_version(void);
 
 /* Parse "error", "warning", "info", "none"; -1 if none of them. */
 int c2s_severity_parse(const char *s);

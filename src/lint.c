@@ -140,6 +140,7 @@ static void run_checks(struct lint_run *r, struct c2s_doc *doc)
 	c.diags = &r->diags;
 	c.engine_major = r->engine_major;
 	c.engine_minor = r->engine_minor;
+	c.stack = r->o->stack;
 	const struct c2s_node *services = c2s_map_get(doc, c.root, "services", NULL);
 	c.services = c2s_is_mapping(services) ? services : NULL;
 	for (int i = 0; i < C2S_RULE_COUNT; i++)
@@ -379,19 +380,25 @@ static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 		fprintf(r->err, "compose2swarm: %s: standard input cannot be fixed in place; use --diff\n", src->name);
 		r->trouble = 1;
 	} else if (ne) {
-		struct c2s_buf out;
+		struct c2s_buf out, enc; /* enc: out in the file's own encoding (UTF-16) */
 		char msg[C2S_OUTFILE_MSG_MAX];
 		c2s_buf_init(&out, C2S_MAX_FILE_BYTES);
+		c2s_buf_init(&enc, 2 * C2S_MAX_FILE_BYTES);
 		if (c2s_fix_apply(src->data, src->len, e, ne, &out) != 0) {
 			fprintf(r->err, "compose2swarm: %s: cannot rewrite the file: %s\n", src->path, strerror(ENOMEM));
 			r->trouble = 1;
-		} else if (c2s_outfile_replace(src->path, out.data ? out.data : "", out.len, NULL, 0, msg, sizeof msg) != 0) {
+		} else if (src->utf16 && c2s_source_encode(src, out.data ? out.data : "", out.len, &enc) != 0) {
+			fprintf(r->err, "compose2swarm: %s: cannot rewrite the file: %s\n", src->path, strerror(ENOMEM));
+			r->trouble = 1;
+		} else if (c2s_outfile_replace(src->path, src->utf16 ? (enc.data ? enc.data : "") : (out.data ? out.data : ""),
+					       src->utf16 ? enc.len : out.len, NULL, 0, msg, sizeof msg) != 0) {
 			fprintf(r->err, "compose2swarm: %s (the file is unchanged)\n", msg);
 			r->trouble = 1;
 		} else {
 			rewritten = 1;
 		}
 		c2s_buf_free(&out);
+		c2s_buf_free(&enc);
 	}
 	free(e);
 	free(drop);
