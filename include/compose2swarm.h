@@ -10,6 +10,8 @@ extern "C" {
 #endif
 
 #define C2S_VERSION "0.1.0"
+/* The project's home page (SARIF's tool.driver.informationUri). */
+#define C2S_HOME_URL "https://github.com/compose2swarm/compose2swarm"
 
 /* ---- Limits: every bound on input lives here, each hit by a unit test. ---- */
 
@@ -99,6 +101,8 @@ struct c2s_lint_options {
 	int fail_on_set;              /* --fail-on was given (else a config file may set it) */
 	int fix;                      /* --fix: rewrite files in place for fixable findings */
 	int diff;                     /* --diff: print those rewrites as a unified diff instead */
+	const char *docs_url;         /* --docs-url: SARIF helpUri base ("{id}" for the rule id); NULL:
+					 the config file's docs-url, else none */
 };
 
 /* Lint as the options say, write the report to out and problems with the

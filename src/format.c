@@ -1,5 +1,6 @@
 /* format.c -- diagnostics to text, gnu and json: pure functions from a list to bytes. */
 #include "config.h"
+#include "fingerprint.h"
 #include "format.h"
 #include "source.h"
 
@@ -393,42 +394,6 @@ static int format_json(const struct c2s_diags *l, const struct c2s_format_option
 	return out->failed ? -1 : 0;
 }
 
-/* ---- SARIF 2.1.0 ---- */
-
-static const char *sarif_level(enum c2s_severity s)
-{
-	return s == C2S_SEVERITY_ERROR ? "error" : s == C2S_SEVERITY_WARNING ? "warning" : "note";
-}
-
-static cJSON *sarif_region(const struct c2s_span *s)
-{
-	cJSON *r = cJSON_CreateObject();
-	if (!r)
-		return NULL;
-	cJSON_AddNumberToObject(r, "startLine", s->line);
-	cJSON_AddNumberToObject(r, "startColumn", s->column);
-	cJSON_AddNumberToObject(r, "endLine", s->end_line);
-	cJSON_AddNumberToObject(r, "endColumn", s->end_column);
-	return r;
-}
-
-static cJSON *sarif_location(const struct c2s_span *s, const char *message)
-{
-	cJSON *loc = cJSON_CreateObject();
-	cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
-	cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
-	if (!art)
-		return loc;
-	cJSON_AddStringToObject(art, "uri", file_name(s));
-	if (s->src)
-		cJSON_AddItemToObject(phys, "region", sarif_region(s));
-	if (message) {
-		cJSON *m = cJSON_AddObjectToObject(loc, "message");
-		cJSON_AddStringToObject(m, "text", message);
-	}
-	return loc;
-}
-
 static int emit_json(cJSON *root, struct c2s_buf *out)
 {
 	char *text = root ? cJSON_PrintUnformatted(root) : NULL;
@@ -441,69 +406,6 @@ static int emit_json(cJSON *root, struct c2s_buf *out)
 	return out->failed ? -1 : 0;
 }
 
-static int format_sarif(const struct c2s_diags *l, struct c2s_buf *out)
-{
-	cJSON *root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-	cJSON_AddStringToObject(root, "version", "2.1.0");
-	cJSON *runs = cJSON_AddArrayToObject(root, "runs");
-	cJSON *run = cJSON_CreateObject();
-	cJSON_AddItemToArray(runs, run);
-	cJSON *tool = cJSON_AddObjectToObject(run, "tool");
-	cJSON *driver = cJSON_AddObjectToObject(tool, "driver");
-	cJSON_AddStringToObject(driver, "name", "compose2swarm");
-	cJSON_AddStringToObject(driver, "version", C2S_VERSION);
-	cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
-	for (int i = 0; rules && i < C2S_RULE_COUNT; i++) {
-		const struct c2s_rule *r = &c2s_rules[i];
-		cJSON *jr = cJSON_CreateObject();
-		cJSON_AddItemToArray(rules, jr);
-		cJSON_AddStringToObject(jr, "id", r->id);
-		cJSON_AddStringToObject(jr, "name", r->name);
-		cJSON *sd = cJSON_AddObjectToObject(jr, "shortDescription");
-		cJSON_AddStringToObject(sd, "text", r->title);
-		cJSON *dc = cJSON_AddObjectToObject(jr, "defaultConfiguration");
-		cJSON_AddStringToObject(dc, "level", sarif_level(r->severity));
-		cJSON *props = cJSON_AddObjectToObject(jr, "properties");
-		cJSON_AddStringToObject(props, "tier", c2s_tiers[r->tier].name);
-		cJSON_AddBoolToObject(props, "fixable", r->fixable);
-	}
-	cJSON *results = cJSON_AddArrayToObject(run, "results");
-	for (size_t i = 0; results && i < l->n; i++) {
-		const struct c2s_diag *d = &l->items[i];
-		const struct c2s_span sp = c2s_diags_span(l, i);
-		cJSON *res = cJSON_CreateObject();
-		cJSON_AddItemToArray(results, res);
-		cJSON_AddStringToObject(res, "ruleId", d->rule->id);
-		cJSON_AddNumberToObject(res, "ruleIndex", (double)(d->rule - c2s_rules));
-		cJSON_AddStringToObject(res, "level", sarif_level(d->severity));
-		cJSON *msg = cJSON_AddObjectToObject(res, "message");
-		if (c2s_diag_hint_of(l, d)) {
-			size_t n = strlen(d->message) + strlen(c2s_diag_hint_of(l, d)) + 16;
-			char *t = malloc(n);
-			if (t) {
-				snprintf(t, n, "%s\nhint: %s", d->message, c2s_diag_hint_of(l, d));
-				cJSON_AddStringToObject(msg, "text", t);
-				free(t);
-			}
-		} else {
-			cJSON_AddStringToObject(msg, "text", d->message);
-		}
-		cJSON *locs = cJSON_AddArrayToObject(res, "locations");
-		cJSON_AddItemToArray(locs, sarif_location(&sp, NULL));
-		const struct c2s_related *rl_list = c2s_diag_related_list(l, d);
-		if (d->nrelated && rl_list) {
-			cJSON *rel = cJSON_AddArrayToObject(res, "relatedLocations");
-			for (uint32_t j = 0; rel && j < d->nrelated; j++) {
-				cJSON *rl = sarif_location(&rl_list[j].span, rl_list[j].message);
-				cJSON_AddNumberToObject(rl, "id", j);
-				cJSON_AddItemToArray(rel, rl);
-			}
-		}
-	}
-	return emit_json(root, out);
-}
-
 /* ---- Code Climate (GitLab code quality) ---- */
 
 static const char *codeclimate_severity(enum c2s_severity s)
@@ -511,27 +413,18 @@ static const char *codeclimate_severity(enum c2s_severity s)
 	return s == C2S_SEVERITY_ERROR ? "major" : s == C2S_SEVERITY_WARNING ? "minor" : "info";
 }
 
-static void fingerprint(const struct c2s_diag *d, const struct c2s_span *s, char hex[17])
-{
-	uint64_t h = 14695981039346656037ull;
-	const char *parts[3] = {file_name(s), d->rule->id, d->message};
-	for (int k = 0; k < 3; k++) {
-		for (const char *p = parts[k]; *p; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ull;
-		h = (h ^ 0xff) * 1099511628211ull;
-	}
-	h = (h ^ s->line) * 1099511628211ull;
-	snprintf(hex, 17, "%016llx", (unsigned long long)h);
-}
-
+/* GitLab matches findings between runs by fingerprint: fingerprint.c's do
+ * not change when lines are added above a finding. */
 static int format_codeclimate(const struct c2s_diags *l, struct c2s_buf *out)
 {
+	c2s_fingerprint_hex *fps = c2s_fingerprints(l);
+	if (l->n && !fps)
+		return -1;
 	cJSON *root = cJSON_CreateArray();
 	for (size_t i = 0; root && i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
 		const struct c2s_span sp = c2s_diags_span(l, i);
 		cJSON *j = cJSON_CreateObject();
-		char fp[17];
 		cJSON_AddItemToArray(root, j);
 		cJSON_AddStringToObject(j, "type", "issue");
 		cJSON_AddStringToObject(j, "check_name", d->rule->id);
@@ -544,8 +437,7 @@ static int format_codeclimate(const struct c2s_diags *l, struct c2s_buf *out)
 			cJSON_AddStringToObject(content, "body", c2s_diag_hint_of(l, d));
 		}
 		cJSON_AddStringToObject(j, "severity", codeclimate_severity(d->severity));
-		fingerprint(d, &sp, fp);
-		cJSON_AddStringToObject(j, "fingerprint", fp);
+		cJSON_AddStringToObject(j, "fingerprint", fps[i]);
 		cJSON *loc = cJSON_AddObjectToObject(j, "location");
 		cJSON_AddStringToObject(loc, "path", file_name(&sp));
 		cJSON *pos = cJSON_AddObjectToObject(loc, "positions");
@@ -556,6 +448,7 @@ static int format_codeclimate(const struct c2s_diags *l, struct c2s_buf *out)
 		cJSON_AddNumberToObject(e, "line", sp.end_line ? sp.end_line : 1);
 		cJSON_AddNumberToObject(e, "column", sp.end_column ? sp.end_column : 1);
 	}
+	free(fps);
 	return emit_json(root, out);
 }
 
@@ -768,7 +661,7 @@ int c2s_format_diags(const struct c2s_diags *l, const struct c2s_format_options 
 	case C2S_FORMAT_JSON:
 		return format_json(l, o, out);
 	case C2S_FORMAT_SARIF:
-		return format_sarif(l, out);
+		return c2s_format_sarif(l, o, out);
 	case C2S_FORMAT_CHECKSTYLE:
 		format_checkstyle(l, out);
 		break;

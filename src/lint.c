@@ -45,6 +45,7 @@ struct lint_run {
 	FILE *err;
 	struct c2s_env *env;  /* NULL: --no-interpolate */
 	struct c2s_model_check_state stack; /* -c files: one version, paths from the first */
+	char docs_url[C2S_CONFIG_MAX_URL];  /* the first docs-url a config file gave */
 };
 
 /* The command line's --enable/--disable/--severity, in order, on top of sev. */
@@ -104,6 +105,8 @@ static int settings_for(struct lint_run *r, const char *path)
 		conf = &r->found_conf;
 	}
 	memcpy(r->severity, conf->severity, sizeof r->severity);
+	if (conf->docs_url[0] && !r->docs_url[0])
+		memcpy(r->docs_url, conf->docs_url, sizeof r->docs_url);
 	if (apply_overrides(r, r->severity) != 0)
 		return -1;
 	r->fail_on = r->o->fail_on_set ? r->o->fail_on : conf->fail_on_set ? conf->fail_on : r->o->fail_on;
@@ -636,7 +639,13 @@ static enum c2s_exit finish(struct lint_run *r, FILE *out)
 	c2s_diags_resolve(&r->diags);
 	struct c2s_buf report;
 	c2s_buf_init(&report, LINT_MAX_REPORT_BYTES);
-	struct c2s_format_options fo = {r->o->format, r->o->color, r->nsources, r->sources};
+	char cwd[C2S_CONFIG_MAX_PATH];
+	struct c2s_format_options fo = {
+		.format = r->o->format, .color = r->o->color, .files = r->nsources, .sources = r->sources,
+		.docs_url = r->o->docs_url ? r->o->docs_url : r->docs_url[0] ? r->docs_url : NULL,
+		/* SARIF's %SRCROOT%: where the command runs (a CI job's checkout) */
+		.srcroot = getcwd(cwd, sizeof cwd),
+	};
 	int built;
 	if (r->o->diff)  /* --diff: the change is the output; findings still decide the status */
 		built = r->diff.failed ? -1 : c2s_buf_add(&report, r->diff.data ? r->diff.data : "", r->diff.len);

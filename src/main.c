@@ -36,7 +36,9 @@ static const char lint_help[] =
 	"      --diff                print those rewrites as a unified diff instead\n"
 	"      --stdin-filename NAME the name to report for '-' (standard input)\n"
 	"      --color[=WHEN]        colour the text report: auto (default: on a terminal),\n"
-	"                            always, never\n";
+	"                            always, never\n"
+	"      --docs-url URL        where the rule pages are (SARIF helpUri): URL/ID.md,\n"
+	"                            or URL with {id} replaced by the rule id\n";
 static const char convert_synopsis[] = "convert [OPTIONS] [-c FILE]...";
 static const char convert_help[] =
 	"convert options:\n"
@@ -104,7 +106,7 @@ static int list_add(struct list *l, const char *s)
 
 enum {
 	OPT_FAIL_ON = 256, OPT_ENABLE, OPT_DISABLE, OPT_SEVERITY, OPT_ENGINE, OPT_STDIN_NAME,
-	OPT_CONFIG, OPT_ENV_FILE, OPT_NO_INTERP, OPT_FIX, OPT_DIFF, OPT_COLOR, OPT_LINT_STACK
+	OPT_CONFIG, OPT_ENV_FILE, OPT_NO_INTERP, OPT_FIX, OPT_DIFF, OPT_COLOR, OPT_DOCS_URL, OPT_LINT_STACK
 };
 
 /* An environment variable that is set to something: NO_COLOR counts only when
@@ -159,6 +161,7 @@ static int cmd_lint(int argc, char **argv)
 		{"diff", no_argument, NULL, OPT_DIFF},
 		{"color", optional_argument, NULL, OPT_COLOR},
 		{"colour", optional_argument, NULL, OPT_COLOR},
+		{"docs-url", required_argument, NULL, OPT_DOCS_URL},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -240,6 +243,14 @@ static int cmd_lint(int argc, char **argv)
 				usage_error("--color wants auto, always or never, not '%s'", optarg);
 				goto out;
 			}
+			break;
+		case OPT_DOCS_URL:
+			if (!strstr(optarg, "://")) {
+				usage_error("--docs-url wants an absolute URL such as https://example.org/docs/rules/, "
+					    "not '%s'", optarg);
+				goto out;
+			}
+			o.docs_url = optarg;
 			break;
 		case 'h':
 			usage_of("lint");
