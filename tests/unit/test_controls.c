@@ -225,7 +225,7 @@ static void test_config_errors(void **state)
 	assert_string_equal(e,
 		"cfg.yml:2:13: error: unknown rule 'CS0000' (see `compose2swarm rules`)\n"
 		"cfg.yml:3:22: error: 'loud' is not error, warning or info (disable a rule with rules.disable)\n"
-		"cfg.yml:4:1: error: unknown key 'fail_on' (rules, engine-version, fail-on, docs-url)\n");
+		"cfg.yml:4:1: error: unknown key 'fail_on' (rules, engine-version, fail-on, docs-url, stacks, exclude)\n");
 	free(e);
 	/* a YAML number 20.10 is the float 20.1: still the text "20.10" in the source, accepted */
 	assert_int_equal(c.engine_major, 20);
