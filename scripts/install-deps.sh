@@ -6,8 +6,9 @@ libcmocka-dev re2c python3 bsdutils docker.io busybox-static curl"
 missing=""
 # valgrind: `make bench-quick` counts instructions with callgrind (bench/run.py).
 packages="$packages valgrind"
-# packaging (issue 16): pre-commit and git test the hooks; the image carries CA certificates.
-packages="$packages pre-commit git ca-certificates"
+# packaging (issue 16): pre-commit and git test the hooks; the image carries CA certificates;
+# zsh and fish run their completions' tests.
+packages="$packages pre-commit git ca-certificates zsh fish"
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
