@@ -31,6 +31,10 @@ extern "C" {
 #define C2S_MAX_DIAGNOSTICS 100000u
 /* Files named on one command line. */
 #define C2S_MAX_FILES 65536u
+/* plan: largest state read (--state, or one answer of the daemon), in bytes. */
+#define C2S_MAX_STATE_BYTES ((size_t)256 << 20)
+/* plan: objects in one state (services, networks, secrets, configs, tasks, nodes). */
+#define C2S_MAX_STATE_OBJECTS 200000u
 
 /* ---- Status and exit codes (CLI.md) ---- */
 
@@ -105,6 +109,28 @@ struct c2s_convert_options {
 /* `compose2swarm convert`: what `docker stack config` (or deploy) makes of the
  * files, to out or o->output; diagnostics to err; returns an enum c2s_exit. */
 int c2s_convert(const struct c2s_convert_options *opts, FILE *out, FILE *err);
+
+struct c2s_plan_options {
+	const char *const *files;     /* -c files, merged in order */
+	size_t nfiles;
+	const char *stack;            /* the stack name (last argument) */
+	int prune;                    /* --prune: services of the stack not in the files are deleted */
+	const char *resolve_image;    /* --resolve-image always (default, NULL), changed, never */
+	const char *state;            /* --state FILE ("-": standard input); NULL: ask the daemon */
+	const char *host;             /* -H/--host, or NULL: DOCKER_HOST, the context, the default socket */
+	const char *api_version;      /* --api-version: the daemon's, with --state (default 1.50) */
+	const char *format;           /* "text" (default, NULL) or "json" */
+	int verbose;                  /* -v: list unchanged objects too (text) */
+	int color;                    /* 1: ANSI colours in the text format */
+	const char *const *envp;      /* the deploying environment (NAME=VALUE, NULL-ended) */
+};
+
+/* `compose2swarm plan`: what `docker stack deploy` would change, to out;
+ * problems to err. 0 nothing would change, 1 something would (or would
+ * fail), 2 trouble (an enum c2s_exit). */
+int c2s_plan(const struct c2s_plan_options *opts, FILE *out, FILE *err);
+/* Parse a --resolve-image value (NULL is always): 0 always, 1 changed, 2 never; -1 unknown. */
+int c2s_plan_resolve_parse(const char *s);
 
 /* `compose2swarm rules`: the rule table as text or JSON. */
 int c2s_rules_list(enum c2s_format format, FILE *out, FILE *err);

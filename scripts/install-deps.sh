@@ -3,6 +3,8 @@
 set -eu
 packages="build-essential autoconf automake libtool pkg-config libyaml-dev libcjson-dev
 libcmocka-dev re2c python3 bsdutils docker.io busybox-static curl"
+# python3-jsonschema: tests/cli/plan.sh checks plan's JSON against docs/schema.
+packages="$packages python3-jsonschema"
 missing=""
 # valgrind: `make bench-quick` counts instructions with callgrind (bench/run.py).
 packages="$packages valgrind"

@@ -45,6 +45,21 @@ static const char convert_help[] =
 	"      --skip-interpolation  keep ${VAR} as written\n"
 	"      --env-file FILE       variables for interpolation\n"
 	"  -o, --output FILE         write FILE atomically instead of standard output\n";
+static const char plan_synopsis[] = "plan    [OPTIONS] [-c FILE]... STACK";
+static const char plan_help[] =
+	"plan options (docker stack deploy's, then what plan adds):\n"
+	"  -c, --compose-file FILE   a Compose file (repeatable: merged in order)\n"
+	"      --prune               services of the stack not in the files are deleted\n"
+	"      --resolve-image WHEN  always (default), changed or never, as docker stack deploy\n"
+	"      --state FILE          compare with what `docker inspect` printed for the\n"
+	"                            stack's objects ('-': standard input), not the daemon\n"
+	"      --api-version X.YY    the daemon's API version, with --state (default 1.50)\n"
+	"  -H, --host HOST           the daemon (default: DOCKER_HOST, the docker context,\n"
+	"                            unix:///var/run/docker.sock); plan only reads from it\n"
+	"  -f, --format FMT          text (default) or json\n"
+	"  -v, --verbose             list unchanged objects too\n"
+	"      --color[=WHEN]        colour the text: auto (default: on a terminal), always, never\n"
+	"  exit status: 0 nothing would change, 1 something would change or fail, 2 trouble\n";
 static const char rules_synopsis[] = "rules   [--format text|json]";
 static const char explain_synopsis[] = "explain RULE";
 
@@ -343,6 +358,100 @@ out:
 	return status;
 }
 
+static int cmd_plan(int argc, char **argv)
+{
+	enum { OPT_PRUNE = 400, OPT_RESOLVE, OPT_STATE, OPT_PAPI, OPT_PCOLOR };
+	static const struct option longopts[] = {
+		{"compose-file", required_argument, NULL, 'c'},
+		{"prune", no_argument, NULL, OPT_PRUNE},
+		{"resolve-image", required_argument, NULL, OPT_RESOLVE},
+		{"state", required_argument, NULL, OPT_STATE},
+		{"api-version", required_argument, NULL, OPT_PAPI},
+		{"host", required_argument, NULL, 'H'},
+		{"format", required_argument, NULL, 'f'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"color", optional_argument, NULL, OPT_PCOLOR},
+		{"colour", optional_argument, NULL, OPT_PCOLOR},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *color = "auto";
+	struct c2s_plan_options o;
+	memset(&o, 0, sizeof o);
+	struct list files = {0};
+	int status = C2S_EXIT_TROUBLE, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:H:f:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (list_add(&files, optarg) != 0)
+				goto out;
+			break;
+		case OPT_PRUNE:
+			o.prune = 1;
+			break;
+		case OPT_RESOLVE:
+			if (c2s_plan_resolve_parse(optarg) < 0) {
+				usage_error("--resolve-image wants always, changed or never, not '%s'", optarg);
+				goto out;
+			}
+			o.resolve_image = optarg;
+			break;
+		case OPT_STATE:
+			o.state = optarg;
+			break;
+		case OPT_PAPI:
+			o.api_version = optarg;
+			break;
+		case 'H':
+			o.host = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
+				usage_error("plan's --format is text or json, not '%s'", optarg);
+				goto out;
+			}
+			o.format = optarg;
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case OPT_PCOLOR:
+			color = optarg ? optarg : "always";
+			if (color_choice(color, STDOUT_FILENO) < 0) {
+				usage_error("--color wants auto, always or never, not '%s'", color);
+				goto out;
+			}
+			break;
+		case 'h':
+			usage_of("plan");
+			status = C2S_EXIT_OK;
+			goto out;
+		default:
+			fputs("Try 'compose2swarm --help'.\n", stderr);
+			goto out;
+		}
+	}
+	if (optind != argc - 1) {
+		usage_error("%s", optind == argc ? "plan wants the stack name as its last argument"
+						 : "plan takes files with -c and one stack name");
+		goto out;
+	}
+	if (!files.n) {
+		usage_error("%s", "Specify a Compose file (with -c FILE)");
+		goto out;
+	}
+	o.stack = argv[optind];
+	o.files = files.v;
+	o.nfiles = files.n;
+	o.envp = (const char *const *)environ;
+	o.color = (!o.format || strcmp(o.format, "text") == 0) && color_choice(color, STDOUT_FILENO) == 1;
+	status = c2s_plan(&o, stdout, stderr);
+out:
+	free(files.v);
+	return status;
+}
+
 /* glibc raises its mmap threshold each time a large block is freed, after which
  * growing buffers (diagnostics, the string pool) are realloc'd by copying on the
  * heap, and the freed copies stay resident. A fixed threshold keeps every large
@@ -367,6 +476,7 @@ static const struct command {
 } commands[] = {
 	{"lint", cmd_lint, lint_synopsis, lint_help},
 	{"convert", cmd_convert, convert_synopsis, convert_help},
+	{"plan", cmd_plan, plan_synopsis, plan_help},
 	{"rules", cmd_rules, rules_synopsis, NULL},
 	{"explain", cmd_explain, explain_synopsis, NULL},
 };
