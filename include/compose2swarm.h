@@ -31,6 +31,10 @@ extern "C" {
 #define C2S_MAX_DIAGNOSTICS 100000u
 /* Files named on one command line. */
 #define C2S_MAX_FILES 65536u
+/* Largest body of one Engine API answer (a 10,000-service list is ~50 MB). */
+#define C2S_MAX_ENGINE_RESPONSE_BYTES ((size_t)256 << 20)
+/* Largest docker CLI file read: config.json, a context's meta.json. */
+#define C2S_MAX_DOCKER_CONFIG_BYTES ((size_t)4 << 20)
 /* plan: largest state read (--state, or one answer of the daemon), in bytes. */
 #define C2S_MAX_STATE_BYTES ((size_t)256 << 20)
 /* plan: objects in one state (services, networks, secrets, configs, tasks, nodes). */
@@ -137,6 +141,11 @@ int c2s_rules_list(enum c2s_format format, FILE *out, FILE *err);
 
 /* `compose2swarm explain ID`: the rule's documentation page. */
 int c2s_rules_explain(const char *rule, FILE *out, FILE *err);
+
+/* Is the Engine API client (libcurl) built in? 0 after ./configure --without-curl. */
+int c2s_engine_available(void);
+/* libcurl's version line, or a sentence saying the client is not built in. */
+const char *c2s_engine_client_version(void);
 
 /* Parse "error", "warning", "info", "none"; -1 if none of them. */
 int c2s_severity_parse(const char *s);

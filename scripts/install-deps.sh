@@ -2,7 +2,7 @@
 # install-deps.sh -- install the Debian packages the build and tests need, if any is missing.
 set -eu
 packages="build-essential autoconf automake libtool pkg-config libyaml-dev libcjson-dev
-libcmocka-dev re2c python3 bsdutils docker.io busybox-static curl"
+libcmocka-dev libcurl4-openssl-dev re2c python3 bsdutils docker.io busybox-static curl"
 # python3-jsonschema: tests/cli/plan.sh checks plan's JSON against docs/schema.
 packages="$packages python3-jsonschema"
 missing=""

@@ -532,6 +532,11 @@ int main(int argc, char **argv)
 		/* the static build has no libcurl (Debian's cannot be linked statically) */
 		puts("static binary: libyaml, cJSON and the C library linked in; built without the Engine API\n"
 		     "client, so plan and deploy need the container image or a dynamic build");
+#else
+		if (c2s_engine_available())
+			printf("Engine API client: %s\n", c2s_engine_client_version());
+		else
+			printf("%s (use the container image or a build with libcurl)\n", c2s_engine_client_version());
 #endif
 		return C2S_EXIT_OK;
 	}
