@@ -17,7 +17,7 @@ ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_
 
 step "static binary: the whole suite on it, then make dist-bin and the tests on the binary it ships"
 # Debian's libcjson-dev has no libcjson.a: cJSON comes from Debian's source package
-./configure -q --enable-werror --enable-static-binary --without-curl --with-cjson-source="$(scripts/cjson-source.sh)"
+./configure -q --enable-werror --enable-static-binary --with-cjson-source="$(scripts/cjson-source.sh)"
 make -s clean
 make -s -j"$jobs" check
 make -s check-dist-bin

@@ -1,6 +1,7 @@
 #!/bin/sh
 # ci-docs.sh -- docs/ci.md and action.yml as a user copies them:
-#   - every yaml block of docs/ci.md, action.yml and .pre-commit-hooks.yaml parses;
+#   - every yaml block of docs/ci.md, action.yml and .pre-commit-hooks.yaml parses, and the
+#     Dockerfile installs every -dev package scripts/install-deps.sh installs;
 #   - action.yml is a composite action with the inputs files, format, fail-on, whose
 #     step runs scripts/action.sh with every input; the GitHub jobs use only inputs it
 #     has, with values lint accepts, and the SARIF job uploads the file it writes;
@@ -99,6 +100,12 @@ print("\n".join(bad))
 sys.exit(1 if bad else 0)
 EOF
 if [ $? -eq 0 ]; then ok "yaml parses; action.yml inputs; the GitHub jobs use them as lint takes them"; else fail "yaml: $(cat "$tmp/yaml.log")"; fi
+
+# ---- the Dockerfile installs every -dev package install-deps.sh installs (the same build) ----
+devs=$(sed -n '/^packages=/,/"$/p' "$top/scripts/install-deps.sh" | grep -o '[a-z0-9.+-]*-dev\b' | sort -u)
+missing=
+for p in $devs; do grep -q "[[:space:]]$p\([[:space:]]\|\$\)" "$top/Dockerfile" || missing="$missing $p"; done
+if [ -n "$devs" ] && [ -z "$missing" ]; then ok "Dockerfile installs install-deps.sh's $(echo $devs | wc -w) -dev packages"; else fail "Dockerfile lacks$missing"; fi
 
 # ---- GitLab: the job's script, line by line, as the runner runs it ----
 gitlab_job() { # gitlab_job DIR: run the script of docs/ci.md's .gitlab-ci.yml block in DIR; sets rc
