@@ -1,7 +1,8 @@
 #!/bin/sh
 # ci-docs.sh -- docs/ci.md and action.yml as a user copies them:
 #   - every yaml block of docs/ci.md, action.yml and .pre-commit-hooks.yaml parses, and the
-#     Dockerfile installs every -dev package scripts/install-deps.sh installs;
+#     Dockerfile installs every -dev package scripts/install-deps.sh installs; the image
+#     is compose2swarm:VERSION (configure's) wherever action, hooks, Dockerfile, docs name it;
 #   - action.yml is a composite action with the inputs files, format, fail-on, whose
 #     step runs scripts/action.sh with every input; the GitHub jobs use only inputs it
 #     has, with values lint accepts, and the SARIF job uploads the file it writes;
@@ -100,6 +101,15 @@ print("\n".join(bad))
 sys.exit(1 if bad else 0)
 EOF
 if [ $? -eq 0 ]; then ok "yaml parses; action.yml inputs; the GitHub jobs use them as lint takes them"; else fail "yaml: $(cat "$tmp/yaml.log")"; fi
+
+# ---- one version everywhere an image is named: a release bumps them with configure.ac ----
+stale=
+grep -q "default: compose2swarm:$version\$" "$top/action.yml" || stale="$stale action.yml(image)"
+grep -q "compose2swarm:$version" "$top/scripts/action.sh" || stale="$stale scripts/action.sh"
+grep -q "^ARG VERSION=$version\$" "$top/Dockerfile" || stale="$stale Dockerfile(ARG VERSION)"
+grep -q "entry: --network=none compose2swarm:$version lint\$" "$top/.pre-commit-hooks.yaml" || stale="$stale .pre-commit-hooks.yaml"
+grep -q "compose2swarm@v$version\$" "$top/docs/ci.md" || stale="$stale docs/ci.md"
+if [ -z "$stale" ]; then ok "the image is compose2swarm:$version everywhere it is named"; else fail "not $version in:$stale"; fi
 
 # ---- the Dockerfile installs every -dev package install-deps.sh installs (the same build) ----
 devs=$(sed -n '/^packages=/,/"$/p' "$top/scripts/install-deps.sh" | grep -o '[a-z0-9.+-]*-dev\b' | sort -u)
