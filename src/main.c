@@ -24,6 +24,8 @@ static const char lint_help[] =
 	"      --disable RULE        turn a rule off\n"
 	"      --severity RULE=LEVEL give a rule another severity\n"
 	"      --engine-version X.Y  the oldest Docker Engine the stack must run on\n"
+	"      --stack NAME          the stack name it is deployed as: names swarm checks\n"
+	"                            (NAME_service...) are judged in full\n"
 	"      --env-file FILE       variables for ${VAR}, on top of the environment\n"
 	"      --no-interpolate      leave ${VAR} unexpanded\n"
 	"  -c, --compose-file FILE   one file of a stack; several -c are merged and judged\n"
@@ -34,7 +36,9 @@ static const char lint_help[] =
 	"      --diff                print those rewrites as a unified diff instead\n"
 	"      --stdin-filename NAME the name to report for '-' (standard input)\n"
 	"      --color[=WHEN]        colour the text report: auto (default: on a terminal),\n"
-	"                            always, never\n";
+	"                            always, never\n"
+	"      --docs-url URL        where the rule pages are (SARIF helpUri): URL/ID.md,\n"
+	"                            or URL with {id} replaced by the rule id\n";
 static const char convert_synopsis[] = "convert [OPTIONS] [-c FILE]...";
 static const char convert_help[] =
 	"convert options:\n"
@@ -102,7 +106,7 @@ static int list_add(struct list *l, const char *s)
 
 enum {
 	OPT_FAIL_ON = 256, OPT_ENABLE, OPT_DISABLE, OPT_SEVERITY, OPT_ENGINE, OPT_STDIN_NAME,
-	OPT_CONFIG, OPT_ENV_FILE, OPT_NO_INTERP, OPT_FIX, OPT_DIFF, OPT_COLOR
+	OPT_CONFIG, OPT_ENV_FILE, OPT_NO_INTERP, OPT_FIX, OPT_DIFF, OPT_COLOR, OPT_DOCS_URL, OPT_LINT_STACK
 };
 
 /* An environment variable that is set to something: NO_COLOR counts only when
@@ -147,6 +151,7 @@ static int cmd_lint(int argc, char **argv)
 		{"disable", required_argument, NULL, OPT_DISABLE},
 		{"severity", required_argument, NULL, OPT_SEVERITY},
 		{"engine-version", required_argument, NULL, OPT_ENGINE},
+		{"stack", required_argument, NULL, OPT_LINT_STACK},
 		{"compose-file", required_argument, NULL, 'c'},
 		{"stdin-filename", required_argument, NULL, OPT_STDIN_NAME},
 		{"config", required_argument, NULL, OPT_CONFIG},
@@ -156,6 +161,7 @@ static int cmd_lint(int argc, char **argv)
 		{"diff", no_argument, NULL, OPT_DIFF},
 		{"color", optional_argument, NULL, OPT_COLOR},
 		{"colour", optional_argument, NULL, OPT_COLOR},
+		{"docs-url", required_argument, NULL, OPT_DOCS_URL},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -206,6 +212,9 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_ENGINE:
 			o.engine_version = optarg;
 			break;
+		case OPT_LINT_STACK:
+			o.stack = optarg;
+			break;
 		case 'c':
 			if (list_add(&compose, optarg) != 0)
 				goto out;
@@ -234,6 +243,14 @@ static int cmd_lint(int argc, char **argv)
 				usage_error("--color wants auto, always or never, not '%s'", optarg);
 				goto out;
 			}
+			break;
+		case OPT_DOCS_URL:
+			if (!strstr(optarg, "://")) {
+				usage_error("--docs-url wants an absolute URL such as https://example.org/docs/rules/, "
+					    "not '%s'", optarg);
+				goto out;
+			}
+			o.docs_url = optarg;
 			break;
 		case 'h':
 			usage_of("lint");
