@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "check.h"
 #include "fix.h"
+#include "goval.h"
 #include "format.h"
 #include "outfile.h"
 #include "pipeline.h"
@@ -434,13 +435,12 @@ static int after_checks(struct lint_run *r, struct c2s_source *const *srcs, cons
 
 /* Load one file and run the pipeline stages on it; 1 when the document is a
  * mapping the rules can judge (doc then holds it; free it either way). */
-/* The directory relative paths in src start from ("." for standard input). */
+/* The directory relative paths in src start from, shown relative to here as the
+ * file was named ("." for standard input). */
 static const char *workdir_of(const struct c2s_source *src, char *dir, size_t size)
 {
-	snprintf(dir, size, ".");
-	const char *slash = strcmp(src->path, "-") ? strrchr(src->path, '/') : NULL;
-	if (slash && (size_t)(slash - src->path) < size)
-		snprintf(dir, size, "%.*s", slash == src->path ? 1 : (int)(slash - src->path), src->path);
+	if (c2s_path_workdir(NULL, src->path, dir, size) != 0)
+		snprintf(dir, size, ".");
 	return dir;
 }
 
