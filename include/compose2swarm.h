@@ -10,6 +10,8 @@ extern "C" {
 #endif
 
 #define C2S_VERSION "0.1.0"
+/* The project's home page (SARIF's tool.driver.informationUri). */
+#define C2S_HOME_URL "https://github.com/compose2swarm/compose2swarm"
 
 /* ---- Limits: every bound on input lives here, each hit by a unit test. ---- */
 
@@ -27,6 +29,9 @@ extern "C" {
 #define C2S_MAX_ALIAS_EXPANSION_RATIO 10u
 /* Entries in one mapping or sequence. */
 #define C2S_MAX_CHILDREN ((1u << 20) - 1)
+/* Characters of a source line the text format shows under a finding; a longer
+ * line is cut around the column, "..." marking each cut. */
+#define C2S_EXCERPT_MAX_CHARS 160u
 /* Diagnostics kept for one run; the rest are counted, not stored. */
 #define C2S_MAX_DIAGNOSTICS 100000u
 /* Files named on one command line. */
@@ -96,6 +101,8 @@ struct c2s_lint_options {
 	int fail_on_set;              /* --fail-on was given (else a config file may set it) */
 	int fix;                      /* --fix: rewrite files in place for fixable findings */
 	int diff;                     /* --diff: print those rewrites as a unified diff instead */
+	const char *docs_url;         /* --docs-url: SARIF helpUri base ("{id}" for the rule id); NULL:
+					 the config file's docs-url, else none */
 };
 
 /* Lint as the options say, write the report to out and problems with the
