@@ -104,6 +104,30 @@ struct c2s_convert_options {
  * files, to out or o->output; diagnostics to err; returns an enum c2s_exit. */
 int c2s_convert(const struct c2s_convert_options *opts, FILE *out, FILE *err);
 
+struct c2s_migrate_options {
+	const char *const *files;     /* -c files (the first is the project's, the rest override it);
+					 none: the project's default file and its override */
+	size_t nfiles;
+	const char *const *env_files; /* --env-file; none: the project directory's .env when present */
+	size_t nenv_files;
+	const char *const *profiles;  /* --profile; none: COMPOSE_PROFILES */
+	size_t nprofiles;
+	const char *project_name;     /* -p; NULL: COMPOSE_PROJECT_NAME, name:, the directory */
+	int keep_variables;           /* keep ${VAR} for docker stack deploy to substitute */
+	const char *image_prefix;     /* image of a build without one: PREFIX<project>-<service> */
+	int materialize;              /* write environment:/content: secrets and configs to files */
+	const char *output;           /* -o FILE (atomically); NULL: out */
+	int in_place;                 /* --in-place: replace the one input file */
+	enum c2s_format format;       /* the report's format */
+	int color;
+	const char *const *envp;      /* the process environment (NAME=VALUE, NULL-ended) */
+};
+
+/* `compose2swarm migrate`: one stack file docker stack deploy accepts, from a docker
+ * compose project, to out (or o->output); the report of every change to err.
+ * Returns 0 written, 1 something needs the user (nothing written), 2 trouble. */
+int c2s_migrate(const struct c2s_migrate_options *opts, FILE *out, FILE *err);
+
 /* `compose2swarm rules`: the rule table as text or JSON. */
 int c2s_rules_list(enum c2s_format format, FILE *out, FILE *err);
 
