@@ -15,6 +15,8 @@ extern "C" {
 
 /* Largest input file accepted, in bytes (the 100,000-service benchmark file is ~110 MB). */
 #define C2S_MAX_FILE_BYTES ((size_t)512 << 20)
+/* Largest .compose2swarm.yml (or --config FILE) read, in bytes. */
+#define C2S_MAX_CONFIG_BYTES ((size_t)1 << 20)
 /* Longest scalar, in bytes of its value and in characters of its source. */
 #define C2S_MAX_SCALAR_BYTES ((size_t)1 << 20)
 /* Deepest nesting of mappings and sequences. */

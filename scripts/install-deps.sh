@@ -6,6 +6,8 @@ libcmocka-dev re2c python3 bsdutils docker.io busybox-static curl"
 missing=""
 # valgrind: `make bench-quick` counts instructions with callgrind (bench/run.py).
 packages="$packages valgrind"
+# packaging (issue 16): pre-commit and git test the hooks; the image carries CA certificates.
+packages="$packages pre-commit git ca-certificates"
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"

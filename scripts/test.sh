@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test.sh -- the whole test suite, as CI runs it: -Werror build, unit/golden/CLI tests
-# under ASan+UBSan, then the same without sanitizers, `make bench-quick`, then `make distcheck`.
+# under ASan+UBSan, then on the static binary (and its dist-bin tarball), then without sanitizers, `make bench-quick`, then `make distcheck`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -14,6 +14,13 @@ step "build and test with AddressSanitizer and UndefinedBehaviorSanitizer"
 make -s clean
 ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	make -s -j"$jobs" check
+
+step "static binary: the whole suite on it, then make dist-bin and the tests on the binary it ships"
+# Debian's libcjson-dev has no libcjson.a: cJSON comes from Debian's source package
+./configure -q --enable-werror --enable-static-binary --with-cjson-source="$(scripts/cjson-source.sh)"
+make -s clean
+make -s -j"$jobs" check
+make -s check-dist-bin
 
 step "build and test without sanitizers"
 ./configure -q --enable-werror

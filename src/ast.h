@@ -124,10 +124,14 @@ static inline int c2s_is_scalar(const struct c2s_node *n) { return n && c2s_kind
 static inline int c2s_is_mapping(const struct c2s_node *n) { return n && c2s_kind(n) == C2S_MAPPING; }
 static inline int c2s_is_sequence(const struct c2s_node *n) { return n && c2s_kind(n) == C2S_SEQUENCE; }
 
-/* The scalar's value (not NUL-terminated in general). */
+/* The scalar's value (not NUL-terminated in general); "" for a mapping, a
+ * sequence or no node, whose count and ref mean something else: a rule that
+ * names a service by its key cannot read past the pool when the key is [a, b]. */
 static inline struct c2s_str c2s_scalar(const struct c2s_doc *d, const struct c2s_node *n)
 {
-	struct c2s_str s;
+	struct c2s_str s = {"", 0};
+	if (!n || c2s_kind(n) != C2S_SCALAR)
+		return s;
 	s.n = c2s_count(n);
 	s.p = (c2s_flags(n) & C2S_NODE_VERBATIM) ? d->src->data + n->ref : d->pool + n->ref;
 	return s;

@@ -64,12 +64,13 @@ static inline const struct c2s_node *c2s_svc_key(struct c2s_check *c, uint32_t i
 struct c2s_str c2s_svc_mode(struct c2s_check *c, uint32_t i);
 int c2s_svc_replicas(struct c2s_check *c, uint32_t i, uint64_t *n);
 
-/* Each service whose value is a mapping: i, its key node and its mapping. */
+/* Each service whose key is a scalar and whose value is a mapping: i, its key
+ * node and its mapping (a key such as [a, b] is CS2004's error, not a name). */
 #define C2S_FOR_EACH_SERVICE(c, i, key, svc)                                                 \
 	for (uint32_t i = 0, i##_n = (c)->services ? c2s_count((c)->services) : 0; i < i##_n; i++) \
 		for (const struct c2s_node *key = c2s_map_key((c)->doc, (c)->services, i),          \
 					   *svc = c2s_map_value((c)->doc, (c)->services, i);       \
-		     ((void)key, c2s_is_mapping(svc)); svc = NULL)
+		     c2s_is_scalar(key) && c2s_is_mapping(svc); svc = NULL)
 
 /* The service's deploy.mode, "replicated" when not written. */
 struct c2s_str c2s_service_mode(const struct c2s_doc *d, const struct c2s_node *svc);

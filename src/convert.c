@@ -8,6 +8,7 @@
 #include "emit_api.h"
 #include "format.h"
 #include "model.h"
+#include "outfile.h"
 #include "pipeline.h"
 
 #include <errno.h>
@@ -58,55 +59,25 @@ static char *dir_of(const char *path)
 	return out;
 }
 
-/* Output goes to standard output or, for -o, to a temporary file in the same
- * directory renamed over the target at the end (the old file is untouched on error). */
+/* Output goes to standard output or, for -o, through the atomic writer
+ * (outfile.h): the old file is untouched on error. */
 struct sink {
-	FILE *fp;
-	char *tmp;        /* -o: the temporary file's name */
-	const char *path; /* -o target */
-	int failed;
-	int wrote;
+	FILE *fp;              /* standard output, or NULL for -o */
+	struct c2s_outfile of; /* -o */
+	int failed;            /* a write failed: the output is lost (errno in err) */
+	int err;
 };
 
-static int sink_open(struct sink *k, const char *path, FILE *out, FILE *err)
+static int sink_open(struct sink *k, const struct c2s_convert_options *o, FILE *out, FILE *err)
 {
 	memset(k, 0, sizeof *k);
-	if (!path) {
+	k->of.fd = -1;
+	if (!o->output) {
 		k->fp = out;
 		return 0;
 	}
-	size_t pn = strlen(path);
-	k->path = path;
-	k->tmp = malloc(pn + 16);
-	if (!k->tmp)
-		return -1;
-	snprintf(k->tmp, pn + 16, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(k->tmp);
-	if (fd >= 0) {
-		/* mkstemp makes 0600: give the file the old one's mode, or what umask allows */
-		struct stat st;
-		mode_t mode;
-		if (stat(path, &st) == 0) {
-			mode = st.st_mode & 07777;
-		} else {
-			mode_t um = umask(0);
-			umask(um);
-			mode = 0666 & ~um;
-		}
-		if (fchmod(fd, mode) != 0) {
-			close(fd);
-			unlink(k->tmp);
-			fd = -1;
-		}
-	}
-	if (fd < 0 || !(k->fp = fdopen(fd, "wb"))) {
-		fprintf(err, "compose2swarm: %s: %s\n", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(k->tmp);
-		}
-		free(k->tmp);
-		k->tmp = NULL;
+	if (c2s_outfile_open(&k->of, o->output, o->files, o->nfiles, 0) != 0) {
+		fprintf(err, "compose2swarm: %s\n", k->of.msg);
 		return -1;
 	}
 	return 0;
@@ -114,44 +85,42 @@ static int sink_open(struct sink *k, const char *path, FILE *out, FILE *err)
 
 static int sink_write(struct sink *k, struct c2s_buf *b)
 {
-	if (b->len && !k->failed && fwrite(b->data, 1, b->len, k->fp) != b->len)
-		k->failed = 1;
-	k->wrote = 1;
+	if (b->len && !k->failed) {
+		if (k->fp ? fwrite(b->data, 1, b->len, k->fp) != b->len
+			  : c2s_outfile_write(&k->of, b->data, b->len) != 0) {
+			k->failed = 1;
+			k->err = k->fp ? errno : k->of.err;
+		}
+	}
 	c2s_buf_reset(b);
 	return k->failed ? -1 : 0;
 }
 
-/* Finish: ok = everything was produced. Returns 0 when the output is in place. */
+/* Finish: ok = everything was produced. Returns 0 when the output is in place;
+ * -1 when it failed and the reason is already said (a write error), -2 when
+ * the output was not produced and the caller says why. */
 static int sink_close(struct sink *k, int ok, FILE *err)
 {
-	if (!k->fp)
+	if (!k->fp) {
+		if (!ok && !k->failed) {
+			c2s_outfile_abort(&k->of);
+			return -2;
+		}
+		if (c2s_outfile_commit(&k->of) != 0) {
+			fprintf(err, "compose2swarm: %s\n", k->of.msg);
+			return -1;
+		}
+		return 0;
+	}
+	if (!k->failed && fflush(k->fp) != 0) {
+		k->failed = 1;
+		k->err = errno;
+	}
+	if (k->failed) {
+		fprintf(err, "compose2swarm: cannot write the output: %s\n", strerror(k->err));
 		return -1;
-	int bad = !ok || k->failed || fflush(k->fp) != 0;
-	int e = errno;
-	if (!k->tmp) {
-		if (bad && ok)
-			fprintf(err, "compose2swarm: cannot write the output: %s\n", strerror(e));
-		return bad ? -1 : 0;
 	}
-	if (!bad && fsync(fileno(k->fp)) != 0) {
-		bad = 1;
-		e = errno;
-	}
-	if (fclose(k->fp) != 0 && !bad) {
-		bad = 1;
-		e = errno;
-	}
-	if (!bad && rename(k->tmp, k->path) != 0) {
-		bad = 1;
-		e = errno;
-	}
-	if (bad) {
-		if (ok)
-			fprintf(err, "compose2swarm: %s: %s\n", k->path, strerror(e));
-		unlink(k->tmp);
-	}
-	free(k->tmp);
-	return bad ? -1 : 0;
+	return ok ? 0 : -2;
 }
 
 /* Streaming hooks: build one service into a scratch arena, emit, free it. */
@@ -198,7 +167,7 @@ static int report(struct c2s_diags *diags, FILE *err)
 	c2s_diags_resolve(diags);
 	struct c2s_buf rep;
 	c2s_buf_init(&rep, (size_t)1 << 30);
-	struct c2s_format_options fo = {C2S_FORMAT_TEXT, 0, 1};
+	struct c2s_format_options fo = {.format = C2S_FORMAT_TEXT, .files = 1};
 	c2s_format_diags(diags, &fo, &rep);
 	if (rep.len)
 		fwrite(rep.data, 1, rep.len, err);
@@ -268,8 +237,9 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		int e = 0;
 		enum c2s_read_status rs = c2s_source_read(&srcs[i], o->files[i], NULL, &e);
 		if (rs != C2S_READ_OK) {
-			fprintf(err, "compose2swarm: %s: %s\n", o->files[i],
-				rs == C2S_READ_DIRECTORY ? "is a directory" : rs == C2S_READ_TOO_BIG ? "file too large" : strerror(e));
+			char msg[4200];
+			c2s_source_read_message(msg, sizeof msg, o->files[i], rs, e, C2S_MAX_FILE_BYTES, "compose file");
+			fprintf(err, "compose2swarm: %s\n", msg);
 			goto out;
 		}
 		nread++;
@@ -404,7 +374,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			goto out;
 		}
 	struct sink sink;
-	if (sink_open(&sink, o->output, out, err) != 0)
+	if (sink_open(&sink, o, out, err) != 0)
 		goto out;
 	sc.sink = &sink;
 	if (api) {
@@ -420,7 +390,9 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		if (rc == 0)
 			sink_write(&sink, &outbuf);
 		if (sink_close(&sink, rc == 0, err) != 0) {
-			if (rc == -1) {
+			if (sink.failed) {
+				/* the write error is said: the emitter stopped because of it */
+			} else if (rc == -1) {
 				status = C2S_EXIT_FINDINGS;
 				report(&diags, err);
 			} else if (rc != 0) {
@@ -437,7 +409,9 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	if (eok)
 		sink_write(&sink, &outbuf);
 	if (sink_close(&sink, eok, err) != 0) {
-		if (!eok && c2s_diags_max(&diags) >= C2S_SEVERITY_ERROR && !diags.nomem) {
+		if (sink.failed) {
+			/* the write error is said: the emitter stopped because of it */
+		} else if (!eok && c2s_diags_max(&diags) >= C2S_SEVERITY_ERROR && !diags.nomem) {
 			status = C2S_EXIT_FINDINGS; /* a service docker refuses, found while writing -o */
 			report(&diags, err);
 		} else if (!eok) {

@@ -1,13 +1,10 @@
-/* fix.c -- apply deletions, show them as a unified diff, write files atomically. */
+/* fix.c -- apply deletions and show them as a unified diff (outfile.c writes them). */
 #include "config.h"
 #include "fix.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define DIFF_CONTEXT 3
 
@@ -147,49 +144,4 @@ int c2s_fix_diff(const char *name, const char *data, size_t len, const struct c2
 	free(del);
 	free(starts);
 	return out->failed ? -1 : 0;
-}
-
-int c2s_fix_write(const char *path, const char *data, size_t len, int *err_errno)
-{
-	struct stat st;
-	if (stat(path, &st) != 0) {
-		*err_errno = errno;
-		return -1;
-	}
-	size_t n = strlen(path);
-	char *tmp = malloc(n + 16);
-	if (!tmp) {
-		*err_errno = ENOMEM;
-		return -1;
-	}
-	snprintf(tmp, n + 16, "%s.c2s-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		*err_errno = errno;
-		free(tmp);
-		return -1;
-	}
-	FILE *f = fdopen(fd, "wb");
-	int ok = f != NULL;
-	if (!f)
-		close(fd);
-	if (ok && len && fwrite(data, 1, len, f) != len)
-		ok = 0;
-	if (ok && (fflush(f) != 0 || fchmod(fileno(f), st.st_mode & 07777) != 0 || fsync(fileno(f)) != 0))
-		ok = 0;
-	int e = errno;
-	if (f && fclose(f) != 0 && ok) {
-		ok = 0;
-		e = errno;
-	}
-	if (ok && rename(tmp, path) != 0) {
-		ok = 0;
-		e = errno;
-	}
-	if (!ok) {
-		unlink(tmp);
-		*err_errno = e;
-	}
-	free(tmp);
-	return ok ? 0 : -1;
 }

@@ -1,4 +1,4 @@
-/* fix.h -- --fix and --diff: byte deletions on a source, applied atomically or shown as a diff. */
+/* fix.h -- --fix and --diff: byte deletions on a source, applied (through outfile.h) or shown as a diff. */
 #ifndef C2S_FIX_H
 #define C2S_FIX_H
 
@@ -20,8 +20,5 @@ int c2s_fix_apply(const char *data, size_t len, const struct c2s_edit *e, size_t
 /* A unified diff (3 lines of context) of the edits, "--- a/NAME" / "+++ b/NAME". */
 int c2s_fix_diff(const char *name, const char *data, size_t len, const struct c2s_edit *e, size_t n,
 		 struct c2s_buf *out);
-/* Replace path's content atomically: a temporary file beside it, same mode, then rename.
- * 0, or -1 with *err_errno set (path is left as it was). */
-int c2s_fix_write(const char *path, const char *data, size_t len, int *err_errno);
 
 #endif

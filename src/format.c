@@ -505,39 +505,98 @@ static void format_checkstyle(const struct c2s_diags *l, struct c2s_buf *out)
 	c2s_buf_adds(out, "</checkstyle>\n");
 }
 
-static void format_junit(const struct c2s_diags *l, struct c2s_buf *out)
+/* One testsuite per file: a failing testcase per finding, or one passing
+ * testcase for a file with none (CI dashboards count the files that passed). */
+static void junit_failures(const struct c2s_diags *l, struct c2s_buf *out, size_t i, size_t j)
 {
-	c2s_buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		       "<testsuites name=\"compose2swarm\" tests=\"%zu\" failures=\"%zu\">\n", l->n, l->n);
-	for (size_t i = 0; i < l->n;) {
-		size_t j = i;
-		while (j < l->n && strcmp(span_file(l, &l->items[j]), span_file(l, &l->items[i])) == 0)
-			j++;
-		c2s_buf_adds(out, "<testsuite name=\"");
-		xml_text(out, span_file(l, &l->items[i]));
-		c2s_buf_printf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", j - i, j - i);
-		for (size_t k = i; k < j; k++) {
-			const struct c2s_diag *d = &l->items[k];
-			const struct c2s_span sp = c2s_diags_span(l, k);
-			c2s_buf_printf(out, "<testcase name=\"%s %s\" classname=\"", d->rule->id, d->rule->name);
-			xml_text(out, span_file(l, d));
-			c2s_buf_printf(out, ":%u:%u\"><failure type=\"%s\" message=\"", sp.line, sp.column,
-				       c2s_severity_name(d->severity));
-			xml_text(out, d->message);
-			c2s_buf_adds(out, "\">");
-			xml_text(out, span_file(l, d));
-			c2s_buf_printf(out, ":%u:%u: %s: ", sp.line, sp.column, c2s_severity_name(d->severity));
-			xml_text(out, d->message);
-			c2s_buf_printf(out, " [%s]", d->rule->id);
-			if (c2s_diag_hint_of(l, d)) {
-				c2s_buf_adds(out, "&#10;hint: ");
-				xml_text(out, c2s_diag_hint_of(l, d));
-			}
-			c2s_buf_adds(out, "</failure></testcase>\n");
+	c2s_buf_adds(out, "<testsuite name=\"");
+	xml_text(out, span_file(l, &l->items[i]));
+	c2s_buf_printf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", j - i, j - i);
+	for (size_t k = i; k < j; k++) {
+		const struct c2s_diag *d = &l->items[k];
+		const struct c2s_span sp = c2s_diags_span(l, k);
+		c2s_buf_printf(out, "<testcase name=\"%s %s\" classname=\"", d->rule->id, d->rule->name);
+		xml_text(out, span_file(l, d));
+		c2s_buf_printf(out, ":%u:%u\"><failure type=\"%s\" message=\"", sp.line, sp.column,
+			       c2s_severity_name(d->severity));
+		xml_text(out, d->message);
+		c2s_buf_adds(out, "\">");
+		xml_text(out, span_file(l, d));
+		c2s_buf_printf(out, ":%u:%u: %s: ", sp.line, sp.column, c2s_severity_name(d->severity));
+		xml_text(out, d->message);
+		c2s_buf_printf(out, " [%s]", d->rule->id);
+		if (c2s_diag_hint_of(l, d)) {
+			c2s_buf_adds(out, "&#10;hint: ");
+			xml_text(out, c2s_diag_hint_of(l, d));
 		}
-		c2s_buf_adds(out, "</testsuite>\n");
+		c2s_buf_adds(out, "</failure></testcase>\n");
+	}
+	c2s_buf_adds(out, "</testsuite>\n");
+}
+
+static void junit_pass(struct c2s_buf *out, const char *file)
+{
+	c2s_buf_adds(out, "<testsuite name=\"");
+	xml_text(out, file);
+	c2s_buf_adds(out, "\" tests=\"1\" failures=\"0\" errors=\"0\">\n<testcase name=\"compose2swarm lint\" classname=\"");
+	xml_text(out, file);
+	c2s_buf_adds(out, "\"/>\n</testsuite>\n");
+}
+
+/* The end of the run of findings in items[i]'s file. */
+static size_t junit_group_end(const struct c2s_diags *l, size_t i)
+{
+	size_t j = i;
+	while (j < l->n && strcmp(span_file(l, &l->items[j]), span_file(l, &l->items[i])) == 0)
+		j++;
+	return j;
+}
+
+static void format_junit(const struct c2s_diags *l, const struct c2s_format_options *o, struct c2s_buf *out)
+{
+	const struct c2s_source *srcs = o->sources;
+	size_t nsrc = srcs ? o->files : 0, clean = 0;
+	/* findings are sorted by file: a file that has none is a passing case */
+	for (size_t s = 0; s < nsrc; s++) {
+		size_t i = 0;
+		while (i < l->n && strcmp(span_file(l, &l->items[i]), srcs[s].name) != 0)
+			i = junit_group_end(l, i);
+		clean += i == l->n;
+	}
+	c2s_buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		       "<testsuites name=\"compose2swarm\" tests=\"%zu\" failures=\"%zu\">\n", l->n + clean, l->n);
+	unsigned char *done = NULL;
+	size_t ngroups = 0;
+	for (size_t i = 0; i < l->n; i = junit_group_end(l, i))
+		ngroups++;
+	if (ngroups)
+		done = calloc(ngroups, 1);
+	/* each linted file in order, then findings about no linted file (positionless ones) */
+	for (size_t s = 0; s < nsrc; s++) {
+		size_t i = 0, g = 0;
+		while (i < l->n && strcmp(span_file(l, &l->items[i]), srcs[s].name) != 0)
+			i = junit_group_end(l, i), g++;
+		if (i == l->n) {
+			junit_pass(out, srcs[s].name);
+		} else if (!done || !done[g]) {
+			junit_failures(l, out, i, junit_group_end(l, i));
+			if (done)
+				done[g] = 1;
+		}
+	}
+	size_t g = 0;
+	for (size_t i = 0; i < l->n; g++) {
+		size_t j = junit_group_end(l, i);
+		if (!done || !done[g]) {
+			int named = 0;
+			for (size_t s = 0; done && s < nsrc && !named; s++)
+				named = strcmp(srcs[s].name, span_file(l, &l->items[i])) == 0;
+			if (!named)
+				junit_failures(l, out, i, j);
+		}
 		i = j;
 	}
+	free(done);
 	c2s_buf_adds(out, "</testsuites>\n");
 }
 
@@ -604,7 +663,7 @@ int c2s_format_diags_labeled(const struct c2s_diags *l, const struct c2s_format_
 		format_checkstyle(l, out);
 		break;
 	case C2S_FORMAT_JUNIT:
-		format_junit(l, out);
+		format_junit(l, o, out);
 		break;
 	case C2S_FORMAT_GITHUB:
 		format_github(l, out);

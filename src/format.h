@@ -4,11 +4,13 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "source.h"
 
 struct c2s_format_options {
 	enum c2s_format format;
 	int color;        /* ANSI colours (text only) */
 	size_t files;     /* files linted, for the summary */
+	const struct c2s_source *sources; /* those files (NULL: not known): JUnit's passing cases */
 };
 
 /* Append the report for l (already resolved with c2s_diags_resolve) to out.

@@ -5,6 +5,7 @@
 #include "check.h"
 #include "fix.h"
 #include "format.h"
+#include "outfile.h"
 #include "pipeline.h"
 #include "model.h"
 #include "lintconf.h"
@@ -52,7 +53,12 @@ static int apply_overrides(struct lint_run *r, enum c2s_severity *sev)
 		const struct c2s_rule_override *ov = &r->o->overrides[i];
 		const struct c2s_rule *rule = c2s_rule_find(ov->rule);
 		if (!rule) {
-			fprintf(r->err, "compose2swarm: unknown rule '%s' (see `compose2swarm rules`)\n", ov->rule);
+			const struct c2s_rule *near = c2s_rule_suggest(ov->rule, strlen(ov->rule));
+			if (near)
+				fprintf(r->err, "compose2swarm: unknown rule '%s' (did you mean %s, %s?)\n", ov->rule,
+					near->id, near->name);
+			else
+				fprintf(r->err, "compose2swarm: unknown rule '%s' (see `compose2swarm rules`)\n", ov->rule);
 			return -1;
 		}
 		enum c2s_rule_index k = c2s_rule_index(rule);
@@ -83,13 +89,13 @@ static int settings_for(struct lint_run *r, const char *path)
 		}
 		if (same) {
 			/* found_conf is this directory's */
-		} else if (!c2s_lintconf_find(path, found, sizeof found)) {
+		} else if (!c2s_lintconf_find(path, found, sizeof found, r->err)) {
 			c2s_lintconf_defaults(&r->found_conf);
 			r->found_path[0] = '\0';
 			r->found_loaded = 1;
 		} else if (!r->found_loaded || strcmp(found, r->found_path) != 0) {
 			c2s_lintconf_defaults(&r->found_conf);
-			if (c2s_lintconf_load(&r->found_conf, found, r->err) != 0)
+			if (c2s_lintconf_load_found(&r->found_conf, found, r->err) != 0)
 				return -1;
 			snprintf(r->found_path, sizeof r->found_path, "%s", found);
 			r->found_loaded = 1;
@@ -112,18 +118,9 @@ static int settings_for(struct lint_run *r, const char *path)
 
 static void read_error(struct lint_run *r, const char *path, enum c2s_read_status st, int e)
 {
-	switch (st) {
-	case C2S_READ_DIRECTORY:
-		fprintf(r->err, "compose2swarm: %s: is a directory, not a compose file\n", path);
-		break;
-	case C2S_READ_TOO_BIG:
-		fprintf(r->err, "compose2swarm: %s: larger than %zu MiB, the most compose2swarm reads "
-			"(C2S_MAX_FILE_BYTES)\n", path, C2S_MAX_FILE_BYTES >> 20);
-		break;
-	default:
-		fprintf(r->err, "compose2swarm: %s: %s\n", path, strerror(e));
-		break;
-	}
+	char msg[4200];
+	c2s_source_read_message(msg, sizeof msg, path, st, e, C2S_MAX_FILE_BYTES, "compose file");
+	fprintf(r->err, "compose2swarm: %s\n", msg);
 	r->trouble = 1;
 }
 
@@ -266,6 +263,15 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, const stru
 		free(pg);
 		return;
 	}
+	/* ignore-file pragmas first (their target, 0, sorts first), the rest in line order */
+	size_t nwhole = 0;
+	for (long i = 0; i < np; i++) {
+		if (!pg[i].whole_file)
+			continue;
+		struct c2s_pragma w = pg[i];
+		memmove(pg + nwhole + 1, pg + nwhole, ((size_t)i - nwhole) * sizeof *pg);
+		pg[nwhole++] = w;
+	}
 	size_t n = r->diags.n - first;
 	unsigned char *drop = calloc(n ? n : 1, 1);
 	if (!drop) {
@@ -278,6 +284,15 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, const stru
 		struct c2s_diag *d = &r->diags.items[first + i];
 		uint32_t line, col;
 		if (c2s_diag_src(&r->diags, d) != src)
+			continue;
+		for (size_t k = 0; k < nwhole; k++) {
+			if (pragma_names(&pg[k], d->rule)) {
+				pg[k].used = 1;
+				drop[i] = 1;
+				any = 1;
+			}
+		}
+		if (drop[i])
 			continue;
 		c2s_source_locate(src, d->span.start, &line, &col);
 		/* several pragmas may target one line (one at its end, one above it) */
@@ -299,10 +314,14 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, const stru
 		for (uint32_t k = 0; k < p->nids; k++) {
 			const struct c2s_pragma_id *id = &p->ids[k];
 			if (id->rule < 0) {
+				const struct c2s_rule *near = c2s_rule_suggest(src->data + id->start, id->end - id->start);
 				struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1202, src, id->start, id->end,
 					"the pragma names %.*s, which is not a rule id or name",
 					(int)(id->end - id->start > 64 ? 64 : id->end - id->start), src->data + id->start);
-				c2s_diag_hint(&r->diags, dg, "see `compose2swarm rules` for the ids");
+				if (near)
+					c2s_diag_hint(&r->diags, dg, "did you mean %s (%s)?", near->id, near->name);
+				else
+					c2s_diag_hint(&r->diags, dg, "see `compose2swarm rules` for the ids");
 			} else if (r->severity[id->rule] != C2S_SEVERITY_NONE) {
 				live = 1;
 			}
@@ -317,7 +336,11 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, const stru
 				"the pragma gives no reason");
 			c2s_diag_hint(&r->diags, dg, "say why after \" -- \": # compose2swarm ignore=ID -- reason");
 		}
-		if (live && !p->used) {
+		if (live && !p->used && p->whole_file) {
+			struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1203, src, p->start, p->end,
+				"the pragma suppresses nothing in this file");
+			c2s_diag_hint(&r->diags, dg, "remove it if the findings are gone");
+		} else if (live && !p->used) {
 			struct c2s_diag *dg = c2s_diag_add(&r->diags, C2S_R_CS1203, src, p->start, p->end,
 				"the pragma suppresses nothing on line %u", p->target);
 			c2s_diag_hint(&r->diags, dg, "a pragma applies to its own line, or when alone on its line "
@@ -356,12 +379,13 @@ static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 		r->trouble = 1;
 	} else if (ne) {
 		struct c2s_buf out;
-		int err = 0;
+		char msg[C2S_OUTFILE_MSG_MAX];
 		c2s_buf_init(&out, C2S_MAX_FILE_BYTES);
-		if (c2s_fix_apply(src->data, src->len, e, ne, &out) != 0 ||
-		    c2s_fix_write(src->path, out.data ? out.data : "", out.len, &err) != 0) {
-			fprintf(r->err, "compose2swarm: %s: cannot rewrite the file: %s\n", src->path,
-				strerror(err ? err : ENOMEM));
+		if (c2s_fix_apply(src->data, src->len, e, ne, &out) != 0) {
+			fprintf(r->err, "compose2swarm: %s: cannot rewrite the file: %s\n", src->path, strerror(ENOMEM));
+			r->trouble = 1;
+		} else if (c2s_outfile_replace(src->path, out.data ? out.data : "", out.len, NULL, 0, msg, sizeof msg) != 0) {
+			fprintf(r->err, "compose2swarm: %s (the file is unchanged)\n", msg);
 			r->trouble = 1;
 		} else {
 			rewritten = 1;
@@ -605,7 +629,7 @@ static enum c2s_exit finish(struct lint_run *r, FILE *out)
 	c2s_diags_resolve(&r->diags);
 	struct c2s_buf report;
 	c2s_buf_init(&report, LINT_MAX_REPORT_BYTES);
-	struct c2s_format_options fo = {r->o->format, r->o->color, r->nsources};
+	struct c2s_format_options fo = {r->o->format, r->o->color, r->nsources, r->sources};
 	int built;
 	if (r->o->diff)  /* --diff: the change is the output; findings still decide the status */
 		built = r->diff.failed ? -1 : c2s_buf_add(&report, r->diff.data ? r->diff.data : "", r->diff.len);

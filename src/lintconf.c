@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void c2s_lintconf_defaults(struct c2s_lintconf *c)
@@ -77,8 +78,15 @@ static const struct c2s_rule *conf_rule(struct conf_ctx *x, const struct c2s_nod
 		id[s.n] = '\0';
 		r = c2s_rule_find(id);
 	}
-	if (!r)
-		conf_error(x, n, "unknown rule '%.*s' (see `compose2swarm rules`)", s.p, s.n);
+	if (!r) {
+		const struct c2s_rule *near = c2s_rule_suggest(s.p, s.n);
+		char msg[160];
+		if (near)
+			snprintf(msg, sizeof msg, "unknown rule '%%.*s' (did you mean %s, %s?)", near->id, near->name);
+		else
+			snprintf(msg, sizeof msg, "unknown rule '%%.*s' (see `compose2swarm rules`)");
+		conf_error(x, n, msg, s.p, s.n);
+	}
 	return r;
 }
 
@@ -172,7 +180,7 @@ static int conf_apply(struct c2s_lintconf *c, struct c2s_source *src, FILE *err)
 		c2s_diags_resolve(&diags);
 		struct c2s_buf b;
 		c2s_buf_init(&b, (size_t)1 << 20);
-		struct c2s_format_options fo = {C2S_FORMAT_GNU, 0, 1};
+		struct c2s_format_options fo = {.format = C2S_FORMAT_GNU, .files = 1};
 		c2s_format_diags(&diags, &fo, &b);
 		if (b.len)
 			fwrite(b.data, 1, b.len, err);
@@ -225,15 +233,15 @@ int c2s_lintconf_parse(struct c2s_lintconf *c, const char *name, const char *tex
 	return rc;
 }
 
-int c2s_lintconf_load(struct c2s_lintconf *c, const char *path, FILE *err)
+static int load_file(struct c2s_lintconf *c, const char *path, int flags, FILE *err)
 {
 	struct c2s_source src;
 	int e = 0;
-	enum c2s_read_status st = c2s_source_read(&src, path, NULL, &e);
+	enum c2s_read_status st = c2s_source_read_capped(&src, path, NULL, C2S_MAX_CONFIG_BYTES, flags, &e);
 	if (st != C2S_READ_OK) {
-		fprintf(err, "compose2swarm: %s: %s\n", path,
-			st == C2S_READ_DIRECTORY ? "is a directory, not a config file"
-			: st == C2S_READ_TOO_BIG ? "too large for a config file" : strerror(e));
+		char msg[C2S_CONFIG_MAX_PATH + 128];
+		c2s_source_read_message(msg, sizeof msg, path, st, e, C2S_MAX_CONFIG_BYTES, "config file");
+		fprintf(err, "compose2swarm: %s\n", msg);
 		return -1;
 	}
 	src.rank = 1;
@@ -242,7 +250,18 @@ int c2s_lintconf_load(struct c2s_lintconf *c, const char *path, FILE *err)
 	return rc;
 }
 
-int c2s_lintconf_find(const char *file, char *buf, size_t size)
+int c2s_lintconf_load(struct c2s_lintconf *c, const char *path, FILE *err)
+{
+	return load_file(c, path, 0, err);
+}
+
+int c2s_lintconf_load_found(struct c2s_lintconf *c, const char *path, FILE *err)
+{
+	/* a FIFO put there since the search looked is refused, not waited on */
+	return load_file(c, path, C2S_READ_REGULAR_ONLY, err);
+}
+
+int c2s_lintconf_find(const char *file, char *buf, size_t size, FILE *err)
 {
 	char dir[C2S_CONFIG_MAX_PATH];
 	const char *slash = strcmp(file, "-") == 0 ? NULL : strrchr(file, '/');
@@ -258,8 +277,14 @@ int c2s_lintconf_find(const char *file, char *buf, size_t size)
 	for (;;) {
 		int root = strcmp(abs, "/") == 0;
 		int w = snprintf(buf, size, "%s/%s", root ? "" : abs, C2S_CONFIG_NAME);
-		if (w > 0 && (size_t)w < size && access(buf, F_OK) == 0)
-			return 1;
+		struct stat st;
+		if (w > 0 && (size_t)w < size && stat(buf, &st) == 0) {
+			if (S_ISREG(st.st_mode))
+				return 1;
+			/* a FIFO would block the run, /dev/zero would fill memory:
+			 * only a regular file is a config file */
+			fprintf(err, "compose2swarm: warning: %s is not a regular file; skipped\n", buf);
+		}
 		if (root)
 			return 0;
 		char *up = strrchr(abs, '/');

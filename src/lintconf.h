@@ -27,8 +27,11 @@ int c2s_lintconf_load(struct c2s_lintconf *c, const char *path, FILE *err);
 /* Apply text as if it were a config file named name (tests, stdin). */
 int c2s_lintconf_parse(struct c2s_lintconf *c, const char *name, const char *text, size_t len, FILE *err);
 /* The nearest C2S_CONFIG_NAME upward from the directory of file ("-": the
- * current directory) into buf; 1 found, 0 none. */
-int c2s_lintconf_find(const char *file, char *buf, size_t size);
+ * current directory) into buf; 1 found, 0 none. One that is not a regular
+ * file (a FIFO, a link to /dev/zero) is skipped with a warning on err. */
+int c2s_lintconf_find(const char *file, char *buf, size_t size, FILE *err);
+/* c2s_lintconf_load for a file the search found: only a regular file is read. */
+int c2s_lintconf_load_found(struct c2s_lintconf *c, const char *path, FILE *err);
 /* "MAJOR.MINOR" (20.10, 23.0) -> numbers; -1 when malformed. */
 int c2s_parse_engine_version(const char *s, size_t n, int *major, int *minor);
 

@@ -32,7 +32,9 @@ static const char lint_help[] =
 	"                            upward from each file's directory)\n"
 	"      --fix                 rewrite files in place for fixable findings\n"
 	"      --diff                print those rewrites as a unified diff instead\n"
-	"      --stdin-filename NAME the name to report for '-' (standard input)\n";
+	"      --stdin-filename NAME the name to report for '-' (standard input)\n"
+	"      --color[=WHEN]        colour the text report: auto (default: on a terminal),\n"
+	"                            always, never\n";
 static const char convert_synopsis[] = "convert [OPTIONS] [-c FILE]...";
 static const char convert_help[] =
 	"convert options:\n"
@@ -64,7 +66,8 @@ static const char explain_synopsis[] = "explain RULE";
 static const char usage_tail[] =
 	"Exit status: 0 nothing at or above --fail-on, 1 findings, 2 trouble\n"
 	"(bad usage, unreadable file, a resource limit hit).\n"
-	"Colour is used on a terminal unless NO_COLOR is set.\n"
+	"Colour (--color=auto) is used on a terminal unless NO_COLOR is set and not empty;\n"
+	"FORCE_COLOR or CLICOLOR_FORCE (not empty, not 0) turn it on anywhere.\n"
 	"See `compose2swarm rules` and `compose2swarm explain RULE`.\n";
 
 static void usage_of(const char *name); /* a command's own --help */
@@ -99,8 +102,41 @@ static int list_add(struct list *l, const char *s)
 
 enum {
 	OPT_FAIL_ON = 256, OPT_ENABLE, OPT_DISABLE, OPT_SEVERITY, OPT_ENGINE, OPT_STDIN_NAME,
-	OPT_CONFIG, OPT_ENV_FILE, OPT_NO_INTERP, OPT_FIX, OPT_DIFF
+	OPT_CONFIG, OPT_ENV_FILE, OPT_NO_INTERP, OPT_FIX, OPT_DIFF, OPT_COLOR
 };
+
+/* An environment variable that is set to something: NO_COLOR counts only when
+ * not empty (no-color.org), and FORCE_COLOR=0 or CLICOLOR_FORCE=0 mean "no". */
+static int env_set(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v;
+}
+
+static int env_yes(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v && strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
+}
+
+/* --color=WHEN: "always", "never", or "auto" (-1: not one of them). auto looks
+ * at NO_COLOR, then FORCE_COLOR / CLICOLOR_FORCE, then whether fd is a terminal. */
+static int color_choice(const char *when, int fd)
+{
+	if (!when || strcmp(when, "always") == 0 || strcmp(when, "yes") == 0 || strcmp(when, "force") == 0)
+		return 1;
+	if (strcmp(when, "never") == 0 || strcmp(when, "no") == 0 || strcmp(when, "none") == 0)
+		return 0;
+	if (strcmp(when, "auto") != 0 && strcmp(when, "tty") != 0 && strcmp(when, "if-tty") != 0)
+		return -1;
+	if (env_set("NO_COLOR"))
+		return 0;
+	if (env_set("FORCE_COLOR"))
+		return env_yes("FORCE_COLOR");
+	if (env_yes("CLICOLOR_FORCE"))
+		return 1;
+	return isatty(fd);
+}
 
 static int cmd_lint(int argc, char **argv)
 {
@@ -118,6 +154,8 @@ static int cmd_lint(int argc, char **argv)
 		{"no-interpolate", no_argument, NULL, OPT_NO_INTERP},
 		{"fix", no_argument, NULL, OPT_FIX},
 		{"diff", no_argument, NULL, OPT_DIFF},
+		{"color", optional_argument, NULL, OPT_COLOR},
+		{"colour", optional_argument, NULL, OPT_COLOR},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -128,6 +166,7 @@ static int cmd_lint(int argc, char **argv)
 	struct list files = {0}, compose = {0};
 	struct c2s_rule_override *ov = calloc((size_t)argc, sizeof *ov);
 	int status = C2S_EXIT_TROUBLE, c;
+	const char *color = "auto";
 	if (!ov)
 		return usage_error("%s", "out of memory");
 	optind = 1;
@@ -189,6 +228,13 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_NO_INTERP:
 			o.no_interpolate = 1;
 			break;
+		case OPT_COLOR:
+			color = optarg;
+			if (color_choice(color, STDOUT_FILENO) < 0) {
+				usage_error("--color wants auto, always or never, not '%s'", optarg);
+				goto out;
+			}
+			break;
 		case 'h':
 			usage_of("lint");
 			status = C2S_EXIT_OK;
@@ -215,7 +261,7 @@ static int cmd_lint(int argc, char **argv)
 	o.ncompose = compose.n;
 	o.overrides = ov;
 	o.envp = (const char *const *)environ;
-	o.color = o.format == C2S_FORMAT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	o.color = o.format == C2S_FORMAT_TEXT && color_choice(color, STDOUT_FILENO) == 1;
 	status = c2s_lint(&o, stdout, stderr);
 out:
 	free(files.v);
@@ -483,11 +529,20 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
 		printf("compose2swarm %s\n", C2S_VERSION);
+#ifdef C2S_STATIC_BINARY
+		/* the static build has no libcurl (Debian's cannot be linked statically) */
+		puts("static binary: libyaml, cJSON and the C library linked in; built without the Engine API\n"
+		     "client, so plan and deploy need the container image or a dynamic build");
+#endif
 		return C2S_EXIT_OK;
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		if (strcmp(cmd, commands[i].name) != 0)
 			continue;
+		/* getopt names argv[0] in its own messages ("unrecognized option"):
+		 * every message is ours, "compose2swarm: ...", not "lint: ..." */
+		static char progname[] = "compose2swarm";
+		argv[1] = progname;
 		return commands[i].run(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "compose2swarm: unknown command '%s' (%s)\nTry 'compose2swarm --help'.\n", cmd, names);

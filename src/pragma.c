@@ -39,10 +39,17 @@ static int parse(struct c2s_source *src, const char *hash, const char *m, struct
 		return 0;
 	while (p < eol && blank(*p))
 		p++;
-	if ((size_t)(eol - p) < 7 || memcmp(p, "ignore=", 7) != 0)
+	int whole_file = 0;
+	if ((size_t)(eol - p) >= 12 && memcmp(p, "ignore-file=", 12) == 0) {
+		whole_file = 1;
+		p += 12;
+	} else if ((size_t)(eol - p) >= 7 && memcmp(p, "ignore=", 7) == 0) {
+		p += 7;
+	} else {
 		return 0;
-	p += 7;
+	}
 	memset(pg, 0, sizeof *pg);
+	pg->whole_file = whole_file;
 	pg->start = (uint32_t)(hash - data);
 	const char *ce = eol;
 	while (ce > hash && (ce[-1] == '\r' || blank(ce[-1])))
@@ -90,7 +97,7 @@ static int parse(struct c2s_source *src, const char *hash, const char *m, struct
 		q++;
 	uint32_t col;
 	c2s_source_locate(src, (size_t)(hash - data), &pg->line, &col);
-	pg->target = q == hash ? pg->line + 1 : pg->line;
+	pg->target = whole_file ? 0 : q == hash ? pg->line + 1 : pg->line;
 	return 1;
 }
 

@@ -1,4 +1,5 @@
-/* pragma.h -- inline pragmas: `# compose2swarm ignore=ID[,ID] -- reason`. */
+/* pragma.h -- inline pragmas: `# compose2swarm ignore=ID[,ID] -- reason` for a line,
+ * `# compose2swarm ignore-file=ID[,ID] -- reason` for the whole file. */
 #ifndef C2S_PRAGMA_H
 #define C2S_PRAGMA_H
 
@@ -20,7 +21,9 @@ struct c2s_pragma_id {
 struct c2s_pragma {
 	uint32_t start, end;  /* the comment, from '#' to the end of its line */
 	uint32_t line;        /* 1-based line of the comment */
-	uint32_t target;      /* line it applies to: its own, or the next when alone on its line */
+	uint32_t target;      /* line it applies to: its own, or the next when alone on its line
+				 (0 for ignore-file) */
+	int whole_file;       /* ignore-file=: every line of the file */
 	int has_reason;       /* a non-empty reason follows " -- " */
 	int used;             /* suppressed at least one finding */
 	uint32_t nids;

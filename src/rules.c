@@ -2,6 +2,7 @@
 #include "config.h"
 #include "rules.h"
 #include "check.h"
+#include "suggest.h"
 
 #include <cJSON.h>
 #include <strings.h>
@@ -29,6 +30,49 @@ const struct c2s_rule *c2s_rule_find(const char *s)
 		if (strcasecmp(c2s_rules[i].id, s) == 0 || strcmp(c2s_rules[i].name, s) == 0)
 			return &c2s_rules[i];
 	return NULL;
+}
+
+/* Is b a with two neighbouring characters swapped (CS5011 for CS5101)? */
+static int swapped(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+	while (i < n && a[i] == b[i])
+		i++;
+	return i + 1 < n && a[i] == b[i + 1] && a[i + 1] == b[i] && memcmp(a + i + 2, b + i + 2, n - i - 2) == 0;
+}
+
+const struct c2s_rule *c2s_rule_suggest(const char *s, size_t n)
+{
+	char up[C2S_SUGGEST_MAX_WORD + 1];
+	const struct c2s_rule *best = NULL;
+	size_t bestd = C2S_SUGGEST_FAR;
+	if (n > C2S_SUGGEST_MAX_WORD)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		up[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 'a' + 'A' : s[i]);
+	up[n] = '\0';
+	int id_like = n >= 2 && up[0] == 'C' && up[1] == 'S';
+	for (int i = 0; i < C2S_RULE_COUNT; i++) {
+		const struct c2s_rule *r = &c2s_rules[i];
+		size_t d;
+		if (id_like) {
+			/* ids are numbers: one digit off, or two swapped; "CS0000" is near nothing */
+			size_t m = strlen(r->id);
+			/* half-steps: a swap (1) is a likelier slip than a wrong digit (2) */
+			d = m == n && swapped(up, r->id, n) ? 1 : 2 * c2s_edit_distance(up, n, r->id, m);
+			if (d > 2)
+				continue;
+		} else {
+			d = c2s_edit_distance(s, n, r->name, strlen(r->name));
+			if (d > c2s_suggest_limit(n))
+				continue;
+		}
+		if (d < bestd) {
+			best = r;
+			bestd = d;
+		}
+	}
+	return best;
 }
 
 /* Opt-in rules: off unless --enable, a config file or --severity turns them on.
@@ -101,7 +145,11 @@ int c2s_rules_explain(const char *id, FILE *out, FILE *err)
 {
 	const struct c2s_rule *r = c2s_rule_find(id);
 	if (!r) {
-		fprintf(err, "compose2swarm: no rule '%s' (see `compose2swarm rules`)\n", id);
+		const struct c2s_rule *near = c2s_rule_suggest(id, strlen(id));
+		if (near)
+			fprintf(err, "compose2swarm: no rule '%s' (did you mean %s, %s?)\n", id, near->id, near->name);
+		else
+			fprintf(err, "compose2swarm: no rule '%s' (see `compose2swarm rules`)\n", id);
 		return C2S_EXIT_TROUBLE;
 	}
 	const char *doc = c2s_rule_doc(r);

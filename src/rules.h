@@ -48,6 +48,9 @@ static inline enum c2s_rule_index c2s_rule_index(const struct c2s_rule *r)
 	return (enum c2s_rule_index)(r - c2s_rules);
 }
 
+/* The rule an unknown id or name was probably meant to be ("did you mean"), or NULL. */
+const struct c2s_rule *c2s_rule_suggest(const char *s, size_t n);
+
 /* Is the rule on when no option or config names it? (a few opt-in rules are not) */
 int c2s_rule_default_on(const struct c2s_rule *r);
 

@@ -7,6 +7,7 @@
 #include "schema.h"
 #include "schema_tables.h"
 #include "check.h"
+#include "suggest.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -308,37 +309,13 @@ static const struct c2s_snode *follow(const struct validator *v, int minor, size
 
 /* ---- did you mean ---- */
 
-static size_t edit_distance(const char *a, size_t n, const char *b, size_t m)
-{
-	size_t row[64];
-	if (n >= 63 || m >= 63)
-		return 99;
-	for (size_t j = 0; j <= m; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= n; i++) {
-		size_t prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= m; j++) {
-			size_t cur = row[j];
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[m];
-}
-
 static const char *closest_key(const struct c2s_snode *s, const char *k, size_t n)
 {
 	const char *best = NULL;
-	size_t bestd = n <= 4 ? 1 : n <= 8 ? 2 : 3;
+	size_t bestd = c2s_suggest_limit(n);
 	for (unsigned i = 0; i < s->nprops; i++) {
 		const struct c2s_sprop *p = &c2s_sprops[s->props + i];
-		size_t d = edit_distance(k, n, p->name, p->len);
+		size_t d = c2s_edit_distance(k, n, p->name, p->len);
 		if (d <= bestd && (!best || d < bestd)) {
 			best = p->name;
 			bestd = d;

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -44,9 +45,19 @@ static void source_finish(struct c2s_source *s)
 	s->nlines = 0;
 }
 
-static enum c2s_read_status read_fd(int fd, char **data, size_t *len, size_t hint, int *err)
+/* Bytes asked of a stream at first when its size is unknown (a pipe, a device). */
+#define SOURCE_READ_CHUNK ((size_t)64 << 10)
+
+/* Read fd to its end, or to the first NUL byte, into a buffer that never grows
+ * past max + 1 bytes (the one byte over says "too big"): a 1 GB pipe or
+ * /dev/zero costs no more than the limit, and usually much less, since a NUL
+ * is a byte no YAML text holds (libyaml and docker's yaml.v3 both stop there
+ * with "control characters are not allowed", so the bytes after it never
+ * change the verdict and are not read). */
+static enum c2s_read_status read_fd(int fd, char **data, size_t *len, size_t hint, size_t max, int *err)
 {
-	size_t cap = hint ? hint + 1 : 65536, n = 0;
+	size_t cap = hint ? (hint < max ? hint : max) + 1 : (SOURCE_READ_CHUNK < max ? SOURCE_READ_CHUNK : max + 1);
+	size_t n = 0;
 	char *buf = malloc(cap + 1);
 	if (!buf) {
 		*err = ENOMEM;
@@ -54,18 +65,19 @@ static enum c2s_read_status read_fd(int fd, char **data, size_t *len, size_t hin
 	}
 	for (;;) {
 		if (n == cap) {
-			if (cap > C2S_MAX_FILE_BYTES) {
+			if (cap > max) {
 				free(buf);
 				return C2S_READ_TOO_BIG;
 			}
-			char *nb = realloc(buf, cap * 2 + 1);
+			size_t ncap = cap > max / 2 ? max + 1 : cap * 2;
+			char *nb = realloc(buf, ncap + 1);
 			if (!nb) {
 				free(buf);
 				*err = ENOMEM;
 				return C2S_READ_ERRNO;
 			}
 			buf = nb;
-			cap *= 2;
+			cap = ncap;
 		}
 		ssize_t r = read(fd, buf + n, cap - n);
 		if (r < 0) {
@@ -77,9 +89,14 @@ static enum c2s_read_status read_fd(int fd, char **data, size_t *len, size_t hin
 		}
 		if (r == 0)
 			break;
+		const char *nul = memchr(buf + n, '\0', (size_t)r);
 		n += (size_t)r;
+		if (nul) {
+			n = (size_t)(nul - buf) + 1;
+			break;
+		}
 	}
-	if (n > C2S_MAX_FILE_BYTES) {
+	if (n > max) {
 		free(buf);
 		return C2S_READ_TOO_BIG;
 	}
@@ -88,33 +105,36 @@ static enum c2s_read_status read_fd(int fd, char **data, size_t *len, size_t hin
 	return C2S_READ_OK;
 }
 
-enum c2s_read_status c2s_source_read(struct c2s_source *s, const char *path,
-				     const char *name, int *err_errno)
+enum c2s_read_status c2s_source_read_capped(struct c2s_source *s, const char *path, const char *name,
+					    size_t max, int flags, int *err_errno)
 {
 	memset(s, 0, sizeof *s);
 	*err_errno = 0;
 	int is_stdin = strcmp(path, "-") == 0;
-	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	/* Only a regular file wanted: opening a FIFO must not wait for a writer. */
+	int nonblock = (flags & C2S_READ_REGULAR_ONLY) ? O_NONBLOCK : 0;
+	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | nonblock);
 	if (fd < 0) {
 		*err_errno = errno;
 		return C2S_READ_ERRNO;
 	}
 	struct stat st;
 	size_t hint = 0;
+	enum c2s_read_status refused = C2S_READ_OK;
 	if (fstat(fd, &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			if (!is_stdin)
-				close(fd);
-			return C2S_READ_DIRECTORY;
-		}
-		if (S_ISREG(st.st_mode)) {
-			if ((uintmax_t)st.st_size > C2S_MAX_FILE_BYTES) {
-				if (!is_stdin)
-					close(fd);
-				return C2S_READ_TOO_BIG;
-			}
+		if (S_ISDIR(st.st_mode))
+			refused = C2S_READ_DIRECTORY;
+		else if (!S_ISREG(st.st_mode) && (flags & C2S_READ_REGULAR_ONLY))
+			refused = C2S_READ_NOT_REGULAR;
+		else if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max)
+			refused = C2S_READ_TOO_BIG;
+		else if (S_ISREG(st.st_mode))
 			hint = (size_t)st.st_size;
-		}
+	}
+	if (refused != C2S_READ_OK) {
+		if (!is_stdin)
+			close(fd);
+		return refused;
 	}
 	long page = sysconf(_SC_PAGESIZE);
 	if (hint >= SOURCE_MMAP_MIN_BYTES && page > 0 && hint % (size_t)page != 0) {
@@ -129,7 +149,7 @@ enum c2s_read_status c2s_source_read(struct c2s_source *s, const char *path,
 		}
 	}
 	enum c2s_read_status r = s->mapped ? C2S_READ_OK
-					   : read_fd(fd, &s->data, &s->len, hint, err_errno);
+					   : read_fd(fd, &s->data, &s->len, hint, max, err_errno);
 	if (!is_stdin)
 		close(fd);
 	if (r != C2S_READ_OK)
@@ -143,6 +163,42 @@ enum c2s_read_status c2s_source_read(struct c2s_source *s, const char *path,
 	}
 	source_finish(s);
 	return C2S_READ_OK;
+}
+
+enum c2s_read_status c2s_source_read(struct c2s_source *s, const char *path,
+				     const char *name, int *err_errno)
+{
+	return c2s_source_read_capped(s, path, name, C2S_MAX_FILE_BYTES, 0, err_errno);
+}
+
+void c2s_source_read_message(char *buf, size_t size, const char *path, enum c2s_read_status st, int e,
+			     size_t max, const char *what)
+{
+	switch (st) {
+	case C2S_READ_DIRECTORY:
+		snprintf(buf, size, "%s: is a directory, not a %s", path, what);
+		break;
+	case C2S_READ_NOT_REGULAR:
+		snprintf(buf, size, "%s: not a regular file (a FIFO or a device), not a %s", path, what);
+		break;
+	case C2S_READ_TOO_BIG:
+		if (max >= ((size_t)1 << 20))
+			snprintf(buf, size, "%s: larger than %zu MiB, the largest %s compose2swarm reads", path,
+				 max >> 20, what);
+		else
+			snprintf(buf, size, "%s: larger than %zu KiB, the largest %s compose2swarm reads", path,
+				 max >> 10, what);
+		break;
+	case C2S_READ_ERRNO:
+		if (e == ENOMEM)
+			snprintf(buf, size, "%s: out of memory reading it (a %s is read whole, up to %zu MiB)", path,
+				 what, max >> 20);
+		else
+			snprintf(buf, size, "%s: %s", path, strerror(e));
+		break;
+	default:
+		snprintf(buf, size, "%s: read", path);
+	}
 }
 
 int c2s_source_from_memory(struct c2s_source *s, const char *name,

@@ -41,13 +41,28 @@ enum c2s_read_status {
 	C2S_READ_OK = 0,
 	C2S_READ_ERRNO,     /* open/read failed: errno says why */
 	C2S_READ_DIRECTORY, /* the path names a directory */
-	C2S_READ_TOO_BIG    /* larger than C2S_MAX_FILE_BYTES */
+	C2S_READ_TOO_BIG,   /* larger than the limit (C2S_MAX_FILE_BYTES) */
+	C2S_READ_NOT_REGULAR /* a FIFO, device or socket, with C2S_READ_REGULAR_ONLY */
 };
 
-/* Read path ("-": standard input) whole. On failure *err_errno holds errno
- * for C2S_READ_ERRNO. name is what reports show; NULL means path. */
+/* c2s_source_read_capped flags. */
+enum {
+	C2S_READ_REGULAR_ONLY = 1 /* refuse anything but a regular file, without waiting on a FIFO */
+};
+
+/* Read path ("-": standard input) whole, up to C2S_MAX_FILE_BYTES. On failure
+ * *err_errno holds errno for C2S_READ_ERRNO. name is what reports show; NULL
+ * means path. A stream is read up to its first NUL byte (included), where
+ * every YAML reader stops: /dev/zero costs one chunk, not the limit. */
 enum c2s_read_status c2s_source_read(struct c2s_source *s, const char *path,
 				     const char *name, int *err_errno);
+/* The same with another limit (the buffer never grows past it) and flags. */
+enum c2s_read_status c2s_source_read_capped(struct c2s_source *s, const char *path, const char *name,
+					    size_t max, int flags, int *err_errno);
+/* What went wrong, for a message: "PATH: why", naming the limit max when it
+ * was hit; what is the kind of file ("compose file", "config file"). */
+void c2s_source_read_message(char *buf, size_t size, const char *path, enum c2s_read_status st, int e,
+			     size_t max, const char *what);
 /* A source over bytes already in memory (tests, stdin): data is copied. */
 int c2s_source_from_memory(struct c2s_source *s, const char *name,
 			   const char *data, size_t len);

@@ -913,7 +913,10 @@ enum c2s_load_status c2s_load(struct c2s_doc *d, struct c2s_source *src, struct 
 		load_end(&L);
 		return L.status;
 	}
-	if (L.status == C2S_LOAD_NOMEM) {
+	if (L.status == C2S_LOAD_NOMEM || L.status == C2S_LOAD_LIMIT) {
+		/* a limit hit on an event the fast scanner delivered is hit on the
+		 * same event by libyaml: reading the file again would only cost
+		 * more (a 100 MB scalar took libyaml 225 MiB to refuse again) */
 		load_end(&L);
 		return L.status;
 	}

@@ -35,7 +35,7 @@ static int setup(void **state)
 
 static const char *format(struct format_fixture *f, enum c2s_format fmt)
 {
-	struct c2s_format_options o = {fmt, 0, 1};
+	struct c2s_format_options o = {.format = fmt, .color = 0, .files = 1};
 	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
 	return f->out.data;
 }
@@ -255,9 +255,39 @@ static void test_config_find(void **state)
 	FILE *f = fopen(conf, "w");
 	assert_non_null(f);
 	fclose(f);
-	assert_int_equal(c2s_lintconf_find(file, found, sizeof found), 1);
+	/* a FIFO nearer the file is skipped with a warning, not waited on */
+	char fifo[128];
+	snprintf(fifo, sizeof fifo, "%s/" C2S_CONFIG_NAME, sub);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	char *warned = NULL;
+	size_t wn = 0;
+	FILE *err = open_memstream(&warned, &wn);
+	assert_non_null(err);
+	assert_int_equal(c2s_lintconf_find(file, found, sizeof found, err), 1);
+	fclose(err);
+	assert_non_null(strstr(warned, "is not a regular file; skipped"));
+	assert_non_null(strstr(warned, fifo));
+	free(warned);
 	assert_non_null(strstr(found, "/a/") == NULL ? found : NULL);
 	assert_int_equal(strcmp(found + strlen(found) - strlen(C2S_CONFIG_NAME), C2S_CONFIG_NAME), 0);
+	/* C2S_MAX_CONFIG_BYTES: one byte more is refused, naming the limit */
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	for (size_t i = 0; i <= C2S_MAX_CONFIG_BYTES; i++)
+		fputc(i % 64 == 63 ? '\n' : '#', f);
+	fclose(f);
+	struct c2s_lintconf c;
+	c2s_lintconf_defaults(&c);
+	warned = NULL;
+	err = open_memstream(&warned, &wn);
+	assert_int_equal(c2s_lintconf_load_found(&c, found, err), -1);
+	fclose(err);
+	assert_non_null(strstr(warned, "larger than 1 MiB, the largest config file"));
+	free(warned);
+	/* the limit itself is fine (a file of comments) */
+	assert_int_equal(truncate(conf, (off_t)C2S_MAX_CONFIG_BYTES), 0);
+	assert_int_equal(c2s_lintconf_load_found(&c, found, stderr), 0);
+	unlink(fifo);
 	unlink(conf);
 	rmdir(sub);
 	rmdir(dir);
@@ -293,31 +323,6 @@ static void test_fix_apply_and_diff(void **state)
 		"@@ -1,4 +1,3 @@\n-a\n b\n c\n d\n"
 		"@@ -11,4 +10,3 @@\n k\n l\n m\n-n\n\\ No newline at end of file\n");
 	c2s_buf_free(&out);
-}
-
-static void test_fix_write(void **state)
-{
-	(void)state;
-	char path[] = "/tmp/c2s-fix-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "old\n", 4), 4);
-	fchmod(fd, 0640);
-	close(fd);
-	int e = 0;
-	assert_int_equal(c2s_fix_write(path, "new\n", 4, &e), 0);
-	char buf[16] = {0};
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	assert_int_equal(fread(buf, 1, sizeof buf, f), 4);
-	fclose(f);
-	assert_string_equal(buf, "new\n");
-	struct stat st;
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0640);
-	unlink(path);
-	assert_int_equal(c2s_fix_write("/nonexistent-dir/x.yml", "x", 1, &e), -1);
-	assert_int_equal(e, ENOENT);
 }
 
 /* ---- value parsers ---- */
@@ -409,7 +414,6 @@ int main(void)
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_config_find),
 		cmocka_unit_test(test_fix_apply_and_diff),
-		cmocka_unit_test(test_fix_write),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_sizes_and_cpus),
 		cmocka_unit_test(test_compose_spec_table),

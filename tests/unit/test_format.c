@@ -42,7 +42,7 @@ static void test_sorted_and_resolved(void **state)
 static void test_text(void **state)
 {
 	struct format_fixture *f = *state;
-	struct c2s_format_options o = {C2S_FORMAT_TEXT, 0, 1};
+	struct c2s_format_options o = {.format = C2S_FORMAT_TEXT, .color = 0, .files = 1};
 	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
 	assert_string_equal(f->out.data,
 		"dir/c.yml:1:1: error: second \"quoted\" message [CS1004]\n"
@@ -59,7 +59,7 @@ static void test_text(void **state)
 static void test_text_colour(void **state)
 {
 	struct format_fixture *f = *state;
-	struct c2s_format_options o = {C2S_FORMAT_TEXT, 1, 1};
+	struct c2s_format_options o = {.format = C2S_FORMAT_TEXT, .color = 1, .files = 1};
 	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
 	assert_non_null(strstr(f->out.data, "\033[1;31merror:\033[0m"));
 	assert_non_null(strstr(f->out.data, "\033[1;32m^~~~~\033[0m"));
@@ -68,7 +68,7 @@ static void test_text_colour(void **state)
 static void test_gnu(void **state)
 {
 	struct format_fixture *f = *state;
-	struct c2s_format_options o = {C2S_FORMAT_GNU, 1, 1};
+	struct c2s_format_options o = {.format = C2S_FORMAT_GNU, .color = 1, .files = 1};
 	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
 	assert_string_equal(f->out.data,
 		"dir/c.yml:1:1: error: second \"quoted\" message [CS1004]\n"
@@ -78,7 +78,7 @@ static void test_gnu(void **state)
 static void test_json(void **state)
 {
 	struct format_fixture *f = *state;
-	struct c2s_format_options o = {C2S_FORMAT_JSON, 0, 3};
+	struct c2s_format_options o = {.format = C2S_FORMAT_JSON, .color = 0, .files = 3};
 	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
 	cJSON *j = cJSON_Parse(f->out.data);
 	assert_non_null(j);
@@ -115,7 +115,7 @@ static void test_empty_list(void **state)
 	struct c2s_buf out;
 	c2s_diags_init(&l);
 	c2s_buf_init(&out, 1024);
-	struct c2s_format_options o = {C2S_FORMAT_TEXT, 0, 1};
+	struct c2s_format_options o = {.format = C2S_FORMAT_TEXT, .color = 0, .files = 1};
 	assert_int_equal(c2s_format_diags(&l, &o, &out), 0);
 	assert_int_equal(out.len, 0);
 	o.format = C2S_FORMAT_JSON;
@@ -131,7 +131,7 @@ static void test_output_cap(void **state)
 	struct format_fixture *f = *state;
 	struct c2s_buf small;
 	c2s_buf_init(&small, 16);
-	struct c2s_format_options o = {C2S_FORMAT_TEXT, 0, 1};
+	struct c2s_format_options o = {.format = C2S_FORMAT_TEXT, .color = 0, .files = 1};
 	assert_int_equal(c2s_format_diags(&f->diags, &o, &small), -1);
 	assert_true(small.failed);
 	assert_true(small.len <= 16);
@@ -189,7 +189,7 @@ static void test_deferred_messages(void **state)
 	assert_string_equal(later->diags.items[2].message, "[abc] [neg] [xyz] [   ab] [cd  |]");
 	assert_string_equal(later->diags.items[3].message, "07:0042 ff FF 0000beef 10 ok 100%");
 	assert_int_equal(strlen(later->diags.items[7].message), 6 + 699);
-	struct c2s_format_options o = {C2S_FORMAT_TEXT, 0, 1};
+	struct c2s_format_options o = {.format = C2S_FORMAT_TEXT, .color = 0, .files = 1};
 	assert_int_equal(c2s_format_diags(&now->diags, &o, &now->out), 0);
 	assert_int_equal(c2s_format_diags(&later->diags, &o, &later->out), 0);
 	assert_int_equal(later->out.len, now->out.len);

@@ -56,6 +56,29 @@ static void test_map_get_many(void **state)
 	loaded_free(l);
 }
 
+/* A collection asked for a scalar's text gives "": its count and ref mean
+ * pairs and a child index, and read as a string they ran past the pool (lint
+ * crashed on a service named [a, b]). */
+static void test_scalar_of_collection(void **state)
+{
+	(void)state;
+	struct loaded *l = LOAD("services:\n  [a, b]: {image: x}\n  {c: d}: {image: y}\n");
+	assert_int_equal(l->status, C2S_LOAD_OK);
+	const struct c2s_node *svcs = path(l, "services", NULL);
+	assert_int_equal(c2s_count(svcs), 2);
+	for (uint32_t i = 0; i < 2; i++) {
+		const struct c2s_node *k = c2s_map_key(&l->doc, svcs, i);
+		assert_false(c2s_is_scalar(k));
+		struct c2s_str s = c2s_scalar(&l->doc, k);
+		assert_int_equal(s.n, 0);
+		assert_string_equal(s.p, "");
+		assert_false(c2s_scalar_is(&l->doc, k, ""));
+	}
+	struct c2s_str none = c2s_scalar(&l->doc, NULL);
+	assert_int_equal(none.n, 0);
+	loaded_free(l);
+}
+
 static void test_positions_of_every_kind(void **state)
 {
 	(void)state;
@@ -483,6 +506,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_positions_of_every_kind),
 		cmocka_unit_test(test_map_get_many),
+		cmocka_unit_test(test_scalar_of_collection),
 		cmocka_unit_test(test_crlf_bom_utf8_positions),
 		cmocka_unit_test(test_anchor_alias_tag),
 		cmocka_unit_test(test_merge_keys),

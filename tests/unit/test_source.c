@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void locate(struct c2s_source *s, size_t off, uint32_t line, uint32_t col)
@@ -122,6 +124,85 @@ static void test_file_size_limit(void **state)
 	unlink(path);
 }
 
+/* A pipe fed n bytes of text by a child process; returns the read end. */
+static int text_pipe(size_t n)
+{
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		char line[4096];
+		memset(line, 'y', sizeof line);
+		for (size_t i = 63; i < sizeof line; i += 64)
+			line[i] = '\n';
+		while (n) {
+			size_t k = n < sizeof line ? n : sizeof line;
+			if (write(fds[1], line, k) != (ssize_t)k)
+				_exit(0); /* the reader stopped early: that is the point */
+			n -= k;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	return fds[0];
+}
+
+/* Streams: the limit holds before the buffer grows past it, and reading stops
+ * at the first NUL byte (no YAML reader goes past one). */
+static void test_stream_limits(void **state)
+{
+	(void)state;
+	struct c2s_source s;
+	int e;
+	char path[64];
+	/* 1 MB of text through a pipe with a 100,000-byte limit */
+	int fd = text_pipe((size_t)1 << 20);
+	snprintf(path, sizeof path, "/dev/fd/%d", fd);
+	assert_int_equal(c2s_source_read_capped(&s, path, NULL, 100000, 0, &e), C2S_READ_TOO_BIG);
+	close(fd);
+	wait(NULL);
+	/* exactly the limit is fine */
+	fd = text_pipe(100000);
+	snprintf(path, sizeof path, "/dev/fd/%d", fd);
+	assert_int_equal(c2s_source_read_capped(&s, path, NULL, 100000, 0, &e), C2S_READ_OK);
+	assert_int_equal(s.len, 100000);
+	assert_int_equal(s.data[s.len], '\0');
+	c2s_source_free(&s);
+	close(fd);
+	wait(NULL);
+	/* /dev/zero: one NUL, not the limit's worth of them */
+	assert_int_equal(c2s_source_read(&s, "/dev/zero", NULL, &e), C2S_READ_OK);
+	assert_int_equal(s.len, 1);
+	assert_int_equal(s.data[0], '\0');
+	c2s_source_free(&s);
+	char msg[256];
+	c2s_source_read_message(msg, sizeof msg, "-", C2S_READ_TOO_BIG, 0, C2S_MAX_FILE_BYTES, "compose file");
+	assert_string_equal(msg, "-: larger than 512 MiB, the largest compose file compose2swarm reads");
+	c2s_source_read_message(msg, sizeof msg, "c.yml", C2S_READ_TOO_BIG, 0, C2S_MAX_CONFIG_BYTES, "config file");
+	assert_string_equal(msg, "c.yml: larger than 1 MiB, the largest config file compose2swarm reads");
+}
+
+/* C2S_READ_REGULAR_ONLY: a FIFO is refused at once, never waited on. */
+static void test_regular_only(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/c2s-fifo-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[64];
+	snprintf(path, sizeof path, "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	struct c2s_source s;
+	int e;
+	assert_int_equal(c2s_source_read_capped(&s, path, NULL, 1000, C2S_READ_REGULAR_ONLY, &e),
+			 C2S_READ_NOT_REGULAR);
+	assert_int_equal(c2s_source_read_capped(&s, "/dev/zero", NULL, 1000, C2S_READ_REGULAR_ONLY, &e),
+			 C2S_READ_NOT_REGULAR);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Large files are mapped, not read: the bytes, the terminating NUL and the
  * line index must come out the same, whether the size falls inside a page
  * (mapped) or on a page boundary (read, since no zero byte follows a map). */
@@ -207,6 +288,8 @@ int main(void)
 		cmocka_unit_test(test_utf8_count_invalid),
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_file_size_limit),
+		cmocka_unit_test(test_stream_limits),
+		cmocka_unit_test(test_regular_only),
 		cmocka_unit_test(test_read_large),
 		cmocka_unit_test(test_many_lines),
 	};
