@@ -4,7 +4,7 @@
  * docker/compose cmd/compose/compose.go (toProjectOptions). */
 #include "config.h"
 #include "compose2swarm.h"
-#include "fix.h"
+#include "outfile.h"
 #include "format.h"
 #include "migrate.h"
 
@@ -232,7 +232,7 @@ static int name_of(struct mig *m, struct mig_text *t, char *out, size_t size)
 
 static const char *kind_word(const struct c2s_diag *d)
 {
-	if (d->rule == &c2s_rules[C2S_R_CS0007])
+	if (d->rule == &c2s_rules[C2S_R_CS0107])
 		return "kept";
 	switch (d->severity) {
 	case C2S_SEVERITY_ERROR: return "needs-you";
@@ -246,7 +246,7 @@ static int report(struct mig *m, FILE *err)
 	c2s_diags_resolve(&m->diags);
 	struct c2s_buf out;
 	c2s_buf_init(&out, MIGRATE_MAX_REPORT_BYTES);
-	struct c2s_format_options fo = {m->o->format, m->o->color, m->nsources ? m->nsources : 1};
+	struct c2s_format_options fo = {m->o->format, m->o->color, m->nsources ? m->nsources : 1, NULL};
 	int rc = c2s_format_diags_labeled(&m->diags, &fo, kind_word, &out);
 	if (m->o->format == C2S_FORMAT_TEXT) {
 		size_t n[4] = {0};
@@ -269,61 +269,17 @@ static int report(struct mig *m, FILE *err)
 
 /* ---- writing ---- */
 
-/* Replace path with data atomically: a temporary file beside it, then rename.
- * A new file gets the mode umask allows; an old one keeps its own. */
-static int write_file(struct mig *m, const char *path, const char *data, size_t len)
+/* Replace path with data atomically (outfile.c: symlinks followed, owner and
+ * mode kept, never half-written); inputs are refused as the target. */
+static int write_file(struct mig *m, const char *path, const char *data, size_t len, char **inputs,
+		      size_t ninputs)
 {
-	int e = 0;
-	if (is_file(path)) {
-		if (c2s_fix_write(path, data, len, &e) != 0) {
-			mig_trouble(m, "%s: %s", path, strerror(e));
-			return -1;
-		}
-		return 0;
-	}
-	size_t pn = strlen(path);
-	char *tmp = malloc(pn + 16);
-	if (!tmp) {
-		m->nomem = 1;
+	char msg[C2S_OUTFILE_MSG_MAX];
+	if (c2s_outfile_replace(path, data, len, (const char *const *)inputs, ninputs, msg, sizeof msg) != 0) {
+		mig_trouble(m, "%s", msg);
 		return -1;
 	}
-	snprintf(tmp, pn + 16, "%s.c2s-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	FILE *f = NULL;
-	int ok = fd >= 0;
-	if (ok) {
-		mode_t um = umask(0);
-		umask(um);
-		ok = fchmod(fd, 0666 & ~um) == 0 && (f = fdopen(fd, "wb")) != NULL;
-	}
-	if (ok && len && fwrite(data, 1, len, f) != len)
-		ok = 0;
-	if (ok && (fflush(f) != 0 || fsync(fileno(f)) != 0))
-		ok = 0;
-	e = errno;
-	if (f && fclose(f) != 0 && ok) {
-		ok = 0;
-		e = errno;
-	} else if (!f && fd >= 0) {
-		close(fd);
-	}
-	if (ok && rename(tmp, path) != 0) {
-		ok = 0;
-		e = errno;
-	}
-	if (!ok) {
-		if (fd >= 0)
-			unlink(tmp);
-		mig_trouble(m, "%s: %s", path, strerror(e));
-	}
-	free(tmp);
-	return ok ? 0 : -1;
-}
-
-static int same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return 0;
 }
 
 /* ---- the run ---- */
@@ -493,11 +449,6 @@ int c2s_migrate(const struct c2s_migrate_options *o, FILE *out, FILE *err)
 		char abso[PATH_MAX];
 		abs_path(cwd, o->output, abso, sizeof abso);
 		dir_name(abso, m.outdir, sizeof m.outdir);
-		for (size_t i = 0; i < nfiles; i++)
-			if (same_file(o->output, files[i])) {
-				mig_trouble(&m, "%s: -o names an input file; use --in-place to replace it", o->output);
-				goto done;
-			}
 	} else {
 		snprintf(m.outdir, sizeof m.outdir, "%s", cwd);
 	}
@@ -562,10 +513,10 @@ int c2s_migrate(const struct c2s_migrate_options *o, FILE *out, FILE *err)
 		const char *data = all[0].src.data;
 		size_t len = all[0].src.len;
 		if (o->in_place) {
-			if (write_file(&m, files[0], data, len) == 0)
+			if (write_file(&m, files[0], data, len, NULL, 0) == 0)
 				status = C2S_EXIT_OK;
 		} else if (o->output) {
-			if (write_file(&m, o->output, data, len) == 0)
+			if (write_file(&m, o->output, data, len, files, nfiles) == 0)
 				status = C2S_EXIT_OK;
 		} else if ((len && fwrite(data, 1, len, out) != len) || fflush(out) != 0) {
 			mig_trouble(&m, "cannot write the output: %s", strerror(errno));

@@ -79,14 +79,14 @@ static int set_version(struct mig *m, struct mig_text *t)
 			mo_str(o, text);
 		struct c2s_str s = c2s_scalar(d, v);
 		if (old)
-			mig_note_at(m, C2S_R_CS0001, MIG_TRANSLATED, t, v,
+			mig_note_at(m, C2S_R_CS0101, MIG_TRANSLATED, t, v,
 				    "version: %.*s is a Compose file format docker stack deploy refuses; written as %s, "
 				    "the lowest 3.x its keys need", (int)s.n, s.p, text);
 		else if (declared >= 0 && pick > declared)
-			mig_note_at(m, C2S_R_CS0001, MIG_TRANSLATED, t, v,
+			mig_note_at(m, C2S_R_CS0101, MIG_TRANSLATED, t, v,
 				    "version: %.*s raised to %s, the lowest the stack file's keys need", (int)s.n, s.p, text);
 		else
-			mig_note_at(m, C2S_R_CS0001, MIG_TRANSLATED, t, v,
+			mig_note_at(m, C2S_R_CS0101, MIG_TRANSLATED, t, v,
 				    "version: %.*s written as %s, the lowest 3.x the stack file's keys need", (int)s.n, s.p,
 				    text);
 	} else {
@@ -102,7 +102,7 @@ static int set_version(struct mig *m, struct mig_text *t)
 		if (o)
 			mo_printf(o, "version: %s\n", text);
 		uint32_t first = at;
-		mig_note(m, C2S_R_CS0001, MIG_TRANSLATED, t, first, first + 1,
+		mig_note(m, C2S_R_CS0101, MIG_TRANSLATED, t, first, first + 1,
 			 "version: %s added, the lowest 3.x the stack file's keys need (docker compose needs none)", text);
 	}
 	struct mig_text next;
@@ -125,7 +125,7 @@ static void engine_notes(struct mig *m, const struct mig_text *t)
 		struct c2s_str sn = c2s_is_scalar(sk) ? c2s_scalar(d, sk) : (struct c2s_str){"", 0};
 		const struct c2s_node *k, *v = c2s_map_get(d, svc, "sysctls", &k);
 		if (v) {
-			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0007, MIG_TRANSLATED, t, k,
+			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0107, MIG_TRANSLATED, t, k,
 				"sysctls of service %.*s kept: swarm sets them only on Docker Engine 19.03 or later; an older "
 				"node starts the task without them and says nothing", (int)sn.n, sn.p);
 			mig_hint(m, dg, "check ENGINE VERSION in docker node ls; a sysctl that is not namespaced cannot be "
@@ -142,7 +142,7 @@ static void engine_notes(struct mig *m, const struct mig_text *t)
 				continue;
 			char ver[16];
 			snprintf(ver, sizeof ver, ft->major >= 23 ? "%d.%d" : "%d.%02d", ft->major, ft->minor);
-			mig_note_at(m, C2S_R_CS0007, MIG_TRANSLATED, t, key,
+			mig_note_at(m, C2S_R_CS0107, MIG_TRANSLATED, t, key,
 				    "%s of service %.*s kept: it needs Docker Engine %s or later on every node that runs the "
 				    "service; older engines ignore it or refuse the service", ft->what, (int)sn.n, sn.p, ver);
 		}
@@ -200,7 +200,7 @@ static int self_check(struct mig *m, struct mig_text *t)
 		/* variables: the interpolation phase has said it at the ${...} already */
 		if (!m->o->keep_variables && tier == C2S_TIER_INTERP)
 			continue;
-		struct c2s_diag *d = mig_note(m, C2S_R_CS0008, MIG_NEEDS_YOU, t, x->span.start,
+		struct c2s_diag *d = mig_note(m, C2S_R_CS0108, MIG_NEEDS_YOU, t, x->span.start,
 					      x->span.end > x->span.start ? x->span.end : x->span.start + 1,
 					      "%s %s (lint %s)", refused ? "docker stack deploy would refuse the stack file:"
 								 : "swarm would still ignore this:",

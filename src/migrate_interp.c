@@ -368,7 +368,7 @@ int mig_phase_interpolate(struct mig *m, struct mig_text *t, const struct c2s_en
 		if (m->o->keep_variables) {
 			/* docker stack deploy will substitute: only what its v3 template cannot say */
 			if (mig_needs_compose_template(s.p, s.n)) {
-				struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0002, MIG_NEEDS_YOU, t, st->n,
+				struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0102, MIG_NEEDS_YOU, t, st->n,
 					"%s: \"%.*s\" uses a ${...} form docker stack deploy cannot substitute "
 					"(${VAR:+alternate}, ${VAR+alternate}, or a ${...} inside a default or message)",
 					st->path, (int)(s.n > 200 ? 200 : s.n), s.p);
@@ -403,7 +403,7 @@ int mig_phase_interpolate(struct mig *m, struct mig_text *t, const struct c2s_en
 					}
 				}
 				write_value(&ed, t, st->n, esc.data, esc.len, 1, st->flow);
-				mig_note_at(m, C2S_R_CS0002, MIG_TRANSLATED, t, st->n,
+				mig_note_at(m, C2S_R_CS0102, MIG_TRANSLATED, t, st->n,
 					    "%s: a '$' that starts no variable is kept by docker compose; written as $$, "
 					    "which docker stack deploy reads as one '$'", st->path);
 			}
@@ -438,10 +438,10 @@ int mig_phase_interpolate(struct mig *m, struct mig_text *t, const struct c2s_en
 		if (r != MIG_SUBST_OK) {
 			struct c2s_diag *dg;
 			if (r == MIG_SUBST_REQUIRED)
-				dg = mig_note_at(m, C2S_R_CS0002, MIG_NEEDS_YOU, t, st->n,
+				dg = mig_note_at(m, C2S_R_CS0102, MIG_NEEDS_YOU, t, st->n,
 						 "error while interpolating %s: %s", st->path, err);
 			else
-				dg = mig_note_at(m, C2S_R_CS0002, MIG_NEEDS_YOU, t, st->n,
+				dg = mig_note_at(m, C2S_R_CS0102, MIG_NEEDS_YOU, t, st->n,
 						 "invalid interpolation format for %s: \"%.*s\"", st->path,
 						 (int)(s.n > 200 ? 200 : s.n), s.p);
 			mig_hint(m, dg, "docker compose stops here too: set the variable (in the environment or an "
@@ -454,7 +454,7 @@ int mig_phase_interpolate(struct mig *m, struct mig_text *t, const struct c2s_en
 			char typed[160];
 			const char *why = NULL;
 			if (cast_text(st->cast, v, vn, typed, sizeof typed, &why) != 0) {
-				struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0002, MIG_NEEDS_YOU, t, st->n,
+				struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0102, MIG_NEEDS_YOU, t, st->n,
 					"error while interpolating %s: failed to cast to expected type: %s \"%.*s\"",
 					st->path, why, (int)(vn > 100 ? 100 : vn), v);
 				mig_hint(m, dg, "docker compose refuses this value too: give it a %s",
@@ -466,11 +466,11 @@ int mig_phase_interpolate(struct mig *m, struct mig_text *t, const struct c2s_en
 				char names[16][64];
 				size_t nn = 0;
 				var_names(s.p, s.n, names, &nn, 16);
-				mig_note_at(m, C2S_R_CS0002, MIG_TRANSLATED, t, st->n,
+				mig_note_at(m, C2S_R_CS0102, MIG_TRANSLATED, t, st->n,
 					    "%s: ${%s} (%s) substituted as docker compose does, written as %s", st->path,
 					    nn ? names[0] : "?", nn ? var_source(m, env, names[0]) : "", typed);
 			} else {
-				mig_note_at(m, C2S_R_CS0004, MIG_TRANSLATED, t, st->n,
+				mig_note_at(m, C2S_R_CS0104, MIG_TRANSLATED, t, st->n,
 					    "%s: the string \"%.*s\" written as %s, the type docker stack deploy needs "
 					    "(docker compose converts it)", st->path, (int)(s.n > 60 ? 60 : s.n), s.p, typed);
 			}
@@ -500,10 +500,10 @@ int mig_phase_interpolate(struct mig *m, struct mig_text *t, const struct c2s_en
 			at += (size_t)snprintf(list + at, sizeof list - at, "%s${%s} (%s)", j ? ", " : "", names[j],
 					       var_source(m, env, names[j]));
 		if (nn)
-			mig_note_at(m, C2S_R_CS0002, MIG_TRANSLATED, t, st->n, "%s: %s substituted as docker compose does",
+			mig_note_at(m, C2S_R_CS0102, MIG_TRANSLATED, t, st->n, "%s: %s substituted as docker compose does",
 				    st->path, list);
 		else
-			mig_note_at(m, C2S_R_CS0002, MIG_TRANSLATED, t, st->n,
+			mig_note_at(m, C2S_R_CS0102, MIG_TRANSLATED, t, st->n,
 				    "%s: a '$' that starts no variable is kept by docker compose; written as $$, which "
 				    "docker stack deploy reads as one '$'", st->path);
 	}
@@ -520,7 +520,7 @@ int mig_phase_interpolate(struct mig *m, struct mig_text *t, const struct c2s_en
 				c2s_buf_adds(&cmd, v[j] == '\'' ? "'\\''" : (char[]){v[j], 0});
 			c2s_buf_addc(&cmd, '\'');
 		}
-		struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0002, MIG_TRANSLATED, t, first_kept,
+		struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0102, MIG_TRANSLATED, t, first_kept,
 			"%zu %s kept as ${...}: docker stack deploy substitutes them from its environment only, "
 			"never from an env file", nkept, nkept == 1 ? "variable an env file sets is" : "variables env files set are");
 		mig_hint(m, dg, "before docker stack deploy, run: %s", cmd.data ? cmd.data : "");

@@ -171,13 +171,13 @@ int mig_phase_profiles(struct mig *m, struct mig_text *t)
 				continue;
 			}
 			mig_op_drop(&p.x, svcs, i);
-			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0003, MIG_TRANSLATED, t, sk,
+			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0103, MIG_TRANSLATED, t, sk,
 				"service %.*s left out: its profiles (%s) are not active, so docker compose would not "
 				"start it", SVC(t, sk), names);
 			mig_hint(m, dg, "choose profiles with --profile NAME (or COMPOSE_PROFILES), as for docker compose up");
 		} else {
 			mig_op_drop(&p.x, svc, entry_index(t, svc, pk));
-			mig_note_at(m, C2S_R_CS0003, MIG_TRANSLATED, t, pk,
+			mig_note_at(m, C2S_R_CS0103, MIG_TRANSLATED, t, pk,
 				    "profiles dropped from service %.*s: %s; docker stack has no profiles, the service "
 				    "is in the stack", SVC(t, sk), has ? "a profile of it is active" : "none listed");
 		}
@@ -360,7 +360,7 @@ static void tr_resource(struct svc *s, const struct c2s_node *k, const struct c2
 	drop_key(s, s->map, k);
 	struct c2s_str key = str_of(t, k);
 	if (svc_get(s, "deploy", "resources", where, field)) {
-		mig_note_at(m, C2S_R_CS0004, MIG_DROPPED, t, k,
+		mig_note_at(m, C2S_R_CS0104, MIG_DROPPED, t, k,
 			    "%.*s dropped from service %.*s: deploy.resources.%s.%s is set and wins", (int)key.n, key.p,
 			    SVC(t, s->key), where, field);
 		return;
@@ -372,12 +372,12 @@ static void tr_resource(struct svc *s, const struct c2s_node *k, const struct c2
 		return;
 	struct c2s_str val = str_of(t, v);
 	if (!c2s_is_scalar(v) || mt_is_null(t, v)) {
-		mig_note_at(m, C2S_R_CS0004, MIG_NEEDS_YOU, t, v, "%.*s of service %.*s has no value", (int)key.n, key.p,
+		mig_note_at(m, C2S_R_CS0104, MIG_NEEDS_YOU, t, v, "%.*s of service %.*s has no value", (int)key.n, key.p,
 			    SVC(t, s->key));
 		return;
 	}
 	mo_scalar(o, val.p, val.n, want_string, 1);
-	mig_note_at(m, C2S_R_CS0004, MIG_TRANSLATED, t, k, "%.*s of service %.*s as deploy.resources.%s.%s",
+	mig_note_at(m, C2S_R_CS0104, MIG_TRANSLATED, t, k, "%.*s of service %.*s as deploy.resources.%s.%s",
 		    (int)key.n, key.p, SVC(t, s->key), where, field);
 }
 
@@ -451,7 +451,7 @@ static void tr_build(struct svc *s, const struct c2s_node *k)
 		return;
 	}
 	if (!m->o->image_prefix) {
-		struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0005, MIG_NEEDS_YOU, t, k,
+		struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0105, MIG_NEEDS_YOU, t, k,
 			"service %.*s has build: and no image:, and swarm never builds: it pulls an image", SVC(t, s->key));
 		mig_hint(m, dg, "give it an image: (a registry the nodes can pull from), or run migrate with "
 			 "--image-prefix REGISTRY/ to name it %s-%.*s there", m->project, SVC(t, s->key));
@@ -471,7 +471,7 @@ static void tr_build(struct svc *s, const struct c2s_node *k)
 		if (o)
 			mo_scalar(o, image, strlen(image), 1, 1);
 	}
-	struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0005, MIG_TRANSLATED, t, k,
+	struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0105, MIG_TRANSLATED, t, k,
 		"build of service %.*s as image: %s, the name docker compose gives the image it builds, after "
 		"--image-prefix", SVC(t, s->key), image);
 	mig_hint(m, dg, "build and push it before deploying: docker build -t %s CONTEXT && docker push %s "
@@ -590,7 +590,7 @@ static void tr_env_file(struct svc *s, const struct c2s_node *k, const struct c2
 		struct stat st;
 		if (!required && stat(full, &st) != 0) {
 			mig_op_drop_item(&s->p->x, v, i);
-			mig_note_at(m, C2S_R_CS0004, MIG_DROPPED, t, it,
+			mig_note_at(m, C2S_R_CS0104, MIG_DROPPED, t, it,
 				    "env_file %.*s of service %.*s dropped: it is optional (required: false) and missing, "
 				    "as docker compose skips it", (int)ps.n, ps.p, SVC(t, s->key));
 			continue;
@@ -599,7 +599,7 @@ static void tr_env_file(struct svc *s, const struct c2s_node *k, const struct c2
 		struct mig_out *o = mig_op_replace(&s->p->x, it);
 		if (o)
 			mo_scalar(o, ps.p, ps.n, 1, c2s_style(v) == C2S_STYLE_FLOW);
-		mig_note_at(m, C2S_R_CS0004, MIG_TRANSLATED, t, it,
+		mig_note_at(m, C2S_R_CS0104, MIG_TRANSLATED, t, it,
 			    "env_file of service %.*s in docker compose's long form written as its path %.*s",
 			    SVC(t, s->key), (int)ps.n, ps.p);
 	}
@@ -671,7 +671,7 @@ static void tr_ports(struct svc *s, const struct c2s_node *v)
 			} else if (key_is(t, pk, "name") || key_is(t, pk, "app_protocol")) {
 				mig_op_drop(&s->p->x, it, j);
 				struct c2s_str kk = str_of(t, pk);
-				mig_note_at(m, C2S_R_CS0006, MIG_DROPPED, t, pk,
+				mig_note_at(m, C2S_R_CS0106, MIG_DROPPED, t, pk,
 					    "%.*s of a port of service %.*s dropped: a docker compose annotation swarm has no "
 					    "place for", (int)kk.n, kk.p, SVC(t, s->key));
 			} else if (key_is(t, pk, "published") && is_string(t, pv)) {
@@ -682,11 +682,11 @@ static void tr_ports(struct svc *s, const struct c2s_node *v)
 					struct mig_out *o = mig_op_replace(&s->p->x, pv);
 					if (o)
 						mo_printf(o, "%lld", num);
-					mig_note_at(m, C2S_R_CS0004, MIG_TRANSLATED, t, pv,
+					mig_note_at(m, C2S_R_CS0104, MIG_TRANSLATED, t, pv,
 						    "published port \"%.*s\" of service %.*s written as the number swarm's "
 						    "long syntax wants", (int)ps.n, ps.p, SVC(t, s->key));
 				} else {
-					struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0004, MIG_NEEDS_YOU, t, pv,
+					struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0104, MIG_NEEDS_YOU, t, pv,
 						"published: \"%.*s\" of service %.*s is a range or not a number, which the v3 "
 						"long syntax cannot say", (int)ps.n, ps.p, SVC(t, s->key));
 					mig_hint(m, dg, "write one item per port, or the short syntax \"8000-8010:8000-8010\"");
@@ -714,7 +714,7 @@ static void tr_deploy(struct svc *s, const struct c2s_node *deploy)
 		struct mig_out *o = mig_op_replace(&s->p->x, cond);
 		if (o)
 			mo_str(o, swarm);
-		mig_note_at(m, C2S_R_CS0004, MIG_TRANSLATED, t, cond,
+		mig_note_at(m, C2S_R_CS0104, MIG_TRANSLATED, t, cond,
 			    "deploy.restart_policy.condition: %.*s of service %.*s as %s: docker compose reads it as its "
 			    "restart: policy, the Docker Engine refuses it on a swarm service", (int)cs.n, cs.p,
 			    SVC(t, s->key), swarm);
@@ -732,11 +732,11 @@ static void tr_deploy(struct svc *s, const struct c2s_node *deploy)
 				if (o)
 					mo_scalar(o, vs.p, vs.n, 1, c2s_style(pt) == C2S_STYLE_FLOW);
 				struct c2s_str ks = str_of(t, k);
-				mig_note_at(m, C2S_R_CS0004, MIG_TRANSLATED, t, v,
+				mig_note_at(m, C2S_R_CS0104, MIG_TRANSLATED, t, v,
 					    "deploy.resources.%s.%.*s of service %.*s written as a string, as the v3 "
 					    "schema wants", parts[i], (int)ks.n, ks.p, SVC(t, s->key));
 			} else if (key_is(t, k, "devices")) {
-				struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0006, MIG_NEEDS_YOU, t, k,
+				struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0106, MIG_NEEDS_YOU, t, k,
 					"deploy.resources.%s.devices of service %.*s (GPUs and other devices) has no swarm "
 					"equivalent in a stack file", parts[i], SVC(t, s->key));
 				mig_hint(m, dg, "advertise the devices as generic resources on the nodes (dockerd "
@@ -763,7 +763,7 @@ static void tr_string_map(struct svc *s, const struct c2s_node *k, const struct 
 		if (o)
 			mo_str(o, val.boolean ? "\"true\"" : "\"false\"");
 		struct c2s_str ks = str_of(t, k), es = str_of(t, c2s_map_key(d, v, j));
-		mig_note_at(m, C2S_R_CS0004, MIG_TRANSLATED, t, ev,
+		mig_note_at(m, C2S_R_CS0104, MIG_TRANSLATED, t, ev,
 			    "%.*s.%.*s of service %.*s: the boolean written as the string docker compose makes of it "
 			    "(the v3 schema takes no booleans here)", (int)ks.n, ks.p, (int)es.n, es.p, SVC(t, s->key));
 	}
@@ -792,7 +792,7 @@ static void tr_service_networks(struct svc *s, const struct c2s_node *v)
 					    "%.*s of service %.*s on network %.*s dropped: swarm gives each task an address "
 					    "of its own", (int)ks.n, ks.p, SVC(t, s->key), (int)ns.n, ns.p);
 			else
-				mig_note_at(m, C2S_R_CS0006, MIG_DROPPED, t, k,
+				mig_note_at(m, C2S_R_CS0106, MIG_DROPPED, t, k,
 					    "%.*s of service %.*s on network %.*s dropped: the v3 file format has no such "
 					    "network option", (int)ks.n, ks.p, SVC(t, s->key), (int)ns.n, ns.p);
 		}
@@ -856,14 +856,14 @@ static void translate_service(struct pass *p, const struct c2s_node *sk, const s
 		else if (c2s_str_eq(key, "scale")) {
 			mig_op_drop(&p->x, svc, i);
 			if (svc_get(&s, "deploy", "replicas", NULL, NULL)) {
-				mig_note_at(m, C2S_R_CS0004, MIG_DROPPED, t, k,
+				mig_note_at(m, C2S_R_CS0104, MIG_DROPPED, t, k,
 					    "scale of service %.*s dropped: deploy.replicas is set and wins", SVC(t, sk));
 			} else {
 				struct mig_out *o = mig_add_leaf(s.add, "deploy.replicas");
 				struct c2s_str vs = str_of(t, v);
 				if (o)
 					mo_lit(o, vs.p, vs.n);
-				mig_note_at(m, C2S_R_CS0004, MIG_TRANSLATED, t, k,
+				mig_note_at(m, C2S_R_CS0104, MIG_TRANSLATED, t, k,
 					    "scale: %.*s of service %.*s as deploy.replicas", (int)vs.n, vs.p, SVC(t, sk));
 			}
 		} else if (c2s_str_eq(key, "network_mode"))
@@ -890,7 +890,7 @@ static void translate_service(struct pass *p, const struct c2s_node *sk, const s
 					continue;
 				if (compose_keys[j].kind == MIG_DROPPED)
 					mig_op_drop(&p->x, svc, i);
-				struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0006, compose_keys[j].kind, t, k,
+				struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0106, compose_keys[j].kind, t, k,
 					"%s of service %.*s %s: %s", compose_keys[j].key, SVC(t, sk),
 					compose_keys[j].kind == MIG_DROPPED ? "dropped" : "has no swarm equivalent",
 					compose_keys[j].why);
@@ -940,7 +940,7 @@ static void translate_objects(struct pass *p, const char *what, const struct c2s
 			if (strcmp(what, "networks") == 0 && key_is(t, k, "driver") &&
 			    (c2s_str_eq(str_of(t, v), "bridge"))) {
 				mig_op_drop(&p->x, ov, j);
-				mig_note_at(m, C2S_R_CS0004, MIG_TRANSLATED, t, k,
+				mig_note_at(m, C2S_R_CS0104, MIG_TRANSLATED, t, k,
 					    "driver: bridge of network %.*s dropped: it is docker compose's default, and "
 					    "swarm's is overlay (a service cannot join a local bridge network)", (int)on.n, on.p);
 				continue;
@@ -959,7 +959,7 @@ static void translate_objects(struct pass *p, const char *what, const struct c2s
 									continue;
 								mig_op_drop(&p->x, ci, u);
 								struct c2s_str cs = str_of(t, ck);
-								mig_note_at(m, C2S_R_CS0006, MIG_DROPPED, t, ck,
+								mig_note_at(m, C2S_R_CS0106, MIG_DROPPED, t, ck,
 									    "ipam.config %.*s of network %.*s dropped: the v3 "
 									    "file format takes only subnet", (int)cs.n, cs.p,
 									    (int)on.n, on.p);
@@ -969,7 +969,7 @@ static void translate_objects(struct pass *p, const char *what, const struct c2s
 					}
 					mig_op_drop(&p->x, v, q);
 					struct c2s_str is = str_of(t, ik);
-					mig_note_at(m, C2S_R_CS0006, MIG_DROPPED, t, ik,
+					mig_note_at(m, C2S_R_CS0106, MIG_DROPPED, t, ik,
 						    "ipam.%.*s of network %.*s dropped: the v3 file format has no such key",
 						    (int)is.n, is.p, (int)on.n, on.p);
 				}
@@ -977,7 +977,7 @@ static void translate_objects(struct pass *p, const char *what, const struct c2s
 			}
 			if ((strcmp(what, "secrets") == 0 || strcmp(what, "configs") == 0) &&
 			    (key_is(t, k, "environment") || key_is(t, k, "content"))) {
-				struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0006, MIG_NEEDS_YOU, t, k,
+				struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0106, MIG_NEEDS_YOU, t, k,
 					"%s %.*s comes from %.*s:, which docker stack deploy cannot read: it takes file: or "
 					"external: only", what, (int)on.n, on.p, (int)ks.n, ks.p);
 				mig_hint(m, dg, "write the value to a file and give file: (or create it with docker %.*s "
@@ -987,7 +987,7 @@ static void translate_objects(struct pass *p, const char *what, const struct c2s
 			if (in_list(ks, keys, nkeys))
 				continue;
 			mig_op_drop(&p->x, ov, j);
-			mig_note_at(m, C2S_R_CS0006, MIG_DROPPED, t, k,
+			mig_note_at(m, C2S_R_CS0106, MIG_DROPPED, t, k,
 				    "%.*s of %.*s %.*s dropped: the v3 file format has no such key", (int)ks.n, ks.p,
 				    (int)(strlen(what) - 1), what, (int)on.n, on.p);
 		}
@@ -1008,7 +1008,7 @@ int mig_phase_translate(struct mig *m, struct mig_text *t)
 		struct c2s_str ks = str_of(t, k);
 		if (c2s_str_eq(ks, "name")) {
 			mig_op_drop(&p.x, root, i);
-			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0003, MIG_DROPPED, t, k,
+			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0103, MIG_DROPPED, t, k,
 				"name: dropped: a stack's name is given when it is deployed");
 			mig_hint(m, dg, "docker stack deploy -c FILE %s", m->project);
 		} else if (c2s_str_eq(ks, "services") && c2s_is_mapping(v)) {
@@ -1024,7 +1024,7 @@ int mig_phase_translate(struct mig *m, struct mig_text *t)
 		} else if (c2s_str_eq(ks, "configs")) {
 			translate_objects(&p, "configs", v, v3_config_keys, sizeof v3_config_keys / sizeof *v3_config_keys);
 		} else if (c2s_str_eq(ks, "models")) {
-			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0006, MIG_NEEDS_YOU, t, k,
+			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0106, MIG_NEEDS_YOU, t, k,
 				"models: are a docker compose feature swarm has no equivalent for");
 			mig_hint(m, dg, "run the model as a service of its own, or remove the key");
 		}
