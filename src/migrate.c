@@ -33,62 +33,6 @@ static int is_file(const char *path)
 	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
-/* path made absolute against base (a directory) and cleaned of "." and ".." parts. */
-static void abs_path(const char *base, const char *path, char *out, size_t size)
-{
-	char tmp[PATH_MAX * 2];
-	if (path[0] == '/')
-		snprintf(tmp, sizeof tmp, "%s", path);
-	else
-		snprintf(tmp, sizeof tmp, "%s/%s", base, path);
-	/* clean: split on '/', drop "." and "", pop on ".." */
-	const char *parts[PATH_MAX / 2];
-	size_t lens[PATH_MAX / 2], n = 0;
-	const char *p = tmp;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		const char *e = p;
-		while (*e && *e != '/')
-			e++;
-		size_t l = (size_t)(e - p);
-		if (l == 0 || (l == 1 && p[0] == '.')) {
-			/* skip */
-		} else if (l == 2 && p[0] == '.' && p[1] == '.') {
-			if (n)
-				n--;
-		} else if (n < sizeof parts / sizeof *parts) {
-			parts[n] = p;
-			lens[n++] = l;
-		}
-		p = e;
-	}
-	size_t at = 0;
-	if (size)
-		out[0] = '\0';
-	for (size_t i = 0; i < n && at + lens[i] + 2 < size; i++) {
-		out[at++] = '/';
-		memcpy(out + at, parts[i], lens[i]);
-		at += lens[i];
-	}
-	if (at == 0 && size > 1)
-		out[at++] = '/';
-	if (size)
-		out[at < size ? at : size - 1] = '\0';
-}
-
-static void dir_name(const char *path, char *out, size_t size)
-{
-	snprintf(out, size, "%s", path);
-	char *slash = strrchr(out, '/');
-	if (slash == out)
-		out[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		snprintf(out, size, ".");
-}
-
 /* ---- the environment ---- */
 
 struct envfile_ctx {
@@ -397,16 +341,18 @@ int c2s_migrate(const struct c2s_migrate_options *o, FILE *out, FILE *err)
 		snprintf(dir, sizeof dir, "%s", cwd);
 		for (;;) {
 			char cand[PATH_MAX + 64];
+			/* named as the user would: without the directory when it is the current one */
+			int here = strcmp(dir, cwd) == 0;
 			for (size_t i = 0; i < sizeof default_files / sizeof *default_files && !nfiles; i++) {
 				snprintf(cand, sizeof cand, "%s/%s", dir, default_files[i]);
 				if (is_file(cand))
-					files[nfiles++] = strdup(cand);
+					files[nfiles++] = strdup(here ? default_files[i] : cand);
 			}
 			if (nfiles) {
 				for (size_t i = 0; i < sizeof override_files / sizeof *override_files; i++) {
 					snprintf(cand, sizeof cand, "%s/%s", dir, override_files[i]);
 					if (is_file(cand)) {
-						files[nfiles++] = strdup(cand);
+						files[nfiles++] = strdup(here ? override_files[i] : cand);
 						break;
 					}
 				}
@@ -415,7 +361,7 @@ int c2s_migrate(const struct c2s_migrate_options *o, FILE *out, FILE *err)
 			if (strcmp(dir, "/") == 0)
 				break;
 			char up[PATH_MAX];
-			dir_name(dir, up, sizeof up);
+			mig_dir_name(dir, up, sizeof up);
 			snprintf(dir, sizeof dir, "%s", up);
 		}
 		if (!nfiles) {
@@ -432,8 +378,8 @@ int c2s_migrate(const struct c2s_migrate_options *o, FILE *out, FILE *err)
 	/* the project directory: the first file's; its .env when none was named */
 	{
 		char absf[PATH_MAX];
-		abs_path(cwd, files[0], absf, sizeof absf);
-		dir_name(absf, m.workdir, sizeof m.workdir);
+		mig_abs_path(cwd, files[0], absf, sizeof absf);
+		mig_dir_name(absf, m.workdir, sizeof m.workdir);
 		char wenv[PATH_MAX + 8];
 		snprintf(wenv, sizeof wenv, "%s/.env", m.workdir);
 		if (!o->nenv_files && strcmp(wenv, dotenv) != 0) {
@@ -447,8 +393,8 @@ int c2s_migrate(const struct c2s_migrate_options *o, FILE *out, FILE *err)
 		snprintf(m.outdir, sizeof m.outdir, "%s", m.workdir);
 	} else if (o->output) {
 		char abso[PATH_MAX];
-		abs_path(cwd, o->output, abso, sizeof abso);
-		dir_name(abso, m.outdir, sizeof m.outdir);
+		mig_abs_path(cwd, o->output, abso, sizeof abso);
+		mig_dir_name(abso, m.outdir, sizeof m.outdir);
 	} else {
 		snprintf(m.outdir, sizeof m.outdir, "%s", cwd);
 	}
@@ -461,7 +407,7 @@ int c2s_migrate(const struct c2s_migrate_options *o, FILE *out, FILE *err)
 	int bad = 0;
 	for (size_t i = 0; i < nfiles; i++) {
 		char absf[PATH_MAX];
-		abs_path(cwd, files[i], absf, sizeof absf);
+		mig_abs_path(cwd, files[i], absf, sizeof absf);
 		struct c2s_source *src = mig_read(&m, files[i], NULL);
 		if (!src) {
 			bad = 1;

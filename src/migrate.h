@@ -167,11 +167,13 @@ int mt_is_null(const struct mig_text *t, const struct c2s_node *n);
 /* ---- changes to a YAML text (migrate_yaml.c) ---- */
 /* Keys to add, as a tree: a mapping of children, a leaf value (flow YAML text),
  * or items to append to a sequence (each a flow YAML text). */
-enum mig_add_kind { MIG_ADD_MAP, MIG_ADD_LEAF, MIG_ADD_ITEMS };
+enum mig_add_kind { MIG_ADD_MAP, MIG_ADD_LEAF, MIG_ADD_ITEMS, MIG_ADD_COPY };
 struct mig_add {
 	char *name;
 	enum mig_add_kind kind;
 	struct mig_out val;          /* LEAF: the value */
+	const struct mig_text *ct;   /* COPY: an entry (ck: cv) or an item (cv) of another text, */
+	const struct c2s_node *ck, *cv; /* copied with its comments where it can be */
 	struct mig_add **kids;       /* MAP: children in order; ITEMS: the items (their val) */
 	size_t n, cap;
 };
@@ -182,6 +184,11 @@ void mig_add_free(struct mig_add *a);
 struct mig_out *mig_add_leaf(struct mig_add *a, const char *path);
 /* A new item for the sequence at path: write it (flow YAML) into the builder. */
 struct mig_out *mig_add_item(struct mig_add *a, const char *path);
+/* Entry key: value of text ct added under a (a mapping of the tree) as it is written there. */
+int mig_add_copy(struct mig_add *a, const struct mig_text *ct, const struct c2s_node *key, const struct c2s_node *value);
+/* Item of text ct appended to the sequence named name under a. */
+int mig_add_copy_item(struct mig_add *a, const char *name, size_t nlen, const struct mig_text *ct,
+		      const struct c2s_node *item);
 
 /* The changes of one pass over a text. */
 struct mig_ops {
@@ -202,8 +209,24 @@ void mig_op_drop_item(struct mig_ops *x, const struct c2s_node *seq, uint32_t i)
 struct mig_out *mig_op_replace(struct mig_ops *x, const struct c2s_node *n);
 /* Add a's children to mapping map, the value of key (key NULL: the document's root). */
 void mig_op_add(struct mig_ops *x, const struct c2s_node *key, const struct c2s_node *map, const struct mig_add *a);
+/* Replace entry i of mapping map (in the ops' text) with entry key: value of text ct. */
+void mig_op_replace_entry(struct mig_ops *x, const struct c2s_node *map, uint32_t i, const struct mig_text *ct,
+			  const struct c2s_node *key, const struct c2s_node *value);
+/* Replace item i of sequence seq with item of text ct. */
+void mig_op_replace_item(struct mig_ops *x, const struct c2s_node *seq, uint32_t i, const struct mig_text *ct,
+			 const struct c2s_node *item);
+/* Remove the tag written on node n (!override). */
+void mig_op_untag(struct mig_ops *x, const struct c2s_node *n);
 /* Apply the changes to t: the next text in out. 0 or -1. */
 int mig_ops_apply(struct mig_ops *x, struct mig_text *out);
+
+/* ---- paths ---- */
+/* path made absolute against base (a directory) and cleaned of ".", ".." and "//". */
+void mig_abs_path(const char *base, const char *path, char *out, size_t size);
+/* The directory of path ("." when it has none). */
+void mig_dir_name(const char *path, char *out, size_t size);
+/* path (absolute, clean) relative to dir (absolute, clean), starting with "./" or "../". */
+void mig_rel_path(const char *dir, const char *path, char *out, size_t size);
 
 /* ---- the report ---- */
 /* A change at [start, end) of t (mapped to the original file). */
@@ -249,6 +272,9 @@ int mig_phase_interpolate(struct mig *m, struct mig_text *t, const struct c2s_en
 int mig_phase_include_extends(struct mig *m, struct mig_text *t, const struct c2s_env *env);
 /* Merge override o into base as docker compose merges -f files. */
 int mig_phase_merge(struct mig *m, struct mig_text *base, struct mig_text *o);
+/* Rewrite t's relative paths (volumes, env_file, build, secret and config files) written
+ * for directory from as paths from directory to. */
+int mig_rebase(struct mig *m, struct mig_text *t, const char *from, const char *to);
 /* Keep the services of the active profiles. */
 int mig_phase_profiles(struct mig *m, struct mig_text *t);
 /* Everything else: the keys docker stack deploy refuses, ignores or reads otherwise. */

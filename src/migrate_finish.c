@@ -198,7 +198,8 @@ static int self_check(struct mig *m, struct mig_text *t)
 		if (!refused && !ignored)
 			continue;
 		/* variables: the interpolation phase has said it at the ${...} already */
-		if (!m->o->keep_variables && tier == C2S_TIER_INTERP)
+		enum c2s_rule_index ri = c2s_rule_index(x->rule);
+		if (!m->o->keep_variables && (ri == C2S_R_CS3001 || ri == C2S_R_CS3002 || ri == C2S_R_CS3003))
 			continue;
 		struct c2s_diag *d = mig_note(m, C2S_R_CS0108, MIG_NEEDS_YOU, t, x->span.start,
 					      x->span.end > x->span.start ? x->span.end : x->span.start + 1,

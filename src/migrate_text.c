@@ -5,6 +5,7 @@
 #include "compose2swarm.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -646,6 +647,96 @@ int mt_is_null(const struct mig_text *t, const struct c2s_node *n)
 {
 	struct c2s_value v;
 	return !n || (c2s_is_scalar(n) && c2s_resolve(&t->doc, n, &v) == C2S_TYPE_NULL);
+}
+
+/* ---- paths ---- */
+
+/* path made absolute against base (a directory) and cleaned of "." and ".." parts. */
+void mig_abs_path(const char *base, const char *path, char *out, size_t size)
+{
+	char tmp[PATH_MAX * 2];
+	if (path[0] == '/')
+		snprintf(tmp, sizeof tmp, "%s", path);
+	else
+		snprintf(tmp, sizeof tmp, "%s/%s", base, path);
+	/* clean: split on '/', drop "." and "", pop on ".." */
+	const char *parts[PATH_MAX / 2];
+	size_t lens[PATH_MAX / 2], n = 0;
+	const char *p = tmp;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *e = p;
+		while (*e && *e != '/')
+			e++;
+		size_t l = (size_t)(e - p);
+		if (l == 0 || (l == 1 && p[0] == '.')) {
+			/* skip */
+		} else if (l == 2 && p[0] == '.' && p[1] == '.') {
+			if (n)
+				n--;
+		} else if (n < sizeof parts / sizeof *parts) {
+			parts[n] = p;
+			lens[n++] = l;
+		}
+		p = e;
+	}
+	size_t at = 0;
+	if (size)
+		out[0] = '\0';
+	for (size_t i = 0; i < n && at + lens[i] + 2 < size; i++) {
+		out[at++] = '/';
+		memcpy(out + at, parts[i], lens[i]);
+		at += lens[i];
+	}
+	if (at == 0 && size > 1)
+		out[at++] = '/';
+	if (size)
+		out[at < size ? at : size - 1] = '\0';
+}
+
+void mig_dir_name(const char *path, char *out, size_t size)
+{
+	snprintf(out, size, "%s", path);
+	char *slash = strrchr(out, '/');
+	if (slash == out)
+		out[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(out, size, ".");
+}
+
+/* path (absolute, clean) relative to dir (absolute, clean). */
+void mig_rel_path(const char *dir, const char *path, char *out, size_t size)
+{
+	size_t common = 0, i = 0;
+	/* the longest common prefix that ends at a '/' (or a whole part) */
+	while (dir[i] && path[i] && dir[i] == path[i]) {
+		i++;
+		if ((dir[i] == '/' || dir[i] == '\0') && (path[i] == '/' || path[i] == '\0'))
+			common = i;
+	}
+	if (strcmp(dir, "/") == 0)
+		common = 0;
+	size_t at = 0;
+	out[0] = '\0';
+	for (const char *p = dir + common; *p; p++)
+		if (*p == '/' && at + 4 < size) {
+			memcpy(out + at, "../", 3);
+			at += 3;
+		}
+	const char *rest = path + common;
+	if (*rest == '/')
+		rest++;
+	if (at == 0 && at + 2 < size) {
+		memcpy(out, "./", 2);
+		at = 2;
+	}
+	snprintf(out + at, size - at, "%s", rest);
+	size_t n = strlen(out);
+	if (n > 1 && out[n - 1] == '/')
+		out[n - 1] = '\0';
 }
 
 /* ---- the report ---- */

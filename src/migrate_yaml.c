@@ -94,6 +94,118 @@ struct mig_out *mig_add_item(struct mig_add *a, const char *path)
 	return it ? &it->val : NULL;
 }
 
+int mig_add_copy(struct mig_add *a, const struct mig_text *ct, const struct c2s_node *key, const struct c2s_node *value)
+{
+	struct c2s_str name = c2s_scalar(&ct->doc, key);
+	struct mig_add *k = kid(a, name.p, name.n, MIG_ADD_COPY, 1);
+	if (!k)
+		return -1;
+	k->kind = MIG_ADD_COPY;
+	k->ct = ct;
+	k->ck = key;
+	k->cv = value;
+	return 0;
+}
+
+int mig_add_copy_item(struct mig_add *a, const char *name, size_t nlen, const struct mig_text *ct,
+		      const struct c2s_node *item)
+{
+	struct mig_add *k = kid(a, name, nlen, MIG_ADD_ITEMS, 1);
+	if (!k || k->kind != MIG_ADD_ITEMS)
+		return -1;
+	struct mig_add *it = kid(k, NULL, 0, MIG_ADD_COPY, 1);
+	if (!it)
+		return -1;
+	it->ct = ct;
+	it->cv = item;
+	return 0;
+}
+
+/* Does n or anything under it come through an alias (its text is elsewhere)? */
+static int has_alias(const struct c2s_doc *d, const struct c2s_node *n, int depth)
+{
+	if (!n || depth > C2S_MAX_DEPTH)
+		return 1;
+	if (c2s_flags(n) & C2S_NODE_ALIAS)
+		return 1;
+	if (c2s_kind(n) == C2S_MAPPING) {
+		for (uint32_t i = 0; i < c2s_count(n); i++)
+			if (has_alias(d, c2s_map_key(d, n, i), depth + 1) || has_alias(d, c2s_map_value(d, n, i), depth + 1))
+				return 1;
+	} else if (c2s_kind(n) == C2S_SEQUENCE) {
+		for (uint32_t i = 0; i < c2s_count(n); i++)
+			if (has_alias(d, c2s_seq_item(d, n, i), depth + 1))
+				return 1;
+	}
+	return 0;
+}
+
+/* Copied lines end with a line break. */
+static void end_line(struct mig_out *o)
+{
+	if (o->buf.len && o->buf.data[o->buf.len - 1] != '\n')
+		mo_lit(o, "\n", 1);
+}
+
+/* Entry key: value of text ct written at indent: its own lines moved there (comments
+ * and all) when it stands on lines of its own, else written anew. */
+static void copy_entry(struct mig_out *o, const struct mig_text *ct, const struct c2s_node *key,
+		       const struct c2s_node *value, uint32_t indent, uint32_t step)
+{
+	uint32_t a, b;
+	if (!has_alias(&ct->doc, value, 0) && !(c2s_flags(key) & C2S_NODE_ALIAS) && mt_entry_lines(ct, key, &a, &b) == 0) {
+		mo_copy_shift(o, ct, a, b, (int)indent - (int)mt_col(ct, key->start));
+		end_line(o);
+		return;
+	}
+	mo_spaces(o, indent);
+	mo_flow(o, ct, key);
+	mo_lit(o, ":", 1);
+	mo_block(o, ct, value, indent + step, step);
+}
+
+/* The '-' of a block sequence item, or UINT32_MAX. */
+static uint32_t item_dash(const struct mig_text *t, const struct c2s_node *it)
+{
+	uint32_t dash = it->start;
+	while (dash > 0 && t->src.data[dash - 1] == ' ')
+		dash--;
+	if (dash > 0 && t->src.data[dash - 1] == '-')
+		dash--;
+	return t->src.data[dash] == '-' && mt_first_on_line(t, dash) ? dash : UINT32_MAX;
+}
+
+/* A sequence item of the tree written with its dash at column col. */
+static void emit_item(struct mig_out *o, const struct mig_add *it, uint32_t col)
+{
+	if (it->kind == MIG_ADD_COPY) {
+		uint32_t dash = item_dash(it->ct, it->cv);
+		if (dash != UINT32_MAX && !has_alias(&it->ct->doc, it->cv, 0)) {
+			mo_copy_shift(o, it->ct, mt_line_start(it->ct, dash), mt_block_end(it->ct, dash),
+				      (int)col - (int)mt_col(it->ct, dash));
+			end_line(o);
+			return;
+		}
+		mo_spaces(o, col);
+		mo_lit(o, "- ", 2);
+		mo_flow(o, it->ct, it->cv);
+		mo_lit(o, "\n", 1);
+		return;
+	}
+	mo_spaces(o, col);
+	mo_lit(o, "- ", 2);
+	mo_append(o, &it->val);
+	mo_lit(o, "\n", 1);
+}
+
+static void emit_item_flow(struct mig_out *o, const struct mig_add *it)
+{
+	if (it->kind == MIG_ADD_COPY)
+		mo_flow(o, it->ct, it->cv);
+	else
+		mo_append(o, &it->val);
+}
+
 /* ---- flow collections written anew ---- */
 
 struct mig_flowmod {
@@ -184,7 +296,9 @@ static void emit_add_flow(struct mig_out *o, const struct mig_add *a);
 
 static void emit_add_flow_value(struct mig_out *o, const struct mig_add *a)
 {
-	if (a->kind == MIG_ADD_LEAF) {
+	if (a->kind == MIG_ADD_COPY) {
+		mo_flow(o, a->ct, a->cv);
+	} else if (a->kind == MIG_ADD_LEAF) {
 		mo_append(o, &a->val);
 	} else if (a->kind == MIG_ADD_MAP) {
 		mo_lit(o, "{", 1);
@@ -199,7 +313,7 @@ static void emit_add_flow_value(struct mig_out *o, const struct mig_add *a)
 		for (size_t i = 0; i < a->n; i++) {
 			if (i)
 				mo_lit(o, ", ", 2);
-			mo_append(o, &a->kids[i]->val);
+			emit_item_flow(o, a->kids[i]);
 		}
 		mo_lit(o, "]", 1);
 	}
@@ -286,13 +400,13 @@ static void emit_flow(const struct mig_ops *x, struct mig_out *o, const struct c
 			if (!first)
 				mo_lit(o, ", ", 2);
 			first = 0;
-			mo_append(o, &f->adds[j]->kids[q]->val);
+			emit_item_flow(o, f->adds[j]->kids[q]);
 		}
 	for (size_t q = 0; extra && extra->kind == MIG_ADD_ITEMS && q < extra->n; q++) {
 		if (!first)
 			mo_lit(o, ", ", 2);
 		first = 0;
-		mo_append(o, &extra->kids[q]->val);
+		emit_item_flow(o, extra->kids[q]);
 	}
 	mo_lit(o, "]", 1);
 }
@@ -301,6 +415,10 @@ static void emit_flow(const struct mig_ops *x, struct mig_out *o, const struct c
 
 static void emit_add_block(struct mig_out *o, const struct mig_add *a, uint32_t indent, uint32_t step)
 {
+	if (a->kind == MIG_ADD_COPY) {
+		copy_entry(o, a->ct, a->ck, a->cv, indent, step);
+		return;
+	}
 	mo_spaces(o, indent);
 	mo_scalar(o, a->name, strlen(a->name), 1, 0);
 	mo_lit(o, ":", 1);
@@ -314,12 +432,8 @@ static void emit_add_block(struct mig_out *o, const struct mig_add *a, uint32_t 
 			emit_add_block(o, a->kids[i], indent + step, step);
 	} else {
 		mo_lit(o, "\n", 1);
-		for (size_t i = 0; i < a->n; i++) {
-			mo_spaces(o, indent + step);
-			mo_lit(o, "- ", 2);
-			mo_append(o, &a->kids[i]->val);
-			mo_lit(o, "\n", 1);
-		}
+		for (size_t i = 0; i < a->n; i++)
+			emit_item(o, a->kids[i], indent + step);
 	}
 }
 
@@ -336,6 +450,10 @@ static void emit_merged(const struct mig_ops *x, struct mig_out *o, const struct
 		for (size_t q = 0; a && q < a->n; q++)
 			if (c2s_scalar_is(d, k, a->kids[q]->name))
 				c = a->kids[q];
+		if (c && c->kind == MIG_ADD_COPY) {
+			copy_entry(o, c->ct, c->ck, c->cv, indent, step);
+			continue;
+		}
 		mo_spaces(o, indent);
 		mo_flow(o, x->t, k);
 		mo_lit(o, ":", 1);
@@ -350,12 +468,8 @@ static void emit_merged(const struct mig_ops *x, struct mig_out *o, const struct
 				mo_flow(o, x->t, c2s_seq_item(d, v, j));
 				mo_lit(o, "\n", 1);
 			}
-			for (size_t j = 0; j < c->n; j++) {
-				mo_spaces(o, indent + step);
-				mo_lit(o, "- ", 2);
-				mo_append(o, &c->kids[j]->val);
-				mo_lit(o, "\n", 1);
-			}
+			for (size_t j = 0; j < c->n; j++)
+				emit_item(o, c->kids[j], indent + step);
 		} else {
 			mo_block(o, x->t, v, indent + step, step);
 		}
@@ -492,12 +606,8 @@ static void add_to_block(struct mig_ops *x, const struct c2s_node *map, const st
 			} else if (own && mt_first_on_line(t, ek->start)) {
 				struct mig_out *o = mig_edit(&x->ed, mt_block_end(t, ek->start), mt_block_end(t, ek->start));
 				uint32_t dcol = mt_col(t, ev->start);
-				for (size_t j = 0; o && j < c->n; j++) {
-					mo_spaces(o, dcol);
-					mo_lit(o, "- ", 2);
-					mo_append(o, &c->kids[j]->val);
-					mo_lit(o, "\n", 1);
-				}
+				for (size_t j = 0; o && j < c->n; j++)
+					emit_item(o, c->kids[j], dcol);
 			} else {
 				if (mt_own(ek)) {
 					/* rewrite key: as the merged list plus the items */
@@ -515,12 +625,8 @@ static void add_to_block(struct mig_ops *x, const struct c2s_node *map, const st
 							mo_flow(o, t, c2s_seq_item(d, ev, j));
 							mo_lit(o, "\n", 1);
 						}
-						for (size_t j = 0; j < c->n; j++) {
-							mo_spaces(o, col + x->step);
-							mo_lit(o, "- ", 2);
-							mo_append(o, &c->kids[j]->val);
-							mo_lit(o, "\n", 1);
-						}
+						for (size_t j = 0; j < c->n; j++)
+							emit_item(o, c->kids[j], col + x->step);
 					}
 				} else {
 					mo_spaces(&ins, indent);
@@ -532,12 +638,8 @@ static void add_to_block(struct mig_ops *x, const struct c2s_node *map, const st
 						mo_flow(&ins, t, c2s_seq_item(d, ev, j));
 						mo_lit(&ins, "\n", 1);
 					}
-					for (size_t j = 0; j < c->n; j++) {
-						mo_spaces(&ins, indent + x->step);
-						mo_lit(&ins, "- ", 2);
-						mo_append(&ins, &c->kids[j]->val);
-						mo_lit(&ins, "\n", 1);
-					}
+					for (size_t j = 0; j < c->n; j++)
+						emit_item(&ins, c->kids[j], indent + x->step);
 				}
 			}
 		}
@@ -576,6 +678,57 @@ void mig_op_add(struct mig_ops *x, const struct c2s_node *key, const struct c2s_
 		return;
 	}
 	mig_trouble(x->m, "%s: keys migrate cannot add here; please report this", t->src.name);
+}
+
+void mig_op_replace_entry(struct mig_ops *x, const struct c2s_node *map, uint32_t i, const struct mig_text *ct,
+			  const struct c2s_node *key, const struct c2s_node *value)
+{
+	const struct mig_text *t = x->t;
+	const struct c2s_node *k = c2s_map_key(&t->doc, map, i), *v = c2s_map_value(&t->doc, map, i);
+	uint32_t a, b;
+	struct mig_out *o;
+	if (c2s_style(map) == C2S_STYLE_BLOCK && mt_own(k) && mt_entry_lines(t, k, &a, &b) == 0) {
+		if ((o = mig_edit(&x->ed, a, b)) != NULL)
+			copy_entry(o, ct, key, value, mt_col(t, k->start), x->step);
+		return;
+	}
+	if ((o = mig_op_replace(x, v)) != NULL)
+		mo_flow(o, ct, value);
+}
+
+void mig_op_replace_item(struct mig_ops *x, const struct c2s_node *seq, uint32_t i, const struct mig_text *ct,
+			 const struct c2s_node *item)
+{
+	const struct mig_text *t = x->t;
+	const struct c2s_node *it = c2s_seq_item(&t->doc, seq, i);
+	uint32_t dash = c2s_style(seq) == C2S_STYLE_BLOCK ? item_dash(t, it) : UINT32_MAX;
+	struct mig_out *o;
+	if (dash != UINT32_MAX) {
+		struct mig_add one = {0};
+		one.kind = MIG_ADD_COPY;
+		one.ct = ct;
+		one.cv = item;
+		if ((o = mig_edit(&x->ed, mt_line_start(t, dash), mt_block_end(t, dash))) != NULL)
+			emit_item(o, &one, mt_col(t, dash));
+		return;
+	}
+	if ((o = mig_op_replace(x, it)) != NULL)
+		mo_flow(o, ct, item);
+}
+
+void mig_op_untag(struct mig_ops *x, const struct c2s_node *n)
+{
+	const struct mig_text *t = x->t;
+	const char *tag = c2s_node_tag(&t->doc, n);
+	const char *s = t->src.data;
+	if (!tag || s[n->start] != '!')
+		return;
+	uint32_t e = n->start;
+	while (e < t->src.len && s[e] != ' ' && s[e] != '\n' && s[e] != '\t' && s[e] != '\r')
+		e++;
+	while (e < t->src.len && (s[e] == ' ' || s[e] == '\t'))
+		e++;
+	mig_edit(&x->ed, n->start, e);
 }
 
 /* Is flow node f inside another flow node that is also written anew? */
