@@ -31,6 +31,12 @@ extern "C" {
 #define C2S_MAX_DIAGNOSTICS 100000u
 /* Files named on one command line. */
 #define C2S_MAX_FILES 65536u
+/* migrate: the largest text it builds (the stack file, or a step of it). */
+#define C2S_MIGRATE_MAX_TEXT_BYTES ((size_t)64 << 20)
+/* migrate: the deepest chain of files it follows through include: and extends: file:. */
+#define C2S_MIGRATE_MAX_NESTING 32
+/* migrate: the files one run reads (compose, override, env, extended and included files). */
+#define C2S_MIGRATE_MAX_FILES 256
 
 /* ---- Status and exit codes (CLI.md) ---- */
 

@@ -448,8 +448,25 @@ int c2s_migrate(const struct c2s_migrate_options *o, FILE *out, FILE *err)
 	for (size_t i = 1; !bad && i < nfiles; i++)
 		if (mig_phase_merge(&m, &all[0], &all[i]) != 0)
 			bad = 1;
-	if (!bad && (mig_phase_profiles(&m, &all[0]) != 0 || mig_phase_translate(&m, &all[0]) != 0 ||
-		     mig_phase_finish(&m, &all[0]) != 0))
+	if (!bad && (mig_phase_profiles(&m, &all[0]) != 0 || mig_phase_translate(&m, &all[0]) != 0))
+		bad = 1;
+	/* docker stack deploy reads relative paths from the stack file's directory */
+	if (!bad && strcmp(m.outdir, m.workdir) != 0) {
+		size_t before = all[0].src.len;
+		char *old = strndup(all[0].src.data, before);
+		if (!old || mig_rebase(&m, &all[0], m.workdir, m.outdir) != 0) {
+			bad = 1;
+		} else if (all[0].src.len != before || memcmp(old, all[0].src.data, before) != 0) {
+			struct c2s_diag *dg = mig_note(&m, C2S_R_CS0103, MIG_TRANSLATED, &all[0], 0, 1,
+				"relative paths rewritten for the stack file's directory %s (docker compose reads them from "
+				"the project directory %s)", m.outdir, m.workdir);
+			mig_hint(&m, dg, "write the stack file into the project directory (-o there) to keep them as they are");
+		}
+		free(old);
+		free(all[0].dir);
+		all[0].dir = strdup(m.outdir);
+	}
+	if (!bad && mig_phase_finish(&m, &all[0]) != 0)
 		bad = 1;
 	int needs_you = 0;
 	for (size_t i = 0; i < m.diags.n; i++)

@@ -12,14 +12,6 @@
 #include "diag.h"
 #include "interp.h"
 
-/* Largest text migrate builds (a stack file, or one phase of it). */
-#define C2S_MIGRATE_MAX_TEXT_BYTES ((size_t)64 << 20)
-/* Deepest chain of extends (a service extending one that extends ...) and of
- * include (a file including one that includes ...) followed. */
-#define C2S_MIGRATE_MAX_NESTING 32
-/* Files one migrate run reads (compose files, extended and included files). */
-#define C2S_MIGRATE_MAX_FILES 256
-
 /* [at, at+len) of a text came from src at src_at: a byte-for-byte copy, or (approx)
  * text migrate wrote in place of what stood at src_at. */
 struct mig_seg {
@@ -49,6 +41,7 @@ struct mig_text {
 /* Replace [start, end) of a text with repl (an insertion when start == end). */
 struct mig_edit {
 	uint32_t start, end, seq;
+	int consumed;              /* written as part of a flow collection written anew */
 	struct mig_out repl;
 };
 struct mig_edits {
@@ -99,12 +92,17 @@ void mo_copy(struct mig_out *o, const struct mig_text *t, uint32_t a, uint32_t b
 /* Copy the lines [a, b) of t (a at a line start), each non-empty line moved
  * delta columns right (left when negative, never past its own blanks). */
 void mo_copy_shift(struct mig_out *o, const struct mig_text *t, uint32_t a, uint32_t b, int delta);
+/* [at, at+len) of o stands for offset src_at of src (text written anew). */
+void mo_mark(struct mig_out *o, uint32_t at, uint32_t len, struct c2s_source *src, uint32_t src_at);
 /* Append another builder's bytes and origins. */
 void mo_append(struct mig_out *o, const struct mig_out *from);
 /* A YAML scalar whose value is s[0..n): plain where plain reads back as this
  * string, else quoted. as_string 0: plain even when it reads as a number or
  * a boolean (the value is one). In flow context (inside [] or {}) more is quoted. */
 void mo_scalar(struct mig_out *o, const char *s, size_t n, int as_string, int flow);
+/* The same in the quoting style of the scalar it replaces (was), where that style can say it. */
+void mo_scalar_like(struct mig_out *o, const struct mig_text *t, const struct c2s_node *was, const char *s, size_t n,
+		    int as_string, int flow);
 /* The node as YAML: a scalar as written in t (when it needs no change), a
  * mapping or sequence in flow style. */
 void mo_flow(struct mig_out *o, const struct mig_text *t, const struct c2s_node *n);
@@ -174,6 +172,8 @@ struct mig_add {
 	struct mig_out val;          /* LEAF: the value */
 	const struct mig_text *ct;   /* COPY: an entry (ck: cv) or an item (cv) of another text, */
 	const struct c2s_node *ck, *cv; /* copied with its comments where it can be */
+	struct c2s_source *osrc;     /* what the key is written for (reports about it point there) */
+	uint32_t ooff;
 	struct mig_add **kids;       /* MAP: children in order; ITEMS: the items (their val) */
 	size_t n, cap;
 };
@@ -184,6 +184,8 @@ void mig_add_free(struct mig_add *a);
 struct mig_out *mig_add_leaf(struct mig_add *a, const char *path);
 /* A new item for the sequence at path: write it (flow YAML) into the builder. */
 struct mig_out *mig_add_item(struct mig_add *a, const char *path);
+/* The key at path (and its parents that have none yet) stands for offset off of t. */
+void mig_add_from(struct mig_add *a, const char *path, const struct mig_text *t, uint32_t off);
 /* Entry key: value of text ct added under a (a mapping of the tree) as it is written there. */
 int mig_add_copy(struct mig_add *a, const struct mig_text *ct, const struct c2s_node *key, const struct c2s_node *value);
 /* Item of text ct appended to the sequence named name under a. */

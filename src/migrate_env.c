@@ -256,8 +256,13 @@ static int expand(struct dotenv *p, const char *v, size_t vn, struct c2s_buf *ou
 	c2s_env_free(both);
 	if (st == MIG_SUBST_NOMEM)
 		return -1;
+	if (st == MIG_SUBST_INVALID) {
+		/* template.InvalidTemplateError, as dotenv passes it on (no line) */
+		snprintf(p->err, p->errsize, "Invalid template: \"%.*s\"", (int)vn, v);
+		return -2;
+	}
 	if (st != MIG_SUBST_OK) {
-		snprintf(p->err, p->errsize, "line %d: %s", p->line, err);
+		snprintf(p->err, p->errsize, "%s", err);
 		return -2;
 	}
 	return 0;

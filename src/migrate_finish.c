@@ -149,6 +149,41 @@ static void engine_notes(struct mig *m, const struct mig_text *t)
 	}
 }
 
+/* Has the report a needs-you on the line text offset off of t came from, or inside the
+ * service whose block holds it (a service's refusal follows from what was said in it)? */
+static int needs_you_there(struct mig *m, const struct mig_text *t, uint32_t off)
+{
+	struct c2s_source *src, *s2;
+	uint32_t so, line, col, from = UINT32_MAX, to = 0;
+	if (!mig_origin(t, off, &src, &so))
+		return 0;
+	c2s_source_locate(src, so, &line, &col);
+	const struct c2s_node *root = c2s_node_at(&t->doc, t->doc.root);
+	const struct c2s_node *svcs = c2s_map_get(&t->doc, root, "services", NULL);
+	for (uint32_t i = 0; c2s_is_mapping(svcs) && i < c2s_count(svcs); i++) {
+		const struct c2s_node *k = c2s_map_key(&t->doc, svcs, i);
+		uint32_t a = mt_line_start(t, k->start), b = mt_block_end(t, k->start), sa, sb;
+		if (off < a || off >= b || b <= a)
+			continue;
+		if (mig_origin(t, a, &s2, &sa) && s2 == src && mig_origin(t, b - 1, &s2, &sb) && s2 == src && sb >= sa) {
+			from = sa;
+			to = sb + 1;
+		}
+	}
+	for (size_t i = 0; i < m->diags.n; i++) {
+		const struct c2s_diag *d = &m->diags.items[i];
+		if (d->severity != C2S_SEVERITY_ERROR || c2s_diag_src(&m->diags, d) != src)
+			continue;
+		if (d->span.start >= from && d->span.start < to)
+			return 1;
+		uint32_t l2, c2;
+		c2s_source_locate(src, d->span.start, &l2, &c2);
+		if (l2 == line)
+			return 1;
+	}
+	return 0;
+}
+
 /* The stack file as docker stack deploy and lint see it: errors, and keys swarm
  * would still ignore or drop, are reported for the user. */
 static int self_check(struct mig *m, struct mig_text *t)
@@ -171,7 +206,7 @@ static int self_check(struct mig *m, struct mig_text *t)
 	struct c2s_pipeline_options po;
 	memset(&po, 0, sizeof po);
 	po.env = m->env;
-	po.workdir = m->workdir;
+	po.workdir = m->outdir;
 	struct c2s_pipeline_result res;
 	if (c2s_pipeline_file(&doc, &po, &dg, &res) != 0) {
 		m->nomem = 1;
@@ -198,6 +233,8 @@ static int self_check(struct mig *m, struct mig_text *t)
 		if (!refused && !ignored)
 			continue;
 		/* variables: the interpolation phase has said it at the ${...} already */
+		if (needs_you_there(m, t, x->span.start))
+			continue;  /* said already, at this line */
 		enum c2s_rule_index ri = c2s_rule_index(x->rule);
 		if (!m->o->keep_variables && (ri == C2S_R_CS3001 || ri == C2S_R_CS3002 || ri == C2S_R_CS3003))
 			continue;

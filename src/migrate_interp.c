@@ -249,12 +249,18 @@ static int cast_text(enum cast c, const char *s, size_t n, char *out, size_t siz
 	return -1;
 }
 
-/* Where a variable came from, for the report. */
-static const char *var_source(struct mig *m, const struct c2s_env *env, const char *name)
+/* Where a variable came from, for the report (s: the text it is used in). */
+static const char *var_source_in(struct mig *m, const struct c2s_env *env, const char *name, struct c2s_str s)
 {
-	size_t vl;
-	if (!c2s_env_get(env, name, strlen(name), &vl))
+	size_t vl, nl = strlen(name);
+	if (!c2s_env_get(env, name, nl, &vl)) {
+		/* ${NAME:-x} or ${NAME-x}: the default */
+		for (size_t i = 0; i + nl + 3 < s.n; i++)
+			if (s.p[i] == '$' && s.p[i + 1] == '{' && memcmp(s.p + i + 2, name, nl) == 0 &&
+			    (s.p[i + 2 + nl] == '-' || (s.p[i + 2 + nl] == ':' && s.p[i + 3 + nl] == '-')))
+				return "not set: its default";
 		return "not set: empty";
+	}
 	if (c2s_env_get(m->osenv, name, strlen(name), &vl))
 		return "from the environment";
 	if (strcmp(name, "COMPOSE_PROJECT_NAME") == 0)
@@ -326,8 +332,7 @@ static void write_value(struct mig_edits *ed, const struct mig_text *t, const st
 	o = mig_edit(ed, start, end);
 	if (!o)
 		return;
-	/* a tag before the value: keep it only for a string (!!str) */
-	mo_scalar(o, v, vn, as_string, flow);
+	mo_scalar_like(o, t, n, v, vn, as_string, flow);
 	if (ends_nl)
 		mo_lit(o, "\n", 1);
 }
@@ -468,7 +473,7 @@ int mig_phase_interpolate(struct mig *m, struct mig_text *t, const struct c2s_en
 				var_names(s.p, s.n, names, &nn, 16);
 				mig_note_at(m, C2S_R_CS0102, MIG_TRANSLATED, t, st->n,
 					    "%s: ${%s} (%s) substituted as docker compose does, written as %s", st->path,
-					    nn ? names[0] : "?", nn ? var_source(m, env, names[0]) : "", typed);
+					    nn ? names[0] : "?", nn ? var_source_in(m, env, names[0], s) : "", typed);
 			} else {
 				mig_note_at(m, C2S_R_CS0104, MIG_TRANSLATED, t, st->n,
 					    "%s: the string \"%.*s\" written as %s, the type docker stack deploy needs "
@@ -498,7 +503,7 @@ int mig_phase_interpolate(struct mig *m, struct mig_text *t, const struct c2s_en
 		list[0] = '\0';
 		for (size_t j = 0; j < nn && at + 80 < sizeof list; j++)
 			at += (size_t)snprintf(list + at, sizeof list - at, "%s${%s} (%s)", j ? ", " : "", names[j],
-					       var_source(m, env, names[j]));
+					       var_source_in(m, env, names[j], s));
 		if (nn)
 			mig_note_at(m, C2S_R_CS0102, MIG_TRANSLATED, t, st->n, "%s: %s substituted as docker compose does",
 				    st->path, list);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- building bytes ---- */
 
@@ -53,6 +54,14 @@ static void add_seg_x(struct mig_out *o, uint32_t at, uint32_t len, struct c2s_s
 static void add_seg(struct mig_out *o, uint32_t at, uint32_t len, struct c2s_source *src, uint32_t src_at)
 {
 	add_seg_x(o, at, len, src, src_at, 0);
+}
+
+void mo_mark(struct mig_out *o, uint32_t at, uint32_t len, struct c2s_source *src, uint32_t src_at)
+{
+	/* only where nothing is marked yet: segments stay in order */
+	if (o->nsegs && o->segs[o->nsegs - 1].at + o->segs[o->nsegs - 1].len > at)
+		return;
+	add_seg_x(o, at, len, src, src_at, 1);
 }
 
 void mo_lit(struct mig_out *o, const char *s, size_t n)
@@ -226,6 +235,33 @@ void mo_scalar(struct mig_out *o, const char *s, size_t n, int as_string, int fl
 		}
 	}
 	mo_lit(o, "\"", 1);
+}
+
+void mo_scalar_like(struct mig_out *o, const struct mig_text *t, const struct c2s_node *was, const char *s, size_t n,
+		    int as_string, int flow)
+{
+	enum c2s_style st = c2s_is_scalar(was) ? c2s_style(was) : C2S_STYLE_PLAIN;
+	int ctl = 0;
+	for (size_t i = 0; i < n; i++)
+		ctl |= (unsigned char)s[i] < 0x20 || s[i] == 0x7f;
+	(void)t;
+	if (as_string && st == C2S_STYLE_DOUBLE) {
+		/* double quotes as before: only " and \ need escapes (controls go through mo_scalar) */
+		if (!ctl) {
+			mo_lit(o, "\"", 1);
+			for (size_t i = 0; i < n; i++)
+				mo_lit(o, s[i] == '"' ? "\\\"" : s[i] == '\\' ? "\\\\" : s + i, s[i] == '"' || s[i] == '\\' ? 2 : 1);
+			mo_lit(o, "\"", 1);
+			return;
+		}
+	} else if (as_string && st == C2S_STYLE_SINGLE && !ctl) {
+		mo_lit(o, "'", 1);
+		for (size_t i = 0; i < n; i++)
+			mo_lit(o, s[i] == '\'' ? "''" : s + i, s[i] == '\'' ? 2 : 1);
+		mo_lit(o, "'", 1);
+		return;
+	}
+	mo_scalar(o, s, n, as_string, flow);
 }
 
 /* A scalar node written anew: strings quoted as needed, other values as their text. */
@@ -434,6 +470,7 @@ struct mig_out *mig_edit(struct mig_edits *e, uint32_t start, uint32_t end)
 	x->start = start;
 	x->end = end < start ? start : end;
 	x->seq = e->seq++;
+	x->consumed = 0;
 	mo_init(&x->repl);
 	return &x->repl;
 }
@@ -468,6 +505,8 @@ int mig_apply(struct mig *m, const struct mig_text *t, struct mig_edits *e, stru
 	const struct mig_edit *prev = NULL;
 	for (size_t i = 0; i < e->n; i++) {
 		const struct mig_edit *x = &e->v[i];
+		if (x->consumed)
+			continue;  /* inside a flow collection written anew, with this change */
 		if (prev && same_edit(prev, x) && x->start != x->end)
 			continue;  /* the same change reached twice (a key shared through an anchor) */
 		if (prev && same_edit(prev, x) && x->start == x->end && x->repl.buf.len)
@@ -721,8 +760,9 @@ void mig_rel_path(const char *dir, const char *path, char *out, size_t size)
 		common = 0;
 	size_t at = 0;
 	out[0] = '\0';
+	/* one ../ per component of dir past the common part */
 	for (const char *p = dir + common; *p; p++)
-		if (*p == '/' && at + 4 < size) {
+		if (*p == '/' && p[1] && p[1] != '/' && at + 4 < size) {
 			memcpy(out + at, "../", 3);
 			at += 3;
 		}
@@ -834,6 +874,12 @@ struct c2s_source *mig_read(struct mig *m, const char *path, const char *name)
 	}
 	m->sources = v;
 	int e = 0;
+	/* reports name a file as the user would: relative to the current directory */
+	char cwd[PATH_MAX];
+	size_t cl;
+	if (!name && path[0] == '/' && getcwd(cwd, sizeof cwd) && (cl = strlen(cwd)) > 1 &&
+	    strncmp(path, cwd, cl) == 0 && path[cl] == '/')
+		name = path + cl + 1;
 	enum c2s_read_status st = c2s_source_read(src, path, name, &e);
 	if (st != C2S_READ_OK) {
 		if (st == C2S_READ_DIRECTORY)

@@ -339,10 +339,12 @@ static void tr_restart(struct svc *s, const struct c2s_node *k, const struct c2s
 		return;
 	}
 	add_leaf_text(s, "deploy.restart_policy.condition", cond);
+	mig_add_from(s->add, "deploy.restart_policy.condition", t, k->start);
 	if (attempts >= 0) {
 		struct mig_out *o = mig_add_leaf(s->add, "deploy.restart_policy.max_attempts");
 		if (o)
 			mo_printf(o, "%lld", attempts);
+		mig_add_from(s->add, "deploy.restart_policy.max_attempts", t, k->start);
 	}
 	struct c2s_diag *dg = mig_note_at(m, C2S_R_CS5013, MIG_TRANSLATED, t, k,
 		"restart: %.*s of service %.*s as deploy.restart_policy.condition: %s%s", (int)r.n, r.p, SVC(t, s->key),
@@ -377,6 +379,7 @@ static void tr_resource(struct svc *s, const struct c2s_node *k, const struct c2
 		return;
 	}
 	mo_scalar(o, val.p, val.n, want_string, 1);
+	mig_add_from(s->add, path, t, k->start);
 	mig_note_at(m, C2S_R_CS0104, MIG_TRANSLATED, t, k, "%.*s of service %.*s as deploy.resources.%s.%s",
 		    (int)key.n, key.p, SVC(t, s->key), where, field);
 }
@@ -399,6 +402,7 @@ static void tr_network_mode(struct svc *s, const struct c2s_node *k, const struc
 		struct mig_out *o = mig_add_item(s->add, "networks");
 		if (o)
 			mo_str(o, "host");
+		mig_add_from(s->add, "networks", t, k->start);
 		/* the host network, declared once at the top level */
 		const struct c2s_node *root_n = c2s_node_at(&t->doc, t->doc.root);
 		const struct c2s_node *nets = c2s_map_get(&t->doc, root_n, "networks", NULL);
@@ -470,6 +474,7 @@ static void tr_build(struct svc *s, const struct c2s_node *k)
 		struct mig_out *o = mig_add_leaf(s->add, "image");
 		if (o)
 			mo_scalar(o, image, strlen(image), 1, 1);
+		mig_add_from(s->add, "image", t, k->start);
 	}
 	struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0105, MIG_TRANSLATED, t, k,
 		"build of service %.*s as image: %s, the name docker compose gives the image it builds, after "
@@ -497,6 +502,7 @@ static void tr_tmpfs(struct svc *s, const struct c2s_node *k, const struct c2s_n
 		struct mig_out *o = mig_add_item(s->add, "volumes");
 		if (!o)
 			return;
+		mig_add_from(s->add, "volumes", t, k->start);
 		mo_str(o, "{type: tmpfs, target: ");
 		mo_scalar(o, e.p, tn, 1, 1);
 		/* size=N among the options: tmpfs.size in bytes (file version 3.6) */
@@ -648,7 +654,7 @@ static void tr_ports(struct svc *s, const struct c2s_node *v)
 			if (e.n < 200 && port_without_ip(e.p, e.n, nw, sizeof nw, &iplen)) {
 				struct mig_out *o = mig_op_replace(&s->p->x, it);
 				if (o)
-					mo_scalar(o, nw, strlen(nw), 1, flow);
+					mo_scalar_like(o, t, it, nw, strlen(nw), 1, flow);
 				struct c2s_diag *dg = mig_note_at(m, C2S_R_CS8006, MIG_DROPPED, t, it,
 					"host IP %.*s of port \"%.*s\" (service %.*s) dropped: swarm publishes a port on "
 					"every address of every node", (int)iplen, e.p, (int)e.n, e.p, SVC(t, s->key));
@@ -863,6 +869,7 @@ static void translate_service(struct pass *p, const struct c2s_node *sk, const s
 				struct c2s_str vs = str_of(t, v);
 				if (o)
 					mo_lit(o, vs.p, vs.n);
+				mig_add_from(s.add, "deploy.replicas", t, k->start);
 				mig_note_at(m, C2S_R_CS0104, MIG_TRANSLATED, t, k,
 					    "scale: %.*s of service %.*s as deploy.replicas", (int)vs.n, vs.p, SVC(t, sk));
 			}

@@ -94,6 +94,24 @@ struct mig_out *mig_add_item(struct mig_add *a, const char *path)
 	return it ? &it->val : NULL;
 }
 
+void mig_add_from(struct mig_add *a, const char *path, const struct mig_text *t, uint32_t off)
+{
+	struct c2s_source *src;
+	uint32_t so;
+	if (!mig_origin(t, off, &src, &so))
+		return;
+	while (a && *path) {
+		const char *dot = strchr(path, '.');
+		size_t n = dot ? (size_t)(dot - path) : strlen(path);
+		a = kid(a, path, n, MIG_ADD_MAP, 0);
+		if (a && !a->osrc) {
+			a->osrc = src;
+			a->ooff = so;
+		}
+		path = dot ? dot + 1 : path + n;
+	}
+}
+
 int mig_add_copy(struct mig_add *a, const struct mig_text *ct, const struct c2s_node *key, const struct c2s_node *value)
 {
 	struct c2s_str name = c2s_scalar(&ct->doc, key);
@@ -326,13 +344,27 @@ static void emit_add_flow(struct mig_out *o, const struct mig_add *a)
 	emit_add_flow_value(o, a);
 }
 
-/* A node in flow style with the flow changes registered for it and inside it. */
+/* A node in flow style with the flow changes registered for it and inside it: a
+ * replacement of a node inside is written in place (and not applied again). */
 static void emit_flow(const struct mig_ops *x, struct mig_out *o, const struct c2s_node *n, const struct mig_add *extra)
 {
 	const struct c2s_doc *d = &x->t->doc;
+	for (size_t i = 0; i < x->ed.n; i++) {
+		struct mig_edit *e = &x->ed.v[i];
+		if (e->start == n->start && e->end > e->start && !e->consumed) {
+			mo_append(o, &e->repl);
+			e->consumed = 1;
+			return;
+		}
+	}
 	const struct mig_flowmod *f = c2s_kind(n) == C2S_SCALAR ? NULL : flowmod_of(x, n);
 	if (c2s_kind(n) == C2S_SCALAR) {
-		mo_flow(o, x->t, n);
+		/* a scalar of this flow collection, on one line: as it was written */
+		uint32_t e = c2s_node_end(d, n);
+		if (mt_own(n) && e > n->start && e <= x->t->src.len && !memchr(x->t->src.data + n->start, '\n', e - n->start))
+			mo_copy(o, x->t, n->start, e);
+		else
+			mo_flow(o, x->t, n);
 		return;
 	}
 	int first = 1;
@@ -420,7 +452,10 @@ static void emit_add_block(struct mig_out *o, const struct mig_add *a, uint32_t 
 		return;
 	}
 	mo_spaces(o, indent);
+	uint32_t at = (uint32_t)o->buf.len;
 	mo_scalar(o, a->name, strlen(a->name), 1, 0);
+	if (a->osrc)
+		mo_mark(o, at, (uint32_t)o->buf.len - at, a->osrc, a->ooff);
 	mo_lit(o, ":", 1);
 	if (a->kind == MIG_ADD_LEAF) {
 		mo_lit(o, " ", 1);
@@ -752,9 +787,13 @@ int mig_ops_apply(struct mig_ops *x, struct mig_text *out)
 		const struct mig_flowmod *f = &x->flow[i];
 		if (inside_other(x, f))
 			continue;
+		struct mig_out tmp;
+		mo_init(&tmp);
+		emit_flow(x, &tmp, f->node, NULL);
 		struct mig_out *o = mig_edit(&x->ed, f->node->start, c2s_node_end(&x->t->doc, f->node));
 		if (o)
-			emit_flow(x, o, f->node, NULL);
+			mo_append(o, &tmp);
+		mo_free(&tmp);
 	}
 	if (x->m->trouble || x->m->nomem)
 		return -1;
