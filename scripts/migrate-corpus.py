@@ -63,11 +63,16 @@ def stage(corpus, i, root):
 
 
 def changed_lines(old, new):
-    """1-based lines of old that a unified diff removes or changes."""
+    """1-based lines of old that a unified diff removes or changes (a version: line
+    added to a file that had none does not count: docker CLIs before 24.0 need it)."""
     import difflib
+    import re
     out = set()
-    sm = difflib.SequenceMatcher(a=old.splitlines(), b=new.splitlines(), autojunk=False)
+    b = new.splitlines()
+    sm = difflib.SequenceMatcher(a=old.splitlines(), b=b, autojunk=False)
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "insert" and all(re.match(r'^version: "3\.[0-9]+"$', x) for x in b[j1:j2]):
+            continue
         if tag in ("replace", "delete"):
             out.update(range(i1 + 1, i2 + 1))
         elif tag == "insert":

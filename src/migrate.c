@@ -263,8 +263,7 @@ static int load_original(struct mig *m, struct c2s_source *src, const char *dir,
 			dg->severity = C2S_SEVERITY_ERROR;
 		bad = 1;
 	}
-	if (st == C2S_LOAD_OK)
-		c2s_doc_free(&doc);
+	c2s_doc_free(&doc);
 	if (st == C2S_LOAD_LIMIT || st == C2S_LOAD_NOMEM)
 		m->trouble = 1;
 	/* a file that does not load is the user's to mend: needs-you */

@@ -11,15 +11,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The schema errors of doc under version 3.minor. */
-static size_t schema_errors(const struct c2s_doc *doc, int minor)
+/* The schema errors of t's stack file written with version: "3.minor" (the 3.0 to 3.9
+ * schemas require the key, so it is put in when missing). */
+static size_t schema_errors(const struct mig_text *t, int has_version, int minor)
 {
 	struct c2s_diags dg;
 	c2s_diags_init(&dg);
 	char v[16];
 	snprintf(v, sizeof v, "3.%d", minor);
-	c2s_schema_validate(doc, minor, v, &dg);
 	size_t n = 0;
+	if (has_version) {
+		c2s_schema_validate(&t->doc, minor, v, &dg);
+	} else {
+		struct c2s_buf b;
+		c2s_buf_init(&b, C2S_MIGRATE_MAX_TEXT_BYTES + 64);
+		c2s_buf_printf(&b, "version: \"%s\"\n", v);
+		c2s_buf_add(&b, t->src.data, t->src.len);
+		struct c2s_source src;
+		struct c2s_doc doc;
+		if (!b.failed && c2s_source_from_memory(&src, t->src.name, b.data, b.len) == 0) {
+			if (c2s_load(&doc, &src, &dg) == C2S_LOAD_OK)
+				c2s_schema_validate(&doc, minor, v, &dg);
+			else
+				n = 1;
+			c2s_doc_free(&doc);
+			c2s_source_free(&src);
+		} else {
+			n = 1;
+		}
+		c2s_buf_free(&b);
+	}
 	for (size_t i = 0; i < dg.n; i++)
 		if (dg.items[i].severity == C2S_SEVERITY_ERROR)
 			n++;
@@ -56,16 +77,18 @@ static int set_version(struct mig *m, struct mig_text *t)
 	const struct c2s_node *vk, *v = c2s_map_get(d, root, "version", &vk);
 	int old;
 	int declared = declared_minor(t, v, &old);
-	/* a version docker accepts: a 3.x string, "3", "" or none (both 3.13) */
+	/* a version docker accepts: a 3.x string, "3" or "" (3.13). None at all is 3.13 for
+	 * docker 28, but "unsupported Compose file version: 1.0" for the docker CLI 20.10
+	 * that Debian ships: a file without one gets one */
 	struct c2s_str vs = c2s_is_scalar(v) ? c2s_scalar(d, v) : (struct c2s_str){"", 0};
-	int accepted = !v || (c2s_is_scalar(v) && c2s_style(v) != C2S_STYLE_PLAIN && (declared >= 0 || vs.n == 0 ||
-				(vs.n == 1 && vs.p[0] == '3')));
-	size_t at13 = schema_errors(d, C2S_SCHEMA_MINOR_MAX);
-	if (accepted && (declared < 0 || schema_errors(d, declared) <= at13))
+	int accepted = v && c2s_is_scalar(v) && c2s_style(v) != C2S_STYLE_PLAIN &&
+		       (declared >= 0 || vs.n == 0 || (vs.n == 1 && vs.p[0] == '3'));
+	size_t at13 = schema_errors(t, v != NULL, C2S_SCHEMA_MINOR_MAX);
+	if (accepted && (declared < 0 || schema_errors(t, 1, declared) <= at13))
 		return 0;  /* as written: docker takes it and the keys need no more */
 	int pick = C2S_SCHEMA_MINOR_MAX;
 	for (int x = declared >= 0 ? declared : 0; x < C2S_SCHEMA_MINOR_MAX; x++)
-		if (schema_errors(d, x) <= at13) {
+		if (schema_errors(t, v != NULL, x) <= at13) {
 			pick = x;
 			break;
 		}
@@ -91,19 +114,22 @@ static int set_version(struct mig *m, struct mig_text *t)
 				    text);
 	} else {
 		/* before the first key, after the comments heading the file */
-		uint32_t at = 0;
+		uint32_t at = UINT32_MAX;
 		for (uint32_t i = 0; i < c2s_count(root); i++) {
 			const struct c2s_node *k = c2s_map_key(d, root, i);
-			if (mt_own(k) && (at == 0 || k->start < at))
+			if (mt_own(k) && k->start < at)
 				at = k->start;
 		}
+		if (at == UINT32_MAX)
+			at = 0;
 		at = mt_line_start(t, at);
 		struct mig_out *o = mig_edit(&x.ed, at, at);
 		if (o)
 			mo_printf(o, "version: %s\n", text);
 		uint32_t first = at;
 		mig_note(m, C2S_R_CS0101, MIG_TRANSLATED, t, first, first + 1,
-			 "version: %s added, the lowest 3.x the stack file's keys need (docker compose needs none)", text);
+			 "version: %s added, the lowest 3.x the stack file's keys need (docker compose needs none; the "
+			 "docker CLI before 24.0 refuses a file without one)", text);
 	}
 	struct mig_text next;
 	int rc = mig_ops_apply(&x, &next);
@@ -198,6 +224,7 @@ static int self_check(struct mig *m, struct mig_text *t)
 	struct c2s_doc doc;
 	int rc = 0;
 	if (c2s_load(&doc, &src, &dg) != C2S_LOAD_OK) {
+		c2s_doc_free(&doc);
 		c2s_source_free(&src);
 		c2s_diags_free(&dg);
 		mig_trouble(m, "%s: the stack file does not load back; please report this", t->src.name);
@@ -255,7 +282,11 @@ static int self_check(struct mig *m, struct mig_text *t)
 
 int mig_phase_finish(struct mig *m, struct mig_text *t)
 {
-	if (set_version(m, t) != 0)
+	int needs_you = 0;
+	for (size_t i = 0; i < m->diags.n; i++)
+		needs_you |= m->diags.items[i].severity == C2S_SEVERITY_ERROR;
+	/* nothing is written when something needs the user: no version to choose */
+	if (!needs_you && set_version(m, t) != 0)
 		return -1;
 	engine_notes(m, t);
 	return self_check(m, t);

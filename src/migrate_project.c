@@ -607,8 +607,7 @@ static int load_other(struct mig *m, const char *path, const struct c2s_env *env
 	for (size_t i = before; i < m->diags.n; i++)
 		if (m->diags.items[i].severity == C2S_SEVERITY_ERROR)
 			bad = 1;
-	if (st == C2S_LOAD_OK)
-		c2s_doc_free(&doc);
+	c2s_doc_free(&doc);
 	if (bad || mig_text_from_source(m, out, src, dir) != 0)
 		return -1;
 	m->depth++;
@@ -775,8 +774,10 @@ static int resolve_include(struct mig *m, struct mig_text *t, const struct c2s_e
 		mig_note_at(m, C2S_R_CS0103, MIG_NEEDS_YOU, t, ik, "`include` must be a list");
 		return -1;
 	}
-	/* each include made one text, then its resources added to t (t's own win) */
-	for (uint32_t i = 0; i < c2s_count(iv); i++) {
+	/* each include made one text, then its resources added to t (t's own win); t is
+	 * rewritten after each, so the list is looked up again every time */
+	uint32_t nitems = c2s_count(iv);
+	for (uint32_t i = 0; i < nitems; i++) {
 		d = &t->doc;
 		root = c2s_node_at(d, d->root);
 		iv = c2s_map_get(d, root, "include", &ik);
@@ -885,7 +886,7 @@ static int resolve_include(struct mig *m, struct mig_text *t, const struct c2s_e
 				merge_map(&c, tk, tv, ov, &p);
 			}
 			mig_op_add(&c.x, NULL, root, a);
-			if (i + 1 == c2s_count(iv))
+			if (i + 1 == nitems)
 				mig_op_drop(&c.x, root, entry_of(d, root, ik));
 			mig_note_at(m, C2S_R_CS0103, MIG_TRANSLATED, t, it,
 				    "include: %.*s inlined: its services, networks, volumes, secrets and configs added where "
