@@ -10,6 +10,8 @@ extern "C" {
 #endif
 
 #define C2S_VERSION "0.1.0"
+/* The project's home page (SARIF's tool.driver.informationUri). */
+#define C2S_HOME_URL "https://github.com/compose2swarm/compose2swarm"
 
 /* ---- Limits: every bound on input lives here, each hit by a unit test. ---- */
 
@@ -27,10 +29,24 @@ extern "C" {
 #define C2S_MAX_ALIAS_EXPANSION_RATIO 10u
 /* Entries in one mapping or sequence. */
 #define C2S_MAX_CHILDREN ((1u << 20) - 1)
+/* Characters of a source line the text format shows under a finding; a longer
+ * line is cut around the column, "..." marking each cut. */
+#define C2S_EXCERPT_MAX_CHARS 160u
 /* Diagnostics kept for one run; the rest are counted, not stored. */
 #define C2S_MAX_DIAGNOSTICS 100000u
 /* Files named on one command line. */
 #define C2S_MAX_FILES 65536u
+/* Tokens of one Go template (an env value, a hostname, a mount path) that lint's
+ * engine check (CS2014) reads; a longer one is not judged. */
+#define C2S_GOTMPL_MAX_TOKENS 4096
+/* Largest body of one Engine API answer (a 10,000-service list is ~50 MB). */
+#define C2S_MAX_ENGINE_RESPONSE_BYTES ((size_t)256 << 20)
+/* Largest docker CLI file read: config.json, a context's meta.json. */
+#define C2S_MAX_DOCKER_CONFIG_BYTES ((size_t)4 << 20)
+/* plan: largest state read (--state, or one answer of the daemon), in bytes. */
+#define C2S_MAX_STATE_BYTES ((size_t)256 << 20)
+/* plan: objects in one state (services, networks, secrets, configs, tasks, nodes). */
+#define C2S_MAX_STATE_OBJECTS 200000u
 /* migrate: the largest text it builds (the stack file, or a step of it). */
 #define C2S_MIGRATE_MAX_TEXT_BYTES ((size_t)64 << 20)
 /* migrate: the deepest chain of files it follows through include: and extends: file:. */
@@ -83,6 +99,7 @@ struct c2s_lint_options {
 	const struct c2s_rule_override *overrides;
 	size_t noverrides;
 	const char *engine_version;   /* "X.Y" or NULL */
+	const char *stack;            /* --stack NAME: the names swarm checks in full; NULL: unknown */
 	const char *env_file;         /* --env-file or NULL */
 	int no_interpolate;
 	const char *const *envp;      /* the environment docker would see (NAME=VALUE, NULL-ended) */
@@ -90,6 +107,8 @@ struct c2s_lint_options {
 	int fail_on_set;              /* --fail-on was given (else a config file may set it) */
 	int fix;                      /* --fix: rewrite files in place for fixable findings */
 	int diff;                     /* --diff: print those rewrites as a unified diff instead */
+	const char *docs_url;         /* --docs-url: SARIF helpUri base ("{id}" for the rule id); NULL:
+					 the config file's docs-url, else none */
 };
 
 /* Lint as the options say, write the report to out and problems with the
@@ -112,6 +131,27 @@ struct c2s_convert_options {
  * files, to out or o->output; diagnostics to err; returns an enum c2s_exit. */
 int c2s_convert(const struct c2s_convert_options *opts, FILE *out, FILE *err);
 
+struct c2s_plan_options {
+	const char *const *files;     /* -c files, merged in order */
+	size_t nfiles;
+	const char *stack;            /* the stack name (last argument) */
+	int prune;                    /* --prune: services of the stack not in the files are deleted */
+	const char *resolve_image;    /* --resolve-image always (default, NULL), changed, never */
+	const char *state;            /* --state FILE ("-": standard input); NULL: ask the daemon */
+	const char *host;             /* -H/--host, or NULL: DOCKER_HOST, the context, the default socket */
+	const char *api_version;      /* --api-version: the daemon's, with --state (default 1.50) */
+	const char *format;           /* "text" (default, NULL) or "json" */
+	int verbose;                  /* -v: list unchanged objects too (text) */
+	int color;                    /* 1: ANSI colours in the text format */
+	const char *const *envp;      /* the deploying environment (NAME=VALUE, NULL-ended) */
+};
+
+/* `compose2swarm plan`: what `docker stack deploy` would change, to out;
+ * problems to err. 0 nothing would change, 1 something would (or would
+ * fail), 2 trouble (an enum c2s_exit). */
+int c2s_plan(const struct c2s_plan_options *opts, FILE *out, FILE *err);
+/* Parse a --resolve-image value (NULL is always): 0 always, 1 changed, 2 never; -1 unknown. */
+int c2s_plan_resolve_parse(const char *s);
 struct c2s_migrate_options {
 	const char *const *files;     /* -c files (the first is the project's, the rest override it);
 					 none: the project's default file and its override */
@@ -141,6 +181,11 @@ int c2s_rules_list(enum c2s_format format, FILE *out, FILE *err);
 
 /* `compose2swarm explain ID`: the rule's documentation page. */
 int c2s_rules_explain(const char *rule, FILE *out, FILE *err);
+
+/* Is the Engine API client (libcurl) built in? 0 after ./configure --without-curl. */
+int c2s_engine_available(void);
+/* libcurl's version line, or a sentence saying the client is not built in. */
+const char *c2s_engine_client_version(void);
 
 /* Parse "error", "warning", "info", "none"; -1 if none of them. */
 int c2s_severity_parse(const char *s);

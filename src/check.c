@@ -19,10 +19,11 @@ struct c2s_str c2s_service_mode(const struct c2s_doc *d, const struct c2s_node *
 static const struct c2s_str svc_key_names[C2S_SK_DEPLOY_MODE] = {
 	SK("image"), SK("ports"), SK("tmpfs"), SK("deploy"), SK("restart"), SK("sysctls"), SK("volumes"),
 	SK("env_file"), SK("networks"), SK("depends_on"), SK("healthcheck"), SK("oom_score_adj"),
-	SK("credential_spec"), SK("secrets"), SK("configs"),
+	SK("credential_spec"), SK("secrets"), SK("configs"), SK("environment"), SK("hostname"),
 };
 static const struct c2s_str deploy_key_names[C2S_SK_N - C2S_SK_DEPLOY_MODE] = {
 	SK("mode"), SK("replicas"), SK("placement"), SK("resources"), SK("update_config"), SK("restart_policy"),
+	SK("rollback_config"), SK("endpoint_mode"),
 };
 #undef SK
 

@@ -11,6 +11,7 @@ struct c2s_check {
 	const struct c2s_node *services;  /* root's services mapping, or NULL */
 	struct c2s_diags *diags;
 	int engine_major, engine_minor;   /* --engine-version; 0.0 when not given */
+	const char *stack;                /* --stack NAME; NULL when not given */
 	uint32_t *ignored_keys;           /* rules_ignored.c, per service: which of its keys are
 					     written (built on first use, in doc's arena) */
 	uint8_t *svc_keys;                /* per service: C2S_SK_N entries, each 1 + the key's
@@ -25,10 +26,11 @@ struct c2s_check {
 enum c2s_svc_key {
 	C2S_SK_IMAGE, C2S_SK_PORTS, C2S_SK_TMPFS, C2S_SK_DEPLOY, C2S_SK_RESTART, C2S_SK_SYSCTLS, C2S_SK_VOLUMES,
 	C2S_SK_ENV_FILE, C2S_SK_NETWORKS, C2S_SK_DEPENDS_ON, C2S_SK_HEALTHCHECK, C2S_SK_OOM_SCORE_ADJ,
-	C2S_SK_CREDENTIAL_SPEC, C2S_SK_SECRETS, C2S_SK_CONFIGS,
+	C2S_SK_CREDENTIAL_SPEC, C2S_SK_SECRETS, C2S_SK_CONFIGS, C2S_SK_ENVIRONMENT, C2S_SK_HOSTNAME,
 	/* in deploy */
 	C2S_SK_DEPLOY_MODE, C2S_SK_DEPLOY_REPLICAS, C2S_SK_DEPLOY_PLACEMENT, C2S_SK_DEPLOY_RESOURCES,
-	C2S_SK_DEPLOY_UPDATE_CONFIG, C2S_SK_DEPLOY_RESTART_POLICY,
+	C2S_SK_DEPLOY_UPDATE_CONFIG, C2S_SK_DEPLOY_RESTART_POLICY, C2S_SK_DEPLOY_ROLLBACK_CONFIG,
+	C2S_SK_DEPLOY_ENDPOINT_MODE,
 	C2S_SK_N
 };
 /* What c2s_map_get(c->doc, svc, key, keynode) returns for service i (C2S_FOR_EACH_SERVICE's

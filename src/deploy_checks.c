@@ -268,50 +268,6 @@ bad:
 	return buf;
 }
 
-/* ---- values the CLI passes on and the engine refuses (daemon/cluster/convert) ---- */
-
-static int one_of(struct c2s_str v, const char *const *set, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strlen(set[i]) == v.n && !memcmp(set[i], v.p, v.n))
-			return 1;
-	return 0;
-}
-
-static void engine_refused(struct dctx *c, const struct c2s_node *at, const char *hint, const char *fmt,
-			   struct c2s_str v, int quote)
-{
-	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2010, c->doc, at,
-		"the Docker Engine refuses this service: %s %s%.*s%s (docker stack deploy passes the value on; the "
-		"engine answers the create request with an error)", fmt, quote ? "\"" : "", (int)v.n, v.p, quote ? "\"" : "");
-	c2s_diag_hint(c->diags, dg, "%s", hint);
-}
-
-static void check_engine_values(struct dctx *c, const struct c2s_node *svc)
-{
-	const struct c2s_node *dep = c->s[S_DEPLOY], *v;
-	if (!c2s_is_mapping(dep))
-		return;
-	static const char *const conditions[] = {"none", "on-failure", "any", ""};
-	static const char *const actions[] = {"pause", "continue", "rollback", ""};
-	static const char *const modes[] = {"vip", "dnsrr", ""};
-	const struct c2s_node *rp = c->d[D_RESTART_POLICY];
-	if ((v = c2s_map_get(c->doc, rp, "condition", NULL)) && is_str(c, v) && !one_of(str_of(c->doc, v), conditions, 4))
-		engine_refused(c, v, "condition is none, on-failure or any (`always` and `unless-stopped` are the "
-			       "service-level restart: values)", "invalid RestartCondition:", str_of(c->doc, v), 1);
-	const struct c2s_node *cfgs[] = {c->d[D_UPDATE_CONFIG], c->d[D_ROLLBACK_CONFIG]};
-	for (int k = 0; k < 2; k++) {
-		const struct c2s_node *uc = cfgs[k];
-		if ((v = c2s_map_get(c->doc, uc, "failure_action", NULL)) && is_str(c, v) &&
-		    !one_of(str_of(c->doc, v), actions, 4))
-			engine_refused(c, v, "failure_action is pause, continue or rollback",
-				       "unrecognized update failure action", str_of(c->doc, v), 0);
-	}
-	if ((v = c->d[D_ENDPOINT_MODE]) && is_str(c, v) && !one_of(str_of(c->doc, v), modes, 3))
-		engine_refused(c, v, "endpoint_mode is vip (a virtual IP, the default) or dnsrr (DNS round robin)",
-			       "invalid resolution mode:", str_of(c->doc, v), 1);
-}
-
 /* ---- references to top-level objects ---- */
 
 static int str_cmp(const void *a, const void *b)
@@ -376,6 +332,23 @@ static void check_networks(struct dctx *c, const struct c2s_node *key, const str
 	}
 }
 
+/* A secret or config reference's file target: target:, else the source's name
+ * (convertFileObject); p NULL when not a plain string. *at: where it is written. */
+static struct c2s_str file_target(const struct dctx *c, const struct c2s_node *it, const struct c2s_node **at)
+{
+	struct c2s_str none = {NULL, 0};
+	*at = it;
+	if (c2s_is_mapping(it)) {
+		const struct c2s_node *t = c2s_map_get(c->doc, it, "target", NULL);
+		if (t && is_str(c, t) && str_of(c->doc, t).n) {
+			*at = t;
+			return str_of(c->doc, t);
+		}
+		*at = c2s_map_get(c->doc, it, "source", NULL);
+	}
+	return *at && is_str(c, *at) ? str_of(c->doc, *at) : none;
+}
+
 static void check_file_objects(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc,
 			       const struct c2s_node *list, const char *what, int which)
 {
@@ -399,6 +372,27 @@ static void check_file_objects(struct dctx *c, const struct c2s_node *key, const
 		struct c2s_str name = str_of(c->doc, at);
 		if (!defined(c, which, name))
 			undefined(c, key, at, what, name);
+	}
+	/* two references to one file target (ParseSecrets, ParseConfigs in the CLI's
+	 * cli/command/service/parse.go); few references per service: a quadratic scan */
+	for (uint32_t i = 1, n = c2s_count(list); i < n; i++) {
+		const struct c2s_node *tn, *it = c2s_seq_item(c->doc, list, i);
+		struct c2s_str t = file_target(c, it, &tn);
+		for (uint32_t j = 0; t.p && j < i; j++) {
+			const struct c2s_node *pn;
+			struct c2s_str pt = file_target(c, c2s_seq_item(c->doc, list, j), &pn);
+			if (!pt.p || pt.n != t.n || memcmp(pt.p, t.p, t.n) != 0)
+				continue;
+			struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, tn,
+				"service " SVC_FMT ": duplicate %s target for %.*s not allowed", SVC_ARG(key), what,
+				(int)t.n, t.p);
+			c2s_diag_related(c->diags, dg, c->doc->src, pn->start, c2s_node_end(c->doc, pn),
+					 "the %s first mounted at %.*s", what, (int)t.n, t.p);
+			c2s_diag_hint(c->diags, dg, "give each %s of the service its own target (the target "
+				      "defaults to the %s's name)", what, what);
+			c->errors++;
+			break;
+		}
 	}
 }
 
@@ -1039,7 +1033,6 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 			check_file_objects(c, key, svc, c->s[S_CONFIGS], "config", TOP_CONFIGS);
 			check_credential_config(c, key, svc);
 			check_misc(c, key, svc);
-			check_engine_values(c, svc);
 		}
 	}
 	check_top_objects(c);

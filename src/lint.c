@@ -44,6 +44,7 @@ struct lint_run {
 	FILE *err;
 	struct c2s_env *env;  /* NULL: --no-interpolate */
 	struct c2s_model_check_state stack; /* -c files: one version, paths from the first */
+	char docs_url[C2S_CONFIG_MAX_URL];  /* the first docs-url a config file gave */
 };
 
 /* The command line's --enable/--disable/--severity, in order, on top of sev. */
@@ -103,6 +104,8 @@ static int settings_for(struct lint_run *r, const char *path)
 		conf = &r->found_conf;
 	}
 	memcpy(r->severity, conf->severity, sizeof r->severity);
+	if (conf->docs_url[0] && !r->docs_url[0])
+		memcpy(r->docs_url, conf->docs_url, sizeof r->docs_url);
 	if (apply_overrides(r, r->severity) != 0)
 		return -1;
 	r->fail_on = r->o->fail_on_set ? r->o->fail_on : conf->fail_on_set ? conf->fail_on : r->o->fail_on;
@@ -139,6 +142,7 @@ static void run_checks(struct lint_run *r, struct c2s_doc *doc)
 	c.diags = &r->diags;
 	c.engine_major = r->engine_major;
 	c.engine_minor = r->engine_minor;
+	c.stack = r->o->stack;
 	const struct c2s_node *services = c2s_map_get(doc, c.root, "services", NULL);
 	c.services = c2s_is_mapping(services) ? services : NULL;
 	for (int i = 0; i < C2S_RULE_COUNT; i++)
@@ -378,19 +382,25 @@ static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 		fprintf(r->err, "compose2swarm: %s: standard input cannot be fixed in place; use --diff\n", src->name);
 		r->trouble = 1;
 	} else if (ne) {
-		struct c2s_buf out;
+		struct c2s_buf out, enc; /* enc: out in the file's own encoding (UTF-16) */
 		char msg[C2S_OUTFILE_MSG_MAX];
 		c2s_buf_init(&out, C2S_MAX_FILE_BYTES);
+		c2s_buf_init(&enc, 2 * C2S_MAX_FILE_BYTES);
 		if (c2s_fix_apply(src->data, src->len, e, ne, &out) != 0) {
 			fprintf(r->err, "compose2swarm: %s: cannot rewrite the file: %s\n", src->path, strerror(ENOMEM));
 			r->trouble = 1;
-		} else if (c2s_outfile_replace(src->path, out.data ? out.data : "", out.len, NULL, 0, msg, sizeof msg) != 0) {
+		} else if (src->utf16 && c2s_source_encode(src, out.data ? out.data : "", out.len, &enc) != 0) {
+			fprintf(r->err, "compose2swarm: %s: cannot rewrite the file: %s\n", src->path, strerror(ENOMEM));
+			r->trouble = 1;
+		} else if (c2s_outfile_replace(src->path, src->utf16 ? (enc.data ? enc.data : "") : (out.data ? out.data : ""),
+					       src->utf16 ? enc.len : out.len, NULL, 0, msg, sizeof msg) != 0) {
 			fprintf(r->err, "compose2swarm: %s (the file is unchanged)\n", msg);
 			r->trouble = 1;
 		} else {
 			rewritten = 1;
 		}
 		c2s_buf_free(&out);
+		c2s_buf_free(&enc);
 	}
 	free(e);
 	free(drop);
@@ -629,7 +639,13 @@ static enum c2s_exit finish(struct lint_run *r, FILE *out)
 	c2s_diags_resolve(&r->diags);
 	struct c2s_buf report;
 	c2s_buf_init(&report, LINT_MAX_REPORT_BYTES);
-	struct c2s_format_options fo = {r->o->format, r->o->color, r->nsources, r->sources};
+	char cwd[C2S_CONFIG_MAX_PATH];
+	struct c2s_format_options fo = {
+		.format = r->o->format, .color = r->o->color, .files = r->nsources, .sources = r->sources,
+		.docs_url = r->o->docs_url ? r->o->docs_url : r->docs_url[0] ? r->docs_url : NULL,
+		/* SARIF's %SRCROOT%: where the command runs (a CI job's checkout) */
+		.srcroot = getcwd(cwd, sizeof cwd),
+	};
 	int built;
 	if (r->o->diff)  /* --diff: the change is the output; findings still decide the status */
 		built = r->diff.failed ? -1 : c2s_buf_add(&report, r->diff.data ? r->diff.data : "", r->diff.len);

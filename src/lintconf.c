@@ -6,6 +6,7 @@
  *     severity: {CS5013: error}
  *   engine-version: "20.10"
  *   fail-on: error
+ *   docs-url: https://example.org/compose2swarm/docs/rules/   # SARIF helpUri
  */
 #include "config.h"
 #include "lintconf.h"
@@ -205,8 +206,16 @@ static int conf_apply(struct c2s_lintconf *c, struct c2s_source *src, FILE *err)
 					if (c2s_parse_engine_version(ev.p, ev.n, &c->engine_major, &c->engine_minor) != 0)
 						conf_error(&x, v, "engine-version wants MAJOR.MINOR in quotes, such as \"20.10\", "
 							   "not '%.*s'", ev.p, ev.n);
+				} else if (c2s_str_eq(s, "docs-url")) {
+					struct c2s_str u = c2s_is_scalar(v) ? c2s_scalar(&doc, v) : (struct c2s_str){"", 0};
+					if (!u.n || u.n >= sizeof c->docs_url || memchr(u.p, '\0', u.n) ||
+					    !(memmem(u.p, u.n, "://", 3)))
+						conf_error(&x, v, "docs-url wants an absolute URL such as "
+							   "https://example.org/docs/rules/, not '%.*s'", u.p, u.n);
+					else
+						snprintf(c->docs_url, sizeof c->docs_url, "%.*s", (int)u.n, u.p);
 				} else {
-					conf_error(&x, k, "unknown key '%.*s' (rules, engine-version, fail-on)", s.p, s.n);
+					conf_error(&x, k, "unknown key '%.*s' (rules, engine-version, fail-on, docs-url)", s.p, s.n);
 				}
 			}
 		} else if (!(c2s_is_scalar(root) && c2s_count(root) == 0)) {

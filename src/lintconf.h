@@ -9,6 +9,8 @@
 
 /* The name looked for upward from each linted file's directory. */
 #define C2S_CONFIG_NAME ".compose2swarm.yml"
+/* Longest docs-url. */
+#define C2S_CONFIG_MAX_URL 1024
 /* Longest directory path searched. */
 #define C2S_CONFIG_MAX_PATH 4096
 
@@ -17,6 +19,7 @@ struct c2s_lintconf {
 	enum c2s_severity fail_on;
 	int fail_on_set;
 	int engine_major, engine_minor;             /* 0.0: not set */
+	char docs_url[C2S_CONFIG_MAX_URL];          /* docs-url: SARIF helpUri base; "" not set */
 };
 
 /* Defaults: each rule's default severity (opt-in rules off), fail on warning. */

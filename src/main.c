@@ -24,6 +24,8 @@ static const char lint_help[] =
 	"      --disable RULE        turn a rule off\n"
 	"      --severity RULE=LEVEL give a rule another severity\n"
 	"      --engine-version X.Y  the oldest Docker Engine the stack must run on\n"
+	"      --stack NAME          the stack name it is deployed as: names swarm checks\n"
+	"                            (NAME_service...) are judged in full\n"
 	"      --env-file FILE       variables for ${VAR}, on top of the environment\n"
 	"      --no-interpolate      leave ${VAR} unexpanded\n"
 	"  -c, --compose-file FILE   one file of a stack; several -c are merged and judged\n"
@@ -34,7 +36,9 @@ static const char lint_help[] =
 	"      --diff                print those rewrites as a unified diff instead\n"
 	"      --stdin-filename NAME the name to report for '-' (standard input)\n"
 	"      --color[=WHEN]        colour the text report: auto (default: on a terminal),\n"
-	"                            always, never\n";
+	"                            always, never\n"
+	"      --docs-url URL        where the rule pages are (SARIF helpUri): URL/ID.md,\n"
+	"                            or URL with {id} replaced by the rule id\n";
 static const char convert_synopsis[] = "convert [OPTIONS] [-c FILE]...";
 static const char convert_help[] =
 	"convert options:\n"
@@ -45,6 +49,21 @@ static const char convert_help[] =
 	"      --skip-interpolation  keep ${VAR} as written\n"
 	"      --env-file FILE       variables for interpolation\n"
 	"  -o, --output FILE         write FILE atomically instead of standard output\n";
+static const char plan_synopsis[] = "plan    [OPTIONS] [-c FILE]... STACK";
+static const char plan_help[] =
+	"plan options (docker stack deploy's, then what plan adds):\n"
+	"  -c, --compose-file FILE   a Compose file (repeatable: merged in order)\n"
+	"      --prune               services of the stack not in the files are deleted\n"
+	"      --resolve-image WHEN  always (default), changed or never, as docker stack deploy\n"
+	"      --state FILE          compare with what `docker inspect` printed for the\n"
+	"                            stack's objects ('-': standard input), not the daemon\n"
+	"      --api-version X.YY    the daemon's API version, with --state (default 1.50)\n"
+	"  -H, --host HOST           the daemon (default: DOCKER_HOST, the docker context,\n"
+	"                            unix:///var/run/docker.sock); plan only reads from it\n"
+	"  -f, --format FMT          text (default) or json\n"
+	"  -v, --verbose             list unchanged objects too\n"
+	"      --color[=WHEN]        colour the text: auto (default: on a terminal), always, never\n"
+	"  exit status: 0 nothing would change, 1 something would change or fail, 2 trouble\n";
 static const char migrate_synopsis[] = "migrate [OPTIONS] [-c FILE]...";
 static const char migrate_help[] =
 	"migrate options:\n"
@@ -102,7 +121,7 @@ static int list_add(struct list *l, const char *s)
 
 enum {
 	OPT_FAIL_ON = 256, OPT_ENABLE, OPT_DISABLE, OPT_SEVERITY, OPT_ENGINE, OPT_STDIN_NAME,
-	OPT_CONFIG, OPT_ENV_FILE, OPT_NO_INTERP, OPT_FIX, OPT_DIFF, OPT_COLOR
+	OPT_CONFIG, OPT_ENV_FILE, OPT_NO_INTERP, OPT_FIX, OPT_DIFF, OPT_COLOR, OPT_DOCS_URL, OPT_LINT_STACK
 };
 
 /* An environment variable that is set to something: NO_COLOR counts only when
@@ -147,6 +166,7 @@ static int cmd_lint(int argc, char **argv)
 		{"disable", required_argument, NULL, OPT_DISABLE},
 		{"severity", required_argument, NULL, OPT_SEVERITY},
 		{"engine-version", required_argument, NULL, OPT_ENGINE},
+		{"stack", required_argument, NULL, OPT_LINT_STACK},
 		{"compose-file", required_argument, NULL, 'c'},
 		{"stdin-filename", required_argument, NULL, OPT_STDIN_NAME},
 		{"config", required_argument, NULL, OPT_CONFIG},
@@ -156,6 +176,7 @@ static int cmd_lint(int argc, char **argv)
 		{"diff", no_argument, NULL, OPT_DIFF},
 		{"color", optional_argument, NULL, OPT_COLOR},
 		{"colour", optional_argument, NULL, OPT_COLOR},
+		{"docs-url", required_argument, NULL, OPT_DOCS_URL},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -206,6 +227,9 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_ENGINE:
 			o.engine_version = optarg;
 			break;
+		case OPT_LINT_STACK:
+			o.stack = optarg;
+			break;
 		case 'c':
 			if (list_add(&compose, optarg) != 0)
 				goto out;
@@ -234,6 +258,14 @@ static int cmd_lint(int argc, char **argv)
 				usage_error("--color wants auto, always or never, not '%s'", optarg);
 				goto out;
 			}
+			break;
+		case OPT_DOCS_URL:
+			if (!strstr(optarg, "://")) {
+				usage_error("--docs-url wants an absolute URL such as https://example.org/docs/rules/, "
+					    "not '%s'", optarg);
+				goto out;
+			}
+			o.docs_url = optarg;
 			break;
 		case 'h':
 			usage_of("lint");
@@ -358,6 +390,100 @@ out:
 	return status;
 }
 
+static int cmd_plan(int argc, char **argv)
+{
+	enum { OPT_PRUNE = 400, OPT_RESOLVE, OPT_STATE, OPT_PAPI, OPT_PCOLOR };
+	static const struct option longopts[] = {
+		{"compose-file", required_argument, NULL, 'c'},
+		{"prune", no_argument, NULL, OPT_PRUNE},
+		{"resolve-image", required_argument, NULL, OPT_RESOLVE},
+		{"state", required_argument, NULL, OPT_STATE},
+		{"api-version", required_argument, NULL, OPT_PAPI},
+		{"host", required_argument, NULL, 'H'},
+		{"format", required_argument, NULL, 'f'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"color", optional_argument, NULL, OPT_PCOLOR},
+		{"colour", optional_argument, NULL, OPT_PCOLOR},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *color = "auto";
+	struct c2s_plan_options o;
+	memset(&o, 0, sizeof o);
+	struct list files = {0};
+	int status = C2S_EXIT_TROUBLE, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:H:f:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (list_add(&files, optarg) != 0)
+				goto out;
+			break;
+		case OPT_PRUNE:
+			o.prune = 1;
+			break;
+		case OPT_RESOLVE:
+			if (c2s_plan_resolve_parse(optarg) < 0) {
+				usage_error("--resolve-image wants always, changed or never, not '%s'", optarg);
+				goto out;
+			}
+			o.resolve_image = optarg;
+			break;
+		case OPT_STATE:
+			o.state = optarg;
+			break;
+		case OPT_PAPI:
+			o.api_version = optarg;
+			break;
+		case 'H':
+			o.host = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
+				usage_error("plan's --format is text or json, not '%s'", optarg);
+				goto out;
+			}
+			o.format = optarg;
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case OPT_PCOLOR:
+			color = optarg ? optarg : "always";
+			if (color_choice(color, STDOUT_FILENO) < 0) {
+				usage_error("--color wants auto, always or never, not '%s'", color);
+				goto out;
+			}
+			break;
+		case 'h':
+			usage_of("plan");
+			status = C2S_EXIT_OK;
+			goto out;
+		default:
+			fputs("Try 'compose2swarm --help'.\n", stderr);
+			goto out;
+		}
+	}
+	if (optind != argc - 1) {
+		usage_error("%s", optind == argc ? "plan wants the stack name as its last argument"
+						 : "plan takes files with -c and one stack name");
+		goto out;
+	}
+	if (!files.n) {
+		usage_error("%s", "Specify a Compose file (with -c FILE)");
+		goto out;
+	}
+	o.stack = argv[optind];
+	o.files = files.v;
+	o.nfiles = files.n;
+	o.envp = (const char *const *)environ;
+	o.color = (!o.format || strcmp(o.format, "text") == 0) && color_choice(color, STDOUT_FILENO) == 1;
+	status = c2s_plan(&o, stdout, stderr);
+out:
+	free(files.v);
+	return status;
+}
+
 static int cmd_migrate(int argc, char **argv)
 {
 	enum { OPT_MENV = 400, OPT_PROFILE, OPT_KEEP, OPT_PREFIX, OPT_INPLACE };
@@ -477,6 +603,7 @@ static const struct command {
 } commands[] = {
 	{"lint", cmd_lint, lint_synopsis, lint_help},
 	{"convert", cmd_convert, convert_synopsis, convert_help},
+	{"plan", cmd_plan, plan_synopsis, plan_help},
 	{"migrate", cmd_migrate, migrate_synopsis, migrate_help},
 	{"rules", cmd_rules, rules_synopsis, NULL},
 	{"explain", cmd_explain, explain_synopsis, NULL},
@@ -533,6 +660,11 @@ int main(int argc, char **argv)
 		/* the static build has no libcurl (Debian's cannot be linked statically) */
 		puts("static binary: libyaml, cJSON and the C library linked in; built without the Engine API\n"
 		     "client, so plan and deploy need the container image or a dynamic build");
+#else
+		if (c2s_engine_available())
+			printf("Engine API client: %s\n", c2s_engine_client_version());
+		else
+			printf("%s (use the container image or a build with libcurl)\n", c2s_engine_client_version());
 #endif
 		return C2S_EXIT_OK;
 	}

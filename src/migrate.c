@@ -190,7 +190,7 @@ static int report(struct mig *m, FILE *err)
 	c2s_diags_resolve(&m->diags);
 	struct c2s_buf out;
 	c2s_buf_init(&out, MIGRATE_MAX_REPORT_BYTES);
-	struct c2s_format_options fo = {m->o->format, m->o->color, m->nsources ? m->nsources : 1, NULL};
+	struct c2s_format_options fo = {.format = m->o->format, .color = m->o->color, .files = m->nsources ? m->nsources : 1};
 	int rc = c2s_format_diags_labeled(&m->diags, &fo, kind_word, &out);
 	if (m->o->format == C2S_FORMAT_TEXT) {
 		size_t n[4] = {0};

@@ -78,8 +78,9 @@ static int set_version(struct mig *m, struct mig_text *t)
 	int old;
 	int declared = declared_minor(t, v, &old);
 	/* a version docker accepts: a 3.x string, "3" or "" (3.13). None at all is 3.13 for
-	 * docker 28, but "unsupported Compose file version: 1.0" for the docker CLI 20.10
-	 * that Debian ships: a file without one gets one */
+	 * docker 28, but "unsupported Compose file version: 1.0" for the docker CLI before
+	 * 23.0 (cli/compose/schema/schema.go Version at v20.10.0; Debian ships 20.10): a file
+	 * without one gets one */
 	struct c2s_str vs = c2s_is_scalar(v) ? c2s_scalar(d, v) : (struct c2s_str){"", 0};
 	int accepted = v && c2s_is_scalar(v) && c2s_style(v) != C2S_STYLE_PLAIN &&
 		       (declared >= 0 || vs.n == 0 || (vs.n == 1 && vs.p[0] == '3'));
@@ -129,7 +130,8 @@ static int set_version(struct mig *m, struct mig_text *t)
 		uint32_t first = at;
 		mig_note(m, C2S_R_CS0101, MIG_TRANSLATED, t, first, first + 1,
 			 "version: %s added, the lowest 3.x the stack file's keys need (docker compose needs none; the "
-			 "docker CLI before 24.0 refuses a file without one)", text);
+			 "docker CLI before 23.0 refuses a file without one: \"unsupported Compose file version: 1.0\")",
+			 text);
 	}
 	struct mig_text next;
 	int rc = mig_ops_apply(&x, &next);

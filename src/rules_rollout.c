@@ -92,6 +92,8 @@ void c2s_check_update_monitor(struct c2s_check *c)
 		if (hc_duration(d, hc, "interval", DEFAULT_INTERVAL, &interval) != 0 ||
 		    hc_duration(d, hc, "start_period", 0, &start) != 0 || (rv && c2s_node_uint(d, rv, &retries) != 0))
 			continue;
+		if (monitor < 0 || interval < 0 || start < 0)
+			continue;  /* the engine refuses negative times (CS2011) */
 		if (interval == 0)
 			interval = DEFAULT_INTERVAL;
 		if (retries == 0)

@@ -74,7 +74,7 @@ expect "--format json: kind" 0 '' '"rule":"CS5101","name":"container-name","seve
 run_in "$proj" migrate -c compose.yaml -f gnu
 expect "--format gnu" 0 '' '^compose\.yaml:4:5: dropped: container_name of service web dropped: .* \[CS5101\]$'
 run_in "$proj" migrate -c compose.yaml
-expect "text summary" 0 '' '^2 changes: 1 translated, 1 dropped, 0 kept with a note, 0 need you$'
+expect "text summary" 0 '' '^3 changes: 2 translated, 1 dropped, 0 kept with a note, 0 need you$'
 run_in "$proj" migrate -c compose.yaml
 expect "a default used" 0 '' 'TAG\} \(not set: its default\) substituted'
 run_in "$proj" migrate -c compose.yaml --format yaml

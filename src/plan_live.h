@@ -1,0 +1,30 @@
+/* plan_live.h -- the state of a stack read from the daemon, read-only: the
+ * ping, then one list request per kind filtered by the stack's namespace
+ * label, and the external networks the services name (as docker does). */
+#ifndef C2S_PLAN_LIVE_H
+#define C2S_PLAN_LIVE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+struct c2s_plan_state;
+
+struct c2s_live {
+	void *engine;   /* the Engine API client (engine.h), NULL when not open */
+};
+
+/* Find the daemon as the docker CLI does (host: -H, or NULL), ping it and
+ * check it is a swarm manager; the negotiated API version goes to
+ * api_version. Returns an exit status (2 with the address in the message). */
+int c2s_live_open(struct c2s_live *l, const char *host, const char *const *envp, char *api_version, size_t n,
+		  FILE *err);
+/* The stack's services, networks, secrets and configs into st. */
+int c2s_live_state(struct c2s_live *l, const char *stack, struct c2s_plan_state *st, FILE *err);
+/* The networks the desired services name that st lacks (external ones), and
+ * the tasks and nodes a placement change needs, into st. */
+int c2s_live_externals(struct c2s_live *l, const cJSON *desired, struct c2s_plan_state *st, FILE *err);
+void c2s_live_close(struct c2s_live *l);
+
+#endif

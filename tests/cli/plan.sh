@@ -1,0 +1,77 @@
+#!/bin/sh
+# plan.sh -- `compose2swarm plan`'s command-line contract (CLI.md): usage
+# errors exit 2, --state read from a file or standard input (errors with
+# their position, exit 2), files docker refuses exit 1 as convert says it,
+# 0 when nothing would change and 1 when something would, --format json
+# valid against docs/schema/plan.schema.json, colour only when asked.
+set -u
+. "$(dirname "$0")/lib.sh"
+fx=$top/fixtures/plan
+st=$top/tests/golden/plan/stack.state.json
+cp "$fx"/*.yml "$fx"/*.txt "$fx"/*.conf "$tmp/"
+
+# --- usage ---
+run plan --help;                       expect "plan --help: exit 0" 0 'plan options' ''
+run plan -c "$tmp/stack.yml";          expect "no stack name: exit 2" 2 '' 'stack name'
+run plan pf;                           expect "no -c: exit 2" 2 '' 'Specify a Compose file'
+run plan -c "$tmp/stack.yml" a b;      expect "two stack names: exit 2" 2 '' 'one stack name'
+run plan -c "$tmp/stack.yml" --resolve-image sometimes pf; expect "bad --resolve-image: exit 2" 2 '' 'always, changed or never'
+run plan -c "$tmp/stack.yml" --format xml pf; expect "bad --format: exit 2" 2 '' 'text or json'
+run plan -c "$tmp/stack.yml" --state "$st" --api-version one pf; expect "bad --api-version: exit 2" 2 '' 'X.YY'
+run plan -c "$tmp/stack.yml" --state "$st" '""'; expect "a stack name docker refuses: exit 2" 2 '' 'invalid stack name'
+
+# --- the state ---
+run plan -c "$tmp/stack.yml" --state "$tmp/absent.json" pf; expect "a missing --state: exit 2" 2 '' 'absent.json: No such file'
+no_stdout "a missing --state prints no plan"
+printf '[\n {"ID": "x",\n  nope}]\n' >"$tmp/bad.json"
+run plan -c "$tmp/stack.yml" --state "$tmp/bad.json" pf; expect "--state not JSON: exit 2 with the position" 2 '' 'bad.json:3:[0-9]+: not JSON'
+printf '[{"Id": "c0ffee", "State": {"Running": true}}]' >"$tmp/container.json"
+run plan -c "$tmp/stack.yml" --state "$tmp/container.json" pf; expect "a container in --state: exit 2" 2 '' 'not a swarm service, network'
+run plan -c "$tmp/stack.yml" --state "$top/fixtures" pf; expect "--state a directory: exit 2" 2 '' 'fixtures'
+
+# --- files docker refuses: as convert says it ---
+printf 'version: "3.8"\nservices:\n  web:\n    build: .\n' >"$tmp/noimage.yml"
+run plan -c "$tmp/noimage.yml" --state "$st" pf; expect "a file docker refuses: exit 1" 1 '' 'noimage.yml'
+no_stdout "a refused file prints no plan"
+run plan -c "$tmp/absent.yml" --state "$st" pf; expect "a missing compose file: exit 2" 2 '' 'absent.yml'
+
+# --- exit status ---
+run_in "$tmp" plan -c stack.yml --state "$st" --resolve-image never --api-version 1.41 pf
+expect "deployed files: no changes, exit 0" 0 '^Plan: 0 to create, 0 to update \(0 replace tasks\), 0 to delete, 0 will fail$'
+case $out in *"= "*) fail "unchanged objects listed without -v" ;; *) ok "unchanged objects hidden without -v" ;; esac
+run_in "$tmp" plan -c stack.yml --state "$st" --resolve-image never --api-version 1.41 -v pf
+expect "-v lists unchanged objects" 0 '^= service pf_same$'
+stdin_file=$st run_in "$tmp" plan -c changed.yml --state - --resolve-image never --api-version 1.41 pf
+expect "changes from standard input: exit 1" 1 '^~ service pf_env \(replaces tasks\)$'
+stdin_file=
+run_in "$tmp" plan -c stack.yml -c changed.yml --state "$st" --resolve-image never --api-version 1.41 pf
+expect "-c a -c b merged as docker merges them" 1 '^\+ service pf_added$'
+run_in "$tmp" plan -c stack.yml --state "$st" --resolve-image never --api-version 1.41 other
+expect "another stack: everything is created" 1 '^Plan: 26 to create, 0 to update'
+
+# --- JSON, and its schema ---
+run_in "$tmp" plan -c changed.yml --state "$st" --resolve-image never --api-version 1.41 --format json pf
+expect "--format json" 1 '"summary": \{"create": 2, "update": 17, "delete": 0, "unchanged": 9, "fail": 0\}'
+cp "$tmp/out" "$tmp/changed.json"
+run_in "$tmp" plan -c fail.yml --state "$st" --resolve-image never --api-version 1.41 --format json pf
+cp "$tmp/out" "$tmp/fail.json"
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	for j in changed fail; do
+		if python3 - "$top/docs/schema/plan.schema.json" "$tmp/$j.json" <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+jsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)
+PY
+		then ok "$j plan valid against docs/schema/plan.schema.json"; else fail "$j plan against the schema"; fi
+	done
+else
+	echo "skip schema: no python3-jsonschema"
+fi
+
+# --- colour only when asked ---
+run_in "$tmp" plan -c changed.yml --state "$st" --resolve-image never --api-version 1.41 pf
+case $out in *"$(printf '\033')"*) fail "colour on a pipe" ;; *) ok "no colour on a pipe" ;; esac
+run_in "$tmp" plan -c changed.yml --state "$st" --resolve-image never --api-version 1.41 --color=always pf
+case $out in *"$(printf '\033[33m~ service')"*) ok "--color=always colours an update" ;; *) fail "--color=always" ;; esac
+finish

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# tests/swarm/tier-plan.sh -- check-swarm tier: `plan` against a real swarm.
+#
+# fixtures/plan/stack.yml is deployed with the docker CLI; plan must say
+# nothing changes (offline from `docker inspect`, and against the daemon).
+# Then changed.yml (one change per service) is planned, deployed with the
+# docker CLI, and the tasks are compared before and after: a service's tasks
+# must be replaced exactly where plan said replaces_tasks true. After it,
+# plan says nothing changes again; fail.yml's refusals (a mode change, a
+# config's data) are planned as fail and docker refuses them too; --prune
+# deletes the service the file dropped. About 90 s.
+# Exit 0 pass, 1 fail, 77 skip (no dockerd/root here: it says why).
+# Environment: as tests/swarm/lib.sh; DOCKER_CLI: the docker CLI that deploys
+# (default /usr/local/bin/docker when it is there, else docker).
+set -u
+. "$(dirname "$0")/lib.sh"
+fx=$top_srcdir/fixtures/plan
+[ -x "$C2S" ] || fail "no binary at $C2S"
+swarm_start
+tmp=$SWARM_TMP
+cli=${DOCKER_CLI:-/usr/local/bin/docker}
+[ -x "$cli" ] || cli=$swarm_docker
+stack=tplan
+docker tag c2s-busybox:latest c2s-busybox:2 || fail "docker tag"
+
+deploy() { # deploy FILE [ARGS]: docker stack deploy, as a user would
+	local f=$1
+	shift
+	(cd "$fx" && "$cli" stack deploy --resolve-image never "$@" -c "$f" "$stack") >"$tmp/deploy.out" 2>&1
+}
+objects() {
+	local k
+	for k in service network secret config; do
+		docker "$k" ls -q --filter "label=com.docker.stack.namespace=$stack"
+	done
+}
+state() { # state FILE: what docker inspect prints for the stack, its tasks and the nodes
+	# shellcheck disable=SC2046
+	"$cli" inspect $(objects) $(docker node ls -q) $(docker stack ps -q "$stack") >"$1" 2>"$tmp/inspect.err" ||
+		{ cat "$tmp/inspect.err" >&2; fail "docker inspect"; }
+}
+plan() { # plan FILE OUT [ARGS]: offline, from a fresh state; prints the exit status
+	local f=$1 out=$2
+	shift 2
+	state "$tmp/state.json"
+	(cd "$fx" && "$C2S" plan -c "$f" --state "$tmp/state.json" --api-version "$SWARM_API" --format json \
+		"$@" "$stack") >"$out" 2>"$tmp/plan.err"
+	echo $?
+}
+summary() { python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(" ".join("%s=%d" % (k, s[k]) for k in ("create","update","delete","unchanged","fail")))' "$1"; }
+tasks() { # tasks: "SERVICE ID..." per service, the tasks desired running
+	local s
+	for s in $(docker service ls --filter "label=com.docker.stack.namespace=$stack" --format '{{.Name}}'); do
+		echo "$s $(docker service ps -q --filter desired-state=running "$s" | sort | tr '\n' ' ')"
+	done | sort
+}
+
+# ---- 1. deployed with the docker CLI: nothing to change ----
+t0=$(date +%s)
+deploy stack.yml || { cat "$tmp/deploy.out" >&2; fail "docker stack deploy stack.yml"; }
+for s in same plain env global; do swarm_wait_replicas "${stack}_$s" 1 || fail "${stack}_$s did not start"; done
+rc=$(plan stack.yml "$tmp/same.json" --resolve-image never)
+[ "$rc" = 0 ] || { cat "$tmp/same.json" "$tmp/plan.err" >&2; fail "stack.yml as deployed plans as changes (exit $rc)"; }
+say "deployed stack.yml plans as no changes ($(summary "$tmp/same.json"))"
+rc=$(plan stack.yml "$tmp/same-always.json")
+[ "$rc" = 0 ] || { cat "$tmp/same-always.json" >&2; fail "--resolve-image always: changes (exit $rc)"; }
+
+# norm.yml: values the daemon keeps in a form of its own
+stack=tplann
+deploy norm.yml || { cat "$tmp/deploy.out" >&2; fail "docker stack deploy norm.yml"; }
+rc=$(plan norm.yml "$tmp/norm.json" --resolve-image never)
+[ "$rc" = 0 ] || { cat "$tmp/norm.json" "$tmp/plan.err" >&2; fail "norm.yml as deployed plans as changes (exit $rc)"; }
+swarm_rm_stack "$stack"
+stack=tplan
+say "deployed norm.yml plans as no changes"
+
+# ---- 2. changed.yml: planned, deployed, tasks replaced where plan said ----
+rc=$(plan changed.yml "$tmp/changed.json" --resolve-image never)
+[ "$rc" = 1 ] || { cat "$tmp/plan.err" >&2; fail "changed.yml: exit $rc, expected 1"; }
+python3 - "$tmp/changed.json" >"$tmp/expect" <<'EOF' || fail "changed.yml: the plan is not as expected"
+import json, sys
+plan = json.load(open(sys.argv[1]))
+want = {"env": True, "grace": True, "health": True, "image": True, "labels": True, "logging": True,
+        "movenode": True, "ports": True, "resources": True, "restart": True,
+        "deploylabels": False, "keepnode": False, "prefs": False, "replicas": False,
+        "rollback": False, "update": False}
+bad = 0
+for c in plan["changes"]:
+    if c["kind"] != "service":
+        continue
+    key = c["name"].split("_", 1)[1]
+    if key in want:
+        if c["action"] != "update" or c["replaces_tasks"] is not want[key]:
+            print("%s: %s, replaces_tasks %s; expected update, %s" % (c["name"], c["action"], c["replaces_tasks"], want[key]), file=sys.stderr)
+            bad = 1
+        print(c["name"], "replaced" if c["replaces_tasks"] else "kept")
+    elif key == "added":
+        bad |= c["action"] != "create"
+    elif c["action"] != "unchanged":
+        print("%s: %s, expected unchanged" % (c["name"], c["action"]), file=sys.stderr)
+        bad = 1
+    else:
+        print(c["name"], "kept")
+sys.exit(bad)
+EOF
+tasks >"$tmp/before"
+deploy changed.yml || { cat "$tmp/deploy.out" >&2; fail "docker stack deploy changed.yml"; }
+# wait until every service plan said is replaced has no task of before left
+for i in $(seq 1 "$SWARM_TIMEOUT"); do
+	tasks >"$tmp/after"
+	left=$(python3 - "$tmp/expect" "$tmp/before" "$tmp/after" <<'EOF'
+import sys
+exp = dict(l.split() for l in open(sys.argv[1]))
+before = {l.split()[0]: set(l.split()[1:]) for l in open(sys.argv[2])}
+after = {l.split()[0]: set(l.split()[1:]) for l in open(sys.argv[3])}
+print(sum(1 for s, how in exp.items() if how == "replaced" and before.get(s, set()) & after.get(s, set())))
+EOF
+)
+	[ "$left" = 0 ] && break
+	sleep 1
+done
+sleep 8 # time for an update plan said keeps the tasks to replace them, if it wrongly would
+tasks >"$tmp/after"
+python3 - "$tmp/expect" "$tmp/before" "$tmp/after" <<'EOF' || fail "tasks were not replaced where plan said"
+import sys
+exp = dict(l.split() for l in open(sys.argv[1]))
+before = {l.split()[0]: set(l.split()[1:]) for l in open(sys.argv[2])}
+after = {l.split()[0]: set(l.split()[1:]) for l in open(sys.argv[3])}
+bad = 0
+for s, how in sorted(exp.items()):
+    b, a = before.get(s, set()), after.get(s, set())
+    replaced = bool(b) and not (b & a)
+    kept = bool(b) and b <= a
+    if (how == "replaced" and not replaced) or (how == "kept" and not kept):
+        print("%s: plan said %s; tasks before %s, after %s" % (s, how, sorted(b), sorted(a)), file=sys.stderr)
+        bad = 1
+sys.exit(bad)
+EOF
+say "changed.yml: $(grep -c ' replaced$' "$tmp/expect") services replaced their tasks and $(grep -c ' kept$' "$tmp/expect") kept them, as planned"
+rc=$(plan changed.yml "$tmp/changed-again.json" --resolve-image never)
+[ "$rc" = 0 ] || { cat "$tmp/changed-again.json" >&2; fail "changed.yml after its deploy: exit $rc, expected 0"; }
+
+# ---- 3. what swarm refuses ----
+rc=$(plan fail.yml "$tmp/fail.json" --resolve-image never)
+[ "$rc" = 1 ] && [ "$(python3 -c 'import json,sys; print(" ".join(sorted(c["name"] for c in json.load(open(sys.argv[1]))["changes"] if c["action"] == "fail")))' "$tmp/fail.json")" = "${stack}_app_conf ${stack}_mode" ] ||
+	{ cat "$tmp/fail.json" >&2; fail "fail.yml: the config and the mode change should fail"; }
+deploy fail.yml && fail "docker stack deploy fail.yml succeeded"
+grep -q 'only updates to Labels are allowed' "$tmp/deploy.out" || { cat "$tmp/deploy.out" >&2; fail "fail.yml: not docker's refusal"; }
+say "fail.yml: plan and docker refuse the config's data and the mode change"
+
+# ---- 4. --prune ----
+# fail.yml's deploy updated the secret's labels back (secrets go before configs)
+# before the config stopped it: changed.yml updates them again
+rc=$(plan changed.yml "$tmp/prune.json" --resolve-image never --prune)
+[ "$rc" = 1 ] && [ "$(summary "$tmp/prune.json")" = "create=0 update=1 delete=1 unchanged=26 fail=0" ] ||
+	{ cat "$tmp/prune.json" >&2; fail "--prune: expected one delete"; }
+deploy changed.yml --prune || { cat "$tmp/deploy.out" >&2; fail "docker stack deploy --prune"; }
+docker service inspect "${stack}_gone" >/dev/null 2>&1 && fail "--prune: ${stack}_gone is still there"
+rc=$(plan changed.yml "$tmp/pruned.json" --resolve-image never --prune)
+[ "$rc" = 0 ] || { cat "$tmp/pruned.json" >&2; fail "after --prune: exit $rc, expected 0"; }
+
+swarm_rm_stack "$stack"
+say "PASS in $(($(date +%s) - t0)) s"
