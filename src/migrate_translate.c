@@ -775,6 +775,215 @@ static void tr_string_map(struct svc *s, const struct c2s_node *k, const struct 
 	}
 }
 
+/* Set only by an env file (docker stack deploy reads the process environment alone)? */
+static const char *env_file_only(struct mig *m, const char *name, size_t n, size_t *vl)
+{
+	size_t ol;
+	if (c2s_env_get(m->osenv, name, n, &ol))
+		return NULL;
+	return c2s_env_get(m->env, name, n, vl);
+}
+
+/* environment: NAME with no value takes it from where the command runs. docker compose
+ * reads its .env too; docker stack deploy only its own environment: an env file's value
+ * is written in (types.MappingWithEquals.Resolve in compose-go). */
+static void tr_env_bare(struct svc *s, const struct c2s_node *k, const struct c2s_node *v)
+{
+	struct mig *m = s->p->m;
+	const struct mig_text *t = s->p->t;
+	const struct c2s_doc *d = &t->doc;
+	if (c2s_style(v) == C2S_STYLE_FLOW)
+		return;
+	uint32_t n = c2s_is_sequence(v) || c2s_is_mapping(v) ? c2s_count(v) : 0;
+	for (uint32_t j = 0; j < n; j++) {
+		const struct c2s_node *item = c2s_is_sequence(v) ? c2s_seq_item(d, v, j) : c2s_map_key(d, v, j);
+		const struct c2s_node *val = c2s_is_mapping(v) ? c2s_map_value(d, v, j) : NULL;
+		struct c2s_str name = str_of(t, item);
+		if (!c2s_is_scalar(item) || !name.n || memchr(name.p, '=', name.n) || (val && !mt_is_null(t, val)))
+			continue;
+		size_t vl;
+		const char *value = env_file_only(m, name.p, name.n, &vl);
+		if (!value)
+			continue;
+		if (m->o->keep_variables) {
+			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0102, MIG_TRANSLATED, t, item,
+				"environment %.*s of service %.*s kept without a value: docker stack deploy takes it from "
+				"its own environment, not from the env file that sets it for docker compose", (int)name.n,
+				name.p, SVC(t, s->key));
+			mig_hint(m, dg, "export %.*s before docker stack deploy", (int)name.n, name.p);
+			continue;
+		}
+		struct mig_out *o;
+		uint32_t a, b;
+		if (val) {
+			if (mt_entry_lines(t, item, &a, &b) != 0 || (o = mig_edit(&s->p->x.ed, a, b)) == NULL)
+				continue;
+			mo_spaces(o, mt_col(t, item->start));
+			mo_copy(o, t, item->start, c2s_node_end(d, item));
+			mo_lit(o, ": ", 2);
+			mo_scalar(o, value, vl, 1, 0);
+			mo_lit(o, "\n", 1);
+		} else {
+			char *kv = malloc(name.n + vl + 2);
+			if (!kv || (o = mig_op_replace(&s->p->x, item)) == NULL) {
+				free(kv);
+				continue;
+			}
+			snprintf(kv, name.n + vl + 2, "%.*s=%.*s", (int)name.n, name.p, (int)vl, value);
+			mo_scalar_like(o, t, item, kv, strlen(kv), 1, 0);
+			free(kv);
+		}
+		struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0102, MIG_TRANSLATED, t, item,
+			"environment %.*s of service %.*s: its value from the env file written in (docker stack deploy "
+			"would take it from its own environment, which never reads the env file)", (int)name.n, name.p,
+			SVC(t, s->key));
+		(void)dg;
+		(void)k;
+	}
+}
+
+/* One variable of an env file as docker reads it. */
+struct kv_list {
+	char **keys, **vals;
+	int *has;
+	size_t n, cap;
+};
+
+static int kv_add(void *ctx, const char *key, size_t klen, const char *value, size_t vlen, int has_value)
+{
+	struct kv_list *l = ctx;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		char **k = realloc(l->keys, cap * sizeof *k);
+		if (k)
+			l->keys = k;
+		char **v = realloc(l->vals, cap * sizeof *v);
+		if (v)
+			l->vals = v;
+		int *h = realloc(l->has, cap * sizeof *h);
+		if (h)
+			l->has = h;
+		if (!k || !v || !h)
+			return -1;
+		l->cap = cap;
+	}
+	l->keys[l->n] = strndup(key, klen);
+	l->vals[l->n] = strndup(value ? value : "", vlen);
+	l->has[l->n] = has_value;
+	if (!l->keys[l->n] || !l->vals[l->n]) {
+		free(l->keys[l->n]);
+		free(l->vals[l->n]);
+		return -1;
+	}
+	l->n++;
+	return 0;
+}
+
+static void kv_free(struct kv_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->keys[i]);
+		free(l->vals[i]);
+	}
+	free(l->keys);
+	free(l->vals);
+	free(l->has);
+}
+
+struct compose_env {
+	struct svc *s;
+	const struct mig_text *t;
+	const struct c2s_node *at;
+	struct kv_list *docker;
+	int docker_ok;
+	const char *path;
+	const struct c2s_node *environment;
+	int reported;
+};
+
+/* A variable of the env file as docker compose reads it, against docker's reading. */
+static int compare_var(void *ctx, const char *key, size_t kn, const char *value, size_t vn)
+{
+	struct compose_env *c = ctx;
+	struct mig *m = c->s->p->m;
+	if (!kn || c->reported >= 8)
+		return 0;
+	/* the service's environment: sets it for both, whatever the file says */
+	if (c->environment && c2s_is_mapping(c->environment) && c2s_map_getn(&c->t->doc, c->environment, key, kn, NULL))
+		return 0;
+	for (uint32_t i = 0; c->environment && c2s_is_sequence(c->environment) && i < c2s_count(c->environment); i++) {
+		struct c2s_str e = c2s_scalar(&c->t->doc, c2s_seq_item(&c->t->doc, c->environment, i));
+		if (e.n >= kn && memcmp(e.p, key, kn) == 0 && (e.n == kn || e.p[kn] == '='))
+			return 0;
+	}
+	const char *dv = NULL;
+	for (size_t i = c->docker->n; i-- > 0;)
+		if (strlen(c->docker->keys[i]) == kn && memcmp(c->docker->keys[i], key, kn) == 0) {
+			dv = c->docker->has[i] ? c->docker->vals[i] : NULL;
+			if (!c->docker->has[i]) {
+				size_t vl;
+				dv = c2s_env_get(m->osenv, key, kn, &vl);  /* docker: from its own environment */
+			}
+			break;
+		}
+	if (dv && strlen(dv) == vn && memcmp(dv, value, vn) == 0)
+		return 0;
+	c->reported++;
+	struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0104, MIG_NEEDS_YOU, c->t, c->at,
+		"env_file %s of service %.*s: docker stack deploy reads %.*s %s%s%s where docker compose reads \"%.*s\"",
+		c->path, SVC(c->t, c->s->key), (int)kn, key, dv ? "as \"" : "", dv ? dv : "as unset", dv ? "\"" : "",
+		(int)(vn > 80 ? 80 : vn), value);
+	mig_hint(m, dg, "write the line as %.*s=%.*s, without quotes or ${...}: docker compose reads it the same way, "
+		 "and docker stack deploy takes env files verbatim", (int)kn, key, (int)(vn > 80 ? 80 : vn), value);
+	return 0;
+}
+
+/* env_file: docker compose reads .env syntax (quotes, escapes, ${VAR}, export), docker stack
+ * deploy each line verbatim (docker/cli kvfile): a value read differently needs the user. */
+static void tr_env_file_content(struct svc *s, const struct c2s_node *v)
+{
+	struct mig *m = s->p->m;
+	const struct mig_text *t = s->p->t;
+	const struct c2s_doc *d = &t->doc;
+	uint32_t n = c2s_is_sequence(v) ? c2s_count(v) : 1;
+	const struct c2s_node *environment = svc_get(s, "environment", NULL, NULL, NULL);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct c2s_node *it = c2s_is_sequence(v) ? c2s_seq_item(d, v, i) : v;
+		if (c2s_is_mapping(it)) {
+			const struct c2s_node *fmt = c2s_map_get(d, it, "format", NULL);
+			if (c2s_scalar_is(d, fmt, "raw"))
+				continue;  /* read verbatim by both */
+			it = c2s_map_get(d, it, "path", NULL);
+		}
+		struct c2s_str ps = str_of(t, it);
+		if (!ps.n)
+			continue;
+		char rel[4096], full[4096];
+		snprintf(rel, sizeof rel, "%.*s", (int)ps.n, ps.p);
+		mig_abs_path(t->dir[0] ? t->dir : ".", rel, full, sizeof full);
+		struct stat st;
+		if (stat(full, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)C2S_ENVFILE_MAX_BYTES)
+			continue;  /* the final check reports a missing file */
+		struct c2s_source *src = mig_read(m, full, NULL);
+		if (!src)
+			continue;
+		struct kv_list docker = {0};
+		char err[512];
+		int docker_ok = c2s_envfile_parse(src->data, src->len, kv_add, &docker, err, sizeof err) == 0;
+		struct compose_env c = {s, t, it, &docker, docker_ok, rel, environment, 0};
+		char cerr[512];
+		if (!docker_ok) {
+			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS3005, MIG_NEEDS_YOU, t, it,
+				"env_file %s of service %.*s is refused by docker stack deploy: %s", rel, SVC(t, s->key), err);
+			mig_hint(m, dg, "docker takes env files verbatim, one VAR=VALUE a line: no export, no quotes, no ${...}");
+		} else if (mig_dotenv_parse(src->data, src->len, m->env, compare_var, &c, cerr, sizeof cerr) != 0) {
+			mig_note_at(m, C2S_R_CS3005, MIG_NEEDS_YOU, t, it, "env_file %s of service %.*s: docker compose cannot "
+				    "read it either: %s", rel, SVC(t, s->key), cerr);
+		}
+		kv_free(&docker);
+	}
+}
+
 /* service networks: keys only docker compose has. */
 static void tr_service_networks(struct svc *s, const struct c2s_node *v)
 {
@@ -881,13 +1090,18 @@ static void translate_service(struct pass *p, const struct c2s_node *sk, const s
 			tr_tmpfs(&s, k, v);
 		else if (c2s_str_eq(key, "depends_on"))
 			tr_depends_on(&s, k, v);
-		else if (c2s_str_eq(key, "env_file"))
+		else if (c2s_str_eq(key, "env_file")) {
 			tr_env_file(&s, k, v);
+			tr_env_file_content(&s, v);
+		}
 		else if (c2s_str_eq(key, "ports"))
 			tr_ports(&s, v);
 		else if (c2s_str_eq(key, "deploy"))
 			tr_deploy(&s, v);
-		else if (c2s_str_eq(key, "environment") || c2s_str_eq(key, "labels"))
+		else if (c2s_str_eq(key, "environment")) {
+			tr_string_map(&s, k, v);
+			tr_env_bare(&s, k, v);
+		} else if (c2s_str_eq(key, "labels"))
 			tr_string_map(&s, k, v);
 		else if (c2s_str_eq(key, "networks"))
 			tr_service_networks(&s, v);
