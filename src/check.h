@@ -4,6 +4,7 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "goval.h"
 
 struct c2s_check {
 	struct c2s_doc *doc;
@@ -83,14 +84,9 @@ int c2s_engine_at_least(const struct c2s_check *c, int major, int minor);
 
 /* Does s equal the NUL-terminated t? */
 int c2s_str_eq(struct c2s_str s, const char *t);
-/* Go time.ParseDuration: "1m30s", "1.5h", "0", "-1s" into nanoseconds; -1 on a bad text. */
-int c2s_parse_duration(struct c2s_str s, int64_t *ns);
-/* A duration-valued node (a string scalar); -1 when absent or not a duration. */
+/* A duration-valued node (a string scalar, goval's c2s_duration_parse); -1 when
+ * absent or not a duration. */
 int c2s_node_duration(const struct c2s_doc *d, const struct c2s_node *n, int64_t *ns);
-/* docker/go-units RAMInBytes: "512M", "1.5g", "100", "2 GiB" (binary units); -1 on a bad text. */
-int c2s_parse_bytes(struct c2s_str s, int64_t *bytes);
-/* cpus as the CLI parses it ("0.5", ".25", "2") into nano-CPUs; -1 on a bad text. */
-int c2s_parse_cpus(struct c2s_str s, int64_t *nano);
 /* A scalar node's unsigned integer value (YAML int, or a string of digits); -1 otherwise. */
 int c2s_node_uint(const struct c2s_doc *d, const struct c2s_node *n, uint64_t *v);
 /* deploy.replicas when written (1 when absent in replicated mode); -1 when not known
@@ -129,9 +125,6 @@ struct c2s_engine_feature {
 };
 extern const struct c2s_engine_feature c2s_engine_features[];
 extern const size_t c2s_nengine_features;
-
-/* Go-like duration text ("1m30s", "500ms") of ns into buf. */
-const char *c2s_format_duration(int64_t ns, char *buf, size_t size);
 
 /* Check functions, one per C2S_RULE in rules.def. */
 #define C2S_STAGE(id, name, tier, sev, fixable, title)

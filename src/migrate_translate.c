@@ -514,7 +514,7 @@ static void tr_tmpfs(struct svc *s, const struct c2s_node *k, const struct c2s_n
 			size_t l = c ? (size_t)(c - opts) : on;
 			if (l > 5 && memcmp(opts, "size=", 5) == 0) {
 				int64_t bytes;
-				if (c2s_parse_bytes((struct c2s_str){opts + 5, l - 5}, &bytes) == 0)
+				if (c2s_size_parse(opts + 5, l - 5, 0, &bytes, NULL, 0) == 0 && bytes >= 0)
 					mo_printf(o, ", tmpfs: {size: %lld}", (long long)bytes);
 				else
 					other = 1;

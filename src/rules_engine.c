@@ -266,7 +266,8 @@ static void check_durations(struct c2s_check *c, const struct range_slots *t, ui
 	/* StartInterval reaches swarmkit from API 1.44 (25.0), which checks it like the others */
 	int nkeys = c2s_engine_at_least(c, 25, 0) == 0 ? 3 : 4;
 	for (int k = 0; k < nkeys && !disabled; k++) {
-		if (!text_of(d, v[k + 1], &s) || !maybe_tiny(s) || c2s_parse_duration(s, &ns) != 0 || ns == 0 || ns >= MS)
+		if (!text_of(d, v[k + 1], &s) || !maybe_tiny(s) || c2s_duration_parse(s.p, s.n, &ns, NULL, 0) != 0 ||
+		    ns == 0 || ns >= MS)
 			continue;
 		struct c2s_diag *dg = refuse(c, C2S_R_CS2011, v[k + 1], SERVICE, name,
 					     "ContainerSpec: %s in HealthConfig cannot be less than 1ms", hname[k]);
@@ -276,7 +277,7 @@ static void check_durations(struct c2s_check *c, const struct range_slots *t, ui
 	/* validateRestartPolicy */
 	c2s_map_get_slots(d, c2s_svc_key(c, i, C2S_SK_DEPLOY_RESTART_POLICY, NULL), &t->restart, v, NULL);
 	for (int k = 0; k < 2; k++)
-		if (text_of(d, v[k], &s) && s.n && s.p[0] == '-' && c2s_parse_duration(s, &ns) == 0 && ns < 0)
+		if (text_of(d, v[k], &s) && s.n && s.p[0] == '-' && c2s_duration_parse(s.p, s.n, &ns, NULL, 0) == 0 && ns < 0)
 			c2s_diag_hint(c->diags, refuse(c, C2S_R_CS2011, v[k], SERVICE, name,
 				"TaskSpec: restart-%s cannot be negative", restart_keys[k].p), "remove the minus sign");
 	/* validateUpdate: the update config only (the rollback config goes unchecked), not for jobs */
@@ -285,7 +286,7 @@ static void check_durations(struct c2s_check *c, const struct range_slots *t, ui
 		return;
 	c2s_map_get_slots(d, uc, &t->update, v, NULL);
 	for (int k = 0; k < 2; k++)
-		if (text_of(d, v[k], &s) && s.n && s.p[0] == '-' && c2s_parse_duration(s, &ns) == 0 && ns < 0)
+		if (text_of(d, v[k], &s) && s.n && s.p[0] == '-' && c2s_duration_parse(s.p, s.n, &ns, NULL, 0) == 0 && ns < 0)
 			c2s_diag_hint(c->diags, refuse(c, C2S_R_CS2011, v[k], SERVICE, name,
 				"TaskSpec: update-%s cannot be negative", update_keys[k].p), "remove the minus sign");
 	struct c2s_value fv;
@@ -298,85 +299,6 @@ static void check_durations(struct c2s_check *c, const struct range_slots *t, ui
 				"TaskSpec: update-maxfailureratio cannot be less than 0 or bigger than 1"),
 				"max_failure_ratio is a fraction of the tasks, from 0 to 1 (0.1 = 10%%)");
 	}
-}
-
-/* cpus as the CLI converts it (opts.ParseCPUs: big.Rat times 1e9, which must be
- * whole) into nano-CPUs; 0 when that fails (the CLI's error is CS2008's). */
-static int cpus_nano(struct c2s_str s, int64_t *nano)
-{
-	size_t i = 0;
-	int neg = 0;
-	if (i < s.n && (s.p[i] == '+' || s.p[i] == '-'))
-		neg = s.p[i++] == '-';
-	const char *slash = memchr(s.p, '/', s.n);
-	uint64_t num = 0, den = 1;
-	if (slash) {
-		size_t at = (size_t)(slash - s.p);
-		if (at == i || at + 1 == s.n)
-			return 0;
-		for (size_t j = i; j < at; j++) {
-			if (s.p[j] < '0' || s.p[j] > '9' || num > 1000000000000ULL)
-				return 0;
-			num = num * 10 + (uint64_t)(s.p[j] - '0');
-		}
-		den = 0;
-		for (size_t j = at + 1; j < s.n; j++) {
-			if (s.p[j] < '0' || s.p[j] > '9' || den > 1000000000000ULL)
-				return 0;
-			den = den * 10 + (uint64_t)(s.p[j] - '0');
-		}
-		if (den == 0)
-			return 0;
-		num *= 1000000000ULL;  /* num <= 1e12: no overflow */
-		if (num % den)
-			return 0;
-		*nano = (int64_t)(num / den) * (neg ? -1 : 1);
-		return 1;
-	}
-	int digits = 0;
-	long scale = 9;  /* nano = mantissa * 10^scale */
-	for (; i < s.n && s.p[i] >= '0' && s.p[i] <= '9'; i++, digits++) {
-		if (num > 100000000000000ULL)
-			return 0;
-		num = num * 10 + (uint64_t)(s.p[i] - '0');
-	}
-	if (i < s.n && s.p[i] == '.')
-		for (i++; i < s.n && s.p[i] >= '0' && s.p[i] <= '9'; i++, digits++, scale--) {
-			if (num > 100000000000000ULL)
-				return 0;
-			num = num * 10 + (uint64_t)(s.p[i] - '0');
-		}
-	if (!digits)
-		return 0;
-	if (i < s.n && (s.p[i] == 'e' || s.p[i] == 'E')) {
-		int eneg = 0, ed = 0;
-		long e = 0;
-		i++;
-		if (i < s.n && (s.p[i] == '+' || s.p[i] == '-'))
-			eneg = s.p[i++] == '-';
-		for (; i < s.n && s.p[i] >= '0' && s.p[i] <= '9'; i++, ed++)
-			if (e < 100000)
-				e = e * 10 + (s.p[i] - '0');
-		if (!ed)
-			return 0;
-		scale += eneg ? -e : e;
-	}
-	if (i != s.n)
-		return 0;
-	for (; scale > 0 && num; scale--) {
-		if (num > UINT64_MAX / 10 / 2)
-			return 0;
-		num *= 10;
-	}
-	for (; scale < 0 && num; scale++) {
-		if (num % 10)
-			return 0;  /* too precise: the CLI refuses it */
-		num /= 10;
-	}
-	if (num > INT64_MAX)
-		return 0;
-	*nano = (int64_t)num * (neg ? -1 : 1);
-	return 1;
 }
 
 /* validateResources: cpus 0 or at least 0.001, memory 0 or at least 4 MiB. */
@@ -394,7 +316,7 @@ static void check_resources(struct c2s_check *c, const struct range_slots *t, ui
 		const struct c2s_node *cpus = amount[0];
 		struct c2s_str s;
 		int64_t v;
-		if (text_of(d, cpus, &s) && cpus_nano(s, &v) && v != 0 && v < 1000000) {
+		if (text_of(d, cpus, &s) && c2s_cpus_parse(s.p, s.n, &v, NULL, 0) == 0 && v != 0 && v < 1000000) {
 			char g[40];
 			c2s_go_float((double)v / 1e9, 64, g, sizeof g);
 			struct c2s_diag *dg = refuse(c, C2S_R_CS2011, cpus, SERVICE, name,
@@ -403,7 +325,7 @@ static void check_resources(struct c2s_check *c, const struct range_slots *t, ui
 				      "leave it out for no %s)", p ? "reservation" : "limit");
 		}
 		const struct c2s_node *mem = amount[1];
-		if (text_of(d, mem, &s) && c2s_parse_bytes(s, &v) == 0 && v != 0 && v < 4 * 1024 * 1024) {
+		if (text_of(d, mem, &s) && c2s_size_parse(s.p, s.n, 0, &v, NULL, 0) == 0 && v != 0 && v < 4 * 1024 * 1024) {
 			struct c2s_diag *dg = refuse(c, C2S_R_CS2011, mem, SERVICE, name,
 						     "invalid memory value %lld: Must be at least 4MiB", (long long)v);
 			c2s_diag_hint(c->diags, dg, "memory is in bytes unless it has a unit: 4M is the least the "
@@ -549,33 +471,6 @@ void c2s_check_engine_names(struct c2s_check *c)
 
 enum { PROTO_TCP, PROTO_UDP, PROTO_SCTP };
 
-/* Go's nat.ParsePortRange: "80" or "8000-8005"; 0 on a bad text. */
-static int port_range(struct c2s_str s, unsigned *lo, unsigned *hi)
-{
-	const char *dash = memchr(s.p, '-', s.n);
-	struct c2s_str a = {s.p, dash ? (size_t)(dash - s.p) : s.n}, b = a;
-	if (dash)
-		b = (struct c2s_str){dash + 1, s.n - a.n - 1};
-	unsigned v[2] = {0, 0};
-	struct c2s_str part[2] = {a, b};
-	for (int k = 0; k < 2; k++) {
-		if (part[k].n == 0 || part[k].n > 5)
-			return 0;
-		for (size_t j = 0; j < part[k].n; j++) {
-			if (part[k].p[j] < '0' || part[k].p[j] > '9')
-				return 0;
-			v[k] = v[k] * 10 + (unsigned)(part[k].p[j] - '0');
-		}
-		if (v[k] > 65535)
-			return 0;
-	}
-	if (v[1] < v[0])
-		return 0;
-	*lo = v[0];
-	*hi = v[1];
-	return 1;
-}
-
 static int proto_of(struct c2s_str s)
 {
 	/* the engine upper-cases it and looks it up; anything else is TCP (0) */
@@ -594,39 +489,13 @@ struct port_item {
  * not parse (the loader's error is CS2005's). */
 static int short_port(struct c2s_str s, struct port_item *p)
 {
-	const char *last = s.p, *host = NULL;
-	size_t hostn = 0;
-	for (size_t i = 0; i < s.n; i++)
-		if (s.p[i] == ':') {
-			host = last;
-			hostn = (size_t)(s.p + i - last);
-			last = s.p + i + 1;
-		}
-	struct c2s_str cport = {last, (size_t)(s.p + s.n - last)}, proto = {"tcp", 3};
-	const char *slash = memchr(cport.p, '/', cport.n);
-	if (slash) {
-		struct c2s_str pr = {slash + 1, cport.n - (size_t)(slash - cport.p) - 1};
-		cport.n = (size_t)(slash - cport.p);
-		if (memchr(pr.p, '/', pr.n))
-			pr.n = (size_t)((const char *)memchr(pr.p, '/', pr.n) - pr.p);
-		if (pr.n)
-			proto = pr;
-	}
-	unsigned clo, chi;
-	if (!port_range(cport, &clo, &chi))
+	struct c2s_port_spec ps;
+	if (c2s_port_spec_parse(s.p, s.n, &ps, NULL, 0) != 0)
 		return 0;
-	p->proto = proto_of(proto);
+	p->proto = ps.proto[0] == 'u' ? PROTO_UDP : ps.proto[0] == 's' ? PROTO_SCTP : PROTO_TCP;
 	p->host = 0;
-	p->lo = p->hi = 0;
-	if (host && hostn) {
-		unsigned hlo, hhi;
-		if (!port_range((struct c2s_str){host, hostn}, &hlo, &hhi))
-			return 0;
-		if (hhi - hlo != chi - clo && chi != clo)
-			return 0;
-		p->lo = hlo;
-		p->hi = hhi;
-	}
+	p->lo = ps.has_host ? ps.host_lo : 0;
+	p->hi = ps.has_host ? ps.host_hi : 0;
 	return 1;
 }
 
