@@ -981,7 +981,7 @@ static void check_template(struct c2s_check *c, const struct c2s_node *at, struc
 			   const char *what)
 {
 	char err[400];
-	if (v.n < 2 || !memmem(v.p, v.n, "{{", 2) ||
+	if (v.n < 2 || !memmem(v.p, v.n, "{{", 2) || (c->uninterpolated && memchr(v.p, '$', v.n)) ||
 	    c2s_gotmpl_check(v.p, v.n, err, sizeof err) != C2S_GOTMPL_ERROR)
 		return;
 	struct c2s_diag *dg = refuse(c, C2S_R_CS2014, at, SERVICE, name, "%s: %s", what, err);

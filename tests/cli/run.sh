@@ -131,6 +131,13 @@ run lint --fail-on error --format gnu --engine-version 25.0 "$tmp/versions.yml"
 expect "25.0: cluster mounts fine, start_interval below 1ms refused" 1 'StartInterval in HealthConfig'
 echo "$out" | grep -q 'MountType' && fail "25.0 takes cluster mounts"
 
+# --- a Go template in an env value (CS2014), with and without interpolation ---
+printf 'services:\n  web:\n    image: nginx:1.27\n    healthcheck: {test: [CMD, "true"]}\n    environment:\n      - A={{ $$labels.x }}\n' >"$tmp/gotemplate.yml"
+run lint --fail-on error --format gnu "$tmp/gotemplate.yml"
+expect "\$\$ is \$ once interpolated: an undefined template variable" 1 'undefined variable "\$labels".*\[CS2014\]'
+run lint --fail-on error --no-interpolate "$tmp/gotemplate.yml"
+expect "--no-interpolate: a value holding \$ is not judged" 0
+
 # --- rules and explain ---
 run rules;                 expect "rules lists the table" 0 '^CS5101 +container-name'
 run rules --format json
