@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh -- the command-line contract (docs: ../shared/design/CLI.md): exit
+# run.sh -- the command-line contract (docs/compose2swarm.1, EXIT STATUS): exit
 # codes, usage errors, standard input, missing files, directories, default
 # file discovery, --help, --version, NO_COLOR and colour on a terminal.
 set -u
