@@ -13,6 +13,7 @@ struct c2s_check {
 	struct c2s_diags *diags;
 	int engine_major, engine_minor;   /* --engine-version; 0.0 when not given */
 	const char *stack;                /* --stack NAME; NULL when not given */
+	int uninterpolated;               /* --no-interpolate: a value with '$' is not what deploy sends */
 	uint32_t *ignored_keys;           /* rules_ignored.c, per service: which of its keys are
 					     written (built on first use, in doc's arena) */
 	uint8_t *svc_keys;                /* per service: C2S_SK_N entries, each 1 + the key's
@@ -116,6 +117,15 @@ int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct 
 /* The entry index of key in the mapping, or -1. */
 int64_t c2s_keyset_find(const struct c2s_keyset *k, struct c2s_str key);
 void c2s_keyset_free(struct c2s_keyset *k);
+
+/* Keys a swarm service gets only from a newer Docker Engine (CS8007; migrate's notes). */
+struct c2s_engine_feature {
+	const char *path[4];  /* keys from the service, NULL-terminated */
+	int major, minor;
+	const char *what;
+};
+extern const struct c2s_engine_feature c2s_engine_features[];
+extern const size_t c2s_nengine_features;
 
 /* Check functions, one per C2S_RULE in rules.def. */
 #define C2S_STAGE(id, name, tier, sev, fixable, title)
