@@ -441,7 +441,10 @@ static void transport_error(struct c2s_engine *e, CURLcode rc, const char *metho
 		break;
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		if (!e->ep.tls) {
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+		/* a TLS daemon hangs up on (or garbles) plain http; the Go client's hint */
+		if (!e->ep.tls && !e->socket[0]) {
 			fail(err, C2S_ENGINE_ERR_CONNECT,
 			     "error during connect: %s %s: %s.\n* Are you trying to connect to a TLS-enabled daemon without TLS?",
 			     method, url, detail);
