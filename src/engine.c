@@ -113,6 +113,69 @@ static void go_json_string(struct c2s_buf *b, const char *s)
 	c2s_buf_addc(b, '"');
 }
 
+/* A number as encoding/json writes it: integers in full (never 1e+15), other
+ * floats in their shortest form that reads back the same. cJSON keeps numbers
+ * as doubles, so integers past 2^53 are already rounded when parsed; no value
+ * of a stack's request bodies comes near that. */
+static void go_json_number(struct c2s_buf *b, double d)
+{
+	if (d != d || d - d != 0) { /* NaN, Inf: Go refuses them; JSON has no word for them */
+		c2s_buf_adds(b, "null");
+		return;
+	}
+	if (d == (double)(long long)d && d > -9.2e18 && d < 9.2e18) {
+		c2s_buf_printf(b, "%lld", (long long)d);
+		return;
+	}
+	char tmp[40];
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	c2s_buf_adds(b, tmp);
+}
+
+static void go_json_value(struct c2s_buf *b, const cJSON *v, int depth)
+{
+	if (depth > 512) { /* deeper than any body; cJSON itself stops at 1000 */
+		b->failed = 1;
+		return;
+	}
+	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+		int obj = cJSON_IsObject(v);
+		c2s_buf_addc(b, obj ? '{' : '[');
+		for (const cJSON *c = v->child; c; c = c->next) {
+			if (c != v->child)
+				c2s_buf_addc(b, ',');
+			if (obj) {
+				go_json_string(b, c->string ? c->string : "");
+				c2s_buf_addc(b, ':');
+			}
+			go_json_value(b, c, depth + 1);
+		}
+		c2s_buf_addc(b, obj ? '}' : ']');
+	} else if (cJSON_IsString(v)) {
+		go_json_string(b, v->valuestring ? v->valuestring : "");
+	} else if (cJSON_IsNumber(v)) {
+		go_json_number(b, v->valuedouble);
+	} else if (cJSON_IsTrue(v)) {
+		c2s_buf_adds(b, "true");
+	} else if (cJSON_IsFalse(v)) {
+		c2s_buf_adds(b, "false");
+	} else if (cJSON_IsRaw(v)) {
+		c2s_buf_adds(b, v->valuestring ? v->valuestring : "null");
+	} else {
+		c2s_buf_adds(b, "null");
+	}
+}
+
+int c2s_engine_json_print(const cJSON *v, struct c2s_buf *out)
+{
+	go_json_value(out, v, 0);
+	return out->failed ? -1 : 0;
+}
+
 static int param_cmp_key(const void *x, const void *y)
 {
 	const struct c2s_engine_param *a = *(const struct c2s_engine_param *const *)x;

@@ -175,6 +175,9 @@ int c2s_engine_filters_json(const struct c2s_engine_param *f, size_t n, struct c
 /* "?a=1&filters=..." as url.Values.Encode (sorted, QueryEscape), "" for none. */
 int c2s_engine_query_string(const struct c2s_engine_param *q, size_t nq, const struct c2s_engine_param *f,
 			    size_t nf, struct c2s_buf *out);
+/* v as encoding/json writes it, key order kept: compact, HTML-safe escapes,
+ * integers in full. -1 when out of memory or over the buffer's cap. */
+int c2s_engine_json_print(const cJSON *v, struct c2s_buf *out);
 /* "1.41" < "1.50": versions.LessThan's comparison (-1, 0, 1). */
 int c2s_engine_version_cmp(const char *a, const char *b);
 
