@@ -5,8 +5,9 @@ deploy_compare.py DOCKER_LOG OURS_LOG
 
 Both are fakedockerd request logs (JSON lines, scripts/reference/fakedockerd.py)
 of one deploy against the same prior state. Compared per request: method,
-path (with its API version), query, body, and the headers the CLI sets
-(Content-Type, Content-Length, X-Registry-Auth).
+path (with its API version), query, body, and the headers (all but
+User-Agent: Host, Content-Type, Content-Length, X-Registry-Auth, and what the
+docker config's HttpHeaders add).
 
 What is deterministic in docker's log is compared in order; what docker/cli
 orders by ranging over a Go map is compared as a set (deploy_composefile.go:
@@ -28,7 +29,7 @@ import json
 import re
 import sys
 
-HEADERS = ("Content-Type", "Content-Length", "X-Registry-Auth")
+IGNORED_HEADERS = ("User-Agent",)
 
 
 def load(path):
@@ -111,8 +112,9 @@ def normalise(log, where):
                             "version %s, the daemon said %s" % (got, want)]
         if "filters" in q:  # compared decoded (fakedockerd's filters)
             q["filters"] = r.get("filters")
-        h = {k: v for k, v in (r.get("headers") or {}).items() if k in HEADERS}
-        out.append({"method": r["method"], "path": r["path"], "query": q, "body": r.get("body"), "headers": h,
+        h = {k: v for k, v in (r.get("headers") or {}).items() if k not in IGNORED_HEADERS}
+        out.append({"method": r["method"], "path": r["path"], "endpoint": r["endpoint"], "query": q,
+                    "body": r.get("body"), "headers": h,
                     "phase": phase(r), "where": "%s #%s" % (where, r.get("seq"))})
     return out
 

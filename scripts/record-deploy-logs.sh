@@ -4,7 +4,7 @@
 # For each case, the setup steps and the compared deploy run with the docker CLI against a
 # fresh fakedockerd; the compared deploy's request log goes to CASE/docker.jsonl (responses
 # cut to the IDs and versions deploy_compare.py checks version= against), its exit status
-# to CASE/docker.rc. tests/deploy/run.sh then runs compose2swarm the same way and compares.
+# to CASE/docker.rc, what it printed to CASE/docker.out and .err. tests/deploy/run.sh then runs compose2swarm the same way and compares.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 export top_srcdir=$top
@@ -32,6 +32,9 @@ for line in open(sys.argv[1]):
     out.write(json.dumps(r, sort_keys=True) + "\n")
 PY
 	cp "$tmp/$name.rc" "$c/docker.rc"
+	# what it said it did, and the warnings (the --detach notice aside)
+	cp "$tmp/$name.out" "$c/docker.out"
+	grep -v -e '^Since --detach=false' -e '^In a future release, --detach=false' "$tmp/$name.err" >"$c/docker.err" || true
 	echo "$name: $(wc -l <"$c/docker.jsonl") requests, docker exit $(cat "$c/docker.rc")"
 done
 "$docker_bin" --version >"$top/tests/deploy/cases/recorded-with.txt"

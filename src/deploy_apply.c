@@ -221,6 +221,7 @@ static int prune(struct apply *a, const cJSON *services)
 			break;
 		}
 		fprintf(a->out, "Removing service %s\n", listed_name(gone[i]));
+		fflush(a->out);
 		char path[512];
 		snprintf(path, sizeof path, "/services/%s", id);
 		struct c2s_engine_request rq = {.method = "DELETE", .path = path};
@@ -340,6 +341,7 @@ static int create_networks(struct apply *a, const cJSON *networks)
 			break;
 		}
 		fprintf(a->out, "Creating network %s\n", name);
+		fflush(a->out);
 		struct c2s_engine_error ee;
 		if (send_json(a, "POST", "/networks/create", NULL, 0, b, NULL, NULL, &ee) != 0) {
 			rc = failed(a, &ee, "failed to create network %s", name);
@@ -384,6 +386,7 @@ static int create_objects(struct apply *a, const cJSON *bodies, const char *kind
 			if (stopped(a))
 				return -1;
 			fprintf(a->out, "Creating %s %s\n", kind, name);
+			fflush(a->out);
 			snprintf(path, sizeof path, "/%ss/create", kind);
 			if (send_json(a, "POST", path, NULL, 0, b, NULL, NULL, &ee) != 0)
 				return failed(a, &ee, "failed to create %s %s", kind, name);
@@ -538,8 +541,6 @@ static int resolve_image(struct apply *a, cJSON *spec, const char *auth, char *w
 	struct c2s_engine_response rs;
 	struct c2s_engine_error ee;
 	memset(&rs, 0, sizeof rs);
-	if (stopped(a))
-		return -1;
 	/* below API 1.30 the client refuses distribution inspect; any failure
 	 * is a warning, not an error (imageDigestAndPlatforms) */
 	const char *v = c2s_engine_api_version(a->e);
@@ -606,6 +607,10 @@ static int deploy_service(struct apply *a, cJSON *spec, const cJSON *existing)
 {
 	const char *name = get_str(spec, "Name");
 	char *auth = NULL;
+	/* a service's requests (the image lookup, then its create or update) go
+	 * as one: a stop comes before them or after */
+	if (stopped(a))
+		return -1;
 	if (a->o->auth) {
 		char msg[1024];
 		const char *img = get_str(get(get(spec, "TaskTemplate"), "ContainerSpec"), "Image");
@@ -622,6 +627,7 @@ static int deploy_service(struct apply *a, cJSON *spec, const cJSON *existing)
 		const cJSON *live = get(existing, "Spec");
 		const char *id = get_str(existing, "ID");
 		fprintf(a->out, "Updating service %s (id: %s)\n", name, id ? id : "");
+		fflush(a->out);
 		const char *want = get_str(get(spec, "Labels"), IMAGE_LABEL);
 		const char *have = get_str(get(live, "Labels"), IMAGE_LABEL);
 		const char *running = get_str(get(get(live, "TaskTemplate"), "ContainerSpec"), "Image");
@@ -635,15 +641,10 @@ static int deploy_service(struct apply *a, cJSON *spec, const cJSON *existing)
 		const cJSON *fu = get(get(live, "TaskTemplate"), "ForceUpdate");
 		cJSON *tt = cJSON_GetObjectItemCaseSensitive(spec, "TaskTemplate");
 		if (rc == 0 && tt) {
-			/* ForceUpdate is omitempty: a running 0 leaves it out */
-			cJSON *old = cJSON_GetObjectItemCaseSensitive(tt, "ForceUpdate");
-			if (cJSON_IsNumber(fu) && fu->valuedouble != 0) {
-				cJSON *v = cJSON_CreateNumber(fu->valuedouble);
-				if (!v || put_in_order(tt, "ForceUpdate", v, task_order) != 0)
-					rc = nomem(a);
-			} else if (old) {
-				cJSON_DeleteItemFromObjectCaseSensitive(tt, "ForceUpdate");
-			}
+			/* swarm.TaskSpec.ForceUpdate has no omitempty: 0 is written too */
+			cJSON *v = cJSON_CreateNumber(cJSON_IsNumber(fu) ? fu->valuedouble : 0);
+			if (!v || put_in_order(tt, "ForceUpdate", v, task_order) != 0)
+				rc = nomem(a);
 		}
 		if (rc == 0 && tag_image(spec) != 0)
 			rc = nomem(a);
@@ -656,9 +657,7 @@ static int deploy_service(struct apply *a, cJSON *spec, const cJSON *existing)
 			snprintf(path, sizeof path, "/services/%s/update", id ? id : name);
 			struct c2s_engine_param q = {"version", version};
 			struct c2s_engine_response rs;
-			if (stopped(a)) {
-				rc = -1;
-			} else if (send_json(a, "POST", path, &q, 1, spec, auth, &rs, &ee) != 0) {
+			if (send_json(a, "POST", path, &q, 1, spec, auth, &rs, &ee) != 0) {
 				c2s_engine_response_free(&rs);
 				rc = failed(a, &ee, "failed to update service %s", name);
 			} else {
@@ -678,6 +677,7 @@ static int deploy_service(struct apply *a, cJSON *spec, const cJSON *existing)
 		}
 	} else {
 		fprintf(a->out, "Creating service %s\n", name);
+		fflush(a->out);
 		if (a->o->resolve == C2S_RESOLVE_ALWAYS || a->o->resolve == C2S_RESOLVE_CHANGED)
 			query = 1;
 		if (tag_image(spec) != 0)
@@ -686,9 +686,7 @@ static int deploy_service(struct apply *a, cJSON *spec, const cJSON *existing)
 		if (rc == 0 && query)
 			rc = resolve_image(a, spec, auth, warning, sizeof warning) < 0 ? -1 : 0;
 		struct c2s_engine_response rs;
-		if (rc == 0 && stopped(a)) {
-			rc = -1;
-		} else if (rc == 0 && send_json(a, "POST", "/services/create", NULL, 0, spec, auth, &rs, &ee) != 0) {
+		if (rc == 0 && send_json(a, "POST", "/services/create", NULL, 0, spec, auth, &rs, &ee) != 0) {
 			c2s_engine_response_free(&rs);
 			rc = failed(a, &ee, "failed to create service %s", name);
 		} else if (rc == 0) {

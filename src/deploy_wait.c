@@ -28,7 +28,9 @@ struct watch {
 	char status[256];         /* progress: "2/3 running (updating)" */
 	char printed[256];        /* what the last plain line said */
 	char reason[2048];        /* why it failed */
-	char last_error[1024];    /* the last task error seen */
+	char last_error[1024];    /* the last task error seen (Status.Err) */
+	char newest[1024];        /* the newest unsettled task: "pending: no suitable node (...)" */
+	char rollback_why[1024];  /* the message the rollback started with */
 };
 
 static long now_ms(void)
@@ -89,11 +91,10 @@ static int failed_state(const char *st)
 	return strcmp(st, "failed") == 0 || strcmp(st, "rejected") == 0;
 }
 
-/* The error a task reports: Status.Err, else its message. */
+/* The error a task reports (Status.Err). */
 static const char *task_error(const cJSON *t)
 {
-	const char *e = get_str(get(t, "Status"), "Err");
-	return *e ? e : get_str(get(t, "Status"), "Message");
+	return get_str(get(t, "Status"), "Err");
 }
 
 /* Judge one service from what the daemon says now. */
@@ -116,8 +117,19 @@ static enum verdict judge(struct watch *w, const cJSON *svc, const cJSON *tasks,
 			set(w->reason, sizeof w->reason, "rollback paused: %s", msg);
 			return FAILED;
 		}
+		if (strcmp(state, "rollback_started") == 0 && *msg)
+			snprintf(w->rollback_why, sizeof w->rollback_why, "%s", msg);
 		if (strcmp(state, "rollback_completed") == 0) {
-			set(w->reason, sizeof w->reason, "rolled back: %s", msg);
+			/* the rollback's own message says only that it completed; the
+			 * reason was in the one it started with, and in the tasks */
+			if (w->rollback_why[0] && strcmp(w->rollback_why, msg) != 0)
+				set(w->reason, sizeof w->reason, "rolled back: %s (%s)", w->rollback_why, msg);
+			else
+				set(w->reason, sizeof w->reason, "rolled back: %s", msg);
+			if (w->last_error[0]) {
+				size_t l = strlen(w->reason);
+				snprintf(w->reason + l, sizeof w->reason - l, "; last task error: %s", w->last_error);
+			}
 			return FAILED;
 		}
 	}
@@ -180,7 +192,7 @@ static enum verdict judge(struct watch *w, const cJSON *svc, const cJSON *tasks,
 	}
 	/* count what the newest task of each slot says */
 	size_t running = 0, complete = 0, failing = 0, active = 0;
-	const char *pending_why = "";
+	w->newest[0] = '\0';
 	for (size_t i = 0; i < nslots; i++) {
 		const cJSON *nt = slots[i].newest;
 		const char *st = get_str(get(nt, "Status"), "State");
@@ -197,8 +209,10 @@ static enum verdict judge(struct watch *w, const cJSON *svc, const cJSON *tasks,
 			running++;
 		else if (strcmp(st, "complete") == 0)
 			complete++;
-		else if (!*pending_why && *task_error(nt))
-			pending_why = task_error(nt);
+		else if (!w->newest[0]) {
+			const char *why = *task_error(nt) ? task_error(nt) : get_str(get(nt, "Status"), "Message");
+			set(w->newest, sizeof w->newest, "%s%s%s%s", st, *why ? " (" : "", why, *why ? ")" : "");
+		}
 		int gave_up = failed_state(st) && (strcmp(cond, "none") == 0 ||
 						   (strcmp(cond, "on-failure") == 0 && max_attempts > 0 &&
 						    slots[i].failures > (int)max_attempts));
@@ -209,8 +223,6 @@ static enum verdict judge(struct watch *w, const cJSON *svc, const cJSON *tasks,
 	}
 	if (get(mode, "ReplicatedJob") && job_failures >= FAILURES_TO_GIVE_UP)
 		failing++;
-	if (*pending_why && !w->last_error[0])
-		snprintf(w->last_error, sizeof w->last_error, "%s", pending_why);
 	free(slots);
 	free(nodes);
 
@@ -268,6 +280,32 @@ static int transport(const struct c2s_engine_error *ee)
 	return ee->code != C2S_ENGINE_ERR_DAEMON && ee->code != C2S_ENGINE_ERR_RESPONSE;
 }
 
+/* An update that paused or rolled back: the newest failed task of the
+ * service, of any spec (a rollback makes the failed ones out of date), says
+ * why. One more request, made only then; its failure changes nothing. */
+static void why_failed(struct c2s_engine *e, struct watch *w)
+{
+	struct c2s_engine_param f = {"service", w->s->id};
+	struct c2s_engine_error ee;
+	cJSON *tasks = NULL;
+	if (c2s_engine_get_json(e, "/tasks", &f, 1, &tasks, &ee) != 0)
+		return;
+	const cJSON *t, *newest = NULL;
+	cJSON_ArrayForEach(t, tasks)
+	{
+		const char *st = get_str(get(t, "Status"), "State");
+		if (!failed_state(st) || !*task_error(t))
+			continue;
+		if (!newest || strcmp(get_str(get(t, "Status"), "Timestamp"), get_str(get(newest, "Status"), "Timestamp")) > 0)
+			newest = t;
+	}
+	if (newest) {
+		size_t l = strlen(w->reason);
+		snprintf(w->reason + l, sizeof w->reason - l, "; last task error: %s", task_error(newest));
+	}
+	cJSON_Delete(tasks);
+}
+
 /* One look at one service. 0, or -1 when the daemon is gone (ee says why). */
 static int look(struct c2s_engine *e, struct watch *w, long now, struct c2s_engine_error *ee)
 {
@@ -298,6 +336,8 @@ static int look(struct c2s_engine *e, struct watch *w, long now, struct c2s_engi
 	w->verdict = judge(w, svc, tasks, monitor_ms, now);
 	cJSON_Delete(svc);
 	cJSON_Delete(tasks);
+	if (w->verdict == FAILED && !w->last_error[0] && strstr(w->reason, "keep failing") == NULL)
+		why_failed(e, w);
 	return 0;
 }
 
@@ -371,9 +411,9 @@ int c2s_deploy_wait(struct c2s_engine *e, const struct c2s_deploy_result *r, con
 		if (now_ms() - start >= o->timeout_ms) {
 			for (size_t i = 0; i < r->nservices; i++)
 				if (ws[i].verdict == PENDING) {
-					fprintf(err, "compose2swarm: %s: not converged after %ld s: %s%s%s\n", ws[i].s->name,
-						o->timeout_ms / 1000, ws[i].status, ws[i].last_error[0] ? "; last task error: " : "",
-						ws[i].last_error);
+					fprintf(err, "compose2swarm: %s: not converged after %ld s: %s%s%s%s%s\n", ws[i].s->name,
+						o->timeout_ms / 1000, ws[i].status, ws[i].newest[0] ? "; a task is " : "",
+						ws[i].newest, ws[i].last_error[0] ? "; last task error: " : "", ws[i].last_error);
 				}
 			rc = C2S_EXIT_FINDINGS;
 			break;

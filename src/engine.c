@@ -328,6 +328,7 @@ struct c2s_engine {
 	long timeout_ms, connect_timeout_ms;
 	size_t max_response;
 	char user_agent[128];
+	struct curl_slist *custom; /* config.json's HttpHeaders, as "Name: value" */
 	char curl_error[CURL_ERROR_SIZE];
 	/* the answer being read */
 	struct c2s_buf body;
@@ -407,6 +408,56 @@ static int global_init(struct c2s_engine_error *err)
 	return 0;
 }
 
+/* textproto.CanonicalMIMEHeaderKey: "x-meta-id" is "X-Meta-Id"; a key with a
+ * byte outside a token stays as written. */
+static void canonical_key(const char *k, char *out, size_t n)
+{
+	size_t len = strlen(k);
+	int valid = len > 0 && len < n;
+	for (size_t i = 0; valid && i < len; i++)
+		valid = (unsigned char)k[i] > 32 && (unsigned char)k[i] < 127 && !strchr("\"(),/:;<=>?@[\\]{}", k[i]);
+	snprintf(out, n, "%s", k);
+	if (!valid)
+		return;
+	for (size_t i = 0, up = 1; out[i]; i++) {
+		char c = out[i];
+		out[i] = up && c >= 'a' && c <= 'z' ? (char)(c - 32) : !up && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+		up = c == '-';
+	}
+}
+
+/* The docker config's HttpHeaders go on every request (the CLI's
+ * client.WithHTTPHeaders); its own User-Agent wins over one set there. */
+static int custom_headers(struct c2s_engine *e, const char *const *envp, struct c2s_engine_error *err)
+{
+	cJSON *config;
+	if (c2s_engine_read_config(envp, &config, err) != 0)
+		return -1;
+	const cJSON *h;
+	cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(config, "HttpHeaders"))
+	{
+		char key[256];
+		if (!cJSON_IsString(h) || !h->string)
+			continue;
+		canonical_key(h->string, key, sizeof key);
+		if (strcmp(key, "User-Agent") == 0 || strpbrk(h->valuestring, "\r\n"))
+			continue;
+		size_t n = strlen(key) + strlen(h->valuestring) + 3;
+		char *line = malloc(n);
+		struct curl_slist *t = line ? (snprintf(line, n, "%s: %s", key, h->valuestring), curl_slist_append(e->custom, line))
+					    : NULL;
+		free(line);
+		if (!t) {
+			cJSON_Delete(config);
+			fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
+			return -1;
+		}
+		e->custom = t;
+	}
+	cJSON_Delete(config);
+	return 0;
+}
+
 int c2s_engine_open(const struct c2s_engine_options *o, struct c2s_engine **out, struct c2s_engine_error *err)
 {
 	*out = NULL;
@@ -445,8 +496,14 @@ int c2s_engine_open(const struct c2s_engine_options *o, struct c2s_engine **out,
 	e->max_response = o->max_response ? o->max_response : C2S_MAX_ENGINE_RESPONSE_BYTES;
 	snprintf(e->user_agent, sizeof e->user_agent, "%s", o->user_agent ? o->user_agent : "compose2swarm/" C2S_VERSION);
 	c2s_buf_init(&e->body, e->max_response);
+	if (custom_headers(e, o->envp, err) != 0) {
+		curl_slist_free_all(e->custom);
+		free(e);
+		return -1;
+	}
 	e->curl = curl_easy_init();
 	if (!e->curl) {
+		curl_slist_free_all(e->custom);
 		fail(err, C2S_ENGINE_ERR_NOMEM, "libcurl could not make a handle");
 		free(e);
 		return -1;
@@ -460,6 +517,7 @@ void c2s_engine_close(struct c2s_engine *e)
 	if (!e)
 		return;
 	curl_easy_cleanup(e->curl);
+	curl_slist_free_all(e->custom);
 	c2s_buf_free(&e->body);
 	free(e);
 }
@@ -535,6 +593,14 @@ static int exchange(struct c2s_engine *e, const char *method, const char *url, c
 #define ADD(s) ((t = curl_slist_append(h, (s))) ? (void)(h = t) : (void)(ok = 0))
 	ADD("Accept:");
 	ADD("Expect:");
+	/* the config's headers first; the request's own replace one of the same name */
+	for (const struct curl_slist *ch = e->custom; ch && ok; ch = ch->next) {
+		size_t kl = strcspn(ch->data, ":");
+		if ((body && kl == 12 && strncasecmp(ch->data, "Content-Type", 12) == 0) ||
+		    (registry_auth && kl == 15 && strncasecmp(ch->data, "X-Registry-Auth", 15) == 0))
+			continue;
+		ADD(ch->data);
+	}
 	if (body)
 		ADD("Content-Type: application/json");
 	if (registry_auth) {
@@ -834,6 +900,56 @@ int c2s_engine_available(void)
 const char *c2s_engine_client_version(void)
 {
 	return "built without libcurl: plan and deploy are not available";
+}
+
+/* textproto.CanonicalMIMEHeaderKey: "x-meta-id" is "X-Meta-Id"; a key with a
+ * byte outside a token stays as written. */
+static void canonical_key(const char *k, char *out, size_t n)
+{
+	size_t len = strlen(k);
+	int valid = len > 0 && len < n;
+	for (size_t i = 0; valid && i < len; i++)
+		valid = (unsigned char)k[i] > 32 && (unsigned char)k[i] < 127 && !strchr("\"(),/:;<=>?@[\\]{}", k[i]);
+	snprintf(out, n, "%s", k);
+	if (!valid)
+		return;
+	for (size_t i = 0, up = 1; out[i]; i++) {
+		char c = out[i];
+		out[i] = up && c >= 'a' && c <= 'z' ? (char)(c - 32) : !up && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+		up = c == '-';
+	}
+}
+
+/* The docker config's HttpHeaders go on every request (the CLI's
+ * client.WithHTTPHeaders); its own User-Agent wins over one set there. */
+static int custom_headers(struct c2s_engine *e, const char *const *envp, struct c2s_engine_error *err)
+{
+	cJSON *config;
+	if (c2s_engine_read_config(envp, &config, err) != 0)
+		return -1;
+	const cJSON *h;
+	cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(config, "HttpHeaders"))
+	{
+		char key[256];
+		if (!cJSON_IsString(h) || !h->string)
+			continue;
+		canonical_key(h->string, key, sizeof key);
+		if (strcmp(key, "User-Agent") == 0 || strpbrk(h->valuestring, "\r\n"))
+			continue;
+		size_t n = strlen(key) + strlen(h->valuestring) + 3;
+		char *line = malloc(n);
+		struct curl_slist *t = line ? (snprintf(line, n, "%s: %s", key, h->valuestring), curl_slist_append(e->custom, line))
+					    : NULL;
+		free(line);
+		if (!t) {
+			cJSON_Delete(config);
+			fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
+			return -1;
+		}
+		e->custom = t;
+	}
+	cJSON_Delete(config);
+	return 0;
 }
 
 int c2s_engine_open(const struct c2s_engine_options *o, struct c2s_engine **out, struct c2s_engine_error *err)

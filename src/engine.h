@@ -74,6 +74,9 @@ int c2s_engine_resolve(const struct c2s_engine_options *o, struct c2s_engine_end
 
 /* The docker config directory: $DOCKER_CONFIG, else $HOME/.docker (into buf). */
 void c2s_engine_config_dir(const char *const *envp, char *buf, size_t n);
+/* Its config.json parsed ({} when there is none; capped at
+ * C2S_MAX_DOCKER_CONFIG_BYTES). 0 with *config (cJSON_Delete it), or -1. */
+int c2s_engine_read_config(const char *const *envp, cJSON **config, struct c2s_engine_error *err);
 
 struct c2s_engine;
 

@@ -3,13 +3,15 @@
 #   SETUP   steps before the deploy that is compared, ';'-separated: "deploy FILE [FILE...]"
 #           (a deploy with --resolve-image never by the same tool) or "force SERVICE"
 #           (the running spec's ForceUpdate raised, as `docker service update --force` does)
+#           or "network NAME" (an attachable overlay network made outside the stack)
 #   FILES   the compose files of the compared deploy (-c each, in order)
 #   FLAGS   docker stack deploy flags of the compared deploy (--prune, --resolve-image X,
 #           --with-registry-auth); compose2swarm gets the same plus --yes --detach --fail-on none
 #   FAKE_ARGS  fakedockerd arguments (--fake-digests, --missing KIND:NAME)
 #   AUTH    1: DOCKER_CONFIG is the case's dockerconfig/ and its bin/ is first on PATH
+#           (AUTH_DIR: another directory holding those two)
 #   STACK   the stack name (default s)
-# run_case TOOL CASE OUT: OUT.jsonl is the compared deploy's log, OUT.out/.err/.rc what it printed.
+# run_case TOOL CASE OUT [CASE_FILE]: OUT.jsonl is the compared deploy's log, OUT.out/.err/.rc what it printed.
 top=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 
 fake_quiet() { # wait until the log stops growing (fakedockerd logs just after answering)
@@ -30,7 +32,7 @@ tool_deploy() {
 	local cargs=() f
 	for f in "$@"; do cargs+=(-c "$f"); done
 	local path=$PATH cfg=$empty_config
-	if [ "${AUTH:-0}" = 1 ]; then cfg=$case_dir/dockerconfig; path=$case_dir/bin:$PATH; fi
+	if [ "${AUTH:-0}" = 1 ]; then cfg=${AUTH_DIR:-$case_dir}/dockerconfig; path=${AUTH_DIR:-$case_dir}/bin:$PATH; fi
 	# shellcheck disable=SC2086
 	if [ "$tool" = docker ]; then
 		(cd "$case_dir" && env -i PATH="$path" HOME="$HOME" DOCKER_HOST="$DOCKER_HOST" DOCKER_CONFIG="$cfg" \
@@ -41,9 +43,9 @@ tool_deploy() {
 	fi
 }
 
-# force SERVICE: what `docker service update --force` does to the running spec
-force_update() {
-	python3 - "$fake_sock" "${STACK:-s}_$1" <<'PY'
+# fake_call: the Engine API of the fake, from python (setup steps the docker CLI is not needed for)
+fake_call() {
+	python3 - "$fake_sock" "$@" <<'PY'
 import http.client, json, socket, sys, urllib.parse
 class C(http.client.HTTPConnection):
     def connect(self):
@@ -56,19 +58,22 @@ def call(method, path, body=None):
     r = c.getresponse()
     data = r.read()
     return json.loads(data) if data else None
-svc = call("GET", "/v1.50/services/" + urllib.parse.quote(sys.argv[2]))
-spec = svc["Spec"]
-spec["TaskTemplate"]["ForceUpdate"] = spec["TaskTemplate"].get("ForceUpdate", 0) + 1
-call("POST", "/v1.50/services/%s/update?version=%d" % (svc["ID"], svc["Version"]["Index"]), spec)
+if sys.argv[2] == "force":  # what `docker service update --force` does to the running spec
+    svc = call("GET", "/v1.50/services/" + urllib.parse.quote(sys.argv[3]))
+    spec = svc["Spec"]
+    spec["TaskTemplate"]["ForceUpdate"] = spec["TaskTemplate"].get("ForceUpdate", 0) + 1
+    call("POST", "/v1.50/services/%s/update?version=%d" % (svc["ID"], svc["Version"]["Index"]), spec)
+elif sys.argv[2] == "network":  # docker network create -d overlay --attachable NAME
+    call("POST", "/v1.50/networks/create", {"Name": sys.argv[3], "Driver": "overlay", "Attachable": True})
 PY
 }
 
 run_case() {
 	local tool=$1 out=$3
 	case_dir=$(cd "$2" && pwd)
-	FLAGS="" FILES="" SETUP="" FAKE_ARGS="" AUTH=0 STACK=s
-	# shellcheck disable=SC1091
-	. "$case_dir/case.sh"
+	FLAGS="" FILES="" SETUP="" FAKE_ARGS="" AUTH=0 AUTH_DIR="" STACK=s
+	# shellcheck disable=SC1090
+	. "${4:-$case_dir/case.sh}"
 	local tmp
 	tmp=$(mktemp -d /tmp/c2s-deploy.XXXXXX)
 	empty_config=$tmp/config
@@ -89,7 +94,8 @@ run_case() {
 		[ $# -gt 0 ] || continue
 		case $1 in
 		deploy) shift; tool_deploy "$tool" "--resolve-image never" "$@" >/dev/null 2>"$tmp/setup.err" || rc=$? ;;
-		force) force_update "$2" || rc=$? ;;
+		force) fake_call force "${STACK:-s}_$2" || rc=$? ;;
+		network) fake_call network "$2" || rc=$? ;;
 		*) echo "lib.sh: unknown step '$step'" >&2; rc=2 ;;
 		esac
 		if [ $rc != 0 ]; then echo "lib.sh: setup step '$step' failed:" >&2; cat "$tmp/setup.err" >&2; break; fi

@@ -25,6 +25,18 @@ for c in "$top"/tests/deploy/cases/*/; do
 		echo "FAIL $name: exit $got, docker's $want"; sed 's/^/  /' "$tmp/$name.err" | head -20
 		failed=$((failed + 1)); continue
 	fi
+	# docker's progress lines (in its random order), then ours after the plan
+	said() { grep -E '^(Creating (network|secret|config|service)|Updating service|Removing service) ' "$1" | LC_ALL=C sort; }
+	if ! diff <(said "$c/docker.out") <(said "$tmp/$name.out") >"$tmp/$name.said"; then
+		echo "FAIL $name: not docker's progress lines"; sed 's/^/  /' "$tmp/$name.said" | head -20
+		failed=$((failed + 1)); continue
+	fi
+	# docker's warnings (an image whose digest could not be had), in any order
+	warned() { grep -E '^image .* could not be accessed on a registry' "$1" | LC_ALL=C sort; }
+	if ! diff <(warned "$c/docker.err") <(warned "$tmp/$name.err") >"$tmp/$name.warned"; then
+		echo "FAIL $name: not docker's warnings"; sed 's/^/  /' "$tmp/$name.warned" | head -20
+		failed=$((failed + 1)); continue
+	fi
 	if python3 "$top/scripts/deploy_compare.py" "$c/docker.jsonl" "$tmp/$name.jsonl" >"$tmp/$name.diff"; then
 		echo "ok   $name ($(wc -l <"$c/docker.jsonl") requests as docker's)"
 		passed=$((passed + 1))

@@ -124,6 +124,28 @@ static void test_filters_as_docker_sends_them(void **state)
 	c2s_buf_free(&b);
 }
 
+/* Request bodies as encoding/json writes them: key order kept, HTML-safe
+ * escapes, integers in full (cJSON alone would write 1e+15), floats short. */
+static void test_json_print(void **state)
+{
+	(void)state;
+	cJSON *v = cJSON_Parse("{\"a\": 1000000000000000, \"b\": 0.1, \"c\": \"<&>\\u2028\", \"d\": [true, false, null],"
+			       " \"e\": -3600000000000, \"f\": {}, \"g\": [], \"h\": 1.5e300}");
+	assert_non_null(v);
+	struct c2s_buf b;
+	c2s_buf_init(&b, 1 << 10);
+	assert_int_equal(c2s_engine_json_print(v, &b), 0);
+	assert_string_equal(b.data, "{\"a\":1000000000000000,\"b\":0.1,\"c\":\"\\u003c\\u0026\\u003e\\u2028\","
+				    "\"d\":[true,false,null],\"e\":-3600000000000,\"f\":{},\"g\":[],\"h\":1.5e+300}");
+	/* the buffer's cap is honoured */
+	struct c2s_buf small;
+	c2s_buf_init(&small, 8);
+	assert_int_equal(c2s_engine_json_print(v, &small), -1);
+	c2s_buf_free(&small);
+	c2s_buf_free(&b);
+	cJSON_Delete(v);
+}
+
 /* ---- discovery: expectations from `docker context inspect` (CLI 28.2.2) ---- */
 
 static int resolve_env(const char *const *env, const char *host, const char *context, struct c2s_engine_endpoint *ep,
@@ -883,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_version_cmp),
 		cmocka_unit_test(test_filters_as_docker_sends_them),
+		cmocka_unit_test(test_json_print),
 		cmocka_unit_test(test_hosts),
 		cmocka_unit_test(test_default_socket_and_conflicts),
 		cmocka_unit_test(test_tls_from_environment),
