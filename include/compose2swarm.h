@@ -147,14 +147,16 @@ struct c2s_deploy_options {
 	const char *wait_timeout;     /* --wait=TIMEOUT (a Go duration or seconds); NULL: 10 minutes */
 	int yes;                      /* --yes: apply without asking */
 	int plan_only;                /* --plan-only: stop after the plan (exit as plan) */
-	int interactive;              /* standard input and error are a terminal: ask, show progress in place */
+	int interactive;              /* standard input and error are a terminal: ask, and wait by default */
+	int tty_progress;             /* standard output is a terminal: progress lines rewritten in place */
 	FILE *answer;                 /* where the answer to "apply?" is read */
 	enum c2s_severity fail_on;    /* the lint gate's level */
 	int fail_on_set;              /* --fail-on given (else a config file may set it; default warning) */
 	const char *config_file;      /* --config: lint settings */
 	const char *host;             /* -H/--host, or NULL */
 	const char *context;          /* --context, or NULL */
-	int color;                    /* ANSI colours in the findings and the plan */
+	int color;                    /* ANSI colours in the plan (standard output) */
+	int color_findings;           /* ANSI colours in the lint gate's findings (standard error) */
 	const char *const *envp;      /* the deploying environment (NAME=VALUE, NULL-ended) */
 };
 

@@ -4,8 +4,8 @@
 #   CORPUS_DIR has real/ID.yml, stubs/ID/ (files the compose file names) and ref/ID/deploy.rc
 #   (docker stack deploy's exit status against fakedockerd); the files docker deployed (0)
 #   are checked, or the IDs given. Needs the docker CLI 28 (DOCKER_BIN) and a built C2S.
-# Each file is staged at /tmp/c2s-corpus/ID/ (where the corpus's references were made: bind
-# mount sources are absolute paths) and deployed five ways with each tool against a fresh
+# Each file is staged with its stubs in a directory of this run's own (both tools deploy it
+# from there, so absolute bind mount sources agree) and deployed five ways with each tool against a fresh
 # fakedockerd, the requests of the last deploy compared by scripts/deploy_compare.py:
 #   first    a first deploy (--resolve-image never)
 #   second   the same file again (the update path)
@@ -30,12 +30,11 @@ if [ ${#ids[@]} -eq 0 ]; then
 		[ "$(cat "$r")" = 0 ] && ids+=("$(basename "$(dirname "$r")")")
 	done
 fi
-work=$(mktemp -d)
+work=$(mktemp -d /tmp/c2s-deploy-corpus.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 total=0 matched=0
 for id in "${ids[@]}"; do
-	d=/tmp/c2s-corpus/$id
-	rm -rf "$d"
+	d=$work/$id
 	mkdir -p "$d"
 	cp "$corpus/real/$id.yml" "$d/"
 	[ -d "$corpus/stubs/$id" ] && cp -r "$corpus/stubs/$id/." "$d/"

@@ -110,7 +110,7 @@ static int gate(const struct c2s_deploy_options *o, FILE *err)
 	lo.format = C2S_FORMAT_TEXT;
 	lo.fail_on = o->fail_on_set ? o->fail_on : C2S_SEVERITY_WARNING;
 	lo.fail_on_set = o->fail_on_set;
-	lo.color = o->color;
+	lo.color = o->color_findings;
 	lo.envp = o->envp;
 	lo.config_file = o->config_file;
 	int rc = c2s_lint(&lo, err, err);
@@ -283,7 +283,7 @@ int c2s_deploy(const struct c2s_deploy_options *o, FILE *out, FILE *err)
 			applied.changes, applied.changes == 1 ? " was" : "s were");
 	int wait = o->wait > 0 || (o->wait < 0 && o->interactive);
 	if (rc == C2S_EXIT_OK && wait) {
-		struct c2s_deploy_wait_options wo = {timeout_ms, 0, o->interactive, &stop_requested};
+		struct c2s_deploy_wait_options wo = {timeout_ms, 0, o->tty_progress, &stop_requested};
 		rc = c2s_deploy_wait(e, &applied, &wo, out, err);
 	}
 	release_stop(&sigs);

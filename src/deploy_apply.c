@@ -284,7 +284,8 @@ static int external_networks(struct apply *a, const cJSON *networks, const cJSON
 			names[n++] = t;
 		}
 	}
-	qsort(names, n, sizeof *names, str_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof *names, str_cmp);
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char path[1024];

@@ -341,22 +341,30 @@ static int look(struct c2s_engine *e, struct watch *w, long now, struct c2s_engi
 	return 0;
 }
 
+/* The progress line of a service: its status, "converged", or the first
+ * words of why it failed (the whole reason goes to standard error). */
+static const char *line_of(struct watch *w, char *buf, size_t n)
+{
+	if (w->verdict == CONVERGED)
+		return "converged";
+	if (w->verdict != FAILED)
+		return w->status;
+	snprintf(buf, n, "%.*s", (int)strcspn(w->reason, ":;("), w->reason);
+	return buf;
+}
+
 static void show(struct watch *ws, size_t n, int tty, int *drawn, FILE *out)
 {
+	char buf[256];
 	if (tty) {
 		if (*drawn)
 			fprintf(out, "\033[%dA", *drawn);
 		for (size_t i = 0; i < n; i++)
-			fprintf(out, "\033[K%s: %s\n", ws[i].s->name,
-				ws[i].verdict == CONVERGED ? "converged"
-				: ws[i].verdict == FAILED  ? ws[i].reason
-							   : ws[i].status);
+			fprintf(out, "\033[K%s: %s\n", ws[i].s->name, line_of(&ws[i], buf, sizeof buf));
 		*drawn = (int)n;
 	} else {
 		for (size_t i = 0; i < n; i++) {
-			const char *now = ws[i].verdict == CONVERGED ? "converged"
-					  : ws[i].verdict == FAILED  ? ws[i].reason
-								     : ws[i].status;
+			const char *now = line_of(&ws[i], buf, sizeof buf);
 			if (*now && strcmp(now, ws[i].printed) != 0) {
 				fprintf(out, "%s: %s\n", ws[i].s->name, now);
 				snprintf(ws[i].printed, sizeof ws[i].printed, "%s", now);

@@ -588,8 +588,10 @@ static int cmd_deploy(int argc, char **argv)
 	o.nfiles = files.n;
 	o.envp = (const char *const *)environ;
 	o.interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+	o.tty_progress = isatty(STDOUT_FILENO);
 	o.answer = stdin;
 	o.color = color_choice(color, STDOUT_FILENO) == 1;
+	o.color_findings = color_choice(color, STDERR_FILENO) == 1;
 	status = c2s_deploy(&o, stdout, stderr);
 out:
 	free(files.v);
