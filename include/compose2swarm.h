@@ -10,6 +10,8 @@ extern "C" {
 #endif
 
 #define C2S_VERSION "0.1.0"
+/* The project's home page (SARIF's tool.driver.informationUri). */
+#define C2S_HOME_URL "https://github.com/compose2swarm/compose2swarm"
 
 /* ---- Limits: every bound on input lives here, each hit by a unit test. ---- */
 
@@ -27,10 +29,16 @@ extern "C" {
 #define C2S_MAX_ALIAS_EXPANSION_RATIO 10u
 /* Entries in one mapping or sequence. */
 #define C2S_MAX_CHILDREN ((1u << 20) - 1)
+/* Characters of a source line the text format shows under a finding; a longer
+ * line is cut around the column, "..." marking each cut. */
+#define C2S_EXCERPT_MAX_CHARS 160u
 /* Diagnostics kept for one run; the rest are counted, not stored. */
 #define C2S_MAX_DIAGNOSTICS 100000u
 /* Files named on one command line. */
 #define C2S_MAX_FILES 65536u
+/* Tokens of one Go template (an env value, a hostname, a mount path) that lint's
+ * engine check (CS2014) reads; a longer one is not judged. */
+#define C2S_GOTMPL_MAX_TOKENS 4096
 /* Largest body of one Engine API answer (a 10,000-service list is ~50 MB). */
 #define C2S_MAX_ENGINE_RESPONSE_BYTES ((size_t)256 << 20)
 /* Largest docker CLI file read: config.json, a context's meta.json. */
@@ -85,6 +93,7 @@ struct c2s_lint_options {
 	const struct c2s_rule_override *overrides;
 	size_t noverrides;
 	const char *engine_version;   /* "X.Y" or NULL */
+	const char *stack;            /* --stack NAME: the names swarm checks in full; NULL: unknown */
 	const char *env_file;         /* --env-file or NULL */
 	int no_interpolate;
 	const char *const *envp;      /* the environment docker would see (NAME=VALUE, NULL-ended) */
@@ -92,6 +101,8 @@ struct c2s_lint_options {
 	int fail_on_set;              /* --fail-on was given (else a config file may set it) */
 	int fix;                      /* --fix: rewrite files in place for fixable findings */
 	int diff;                     /* --diff: print those rewrites as a unified diff instead */
+	const char *docs_url;         /* --docs-url: SARIF helpUri base ("{id}" for the rule id); NULL:
+					 the config file's docs-url, else none */
 };
 
 /* Lint as the options say, write the report to out and problems with the

@@ -19,10 +19,11 @@ struct c2s_str c2s_service_mode(const struct c2s_doc *d, const struct c2s_node *
 static const struct c2s_str svc_key_names[C2S_SK_DEPLOY_MODE] = {
 	SK("image"), SK("ports"), SK("tmpfs"), SK("deploy"), SK("restart"), SK("sysctls"), SK("volumes"),
 	SK("env_file"), SK("networks"), SK("depends_on"), SK("healthcheck"), SK("oom_score_adj"),
-	SK("credential_spec"), SK("secrets"), SK("configs"),
+	SK("credential_spec"), SK("secrets"), SK("configs"), SK("environment"), SK("hostname"),
 };
 static const struct c2s_str deploy_key_names[C2S_SK_N - C2S_SK_DEPLOY_MODE] = {
 	SK("mode"), SK("replicas"), SK("placement"), SK("resources"), SK("update_config"), SK("restart_policy"),
+	SK("rollback_config"), SK("endpoint_mode"),
 };
 #undef SK
 
@@ -122,148 +123,12 @@ int c2s_str_eq(struct c2s_str s, const char *t)
 	return s.n == n && memcmp(s.p, t, n) == 0;
 }
 
-/* ---- durations: Go's time.ParseDuration ---- */
-
-#define NS_PER_HOUR 3600000000000.0
-#define DURATION_MAX 9.2e18  /* just under 2^63 ns, Go's overflow bound */
-
-static double duration_unit(const char *p, size_t n)
-{
-	static const struct {
-		const char *name;
-		double ns;
-	} units[] = {
-		{"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"\xce\xbcs", 1e3}, {"ms", 1e6},
-		{"s", 1e9}, {"m", 60e9}, {"h", NS_PER_HOUR},
-	};
-	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
-		if (strlen(units[i].name) == n && memcmp(units[i].name, p, n) == 0)
-			return units[i].ns;
-	return 0;
-}
-
-int c2s_parse_duration(struct c2s_str s, int64_t *ns)
-{
-	size_t i = 0;
-	int neg = 0;
-	if (i < s.n && (s.p[i] == '-' || s.p[i] == '+'))
-		neg = s.p[i++] == '-';
-	if (s.n - i == 1 && s.p[i] == '0') {
-		*ns = 0;
-		return 0;
-	}
-	if (i == s.n)
-		return -1;
-	double total = 0;
-	while (i < s.n) {
-		double v = 0, scale = 1;
-		int digits = 0;
-		while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
-			v = v * 10 + (s.p[i++] - '0');
-			digits++;
-		}
-		if (i < s.n && s.p[i] == '.') {
-			i++;
-			while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
-				scale /= 10;
-				v += (s.p[i++] - '0') * scale;
-				digits++;
-			}
-		}
-		if (!digits)
-			return -1;
-		size_t u = i;
-		while (i < s.n && !(s.p[i] >= '0' && s.p[i] <= '9') && s.p[i] != '.')
-			i++;
-		double unit = duration_unit(s.p + u, i - u);
-		if (unit == 0)
-			return -1;
-		total += v * unit;
-		if (total > DURATION_MAX)
-			return -1;
-	}
-	*ns = (int64_t)(neg ? -total : total);
-	return 0;
-}
-
 int c2s_node_duration(const struct c2s_doc *d, const struct c2s_node *n, int64_t *ns)
 {
 	if (!c2s_is_scalar(n))
 		return -1;
-	return c2s_parse_duration(c2s_scalar(d, n), ns);
-}
-
-/* ---- sizes and CPUs ---- */
-
-int c2s_parse_bytes(struct c2s_str s, int64_t *bytes)
-{
-	size_t i = 0;
-	double v = 0, scale = 1;
-	int digits = 0;
-	while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
-		v = v * 10 + (s.p[i++] - '0');
-		digits++;
-	}
-	if (!digits)
-		return -1;
-	if (i < s.n && s.p[i] == '.') {
-		i++;
-		int frac = 0;
-		while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
-			scale /= 10;
-			v += (s.p[i++] - '0') * scale;
-			frac++;
-		}
-		if (!frac)
-			return -1;
-	}
-	if (i < s.n && s.p[i] == ' ')
-		i++;
-	double mult = 1;
-	if (i < s.n) {
-		static const char prefixes[] = "kmgtp";
-		const char *k = memchr(prefixes, s.p[i] | 0x20, 5);
-		if (k && s.p[i] != 0) {
-			for (const char *q = prefixes; q <= k; q++)
-				mult *= 1024;
-			i++;
-		}
-	}
-	if (i < s.n && (s.p[i] | 0x20) == 'i')
-		i++;
-	if (i < s.n && (s.p[i] | 0x20) == 'b')
-		i++;
-	if (i != s.n)
-		return -1;
-	v *= mult;
-	if (v > DURATION_MAX)
-		return -1;
-	*bytes = (int64_t)v;
-	return 0;
-}
-
-int c2s_parse_cpus(struct c2s_str s, int64_t *nano)
-{
-	size_t i = 0;
-	int64_t whole = 0, frac = 0, digits = 0, fdigits = 0;
-	while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9' && whole < 1000000000) {
-		whole = whole * 10 + (s.p[i++] - '0');
-		digits++;
-	}
-	if (i < s.n && s.p[i] == '.') {
-		i++;
-		while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
-			if (++fdigits > 9)
-				return -1;
-			frac = frac * 10 + (s.p[i++] - '0');
-		}
-	}
-	if (i != s.n || digits + fdigits == 0)
-		return -1;
-	for (int64_t k = fdigits; k < 9; k++)
-		frac *= 10;
-	*nano = whole * 1000000000 + frac;
-	return 0;
+	struct c2s_str s = c2s_scalar(d, n);
+	return c2s_duration_parse(s.p, s.n, ns, NULL, 0) == 0 ? 0 : -1;
 }
 
 int c2s_node_uint(const struct c2s_doc *d, const struct c2s_node *n, uint64_t *v)
@@ -468,63 +333,4 @@ void c2s_keyset_free(struct c2s_keyset *k)
 {
 	free(k->slots);
 	k->slots = NULL;
-}
-
-/* Whole units (the usual case, as in 30s or 1m30s), written without printf: the
- * same text %g gives an integer below a million. */
-static int format_whole(const char *sign, uint64_t h, uint64_t m, uint64_t n, const char *unit, char *buf,
-			size_t size)
-{
-	char tmp[64];
-	size_t w = 0;
-	uint64_t part[3] = {h, m, n};
-	const char *units[3] = {"h", "m", unit};
-	if (*sign)
-		tmp[w++] = '-';
-	for (int i = 0; i < 3; i++) {
-		if (i < 2 && !part[i] && !(i == 1 && h))
-			continue;  /* 1h0m5s keeps its 0m, as the printf forms do */
-		char digits[24];
-		size_t nd = 0;
-		uint64_t v = part[i];
-		do {
-			digits[nd++] = (char)('0' + v % 10);
-			v /= 10;
-		} while (v);
-		while (nd)
-			tmp[w++] = digits[--nd];
-		for (const char *u = units[i]; *u; u++)
-			tmp[w++] = *u;
-	}
-	if (w >= size)
-		return 0;
-	memcpy(buf, tmp, w);
-	buf[w] = '\0';
-	return 1;
-}
-
-const char *c2s_format_duration(int64_t ns, char *buf, size_t size)
-{
-	const char *sign = ns < 0 ? "-" : "";
-	uint64_t u = ns < 0 ? (uint64_t)-ns : (uint64_t)ns;
-	if (u != 0 && u < 1000000000u && u % 1000000u == 0 && format_whole(sign, 0, 0, u / 1000000u, "ms", buf, size))
-		return buf;
-	if (u >= 1000000000u && u % 1000000000u == 0 &&
-	    format_whole(sign, u / 3600000000000u, u / 60000000000u % 60, u / 1000000000u % 60, "s", buf, size))
-		return buf;
-	if (u == 0)
-		snprintf(buf, size, "0s");
-	else if (u < 1000000000u)
-		snprintf(buf, size, "%s%gms", sign, (double)u / 1e6);
-	else {
-		uint64_t h = u / 3600000000000u, m = u / 60000000000u % 60;
-		double sec = (double)(u % 60000000000u) / 1e9;
-		if (h)
-			snprintf(buf, size, "%s%lluh%llum%gs", sign, (unsigned long long)h, (unsigned long long)m, sec);
-		else if (m)
-			snprintf(buf, size, "%s%llum%gs", sign, (unsigned long long)m, sec);
-		else
-			snprintf(buf, size, "%s%gs", sign, sec);
-	}
-	return buf;
 }

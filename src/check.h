@@ -4,6 +4,7 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "goval.h"
 
 struct c2s_check {
 	struct c2s_doc *doc;
@@ -11,6 +12,7 @@ struct c2s_check {
 	const struct c2s_node *services;  /* root's services mapping, or NULL */
 	struct c2s_diags *diags;
 	int engine_major, engine_minor;   /* --engine-version; 0.0 when not given */
+	const char *stack;                /* --stack NAME; NULL when not given */
 	uint32_t *ignored_keys;           /* rules_ignored.c, per service: which of its keys are
 					     written (built on first use, in doc's arena) */
 	uint8_t *svc_keys;                /* per service: C2S_SK_N entries, each 1 + the key's
@@ -25,10 +27,11 @@ struct c2s_check {
 enum c2s_svc_key {
 	C2S_SK_IMAGE, C2S_SK_PORTS, C2S_SK_TMPFS, C2S_SK_DEPLOY, C2S_SK_RESTART, C2S_SK_SYSCTLS, C2S_SK_VOLUMES,
 	C2S_SK_ENV_FILE, C2S_SK_NETWORKS, C2S_SK_DEPENDS_ON, C2S_SK_HEALTHCHECK, C2S_SK_OOM_SCORE_ADJ,
-	C2S_SK_CREDENTIAL_SPEC, C2S_SK_SECRETS, C2S_SK_CONFIGS,
+	C2S_SK_CREDENTIAL_SPEC, C2S_SK_SECRETS, C2S_SK_CONFIGS, C2S_SK_ENVIRONMENT, C2S_SK_HOSTNAME,
 	/* in deploy */
 	C2S_SK_DEPLOY_MODE, C2S_SK_DEPLOY_REPLICAS, C2S_SK_DEPLOY_PLACEMENT, C2S_SK_DEPLOY_RESOURCES,
-	C2S_SK_DEPLOY_UPDATE_CONFIG, C2S_SK_DEPLOY_RESTART_POLICY,
+	C2S_SK_DEPLOY_UPDATE_CONFIG, C2S_SK_DEPLOY_RESTART_POLICY, C2S_SK_DEPLOY_ROLLBACK_CONFIG,
+	C2S_SK_DEPLOY_ENDPOINT_MODE,
 	C2S_SK_N
 };
 /* What c2s_map_get(c->doc, svc, key, keynode) returns for service i (C2S_FOR_EACH_SERVICE's
@@ -81,14 +84,9 @@ int c2s_engine_at_least(const struct c2s_check *c, int major, int minor);
 
 /* Does s equal the NUL-terminated t? */
 int c2s_str_eq(struct c2s_str s, const char *t);
-/* Go time.ParseDuration: "1m30s", "1.5h", "0", "-1s" into nanoseconds; -1 on a bad text. */
-int c2s_parse_duration(struct c2s_str s, int64_t *ns);
-/* A duration-valued node (a string scalar); -1 when absent or not a duration. */
+/* A duration-valued node (a string scalar, goval's c2s_duration_parse); -1 when
+ * absent or not a duration. */
 int c2s_node_duration(const struct c2s_doc *d, const struct c2s_node *n, int64_t *ns);
-/* docker/go-units RAMInBytes: "512M", "1.5g", "100", "2 GiB" (binary units); -1 on a bad text. */
-int c2s_parse_bytes(struct c2s_str s, int64_t *bytes);
-/* cpus as the CLI parses it ("0.5", ".25", "2") into nano-CPUs; -1 on a bad text. */
-int c2s_parse_cpus(struct c2s_str s, int64_t *nano);
 /* A scalar node's unsigned integer value (YAML int, or a string of digits); -1 otherwise. */
 int c2s_node_uint(const struct c2s_doc *d, const struct c2s_node *n, uint64_t *v);
 /* deploy.replicas when written (1 when absent in replicated mode); -1 when not known
@@ -118,9 +116,6 @@ int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct 
 /* The entry index of key in the mapping, or -1. */
 int64_t c2s_keyset_find(const struct c2s_keyset *k, struct c2s_str key);
 void c2s_keyset_free(struct c2s_keyset *k);
-
-/* Go-like duration text ("1m30s", "500ms") of ns into buf. */
-const char *c2s_format_duration(int64_t ns, char *buf, size_t size);
 
 /* Check functions, one per C2S_RULE in rules.def. */
 #define C2S_STAGE(id, name, tier, sev, fixable, title)

@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "emit_api.h"
 #include "format.h"
+#include "goval.h"
 #include "model.h"
 #include "outfile.h"
 #include "pipeline.h"
@@ -29,34 +30,13 @@ static const char *env_lookup(void *ctx, const char *name, size_t n)
 	return c2s_env_get(ctx, name, n, &vlen);
 }
 
-/* Absolute directory of path (or the cwd for "-"); malloc'd. */
+/* The stack's working directory (goval's c2s_path_workdir); malloc'd. */
 static char *dir_of(const char *path)
 {
-	char cwd[PATH_MAX];
-	if (!getcwd(cwd, sizeof cwd))
+	char cwd[PATH_MAX], dir[PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd) || c2s_path_workdir(cwd, path, dir, sizeof dir) != 0)
 		return NULL;
-	if (strcmp(path, "-") == 0)
-		return strdup(cwd);
-	const char *slash = strrchr(path, '/');
-	size_t dn = slash ? (size_t)(slash - path) : 0;
-	char *out;
-	if (path[0] == '/') {
-		out = strndup(path, dn ? dn : 1);
-	} else {
-		size_t cn = strlen(cwd);
-		out = malloc(cn + dn + 2);
-		if (out) {
-			memcpy(out, cwd, cn);
-			if (dn) {
-				out[cn] = '/';
-				memcpy(out + cn + 1, path, dn);
-				out[cn + 1 + dn] = '\0';
-			} else {
-				out[cn] = '\0';
-			}
-		}
-	}
-	return out;
+	return strdup(dir);
 }
 
 /* Output goes to standard output or, for -o, through the atomic writer

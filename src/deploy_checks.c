@@ -4,7 +4,7 @@
  * restart policies, credential specs, cpus; SEMANTICS §3.4). Every problem at
  * its node, in docker's words. */
 #include "config.h"
-#include "emit_api.h"
+#include "goval.h"
 #include "pipeline.h"
 #include "schema.h"
 
@@ -64,7 +64,7 @@ static int is_str(const struct dctx *c, const struct c2s_node *n)
 #define SVC_FMT "%.*s"
 #define SVC_ARG(k) (int)str_of(c->doc, k).n, str_of(c->doc, k).p
 
-/* ---- image references: one parser, c2s_image_check (emit_api.c), for lint and convert ---- */
+/* ---- image references: one parser, c2s_image_check (goval_image.c), for lint and convert ---- */
 
 static void check_image(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
 {
@@ -112,8 +112,6 @@ static void check_image(struct dctx *c, const struct c2s_node *key, const struct
 	c->errors++;
 }
 
-const char *c2s_size_error(const char *s, size_t n, char *buf, size_t size);
-
 /* ---- deploy: mode and replicas ---- */
 
 static void check_deploy(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
@@ -152,164 +150,19 @@ static void check_deploy(struct dctx *c, const struct c2s_node *key, const struc
 		const struct c2s_node *cpus = c2s_map_get(c->doc, part, "cpus", NULL);
 		if (cpus && is_str(c, cpus)) {
 			struct c2s_str s = str_of(c->doc, cpus);
-			/* big.Rat SetString: [+-]digits[.digits][e[+-]digits] or a/b */
-			size_t i = 0, frac = 0;
-			long ex = 0;
-			int ok = 1, digits = 0;
-			if (i < s.n && (s.p[i] == '+' || s.p[i] == '-'))
-				i++;
-			const char *slash = memchr(s.p, '/', s.n);
-			if (slash) {
-				for (size_t j = i; j < s.n; j++)
-					if (!(s.p[j] >= '0' && s.p[j] <= '9') && s.p + j != slash)
-						ok = 0;
-				ok = ok && slash > s.p + i && slash + 1 < s.p + s.n;
-			} else {
-				while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9')
-					i++, digits++;
-				if (i < s.n && s.p[i] == '.') {
-					i++;
-					while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9')
-						i++, digits++, frac++;
-				}
-				if (i < s.n && (s.p[i] == 'e' || s.p[i] == 'E')) {
-					i++;
-					int neg = 0, ed = 0;
-					if (i < s.n && (s.p[i] == '+' || s.p[i] == '-'))
-						neg = s.p[i++] == '-';
-					while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9' && ex < 100000)
-						ex = ex * 10 + (s.p[i++] - '0'), ed++;
-					if (!ed)
-						ok = 0;
-					if (neg)
-						ex = -ex;
-				}
-				ok = ok && digits && i == s.n;
-			}
-			if (!ok) {
+			char e[256];
+			int64_t nano;
+			if (c2s_cpus_parse(s.p, s.n, &nano, e, sizeof e) != 0) {
 				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, cpus,
-					"service " SVC_FMT ": failed to parse %.*s as a rational number", SVC_ARG(key),
-					(int)s.n, s.p);
-				c2s_diag_hint(c->diags, dg, "cpus is a decimal number of CPUs, e.g. \"0.5\" or \"2\"");
-				c->errors++;
-			} else if (!slash && (long)frac - ex > 9) {
-				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, cpus,
-					"service " SVC_FMT ": value is too precise", SVC_ARG(key));
-				c2s_diag_hint(c->diags, dg, "swarm counts CPUs in billionths: at most 9 decimals");
+					"service " SVC_FMT ": %s", SVC_ARG(key), e);
+				if (strncmp(e, "value is too precise", 20) == 0)
+					c2s_diag_hint(c->diags, dg, "swarm counts CPUs in billionths: at most 9 decimals");
+				else
+					c2s_diag_hint(c->diags, dg, "cpus is a decimal number of CPUs, e.g. \"0.5\" or \"2\"");
 				c->errors++;
 			}
 		}
 	}
-}
-
-/* go-units parseSize (RAMInBytes): NULL if fine. */
-const char *c2s_size_error(const char *s, size_t n, char *buf, size_t size)
-{
-	long sep = -1;
-	for (size_t i = 0; i < n; i++)
-		if ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == ' ')
-			sep = (long)i;
-	if (sep < 0) {
-		snprintf(buf, size, "invalid size: '%.*s'", (int)n, s);
-		return buf;
-	}
-	size_t numn = s[sep] != ' ' ? (size_t)sep + 1 : (size_t)sep;
-	const char *sfx = s + sep + 1;
-	size_t sn = n - (size_t)sep - 1;
-	/* strconv.ParseFloat on the number part */
-	char tmp[128];
-	if (numn == 0 || numn >= sizeof tmp) {
-		snprintf(buf, size, "strconv.ParseFloat: parsing \"%.*s\": invalid syntax", (int)numn, s);
-		return buf;
-	}
-	memcpy(tmp, s, numn);
-	tmp[numn] = '\0';
-	int ok = 1, dig = 0, dot = 0;
-	for (size_t i = 0; i < numn; i++) {
-		if (tmp[i] >= '0' && tmp[i] <= '9')
-			dig = 1;
-		else if (tmp[i] == '.' && !dot)
-			dot = 1;
-		else if (!(i == 0 && (tmp[i] == '+' || tmp[i] == '-')))
-			ok = 0;
-	}
-	if (!ok || !dig) {
-		snprintf(buf, size, "strconv.ParseFloat: parsing \"%s\": invalid syntax", tmp);
-		return buf;
-	}
-	/* below zero: a '-' and a digit other than 0 (what strtod(tmp) < 0 says for these texts) */
-	int negative = 0;
-	for (size_t i = 1; tmp[0] == '-' && i < numn; i++)
-		if (tmp[i] >= '1' && tmp[i] <= '9')
-			negative = 1;
-	if (negative) {
-		snprintf(buf, size, "invalid size: '%.*s'", (int)n, s);
-		return buf;
-	}
-	if (sn == 0)
-		return NULL;
-	char low[4] = {0};
-	if (sn > 3)
-		goto bad;
-	for (size_t i = 0; i < sn; i++)
-		low[i] = (char)((sfx[i] >= 'A' && sfx[i] <= 'Z') ? sfx[i] + 32 : sfx[i]);
-	if (low[0] == 'b') {
-		if (sn > 1)
-			goto bad;
-		return NULL;
-	}
-	if (!low[0] || !strchr("kmgtp", low[0]))
-		goto bad;
-	if ((sn == 2 && low[1] != 'b') || (sn == 3 && (low[1] != 'i' || low[2] != 'b')))
-		goto bad;
-	return NULL;
-bad:
-	snprintf(buf, size, "invalid suffix: '%s'", low);
-	return buf;
-}
-
-/* ---- values the CLI passes on and the engine refuses (daemon/cluster/convert) ---- */
-
-static int one_of(struct c2s_str v, const char *const *set, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strlen(set[i]) == v.n && !memcmp(set[i], v.p, v.n))
-			return 1;
-	return 0;
-}
-
-static void engine_refused(struct dctx *c, const struct c2s_node *at, const char *hint, const char *fmt,
-			   struct c2s_str v, int quote)
-{
-	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2010, c->doc, at,
-		"the Docker Engine refuses this service: %s %s%.*s%s (docker stack deploy passes the value on; the "
-		"engine answers the create request with an error)", fmt, quote ? "\"" : "", (int)v.n, v.p, quote ? "\"" : "");
-	c2s_diag_hint(c->diags, dg, "%s", hint);
-}
-
-static void check_engine_values(struct dctx *c, const struct c2s_node *svc)
-{
-	const struct c2s_node *dep = c->s[S_DEPLOY], *v;
-	if (!c2s_is_mapping(dep))
-		return;
-	static const char *const conditions[] = {"none", "on-failure", "any", ""};
-	static const char *const actions[] = {"pause", "continue", "rollback", ""};
-	static const char *const modes[] = {"vip", "dnsrr", ""};
-	const struct c2s_node *rp = c->d[D_RESTART_POLICY];
-	if ((v = c2s_map_get(c->doc, rp, "condition", NULL)) && is_str(c, v) && !one_of(str_of(c->doc, v), conditions, 4))
-		engine_refused(c, v, "condition is none, on-failure or any (`always` and `unless-stopped` are the "
-			       "service-level restart: values)", "invalid RestartCondition:", str_of(c->doc, v), 1);
-	const struct c2s_node *cfgs[] = {c->d[D_UPDATE_CONFIG], c->d[D_ROLLBACK_CONFIG]};
-	for (int k = 0; k < 2; k++) {
-		const struct c2s_node *uc = cfgs[k];
-		if ((v = c2s_map_get(c->doc, uc, "failure_action", NULL)) && is_str(c, v) &&
-		    !one_of(str_of(c->doc, v), actions, 4))
-			engine_refused(c, v, "failure_action is pause, continue or rollback",
-				       "unrecognized update failure action", str_of(c->doc, v), 0);
-	}
-	if ((v = c->d[D_ENDPOINT_MODE]) && is_str(c, v) && !one_of(str_of(c->doc, v), modes, 3))
-		engine_refused(c, v, "endpoint_mode is vip (a virtual IP, the default) or dnsrr (DNS round robin)",
-			       "invalid resolution mode:", str_of(c->doc, v), 1);
 }
 
 /* ---- references to top-level objects ---- */
@@ -376,6 +229,23 @@ static void check_networks(struct dctx *c, const struct c2s_node *key, const str
 	}
 }
 
+/* A secret or config reference's file target: target:, else the source's name
+ * (convertFileObject); p NULL when not a plain string. *at: where it is written. */
+static struct c2s_str file_target(const struct dctx *c, const struct c2s_node *it, const struct c2s_node **at)
+{
+	struct c2s_str none = {NULL, 0};
+	*at = it;
+	if (c2s_is_mapping(it)) {
+		const struct c2s_node *t = c2s_map_get(c->doc, it, "target", NULL);
+		if (t && is_str(c, t) && str_of(c->doc, t).n) {
+			*at = t;
+			return str_of(c->doc, t);
+		}
+		*at = c2s_map_get(c->doc, it, "source", NULL);
+	}
+	return *at && is_str(c, *at) ? str_of(c->doc, *at) : none;
+}
+
 static void check_file_objects(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc,
 			       const struct c2s_node *list, const char *what, int which)
 {
@@ -399,6 +269,27 @@ static void check_file_objects(struct dctx *c, const struct c2s_node *key, const
 		struct c2s_str name = str_of(c->doc, at);
 		if (!defined(c, which, name))
 			undefined(c, key, at, what, name);
+	}
+	/* two references to one file target (ParseSecrets, ParseConfigs in the CLI's
+	 * cli/command/service/parse.go); few references per service: a quadratic scan */
+	for (uint32_t i = 1, n = c2s_count(list); i < n; i++) {
+		const struct c2s_node *tn, *it = c2s_seq_item(c->doc, list, i);
+		struct c2s_str t = file_target(c, it, &tn);
+		for (uint32_t j = 0; t.p && j < i; j++) {
+			const struct c2s_node *pn;
+			struct c2s_str pt = file_target(c, c2s_seq_item(c->doc, list, j), &pn);
+			if (!pt.p || pt.n != t.n || memcmp(pt.p, t.p, t.n) != 0)
+				continue;
+			struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, tn,
+				"service " SVC_FMT ": duplicate %s target for %.*s not allowed", SVC_ARG(key), what,
+				(int)t.n, t.p);
+			c2s_diag_related(c->diags, dg, c->doc->src, pn->start, c2s_node_end(c->doc, pn),
+					 "the %s first mounted at %.*s", what, (int)t.n, t.p);
+			c2s_diag_hint(c->diags, dg, "give each %s of the service its own target (the target "
+				      "defaults to the %s's name)", what, what);
+			c->errors++;
+			break;
+		}
 	}
 }
 
@@ -628,24 +519,17 @@ static void check_misc(struct dctx *c, const struct c2s_node *key, const struct 
 
 /* ---- env_file (loader: resolveEnvironment) ---- */
 
-/* A file path as docker resolves it (workdir joined with a relative path), shown
- * relative to where compose2swarm runs, as the compose file was named. */
+/* A file path as docker resolves it (loader absPath: the workdir joined with a
+ * relative path), shown relative to where compose2swarm runs when the workdir is. */
 static void abs_path(const struct dctx *c, struct c2s_str rel, char *out, size_t size)
 {
 	const char *wd = c->o->workdir && *c->o->workdir ? c->o->workdir : ".";
-	int w;
-	if ((rel.n && rel.p[0] == '/') || !strcmp(wd, "."))
-		w = snprintf(out, size, "%.*s", (int)rel.n, rel.p);
-	else
-		w = snprintf(out, size, "%s/%.*s", wd, (int)rel.n, rel.p);
-	if (w < 0)
-		out[0] = '\0';
-	/* filepath.Join cleans "./" segments */
-	char *q;
-	while ((q = strstr(out, "/./")))
-		memmove(q, q + 2, strlen(q + 2) + 1);
-	if (out[0] == '.' && out[1] == '/' && out[2])
-		memmove(out, out + 2, strlen(out + 2) + 1);
+	size_t wn = strlen(wd);
+	if (wn + rel.n + 3 > size) {
+		snprintf(out, size, "%.*s", (int)rel.n, rel.p);
+		return;
+	}
+	c2s_path_resolve(wd, wn, rel.p, rel.n, out);
 }
 
 static void check_env_files(struct dctx *c, const struct c2s_node *svc)
@@ -664,15 +548,13 @@ static void check_env_files(struct dctx *c, const struct c2s_node *svc)
 			c->errors++;  /* CS9005 (missing-file) says it, with the swarm advice */
 			return;
 		}
-		struct c2s_env *tmp = c2s_env_new(NULL);
-		if (!tmp) {
+		enum c2s_envfile_status st = c2s_envfile_load(path, NULL, NULL, err, sizeof err);
+		if (st == C2S_ENVFILE_OK)
+			continue;
+		if (st == C2S_ENVFILE_NOMEM) {
 			c->diags->nomem = 1;
 			return;
 		}
-		enum c2s_envfile_status st = c2s_env_read_file(tmp, path, NULL, err, sizeof err);
-		c2s_env_free(tmp);
-		if (st == C2S_ENVFILE_OK)
-			continue;
 		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS3005, c->doc, f, "%s", err);
 		if (st == C2S_ENVFILE_INVALID)
 			c2s_diag_hint(c->diags, dg, "docker reads env files verbatim: one KEY=VALUE per line, no spaces in "
@@ -945,10 +827,10 @@ static void check_sizes_and_ports(struct dctx *c, const struct c2s_node *svc)
 			continue;
 		const struct c2s_node *mem = c2s_map_get(c->doc, part, "memory", NULL);
 		if (mem && is_str(c, mem)) {
-			char buf[256];
+			char e[256];
+			int64_t bytes;
 			struct c2s_str s = str_of(c->doc, mem);
-			const char *e = c2s_size_error(s.p, s.n, buf, sizeof buf);
-			if (e) {
+			if (c2s_size_parse(s.p, s.n, 0, &bytes, e, sizeof e) != 0) {
 				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, mem,
 					"error decoding 'Deploy.Resources.%s.memory': %s", p ? "Reservations" : "Limits", e);
 				c2s_diag_hint(c->diags, dg, "a size is a number with an optional unit: 512M, 1.5G, 1024k, 2GiB");
@@ -983,10 +865,12 @@ static void check_old_durations(struct dctx *c, const struct c2s_node *svc)
 		if (!v || !is_str(c, v))
 			continue;
 		struct c2s_str s = str_of(c->doc, v);
-		if (c2s_go_duration(s.p, s.n))
+		char e[256];
+		int64_t ns;
+		if (c2s_duration_parse(s.p, s.n, &ns, e, sizeof e) == 0)
 			continue;
 		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, v,
-			"error decoding 'HealthCheck.%s': time: invalid duration \"%.*s\"", field[k], (int)s.n, s.p);
+			"error decoding 'HealthCheck.%s': %s", field[k], e);
 		c2s_diag_hint(c->diags, dg, "a Go duration: a number and a unit (ns, us, ms, s, m, h), e.g. 1m30s, 10s");
 		c->errors++;
 	}
@@ -1039,7 +923,6 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 			check_file_objects(c, key, svc, c->s[S_CONFIGS], "config", TOP_CONFIGS);
 			check_credential_config(c, key, svc);
 			check_misc(c, key, svc);
-			check_engine_values(c, svc);
 		}
 	}
 	check_top_objects(c);

@@ -44,12 +44,4 @@ int c2s_api_version_refused(const char *v, char *msg, size_t n);
 int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o,
 		 const struct c2s_emit_stream *st, struct c2s_buf *out, struct c2s_diags *diags);
 
-/* Docker's image reference handling (distribution/reference), exposed for tests.
- * c2s_image_check: 0 when ParseAnyReference accepts s, else -1 with the
- * error text in err (size errn). c2s_image_familiar: the image as the client
- * sends it (familiar form, ":latest" added to a name without tag or digest)
- * into buf (size bufn); returns its length, or 0 to keep s as written. */
-int c2s_image_check(const char *s, size_t n, char *err, size_t errn);
-size_t c2s_image_familiar(const char *s, size_t n, char *buf, size_t bufn);
-
 #endif

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "model.h"
 #include "buf.h"
+#include "goval.h"
 
 #include <math.h>
 #include <stdio.h>

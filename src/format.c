@@ -1,5 +1,6 @@
 /* format.c -- diagnostics to text, gnu and json: pure functions from a list to bytes. */
 #include "config.h"
+#include "fingerprint.h"
 #include "format.h"
 #include "source.h"
 
@@ -55,10 +56,85 @@ static void put_fill(struct c2s_buf *out, char c, size_t n)
 	}
 }
 
+/* ---- text a terminal shows as it is ----
+ * A source line or a value quoted in a message may hold an escape sequence
+ * (OSC 0 retitles the window, OSC 8 makes a link, CSI 2J clears the screen)
+ * or a NUL: the text-like formats (text, gnu, github) print each control
+ * character visibly, as \x1b, a C1 control (U+0080..U+009F, which some
+ * terminals obey) as \u009b, and a byte that is no UTF-8 as \xff. Tabs stay. */
+
+/* 1: a C0 control (but tab) or DEL; 2: a byte >= 0x80, to be looked at. */
+static const unsigned char shown_care[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[127] = 1,
+	[128] = 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+/* The code point at p (n > 0 bytes left): its bytes in *step, and how it is
+ * shown: 0 as it is, else the columns of its escape (written to esc). */
+static size_t shown_as(const char *p, size_t n, size_t *step, char esc[7])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c = (unsigned char)p[0];
+	*step = 1;
+	if (!shown_care[c])
+		return 0;
+	if (shown_care[c] == 2) {
+		size_t k = c2s_utf8_advance(p, n, 1);
+		if (k >= 2) {
+			*step = k;
+			unsigned char c1 = (unsigned char)p[1];
+			if (k != 2 || c != 0xc2 || c1 >= 0xa0)
+				return 0;
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c1 >> 4];
+			esc[5] = hex[c1 & 15];
+			return 6;
+		}
+	}
+	esc[0] = '\\';
+	esc[1] = 'x';
+	esc[2] = hex[c >> 4];
+	esc[3] = hex[c & 15];
+	return 4;
+}
+
+/* s[0..n) with its control characters shown (see above). */
+static void put_shown(struct c2s_buf *out, const char *s, size_t n)
+{
+	const char *run = s, *end = s + n;
+	for (const char *q = s; q < end;) {
+		if (!shown_care[(unsigned char)*q]) {
+			q++;
+			continue;
+		}
+		size_t step;
+		char esc[7];
+		size_t w = shown_as(q, (size_t)(end - q), &step, esc);
+		if (!w) {
+			q += step;
+			continue;
+		}
+		c2s_buf_put(out, run, (size_t)(q - run));
+		c2s_buf_put(out, esc, w);
+		q += step;
+		run = q;
+	}
+	c2s_buf_put(out, run, (size_t)(end - run));
+}
+
+static void put_shown_str(struct c2s_buf *out, const char *s)
+{
+	put_shown(out, s, strlen(s));
+}
+
 static void put_location(struct c2s_buf *out, const struct c2s_span *s)
 {
 	if (s->src) {
-		c2s_buf_puts(out, s->src->name);
+		put_shown_str(out, s->src->name);
 		c2s_buf_putc(out, ':');
 		put_u32(out, s->line);
 		c2s_buf_putc(out, ':');
@@ -68,14 +144,41 @@ static void put_location(struct c2s_buf *out, const struct c2s_span *s)
 	}
 }
 
-/* The source line, then a caret line: tabs copied so the caret lines up,
- * each other character (a code point) as one space. */
+/* Columns a code point takes once shown: a tab is kept (-1: copy it). */
+static int shown_width(const char *p, size_t n, size_t *step)
+{
+	char esc[7];
+	if (*p == '\t') {
+		*step = 1;
+		return -1;
+	}
+	size_t w = shown_as(p, n, step, esc);
+	return w ? (int)w : 1;
+}
+
+/* The source line, then a caret line under the span. A line longer than
+ * C2S_EXCERPT_MAX_CHARS code points is cut to that many around the column,
+ * "..." marking each cut end (a 100 MB line printed whole made a 100 MB
+ * report); control characters are shown (put_shown) and the caret line
+ * counts their escapes' columns, tabs copied so the caret lines up. */
 static void put_excerpt(struct c2s_buf *out, const struct c2s_span *s, const struct palette *p)
 {
 	size_t len;
 	const char *text = c2s_source_line(s->src, s->line, &len);
 	if (!text)
 		return;
+	/* the window [from, to) in bytes: up to C2S_EXCERPT_MAX_CHARS code points,
+	 * a third of them before the column when the line is cut */
+	size_t nchars = c2s_utf8_count(text, len), first = 0;
+	size_t col0 = s->column > 0 ? s->column - 1 : 0;
+	if (nchars > C2S_EXCERPT_MAX_CHARS) {
+		first = col0 > C2S_EXCERPT_MAX_CHARS / 3 ? col0 - C2S_EXCERPT_MAX_CHARS / 3 : 0;
+		if (first > nchars - C2S_EXCERPT_MAX_CHARS)
+			first = nchars - C2S_EXCERPT_MAX_CHARS;
+	}
+	size_t from = c2s_utf8_advance(text, len, first);
+	size_t to = from + c2s_utf8_advance(text + from, len - from, C2S_EXCERPT_MAX_CHARS);
+	int cut_before = from > 0, cut_after = to < len;
 	c2s_buf_putc(out, ' ');
 	c2s_buf_puts(out, p->note);
 	size_t before = out->len;
@@ -84,35 +187,46 @@ static void put_excerpt(struct c2s_buf *out, const struct c2s_span *s, const str
 	ADD_LIT(out, " |");
 	c2s_buf_puts(out, p->reset);
 	c2s_buf_putc(out, ' ');
-	c2s_buf_put(out, text, len);
+	if (cut_before)
+		ADD_LIT(out, "...");
+	put_shown(out, text + from, to - from);
+	if (cut_after)
+		ADD_LIT(out, "...");
 	ADD_LIT(out, "\n ");
 	put_fill(out, ' ', gw + 1);
 	c2s_buf_puts(out, p->note);
 	c2s_buf_putc(out, '|');
 	c2s_buf_puts(out, p->reset);
 	c2s_buf_putc(out, ' ');
-	uint32_t col = 1;
-	size_t i = 0;
-	/* one character per code point before the column: at most len of them */
-	char *w = s->column > 1 ? c2s_buf_reserve(out, len) : NULL;
-	size_t nw = 0;
-	while (w && i < len && col < s->column) {
-		size_t step = c2s_utf8_advance(text + i, len - i, 1);
-		w[nw++] = text[i] == '\t' ? '\t' : ' ';
-		i += step ? step : 1;
+	if (cut_before)
+		ADD_LIT(out, "   ");
+	/* the columns of each code point of the window before the caret's */
+	size_t i = from, col = first;
+	while (i < to && col < col0) {
+		size_t step;
+		int w = shown_width(text + i, to - i, &step);
+		if (w < 0)
+			c2s_buf_putc(out, '\t');
+		else
+			put_fill(out, ' ', (size_t)w);
+		i += step;
 		col++;
 	}
-	if (w) {
-		out->len += nw;
-		out->data[out->len] = '\0';
-	}
-	/* Width: to the span's end on this line, at least one. */
-	uint32_t width = 1;
+	/* the span on this line, inside the window, in shown columns; at least one */
+	size_t chars = 1;
 	if (s->end_line == s->line && s->end_column > s->column)
-		width = s->end_column - s->column;
+		chars = s->end_column - s->column;
 	else if (s->end_line > s->line)
-		width = (uint32_t)(c2s_utf8_count(text, len) + 1 > s->column
-				   ? c2s_utf8_count(text, len) + 1 - s->column : 1);
+		chars = nchars + 1 > s->column ? nchars + 1 - s->column : 1;
+	size_t width = 0;
+	for (size_t k = 0; k < chars && i < to; k++) {
+		size_t step;
+		int w = shown_width(text + i, to - i, &step);
+		width += w < 0 ? 1 : (size_t)w;
+		i += step;
+	}
+	if (width == 0)
+		width = 1;
 	c2s_buf_puts(out, p->caret);
 	c2s_buf_putc(out, '^');
 	put_fill(out, '~', width - 1);
@@ -138,7 +252,7 @@ static void format_text(const struct c2s_diags *l, const struct c2s_format_optio
 		c2s_buf_puts(out, p->reset);
 		c2s_buf_putc(out, ' ');
 		c2s_buf_puts(out, p->bold);
-		c2s_buf_puts(out, d->message);
+		put_shown_str(out, d->message);
 		c2s_buf_putc(out, ' ');
 		c2s_buf_puts(out, p->reset);
 		c2s_buf_putc(out, '[');
@@ -161,7 +275,7 @@ static void format_text(const struct c2s_diags *l, const struct c2s_format_optio
 			ADD_LIT(out, "note:");
 			c2s_buf_puts(out, p->reset);
 			c2s_buf_putc(out, ' ');
-			c2s_buf_puts(out, r->message);
+			put_shown_str(out, r->message);
 			c2s_buf_putc(out, '\n');
 		}
 		if (c2s_diag_hint_of(l, d)) {
@@ -170,7 +284,7 @@ static void format_text(const struct c2s_diags *l, const struct c2s_format_optio
 			ADD_LIT(out, "hint:");
 			c2s_buf_puts(out, p->reset);
 			c2s_buf_putc(out, ' ');
-			c2s_buf_puts(out, c2s_diag_hint_of(l, d));
+			put_shown_str(out, c2s_diag_hint_of(l, d));
 			c2s_buf_putc(out, '\n');
 		}
 	}
@@ -195,7 +309,7 @@ static void format_gnu(const struct c2s_diags *l, struct c2s_buf *out)
 		ADD_LIT(out, ": ");
 		c2s_buf_puts(out, c2s_severity_name(d->severity));
 		ADD_LIT(out, ": ");
-		c2s_buf_puts(out, d->message);
+		put_shown_str(out, d->message);
 		ADD_LIT(out, " [");
 		c2s_buf_puts(out, d->rule->id);
 		ADD_LIT(out, "]\n");
@@ -280,42 +394,6 @@ static int format_json(const struct c2s_diags *l, const struct c2s_format_option
 	return out->failed ? -1 : 0;
 }
 
-/* ---- SARIF 2.1.0 ---- */
-
-static const char *sarif_level(enum c2s_severity s)
-{
-	return s == C2S_SEVERITY_ERROR ? "error" : s == C2S_SEVERITY_WARNING ? "warning" : "note";
-}
-
-static cJSON *sarif_region(const struct c2s_span *s)
-{
-	cJSON *r = cJSON_CreateObject();
-	if (!r)
-		return NULL;
-	cJSON_AddNumberToObject(r, "startLine", s->line);
-	cJSON_AddNumberToObject(r, "startColumn", s->column);
-	cJSON_AddNumberToObject(r, "endLine", s->end_line);
-	cJSON_AddNumberToObject(r, "endColumn", s->end_column);
-	return r;
-}
-
-static cJSON *sarif_location(const struct c2s_span *s, const char *message)
-{
-	cJSON *loc = cJSON_CreateObject();
-	cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
-	cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
-	if (!art)
-		return loc;
-	cJSON_AddStringToObject(art, "uri", file_name(s));
-	if (s->src)
-		cJSON_AddItemToObject(phys, "region", sarif_region(s));
-	if (message) {
-		cJSON *m = cJSON_AddObjectToObject(loc, "message");
-		cJSON_AddStringToObject(m, "text", message);
-	}
-	return loc;
-}
-
 static int emit_json(cJSON *root, struct c2s_buf *out)
 {
 	char *text = root ? cJSON_PrintUnformatted(root) : NULL;
@@ -328,69 +406,6 @@ static int emit_json(cJSON *root, struct c2s_buf *out)
 	return out->failed ? -1 : 0;
 }
 
-static int format_sarif(const struct c2s_diags *l, struct c2s_buf *out)
-{
-	cJSON *root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-	cJSON_AddStringToObject(root, "version", "2.1.0");
-	cJSON *runs = cJSON_AddArrayToObject(root, "runs");
-	cJSON *run = cJSON_CreateObject();
-	cJSON_AddItemToArray(runs, run);
-	cJSON *tool = cJSON_AddObjectToObject(run, "tool");
-	cJSON *driver = cJSON_AddObjectToObject(tool, "driver");
-	cJSON_AddStringToObject(driver, "name", "compose2swarm");
-	cJSON_AddStringToObject(driver, "version", C2S_VERSION);
-	cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
-	for (int i = 0; rules && i < C2S_RULE_COUNT; i++) {
-		const struct c2s_rule *r = &c2s_rules[i];
-		cJSON *jr = cJSON_CreateObject();
-		cJSON_AddItemToArray(rules, jr);
-		cJSON_AddStringToObject(jr, "id", r->id);
-		cJSON_AddStringToObject(jr, "name", r->name);
-		cJSON *sd = cJSON_AddObjectToObject(jr, "shortDescription");
-		cJSON_AddStringToObject(sd, "text", r->title);
-		cJSON *dc = cJSON_AddObjectToObject(jr, "defaultConfiguration");
-		cJSON_AddStringToObject(dc, "level", sarif_level(r->severity));
-		cJSON *props = cJSON_AddObjectToObject(jr, "properties");
-		cJSON_AddStringToObject(props, "tier", c2s_tiers[r->tier].name);
-		cJSON_AddBoolToObject(props, "fixable", r->fixable);
-	}
-	cJSON *results = cJSON_AddArrayToObject(run, "results");
-	for (size_t i = 0; results && i < l->n; i++) {
-		const struct c2s_diag *d = &l->items[i];
-		const struct c2s_span sp = c2s_diags_span(l, i);
-		cJSON *res = cJSON_CreateObject();
-		cJSON_AddItemToArray(results, res);
-		cJSON_AddStringToObject(res, "ruleId", d->rule->id);
-		cJSON_AddNumberToObject(res, "ruleIndex", (double)(d->rule - c2s_rules));
-		cJSON_AddStringToObject(res, "level", sarif_level(d->severity));
-		cJSON *msg = cJSON_AddObjectToObject(res, "message");
-		if (c2s_diag_hint_of(l, d)) {
-			size_t n = strlen(d->message) + strlen(c2s_diag_hint_of(l, d)) + 16;
-			char *t = malloc(n);
-			if (t) {
-				snprintf(t, n, "%s\nhint: %s", d->message, c2s_diag_hint_of(l, d));
-				cJSON_AddStringToObject(msg, "text", t);
-				free(t);
-			}
-		} else {
-			cJSON_AddStringToObject(msg, "text", d->message);
-		}
-		cJSON *locs = cJSON_AddArrayToObject(res, "locations");
-		cJSON_AddItemToArray(locs, sarif_location(&sp, NULL));
-		const struct c2s_related *rl_list = c2s_diag_related_list(l, d);
-		if (d->nrelated && rl_list) {
-			cJSON *rel = cJSON_AddArrayToObject(res, "relatedLocations");
-			for (uint32_t j = 0; rel && j < d->nrelated; j++) {
-				cJSON *rl = sarif_location(&rl_list[j].span, rl_list[j].message);
-				cJSON_AddNumberToObject(rl, "id", j);
-				cJSON_AddItemToArray(rel, rl);
-			}
-		}
-	}
-	return emit_json(root, out);
-}
-
 /* ---- Code Climate (GitLab code quality) ---- */
 
 static const char *codeclimate_severity(enum c2s_severity s)
@@ -398,27 +413,18 @@ static const char *codeclimate_severity(enum c2s_severity s)
 	return s == C2S_SEVERITY_ERROR ? "major" : s == C2S_SEVERITY_WARNING ? "minor" : "info";
 }
 
-static void fingerprint(const struct c2s_diag *d, const struct c2s_span *s, char hex[17])
-{
-	uint64_t h = 14695981039346656037ull;
-	const char *parts[3] = {file_name(s), d->rule->id, d->message};
-	for (int k = 0; k < 3; k++) {
-		for (const char *p = parts[k]; *p; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ull;
-		h = (h ^ 0xff) * 1099511628211ull;
-	}
-	h = (h ^ s->line) * 1099511628211ull;
-	snprintf(hex, 17, "%016llx", (unsigned long long)h);
-}
-
+/* GitLab matches findings between runs by fingerprint: fingerprint.c's do
+ * not change when lines are added above a finding. */
 static int format_codeclimate(const struct c2s_diags *l, struct c2s_buf *out)
 {
+	c2s_fingerprint_hex *fps = c2s_fingerprints(l);
+	if (l->n && !fps)
+		return -1;
 	cJSON *root = cJSON_CreateArray();
 	for (size_t i = 0; root && i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
 		const struct c2s_span sp = c2s_diags_span(l, i);
 		cJSON *j = cJSON_CreateObject();
-		char fp[17];
 		cJSON_AddItemToArray(root, j);
 		cJSON_AddStringToObject(j, "type", "issue");
 		cJSON_AddStringToObject(j, "check_name", d->rule->id);
@@ -431,8 +437,7 @@ static int format_codeclimate(const struct c2s_diags *l, struct c2s_buf *out)
 			cJSON_AddStringToObject(content, "body", c2s_diag_hint_of(l, d));
 		}
 		cJSON_AddStringToObject(j, "severity", codeclimate_severity(d->severity));
-		fingerprint(d, &sp, fp);
-		cJSON_AddStringToObject(j, "fingerprint", fp);
+		cJSON_AddStringToObject(j, "fingerprint", fps[i]);
 		cJSON *loc = cJSON_AddObjectToObject(j, "location");
 		cJSON_AddStringToObject(loc, "path", file_name(&sp));
 		cJSON *pos = cJSON_AddObjectToObject(loc, "positions");
@@ -443,6 +448,7 @@ static int format_codeclimate(const struct c2s_diags *l, struct c2s_buf *out)
 		cJSON_AddNumberToObject(e, "line", sp.end_line ? sp.end_line : 1);
 		cJSON_AddNumberToObject(e, "column", sp.end_column ? sp.end_column : 1);
 	}
+	free(fps);
 	return emit_json(root, out);
 }
 
@@ -594,15 +600,28 @@ static void format_junit(const struct c2s_diags *l, const struct c2s_format_opti
 
 static void github_escape(struct c2s_buf *out, const char *s, int property)
 {
-	for (; *s; s++) {
+	size_t n = strlen(s);
+	for (const char *end = s + n; s < end;) {
 		switch (*s) {
 		case '%': c2s_buf_adds(out, "%25"); break;
 		case '\r': c2s_buf_adds(out, "%0D"); break;
 		case '\n': c2s_buf_adds(out, "%0A"); break;
 		case ':': c2s_buf_adds(out, property ? "%3A" : ":"); break;
 		case ',': c2s_buf_adds(out, property ? "%2C" : ","); break;
-		default: c2s_buf_addc(out, *s);
+		default: {
+			/* the log is shown on a terminal-like page: other controls visibly */
+			size_t step;
+			char esc[7];
+			size_t w = shown_as(s, (size_t)(end - s), &step, esc);
+			if (w)
+				c2s_buf_put(out, esc, w);
+			else
+				c2s_buf_put(out, s, step);
+			s += step;
+			continue;
 		}
+		}
+		s++;
 	}
 }
 
@@ -642,7 +661,7 @@ int c2s_format_diags(const struct c2s_diags *l, const struct c2s_format_options 
 	case C2S_FORMAT_JSON:
 		return format_json(l, o, out);
 	case C2S_FORMAT_SARIF:
-		return format_sarif(l, out);
+		return c2s_format_sarif(l, o, out);
 	case C2S_FORMAT_CHECKSTYLE:
 		format_checkstyle(l, out);
 		break;

@@ -11,7 +11,13 @@ struct c2s_format_options {
 	int color;        /* ANSI colours (text only) */
 	size_t files;     /* files linted, for the summary */
 	const struct c2s_source *sources; /* those files (NULL: not known): JUnit's passing cases */
+	const char *docs_url;  /* SARIF helpUri: a base URL of docs/rules, "{id}" for the id; NULL: none */
+	const char *srcroot;   /* SARIF %SRCROOT%: the absolute directory file URIs are relative to;
+				  NULL: URIs are the names as reported */
 };
+
+/* The SARIF 2.1.0 report (format_sarif.c). */
+int c2s_format_sarif(const struct c2s_diags *l, const struct c2s_format_options *o, struct c2s_buf *out);
 
 /* Append the report for l (already resolved with c2s_diags_resolve) to out.
  * Returns 0, or -1 when out ran out of room or memory. */

@@ -136,114 +136,7 @@ void c2s_env_free(struct c2s_env *e)
 	free(e);
 }
 
-/* ==== env files, as docker/cli's pkg/kvfile ==== */
-
-/* Length of a valid UTF-8 sequence at s (Go's utf8.Valid rules), 0 if invalid. */
-static size_t utf8_valid_len(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	size_t len;
-	uint32_t v, min;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2; v = c & 0x1f; min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3; v = c & 0x0f; min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4; v = c & 0x07; min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return len;
-}
-
-/* Go's unicode.IsSpace. */
-static int go_is_space(uint32_t c)
-{
-	switch (c) {
-	case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
-	case 0x85: case 0xa0: case 0x1680: case 0x2028: case 0x2029: case 0x202f:
-	case 0x205f: case 0x3000:
-		return 1;
-	default:
-		return c >= 0x2000 && c <= 0x200a;
-	}
-}
-
-int c2s_envfile_parse(const char *data, size_t len, c2s_envfile_fn fn, void *ctx,
-		      char *err, size_t errsize)
-{
-	const unsigned char *p = (const unsigned char *)data, *end = p + len;
-	for (unsigned lineno = 1; p < end; lineno++) {
-		/* bufio.ScanLines: up to '\n', one trailing '\r' dropped; a last line without '\n' counts. */
-		const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
-		const unsigned char *le = nl ? nl : end, *next = nl ? nl + 1 : end;
-		if ((size_t)(le - p) > C2S_ENVFILE_MAX_LINE) {
-			snprintf(err, errsize, "bufio.Scanner: token too long");
-			return -1;
-		}
-		if (le > p && le[-1] == '\r')
-			le--;
-		for (const unsigned char *q = p; q < le;) {
-			uint32_t cp;
-			size_t l = utf8_valid_len(q, (size_t)(le - q), &cp);
-			if (!l) {
-				/* docker prints the line's bytes as a Go []byte: [104 105 ...] */
-				size_t o = (size_t)snprintf(err, errsize, "invalid utf8 bytes at line %u: [", lineno);
-				for (const unsigned char *b = p; b < le && o < errsize; b++)
-					o += (size_t)snprintf(err + o, errsize - o, b == p ? "%u" : " %u", *b);
-				if (o < errsize)
-					snprintf(err + o, errsize - o, "]");
-				return -1;
-			}
-			q += l;
-		}
-		if (lineno == 1 && le - p >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
-			p += 3;
-		/* strip leading white space (unicode.IsSpace) */
-		while (p < le) {
-			uint32_t cp;
-			size_t l = utf8_valid_len(p, (size_t)(le - p), &cp);
-			if (!go_is_space(cp))
-				break;
-			p += l;
-		}
-		if (p == le || *p == '#') {
-			p = next;
-			continue;
-		}
-		const unsigned char *eq = memchr(p, '=', (size_t)(le - p));
-		const unsigned char *ke = eq ? eq : le;
-		if (ke == p) {
-			snprintf(err, errsize, "no variable name on line '%.*s'", (int)(le - p), (const char *)p);
-			return -1;
-		}
-		for (const unsigned char *q = p; q < ke; q++)
-			if (*q == ' ' || *q == '\t') {
-				snprintf(err, errsize, "variable '%.*s' contains whitespaces", (int)(ke - p),
-					 (const char *)p);
-				return -1;
-			}
-		if (fn && fn(ctx, (const char *)p, (size_t)(ke - p), eq ? (const char *)eq + 1 : NULL,
-			     eq ? (size_t)(le - eq - 1) : 0, eq != NULL) != 0)
-			return -2;
-		p = next;
-	}
-	return 0;
-}
+/* ==== env files (goval's kvfile) into an environment ==== */
 
 struct envfile_ctx {
 	struct c2s_env *e;
@@ -265,40 +158,8 @@ static int envfile_into_env(void *ctx, const char *key, size_t klen, const char 
 enum c2s_envfile_status c2s_env_read_file(struct c2s_env *e, const char *path,
 					  const struct c2s_env *lookup, char *err, size_t errsize)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errsize, "open %s: %s", path, strerror(errno));
-		return C2S_ENVFILE_IO;
-	}
-	struct c2s_buf b;
-	c2s_buf_init(&b, C2S_ENVFILE_MAX_BYTES);
-	int ioerr = c2s_buf_read_stream(&b, f) == -1;
-	int e_no = errno;
-	fclose(f);
-	if (ioerr) {
-		snprintf(err, errsize, "read %s: %s", path, strerror(e_no));
-		c2s_buf_free(&b);
-		return C2S_ENVFILE_IO;
-	}
-	if (b.failed) {
-		snprintf(err, errsize, "%s: larger than %zu MiB, the most compose2swarm reads of an env file",
-			 path, C2S_ENVFILE_MAX_BYTES >> 20);
-		c2s_buf_free(&b);
-		return C2S_ENVFILE_IO;
-	}
 	struct envfile_ctx c = {e, lookup};
-	char msg[512];
-	int rc = c2s_envfile_parse(b.data ? b.data : "", b.len, envfile_into_env, &c, msg, sizeof msg);
-	c2s_buf_free(&b);
-	if (rc == -2) {
-		snprintf(err, errsize, "out of memory");
-		return C2S_ENVFILE_NOMEM;
-	}
-	if (rc != 0) {
-		snprintf(err, errsize, "invalid env file (%s): %s", path, msg);
-		return C2S_ENVFILE_INVALID;
-	}
-	return C2S_ENVFILE_OK;
+	return c2s_envfile_load(path, envfile_into_env, &c, err, errsize);
 }
 
 /* ==== substitution of one string: docker/cli's template.Substitute ==== */
@@ -395,55 +256,6 @@ enum c2s_subst_status c2s_substitute(const char *s, size_t n, const struct c2s_e
 	if (out->failed)
 		return C2S_SUBST_NOMEM;
 	return st;
-}
-
-/* ==== Go's strconv.Quote, for docker's %#v ==== */
-
-static int go_printable(uint32_t c)
-{
-	if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f))
-		return 0;
-	/* the few common non-printables Go escapes */
-	return !(c == 0xad || c == 0xfeff || c == 0x2028 || c == 0x2029 || (c >= 0x200b && c <= 0x200f) ||
-		 (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) || (c >= 0xfff9 && c <= 0xfffb) ||
-		 (c >= 0xe000 && c <= 0xf8ff));
-}
-
-int c2s_go_quote(struct c2s_buf *out, const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	c2s_buf_addc(out, '"');
-	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		size_t l = utf8_valid_len(s + i, n - i, &cp);
-		if (!l) {
-			c2s_buf_printf(out, "\\x%02x", s[i]);
-			i++;
-			continue;
-		}
-		i += l;
-		switch (cp) {
-		case '"': c2s_buf_adds(out, "\\\""); continue;
-		case '\\': c2s_buf_adds(out, "\\\\"); continue;
-		case '\a': c2s_buf_adds(out, "\\a"); continue;
-		case '\b': c2s_buf_adds(out, "\\b"); continue;
-		case '\f': c2s_buf_adds(out, "\\f"); continue;
-		case '\n': c2s_buf_adds(out, "\\n"); continue;
-		case '\r': c2s_buf_adds(out, "\\r"); continue;
-		case '\t': c2s_buf_adds(out, "\\t"); continue;
-		case '\v': c2s_buf_adds(out, "\\v"); continue;
-		default: break;
-		}
-		if (go_printable(cp))
-			c2s_buf_add(out, s + i - l, l);
-		else if (cp < 0x80)
-			c2s_buf_printf(out, "\\x%02x", (unsigned)cp);
-		else if (cp < 0x10000)
-			c2s_buf_printf(out, "\\u%04x", (unsigned)cp);
-		else
-			c2s_buf_printf(out, "\\U%08x", (unsigned)cp);
-	}
-	return c2s_buf_addc(out, '"');
 }
 
 /* ==== the pass over a document ==== */
@@ -572,43 +384,6 @@ static int is_string(const struct c2s_doc *d, const struct c2s_node *n)
 	enum c2s_type t = c2s_resolve(d, n, &v);
 	/* yaml.v3 gives interface{} a timestamp-looking plain scalar as a string */
 	return t == C2S_TYPE_STRING || t == C2S_TYPE_TIMESTAMP;
-}
-
-/* Go's strconv.Atoi: [+-]digits, base 10, int64. */
-int c2s_go_atoi(const char *s, size_t n, long long *out, const char **why)
-{
-	size_t i = 0;
-	int neg = 0;
-	if (n && (s[0] == '+' || s[0] == '-')) {
-		neg = s[0] == '-';
-		i = 1;
-	}
-	const char *dummy;
-	if (!why)
-		why = &dummy;
-	if (i == n) {
-		*why = "invalid syntax";
-		return -1;
-	}
-	unsigned long long v = 0, lim = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
-	int range = 0;
-	for (; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9') {
-			*why = "invalid syntax";
-			return -1;
-		}
-		unsigned d = (unsigned)(s[i] - '0');
-		if (v > (lim - d) / 10)
-			range = 1;
-		else
-			v = v * 10 + d;
-	}
-	if (range) {
-		*why = "value out of range";
-		return -1;
-	}
-	*out = neg ? (long long)(0 - v) : (long long)v;
-	return 0;
 }
 
 /* Go's strconv.ParseFloat(s, 64) for the forms people write: decimal and

@@ -7,13 +7,10 @@
 
 #include "ast.h"
 #include "buf.h"
+#include "goval.h"
 
 struct c2s_diags;
 
-/* Longest line of an env file: bufio.Scanner's MaxScanTokenSize, as docker reads them. */
-#define C2S_ENVFILE_MAX_LINE ((size_t)64 * 1024)
-/* Largest env file read (--env-file, a service's env_file, a .env beside the file). */
-#define C2S_ENVFILE_MAX_BYTES ((size_t)16 << 20)
 /* Variables one environment holds. */
 #define C2S_ENV_MAX_VARS (1u << 20)
 /* Longest interpolated value, as the longest scalar. */
@@ -51,24 +48,6 @@ int c2s_env_set(struct c2s_env *e, const char *name, size_t nlen, const char *va
 /* The value of name[0..nlen) (NUL-terminated, *vlen bytes) or NULL if unset. */
 const char *c2s_env_get(const struct c2s_env *e, const char *name, size_t nlen, size_t *vlen);
 size_t c2s_env_count(const struct c2s_env *e);
-
-/* Called for each KEY=VALUE line (has_value 1) and each bare KEY line (has_value 0). */
-typedef int (*c2s_envfile_fn)(void *ctx, const char *key, size_t klen, const char *value,
-			       size_t vlen, int has_value);
-
-/* Parse env-file bytes as docker/cli's kvfile does (BOM, leading white space,
- * '#' comments, KEY[=VALUE], values verbatim). 0, or -1 with docker's message
- * (without the "invalid env file (PATH): " prefix) in err; a callback's nonzero
- * return stops it (returned as -2). */
-int c2s_envfile_parse(const char *data, size_t len, c2s_envfile_fn fn, void *ctx,
-		      char *err, size_t errsize);
-
-enum c2s_envfile_status {
-	C2S_ENVFILE_OK = 0,
-	C2S_ENVFILE_IO,      /* cannot be read: err holds strerror */
-	C2S_ENVFILE_INVALID, /* err holds "invalid env file (PATH): ..." as docker says */
-	C2S_ENVFILE_NOMEM
-};
 
 /* Read an env file into e; a bare KEY takes its value from lookup (if set there). */
 enum c2s_envfile_status c2s_env_read_file(struct c2s_env *e, const char *path,
@@ -130,11 +109,5 @@ int c2s_interp_mark_unresolved(struct c2s_doc *doc);
  * but dotenv (the .env beside the file) sets. Run it before c2s_interpolate. */
 int c2s_interp_check_dotenv(const struct c2s_doc *doc, const struct c2s_env *env,
 			    const struct c2s_env *dotenv, struct c2s_diags *diags);
-
-/* Go's strconv.Atoi: 0, or -1 with "invalid syntax" / "value out of range" in *why (may be NULL). */
-int c2s_go_atoi(const char *s, size_t n, long long *out, const char **why);
-
-/* Go's %#v of a string (strconv.Quote) appended to out: the quoting docker's messages use. */
-int c2s_go_quote(struct c2s_buf *out, const char *s, size_t n);
 
 #endif

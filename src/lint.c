@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "check.h"
 #include "fix.h"
+#include "goval.h"
 #include "format.h"
 #include "outfile.h"
 #include "pipeline.h"
@@ -44,6 +45,8 @@ struct lint_run {
 	FILE *err;
 	struct c2s_env *env;  /* NULL: --no-interpolate */
 	struct c2s_model_check_state stack; /* -c files: one version, paths from the first */
+	char docs_url[C2S_CONFIG_MAX_URL];  /* the first docs-url a config file gave */
+	const struct c2s_lintconf *conf;    /* the current file's config (settings_for) */
 };
 
 /* The command line's --enable/--disable/--severity, in order, on top of sev. */
@@ -102,7 +105,10 @@ static int settings_for(struct lint_run *r, const char *path)
 		}
 		conf = &r->found_conf;
 	}
+	r->conf = conf;
 	memcpy(r->severity, conf->severity, sizeof r->severity);
+	if (conf->docs_url[0] && !r->docs_url[0])
+		memcpy(r->docs_url, conf->docs_url, sizeof r->docs_url);
 	if (apply_overrides(r, r->severity) != 0)
 		return -1;
 	r->fail_on = r->o->fail_on_set ? r->o->fail_on : conf->fail_on_set ? conf->fail_on : r->o->fail_on;
@@ -139,6 +145,7 @@ static void run_checks(struct lint_run *r, struct c2s_doc *doc)
 	c.diags = &r->diags;
 	c.engine_major = r->engine_major;
 	c.engine_minor = r->engine_minor;
+	c.stack = r->o->stack;
 	const struct c2s_node *services = c2s_map_get(doc, c.root, "services", NULL);
 	c.services = c2s_is_mapping(services) ? services : NULL;
 	for (int i = 0; i < C2S_RULE_COUNT; i++)
@@ -378,19 +385,25 @@ static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 		fprintf(r->err, "compose2swarm: %s: standard input cannot be fixed in place; use --diff\n", src->name);
 		r->trouble = 1;
 	} else if (ne) {
-		struct c2s_buf out;
+		struct c2s_buf out, enc; /* enc: out in the file's own encoding (UTF-16) */
 		char msg[C2S_OUTFILE_MSG_MAX];
 		c2s_buf_init(&out, C2S_MAX_FILE_BYTES);
+		c2s_buf_init(&enc, 2 * C2S_MAX_FILE_BYTES);
 		if (c2s_fix_apply(src->data, src->len, e, ne, &out) != 0) {
 			fprintf(r->err, "compose2swarm: %s: cannot rewrite the file: %s\n", src->path, strerror(ENOMEM));
 			r->trouble = 1;
-		} else if (c2s_outfile_replace(src->path, out.data ? out.data : "", out.len, NULL, 0, msg, sizeof msg) != 0) {
+		} else if (src->utf16 && c2s_source_encode(src, out.data ? out.data : "", out.len, &enc) != 0) {
+			fprintf(r->err, "compose2swarm: %s: cannot rewrite the file: %s\n", src->path, strerror(ENOMEM));
+			r->trouble = 1;
+		} else if (c2s_outfile_replace(src->path, src->utf16 ? (enc.data ? enc.data : "") : (out.data ? out.data : ""),
+					       src->utf16 ? enc.len : out.len, NULL, 0, msg, sizeof msg) != 0) {
 			fprintf(r->err, "compose2swarm: %s (the file is unchanged)\n", msg);
 			r->trouble = 1;
 		} else {
 			rewritten = 1;
 		}
 		c2s_buf_free(&out);
+		c2s_buf_free(&enc);
 	}
 	free(e);
 	free(drop);
@@ -422,13 +435,12 @@ static int after_checks(struct lint_run *r, struct c2s_source *const *srcs, cons
 
 /* Load one file and run the pipeline stages on it; 1 when the document is a
  * mapping the rules can judge (doc then holds it; free it either way). */
-/* The directory relative paths in src start from ("." for standard input). */
+/* The directory relative paths in src start from, shown relative to here as the
+ * file was named ("." for standard input). */
 static const char *workdir_of(const struct c2s_source *src, char *dir, size_t size)
 {
-	snprintf(dir, size, ".");
-	const char *slash = strcmp(src->path, "-") ? strrchr(src->path, '/') : NULL;
-	if (slash && (size_t)(slash - src->path) < size)
-		snprintf(dir, size, "%.*s", slash == src->path ? 1 : (int)(slash - src->path), src->path);
+	if (c2s_path_workdir(NULL, src->path, dir, size) != 0)
+		snprintf(dir, size, ".");
 	return dir;
 }
 
@@ -604,6 +616,105 @@ static void lint_stack(struct lint_run *r, struct c2s_source *srcs, size_t n)
 	lint_stack_pass(r, srcs, n, 0);
 }
 
+/* A file to lint on its own, or a stack of a config file's stacks: that a named file is part of. */
+struct lint_unit {
+	size_t file;                        /* the named file (its config's settings apply) */
+	int stack;                          /* index in that config's stacks, -1: the file alone */
+	char key[C2S_CONFIG_MAX_PATH + 16]; /* config path # stack: each stack is linted once */
+	unsigned npaths;
+	char (*paths)[C2S_CONFIG_MAX_PATH];
+};
+
+static int add_source(struct lint_run *r, const char *path);
+
+/* Lint the named files one by one, but: a file a config file's exclude: names
+ * is skipped, and a file that is part of one of its stacks: is linted as that
+ * stack (its files merged as docker stack deploy -c a -c b merges them; once,
+ * however many of its files are named). -1: a config file is broken (exit 2). */
+static int lint_files(struct lint_run *r, const char *const *files, size_t nfiles, int layout)
+{
+	struct lint_unit *u = calloc(nfiles, sizeof *u);
+	size_t nu = 0, total = 0;
+	int rc = 0;
+	if (!u) {
+		r->diags.nomem = 1;
+		return 0;
+	}
+	for (size_t i = 0; i < nfiles; i++) {
+		if (settings_for(r, files[i]) != 0) {
+			rc = -1;
+			goto out;
+		}
+		const struct c2s_lintconf *c = r->conf;
+		if (layout && c2s_lintconf_excluded(c, files[i]))
+			continue;
+		int k = layout ? c2s_lintconf_stack_of(c, files[i]) : -1;
+		struct lint_unit *x = &u[nu];
+		x->file = i;
+		x->stack = k;
+		if (k < 0) {
+			nu++;
+			total++;
+			continue;
+		}
+		snprintf(x->key, sizeof x->key, "%s#%d", r->o->config_file ? r->o->config_file : r->found_path, k);
+		int seen = 0;
+		for (size_t j = 0; j < nu && !seen; j++)
+			seen = u[j].stack >= 0 && strcmp(u[j].key, x->key) == 0;
+		if (seen)
+			continue;
+		x->npaths = c->stack_nfiles[k];
+		x->paths = calloc(x->npaths, sizeof *x->paths);
+		if (!x->paths) {
+			r->diags.nomem = 1;
+			goto out;
+		}
+		for (unsigned j = 0; j < x->npaths; j++)
+			if (c2s_lintconf_stack_file(c, (unsigned)k, j, x->paths[j], sizeof x->paths[j]) != 0) {
+				fprintf(r->err, "compose2swarm: a file of a stack in %s: path too long\n", x->key);
+				r->trouble = 1;
+				free(x->paths);
+				x->paths = NULL;
+				goto out;
+			}
+		nu++;
+		total += x->npaths;
+	}
+	if (total > nfiles) {  /* nothing is read yet: the sources can move */
+		struct c2s_source *more = calloc(total, sizeof *more);
+		if (!more) {
+			r->diags.nomem = 1;
+			goto out;
+		}
+		free(r->sources);
+		r->sources = more;
+	}
+	for (size_t i = 0; i < nu; i++) {
+		if (settings_for(r, files[u[i].file]) != 0) {
+			rc = -1;
+			break;
+		}
+		if (u[i].stack < 0) {
+			if (add_source(r, files[u[i].file]) == 0)
+				lint_source(r, &r->sources[r->nsources - 1]);
+			continue;
+		}
+		size_t first = r->nsources, added = 0;
+		for (unsigned j = 0; j < u[i].npaths; j++)
+			added += add_source(r, u[i].paths[j]) == 0;
+		memset(&r->stack, 0, sizeof r->stack);
+		if (added == u[i].npaths && added > 1)
+			lint_stack(r, &r->sources[first], added);
+		else if (added == 1)
+			lint_source(r, &r->sources[first]);
+	}
+out:
+	for (size_t i = 0; i < nfiles; i++)
+		free(u[i].paths);
+	free(u);
+	return rc;
+}
+
 static int add_source(struct lint_run *r, const char *path)
 {
 	struct c2s_source *src = &r->sources[r->nsources];
@@ -629,7 +740,13 @@ static enum c2s_exit finish(struct lint_run *r, FILE *out)
 	c2s_diags_resolve(&r->diags);
 	struct c2s_buf report;
 	c2s_buf_init(&report, LINT_MAX_REPORT_BYTES);
-	struct c2s_format_options fo = {r->o->format, r->o->color, r->nsources, r->sources};
+	char cwd[C2S_CONFIG_MAX_PATH];
+	struct c2s_format_options fo = {
+		.format = r->o->format, .color = r->o->color, .files = r->nsources, .sources = r->sources,
+		.docs_url = r->o->docs_url ? r->o->docs_url : r->docs_url[0] ? r->docs_url : NULL,
+		/* SARIF's %SRCROOT%: where the command runs (a CI job's checkout) */
+		.srcroot = getcwd(cwd, sizeof cwd),
+	};
 	int built;
 	if (r->o->diff)  /* --diff: the change is the output; findings still decide the status */
 		built = r->diff.failed ? -1 : c2s_buf_add(&report, r->diff.data ? r->diff.data : "", r->diff.len);
@@ -732,16 +849,8 @@ int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
 			if (r.nsources == nfiles)
 				lint_stack(&r, r.sources, r.nsources);
 		}
-	} else {
-		for (size_t i = 0; i < nfiles; i++) {
-			if (settings_for(&r, files[i]) != 0) {
-				r.trouble = 1;
-				break;  /* a broken config file: exit 2 before reporting anything */
-			}
-			if (add_source(&r, files[i]) != 0)
-				continue;
-			lint_source(&r, &r.sources[r.nsources - 1]);
-		}
+	} else if (lint_files(&r, files, nfiles, files != o->compose) != 0) {  /* -c FILE: that file is the stack */
+		r.trouble = 1;  /* a broken config file: exit 2 */
 	}
 	if (r.trouble && r.diags.n == 0 && !r.nsources)
 		status = C2S_EXIT_TROUBLE;

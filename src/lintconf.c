@@ -6,6 +6,10 @@
  *     severity: {CS5013: error}
  *   engine-version: "20.10"
  *   fail-on: error
+ *   docs-url: https://example.org/compose2swarm/docs/rules/   # SARIF helpUri
+ *   stacks:                        # files linted as one merge (docker stack deploy -c a -c b)
+ *     - files: [docker-compose.yml, docker-compose.prod.yml]
+ *   exclude: [docker-compose.override.yml, "legacy/NAME.yml"]   # files never linted (globs)
  */
 #include "config.h"
 #include "lintconf.h"
@@ -15,6 +19,7 @@
 #include "format.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +173,90 @@ static void conf_rules(struct conf_ctx *x, struct c2s_lintconf *c, const struct 
 	}
 }
 
+/* Keep a name (a scalar) in c->names; its offset, or -1 (reported). */
+static int conf_name(struct conf_ctx *x, struct c2s_lintconf *c, const struct c2s_node *n, const char *what)
+{
+	struct c2s_str s = c2s_is_scalar(n) ? c2s_scalar(x->doc, n) : (struct c2s_str){"", 0};
+	if (!c2s_is_scalar(n) || !s.n || memchr(s.p, '\0', s.n)) {
+		conf_error(x, n, "%.*s wants file names (strings)", what, strlen(what));
+		return -1;
+	}
+	if (c->names_len + s.n + 1 > sizeof c->names) {
+		conf_error(x, n, "too many names in stacks and exclude (%.*s bytes at most, C2S_CONFIG_MAX_NAMES)",
+			   "16384", 5);
+		return -1;
+	}
+	unsigned at = c->names_len;
+	memcpy(c->names + at, s.p, s.n);
+	c->names[at + s.n] = '\0';
+	c->names_len += (unsigned)s.n + 1;
+	return (int)at;
+}
+
+/* stacks: [{files: [a.yml, b.yml]}, ...] */
+static void conf_stacks(struct conf_ctx *x, struct c2s_lintconf *c, const struct c2s_node *v)
+{
+	const struct c2s_doc *d = x->doc;
+	if (!c2s_is_sequence(v)) {
+		conf_error(x, v, "stacks is a list of {files: [FILE, ...]}%.*s", "", 0);
+		return;
+	}
+	for (uint32_t i = 0; i < c2s_count(v); i++) {
+		const struct c2s_node *st = c2s_seq_item(d, v, i);
+		const struct c2s_node *files = c2s_is_mapping(st) ? c2s_map_get(d, st, "files", NULL) : NULL;
+		if (!c2s_is_mapping(st) || !c2s_is_sequence(files) || c2s_count(files) == 0) {
+			conf_error(x, st, "a stack is {files: [FILE, ...]}, the files docker stack deploy -c takes, "
+				   "in order%.*s", "", 0);
+			continue;
+		}
+		for (uint32_t k = 0; k < c2s_count(st); k++) {
+			const struct c2s_node *key = c2s_map_key(d, st, k);
+			if (!c2s_scalar_is(d, key, "files") && !c2s_scalar_is(d, key, "name")) {
+				struct c2s_str ks = c2s_is_scalar(key) ? c2s_scalar(d, key) : (struct c2s_str){"?", 1};
+				conf_error(x, key, "unknown key stacks.%.*s (files, name)", ks.p, ks.n);
+			}
+		}
+		if (c->nstacks == C2S_CONFIG_MAX_STACKS) {
+			conf_error(x, st, "more than %.*s stacks (C2S_CONFIG_MAX_STACKS)", "64", 2);
+			return;
+		}
+		if (c2s_count(files) > C2S_CONFIG_MAX_STACK_FILES) {
+			conf_error(x, files, "a stack of more than %.*s files (C2S_CONFIG_MAX_STACK_FILES)", "16", 2);
+			continue;
+		}
+		unsigned k = c->nstacks, nf = 0;
+		for (uint32_t j = 0; j < c2s_count(files); j++) {
+			int at = conf_name(x, c, c2s_seq_item(d, files, j), "stacks.files");
+			if (at >= 0)
+				c->stack_files[k][nf++] = (uint16_t)at;
+		}
+		if (nf == c2s_count(files)) {
+			c->stack_nfiles[k] = nf;
+			c->nstacks++;
+		}
+	}
+}
+
+/* exclude: [PATTERN, ...] */
+static void conf_exclude(struct conf_ctx *x, struct c2s_lintconf *c, const struct c2s_node *v)
+{
+	uint32_t n = c2s_is_sequence(v) ? c2s_count(v) : 1;
+	if (c2s_is_mapping(v)) {
+		conf_error(x, v, "exclude is a list of file names or patterns%.*s", "", 0);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct c2s_node *it = c2s_is_sequence(v) ? c2s_seq_item(x->doc, v, i) : v;
+		if (c->nexclude == C2S_CONFIG_MAX_EXCLUDE) {
+			conf_error(x, it, "more than %.*s exclude patterns (C2S_CONFIG_MAX_EXCLUDE)", "64", 2);
+			return;
+		}
+		int at = conf_name(x, c, it, "exclude");
+		if (at >= 0)
+			c->exclude[c->nexclude++] = (uint16_t)at;
+	}
+}
+
 static int conf_apply(struct c2s_lintconf *c, struct c2s_source *src, FILE *err)
 {
 	struct c2s_diags diags;
@@ -205,8 +294,21 @@ static int conf_apply(struct c2s_lintconf *c, struct c2s_source *src, FILE *err)
 					if (c2s_parse_engine_version(ev.p, ev.n, &c->engine_major, &c->engine_minor) != 0)
 						conf_error(&x, v, "engine-version wants MAJOR.MINOR in quotes, such as \"20.10\", "
 							   "not '%.*s'", ev.p, ev.n);
+				} else if (c2s_str_eq(s, "docs-url")) {
+					struct c2s_str u = c2s_is_scalar(v) ? c2s_scalar(&doc, v) : (struct c2s_str){"", 0};
+					if (!u.n || u.n >= sizeof c->docs_url || memchr(u.p, '\0', u.n) ||
+					    !(memmem(u.p, u.n, "://", 3)))
+						conf_error(&x, v, "docs-url wants an absolute URL such as "
+							   "https://example.org/docs/rules/, not '%.*s'", u.p, u.n);
+					else
+						snprintf(c->docs_url, sizeof c->docs_url, "%.*s", (int)u.n, u.p);
+				} else if (c2s_str_eq(s, "stacks")) {
+					conf_stacks(&x, c, v);
+				} else if (c2s_str_eq(s, "exclude")) {
+					conf_exclude(&x, c, v);
 				} else {
-					conf_error(&x, k, "unknown key '%.*s' (rules, engine-version, fail-on)", s.p, s.n);
+					conf_error(&x, k, "unknown key '%.*s' (rules, engine-version, fail-on, docs-url, "
+						   "stacks, exclude)", s.p, s.n);
 				}
 			}
 		} else if (!(c2s_is_scalar(root) && c2s_count(root) == 0)) {
@@ -245,9 +347,78 @@ static int load_file(struct c2s_lintconf *c, const char *path, int flags, FILE *
 		return -1;
 	}
 	src.rank = 1;
+	/* stacks: and exclude: name files from the config file's directory */
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(c->dir, sizeof c->dir, ".");
+	else if (slash == path)
+		snprintf(c->dir, sizeof c->dir, "/");
+	else
+		snprintf(c->dir, sizeof c->dir, "%.*s", (int)(slash - path), path);
 	int rc = conf_apply(c, &src, err);
 	c2s_source_free(&src);
 	return rc;
+}
+
+/* realpath of dir/name into out; 0, or -1 (missing, too long). */
+static int resolve_in(const char *dir, const char *name, char *out)
+{
+	char joined[C2S_CONFIG_MAX_PATH * 2];
+	int w = name[0] == '/' ? snprintf(joined, sizeof joined, "%s", name)
+			       : snprintf(joined, sizeof joined, "%s/%s", dir[0] ? dir : ".", name);
+	if (w < 0 || (size_t)w >= sizeof joined)
+		return -1;
+	return realpath(joined, out) ? 0 : -1;
+}
+
+int c2s_lintconf_excluded(const struct c2s_lintconf *c, const char *path)
+{
+	char file[PATH_MAX], dir[PATH_MAX];
+	if (!c->nexclude || strcmp(path, "-") == 0 || !realpath(path, file) || !realpath(c->dir[0] ? c->dir : ".", dir))
+		return 0;
+	size_t dl = strlen(dir);
+	const char *rel = strcmp(dir, "/") == 0 ? file + 1
+			  : strncmp(file, dir, dl) == 0 && file[dl] == '/' ? file + dl + 1 : NULL;
+	if (!rel)
+		return 0;  /* not below the config file's directory */
+	const char *base = strrchr(rel, '/');
+	base = base ? base + 1 : rel;
+	for (unsigned i = 0; i < c->nexclude; i++) {
+		const char *pat = c->names + c->exclude[i];
+		if (pat[0] == '.' && pat[1] == '/')
+			pat += 2;
+		if (fnmatch(pat, rel, FNM_PATHNAME) == 0 || (!strchr(pat, '/') && fnmatch(pat, base, 0) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+int c2s_lintconf_stack_of(const struct c2s_lintconf *c, const char *path)
+{
+	char file[PATH_MAX], member[PATH_MAX];
+	if (!c->nstacks || strcmp(path, "-") == 0 || !realpath(path, file))
+		return -1;
+	for (unsigned k = 0; k < c->nstacks; k++)
+		for (unsigned i = 0; i < c->stack_nfiles[k]; i++)
+			if (resolve_in(c->dir, c->names + c->stack_files[k][i], member) == 0 && strcmp(member, file) == 0)
+				return (int)k;
+	return -1;
+}
+
+int c2s_lintconf_stack_file(const struct c2s_lintconf *c, unsigned k, unsigned i, char *buf, size_t size)
+{
+	const char *name = c->names + c->stack_files[k][i];
+	/* reported as the user would name it: from the current directory when below it */
+	char cwd[PATH_MAX];
+	const char *dir = c->dir;
+	size_t cl = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+	if (cl && strcmp(dir, cwd) == 0)
+		dir = "";
+	else if (cl > 1 && strncmp(dir, cwd, cl) == 0 && dir[cl] == '/')
+		dir += cl + 1;
+	int w = name[0] == '/' || !dir[0] || strcmp(dir, ".") == 0
+		? snprintf(buf, size, "%s", name) : snprintf(buf, size, "%s/%s", dir, name);
+	return w < 0 || (size_t)w >= size ? -1 : 0;
 }
 
 int c2s_lintconf_load(struct c2s_lintconf *c, const char *path, FILE *err)

@@ -24,6 +24,8 @@ static const char lint_help[] =
 	"      --disable RULE        turn a rule off\n"
 	"      --severity RULE=LEVEL give a rule another severity\n"
 	"      --engine-version X.Y  the oldest Docker Engine the stack must run on\n"
+	"      --stack NAME          the stack name it is deployed as: names swarm checks\n"
+	"                            (NAME_service...) are judged in full\n"
 	"      --env-file FILE       variables for ${VAR}, on top of the environment\n"
 	"      --no-interpolate      leave ${VAR} unexpanded\n"
 	"  -c, --compose-file FILE   one file of a stack; several -c are merged and judged\n"
@@ -34,7 +36,9 @@ static const char lint_help[] =
 	"      --diff                print those rewrites as a unified diff instead\n"
 	"      --stdin-filename NAME the name to report for '-' (standard input)\n"
 	"      --color[=WHEN]        colour the text report: auto (default: on a terminal),\n"
-	"                            always, never\n";
+	"                            always, never\n"
+	"      --docs-url URL        where the rule pages are (SARIF helpUri): URL/ID.md,\n"
+	"                            or URL with {id} replaced by the rule id\n";
 static const char convert_synopsis[] = "convert [OPTIONS] [-c FILE]...";
 static const char convert_help[] =
 	"convert options:\n"
@@ -48,9 +52,11 @@ static const char convert_help[] =
 static const char plan_synopsis[] = "plan    [OPTIONS] [-c FILE]... STACK";
 static const char plan_help[] =
 	"plan options (docker stack deploy's, then what plan adds):\n"
-	"  -c, --compose-file FILE   a Compose file (repeatable: merged in order)\n"
+	"  -c, --compose-file FILE   a Compose file (repeatable, or FILE,FILE: merged in order)\n"
 	"      --prune               services of the stack not in the files are deleted\n"
 	"      --resolve-image WHEN  always (default), changed or never, as docker stack deploy\n"
+	"      --with-registry-auth, -d, --detach, -q, --quiet\n"
+	"                            docker stack deploy's, accepted; they change no plan\n"
 	"      --state FILE          compare with what `docker inspect` printed for the\n"
 	"                            stack's objects ('-': standard input), not the daemon\n"
 	"      --api-version X.YY    the daemon's API version, with --state (default 1.50)\n"
@@ -122,7 +128,7 @@ static int list_add(struct list *l, const char *s)
 
 enum {
 	OPT_FAIL_ON = 256, OPT_ENABLE, OPT_DISABLE, OPT_SEVERITY, OPT_ENGINE, OPT_STDIN_NAME,
-	OPT_CONFIG, OPT_ENV_FILE, OPT_NO_INTERP, OPT_FIX, OPT_DIFF, OPT_COLOR
+	OPT_CONFIG, OPT_ENV_FILE, OPT_NO_INTERP, OPT_FIX, OPT_DIFF, OPT_COLOR, OPT_DOCS_URL, OPT_LINT_STACK
 };
 
 /* An environment variable that is set to something: NO_COLOR counts only when
@@ -167,6 +173,7 @@ static int cmd_lint(int argc, char **argv)
 		{"disable", required_argument, NULL, OPT_DISABLE},
 		{"severity", required_argument, NULL, OPT_SEVERITY},
 		{"engine-version", required_argument, NULL, OPT_ENGINE},
+		{"stack", required_argument, NULL, OPT_LINT_STACK},
 		{"compose-file", required_argument, NULL, 'c'},
 		{"stdin-filename", required_argument, NULL, OPT_STDIN_NAME},
 		{"config", required_argument, NULL, OPT_CONFIG},
@@ -176,6 +183,7 @@ static int cmd_lint(int argc, char **argv)
 		{"diff", no_argument, NULL, OPT_DIFF},
 		{"color", optional_argument, NULL, OPT_COLOR},
 		{"colour", optional_argument, NULL, OPT_COLOR},
+		{"docs-url", required_argument, NULL, OPT_DOCS_URL},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -226,6 +234,9 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_ENGINE:
 			o.engine_version = optarg;
 			break;
+		case OPT_LINT_STACK:
+			o.stack = optarg;
+			break;
 		case 'c':
 			if (list_add(&compose, optarg) != 0)
 				goto out;
@@ -254,6 +265,14 @@ static int cmd_lint(int argc, char **argv)
 				usage_error("--color wants auto, always or never, not '%s'", optarg);
 				goto out;
 			}
+			break;
+		case OPT_DOCS_URL:
+			if (!strstr(optarg, "://")) {
+				usage_error("--docs-url wants an absolute URL such as https://example.org/docs/rules/, "
+					    "not '%s'", optarg);
+				goto out;
+			}
+			o.docs_url = optarg;
 			break;
 		case 'h':
 			usage_of("lint");
@@ -378,12 +397,31 @@ out:
 	return status;
 }
 
+/* A Go flag boolean (strconv.ParseBool); NULL (no =value) is true. -1 if not one. */
+static int go_bool(const char *s)
+{
+	static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+	static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+	if (!s)
+		return 1;
+	for (size_t i = 0; i < 6; i++) {
+		if (strcmp(s, yes[i]) == 0)
+			return 1;
+		if (strcmp(s, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
 static int cmd_plan(int argc, char **argv)
 {
-	enum { OPT_PRUNE = 400, OPT_RESOLVE, OPT_STATE, OPT_PAPI, OPT_PCOLOR };
+	enum { OPT_PRUNE = 400, OPT_RESOLVE, OPT_STATE, OPT_PAPI, OPT_PCOLOR, OPT_AUTH, OPT_DETACH, OPT_QUIET };
 	static const struct option longopts[] = {
 		{"compose-file", required_argument, NULL, 'c'},
-		{"prune", no_argument, NULL, OPT_PRUNE},
+		{"prune", optional_argument, NULL, OPT_PRUNE},
+		{"with-registry-auth", optional_argument, NULL, OPT_AUTH},
+		{"detach", optional_argument, NULL, OPT_DETACH},
+		{"quiet", optional_argument, NULL, OPT_QUIET},
 		{"resolve-image", required_argument, NULL, OPT_RESOLVE},
 		{"state", required_argument, NULL, OPT_STATE},
 		{"api-version", required_argument, NULL, OPT_PAPI},
@@ -401,14 +439,31 @@ static int cmd_plan(int argc, char **argv)
 	struct list files = {0};
 	int status = C2S_EXIT_TROUBLE, c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:H:f:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:H:f:vhd::q::", longopts, NULL)) != -1) {
+		int b;
 		switch (c) {
 		case 'c':
-			if (list_add(&files, optarg) != 0)
-				goto out;
+			/* docker's -c is a list: -c a.yml,b.yml is two files */
+			for (char *p = optarg, *comma; p; p = comma ? comma + 1 : NULL) {
+				if ((comma = strchr(p, ',')))
+					*comma = '\0';
+				if (*p && list_add(&files, p) != 0)
+					goto out;
+			}
 			break;
 		case OPT_PRUNE:
-			o.prune = 1;
+		case OPT_AUTH:
+		case OPT_DETACH:
+		case OPT_QUIET:
+		case 'd':
+		case 'q':
+			/* docker's booleans (--prune=false, -d=false); deploy's own flags change no plan */
+			if ((b = go_bool(optarg && optarg[0] == '=' ? optarg + 1 : optarg)) < 0) {
+				usage_error("invalid boolean value '%s'", optarg);
+				goto out;
+			}
+			if (c == OPT_PRUNE)
+				o.prune = b;
 			break;
 		case OPT_RESOLVE:
 			if (c2s_plan_resolve_parse(optarg) < 0) {

@@ -206,15 +206,5 @@ int c2s_emit_yaml_stream(const struct c2s_model *m, const struct c2s_emit_stream
 
 /* Go's strconv.FormatFloat(f, 'g', -1, bits), also fmt's %v of a float, into out. */
 size_t c2s_go_float(double f, int bits, char *out, size_t cap);
-/* Go's time.Duration.String() of ns into buf (>= 32 bytes); returns the length. */
-size_t c2s_duration_format(int64_t ns, char *buf);
-/* Go's time.ParseDuration: 0 ok, -1 invalid, -2 overflow. */
-int c2s_duration_parse(const char *s, size_t n, int64_t *ns);
-/* The unit words (scan_units.re): a duration unit's nanoseconds (0: none) with
- * *pcur moved past it; a whole size suffix's power of 1024 (-1: not one). */
-uint64_t c2s_scan_duration_unit(const unsigned char **pcur, const unsigned char *lim);
-int c2s_scan_size_suffix(const unsigned char *s, const unsigned char *lim);
-/* docker/go-units RAMInBytes: 0 ok, -1 invalid, -2 bad suffix (*bad_suffix set). */
-int c2s_size_parse(const char *s, size_t n, int64_t *bytes, struct c2s_str *bad_suffix);
 
 #endif

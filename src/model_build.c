@@ -5,6 +5,8 @@
 #include "config.h"
 #include "model.h"
 #include "diag.h"
+#include "buf.h"
+#include "goval.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The largest env file read; docker has no limit, ours keeps memory bounded. */
-#define MODEL_MAX_ENV_FILE_BYTES ((size_t)64 << 20)
 /* Ports one service may expand to (short-syntax ranges); docker has no bound. */
 #define MODEL_MAX_PORTS (1u << 20)
 
@@ -494,10 +494,17 @@ static mval build_duration(struct builder *b, const struct c2s_node *n, const st
 	mval out = mv(b, C2S_MV_INT, n);
 	struct c2s_str s = text(b, n);
 	int64_t ns = 0;
-	int r = c2s_duration_parse(s.p, s.n, &ns);
-	if (r != 0) {
+	char e[256];
+	if (c2s_duration_parse(s.p, s.n, &ns, e, sizeof e) != 0) {
+		/* only what the schema has no duration format for gets here (the
+		 * healthcheck's interval and timeout before 3.4): mapstructure's words */
 		struct c2s_str k = key ? text(b, key) : (struct c2s_str){"", 0};
-		fail(b, n, "time: invalid duration \"%.*s\" (%.*s)", (int)s.n, s.p, (int)k.n, k.p);
+		if (k.n == 8 && !memcmp(k.p, "interval", 8))
+			fail(b, n, "error decoding 'HealthCheck.Interval': %s", e);
+		else if (k.n == 7 && !memcmp(k.p, "timeout", 7))
+			fail(b, n, "error decoding 'HealthCheck.Timeout': %s", e);
+		else
+			fail(b, n, "%s (%.*s)", e, (int)k.n, k.p);
 	}
 	out.u.i = ns;
 	return out;
@@ -511,19 +518,11 @@ static mval build_bytes(struct builder *b, const struct c2s_node *n, const char 
 		out.u.i = v.i;
 		return out;
 	}
-	struct c2s_str s = text(b, n), bad = {"", 0};
+	struct c2s_str s = text(b, n);
 	int64_t bytes = 0;
-	int r = c2s_size_parse(s.p, s.n, &bytes, &bad);
-	if (r == -2) {
-		char l[4] = {0};
-		for (size_t i = 0; i < bad.n && i < 3; i++)
-			l[i] = (char)((bad.p[i] >= 'A' && bad.p[i] <= 'Z') ? bad.p[i] + 32 : bad.p[i]);
-		fail(b, n, "error decoding '%s': invalid suffix: '%.*s'",
-		     path, (int)(bad.n > 3 ? bad.n : strlen(l)), bad.n > 3 ? bad.p : l);
-	} else if (r != 0) {
-		fail(b, n, "error decoding '%s': invalid size: '%.*s'",
-		     path, (int)s.n, s.p);
-	}
+	char e[256];
+	if (c2s_size_parse(s.p, s.n, 0, &bytes, e, sizeof e) != 0)
+		fail(b, n, "error decoding '%s': %s", path, e);
 	out.u.i = bytes;
 	return out;
 }
@@ -965,35 +964,6 @@ static mval build_fileref_list(struct builder *b, const struct c2s_node *n)
 
 /* ---- ports (docker/go-connections nat.ParsePortSpecs + swarmopts) ---- */
 
-static int parse_port_range(const char *s, size_t n, uint64_t *lo, uint64_t *hi)
-{
-	if (n == 0)
-		return -1;
-	const char *dash = memchr(s, '-', n);
-	char buf[32];
-	char *e;
-	if (!dash) {
-		if (n >= sizeof buf)
-			return -1;
-		memcpy(buf, s, n);
-		buf[n] = '\0';
-		if (buf[0] < '0' || buf[0] > '9')
-			return -1;
-		unsigned long long v = strtoull(buf, &e, 10);
-		if (*e || v > 65535)
-			return -1;
-		*lo = *hi = v;
-		return 0;
-	}
-	uint64_t a, bb, x;
-	if (parse_port_range(s, (size_t)(dash - s), &a, &x) != 0 ||
-	    parse_port_range(dash + 1, n - (size_t)(dash - s) - 1, &bb, &x) != 0 || bb < a)
-		return -1;
-	*lo = a;
-	*hi = bb;
-	return 0;
-}
-
 struct port_item {
 	char key[24]; /* "port/proto" for sorting */
 	uint64_t target;
@@ -1018,61 +988,15 @@ static void port_warn(struct builder *b, const char *ip, size_t ipn, const char 
 static int add_port_spec(struct builder *b, const struct c2s_node *it, struct c2s_str s,
 			 mval **vals, size_t *nvals, size_t *cap)
 {
-	/* split on ':' from the right: [ip:]host:container */
-	const char *p = s.p;
-	size_t n = s.n;
-	size_t colons = 0;
-	for (size_t i = 0; i < n; i++)
-		colons += p[i] == ':';
-	const char *ip = "", *host = "", *cont = p;
-	size_t ipn = 0, hostn = 0, contn = n;
-	const char *last = NULL, *prev = NULL;
-	for (size_t i = 0; i < n; i++)
-		if (p[i] == ':') {
-			prev = last;
-			last = p + i;
-		}
-	if (colons >= 1) {
-		cont = last + 1;
-		contn = (size_t)(p + n - cont);
-		if (colons == 1) {
-			host = p;
-			hostn = (size_t)(last - p);
-		} else {
-			host = prev + 1;
-			hostn = (size_t)(last - host);
-			ip = p;
-			ipn = (size_t)(prev - p);
-		}
+	struct c2s_port_spec ps;
+	char e[256];
+	if (c2s_port_spec_parse(s.p, s.n, &ps, e, sizeof e) != 0) {
+		fail(b, it, "%s", e);
+		return -1;
 	}
-	const char *proto = "tcp";
-	const char *slash = memchr(cont, '/', contn);
-	size_t proton = 3;
-	if (slash) {
-		proto = slash + 1;
-		proton = (size_t)(cont + contn - proto);
-		contn = (size_t)(slash - cont);
-	}
-	char pl[8];
-	if (proton == 0) {
-		proto = "tcp";
-		proton = 3;
-	}
-	if (proton >= sizeof pl)
-		goto bad;
-	for (size_t i = 0; i < proton; i++)
-		pl[i] = (char)((proto[i] >= 'A' && proto[i] <= 'Z') ? proto[i] + 32 : proto[i]);
-	pl[proton] = '\0';
-	if (strcmp(pl, "tcp") && strcmp(pl, "udp") && strcmp(pl, "sctp"))
-		goto bad;
-	const char *protos = !strcmp(pl, "tcp") ? "tcp" : !strcmp(pl, "udp") ? "udp" : "sctp";
-	uint64_t clo, chi, hlo = 0, hhi = 0;
-	if (parse_port_range(cont, contn, &clo, &chi) != 0)
-		goto bad;
-	if (hostn && parse_port_range(host, hostn, &hlo, &hhi) != 0)
-		goto bad;
-	if (hostn && (chi - clo) != (hhi - hlo) && chi != clo)
-		goto bad;
+	const char *ip = ps.ip, *protos = ps.proto;
+	size_t ipn = ps.ip_n, hostn = ps.has_host;
+	uint64_t clo = ps.target_lo, chi = ps.target_hi, hlo = ps.host_lo, hhi = ps.host_hi;
 	size_t count = (size_t)(chi - clo + 1);
 	if (*nvals + count * (size_t)(hhi - hlo + 1) > MODEL_MAX_PORTS) {
 		fail(b, it, "the ports of this service expand to more than %u entries (MODEL_MAX_PORTS)",
@@ -1111,7 +1035,7 @@ static int add_port_spec(struct builder *b, const struct c2s_node *it, struct c2
 	qsort(pi, count, sizeof *pi, cmp_port);
 	for (size_t i = 0; i < count; i++) {
 		if (ipn)
-			port_warn(b, ip, ipn, host, hostn, pi[i].target, pi[i].proto);
+			port_warn(b, ip, ipn, NULL, hostn, pi[i].target, pi[i].proto);
 		uint64_t lo = pi[i].has_pub ? pi[i].pub_lo : 0, hi = pi[i].has_pub ? pi[i].pub_hi : 0;
 		for (uint64_t pub = lo; pub <= hi; pub++) {
 			if (*nvals == *cap) {
@@ -1146,9 +1070,6 @@ static int add_port_spec(struct builder *b, const struct c2s_node *it, struct c2
 		}
 	}
 	return 0;
-bad:
-	fail(b, it, "invalid port specification: \"%.*s\"", (int)s.n, s.p);
-	return -1;
 }
 
 static mval build_ports(struct builder *b, const struct c2s_node *n)
@@ -1199,106 +1120,15 @@ static mval build_ports(struct builder *b, const struct c2s_node *n)
 
 /* ---- volumes (loader/volume.go ParseVolume + resolveVolumePaths) ---- */
 
-static int is_slash(char c) { return c == '\\' || c == '/'; }
-
-/* docker/cli loader/windows_path.go volumeNameLen: "C:" or a UNC "\\host\share" prefix. */
-static size_t volume_name_len(const char *p, size_t l)
-{
-	if (l < 2)
-		return 0;
-	char c = p[0];
-	if (p[1] == ':' && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
-		return 2;
-	if (l >= 5 && is_slash(p[0]) && is_slash(p[1]) && !is_slash(p[2]) && p[2] != '.') {
-		for (size_t n = 3; n < l - 1; n++) {
-			if (is_slash(p[n])) {
-				n++;
-				if (!is_slash(p[n])) {
-					if (p[n] == '.')
-						break;
-					for (; n < l; n++)
-						if (is_slash(p[n]))
-							break;
-					return n;
-				}
-				break;
-			}
-		}
-	}
-	return 0;
-}
-
-/* path.IsAbs (Unix) or docker's Windows isAbs: for bind sources only; env files and
- * secret/config files go through filepath.IsAbs, which on Linux is a leading '/'. */
-static int is_abs_path(const char *s, size_t n)
-{
-	if (n && s[0] == '/')
-		return 1;
-	size_t l = volume_name_len(s, n);
-	return l != 0 && l < n && is_slash(s[l]);
-}
-
-/* filepath.Join(dir, rel) + Clean. */
+/* filepath.Join(dir, rel), cleaned (goval), in the arena. */
 static struct c2s_str join_clean(struct builder *b, const char *dir, const char *rel, size_t reln)
 {
 	size_t dn = strlen(dir);
-	char *tmp = alloc(b, dn + reln + 2);
 	char *out = alloc(b, dn + reln + 3);
-	struct c2s_str r = {"", 0};
-	if (!tmp || !out)
-		return r;
-	size_t tn = 0;
-	if (rel && reln && rel[0] == '/') {
-		memcpy(tmp, rel, reln);
-		tn = reln;
-	} else {
-		memcpy(tmp, dir, dn);
-		tn = dn;
-		if (reln) {
-			tmp[tn++] = '/';
-			memcpy(tmp + tn, rel, reln);
-			tn += reln;
-		}
-	}
-	/* Clean */
-	int rooted = tn && tmp[0] == '/';
-	size_t w = 0, i = 0, dotdot = 0;
-	if (rooted) {
-		out[w++] = '/';
-		i = 1;
-		dotdot = 1;
-	}
-	while (i < tn) {
-		if (tmp[i] == '/') {
-			i++;
-		} else if (tmp[i] == '.' && (i + 1 == tn || tmp[i + 1] == '/')) {
-			i++;
-		} else if (tmp[i] == '.' && tmp[i + 1] == '.' && (i + 2 == tn || tmp[i + 2] == '/')) {
-			i += 2;
-			if (w > dotdot) {
-				w--;
-				while (w > dotdot && out[w] != '/')
-					w--;
-			} else if (!rooted) {
-				if (w > 0)
-					out[w++] = '/';
-				out[w++] = '.';
-				out[w++] = '.';
-				dotdot = w;
-			}
-		} else {
-			if ((rooted && w != 1) || (!rooted && w != 0))
-				out[w++] = '/';
-			while (i < tn && tmp[i] != '/')
-				out[w++] = tmp[i++];
-		}
-	}
-	if (w == 0)
-		out[w++] = '.';
-	out[w] = '\0';
-	r.p = out;
-	r.n = w;
-	return r;
+	if (!out)
+		return (struct c2s_str){"", 0};
+	size_t n = c2s_path_join(dir, dn, reln ? rel : "", reln, out);
+	return (struct c2s_str){out, n};
 }
 
 static int is_letter_ascii(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
@@ -1449,7 +1279,7 @@ static void resolve_bind(struct builder *b, mval *vol, const struct c2s_node *it
 		p = exp;
 		n = hn + n - 1;
 	}
-	if (!is_abs_path(p, n)) {
+	if (!c2s_path_is_abs_any(p, n)) {
 		struct c2s_str j = join_clean(b, b->env->workdir, p, n);
 		p = j.p;
 		n = j.n;
@@ -1477,119 +1307,73 @@ static mval build_volumes(struct builder *b, const struct c2s_node *n)
 
 /* ---- env files (docker/cli opts.ParseEnvFile) ---- */
 
-struct env_entry {
-	const char *k;
-	size_t kn;
-	const char *v; /* NULL: no value */
-	size_t vn;
+struct env_sink {
+	struct builder *b;
 	const struct c2s_node *at;
-	uint16_t file;
+	struct sort_item **items;
+	size_t *n, *cap;
 };
+
+/* One KEY[=VALUE] line: a bare KEY takes the deploying shell's value, or is left
+ * out when the shell has none (kvfile's lookupFn). */
+static int env_line(void *ctx, const char *key, size_t klen, const char *value, size_t vlen, int has_value)
+{
+	struct env_sink *k = ctx;
+	struct builder *b = k->b;
+	if (!has_value) {
+		value = b->env->lookup ? b->env->lookup(b->env->ctx, key, klen) : NULL;
+		if (!value)
+			return 0;
+		vlen = strlen(value);
+	}
+	if (*k->n == *k->cap) {
+		size_t nc = *k->cap ? *k->cap * 2 : 16;
+		struct sort_item *ni = alloc(b, nc * sizeof *ni);
+		if (!ni)
+			return -1;
+		if (*k->n)
+			memcpy(ni, *k->items, *k->n * sizeof *ni);
+		*k->items = ni;
+		*k->cap = nc;
+	}
+	struct sort_item *e = &(*k->items)[(*k->n)++];
+	e->k = mv_str(b, key, klen, k->at);
+	e->v = mv_str(b, value, vlen, k->at);
+	return 0;
+}
 
 static int read_env_file(struct builder *b, const char *path, const char *shown, const struct c2s_node *at,
 			 struct sort_item **items, size_t *n, size_t *cap)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp && b->env->quiet_missing_env_files) {
-		b->failed = 1;
-		return -1;
+	struct c2s_buf data;
+	char err[1024];
+	c2s_buf_init(&data, C2S_ENVFILE_MAX_BYTES);
+	enum c2s_envfile_status st = c2s_envfile_read(path, &data, err, sizeof err);
+	if (st == C2S_ENVFILE_OK) {
+		/* the bytes stay referenced by the model: keep them in the arena */
+		char *keep = str_dup(b, data.data ? data.data : "", data.len);
+		struct env_sink sink = {b, at, items, n, cap};
+		int rc = keep ? c2s_envfile_parse(keep, data.len, env_line, &sink, err, sizeof err) : -2;
+		c2s_buf_free(&data);
+		if (rc == 0)
+			return 0;
+		st = rc == -2 ? C2S_ENVFILE_NOMEM : C2S_ENVFILE_INVALID;
+	} else {
+		c2s_buf_free(&data);
 	}
-	if (!fp) {
-		/* Go's syscall error texts are strerror's, lower-cased */
-		char msg[128];
-		snprintf(msg, sizeof msg, "%s", strerror(errno));
-		if (msg[0] >= 'A' && msg[0] <= 'Z')
-			msg[0] = (char)(msg[0] + 32);
-		fail(b, at, "open %s: %s", path, msg);
-		return -1;
-	}
-	size_t sz = 0, capb = 4096;
-	char *data = malloc(capb);
-	size_t r;
-	while (data && (r = fread(data + sz, 1, capb - sz, fp)) > 0) {
-		sz += r;
-		if (sz == capb) {
-			if (capb >= MODEL_MAX_ENV_FILE_BYTES) {
-				free(data);
-				fclose(fp);
-				fail(b, at, "%s: env file larger than %zu MiB (MODEL_MAX_ENV_FILE_BYTES)", path,
-				     MODEL_MAX_ENV_FILE_BYTES >> 20);
-				b->diags->limit_hit = 1;
-				return -1;
-			}
-			char *nd = realloc(data, capb * 2);
-			if (!nd) {
-				free(data);
-				data = NULL;
-				break;
-			}
-			data = nd;
-			capb *= 2;
-		}
-	}
-	fclose(fp);
-	if (!data) {
+	if (st == C2S_ENVFILE_INVALID) {
+		fail(b, at, "invalid env file (%s): %s", shown, err);
+	} else if (st == C2S_ENVFILE_IO && b->env->quiet_missing_env_files) {
+		b->failed = 1;  /* lint: CS9005 says it */
+	} else if (st == C2S_ENVFILE_NOMEM) {
 		b->failed = 1;
 		b->diags->nomem = 1;
-		return -1;
+	} else {
+		fail(b, at, "%s", err);
+		if (st == C2S_ENVFILE_TOO_BIG)
+			b->diags->limit_hit = 1;
 	}
-	char *keep = str_dup(b, data, sz);
-	free(data);
-	if (!keep)
-		return -1;
-	size_t pos = 0;
-	int lineno = 0;
-	if (sz >= 3 && (unsigned char)keep[0] == 0xEF && (unsigned char)keep[1] == 0xBB && (unsigned char)keep[2] == 0xBF)
-		pos = 3;
-	while (pos < sz) {
-		char *line = keep + pos;
-		char *nl = memchr(line, '\n', sz - pos);
-		size_t ln = nl ? (size_t)(nl - line) : sz - pos;
-		pos += ln + 1;
-		lineno++;
-		/* bufio.ScanLines drops a trailing \r */
-		if (ln && line[ln - 1] == '\r')
-			ln--;
-		/* trim leading whitespace */
-		size_t s0 = 0;
-		while (s0 < ln && (line[s0] == ' ' || line[s0] == '\t' || line[s0] == '\v' || line[s0] == '\f' || line[s0] == '\r'))
-			s0++;
-		if (s0 == ln || line[s0] == '#')
-			continue;
-		char *l = line + s0;
-		size_t lnn = ln - s0;
-		char *eq = memchr(l, '=', lnn);
-		size_t kn = eq ? (size_t)(eq - l) : lnn;
-		/* variable = TrimLeft(key, whitespace); must not contain whitespace */
-		for (size_t i = 0; i < kn; i++)
-			if (l[i] == ' ' || l[i] == '\t') {
-				fail(b, at, "invalid env file (%s): variable '%.*s' contains whitespaces", shown, (int)kn, l);
-				return -1;
-			}
-		if (kn == 0) {
-			fail(b, at, "invalid env file (%s): no variable name on line '%.*s'", shown, (int)lnn, l);
-			return -1;
-		}
-		if (*n == *cap) {
-			size_t nc = *cap ? *cap * 2 : 16;
-			struct sort_item *ni = alloc(b, nc * sizeof *ni);
-			if (!ni)
-				return -1;
-			if (*n)
-				memcpy(ni, *items, *n * sizeof *ni);
-			*items = ni;
-			*cap = nc;
-		}
-		struct sort_item *e = &(*items)[(*n)++];
-		e->k = mv_str(b, l, kn, at);
-		if (eq) {
-			e->v = mv_str(b, eq + 1, lnn - kn - 1, at);
-		} else {
-			const char *val = b->env->lookup ? b->env->lookup(b->env->ctx, l, kn) : NULL;
-			e->v = val ? mv_str(b, val, strlen(val), at) : mv(b, C2S_MV_NULL, at);
-		}
-	}
-	return 0;
+	return -1;
 }
 
 /* resolveEnvironment: env files, then `environment`, with the shell filling null/empty. */

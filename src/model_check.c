@@ -5,6 +5,7 @@
 #include "config.h"
 #include "model.h"
 #include "diag.h"
+#include "goval.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -20,30 +21,13 @@ static const char *no_env(void *ctx, const char *name, size_t n)
 	return NULL;
 }
 
-/* Absolute directory of path, into buf (cut at cap - 1 bytes). */
+/* The stack's working directory (goval's c2s_path_workdir), into buf ("." when
+ * it does not fit). */
 static void dir_of(const char *path, char *buf, size_t cap)
 {
 	char cwd[PATH_MAX];
-	size_t w = 0;
-	if (!getcwd(cwd, sizeof cwd))
-		memcpy(cwd, ".", 2);
-	const char *slash = strcmp(path, "-") == 0 ? NULL : strrchr(path, '/');
-	size_t dn = slash ? (size_t)(slash - path) : 0;
-	if (path[0] != '/') {
-		size_t cn = strlen(cwd);
-		if (cn > cap - 1)
-			cn = cap - 1;
-		memcpy(buf, cwd, cn);
-		w = cn;
-		if (dn && w < cap - 1)
-			buf[w++] = '/';
-	} else if (dn == 0) {
-		dn = 1;
-	}
-	if (dn > cap - 1 - w)
-		dn = cap - 1 - w;
-	memcpy(buf + w, path, dn);
-	buf[w + dn] = '\0';
+	if (!getcwd(cwd, sizeof cwd) || c2s_path_workdir(cwd, path, buf, cap) != 0)
+		snprintf(buf, cap, ".");
 }
 
 /* A service of the file, as the model's services map orders them. */

@@ -90,8 +90,8 @@ static void compare_resource(struct c2s_check *c, const struct c2s_node *lim, co
 		return;
 	struct c2s_str ls = c2s_scalar(d, lv), rs = c2s_scalar(d, rv);
 	int64_t l, r;
-	if ((bytes ? c2s_parse_bytes(ls, &l) : c2s_parse_cpus(ls, &l)) != 0 ||
-	    (bytes ? c2s_parse_bytes(rs, &r) : c2s_parse_cpus(rs, &r)) != 0)
+	if ((bytes ? c2s_size_parse(ls.p, ls.n, 0, &l, NULL, 0) : c2s_cpus_parse(ls.p, ls.n, &l, NULL, 0)) != 0 ||
+	    (bytes ? c2s_size_parse(rs.p, rs.n, 0, &r, NULL, 0) : c2s_cpus_parse(rs.p, rs.n, &r, NULL, 0)) != 0)
 		return;
 	if (r <= l || l == 0)
 		return;

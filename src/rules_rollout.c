@@ -81,7 +81,7 @@ void c2s_check_update_monitor(struct c2s_check *c)
 		const struct c2s_node *hc = live_healthcheck(d, c2s_svc_key(c, i, C2S_SK_HEALTHCHECK, NULL));
 		if (!c2s_is_mapping(uc) || !hc)
 			continue;
-		int64_t monitor, interval, start, retries_ns;
+		int64_t monitor, interval, start;
 		uint64_t retries = DEFAULT_RETRIES;
 		/* Only a monitor the file writes: swarm's default (5s) would flag nearly every
 		 * update_config (see docs/rules/CS7002.md). */
@@ -92,25 +92,35 @@ void c2s_check_update_monitor(struct c2s_check *c)
 		if (hc_duration(d, hc, "interval", DEFAULT_INTERVAL, &interval) != 0 ||
 		    hc_duration(d, hc, "start_period", 0, &start) != 0 || (rv && c2s_node_uint(d, rv, &retries) != 0))
 			continue;
+		if (monitor < 0 || interval < 0 || start < 0)
+			continue;  /* the engine refuses negative times (CS2011) */
 		if (interval == 0)
 			interval = DEFAULT_INTERVAL;
 		if (retries == 0)
 			retries = DEFAULT_RETRIES;
-		if (retries > 1000000)
-			retries = 1000000;
-		retries_ns = interval * (int64_t)retries;
-		int64_t needed = start + retries_ns;
-		if (monitor >= needed)
+		/* start_period + interval x retries, checked: a sum past the longest
+		 * duration (292 years) is longer than any monitor */
+		int64_t retries_ns, needed;
+		int over = retries > (uint64_t)INT64_MAX ||
+			   c2s_duration_mul(interval, (int64_t)retries, &retries_ns) != 0;
+		over |= c2s_duration_add(start, over ? INT64_MAX : retries_ns, &needed) != 0;
+		if (!over && monitor >= needed)
 			continue;
-		char m[48], n[48], s[48], iv[48];
+		char m[C2S_DURATION_BUF], n[C2S_DURATION_BUF], s[C2S_DURATION_BUF], iv[C2S_DURATION_BUF];
+		c2s_duration_format(monitor, m);
+		c2s_duration_format(needed, n);
+		c2s_duration_format(start, s);
+		c2s_duration_format(interval, iv);
 		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS7002, d, mv,
-			"update_config.monitor is %s, but the healthcheck can take %s (start_period %s + "
+			"update_config.monitor is %s, but the healthcheck can take %s%s (start_period %s + "
 			"interval %s x retries %llu) to mark a new task unhealthy: the update moves on before "
 			"a bad task is caught",
-			c2s_format_duration(monitor, m, sizeof m),
-			c2s_format_duration(needed, n, sizeof n), c2s_format_duration(start, s, sizeof s),
-			c2s_format_duration(interval, iv, sizeof iv), (unsigned long long)retries);
-		c2s_diag_hint(c->diags, dg, "set deploy.update_config.monitor: %s or longer", n);
+			m, over ? "more than " : "", n, s, iv, (unsigned long long)retries);
+		if (over)
+			c2s_diag_hint(c->diags, dg, "shorten the healthcheck: its interval x retries is longer than any "
+				      "duration swarm can hold, so no monitor covers it");
+		else
+			c2s_diag_hint(c->diags, dg, "set deploy.update_config.monitor: %s or longer", n);
 	}
 }
 

@@ -2,9 +2,9 @@
 #line 1 "src/scan_units.re"
 /* scan_units.re -- the unit words of Go durations and docker/go-units sizes
  * (re2c; scan_units.c is generated). The numbers around them are read in
- * model_util.c, which keeps Go's overflow rules. */
+ * goval.c, which keeps Go's overflow rules. */
 #include "config.h"
-#include "model.h"
+#include "goval.h"
 
 /* The bound check is in YYPEEK, so the scanner never reads past the limit. */
 #define UNIT_PEEK(c, l) ((c) < (l) ? *(c) : 0x100)

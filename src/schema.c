@@ -7,6 +7,7 @@
 #include "schema.h"
 #include "schema_tables.h"
 #include "check.h"
+#include "goval.h"
 #include "suggest.h"
 
 #include <math.h>
@@ -437,190 +438,6 @@ static void wrong_type(struct validator *v, const struct c2s_snode *s, const str
 
 /* ---- formats ---- */
 
-int c2s_go_duration(const char *s, size_t n)
-{
-	/* Go's time.ParseDuration: [-+]?([0-9]*(\.[0-9]*)?[a-z]+)+ or "0" */
-	size_t i = 0;
-	if (i < n && (s[i] == '-' || s[i] == '+'))
-		i++;
-	if (n - i == 1 && s[i] == '0')
-		return 1;
-	if (i == n)
-		return 0;
-	double total = 0;
-	while (i < n) {
-		size_t pre = 0, post = 0;
-		double v = 0, scale = 1;
-		if (!(s[i] == '.' || (s[i] >= '0' && s[i] <= '9')))
-			return 0;
-		while (i < n && s[i] >= '0' && s[i] <= '9') {
-			v = v * 10 + (s[i] - '0');
-			i++, pre++;
-		}
-		if (i < n && s[i] == '.') {
-			i++;
-			while (i < n && s[i] >= '0' && s[i] <= '9') {
-				scale /= 10;
-				v += (s[i] - '0') * scale;
-				i++, post++;
-			}
-		}
-		if (!pre && !post)
-			return 0;
-		size_t u = i;
-		while (i < n && s[i] != '.' && !(s[i] >= '0' && s[i] <= '9'))
-			i++;
-		size_t ul = i - u;
-		const char *un = s + u;
-		double mult;
-		if (ul == 2 && !memcmp(un, "ns", 2))
-			mult = 1;
-		else if (ul == 2 && (!memcmp(un, "us", 2)))
-			mult = 1e3;
-		else if (ul == 3 && (!memcmp(un, "\xc2\xb5s", 3) || !memcmp(un, "\xce\xbcs", 3)))
-			mult = 1e3;
-		else if (ul == 2 && !memcmp(un, "ms", 2))
-			mult = 1e6;
-		else if (ul == 1 && un[0] == 's')
-			mult = 1e9;
-		else if (ul == 1 && un[0] == 'm')
-			mult = 60e9;
-		else if (ul == 1 && un[0] == 'h')
-			mult = 3600e9;
-		else
-			return 0;
-		total += v * mult;
-		if (total > 9.223372036854775807e18)
-			return 0;
-	}
-	return 1;
-}
-
-static int port_range(const char *s, size_t n, unsigned long *a, unsigned long *b)
-{
-	/* nat.ParsePortRange: N or N-M, each strconv.ParseUint(x, 10, 16) */
-	const char *dash = memchr(s, '-', n);
-	size_t an = dash ? (size_t)(dash - s) : n;
-	unsigned long v[2] = {0, 0};
-	const char *part[2] = {s, dash ? dash + 1 : NULL};
-	size_t len[2] = {an, 0};
-	if (!n)
-		return -1;
-	if (dash) {
-		const char *d2 = memchr(dash + 1, '-', n - an - 1);
-		len[1] = d2 ? (size_t)(d2 - dash - 1) : n - an - 1;  /* strings.Split: parts beyond [1] ignored */
-	}
-	for (int p = 0; p < (dash ? 2 : 1); p++) {
-		if (!len[p])
-			return -1;
-		for (size_t i = 0; i < len[p]; i++) {
-			char c = part[p][i];
-			if (c < '0' || c > '9')
-				return -1;
-			v[p] = v[p] * 10 + (unsigned long)(c - '0');
-			if (v[p] > 65535)
-				return -1;
-		}
-	}
-	*a = v[0];
-	*b = dash ? v[1] : v[0];
-	return *b < *a ? -1 : 0;
-}
-
-#include <arpa/inet.h>
-
-static int go_parse_ip(const char *s, size_t n)
-{
-	char buf[64];
-	unsigned char out[16];
-	if (!n || n >= sizeof buf)
-		return 0;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (strchr(buf, ':'))
-		return inet_pton(AF_INET6, buf, out) == 1;
-	/* Go rejects leading zeros in IPv4 parts */
-	for (const char *p = buf; *p; p++)
-		if (*p == '0' && (p == buf || p[-1] == '.') && p[1] >= '0' && p[1] <= '9')
-			return 0;
-	return inet_pton(AF_INET, buf, out) == 1;
-}
-
-const char *c2s_port_spec_error(const char *s, size_t n)
-{
-	/* nat.ParsePortSpec: [ip:][host:]container[/proto] */
-	const char *colon[3] = {0};
-	size_t ncolon = 0;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == ':') {
-			if (ncolon < 3)
-				colon[ncolon] = s + i;
-			ncolon++;
-		}
-	const char *ip = s, *host = s, *cont = s;
-	size_t ipn = 0, hostn = 0, contn = n;
-	const char *last = NULL, *prev = NULL;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == ':') {
-			prev = last;
-			last = s + i;
-		}
-	if (ncolon >= 1) {
-		cont = last + 1;
-		contn = (size_t)(s + n - cont);
-		if (ncolon == 1) {
-			host = s;
-			hostn = (size_t)(last - s);
-		} else {
-			host = prev + 1;
-			hostn = (size_t)(last - prev - 1);
-			ip = s;
-			ipn = (size_t)(prev - s);
-		}
-	}
-	(void)colon;
-	/* proto */
-	const char *slash = memchr(cont, '/', contn);
-	const char *proto = "tcp";
-	size_t pn = 3;
-	if (contn && cont[0] != '/' && slash) {
-		const char *p2 = memchr(slash + 1, '/', (size_t)(cont + contn - slash - 1));
-		size_t plen = p2 ? (size_t)(p2 - slash - 1) : (size_t)(cont + contn - slash - 1);
-		if (plen) {
-			proto = slash + 1;
-			pn = plen;
-		}
-		contn = (size_t)(slash - cont);
-	} else if (contn && cont[0] == '/') {
-		contn = 0;
-	}
-	if (ipn && ip[0] == '[') {
-		if (ip[ipn - 1] != ']')
-			return "invalid IP address";
-		ip++;
-		ipn -= 2;
-	}
-	if (ipn && !go_parse_ip(ip, ipn))
-		return "invalid IP address";
-	if (!contn)
-		return "no port specified";
-	unsigned long cs, ce, hs = 0, he = 0;
-	if (port_range(cont, contn, &cs, &ce) != 0)
-		return "invalid containerPort";
-	if (hostn && port_range(host, hostn, &hs, &he) != 0)
-		return "invalid hostPort";
-	if (hostn && ce - cs != he - hs && ce != cs)
-		return "invalid ranges specified for container and host Ports";
-	static const char *const protos[] = {"tcp", "udp", "sctp"};
-	int ok = 0;
-	for (int i = 0; i < 3; i++)
-		if (pn == strlen(protos[i]) && !strncasecmp(proto, protos[i], pn))
-			ok = 1;
-	if (!ok)
-		return "invalid proto";
-	return NULL;
-}
-
 static void check_format(struct validator *v, const struct c2s_snode *s, const struct c2s_node *n, unsigned kind)
 {
 	if (s->format == SF_NONE || s->format == SF_EXPOSE)
@@ -629,7 +446,8 @@ static void check_format(struct validator *v, const struct c2s_snode *s, const s
 	const char *why = NULL;
 	char num[64];
 	if (s->format == SF_DURATION) {
-		if (kind != ST_STR || !c2s_go_duration(val.p, val.n))
+		int64_t ns;
+		if (kind != ST_STR || c2s_duration_parse(val.p, val.n, &ns, NULL, 0) != 0)
 			why = "a Go duration: a number and a unit (ns, us, ms, s, m, h), e.g. 1m30s, 10s, 500ms";
 	} else if (s->format == SF_PORTS) {
 		const char *p = val.p;
@@ -643,8 +461,9 @@ static void check_format(struct validator *v, const struct c2s_snode *s, const s
 			p = num;
 			pn = strlen(num);
 		}
-		const char *e = c2s_port_spec_error(p, pn);
-		if (e) {
+		struct c2s_port_spec ps;
+		char e[256];
+		if (c2s_port_spec_parse(p, pn, &ps, e, sizeof e) != 0) {
 			struct c2s_diag *dg = c2s_diag_at(v->diags, C2S_R_CS2005, v->doc, n,
 				"%s Does not match format 'ports'", path_text(v, v->depth));
 			c2s_diag_hint(v->diags, dg, "%s; a port is [[IP:]PUBLISHED:]TARGET[/tcp|udp|sctp] with ports "

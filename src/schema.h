@@ -1,4 +1,4 @@
-/* schema.h -- helpers of the schema stage other stages use (value kinds, Go formats). */
+/* schema.h -- helpers of the schema stage other stages use (value kinds, key lookups). */
 #ifndef C2S_SCHEMA_H
 #define C2S_SCHEMA_H
 
@@ -12,9 +12,5 @@ unsigned c2s_schema_kind(const struct c2s_doc *d, const struct c2s_node *n);
 /* The node index for key k in object node s: >= 0 a node, -1 not allowed, -2 open (anything). */
 int c2s_schema_key(const struct c2s_snode *s, const char *k, size_t n);
 int c2s_schema_prop(const struct c2s_snode *s, const char *key, size_t n);
-/* Does s[0..n) parse with Go's time.ParseDuration? */
-int c2s_go_duration(const char *s, size_t n);
-/* NULL if s[0..n) parses with nat.ParsePortSpec, else why not (docker's words). */
-const char *c2s_port_spec_error(const char *s, size_t n);
 
 #endif

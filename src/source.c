@@ -2,6 +2,7 @@
 #include "config.h"
 #include "source.h"
 #include "compose2swarm.h"
+#include "buf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,16 +49,40 @@ static void source_finish(struct c2s_source *s)
 /* Bytes asked of a stream at first when its size is unknown (a pipe, a device). */
 #define SOURCE_READ_CHUNK ((size_t)64 << 10)
 
-/* Read fd to its end, or to the first NUL byte, into a buffer that never grows
+/* Is the text at p (n bytes) UTF-16 with a byte order mark? 1 little-endian,
+ * 2 big-endian, 0 not (libyaml and yaml.v3 look for exactly these). */
+static int utf16_bom(const char *p, size_t n)
+{
+	if (n >= 2 && (unsigned char)p[0] == 0xff && (unsigned char)p[1] == 0xfe)
+		return 1;
+	if (n >= 2 && (unsigned char)p[0] == 0xfe && (unsigned char)p[1] == 0xff)
+		return 2;
+	return 0;
+}
+
+/* Where the text in buf[from, n) first holds U+0000 (a NUL byte, or in UTF-16
+ * an aligned zero unit), or NULL. */
+static const char *first_nul(const char *buf, size_t from, size_t n, int utf16)
+{
+	if (!utf16)
+		return memchr(buf + from, '\0', n - from);
+	for (size_t i = from & ~(size_t)1; i + 1 < n; i += 2)
+		if (!buf[i] && !buf[i + 1])
+			return buf + i;
+	return NULL;
+}
+
+/* Read fd to its end, or to the first U+0000, into a buffer that never grows
  * past max + 1 bytes (the one byte over says "too big"): a 1 GB pipe or
- * /dev/zero costs no more than the limit, and usually much less, since a NUL
- * is a byte no YAML text holds (libyaml and docker's yaml.v3 both stop there
- * with "control characters are not allowed", so the bytes after it never
- * change the verdict and are not read). */
+ * /dev/zero costs no more than the limit, and usually much less, since no
+ * YAML text holds that character (libyaml and docker's yaml.v3 both stop
+ * there with "control characters are not allowed", so the bytes after it
+ * never change the verdict and are not read). */
 static enum c2s_read_status read_fd(int fd, char **data, size_t *len, size_t hint, size_t max, int *err)
 {
 	size_t cap = hint ? (hint < max ? hint : max) + 1 : (SOURCE_READ_CHUNK < max ? SOURCE_READ_CHUNK : max + 1);
-	size_t n = 0;
+	size_t n = 0, scanned = 0;
+	int utf16 = -1; /* not known until two bytes are in */
 	char *buf = malloc(cap + 1);
 	if (!buf) {
 		*err = ENOMEM;
@@ -89,11 +114,16 @@ static enum c2s_read_status read_fd(int fd, char **data, size_t *len, size_t hin
 		}
 		if (r == 0)
 			break;
-		const char *nul = memchr(buf + n, '\0', (size_t)r);
 		n += (size_t)r;
-		if (nul) {
-			n = (size_t)(nul - buf) + 1;
-			break;
+		if (utf16 < 0 && n >= 2)
+			utf16 = utf16_bom(buf, n);
+		if (utf16 >= 0) {
+			const char *nul = first_nul(buf, scanned, n, utf16);
+			scanned = n;
+			if (nul) {
+				n = (size_t)(nul - buf) + (utf16 ? 2 : 1);
+				break;
+			}
 		}
 	}
 	if (n > max) {
@@ -103,6 +133,81 @@ static enum c2s_read_status read_fd(int fd, char **data, size_t *len, size_t hin
 	*data = buf;
 	*len = n;
 	return C2S_READ_OK;
+}
+
+/* UTF-16 text (with its byte order mark) as UTF-8, the way libyaml's reader
+ * decodes it: the mark becomes U+FEFF (EF BB BF), so lines and columns,
+ * which count code points, are the file's own. A broken unit ends the text
+ * there: libyaml's words and the place are kept for the loader to report
+ * (s->encoding_error). Returns 0, or -1 when out of memory. */
+static int utf16_to_utf8(struct c2s_source *s, int be, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s->data;
+	size_t n = s->len;
+	/* each unit becomes at most 3 bytes; a pair (4 bytes) becomes 4 */
+	size_t room = n / 2 * 3 + 4;
+	if (room > max + 4)
+		room = max + 4;
+	char *out = malloc(room + 1);
+	if (!out)
+		return -1;
+	size_t o = 0, i = 0;
+	s->encoding_error_value = -1;
+	while (i < n) {
+		if (i + 2 > n) {
+			s->encoding_error = "incomplete UTF-16 character";
+			break;
+		}
+		unsigned v = be ? (unsigned)p[i] << 8 | p[i + 1] : (unsigned)p[i + 1] << 8 | p[i];
+		size_t w = 2;
+		if ((v & 0xfc00) == 0xdc00) {
+			s->encoding_error = "unexpected low surrogate area";
+			s->encoding_error_value = (int)v;
+			break;
+		}
+		if ((v & 0xfc00) == 0xd800) {
+			if (i + 4 > n) {
+				s->encoding_error = "incomplete UTF-16 surrogate pair";
+				break;
+			}
+			unsigned v2 = be ? (unsigned)p[i + 2] << 8 | p[i + 3] : (unsigned)p[i + 3] << 8 | p[i + 2];
+			if ((v2 & 0xfc00) != 0xdc00) {
+				s->encoding_error = "expected low surrogate area";
+				s->encoding_error_value = (int)v2;
+				break;
+			}
+			v = 0x10000 + ((v & 0x3ff) << 10) + (v2 & 0x3ff);
+			w = 4;
+		}
+		if (o + 4 > room)
+			break; /* past the limit: the caller says so */
+		if (v < 0x80) {
+			out[o++] = (char)v;
+		} else if (v < 0x800) {
+			out[o++] = (char)(0xc0 | v >> 6);
+			out[o++] = (char)(0x80 | (v & 0x3f));
+		} else if (v < 0x10000) {
+			out[o++] = (char)(0xe0 | v >> 12);
+			out[o++] = (char)(0x80 | (v >> 6 & 0x3f));
+			out[o++] = (char)(0x80 | (v & 0x3f));
+		} else {
+			out[o++] = (char)(0xf0 | v >> 18);
+			out[o++] = (char)(0x80 | (v >> 12 & 0x3f));
+			out[o++] = (char)(0x80 | (v >> 6 & 0x3f));
+			out[o++] = (char)(0x80 | (v & 0x3f));
+		}
+		i += w;
+	}
+	s->encoding_error_at = o;
+	if (s->mapped)
+		munmap(s->data, s->mapped);
+	else
+		free(s->data);
+	s->mapped = 0;
+	s->data = out;
+	s->len = o;
+	s->utf16 = be ? 2 : 1;
+	return 0;
 }
 
 enum c2s_read_status c2s_source_read_capped(struct c2s_source *s, const char *path, const char *name,
@@ -156,10 +261,15 @@ enum c2s_read_status c2s_source_read_capped(struct c2s_source *s, const char *pa
 		return r;
 	s->path = strdup(path);
 	s->name = strdup(name ? name : path);
-	if (!s->path || !s->name) {
+	int bom16 = utf16_bom(s->data, s->len);
+	if (!s->path || !s->name || (bom16 && utf16_to_utf8(s, bom16 == 2, max) != 0)) {
 		c2s_source_free(s);
 		*err_errno = ENOMEM;
 		return C2S_READ_ERRNO;
+	}
+	if (s->len > max) {
+		c2s_source_free(s);
+		return C2S_READ_TOO_BIG;
 	}
 	source_finish(s);
 	return C2S_READ_OK;
@@ -199,6 +309,38 @@ void c2s_source_read_message(char *buf, size_t size, const char *path, enum c2s_
 	default:
 		snprintf(buf, size, "%s: read", path);
 	}
+}
+
+int c2s_source_encode(const struct c2s_source *s, const char *data, size_t len, struct c2s_buf *out)
+{
+	if (!s->utf16)
+		return c2s_buf_add(out, data, len);
+	const unsigned char *p = (const unsigned char *)data;
+	for (size_t i = 0; i < len;) {
+		/* data came from valid UTF-16 less whole lines: valid UTF-8 */
+		unsigned c = p[i], v;
+		size_t k = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+		if (i + k > len)
+			return -1;
+		v = k == 1 ? c : k == 2 ? (c & 0x1f) : k == 3 ? (c & 0x0f) : (c & 0x07);
+		for (size_t j = 1; j < k; j++)
+			v = v << 6 | (p[i + j] & 0x3f);
+		i += k;
+		unsigned units[2] = {v, 0};
+		int nu = 1;
+		if (v >= 0x10000) {
+			units[0] = 0xd800 | ((v - 0x10000) >> 10);
+			units[1] = 0xdc00 | ((v - 0x10000) & 0x3ff);
+			nu = 2;
+		}
+		for (int u = 0; u < nu; u++) {
+			char b[2];
+			b[s->utf16 == 2 ? 0 : 1] = (char)(units[u] >> 8);
+			b[s->utf16 == 2 ? 1 : 0] = (char)(units[u] & 0xff);
+			c2s_buf_add(out, b, 2);
+		}
+	}
+	return out->failed ? -1 : 0;
 }
 
 int c2s_source_from_memory(struct c2s_source *s, const char *name,

@@ -21,6 +21,10 @@ struct c2s_source {
 	size_t mapped;      /* data is a private file mapping of this many bytes (0: malloc'd) */
 	struct c2s_source_part *parts; /* a composite of several files (lint -c): where each starts */
 	uint32_t nparts;
+	int utf16;          /* the file is UTF-16 (1 little-, 2 big-endian): data holds it as UTF-8 */
+	const char *encoding_error; /* the UTF-16 broke here: libyaml's words (the loader reports them) */
+	int encoding_error_value;   /* the unit it names, -1 when none */
+	size_t encoding_error_at;   /* where, in data (which ends there) */
 };
 
 /* One file inside a composite source. */
@@ -63,6 +67,10 @@ enum c2s_read_status c2s_source_read_capped(struct c2s_source *s, const char *pa
  * was hit; what is the kind of file ("compose file", "config file"). */
 void c2s_source_read_message(char *buf, size_t size, const char *path, enum c2s_read_status st, int e,
 			     size_t max, const char *what);
+struct c2s_buf;
+/* data (UTF-8, as in s->data) appended to out in s's own encoding: UTF-16
+ * again for a UTF-16 file (what --fix writes back), else as it is. 0 or -1. */
+int c2s_source_encode(const struct c2s_source *s, const char *data, size_t len, struct c2s_buf *out);
 /* A source over bytes already in memory (tests, stdin): data is copied. */
 int c2s_source_from_memory(struct c2s_source *s, const char *name,
 			   const char *data, size_t len);

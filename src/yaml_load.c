@@ -898,11 +898,30 @@ static void load_end(struct loader *L)
 	free(L->dollar_vals);
 }
 
+/* A UTF-16 file whose encoding breaks: libyaml's reader error, at the place
+ * (source.c decoded the text up to it). */
+static enum c2s_load_status encoding_error(struct loader *L)
+{
+	const struct c2s_source *src = L->src;
+	uint32_t at = (uint32_t)src->encoding_error_at;
+	struct c2s_diag *dg = src->encoding_error_value >= 0
+		? c2s_diag_add(L->diags, C2S_R_CS1001, L->src, at, at, "%s: #%X", src->encoding_error,
+			       (unsigned)src->encoding_error_value)
+		: c2s_diag_add(L->diags, C2S_R_CS1001, L->src, at, at, "%s", src->encoding_error);
+	if (dg)
+		c2s_diag_hint(L->diags, dg, "the file is UTF-16 and breaks here; docker stack refuses the file as it is");
+	return C2S_LOAD_INVALID;
+}
+
 enum c2s_load_status c2s_load(struct c2s_doc *d, struct c2s_source *src, struct c2s_diags *diags)
 {
 	struct loader L;
 	if (load_begin(d, src, diags, &L) != 0)
 		return C2S_LOAD_NOMEM;
+	if (src->encoding_error) {
+		load_end(&L);
+		return encoding_error(&L);
+	}
 #ifndef C2S_NO_FAST_YAML
 	/* The fast scanner first; where it declines (or the loader stopped on
 	 * something), forget what it did and read the file again with libyaml,

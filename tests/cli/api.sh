@@ -57,6 +57,19 @@ empty_stdout "refused file"
 grep -q 'bad.yml:5:16: error: service web: undefined network "missing"' "$tmp/err" ||
 	{ echo "FAIL refused file: diagnostic"; cat "$tmp/err"; fails=$((fails + 1)); }
 
+printf 'services:\n  web:\n    image: nginx\n    secrets: [a, {source: b, target: a}]\nsecrets:\n  a: {file: ./bad.yml}\n  b: {file: ./bad.yml}\n' >"$tmp/dup.yml"
+check "two secrets at one target: the CLI refuses (parse.go ParseSecrets)" 1 "$C2S" convert -c "$tmp/dup.yml" --to api
+empty_stdout "duplicate secret target"
+grep -q 'dup.yml:4:38: error: service web: duplicate secret target for a not allowed' "$tmp/err" ||
+	{ echo "FAIL duplicate secret target: diagnostic"; cat "$tmp/err"; fails=$((fails + 1)); }
+
+# what only the engine refuses is lint's to say (CS2010): the CLI still posts it
+printf 'services:\n  web:\n    image: nginx\n    deploy:\n      restart_policy: {condition: always}\n' >"$tmp/engine.yml"
+check "an engine refusal is posted as the CLI posts it" 0 "$C2S" convert -c "$tmp/engine.yml" --to api
+expect "restart condition sent verbatim" \
+	'j["services"][0]["TaskTemplate"]["RestartPolicy"]["Condition"] == "always"'
+check "... and lint --fail-on error refuses it" 1 "$C2S" lint --fail-on error "$tmp/engine.yml"
+
 check "-o writes the JSON, not stdout" 0 "$C2S" convert -c "$seed" --to api -o "$tmp/payload.json"
 empty_stdout "-o"
 cp "$tmp/payload.json" "$tmp/out"

@@ -48,3 +48,20 @@ finish() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 }
+
+# schema_python: a python3 with the jsonschema module (python3, else Debian's
+# /usr/bin/python3, where scripts/install-deps.sh puts python3-jsonschema), or "".
+schema_python() {
+	for p in python3 /usr/bin/python3; do
+		if "$p" -c 'import jsonschema' >/dev/null 2>&1; then echo "$p"; return; fi
+	done
+}
+
+# missing_tool WHAT: a checker is not installed: a failure in CI (CI=true), else a skip.
+missing_tool() {
+	if [ "${CI:-}" = true ]; then
+		rc=- fail "$1 is not installed (scripts/install-deps.sh installs it)"
+	else
+		echo "skip $1 is not installed (scripts/install-deps.sh installs it)"
+	fi
+}

@@ -111,6 +111,14 @@ run lint --env-file "$tmp/bad.env" "$req"; expect "an invalid --env-file exits 2
 run lint "$top/fixtures/lint/CS3004.yml"; expect "a variable only in .env is a warning" 1 ':3:18: warning: C2S_FIXTURE_TAG .*\[CS3004\]'
 run lint --env-file "$top/fixtures/lint/.env" "$top/fixtures/lint/CS3004.yml"; expect "--env-file .env silences the .env trap" 0
 
+# --- --stack: the names swarm checks in full (a 50-character service name) ---
+long=$(printf 'a%.0s' $(seq 50))
+printf 'services:\n  %s:\n    image: nginx:1.27\n    healthcheck: {test: [CMD, "true"]}\n' "$long" >"$tmp/long.yml"
+run lint --fail-on error "$tmp/long.yml"; expect "a 50-character service name fits some stack name" 0
+run lint --fail-on error --stack s "$tmp/long.yml"; expect "--stack s: s_ + 50 fits in 63" 0
+run lint --fail-on error --stack production-frontend "$tmp/long.yml"
+expect "--stack production-frontend: 70 characters do not" 1 ':2:3: error: name must be 63 characters or fewer .*\[CS2012\]'
+
 # --- rules and explain ---
 run rules;                 expect "rules lists the table" 0 '^CS5101 +container-name'
 run rules --format json

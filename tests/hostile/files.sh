@@ -66,6 +66,13 @@ check "--fix: container_name removed from the target" "0" "$(grep -c container_n
 check "--fix: the target's mode" "604" "$(stat -c %a real/stack.yml)"
 check "--fix: nothing else left" "out.yml stack.yml " "$(listing real)"
 
+# -- a UTF-16 file is fixed in UTF-16 (docker reads UTF-16 with a byte order mark)
+cp "$top_srcdir/fixtures/lint/utf16.yml" u16.yml
+"$C2S" lint -f gnu --fix u16.yml >/dev/null 2>&1
+check "--fix keeps UTF-16 (big-endian mark)" "feff" "$(od -An -tx1 -N2 u16.yml | tr -d ' ')"
+check "--fix on UTF-16: container_name gone, the rest kept" "0 1" \
+	"$(iconv -f UTF-16 -t UTF-8 u16.yml | grep -c container_name) $(iconv -f UTF-16 -t UTF-8 u16.yml | grep -c '日本語')"
+
 # -- the owner and group (only root may give a file to another user)
 if [ "$(id -u)" = 0 ]; then
 	cp "$seed" owned.yml

@@ -2,7 +2,8 @@
 # tests/swarm/tier-plan.sh -- check-swarm tier: `plan` against a real swarm.
 #
 # fixtures/plan/stack.yml is deployed with the docker CLI; plan must say
-# nothing changes (offline from `docker inspect`, and against the daemon).
+# nothing changes (offline from `docker inspect`, and against the daemon: the
+# two plans must be the same, byte for byte, at every step).
 # Then changed.yml (one change per service) is planned, deployed with the
 # docker CLI, and the tasks are compared before and after: a service's tasks
 # must be replaced exactly where plan said replaces_tasks true. After it,
@@ -39,13 +40,23 @@ state() { # state FILE: what docker inspect prints for the stack, its tasks and 
 	"$cli" inspect $(objects) $(docker node ls -q) $(docker stack ps -q "$stack") >"$1" 2>"$tmp/inspect.err" ||
 		{ cat "$tmp/inspect.err" >&2; fail "docker inspect"; }
 }
-plan() { # plan FILE OUT [ARGS]: offline, from a fresh state; prints the exit status
-	local f=$1 out=$2
+plan() { # plan FILE OUT [ARGS]: offline from a fresh state, and against the daemon:
+	# the same plan, byte for byte; prints the exit status
+	local f=$1 out=$2 rc lrc
 	shift 2
 	state "$tmp/state.json"
 	(cd "$fx" && "$C2S" plan -c "$f" --state "$tmp/state.json" --api-version "$SWARM_API" --format json \
 		"$@" "$stack") >"$out" 2>"$tmp/plan.err"
-	echo $?
+	rc=$?
+	(cd "$fx" && "$C2S" plan -c "$f" --format json "$@" "$stack") >"$out.live" 2>"$tmp/plan-live.err"
+	lrc=$?
+	if [ "$lrc" != "$rc" ] || ! cmp -s "$out" "$out.live"; then
+		diff "$out" "$out.live" >&2
+		cat "$tmp/plan-live.err" >&2
+		echo "live-differs"
+		return
+	fi
+	echo "$rc"
 }
 summary() { python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(" ".join("%s=%d" % (k, s[k]) for k in ("create","update","delete","unchanged","fail")))' "$1"; }
 tasks() { # tasks: "SERVICE ID..." per service, the tasks desired running

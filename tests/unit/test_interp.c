@@ -198,61 +198,7 @@ static void test_substitute_errors(void **state)
 	assert_memory_equal(in + err.msg, "set it please", 13);
 }
 
-static void test_go_quote(void **state)
-{
-	(void)state;
-	struct c2s_buf b;
-	c2s_buf_init(&b, 1024);
-	c2s_go_quote(&b, "a\"b\\c\n\t\x01\xff\xc3\xa9", 11);
-	assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\t\\x01\\xffé\"");
-	c2s_buf_free(&b);
-}
-
-/* ---- env files (docker/cli pkg/kvfile) ---- */
-
-struct kv_seen {
-	char text[512];
-};
-
-static int kv_collect(void *ctx, const char *key, size_t klen, const char *value, size_t vlen, int has_value)
-{
-	struct kv_seen *s = ctx;
-	size_t o = strlen(s->text);
-	if (has_value)
-		snprintf(s->text + o, sizeof s->text - o, "[%.*s=%.*s]", (int)klen, key, (int)vlen, value);
-	else
-		snprintf(s->text + o, sizeof s->text - o, "[%.*s]", (int)klen, key);
-	return 0;
-}
-
-static void expect_envfile(const char *data, size_t len, int rc, const char *want)
-{
-	struct kv_seen s = {{0}};
-	char err[256] = "";
-	int got = c2s_envfile_parse(data, len, kv_collect, &s, err, sizeof err);
-	if (got != rc)
-		fail_msg("rc %d want %d (%s)", got, rc, err);
-	const char *text = rc ? err : s.text;
-	if (strcmp(text, want) != 0)
-		fail_msg("got '%s' want '%s'", text, want);
-}
-#define ENVFILE(s, rc, want) expect_envfile((s), sizeof(s) - 1, (rc), (want))
-
-static void test_envfile(void **state)
-{
-	(void)state;
-	ENVFILE("A=1\nB=two words \n", 0, "[A=1][B=two words ]");
-	ENVFILE("\xef\xbb\xbf" "A=1", 0, "[A=1]");
-	ENVFILE("  # comment\n\n\tA=\"q\"\r\nBARE\n", 0, "[A=\"q\"][BARE]");
-	ENVFILE("A==x\n", 0, "[A==x]");
-	ENVFILE("\xc2\xa0" "A=1\n", 0, "[A=1]");
-	ENVFILE("=x\n", -1, "no variable name on line '=x'");
-	ENVFILE("export A=1\n", -1, "variable 'export A' contains whitespaces");
-	ENVFILE("A B\n", -1, "variable 'A B' contains whitespaces");
-	ENVFILE("ok=1\nA=\xff\n", -1, "invalid utf8 bytes at line 2: [65 61 255]");
-	ENVFILE("\xed\xa0\x80\n", -1, "invalid utf8 bytes at line 1: [237 160 128]");
-	ENVFILE("", 0, "");
-}
+/* ---- env files into an environment (the parser is goval's: test_goval_envfile.c) ---- */
 
 static void test_env_read_file(void **state)
 {
@@ -513,8 +459,6 @@ int main(void)
 		cmocka_unit_test(test_scan_nul_and_bounds),
 		cmocka_unit_test(test_substitute),
 		cmocka_unit_test(test_substitute_errors),
-		cmocka_unit_test(test_go_quote),
-		cmocka_unit_test(test_envfile),
 		cmocka_unit_test(test_env_read_file),
 		cmocka_unit_test(test_env_many),
 		cmocka_unit_test(test_pass_rewrites_values),

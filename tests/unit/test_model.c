@@ -1,5 +1,5 @@
-/* test_model.c -- the model's scalar formats (Go's time.Duration, go-units sizes,
- * strconv floats, yaml.v3 key order), its tables, and that merged values keep
+/* test_model.c -- the model's scalar formats (strconv floats, yaml.v3 key order;
+ * durations and sizes are goval's, test_goval_*.c), its tables, and that merged values keep
  * the file and line they were written at. Expected values are docker's
  * (SEMANTICS.md §4.3-§4.5, checked with the docker CLI), not our output. */
 #include "config.h"
@@ -9,76 +9,6 @@
 
 #include <stdlib.h>
 
-
-static void test_duration_format(void **state)
-{
-	(void)state;
-	static const struct {
-		int64_t ns;
-		const char *want;
-	} cases[] = {
-		{90000000000LL, "1m30s"}, {120000000000LL, "2m0s"}, {3600000000000LL, "1h0m0s"},
-		{5400000000000LL, "1h30m0s"}, {100000000LL, "100ms"}, {500000000LL, "500ms"},
-		{1500000000LL, "1.5s"}, {1000LL, "1\xC2\xB5s"}, {100LL, "100ns"}, {0, "0s"},
-		{-1000000000LL, "-1s"}, {3600000000000000000LL, "1000000h0m0s"},
-	};
-	char buf[40];
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		size_t n = c2s_duration_format(cases[i].ns, buf);
-		assert_int_equal(n, strlen(cases[i].want));
-		assert_string_equal(buf, cases[i].want);
-	}
-}
-
-static void test_duration_parse(void **state)
-{
-	(void)state;
-	static const struct {
-		const char *text;
-		int64_t ns;
-	} ok[] = {
-		{"90s", 90000000000LL}, {"0.1s", 100000000LL}, {".5s", 500000000LL}, {"1500ms", 1500000000LL},
-		{"1s500ms", 1500000000LL}, {"1us", 1000LL}, {"1\xC2\xB5s", 1000LL}, {"100ns", 100LL}, {"0", 0},
-		{"-1s", -1000000000LL}, {"+5s", 5000000000LL}, {"1h", 3600000000000LL},
-	};
-	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-		int64_t ns = -42;
-		assert_int_equal(c2s_duration_parse(ok[i].text, strlen(ok[i].text), &ns), 0);
-		assert_true(ns == ok[i].ns);
-	}
-	static const char *const bad[] = {"5", "1 s", "1d", "", "s", ".s", "1.2.3s", "-"};
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		int64_t ns;
-		assert_int_not_equal(c2s_duration_parse(bad[i], strlen(bad[i]), &ns), 0);
-	}
-	int64_t ns;
-	assert_int_equal(c2s_duration_parse("9999999999h", 11, &ns), -2);
-}
-
-static void test_size_parse(void **state)
-{
-	(void)state;
-	static const struct {
-		const char *text;
-		int64_t bytes;
-	} ok[] = {
-		{"512M", 536870912LL}, {"1g", 1073741824LL}, {"1.5g", 1610612736LL}, {"100", 100},
-		{"10kb", 10240}, {"2MiB", 2097152}, {"1 GB", 1073741824LL}, {"7b", 7},
-	};
-	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-		int64_t b = -1;
-		struct c2s_str bad = {NULL, 0};
-		assert_int_equal(c2s_size_parse(ok[i].text, strlen(ok[i].text), &b, &bad), 0);
-		assert_true(b == ok[i].bytes);
-	}
-	int64_t b;
-	struct c2s_str bad = {NULL, 0};
-	assert_int_equal(c2s_size_parse("512x", 4, &b, &bad), -2);
-	assert_int_equal(bad.n, 1);
-	assert_int_equal(bad.p[0], 'x');
-	assert_int_equal(c2s_size_parse("mb", 2, &b, &bad), -1);
-	assert_int_equal(c2s_size_parse("1mx", 3, &b, &bad), -2);
-}
 
 static void test_go_float(void **state)
 {
@@ -231,8 +161,7 @@ static void test_big_map_order(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_duration_format), cmocka_unit_test(test_duration_parse),
-		cmocka_unit_test(test_size_parse),      cmocka_unit_test(test_go_float),
+		cmocka_unit_test(test_go_float),
 		cmocka_unit_test(test_key_order),       cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_big_map_order),
 		cmocka_unit_test(test_merge_positions),

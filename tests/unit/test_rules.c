@@ -84,9 +84,11 @@ static void test_svc_key_table(void **state)
 	assert_int_equal(l->status, C2S_LOAD_OK);
 	static const char *const svc_names[] = {"image", "ports", "tmpfs", "deploy", "restart", "sysctls",
 		"volumes", "env_file", "networks", "depends_on", "healthcheck", "oom_score_adj",
-		"credential_spec", "secrets", "configs"};
+		"credential_spec", "secrets", "configs", "environment", "hostname"};
 	static const char *const dep_names[] = {"mode", "replicas", "placement", "resources", "update_config",
-		"restart_policy"};
+		"restart_policy", "rollback_config", "endpoint_mode"};
+	_Static_assert(sizeof svc_names / sizeof *svc_names == C2S_SK_DEPLOY_MODE, "a name per service key");
+	_Static_assert(sizeof dep_names / sizeof *dep_names == C2S_SK_N - C2S_SK_DEPLOY_MODE, "a name per deploy key");
 	struct c2s_check c = {0};
 	c.doc = &l->doc;
 	c.root = root_of(l);

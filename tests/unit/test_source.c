@@ -203,6 +203,88 @@ static void test_regular_only(void **state)
 	rmdir(dir);
 }
 
+/* path holding the n bytes at p. */
+static void write_file(const char *path, const char *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, n, f), n);
+	fclose(f);
+}
+
+/* UTF-16 with a byte order mark is read as docker's yaml.v3 reads it: as the
+ * same text in UTF-8 (lines and columns count code points, so they are the
+ * file's); a broken unit keeps libyaml's words and place; --fix writes the
+ * file back in UTF-16. */
+static void test_utf16(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/c2s-utf16-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	/* "a: \u00e9\U0001F433\n" little-endian, then big-endian */
+	static const char le[] = "\xff\xfe" "a\0:\0 \0\xe9\0\x3d\xd8\x33\xdc\n\0";
+	static const char be[] = "\xfe\xff" "\0a\0:\0 \0\xe9\xd8\x3d\xdc\x33\0\n";
+	static const char utf8[] = "\xef\xbb\xbf" "a: \xc3\xa9\xf0\x9f\x90\xb3\n";
+	struct c2s_source s;
+	int e;
+	for (int k = 0; k < 2; k++) {
+		write_file(path, k ? be : le, sizeof le - 1);
+		assert_int_equal(c2s_source_read(&s, path, NULL, &e), C2S_READ_OK);
+		assert_int_equal(s.utf16, k ? 2 : 1);
+		assert_null(s.encoding_error);
+		assert_int_equal(s.len, sizeof utf8 - 1);
+		assert_memory_equal(s.data, utf8, sizeof utf8 - 1);
+		assert_int_equal(s.bom, 3);
+		locate(&s, 3, 1, 1);      /* 'a' is column 1, after the mark */
+		locate(&s, 8, 1, 5);      /* the whale after the e-acute */
+		/* back to UTF-16 as it was */
+		struct c2s_buf out;
+		c2s_buf_init(&out, 1 << 20);
+		assert_int_equal(c2s_source_encode(&s, s.data, s.len, &out), 0);
+		assert_int_equal(out.len, sizeof le - 1);
+		assert_memory_equal(out.data, k ? be : le, sizeof le - 1);
+		c2s_buf_free(&out);
+		c2s_source_free(&s);
+	}
+	/* broken units: libyaml's reader errors, where the text stops */
+	static const struct {
+		const char *bytes;
+		size_t n;
+		const char *error;
+		int value;
+		size_t at;
+	} broken[] = {
+		{"\xff\xfe" "a\0\x33\xdc", 6, "unexpected low surrogate area", 0xdc33, 4},
+		{"\xff\xfe" "a\0\x3d\xd8" "b\0", 8, "expected low surrogate area", 0x0062, 4},
+		{"\xff\xfe" "a\0\x3d\xd8", 6, "incomplete UTF-16 surrogate pair", -1, 4},
+		{"\xfe\xff" "\0a\0", 5, "incomplete UTF-16 character", -1, 4},
+	};
+	for (size_t b = 0; b < sizeof broken / sizeof *broken; b++) {
+		write_file(path, broken[b].bytes, broken[b].n);
+		assert_int_equal(c2s_source_read(&s, path, NULL, &e), C2S_READ_OK);
+		assert_string_equal(s.encoding_error, broken[b].error);
+		assert_int_equal(s.encoding_error_value, broken[b].value);
+		assert_int_equal(s.encoding_error_at, broken[b].at);
+		assert_int_equal(s.len, broken[b].at);
+		c2s_source_free(&s);
+	}
+	/* a NUL byte is part of UTF-16: reading stops at U+0000 only */
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], "\xff\xfe" "a\0\0\0b\0", 8), 8);
+	close(fds[1]);
+	char pp[32];
+	snprintf(pp, sizeof pp, "/dev/fd/%d", fds[0]);
+	assert_int_equal(c2s_source_read(&s, pp, NULL, &e), C2S_READ_OK);
+	assert_int_equal(s.len, 5);  /* mark, 'a', U+0000 */
+	assert_memory_equal(s.data, "\xef\xbb\xbf" "a\0", 5);
+	c2s_source_free(&s);
+	close(fds[0]);
+	unlink(path);
+}
+
 /* Large files are mapped, not read: the bytes, the terminating NUL and the
  * line index must come out the same, whether the size falls inside a page
  * (mapped) or on a page boundary (read, since no zero byte follows a map). */
@@ -290,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_file_size_limit),
 		cmocka_unit_test(test_stream_limits),
 		cmocka_unit_test(test_regular_only),
+		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_read_large),
 		cmocka_unit_test(test_many_lines),
 	};
