@@ -6,7 +6,7 @@
 #include "buf.h"
 #include "emit_api.h"
 #include "engine.h"
-#include "model.h"
+#include "goval.h"
 #include "plan.h"
 #include "plan_live.h"
 
@@ -63,7 +63,8 @@ static int parse_timeout(const char *s, long *ms)
 		return 0;
 	}
 	int64_t ns;
-	if (c2s_duration_parse(s, strlen(s), &ns) != 0 || ns <= 0)
+	char why[128];
+	if (c2s_duration_parse(s, strlen(s), &ns, why, sizeof why) != 0 || ns <= 0)
 		return -1;
 	*ms = (long)(ns / 1000000);
 	return *ms > 0 ? 0 : -1;

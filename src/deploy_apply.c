@@ -4,8 +4,8 @@
 #include "deploy.h"
 
 #include "buf.h"
-#include "emit_api.h"
 #include "engine.h"
+#include "goval.h"
 
 #include <stdarg.h>
 #include <stdio.h>
