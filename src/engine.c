@@ -902,56 +902,6 @@ const char *c2s_engine_client_version(void)
 	return "built without libcurl: plan and deploy are not available";
 }
 
-/* textproto.CanonicalMIMEHeaderKey: "x-meta-id" is "X-Meta-Id"; a key with a
- * byte outside a token stays as written. */
-static void canonical_key(const char *k, char *out, size_t n)
-{
-	size_t len = strlen(k);
-	int valid = len > 0 && len < n;
-	for (size_t i = 0; valid && i < len; i++)
-		valid = (unsigned char)k[i] > 32 && (unsigned char)k[i] < 127 && !strchr("\"(),/:;<=>?@[\\]{}", k[i]);
-	snprintf(out, n, "%s", k);
-	if (!valid)
-		return;
-	for (size_t i = 0, up = 1; out[i]; i++) {
-		char c = out[i];
-		out[i] = up && c >= 'a' && c <= 'z' ? (char)(c - 32) : !up && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-		up = c == '-';
-	}
-}
-
-/* The docker config's HttpHeaders go on every request (the CLI's
- * client.WithHTTPHeaders); its own User-Agent wins over one set there. */
-static int custom_headers(struct c2s_engine *e, const char *const *envp, struct c2s_engine_error *err)
-{
-	cJSON *config;
-	if (c2s_engine_read_config(envp, &config, err) != 0)
-		return -1;
-	const cJSON *h;
-	cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(config, "HttpHeaders"))
-	{
-		char key[256];
-		if (!cJSON_IsString(h) || !h->string)
-			continue;
-		canonical_key(h->string, key, sizeof key);
-		if (strcmp(key, "User-Agent") == 0 || strpbrk(h->valuestring, "\r\n"))
-			continue;
-		size_t n = strlen(key) + strlen(h->valuestring) + 3;
-		char *line = malloc(n);
-		struct curl_slist *t = line ? (snprintf(line, n, "%s: %s", key, h->valuestring), curl_slist_append(e->custom, line))
-					    : NULL;
-		free(line);
-		if (!t) {
-			cJSON_Delete(config);
-			fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
-			return -1;
-		}
-		e->custom = t;
-	}
-	cJSON_Delete(config);
-	return 0;
-}
-
 int c2s_engine_open(const struct c2s_engine_options *o, struct c2s_engine **out, struct c2s_engine_error *err)
 {
 	(void)o;
