@@ -110,7 +110,7 @@ int c2s_plan(const struct c2s_plan_options *o, FILE *out, FILE *err)
 		return C2S_EXIT_TROUBLE;
 	}
 	if (!o->stack || !c2s_api_stack_name_ok(o->stack)) {
-		fprintf(err, "invalid stack name: \"%s\"\n", o->stack ? o->stack : "");
+		fprintf(err, "compose2swarm: invalid stack name: \"%s\"\n", o->stack ? o->stack : "");
 		return C2S_EXIT_TROUBLE;
 	}
 	if (o->api_version && !c2s_api_version_ok(o->api_version)) {

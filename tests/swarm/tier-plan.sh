@@ -29,16 +29,24 @@ deploy() { # deploy FILE [ARGS]: docker stack deploy, as a user would
 	shift
 	(cd "$fx" && "$cli" stack deploy --resolve-image never "$@" -c "$f" "$stack") >"$tmp/deploy.out" 2>&1
 }
-objects() {
-	local k
-	for k in service network secret config; do
-		docker "$k" ls -q --filter "label=com.docker.stack.namespace=$stack"
+state() { # state FILE: what docker inspects print for the stack, its running tasks and the nodes
+	local k ids i
+	for i in 1 2 3; do # a task can go between the list and its inspect: again
+		: >"$1"
+		for k in service network secret config; do
+			ids=$(docker "$k" ls -q --filter "label=com.docker.stack.namespace=$stack")
+			# shellcheck disable=SC2086
+			[ -z "$ids" ] || "$cli" "$k" inspect $ids >>"$1" 2>"$tmp/inspect.err" || continue 2
+		done
+		# shellcheck disable=SC2046
+		"$cli" node inspect $(docker node ls -q) >>"$1" 2>"$tmp/inspect.err" || continue
+		ids=$(docker stack ps -q --filter desired-state=running "$stack")
+		# shellcheck disable=SC2086
+		[ -z "$ids" ] || "$cli" inspect --type task $ids >>"$1" 2>"$tmp/inspect.err" || continue
+		return 0
 	done
-}
-state() { # state FILE: what docker inspect prints for the stack, its tasks and the nodes
-	# shellcheck disable=SC2046
-	"$cli" inspect $(objects) $(docker node ls -q) $(docker stack ps -q "$stack") >"$1" 2>"$tmp/inspect.err" ||
-		{ cat "$tmp/inspect.err" >&2; fail "docker inspect"; }
+	cat "$tmp/inspect.err" >&2
+	fail "docker inspect"
 }
 plan() { # plan FILE OUT [ARGS]: offline from a fresh state, and against the daemon:
 	# the same plan, byte for byte; prints the exit status
@@ -78,12 +86,19 @@ rc=$(plan stack.yml "$tmp/same-always.json")
 
 # norm.yml: values the daemon keeps in a form of its own
 stack=tplann
-deploy norm.yml || { cat "$tmp/deploy.out" >&2; fail "docker stack deploy norm.yml"; }
-rc=$(plan norm.yml "$tmp/norm.json" --resolve-image never)
-[ "$rc" = 0 ] || { cat "$tmp/norm.json" "$tmp/plan.err" >&2; fail "norm.yml as deployed plans as changes (exit $rc)"; }
-swarm_rm_stack "$stack"
+if deploy norm.yml; then
+	rc=$(plan norm.yml "$tmp/norm.json" --resolve-image never)
+	[ "$rc" = 0 ] || { cat "$tmp/norm.json" "$tmp/plan.err" >&2; fail "norm.yml as deployed plans as changes (exit $rc)"; }
+	swarm_rm_stack "$stack"
+	say "deployed norm.yml plans as no changes"
+elif grep -q 'unsupported Compose file version' "$tmp/deploy.out"; then
+	# docker 20.10's CLI reads Compose files up to 3.9 (tests/golden/plan has norm.yml's state)
+	say "norm.yml skipped: $cli reads no Compose 3.13 ($(tail -n 1 "$tmp/deploy.out"))"
+else
+	cat "$tmp/deploy.out" >&2
+	fail "docker stack deploy norm.yml"
+fi
 stack=tplan
-say "deployed norm.yml plans as no changes"
 
 # ---- 2. changed.yml: planned, deployed, tasks replaced where plan said ----
 rc=$(plan changed.yml "$tmp/changed.json" --resolve-image never)
