@@ -147,6 +147,13 @@ int c2s_deploy(const struct c2s_deploy_options *o, FILE *out, FILE *err)
 {
 	int resolve = c2s_plan_resolve_parse(o->resolve_image);
 	long timeout_ms = DEPLOY_WAIT_DEFAULT_MS;
+	/* first: a build without libcurl (the static binary) says so whatever else is wrong */
+	if (!c2s_engine_available()) {
+		fprintf(err, "compose2swarm: deploy needs the Engine API client, which this build lacks (%s): use the "
+			     "container image or a build with libcurl\n",
+			c2s_engine_client_version());
+		return C2S_EXIT_TROUBLE;
+	}
 	if (resolve < 0) {
 		fprintf(err, "compose2swarm: --resolve-image wants always, changed or never, not '%s'\n", o->resolve_image);
 		return C2S_EXIT_TROUBLE;
@@ -162,12 +169,6 @@ int c2s_deploy(const struct c2s_deploy_options *o, FILE *out, FILE *err)
 	if (!o->yes && !o->plan_only && !o->interactive) {
 		fprintf(err, "compose2swarm: deploy applies a plan only with --yes when it cannot ask on a terminal "
 			     "(or give --plan-only)\n");
-		return C2S_EXIT_TROUBLE;
-	}
-	if (!c2s_engine_available()) {
-		fprintf(err, "compose2swarm: deploy needs the Engine API client: %s (use the container image or a build "
-			     "with libcurl)\n",
-			c2s_engine_client_version());
 		return C2S_EXIT_TROUBLE;
 	}
 	int rc = gate(o, err);
