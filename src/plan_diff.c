@@ -321,7 +321,12 @@ static void walk(struct walk *w, const cJSON *before, const cJSON *after, char *
 	const char *dot = strrchr(path, '.');
 	const char *key = dot ? dot + 1 : path;
 	int map = is_map(key) && (cJSON_IsObject(before) || is_null(before)) && (cJSON_IsObject(after) || is_null(after));
-	if (map || (cJSON_IsObject(before) && cJSON_IsObject(after) && !is_map(key))) {
+	int fits = 1; /* every key's path fits: else the object is one field */
+	for (int pass = 0; pass < 2 && fits; pass++)
+		for (const cJSON *c = pass ? (before ? before->child : NULL) : (after ? after->child : NULL); c && fits;
+		     c = c->next)
+			fits = !c->string || len + strlen(c->string) + 2 < cap;
+	if (fits && (map || (cJSON_IsObject(before) && cJSON_IsObject(after) && !is_map(key)))) {
 		/* the file's order first, then what only the swarm has; a map (labels,
 		 * options) key by key, each a field of its own */
 		for (int pass = 0; pass < 2; pass++) {
