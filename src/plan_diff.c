@@ -543,17 +543,24 @@ static int assume_same_digest(cJSON *want, const cJSON *live_spec)
 	int pinned = strchr(li, '@') != NULL;
 	if (set_image(want, li) != 0)
 		return -1;
+	return pinned ? 2 : 1;
+}
+
+/* The registry sets Placement.Platforms with the digest: the plan takes the
+ * running ones (it cannot know the image's). 0; -1 out of memory. */
+static int assume_same_platforms(cJSON *want, const cJSON *live_spec)
+{
 	const cJSON *lp = get(get(get(live_spec, "TaskTemplate"), "Placement"), "Platforms");
 	cJSON *wpl = get(get(want, "TaskTemplate"), "Placement");
-	if (cJSON_IsObject(wpl)) {
-		cJSON_DeleteItemFromObjectCaseSensitive(wpl, "Platforms");
-		cJSON *dup = lp ? cJSON_Duplicate(lp, 1) : NULL;
-		if (lp && (!dup || !cJSON_AddItemToObject(wpl, "Platforms", dup))) {
-			cJSON_Delete(dup);
-			return -1;
-		}
+	if (!cJSON_IsObject(wpl))
+		return 0;
+	cJSON_DeleteItemFromObjectCaseSensitive(wpl, "Platforms");
+	cJSON *dup = lp ? cJSON_Duplicate(lp, 1) : NULL;
+	if (lp && (!dup || !cJSON_AddItemToObject(wpl, "Platforms", dup))) {
+		cJSON_Delete(dup);
+		return -1;
 	}
-	return pinned ? 2 : 1;
+	return 0;
 }
 
 /* docker/cli resolves a service's secret (and config) references through a
@@ -858,7 +865,7 @@ static int plan_service(struct cmp *x, const cJSON *d)
 	if (r == 0)
 		r = match_unknown_networks(&x->ids, get(want, "TaskTemplate"), get(spec, "TaskTemplate"));
 	int pinned = 0, ties = 0;
-	if (r == 0 && query && (pinned = assume_same_digest(want, spec)) < 0)
+	if (r == 0 && query && ((pinned = assume_same_digest(want, spec)) < 0 || assume_same_platforms(want, spec) != 0))
 		r = -1;
 	if (r == 0) {
 		int t1 = settle_ties(container_of(want), container_of(spec), "Secrets", "SecretName");
