@@ -800,7 +800,7 @@ static int placement_tasks(struct cmp *x, struct c2s_plan_change *c, const cJSON
 	const char *sid = get_str(live, "ID");
 	struct c2s_constraints cs;
 	if (c2s_constraints_parse(&cs, cons) != 0)
-		return 1; /* swarmkit ignores constraints it cannot parse? no: it refuses them; say "may" */
+		return 1; /* a constraint swarm cannot parse is refused at deploy (controlapi validatePlacement): "may" */
 	int any = 0;
 	for (size_t i = 0; i < x->tasks.n; i++) {
 		const cJSON *t = x->tasks.v[i].obj;
