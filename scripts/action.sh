@@ -27,9 +27,10 @@ set -f
 # shellcheck disable=SC2206
 files=(${C2S_FILES:-})
 set +f
-# the linter needs no network; it runs as the caller so that reports can name the files
-# it could read, and in the workspace so that paths in the report are the repository's
-cmd=(docker run --rm --network none -u "$(id -u):$(id -g)" -v "$workspace:/work" -w /work
+# the linter needs no network; it runs as the caller so that it reads what the caller
+# can; the workspace is mounted at its own path, so that absolute paths in reports (SARIF's
+# %SRCROOT%) are the runner's checkout, not the container's
+cmd=(docker run --rm --network none -u "$(id -u):$(id -g)" -v "$workspace:$workspace" -w "$workspace"
 	-e NO_COLOR "$image" lint --format "$format" --fail-on "$fail_on" "${files[@]}")
 if [ -n "${C2S_OUTPUT:-}" ]; then
 	"${cmd[@]}" | tee "$C2S_OUTPUT"
