@@ -36,25 +36,9 @@ start_fake() { # start_fake [ARGS]: fakedockerd on $tmp/d.sock, log $tmp/log.jso
 		sleep 0.1
 	done
 }
-# The fake logs a request after it has answered it: a client may be done
-# before its last line is written. wait_log N waits (10 s at most) for N lines,
-# then until no more come (0.3 s), so a count never misses a late line nor
-# takes one that belongs to the previous client.
-log_lines() { if [ -f "$tmp/log.jsonl" ]; then wc -l <"$tmp/log.jsonl"; else echo 0; fi; }
-wait_log() {
-	i=0
-	while [ "$(log_lines)" -lt "$1" ] && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
-	n=$(log_lines) i=0
-	while [ $i -lt 3 ]; do
-		sleep 0.1
-		m=$(log_lines)
-		if [ "$m" = "$n" ]; then i=$((i + 1)); else n=$m i=0; fi
-	done
-}
 deploy_bodies() { # deploy_bodies FILE STACK: our api bodies created on the fake, as a daemon stores them
 	(cd "$tmp" && "$bin" convert -c "$1" --to api --stack "$2") >"$tmp/bodies.json" || exit 1
-	posted=$(python3 "$top/tests/plan/daemonlike.py" post "$tmp/d.sock" "$tmp/bodies.json") || exit 1
-	wait_log "$posted"
+	python3 "$top/tests/plan/daemonlike.py" post "$tmp/d.sock" "$tmp/bodies.json" >/dev/null || exit 1
 }
 requests() { # the requests logged since line $1: "METHOD ENDPOINT" each
 	python3 - "$tmp/log.jsonl" "$1" <<'PY'
@@ -71,7 +55,6 @@ deploy_bodies stack.yml pf
 before=$(wc -l <"$tmp/log.jsonl")
 run_in "$tmp" plan -H "unix://$tmp/d.sock" -c stack.yml --resolve-image never pf
 expect "the stack as a daemon stores it: no changes" 0 '^Plan: 0 to create, 0 to update'
-wait_log $((before + 5))
 requests "$before" >"$tmp/req"
 if grep -qv '^\(GET\|HEAD\) ' "$tmp/req"; then fail "plan sent more than GET and HEAD: $(grep -v '^\(GET\|HEAD\) ' "$tmp/req" | head -3)"; else ok "only GET and HEAD ($(wc -l <"$tmp/req") requests)"; fi
 if [ "$(sort "$tmp/req" | tr '\n' ' ')" = "GET /configs GET /networks GET /secrets GET /services HEAD /_ping " ]; then
@@ -90,7 +73,6 @@ PY
 # a placement change: the tasks and the nodes, two more reads
 before=$(wc -l <"$tmp/log.jsonl")
 run_in "$tmp" plan -H "unix://$tmp/d.sock" -c changed.yml --resolve-image never pf
-wait_log $((before + 7))
 requests "$before" >"$tmp/req"
 if grep -q '^GET /tasks$' "$tmp/req" && grep -q '^GET /nodes$' "$tmp/req" && [ "$(wc -l <"$tmp/req")" -eq 7 ] &&
 	! grep -qv '^\(GET\|HEAD\) ' "$tmp/req"; then
@@ -104,7 +86,6 @@ printf 'version: "3.8"\nservices:\n  web:\n    image: nginx\n    networks: [ext]
 start_fake --missing network:ext
 run_in "$tmp" plan -H "unix://$tmp/d.sock" -c ext.yml --format json pf
 expect "a missing external network: exit 1" 1 '"kind": "network", "name": "ext", "action": "fail"'
-wait_log 5
 requests 0 >"$tmp/req"
 if [ "$(sort "$tmp/req" | tr '\n' ' ')" = "GET /configs GET /networks GET /secrets GET /services HEAD /_ping " ] &&
 	python3 -c 'import json,sys; sys.exit(0 if any(json.loads(l)["endpoint"] == "/networks" and not json.loads(l)["filters"] for l in open(sys.argv[1])) else 1)' "$tmp/log.jsonl"; then
