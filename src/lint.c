@@ -146,6 +146,7 @@ static void run_checks(struct lint_run *r, struct c2s_doc *doc)
 	c.engine_major = r->engine_major;
 	c.engine_minor = r->engine_minor;
 	c.stack = r->o->stack;
+	c.uninterpolated = r->env == NULL;
 	const struct c2s_node *services = c2s_map_get(doc, c.root, "services", NULL);
 	c.services = c2s_is_mapping(services) ? services : NULL;
 	for (int i = 0; i < C2S_RULE_COUNT; i++)

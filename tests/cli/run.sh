@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh -- the command-line contract (docs: ../shared/design/CLI.md): exit
+# run.sh -- the command-line contract (docs/compose2swarm.1, EXIT STATUS): exit
 # codes, usage errors, standard input, missing files, directories, default
 # file discovery, --help, --version, NO_COLOR and colour on a terminal.
 set -u
@@ -130,6 +130,13 @@ echo "$out" | grep -q 'StartInterval' && fail "20.10 drops start_interval, does 
 run lint --fail-on error --format gnu --engine-version 25.0 "$tmp/versions.yml"
 expect "25.0: cluster mounts fine, start_interval below 1ms refused" 1 'StartInterval in HealthConfig'
 echo "$out" | grep -q 'MountType' && fail "25.0 takes cluster mounts"
+
+# --- a Go template in an env value (CS2014), with and without interpolation ---
+printf 'services:\n  web:\n    image: nginx:1.27\n    healthcheck: {test: [CMD, "true"]}\n    environment:\n      - A={{ $$labels.x }}\n' >"$tmp/gotemplate.yml"
+run lint --fail-on error --format gnu "$tmp/gotemplate.yml"
+expect "\$\$ is \$ once interpolated: an undefined template variable" 1 'undefined variable "\$labels".*\[CS2014\]'
+run lint --fail-on error --no-interpolate "$tmp/gotemplate.yml"
+expect "--no-interpolate: a value holding \$ is not judged" 0
 
 # --- rules and explain ---
 run rules;                 expect "rules lists the table" 0 '^CS5101 +container-name'
