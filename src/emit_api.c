@@ -1,22 +1,21 @@
 /* emit_api.c -- `convert --to api`: the Engine API bodies `docker stack deploy`
  * posts (docker/cli cli/compose/convert/{compose,service,volume}.go and
- * cli/command/stack/swarm/deploy_composefile.go at v28.2.2; SEMANTICS.md §6),
- * built with cJSON from the typed model.
+ * cli/command/stack/swarm/deploy_composefile.go at v28.2.2), built from the
+ * typed model with the JSON layer of api_json.c.
  *
  * Keys follow the Go structs' json tags: a field tagged omitempty is left out
  * when zero, the others are always written. Integers are written as raw
- * decimal text so that int64/uint64 values survive exactly (cJSON keeps
- * numbers as doubles). Errors are docker's own texts, in the order docker
+ * decimal text so that int64/uint64 values survive exactly. Errors are docker's own texts, in the order docker
  * meets them: images, networks, secret and config files, then per service. */
 #include "config.h"
 #include "emit_api.h"
 
+#include "api_json.h"
 #include "buf.h"
 #include "diag.h"
 #include "goval.h"
 #include "model.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
@@ -33,6 +32,16 @@
 /* Longest image reference we normalise (docker caps names at 255). */
 #define API_MAX_IMAGE C2S_GOVAL_MAX_IMAGE
 
+/* The stack's networks, volumes, secrets and configs are looked up by name
+ * for every service (a linear search was 2.5% of a conversion): an index by
+ * hash for each, built once; it finds the first key with the same bytes, as
+ * c2s_mmap_get does. */
+struct key_index {
+	const struct c2s_mval *map;
+	uint32_t *slot; /* entry index + 1; 0 = empty */
+	uint32_t mask;
+};
+
 struct api {
 	const struct c2s_model *m;
 	const struct c2s_api_options *o;
@@ -44,6 +53,8 @@ struct api {
 	const struct c2s_mval *networks, *volumes, *secrets, *configs; /* MAPs or NULL */
 	size_t stack_len;
 	int nomem;
+	struct aj_pool pool;           /* a service's JSON and scratch, reset for the next */
+	struct key_index key_indexes[4]; /* networks, volumes, secrets, configs by name */
 };
 
 /* ---- model access ---- */
@@ -128,16 +139,6 @@ static const struct c2s_mval *map_value(const struct c2s_mval *map, uint32_t i)
 	return &map->u.v[2 * i + 1];
 }
 
-/* The stack's networks, volumes, secrets and configs are looked up by name
- * for every service (a linear search was 2.5% of a conversion): an index by
- * hash for each, built once; it finds the first key with the same bytes, as
- * c2s_mmap_get does. */
-struct key_index {
-	const struct c2s_mval *map;
-	uint32_t *slot; /* entry index + 1; 0 = empty */
-	uint32_t mask;
-};
-static struct key_index key_indexes[4];
 
 static uint32_t key_hash(const char *p, size_t n)
 {
@@ -176,20 +177,20 @@ static void key_index_build(struct key_index *x, const struct c2s_mval *map)
 	}
 }
 
-static void key_indexes_free(void)
+static void key_indexes_free(struct api *a)
 {
-	for (size_t i = 0; i < sizeof key_indexes / sizeof *key_indexes; i++) {
-		free(key_indexes[i].slot);
-		memset(&key_indexes[i], 0, sizeof key_indexes[i]);
+	for (size_t i = 0; i < sizeof a->key_indexes / sizeof *a->key_indexes; i++) {
+		free(a->key_indexes[i].slot);
+		memset(&a->key_indexes[i], 0, sizeof a->key_indexes[i]);
 	}
 }
 
-static const struct c2s_mval *map_find(const struct c2s_mval *map, struct c2s_str key)
+static const struct c2s_mval *map_find(const struct api *a, const struct c2s_mval *map, struct c2s_str key)
 {
 	if (!map || map->kind != C2S_MV_MAP)
 		return NULL;
-	for (size_t i = 0; i < sizeof key_indexes / sizeof *key_indexes; i++) {
-		const struct key_index *x = &key_indexes[i];
+	for (size_t i = 0; i < sizeof a->key_indexes / sizeof *a->key_indexes; i++) {
+		const struct key_index *x = &a->key_indexes[i];
 		if (x->map != map)
 			continue;
 		uint32_t h = key_hash(key.p, key.n) & x->mask;
@@ -217,85 +218,8 @@ static void sort_items(void *base, size_t n, size_t size, int (*cmp)(const void 
 		qsort(base, n, size, cmp);
 }
 
-/* ---- cJSON's memory: a bump pool reset after each service ----
- * Measured reason (callgrind, 1,000 services): malloc/free for cJSON's nodes
- * and cJSON_Delete were 40% of `convert --to api`. cJSON takes global hooks,
- * so the pool is file-static and only installed while c2s_emit_api runs. */
-
-#define POOL_CHUNK ((size_t)256 << 10)
-
-struct pool_chunk {
-	struct pool_chunk *next;
-	size_t size;
-	max_align_t data[];
-};
-
-static struct pool {
-	struct pool_chunk *head, *cur;
-	size_t used; /* in cur */
-	int failed;
-} json_pool;
-
-static void *pool_alloc(size_t n)
-{
-	struct pool *p = &json_pool;
-	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-	while (p->cur && p->used + n > p->cur->size) {
-		p->cur = p->cur->next;
-		p->used = 0;
-	}
-	if (!p->cur) {
-		size_t size = n > POOL_CHUNK ? n : POOL_CHUNK;
-		struct pool_chunk *c = malloc(sizeof *c + size);
-		if (!c) {
-			p->failed = 1;
-			return NULL;
-		}
-		c->size = size;
-		/* keep the chunks in order: a reset walks them again from the head */
-		c->next = NULL;
-		struct pool_chunk **tail = &p->head;
-		while (*tail)
-			tail = &(*tail)->next;
-		*tail = c;
-		p->cur = c;
-		p->used = 0;
-	}
-	void *r = (char *)p->cur->data + p->used;
-	p->used += n;
-	return r;
-}
-
-static void pool_free(void *ptr)
-{
-	(void)ptr; /* everything goes at the next reset */
-}
-
-static void pool_reset(void)
-{
-	json_pool.cur = json_pool.head;
-	json_pool.used = 0;
-}
-
-static void pool_install(void)
-{
-	cJSON_Hooks hooks = {pool_alloc, pool_free};
-	memset(&json_pool, 0, sizeof json_pool);
-	cJSON_InitHooks(&hooks);
-}
-
-static void pool_remove(void)
-{
-	cJSON_InitHooks(NULL);
-	for (struct pool_chunk *c = json_pool.head, *next; c; c = next) {
-		next = c->next;
-		free(c);
-	}
-	memset(&json_pool, 0, sizeof json_pool);
-}
-
-/* Per-service scratch (C strings cJSON refers to, sort arrays): zeroed memory
- * from the JSON pool, reset with it before each service, so nothing is freed
+/* Per-service scratch (C strings the JSON refers to, sort arrays): zeroed memory
+ * from the JSON pool (api_json.c), reset with it before each service, so nothing is freed
  * singly (a malloc'd arena and calloc'd arrays per service were ~5% of
  * service()). NULL and a->nomem when memory runs out. */
 static void *tmp_calloc(struct api *a, size_t n, size_t size)
@@ -307,7 +231,7 @@ static void *tmp_calloc(struct api *a, size_t n, size_t size)
 	size_t bytes = n * size;
 	if (bytes == 0)
 		bytes = 1;
-	void *p = pool_alloc(bytes);
+	void *p = aj_alloc(&a->pool, bytes);
 	if (!p) {
 		a->nomem = 1;
 		return NULL;
@@ -345,7 +269,7 @@ static char *tmp_printf(struct api *a, const char *fmt, ...)
 /* ---- output helpers ---- */
 
 /* s as a C string in the per-service scratch, which lives until the service's JSON is written:
- * cJSON string items refer to it (cJSON_CreateStringReference) without a copy. */
+ * string values refer to it (aj_string_ref) without a copy. */
 static char *cstr(struct api *a, struct c2s_str s)
 {
 	char *p = tmp_strndup(a, s.p ? s.p : "", s.n);
@@ -356,76 +280,65 @@ static char *cstr(struct api *a, struct c2s_str s)
 
 /* A string item referring to a model string's n bytes in place (model strings
  * are not NUL-terminated; scratch copies of them were a tenth of building a
- * service's JSON). The length is kept in valueint and the item is flagged
- * API_COUNTED, a type bit above cJSON's own, which cJSON keeps and ignores;
- * as a reference its bytes are never freed. Only json_write reads strings.
- * The model string outlives the item: the service's own values are released
- * after its JSON is written, the stack's live to the end. */
-#define API_COUNTED (1 << 12)
-
-static cJSON *str_ref(struct api *a, struct c2s_str s)
+ * service's JSON). The model string outlives the item: the service's own
+ * values are released after its JSON is written, the stack's live to the end. */
+static struct aj *str_ref(struct api *a, struct c2s_str s)
 {
 	if (s.n > INT_MAX)
-		return cJSON_CreateStringReference(cstr(a, s));
-	cJSON *it = cJSON_CreateStringReference("");
-	if (it) {
-		it->valuestring = (char *)(s.n ? s.p : "");
-		it->valueint = (int)s.n;
-		it->type |= API_COUNTED;
-	}
-	return it;
+		return aj_string_ref(&a->pool, cstr(a, s));
+	return aj_counted(&a->pool, s.p, s.n);
 }
 
 /* The key is not copied: every key is a literal or lives in the scratch, which is
  * reset only after the item is written (pool_reset before the next service). */
-static cJSON *add(struct api *a, cJSON *obj, const char *key, cJSON *item_)
+static struct aj *add(struct api *a, struct aj *obj, const char *key, struct aj *item_)
 {
-	if (!item_ || !cJSON_AddItemToObjectCS(obj, key, item_)) {
-		cJSON_Delete(item_);
+	if (!item_ || !aj_add(obj, key, item_)) {
+		aj_drop(item_);
 		a->nomem = 1;
 		return NULL;
 	}
 	return item_;
 }
 
-static cJSON *obj_new(struct api *a)
+static struct aj *obj_new(struct api *a)
 {
-	cJSON *o = cJSON_CreateObject();
+	struct aj *o = aj_object(&a->pool);
 	if (!o)
 		a->nomem = 1;
 	return o;
 }
 
-static cJSON *add_obj(struct api *a, cJSON *obj, const char *key)
+static struct aj *add_obj(struct api *a, struct aj *obj, const char *key)
 {
-	return add(a, obj, key, cJSON_CreateObject());
+	return add(a, obj, key, aj_object(&a->pool));
 }
 
-static cJSON *add_arr(struct api *a, cJSON *obj, const char *key)
+static struct aj *add_arr(struct api *a, struct aj *obj, const char *key)
 {
-	return add(a, obj, key, cJSON_CreateArray());
+	return add(a, obj, key, aj_array(&a->pool));
 }
 
-static void add_str(struct api *a, cJSON *obj, const char *key, struct c2s_str s)
+static void add_str(struct api *a, struct aj *obj, const char *key, struct c2s_str s)
 {
 	add(a, obj, key, str_ref(a, s));
 }
 
-static void add_cstr(struct api *a, cJSON *obj, const char *key, const char *s)
+static void add_cstr(struct api *a, struct aj *obj, const char *key, const char *s)
 {
-	add(a, obj, key, cJSON_CreateString(s));
+	add(a, obj, key, aj_string(&a->pool, s));
 }
 
 /* omitempty string */
-static void add_str_opt(struct api *a, cJSON *obj, const char *key, struct c2s_str s)
+static void add_str_opt(struct api *a, struct aj *obj, const char *key, struct c2s_str s)
 {
 	if (s.n)
 		add_str(a, obj, key, s);
 }
 
-static void add_bool(struct api *a, cJSON *obj, const char *key, int b)
+static void add_bool(struct api *a, struct aj *obj, const char *key, int b)
 {
-	add(a, obj, key, cJSON_CreateBool(b));
+	add(a, obj, key, aj_bool(&a->pool, b));
 }
 
 /* decimal text of v (and a leading '-') ending at end; returns its start.
@@ -454,21 +367,21 @@ static char *decimal(char *end, uint64_t v, int negative)
 	return end;
 }
 
-static void add_int(struct api *a, cJSON *obj, const char *key, int64_t v)
+static void add_int(struct api *a, struct aj *obj, const char *key, int64_t v)
 {
 	char num[32];
 	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	add(a, obj, key, cJSON_CreateRaw(decimal(num + sizeof num, mag, v < 0)));
+	add(a, obj, key, aj_raw(&a->pool, decimal(num + sizeof num, mag, v < 0)));
 }
 
-static void add_uint(struct api *a, cJSON *obj, const char *key, uint64_t v)
+static void add_uint(struct api *a, struct aj *obj, const char *key, uint64_t v)
 {
 	char num[32];
-	add(a, obj, key, cJSON_CreateRaw(decimal(num + sizeof num, v, 0)));
+	add(a, obj, key, aj_raw(&a->pool, decimal(num + sizeof num, v, 0)));
 }
 
 /* A uint64 model value (*uint64 fields): negative input wraps as Go's conversion does. */
-static void add_u64_val(struct api *a, cJSON *obj, const char *key, const struct c2s_mval *v)
+static void add_u64_val(struct api *a, struct aj *obj, const char *key, const struct c2s_mval *v)
 {
 	if (v->kind == C2S_MV_UINT)
 		add_uint(a, obj, key, v->u.u);
@@ -477,12 +390,12 @@ static void add_u64_val(struct api *a, cJSON *obj, const char *key, const struct
 }
 
 /* Go encodes a float32 with the fewest digits that read back to the same float32. */
-static void add_float32(struct api *a, cJSON *obj, const char *key, double d)
+static void add_float32(struct api *a, struct aj *obj, const char *key, double d)
 {
 	float f = (float)d;
 	char num[48];
 	if (f == 0) {
-		add(a, obj, key, cJSON_CreateRaw("0"));
+		add(a, obj, key, aj_raw(&a->pool, "0"));
 		return;
 	}
 	for (int prec = 1; prec <= 9; prec++) {
@@ -490,69 +403,69 @@ static void add_float32(struct api *a, cJSON *obj, const char *key, double d)
 		if ((float)strtod(num, NULL) == f)
 			break;
 	}
-	add(a, obj, key, cJSON_CreateRaw(num));
+	add(a, obj, key, aj_raw(&a->pool, num));
 }
 
 /* A list of strings ([]string). */
-static void add_strlist(struct api *a, cJSON *obj, const char *key, const struct c2s_mval *list)
+static void add_strlist(struct api *a, struct aj *obj, const char *key, const struct c2s_mval *list)
 {
-	cJSON *arr = add_arr(a, obj, key);
+	struct aj *arr = add_arr(a, obj, key);
 	if (!arr)
 		return;
 	for (uint32_t i = 0; i < count(list); i++) {
-		cJSON *s = str_ref(a, sval(item(list, i)));
-		if (!s || !cJSON_AddItemToArray(arr, s)) {
-			cJSON_Delete(s);
+		struct aj *s = str_ref(a, sval(item(list, i)));
+		if (!s || !aj_push(arr, s)) {
+			aj_drop(s);
 			a->nomem = 1;
 		}
 	}
 }
 
 /* omitempty []string */
-static void add_strlist_opt(struct api *a, cJSON *obj, const char *key, const struct c2s_mval *list)
+static void add_strlist_opt(struct api *a, struct aj *obj, const char *key, const struct c2s_mval *list)
 {
 	if (count(list))
 		add_strlist(a, obj, key, list);
 }
 
 /* map[string]string: keys and values; a null value is Go's "". */
-static cJSON *map_object(struct api *a, const struct c2s_mval *map)
+static struct aj *map_object(struct api *a, const struct c2s_mval *map)
 {
-	cJSON *o = obj_new(a);
+	struct aj *o = obj_new(a);
 	if (!o)
 		return NULL;
 	for (uint32_t i = 0; i < count(map); i++) {
 		const struct c2s_mval *k = map_key(map, i), *v = map_value(map, i);
 		const char *key = cstr(a, sval(k));
-		cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+		aj_remove(o, key);
 		add_str(a, o, key, sval(v));
 	}
 	return o;
 }
 
 /* omitempty map[string]string */
-static void add_map_opt(struct api *a, cJSON *obj, const char *key, const struct c2s_mval *map)
+static void add_map_opt(struct api *a, struct aj *obj, const char *key, const struct c2s_mval *map)
 {
 	if (count(map))
 		add(a, obj, key, map_object(a, map));
 }
 
 /* map[string]string that is sent as null when nil (no omitempty). */
-static void add_map_or_null(struct api *a, cJSON *obj, const char *key, const struct c2s_mval *map)
+static void add_map_or_null(struct api *a, struct aj *obj, const char *key, const struct c2s_mval *map)
 {
 	if (map && map->kind == C2S_MV_MAP)
 		add(a, obj, key, map_object(a, map));
 	else
-		add(a, obj, key, cJSON_CreateNull());
+		add(a, obj, key, aj_null(&a->pool));
 }
 
 /* AddStackLabel: the user's labels plus the namespace label, which wins. */
-static cJSON *stack_labels(struct api *a, const struct c2s_mval *labels)
+static struct aj *stack_labels(struct api *a, const struct c2s_mval *labels)
 {
-	cJSON *o = map_object(a, labels);
+	struct aj *o = map_object(a, labels);
 	if (!o)
 		return NULL;
-	cJSON_DeleteItemFromObjectCaseSensitive(o, LABEL_NAMESPACE);
+	aj_remove(o, LABEL_NAMESPACE);
 	add_cstr(a, o, LABEL_NAMESPACE, a->o->stack);
 	return o;
 }
@@ -733,11 +646,11 @@ static char *base64(const unsigned char *p, size_t n)
 /* ---- networks (convert.Networks + createNetworks) ---- */
 
 /* An object of a list, written out as soon as it is made (its name and text
- * kept, its cJSON tree gone with the pool's reset): 2,400 networks, secrets
+ * kept, its tree gone with the pool's reset): 2,400 networks, secrets
  * and configs held as trees until the output were 400 KB of the peak. */
 struct named {
 	const char *name;  /* in a->keep */
-	cJSON *body;       /* NULL once written to the list's text */
+	struct aj *body;   /* NULL once written to the list's text */
 	size_t off, len;   /* its text in the list's */
 };
 
@@ -755,15 +668,13 @@ struct list {
 /* The most JSON a list's objects hold (the output's own cap applies after). */
 #define API_MAX_LIST_TEXT ((size_t)1 << 30)
 
-static void json_write(struct c2s_buf *out, const cJSON *item_, int depth);
-
-static int list_push(struct api *a, struct list *l, const char *name, cJSON *body)
+static int list_push(struct api *a, struct list *l, const char *name, struct aj *body)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		struct named *v = realloc(l->v, cap * sizeof *v);
 		if (!v) {
-			cJSON_Delete(body);
+			aj_drop(body);
 			a->nomem = 1;
 			return -1;
 		}
@@ -773,7 +684,7 @@ static int list_push(struct api *a, struct list *l, const char *name, cJSON *bod
 	if (!l->text.max)
 		c2s_buf_init(&l->text, API_MAX_LIST_TEXT);
 	size_t off = l->text.len;
-	json_write(&l->text, body, 2);
+	aj_write(&l->text, body, 2);
 	const char *kept = c2s_arena_strndup(&a->keep, name, strlen(name));
 	if (l->text.failed || !kept) {
 		a->nomem = 1;
@@ -782,14 +693,14 @@ static int list_push(struct api *a, struct list *l, const char *name, cJSON *bod
 	l->v[l->n] = (struct named){kept, NULL, off, l->text.len - off};
 	l->n++;
 	/* nothing else made from the pool lives across the objects of a list */
-	pool_reset();
+	aj_pool_reset(&a->pool);
 	return 0;
 }
 
 static void list_free(struct list *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		cJSON_Delete(l->v[i].body);
+		aj_drop(l->v[i].body);
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
@@ -804,7 +715,7 @@ static const struct c2s_mval *services_of(struct api *a)
 
 static int network_create(struct api *a, struct c2s_str key, struct list *out)
 {
-	const struct c2s_mval *nw = map_find(a->networks, key);
+	const struct c2s_mval *nw = map_find(a, a->networks, key);
 	if (nw && nw->kind != C2S_MV_STRUCT)
 		nw = NULL;
 	if (is_external(nw, C2S_F_NETWORK_EXTERNAL))
@@ -813,12 +724,12 @@ static int network_create(struct api *a, struct c2s_str key, struct list *out)
 	/* a Go map keyed by name: a second network with the same name replaces the first */
 	for (size_t i = 0; i < out->n; i++) {
 		if (strcmp(out->v[i].name, name) == 0) {
-			cJSON_Delete(out->v[i].body);
+			aj_drop(out->v[i].body);
 			out->v[i] = out->v[--out->n];
 			break;
 		}
 	}
-	cJSON *b = obj_new(a);
+	struct aj *b = obj_new(a);
 	if (!b)
 		return -1;
 	struct c2s_str driver = sfield(nw, C2S_F_NETWORK_DRIVER);
@@ -831,33 +742,33 @@ static int network_create(struct api *a, struct c2s_str key, struct list *out)
 	struct c2s_str ipam_driver = sfield(ipam, C2S_F_IPAM_DRIVER);
 	const struct c2s_mval *pools = given(ipam, C2S_F_IPAM_CONFIG);
 	if (ipam_driver.n || count(pools)) {
-		cJSON *ip = add_obj(a, b, "IPAM");
+		struct aj *ip = add_obj(a, b, "IPAM");
 		if (ip) {
 			add_str(a, ip, "Driver", ipam_driver);
-			add(a, ip, "Options", cJSON_CreateNull());
+			add(a, ip, "Options", aj_null(&a->pool));
 			if (count(pools)) {
-				cJSON *cfg = add_arr(a, ip, "Config");
+				struct aj *cfg = add_arr(a, ip, "Config");
 				for (uint32_t i = 0; cfg && i < count(pools); i++) {
-					cJSON *pool = obj_new(a);
-					if (!pool || !cJSON_AddItemToArray(cfg, pool)) {
-						cJSON_Delete(pool);
+					struct aj *pool = obj_new(a);
+					if (!pool || !aj_push(cfg, pool)) {
+						aj_drop(pool);
 						a->nomem = 1;
 						break;
 					}
 					add_str_opt(a, pool, "Subnet", sfield(item(pools, i), C2S_F_IPAMPOOL_SUBNET));
 				}
 			} else {
-				add(a, ip, "Config", cJSON_CreateNull());
+				add(a, ip, "Config", aj_null(&a->pool));
 			}
 		}
 	} else {
-		add(a, b, "IPAM", cJSON_CreateNull());
+		add(a, b, "IPAM", aj_null(&a->pool));
 	}
 	add_bool(a, b, "Internal", truthy(given(nw, C2S_F_NETWORK_INTERNAL)));
 	add_bool(a, b, "Attachable", truthy(given(nw, C2S_F_NETWORK_ATTACHABLE)));
 	add_bool(a, b, "Ingress", 0);
 	add_bool(a, b, "ConfigOnly", 0);
-	add(a, b, "ConfigFrom", cJSON_CreateNull());
+	add(a, b, "ConfigFrom", aj_null(&a->pool));
 	add_map_or_null(a, b, "Options", given(nw, C2S_F_NETWORK_DRIVER_OPTS));
 	add(a, b, "Labels", stack_labels(a, given(nw, C2S_F_NETWORK_LABELS)));
 	add_cstr(a, b, "Name", name);
@@ -962,7 +873,7 @@ static int networks(struct api *a, const struct netset *set, struct list *out)
 
 /* ---- secrets and configs (convert.Secrets / convert.Configs) ---- */
 
-static int read_object_file(struct api *a, const struct c2s_mval *obj, cJSON *body)
+static int read_object_file(struct api *a, const struct c2s_mval *obj, struct aj *body)
 {
 	struct c2s_str file = sfield(obj, C2S_F_FILEOBJ_FILE);
 	char *path;
@@ -1022,25 +933,25 @@ static int file_objects(struct api *a, const struct c2s_mval *map, int secrets, 
 		if (is_external(obj, C2S_F_FILEOBJ_EXTERNAL))
 			continue;
 		char *name = object_name(a, obj, C2S_F_FILEOBJ_NAME, key);
-		cJSON *b = obj_new(a);
+		struct aj *b = obj_new(a);
 		if (!b)
 			return -1;
 		add_cstr(a, b, "Name", name);
 		add(a, b, "Labels", stack_labels(a, given(obj, C2S_F_FILEOBJ_LABELS)));
 		struct c2s_str driver = sfield(obj, C2S_F_FILEOBJ_DRIVER);
 		if (secrets && driver.n) {
-			cJSON *d = add_obj(a, b, "Driver");
+			struct aj *d = add_obj(a, b, "Driver");
 			if (d) {
 				add_str(a, d, "Name", driver);
 				add_map_opt(a, d, "Options", given(obj, C2S_F_FILEOBJ_DRIVER_OPTS));
 			}
 		} else if (read_object_file(a, obj, b) < 0) {
-			cJSON_Delete(b);
+			aj_drop(b);
 			return -1;
 		}
 		struct c2s_str tmpl = sfield(obj, C2S_F_FILEOBJ_TEMPLATE_DRIVER);
 		if (tmpl.n) {
-			cJSON *t = add_obj(a, b, "Templating");
+			struct aj *t = add_obj(a, b, "Templating");
 			if (t)
 				add_str(a, t, "Name", tmpl);
 		}
@@ -1054,7 +965,7 @@ static int file_objects(struct api *a, const struct c2s_mval *map, int secrets, 
 
 struct ref {
 	const char *name; /* SecretName / ConfigName */
-	cJSON *body;
+	struct aj *body;
 	size_t seq;
 };
 
@@ -1067,7 +978,7 @@ static int ref_cmp(const void *x, const void *y)
 
 /* secrets: or configs: of a service into sorted references. */
 static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, const struct c2s_mval *extra_cred,
-		     cJSON *cs)
+		     struct aj *cs)
 {
 	const struct c2s_mval *list = given(svc, secrets ? C2S_F_SERVICE_SECRETS : C2S_F_SERVICE_CONFIGS);
 	const struct c2s_mval *objs = secrets ? a->secrets : a->configs;
@@ -1085,7 +996,7 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 	for (uint32_t i = 0; i < n; i++) {
 		const struct c2s_mval *r = item(list, i);
 		struct c2s_str source = sfield(r, C2S_F_FILEREF_SOURCE);
-		const struct c2s_mval *obj = map_find(objs, source);
+		const struct c2s_mval *obj = map_find(a, objs, source);
 		if (!obj) {
 			rc = fail_undefined(a, r, "undefined %s %s", secrets ? "secret" : "config", quoted(a, source));
 			break;
@@ -1095,7 +1006,7 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 		struct c2s_str target = sfield(r, C2S_F_FILEREF_TARGET);
 		struct c2s_str uid = sfield(r, C2S_F_FILEREF_UID), gid = sfield(r, C2S_F_FILEREF_GID);
 		const struct c2s_mval *mode = given(r, C2S_F_FILEREF_MODE);
-		cJSON *b = obj_new(a);
+		struct aj *b = obj_new(a);
 		if (!b) {
 			rc = -1;
 			break;
@@ -1104,7 +1015,7 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 		refs[k].body = b;
 		refs[k].seq = k;
 		k++;
-		cJSON *file = add_obj(a, b, "File");
+		struct aj *file = add_obj(a, b, "File");
 		if (file) {
 			add_str(a, file, "Name", target.n ? target : source);
 			add_str(a, file, "UID", uid.n ? uid : (struct c2s_str){"0", 1});
@@ -1117,11 +1028,11 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 	if (rc == 0 && extra_cred) {
 		/* credential_spec.config: a runtime config reference */
 		struct c2s_str key = sval(extra_cred);
-		const struct c2s_mval *obj = map_find(objs, key);
+		const struct c2s_mval *obj = map_find(a, objs, key);
 		if (!obj) {
 			rc = fail_undefined(a, extra_cred, "undefined config %s", quoted(a, key));
 		} else {
-			cJSON *b = obj_new(a);
+			struct aj *b = obj_new(a);
 			if (!b) {
 				rc = -1;
 			} else {
@@ -1138,14 +1049,14 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 	}
 	if (rc == 0 && k) {
 		sort_items(refs, k, sizeof *refs, ref_cmp);
-		cJSON *arr = add_arr(a, cs, secrets ? "Secrets" : "Configs");
+		struct aj *arr = add_arr(a, cs, secrets ? "Secrets" : "Configs");
 		for (size_t i = 0; i < k; i++) {
-			if (arr && cJSON_AddItemToArray(arr, refs[i].body))
+			if (arr && aj_push(arr, refs[i].body))
 				refs[i].body = NULL;
 		}
 	}
 	for (size_t i = 0; i < k; i++)
-		cJSON_Delete(refs[i].body);
+		aj_drop(refs[i].body);
 	return rc;
 }
 
@@ -1164,21 +1075,21 @@ static int mode_check(struct api *a, const struct c2s_mval *deploy)
 	return fail(a, given(deploy, C2S_F_DEPLOY_MODE), "Unknown mode: %.*s", (int)mode.n, mode.p);
 }
 
-static int mode_spec(struct api *a, const struct c2s_mval *deploy, cJSON *spec)
+static int mode_spec(struct api *a, const struct c2s_mval *deploy, struct aj *spec)
 {
 	struct c2s_str mode = sfield(deploy, C2S_F_DEPLOY_MODE);
 	const struct c2s_mval *replicas = given(deploy, C2S_F_DEPLOY_REPLICAS);
 	if (mode_check(a, deploy) < 0)
 		return -1;
 	if (str_eq(mode, "global") || str_eq(mode, "global-job")) {
-		cJSON *m = add_obj(a, spec, "Mode");
+		struct aj *m = add_obj(a, spec, "Mode");
 		if (m)
 			add_obj(a, m, str_eq(mode, "global") ? "Global" : "GlobalJob");
 		return 0;
 	}
 	if (str_eq(mode, "replicated-job")) {
-		cJSON *m = add_obj(a, spec, "Mode");
-		cJSON *j = m ? add_obj(a, m, "ReplicatedJob") : NULL;
+		struct aj *m = add_obj(a, spec, "Mode");
+		struct aj *j = m ? add_obj(a, m, "ReplicatedJob") : NULL;
 		if (j && replicas) {
 			add_u64_val(a, j, "MaxConcurrent", replicas);
 			add_u64_val(a, j, "TotalCompletions", replicas);
@@ -1186,8 +1097,8 @@ static int mode_spec(struct api *a, const struct c2s_mval *deploy, cJSON *spec)
 		return 0;
 	}
 	if (mode.n == 0 || str_eq(mode, "replicated")) {
-		cJSON *m = add_obj(a, spec, "Mode");
-		cJSON *r = m ? add_obj(a, m, "Replicated") : NULL;
+		struct aj *m = add_obj(a, spec, "Mode");
+		struct aj *r = m ? add_obj(a, m, "Replicated") : NULL;
 		if (r && replicas)
 			add_u64_val(a, r, "Replicas", replicas);
 	}
@@ -1237,14 +1148,14 @@ static int mount_check(struct api *a, const struct c2s_mval *v, int *type_out, c
 	}
 	const struct c2s_mval *stack_vol = NULL;
 	if (t == 0 && source.n) {
-		stack_vol = map_find(a->volumes, source);
+		stack_vol = map_find(a, a->volumes, source);
 		if (!stack_vol)
 			return fail_undefined(a, v, "undefined volume %s", quoted(a, source));
 		if (stack_vol->kind != C2S_MV_STRUCT)
 			stack_vol = NULL;
 	}
 	if (t == 4 && !(source.n >= 6 && memcmp(source.p, "group:", 6) == 0)) {
-		stack_vol = map_find(a->volumes, source);
+		stack_vol = map_find(a, a->volumes, source);
 		if (!stack_vol)
 			return fail_undefined(a, v, "undefined volume %s", quoted(a, source));
 		if (stack_vol->kind != C2S_MV_STRUCT)
@@ -1255,7 +1166,7 @@ static int mount_check(struct api *a, const struct c2s_mval *v, int *type_out, c
 	return 0;
 }
 
-static int mount_one(struct api *a, const struct c2s_mval *v, cJSON *arr)
+static int mount_one(struct api *a, const struct c2s_mval *v, struct aj *arr)
 {
 	struct c2s_str type = sfield(v, C2S_F_SVCVOL_TYPE);
 	struct c2s_str source = sfield(v, C2S_F_SVCVOL_SOURCE);
@@ -1265,9 +1176,9 @@ static int mount_one(struct api *a, const struct c2s_mval *v, cJSON *arr)
 	int t = 0;
 	if (mount_check(a, v, &t, &stack_vol) < 0)
 		return -1;
-	cJSON *m = obj_new(a);
-	if (!m || !cJSON_AddItemToArray(arr, m)) {
-		cJSON_Delete(m);
+	struct aj *m = obj_new(a);
+	if (!m || !aj_push(arr, m)) {
+		aj_drop(m);
 		a->nomem = 1;
 		return -1;
 	}
@@ -1286,7 +1197,7 @@ static int mount_one(struct api *a, const struct c2s_mval *v, cJSON *arr)
 	switch (t) {
 	case 0:
 		if (source.n) {
-			cJSON *o = add_obj(a, m, "VolumeOptions");
+			struct aj *o = add_obj(a, m, "VolumeOptions");
 			if (!o)
 				break;
 			if (truthy(given(vol, C2S_F_VVOLUME_NOCOPY)))
@@ -1298,7 +1209,7 @@ static int mount_one(struct api *a, const struct c2s_mval *v, cJSON *arr)
 			struct c2s_str drv = sfield(stack_vol, C2S_F_VOLUME_DRIVER);
 			const struct c2s_mval *opts = given(stack_vol, C2S_F_VOLUME_DRIVER_OPTS);
 			if (!is_external(stack_vol, C2S_F_VOLUME_EXTERNAL) && (drv.n || opts)) {
-				cJSON *d = add_obj(a, o, "DriverConfig");
+				struct aj *d = add_obj(a, o, "DriverConfig");
 				if (d) {
 					add_str_opt(a, d, "Name", drv);
 					add_map_opt(a, d, "Options", opts);
@@ -1309,14 +1220,14 @@ static int mount_one(struct api *a, const struct c2s_mval *v, cJSON *arr)
 	case 1:
 	case 3:
 		if (bind) {
-			cJSON *o = add_obj(a, m, "BindOptions");
+			struct aj *o = add_obj(a, m, "BindOptions");
 			if (o)
 				add_str_opt(a, o, "Propagation", sfield(bind, C2S_F_VBIND_PROPAGATION));
 		}
 		break;
 	case 2:
 		if (tmpfs) {
-			cJSON *o = add_obj(a, m, "TmpfsOptions");
+			struct aj *o = add_obj(a, m, "TmpfsOptions");
 			int64_t size = ival(given(tmpfs, C2S_F_VTMPFS_SIZE));
 			if (o && size)
 				add_int(a, o, "SizeBytes", size);
@@ -1327,7 +1238,7 @@ static int mount_one(struct api *a, const struct c2s_mval *v, cJSON *arr)
 		break;
 	case 5:
 		if (image) {
-			cJSON *o = add_obj(a, m, "ImageOptions");
+			struct aj *o = add_obj(a, m, "ImageOptions");
 			if (o)
 				add_str_opt(a, o, "Subpath", sfield(image, C2S_F_VIMAGE_SUBPATH));
 		}
@@ -1338,19 +1249,19 @@ static int mount_one(struct api *a, const struct c2s_mval *v, cJSON *arr)
 	return 0;
 }
 
-static int mounts(struct api *a, const struct c2s_mval *svc, cJSON *cs)
+static int mounts(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 {
 	const struct c2s_mval *vols = given(svc, C2S_F_SERVICE_VOLUMES);
 	if (!count(vols))
 		return 0;
-	cJSON *arr = cJSON_CreateArray();
+	struct aj *arr = aj_array(&a->pool);
 	if (!arr) {
 		a->nomem = 1;
 		return -1;
 	}
 	for (uint32_t i = 0; i < count(vols); i++) {
 		if (mount_one(a, item(vols, i), arr) < 0) {
-			cJSON_Delete(arr);
+			aj_drop(arr);
 			return -1;
 		}
 	}
@@ -1372,7 +1283,7 @@ static int cpus_value(struct api *a, const struct c2s_mval *res, unsigned f, int
 	return 0;
 }
 
-static int cpus(struct api *a, const struct c2s_mval *res, unsigned f, cJSON *o)
+static int cpus(struct api *a, const struct c2s_mval *res, unsigned f, struct aj *o)
 {
 	int64_t nano;
 	if (cpus_value(a, res, f, &nano) < 0)
@@ -1382,15 +1293,15 @@ static int cpus(struct api *a, const struct c2s_mval *res, unsigned f, cJSON *o)
 	return 0;
 }
 
-static int resources(struct api *a, const struct c2s_mval *deploy, cJSON *tt)
+static int resources(struct api *a, const struct c2s_mval *deploy, struct aj *tt)
 {
 	const struct c2s_mval *res = given(deploy, C2S_F_DEPLOY_RESOURCES);
-	cJSON *r = add_obj(a, tt, "Resources");
+	struct aj *r = add_obj(a, tt, "Resources");
 	if (!r)
 		return -1;
 	const struct c2s_mval *lim = field(res, C2S_F_RESOURCES_LIMITS);
 	if (lim) {
-		cJSON *o = add_obj(a, r, "Limits");
+		struct aj *o = add_obj(a, r, "Limits");
 		if (!o || cpus(a, lim, C2S_F_LIMIT_CPUS, o) < 0)
 			return -1;
 		int64_t mem = ival(given(lim, C2S_F_LIMIT_MEMORY)), pids = ival(given(lim, C2S_F_LIMIT_PIDS));
@@ -1401,7 +1312,7 @@ static int resources(struct api *a, const struct c2s_mval *deploy, cJSON *tt)
 	}
 	const struct c2s_mval *rsv = field(res, C2S_F_RESOURCES_RESERVATIONS);
 	if (rsv) {
-		cJSON *o = add_obj(a, r, "Reservations");
+		struct aj *o = add_obj(a, r, "Reservations");
 		if (!o || cpus(a, rsv, C2S_F_RESOURCE_CPUS, o) < 0)
 			return -1;
 		int64_t mem = ival(given(rsv, C2S_F_RESOURCE_MEMORY));
@@ -1409,17 +1320,17 @@ static int resources(struct api *a, const struct c2s_mval *deploy, cJSON *tt)
 			add_int(a, o, "MemoryBytes", mem);
 		const struct c2s_mval *gen = given(rsv, C2S_F_RESOURCE_GENERIC_RESOURCES);
 		if (count(gen)) {
-			cJSON *arr = add_arr(a, o, "GenericResources");
+			struct aj *arr = add_arr(a, o, "GenericResources");
 			for (uint32_t i = 0; arr && i < count(gen); i++) {
-				cJSON *g = obj_new(a);
-				if (!g || !cJSON_AddItemToArray(arr, g)) {
-					cJSON_Delete(g);
+				struct aj *g = obj_new(a);
+				if (!g || !aj_push(arr, g)) {
+					aj_drop(g);
 					a->nomem = 1;
 					break;
 				}
 				const struct c2s_mval *d = field(item(gen, i), C2S_F_GENERIC_DISCRETE);
 				if (d) {
-					cJSON *ds = add_obj(a, g, "DiscreteResourceSpec");
+					struct aj *ds = add_obj(a, g, "DiscreteResourceSpec");
 					if (!ds)
 						break;
 					add_str_opt(a, ds, "Kind", sfield(d, C2S_F_DISCRETE_KIND));
@@ -1475,11 +1386,11 @@ static int restart_parse(struct api *a, const struct c2s_mval *svc, int *kind, u
 	return fail(a, rv, "unknown restart policy: %.*s", (int)r.n, r.p);
 }
 
-static int restart_policy(struct api *a, const struct c2s_mval *svc, const struct c2s_mval *deploy, cJSON *tt)
+static int restart_policy(struct api *a, const struct c2s_mval *svc, const struct c2s_mval *deploy, struct aj *tt)
 {
 	const struct c2s_mval *rp = field(deploy, C2S_F_DEPLOY_RESTART_POLICY);
 	if (rp) {
-		cJSON *o = add_obj(a, tt, "RestartPolicy");
+		struct aj *o = add_obj(a, tt, "RestartPolicy");
 		if (!o)
 			return -1;
 		add_str_opt(a, o, "Condition", sfield(rp, C2S_F_RESTART_CONDITION));
@@ -1500,12 +1411,12 @@ static int restart_policy(struct api *a, const struct c2s_mval *svc, const struc
 	if (kind == 0)
 		return 0;
 	if (kind == 1) {
-		cJSON *o = add_obj(a, tt, "RestartPolicy");
+		struct aj *o = add_obj(a, tt, "RestartPolicy");
 		if (o)
 			add_cstr(a, o, "Condition", "any");
 		return 0;
 	}
-	cJSON *o = add_obj(a, tt, "RestartPolicy");
+	struct aj *o = add_obj(a, tt, "RestartPolicy");
 	if (o) {
 		add_cstr(a, o, "Condition", "on-failure");
 		add_uint(a, o, "MaxAttempts", attempts);
@@ -1513,7 +1424,7 @@ static int restart_policy(struct api *a, const struct c2s_mval *svc, const struc
 	return 0;
 }
 
-static int healthcheck(struct api *a, const struct c2s_mval *svc, cJSON *cs)
+static int healthcheck(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 {
 	const struct c2s_mval *h = field(svc, C2S_F_SERVICE_HEALTHCHECK);
 	if (!h || h->kind == C2S_MV_NULL) {
@@ -1524,16 +1435,16 @@ static int healthcheck(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 	if (truthy(given(h, C2S_F_HEALTH_DISABLE))) {
 		if (count(test))
 			return fail(a, h, "test and disable can't be set at the same time");
-		cJSON *o = add_obj(a, cs, "Healthcheck");
-		cJSON *arr = o ? add_arr(a, o, "Test") : NULL;
-		cJSON *none = arr ? cJSON_CreateString("NONE") : NULL;
-		if (arr && (!none || !cJSON_AddItemToArray(arr, none))) {
-			cJSON_Delete(none);
+		struct aj *o = add_obj(a, cs, "Healthcheck");
+		struct aj *arr = o ? add_arr(a, o, "Test") : NULL;
+		struct aj *none = arr ? aj_string(&a->pool, "NONE") : NULL;
+		if (arr && (!none || !aj_push(arr, none))) {
+			aj_drop(none);
 			a->nomem = 1;
 		}
 		return 0;
 	}
-	cJSON *o = add_obj(a, cs, "Healthcheck");
+	struct aj *o = add_obj(a, cs, "Healthcheck");
 	if (!o)
 		return -1;
 	add_strlist_opt(a, o, "Test", test);
@@ -1562,7 +1473,7 @@ static int user_defined(const char *t)
 
 struct attach {
 	const char *target;
-	cJSON *body;
+	struct aj *body;
 };
 
 static int attach_cmp(const void *x, const void *y)
@@ -1570,7 +1481,7 @@ static int attach_cmp(const void *x, const void *y)
 	return strcmp(((const struct attach *)x)->target, ((const struct attach *)y)->target);
 }
 
-static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2s_str svc_name, cJSON *tt)
+static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2s_str svc_name, struct aj *tt)
 {
 	const struct c2s_mval *nets = given(svc, C2S_F_SERVICE_NETWORKS);
 	uint32_t n = count(nets);
@@ -1587,7 +1498,7 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 		const struct c2s_mval *cfg = n ? map_value(nets, (uint32_t)i) : NULL;
 		if (cfg && cfg->kind != C2S_MV_STRUCT)
 			cfg = NULL;
-		const struct c2s_mval *nw = map_find(a->networks, key);
+		const struct c2s_mval *nw = map_find(a, a->networks, key);
 		if (!nw && !str_eq(key, "default")) {
 			rc = fail_undefined(a, n ? map_key(nets, (uint32_t)i) : svc, "undefined network %s", quoted(a, key));
 			break;
@@ -1595,7 +1506,7 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 		if (nw && nw->kind != C2S_MV_STRUCT)
 			nw = NULL;
 		const char *target = object_name(a, nw, C2S_F_NETWORK_NAME, key);
-		cJSON *b = obj_new(a);
+		struct aj *b = obj_new(a);
 		if (!b) {
 			rc = -1;
 			break;
@@ -1607,18 +1518,18 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 		const struct c2s_mval *aliases = given(cfg, C2S_F_SVCNET_ALIASES);
 		int extra = user_defined(target);
 		if (count(aliases) || extra) {
-			cJSON *arr = add_arr(a, b, "Aliases");
+			struct aj *arr = add_arr(a, b, "Aliases");
 			for (uint32_t j = 0; arr && j < count(aliases); j++) {
-				cJSON *s = str_ref(a, sval(item(aliases, j)));
-				if (!s || !cJSON_AddItemToArray(arr, s)) {
-					cJSON_Delete(s);
+				struct aj *s = str_ref(a, sval(item(aliases, j)));
+				if (!s || !aj_push(arr, s)) {
+					aj_drop(s);
 					a->nomem = 1;
 				}
 			}
 			if (arr && extra) {
-				cJSON *s = str_ref(a, svc_name);
-				if (!s || !cJSON_AddItemToArray(arr, s)) {
-					cJSON_Delete(s);
+				struct aj *s = str_ref(a, svc_name);
+				if (!s || !aj_push(arr, s)) {
+					aj_drop(s);
 					a->nomem = 1;
 				}
 			}
@@ -1627,13 +1538,13 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 	}
 	if (rc == 0) {
 		sort_items(v, k, sizeof *v, attach_cmp);
-		cJSON *arr = add_arr(a, tt, "Networks");
+		struct aj *arr = add_arr(a, tt, "Networks");
 		for (size_t i = 0; i < k; i++)
-			if (arr && cJSON_AddItemToArray(arr, v[i].body))
+			if (arr && aj_push(arr, v[i].body))
 				v[i].body = NULL;
 	}
 	for (size_t i = 0; i < k; i++)
-		cJSON_Delete(v[i].body);
+		aj_drop(v[i].body);
 	return rc;
 }
 
@@ -1664,7 +1575,7 @@ static int credential_check(struct api *a, const struct c2s_mval *svc)
 		const struct c2s_mval *list = given(svc, C2S_F_SERVICE_CONFIGS);
 		for (uint32_t i = 0; i < count(list) + 1 && !found; i++) {
 			struct c2s_str key = i < count(list) ? sfield(item(list, i), C2S_F_FILEREF_SOURCE) : cfg;
-			const struct c2s_mval *obj = map_find(a->configs, key);
+			const struct c2s_mval *obj = map_find(a, a->configs, key);
 			const char *name = object_name(a, obj && obj->kind == C2S_MV_STRUCT ? obj : NULL,
 						       C2S_F_FILEOBJ_NAME, key);
 			found = strcmp(name, want1) == 0 || strcmp(name, want2) == 0;
@@ -1676,7 +1587,7 @@ static int credential_check(struct api *a, const struct c2s_mval *svc)
 	return 0;
 }
 
-static int credential_spec(struct api *a, const struct c2s_mval *svc, cJSON *priv)
+static int credential_spec(struct api *a, const struct c2s_mval *svc, struct aj *priv)
 {
 	const struct c2s_mval *cred = given(svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
 	struct c2s_str cfg = sfield(cred, C2S_F_CREDSPEC_CONFIG), file = sfield(cred, C2S_F_CREDSPEC_FILE),
@@ -1684,10 +1595,10 @@ static int credential_spec(struct api *a, const struct c2s_mval *svc, cJSON *pri
 	if (credential_check(a, svc) < 0)
 		return -1;
 	if (!cfg.n && !file.n && !reg.n) {
-		add(a, priv, "CredentialSpec", cJSON_CreateNull());
+		add(a, priv, "CredentialSpec", aj_null(&a->pool));
 		return 0;
 	}
-	cJSON *o = add_obj(a, priv, "CredentialSpec");
+	struct aj *o = add_obj(a, priv, "CredentialSpec");
 	if (!o)
 		return -1;
 	add_cstr(a, o, "Config", ""); /* the config's ID: only a daemon knows it */
@@ -1746,7 +1657,7 @@ static size_t cap_set(struct api *a, const struct c2s_mval *list, char **out)
 	return n;
 }
 
-static int capabilities(struct api *a, const struct c2s_mval *svc, cJSON *cs)
+static int capabilities(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 {
 	const struct c2s_mval *addl = given(svc, C2S_F_SERVICE_CAP_ADD), *dropl = given(svc, C2S_F_SERVICE_CAP_DROP);
 	size_t na = count(addl), nd = count(dropl);
@@ -1774,11 +1685,11 @@ static int capabilities(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 		size_t k = which ? kd : ka;
 		if (!k)
 			continue;
-		cJSON *arr = add_arr(a, cs, which ? "CapabilityDrop" : "CapabilityAdd");
+		struct aj *arr = add_arr(a, cs, which ? "CapabilityDrop" : "CapabilityAdd");
 		for (size_t i = 0; arr && i < k; i++) {
-			cJSON *s = cJSON_CreateString(v[i]);
-			if (!s || !cJSON_AddItemToArray(arr, s)) {
-				cJSON_Delete(s);
+			struct aj *s = aj_string(&a->pool, v[i]);
+			if (!s || !aj_push(arr, s)) {
+				aj_drop(s);
 				a->nomem = 1;
 			}
 		}
@@ -1808,7 +1719,7 @@ static char *env_entry(struct api *a, struct c2s_str k, struct c2s_str v)
 	return s;
 }
 
-static void environment(struct api *a, const struct c2s_mval *svc, cJSON *cs)
+static void environment(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 {
 	const struct c2s_mval *env = given(svc, C2S_F_SERVICE_ENVIRONMENT);
 	uint32_t n = count(env);
@@ -1832,20 +1743,20 @@ static void environment(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 		}
 	}
 	sort_items(v, n, sizeof *v, str_cmp);
-	cJSON *arr = add_arr(a, cs, "Env");
+	struct aj *arr = add_arr(a, cs, "Env");
 	for (uint32_t i = 0; arr && i < n; i++) {
-		cJSON *s = cJSON_CreateStringReference(v[i]);
-		if (!s || !cJSON_AddItemToArray(arr, s)) {
-			cJSON_Delete(s);
+		struct aj *s = aj_string_ref(&a->pool, v[i]);
+		if (!s || !aj_push(arr, s)) {
+			aj_drop(s);
 			a->nomem = 1;
 		}
 	}
 }
 
-static void extra_hosts(struct api *a, const struct c2s_mval *svc, cJSON *cs)
+static void extra_hosts(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 {
 	const struct c2s_mval *hosts = given(svc, C2S_F_SERVICE_EXTRA_HOSTS);
-	cJSON *arr = NULL;
+	struct aj *arr = NULL;
 	for (uint32_t i = 0; i < count(hosts); i++) {
 		struct c2s_str h = sval(item(hosts, i));
 		const char *colon = memchr(h.p, ':', h.n);
@@ -1855,9 +1766,9 @@ static void extra_hosts(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 			return;
 		size_t hn = (size_t)(colon - h.p);
 		char *s = tmp_printf(a, "%.*s %.*s", (int)(h.n - hn - 1), colon + 1, (int)hn, h.p);
-		cJSON *js = s ? cJSON_CreateString(s) : NULL;
-		if (!js || !cJSON_AddItemToArray(arr, js)) {
-			cJSON_Delete(js);
+		struct aj *js = s ? aj_string(&a->pool, s) : NULL;
+		if (!js || !aj_push(arr, js)) {
+			aj_drop(js);
 			a->nomem = 1;
 		}
 	}
@@ -1873,7 +1784,7 @@ static int ulimit_cmp(const void *x, const void *y)
 	return strcmp(((const struct ulimit *)x)->name, ((const struct ulimit *)y)->name);
 }
 
-static void ulimits(struct api *a, const struct c2s_mval *svc, cJSON *cs)
+static void ulimits(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 {
 	const struct c2s_mval *map = given(svc, C2S_F_SERVICE_ULIMITS);
 	uint32_t n = count(map);
@@ -1892,11 +1803,11 @@ static void ulimits(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 		u[i].hard = single ? single : ival(given(v, C2S_F_ULIMIT_HARD));
 	}
 	sort_items(u, n, sizeof *u, ulimit_cmp);
-	cJSON *arr = add_arr(a, cs, "Ulimits");
+	struct aj *arr = add_arr(a, cs, "Ulimits");
 	for (uint32_t i = 0; arr && i < n; i++) {
-		cJSON *o = obj_new(a);
-		if (!o || !cJSON_AddItemToArray(arr, o)) {
-			cJSON_Delete(o);
+		struct aj *o = obj_new(a);
+		if (!o || !aj_push(arr, o)) {
+			aj_drop(o);
 			a->nomem = 1;
 			break;
 		}
@@ -1906,12 +1817,12 @@ static void ulimits(struct api *a, const struct c2s_mval *svc, cJSON *cs)
 	}
 }
 
-static void update_config(struct api *a, const struct c2s_mval *deploy, unsigned f, const char *key, cJSON *spec)
+static void update_config(struct api *a, const struct c2s_mval *deploy, unsigned f, const char *key, struct aj *spec)
 {
 	const struct c2s_mval *u = field(deploy, f);
 	if (!u || u->kind == C2S_MV_NULL)
 		return;
-	cJSON *o = add_obj(a, spec, key);
+	struct aj *o = add_obj(a, spec, key);
 	if (!o)
 		return;
 	const struct c2s_mval *par = given(u, C2S_F_UPDATE_PARALLELISM);
@@ -1931,7 +1842,7 @@ static void update_config(struct api *a, const struct c2s_mval *deploy, unsigned
 }
 
 struct port {
-	cJSON *body;
+	struct aj *body;
 	int64_t published;
 };
 
@@ -2170,9 +2081,9 @@ static void go_sort_ports(struct port *p, size_t n)
 		go_pdqsort(p, 0, n, bit_len(n));
 }
 
-static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struct c2s_mval *deploy, cJSON *spec)
+static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struct c2s_mval *deploy, struct aj *spec)
 {
-	cJSON *e = add_obj(a, spec, "EndpointSpec");
+	struct aj *e = add_obj(a, spec, "EndpointSpec");
 	if (!e)
 		return;
 	struct c2s_str mode = sfield(deploy, C2S_F_DEPLOY_ENDPOINT_MODE);
@@ -2194,7 +2105,7 @@ static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struc
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		const struct c2s_mval *pc = item(ports, i);
-		cJSON *o = obj_new(a);
+		struct aj *o = obj_new(a);
 		if (!o)
 			break;
 		p[i].body = o;
@@ -2210,18 +2121,18 @@ static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struc
 	}
 	/* sort.Slice by PublishedPort: not stable, so ties land where Go's pdqsort puts them */
 	go_sort_ports(p, n);
-	cJSON *arr = add_arr(a, e, "Ports");
+	struct aj *arr = add_arr(a, e, "Ports");
 	for (uint32_t i = 0; i < n; i++) {
-		if (arr && p[i].body && cJSON_AddItemToArray(arr, p[i].body))
+		if (arr && p[i].body && aj_push(arr, p[i].body))
 			p[i].body = NULL;
-		cJSON_Delete(p[i].body);
+		aj_drop(p[i].body);
 	}
 }
 
-static cJSON *service_spec(struct api *a, struct c2s_str key, const struct c2s_mval *svc);
+static struct aj *service_spec(struct api *a, struct c2s_str key, const struct c2s_mval *svc);
 
 /* service_spec with the service's fields indexed (svc_fields) meanwhile. */
-static cJSON *service(struct api *a, struct c2s_str key, const struct c2s_mval *svc)
+static struct aj *service(struct api *a, struct c2s_str key, const struct c2s_mval *svc)
 {
 	if (svc->kind == C2S_MV_STRUCT) {
 		memset(svc_fields.at, 0, sizeof svc_fields.at);
@@ -2230,22 +2141,22 @@ static cJSON *service(struct api *a, struct c2s_str key, const struct c2s_mval *
 				svc_fields.at[svc->u.v[i].field] = &svc->u.v[i];
 		svc_fields.s = svc;
 	}
-	cJSON *spec = service_spec(a, key, svc);
+	struct aj *spec = service_spec(a, key, svc);
 	svc_fields.s = NULL;
 	return spec;
 }
 
-static cJSON *service_spec(struct api *a, struct c2s_str key, const struct c2s_mval *svc)
+static struct aj *service_spec(struct api *a, struct c2s_str key, const struct c2s_mval *svc)
 {
 	const struct c2s_mval *deploy = given(svc, C2S_F_SERVICE_DEPLOY);
 	struct c2s_str image = sfield(svc, C2S_F_SERVICE_IMAGE);
-	cJSON *spec = obj_new(a), *labels, *tt, *cs, *priv, *pl;
+	struct aj *spec = obj_new(a), *labels, *tt, *cs, *priv, *pl;
 	if (!spec)
 		return NULL;
 	add_cstr(a, spec, "Name", scoped(a, key));
 	labels = add(a, spec, "Labels", stack_labels(a, given(deploy, C2S_F_DEPLOY_LABELS)));
 	if (labels) {
-		cJSON_DeleteItemFromObjectCaseSensitive(labels, LABEL_IMAGE);
+		aj_remove(labels, LABEL_IMAGE);
 		add_str(a, labels, LABEL_IMAGE, image);
 	}
 	tt = add_obj(a, spec, "TaskTemplate");
@@ -2294,7 +2205,7 @@ static cJSON *service_spec(struct api *a, struct c2s_str key, const struct c2s_m
 	extra_hosts(a, svc, cs);
 	const struct c2s_mval *dns = given(svc, C2S_F_SERVICE_DNS), *search = given(svc, C2S_F_SERVICE_DNS_SEARCH);
 	if (dns || search) {
-		cJSON *d = add_obj(a, cs, "DNSConfig");
+		struct aj *d = add_obj(a, cs, "DNSConfig");
 		if (d) {
 			add_strlist_opt(a, d, "Nameservers", dns);
 			add_strlist_opt(a, d, "Search", search);
@@ -2313,11 +2224,11 @@ static cJSON *service_spec(struct api *a, struct c2s_str key, const struct c2s_m
 		add_strlist_opt(a, pl, "Constraints", given(place, C2S_F_PLACEMENT_CONSTRAINTS));
 		const struct c2s_mval *prefs = given(place, C2S_F_PLACEMENT_PREFERENCES);
 		if (count(prefs)) {
-			cJSON *arr = add_arr(a, pl, "Preferences");
+			struct aj *arr = add_arr(a, pl, "Preferences");
 			for (uint32_t i = 0; arr && i < count(prefs); i++) {
-				cJSON *p = obj_new(a), *sp;
-				if (!p || !cJSON_AddItemToArray(arr, p)) {
-					cJSON_Delete(p);
+				struct aj *p = obj_new(a), *sp;
+				if (!p || !aj_push(arr, p)) {
+					aj_drop(p);
 					a->nomem = 1;
 					break;
 				}
@@ -2334,13 +2245,13 @@ static cJSON *service_spec(struct api *a, struct c2s_str key, const struct c2s_m
 		goto fail;
 	if (!priv || credential_spec(a, svc, priv) < 0)
 		goto fail;
-	add(a, priv, "SELinuxContext", cJSON_CreateNull());
+	add(a, priv, "SELinuxContext", aj_null(&a->pool));
 	add_bool(a, priv, "NoNewPrivileges", 0);
 	if (capabilities(a, svc, cs) < 0)
 		goto fail;
 	const struct c2s_mval *logging = field(svc, C2S_F_SERVICE_LOGGING);
 	if (logging && logging->kind != C2S_MV_NULL) {
-		cJSON *ld = add_obj(a, tt, "LogDriver");
+		struct aj *ld = add_obj(a, tt, "LogDriver");
 		if (ld) {
 			add_str_opt(a, ld, "Name", sfield(logging, C2S_F_LOGGING_DRIVER));
 			add_map_opt(a, ld, "Options", given(logging, C2S_F_LOGGING_OPTIONS));
@@ -2354,7 +2265,7 @@ static cJSON *service_spec(struct api *a, struct c2s_str key, const struct c2s_m
 		goto fail;
 	return spec;
 fail:
-	cJSON_Delete(spec);
+	aj_drop(spec);
 	return NULL;
 }
 
@@ -2366,14 +2277,14 @@ static int check_service(struct api *a, const struct c2s_mval *svc)
 		const struct c2s_mval *list = given(svc, secrets ? C2S_F_SERVICE_SECRETS : C2S_F_SERVICE_CONFIGS);
 		for (uint32_t i = 0; i < count(list); i++) {
 			struct c2s_str source = sfield(item(list, i), C2S_F_FILEREF_SOURCE);
-			if (!map_find(secrets ? a->secrets : a->configs, source))
+			if (!map_find(a, secrets ? a->secrets : a->configs, source))
 				return fail_undefined(a, item(list, i), "undefined %s %s", secrets ? "secret" : "config",
 						      quoted(a, source));
 		}
 	}
 	const struct c2s_mval *cred = given(svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
 	const struct c2s_mval *cred_cfg = given(cred, C2S_F_CREDSPEC_CONFIG);
-	if (cred_cfg && cred_cfg->n && !map_find(a->configs, sval(cred_cfg)))
+	if (cred_cfg && cred_cfg->n && !map_find(a, a->configs, sval(cred_cfg)))
 		return fail_undefined(a, cred_cfg, "undefined config %s", quoted(a, sval(cred_cfg)));
 	const struct c2s_mval *deploy = given(svc, C2S_F_SERVICE_DEPLOY);
 	if (mode_check(a, deploy) < 0)
@@ -2400,7 +2311,7 @@ static int check_service(struct api *a, const struct c2s_mval *svc)
 	const struct c2s_mval *nets = given(svc, C2S_F_SERVICE_NETWORKS);
 	for (uint32_t i = 0; i < count(nets); i++) {
 		struct c2s_str key = sval(map_key(nets, i));
-		if (!map_find(a->networks, key) && !str_eq(key, "default"))
+		if (!map_find(a, a->networks, key) && !str_eq(key, "default"))
 			return fail_undefined(a, map_key(nets, i), "undefined network %s", quoted(a, key));
 	}
 	return credential_check(a, svc);
@@ -2462,171 +2373,12 @@ static void service_done(struct api *a)
 		a->st->release(a->st->ctx);
 }
 
-/* JSON text of a cJSON tree straight into the output buffer, indented with
- * tabs from depth on. cJSON_Print plus re-indenting each line for its place
- * in the list cost a third of the conversion (callgrind); the layout is the
- * same as cJSON's, with one space after each colon. */
-static void json_indent(struct c2s_buf *out, int depth)
-{
-	static const char tabs[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
-	while (depth > 0) {
-		int k = depth < 16 ? depth : 16;
-		c2s_buf_put(out, tabs, (size_t)k);
-		depth -= k;
-	}
-}
-
-/* The bytes of s[0..n) a JSON string writes as they are, from the start. */
-static size_t plain_len_n(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	while (i + 4 <= n && !c2s_json_escaped[p[i]] && !c2s_json_escaped[p[i + 1]] && !c2s_json_escaped[p[i + 2]] &&
-	       !c2s_json_escaped[p[i + 3]])
-		i += 4;
-	while (i < n && !c2s_json_escaped[p[i]])
-		i++;
-	return i;
-}
-
-/* A string item as a JSON string. A counted one stops at a NUL byte, as the
- * C string copy it stands for did. */
-static void put_string(struct c2s_buf *out, const cJSON *it)
-{
-	const char *v = it->valuestring ? it->valuestring : "";
-	if (!(it->type & API_COUNTED)) {
-		c2s_buf_put_json_string(out, v, "", 0);
-		return;
-	}
-	size_t n = (size_t)it->valueint;
-	const char *nul = memchr(v, '\0', n);
-	if (nul)
-		n = (size_t)(nul - v);
-	char small[256];
-	char *c = n < sizeof small ? small : malloc(n + 1);
-	if (!c) {
-		out->failed = 1;
-		return;
-	}
-	memcpy(c, v, n);
-	c[n] = '\0';
-	c2s_buf_put_json_string(out, c, "", 0);
-	if (c != small)
-		free(c);
-}
-
-static void json_write(struct c2s_buf *out, const cJSON *item_, int depth)
-{
-	char num[64];
-	switch (item_->type & 0xff) {
-	case cJSON_NULL:
-		c2s_buf_put(out, "null", 4);
-		return;
-	case cJSON_False:
-		c2s_buf_put(out, "false", 5);
-		return;
-	case cJSON_True:
-		c2s_buf_put(out, "true", 4);
-		return;
-	case cJSON_Raw:
-		{
-		const char *raw = item_->valuestring ? item_->valuestring : "null";
-		c2s_buf_put(out, raw, strlen(raw));
-	}
-		return;
-	case cJSON_Number:
-		snprintf(num, sizeof num, "%.17g", item_->valuedouble);
-		c2s_buf_put(out, num, strlen(num));
-		return;
-	case cJSON_String:
-		put_string(out, item_);
-		return;
-	case cJSON_Array:
-	case cJSON_Object: {
-		int object = (item_->type & 0xff) == cJSON_Object;
-		const cJSON *child = item_->child;
-		c2s_buf_putc(out, object ? '{' : '[');
-		if (!child) {
-			c2s_buf_putc(out, object ? '}' : ']');
-			return;
-		}
-		/* ",\n" and the indent in one append: ",\n\t\t..." (the comma after the
-		 * previous item) or, for the first item, the same without the comma */
-		static const char sep[] = ",\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
-		const int maxtabs = (int)sizeof sep - 3;
-		for (int first = 1; child; child = child->next, first = 0) {
-			/* the common case, key and string value with nothing to escape:
-			 * ",\n\t..\"key\": \"value\"" in one reserved stretch */
-			int string = (child->type & 0xff) == cJSON_String;
-			const char *k = object && child->string ? child->string : "";
-			const char *v = string && child->valuestring ? child->valuestring : "";
-			size_t kl = object ? c2s_json_plain_len(k) : 0, vl, vn;
-			if (string && (child->type & API_COUNTED)) {
-				vn = (size_t)child->valueint;
-				vl = plain_len_n(v, vn);
-			} else {
-				vl = string ? c2s_json_plain_len(v) : 0;
-				vn = v[vl] ? vl + 1 : vl; /* vl == vn: nothing to escape */
-			}
-			size_t sl = (size_t)(2 - first + depth + 1);
-			if (depth + 1 <= maxtabs && !k[kl] && vl == vn &&
-			    c2s_buf_room(out, sl + (object ? kl + 4 : 0) + (string ? vl + 2 : 0))) {
-				char *w = out->data + out->len;
-				memcpy(w, sep + first, sl);
-				w += sl;
-				if (object) {
-					*w++ = '"';
-					memcpy(w, k, kl);
-					w += kl;
-					memcpy(w, "\": ", 3);
-					w += 3;
-				}
-				if (string) {
-					*w++ = '"';
-					memcpy(w, v, vl);
-					w += vl;
-					*w++ = '"';
-				}
-				*w = '\0';
-				out->len = (size_t)(w - out->data);
-				if (!string)
-					json_write(out, child, depth + 1);
-				continue;
-			}
-			if (depth + 1 <= maxtabs) {
-				c2s_buf_put(out, sep + first, (size_t)(2 - first + depth + 1));
-			} else {
-				c2s_buf_put(out, sep + first, (size_t)(2 - first));
-				json_indent(out, depth + 1);
-			}
-			if (object) {
-				c2s_buf_put_json_string(out, child->string ? child->string : "", ": ", 2);
-			}
-			if ((child->type & 0xff) == cJSON_String)
-				put_string(out, child);
-			else
-				json_write(out, child, depth + 1);
-		}
-		if (depth <= maxtabs) {
-			c2s_buf_put(out, sep + 1, (size_t)(1 + depth));
-		} else {
-			c2s_buf_putc(out, '\n');
-			json_indent(out, depth);
-		}
-		c2s_buf_putc(out, object ? '}' : ']');
-		return;
-	}
-	default:
-		c2s_buf_put(out, "null", 4);
-	}
-}
-
 /* Append an item of a top-level list (two tabs deep). */
-static int append_item(struct api *a, struct c2s_buf *out, const cJSON *item_, int first)
+static int append_item(struct api *a, struct c2s_buf *out, const struct aj *item_, int first)
 {
 	(void)a;
 	c2s_buf_adds(out, first ? "\n\t\t" : ",\n\t\t");
-	json_write(out, item_, 2);
+	aj_write(out, item_, 2);
 	return out->failed ? -1 : 0;
 }
 
@@ -2649,7 +2401,7 @@ static int append_list(struct api *a, struct c2s_buf *out, const char *key, stru
 
 /* Convert one service (index i of the services map); NULL on a refusal,
  * reported as docker wraps it: "service NAME: ...". */
-static cJSON *convert_one(struct api *a, const struct c2s_mval *svcs, uint32_t i)
+static struct aj *convert_one(struct api *a, const struct c2s_mval *svcs, uint32_t i)
 {
 	struct c2s_str key = sval(map_key(svcs, i));
 	struct c2s_mval scratch;
@@ -2659,7 +2411,7 @@ static cJSON *convert_one(struct api *a, const struct c2s_mval *svcs, uint32_t i
 		return NULL;
 	}
 	size_t before = a->diags->n;
-	cJSON *spec = service(a, key, svc);
+	struct aj *spec = service(a, key, svc);
 	if (!spec && a->diags->n > before) {
 		struct c2s_diag *d = &a->diags->items[a->diags->n - 1];
 		char *msg = c2s_arena_printf(&a->diags->arena, "service %.*s: %s", (int)key.n, key.p, d->message);
@@ -2669,16 +2421,19 @@ static cJSON *convert_one(struct api *a, const struct c2s_mval *svcs, uint32_t i
 	return spec;
 }
 
-/* Service indices in the order of their names (STACK_key: the keys' byte order). */
-static const struct c2s_mval *sort_keys_base;
+/* A service's index and name, sorted in the order of their names (STACK_key:
+ * the keys' byte order). */
+struct svc_order {
+	struct c2s_str key;
+	uint32_t i;
+};
 
-static int key_index_cmp(const void *x, const void *y)
+static int svc_order_cmp(const void *x, const void *y)
 {
-	struct c2s_str p = sval(map_key(sort_keys_base, *(const uint32_t *)x));
-	struct c2s_str q = sval(map_key(sort_keys_base, *(const uint32_t *)y));
-	size_t n = p.n < q.n ? p.n : q.n;
-	int c = n ? memcmp(p.p, q.p, n) : 0;
-	return c ? c : (p.n > q.n) - (p.n < q.n);
+	const struct svc_order *p = x, *q = y;
+	size_t n = p->key.n < q->key.n ? p->key.n : q->key.n;
+	int c = n ? memcmp(p->key.p, q->key.p, n) : 0;
+	return c ? c : (p->key.n > q->key.n) - (p->key.n < q->key.n);
 }
 
 int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, const struct c2s_emit_stream *st,
@@ -2687,7 +2442,7 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 	struct api a = {0};
 	struct list nets = {0}, secrets = {0}, configs = {0};
 	struct netset used = {0};
-	uint32_t *order = NULL;
+	struct svc_order *order = NULL;
 	int rc = -1;
 	a.m = m;
 	a.o = o;
@@ -2696,15 +2451,14 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 	a.config = &m->root;
 	a.stack_len = strlen(o->stack);
 	c2s_arena_init(&a.keep, 0);
-	pool_install();
 	a.networks = given(a.config, C2S_F_CONFIG_NETWORKS);
 	a.volumes = given(a.config, C2S_F_CONFIG_VOLUMES);
 	a.secrets = given(a.config, C2S_F_CONFIG_SECRETS);
 	a.configs = given(a.config, C2S_F_CONFIG_CONFIGS);
-	key_index_build(&key_indexes[0], a.networks);
-	key_index_build(&key_indexes[1], a.volumes);
-	key_index_build(&key_indexes[2], a.secrets);
-	key_index_build(&key_indexes[3], a.configs);
+	key_index_build(&a.key_indexes[0], a.networks);
+	key_index_build(&a.key_indexes[1], a.volumes);
+	key_index_build(&a.key_indexes[2], a.secrets);
+	key_index_build(&a.key_indexes[3], a.configs);
 	const struct c2s_mval *svcs = services_of(&a);
 	uint32_t nsvc = count(svcs);
 
@@ -2744,7 +2498,7 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 			bad = a.nomem;
 		}
 		service_done(&a);
-		pool_reset();
+		aj_pool_reset(&a.pool);
 		if (bad)
 			goto done;
 	}
@@ -2762,7 +2516,7 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 	    file_objects(&a, a.configs, 0, &configs) < 0)
 		goto done;
 	if (bad_convert != UINT32_MAX) {
-		cJSON_Delete(convert_one(&a, svcs, bad_convert));
+		aj_drop(convert_one(&a, svcs, bad_convert));
 		service_done(&a);
 		goto done;
 	}
@@ -2777,14 +2531,13 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 			goto done;
 		}
 		for (uint32_t i = 0; i < nsvc; i++)
-			order[i] = i;
-		sort_keys_base = svcs;
-		sort_items(order, nsvc, sizeof *order, key_index_cmp);
+			order[i] = (struct svc_order){sval(map_key(svcs, i)), i};
+		sort_items(order, nsvc, sizeof *order, svc_order_cmp);
 	}
 	c2s_buf_adds(out, "\t\"services\": [");
 	for (uint32_t k = 0; k < nsvc; k++) {
-		pool_reset();
-		cJSON *spec = convert_one(&a, svcs, order[k]);
+		aj_pool_reset(&a.pool);
+		struct aj *spec = convert_one(&a, svcs, order[k].i);
 		int bad = !spec || a.nomem || append_item(&a, out, spec, k == 0) < 0;
 		service_done(&a); /* spec lives in the pool, reset for the next service */
 		if (bad)
@@ -2809,9 +2562,9 @@ done:
 	list_free(&secrets);
 	list_free(&configs);
 	c2s_arena_free(&a.keep);
-	if (json_pool.failed && rc == 0)
+	if (a.pool.failed && rc == 0)
 		rc = -2;
-	pool_remove();
-	key_indexes_free();
+	aj_pool_free(&a.pool);
+	key_indexes_free(&a);
 	return rc;
 }
