@@ -55,28 +55,27 @@ struct api {
 	int nomem;
 	struct aj_pool pool;           /* a service's JSON and scratch, reset for the next */
 	struct key_index key_indexes[4]; /* networks, volumes, secrets, configs by name */
+	/* The fields of the service being converted, by field index: service()
+	 * reads ~40 of them, each a walk of its fields through c2s_mget. Set for
+	 * the length of one service() call only. */
+	struct {
+		const struct c2s_mval *s;
+		const struct c2s_mval *at[64];
+	} svc_fields;
 };
 
 /* ---- model access ---- */
 
-/* The fields of the service being converted, by field index: service()
- * reads ~40 of them, each a walk of its fields through c2s_mget. Set for the
- * length of one service() call only. */
-static struct {
-	const struct c2s_mval *s;
-	const struct c2s_mval *at[64];
-} svc_fields;
-
-static const struct c2s_mval *field(const struct c2s_mval *s, unsigned f)
+static const struct c2s_mval *field(const struct api *a, const struct c2s_mval *s, unsigned f)
 {
-	const struct c2s_mval *v = s && s == svc_fields.s ? (f < 64 ? svc_fields.at[f] : NULL) : c2s_mget(s, f);
+	const struct c2s_mval *v = s && s == a->svc_fields.s ? (f < 64 ? a->svc_fields.at[f] : NULL) : c2s_mget(s, f);
 	return v && v->kind != C2S_MV_NONE ? v : NULL;
 }
 
 /* A present, non-null value. */
-static const struct c2s_mval *given(const struct c2s_mval *s, unsigned f)
+static const struct c2s_mval *given(const struct api *a, const struct c2s_mval *s, unsigned f)
 {
-	const struct c2s_mval *v = field(s, f);
+	const struct c2s_mval *v = field(a, s, f);
 	return v && v->kind != C2S_MV_NULL ? v : NULL;
 }
 
@@ -108,9 +107,9 @@ static struct c2s_str sval(const struct c2s_mval *v)
 }
 
 /* The string of a STR field ("" when absent). */
-static struct c2s_str sfield(const struct c2s_mval *s, unsigned f)
+static struct c2s_str sfield(const struct api *a, const struct c2s_mval *s, unsigned f)
 {
-	return sval(given(s, f));
+	return sval(given(a, s, f));
 }
 
 static int str_eq(struct c2s_str s, const char *lit)
@@ -205,9 +204,9 @@ static const struct c2s_mval *map_find(const struct api *a, const struct c2s_mva
 }
 
 /* external: true, or external: {name: ...} */
-static int is_external(const struct c2s_mval *obj, unsigned f)
+static int is_external(const struct api *a, const struct c2s_mval *obj, unsigned f)
 {
-	const struct c2s_mval *v = field(obj, f);
+	const struct c2s_mval *v = field(a, obj, f);
 	return v && (truthy(v) || (v->flags & C2S_MVF_EXTERNAL_NAME));
 }
 
@@ -489,7 +488,7 @@ static char *scoped(struct api *a, struct c2s_str name)
 /* The name of a top-level object: its `name:` when set, else STACK_key. */
 static char *object_name(struct api *a, const struct c2s_mval *obj, unsigned name_field, struct c2s_str key)
 {
-	struct c2s_str n = sfield(obj, name_field);
+	struct c2s_str n = sfield(a, obj, name_field);
 	return n.n ? cstr(a, n) : scoped(a, key);
 }
 
@@ -709,7 +708,7 @@ static void list_free(struct list *l)
 
 static const struct c2s_mval *services_of(struct api *a)
 {
-	const struct c2s_mval *s = field(a->config, C2S_F_CONFIG_SERVICES);
+	const struct c2s_mval *s = field(a, a->config, C2S_F_CONFIG_SERVICES);
 	return s && s->kind == C2S_MV_MAP ? s : NULL;
 }
 
@@ -718,7 +717,7 @@ static int network_create(struct api *a, struct c2s_str key, struct list *out)
 	const struct c2s_mval *nw = map_find(a, a->networks, key);
 	if (nw && nw->kind != C2S_MV_STRUCT)
 		nw = NULL;
-	if (is_external(nw, C2S_F_NETWORK_EXTERNAL))
+	if (is_external(a, nw, C2S_F_NETWORK_EXTERNAL))
 		return 0;
 	char *name = object_name(a, nw, C2S_F_NETWORK_NAME, key);
 	/* a Go map keyed by name: a second network with the same name replaces the first */
@@ -732,15 +731,15 @@ static int network_create(struct api *a, struct c2s_str key, struct list *out)
 	struct aj *b = obj_new(a);
 	if (!b)
 		return -1;
-	struct c2s_str driver = sfield(nw, C2S_F_NETWORK_DRIVER);
+	struct c2s_str driver = sfield(a, nw, C2S_F_NETWORK_DRIVER);
 	if (driver.n)
 		add_str(a, b, "Driver", driver);
 	else
 		add_cstr(a, b, "Driver", "overlay");
 	add_cstr(a, b, "Scope", "");
-	const struct c2s_mval *ipam = given(nw, C2S_F_NETWORK_IPAM);
-	struct c2s_str ipam_driver = sfield(ipam, C2S_F_IPAM_DRIVER);
-	const struct c2s_mval *pools = given(ipam, C2S_F_IPAM_CONFIG);
+	const struct c2s_mval *ipam = given(a, nw, C2S_F_NETWORK_IPAM);
+	struct c2s_str ipam_driver = sfield(a, ipam, C2S_F_IPAM_DRIVER);
+	const struct c2s_mval *pools = given(a, ipam, C2S_F_IPAM_CONFIG);
 	if (ipam_driver.n || count(pools)) {
 		struct aj *ip = add_obj(a, b, "IPAM");
 		if (ip) {
@@ -755,7 +754,7 @@ static int network_create(struct api *a, struct c2s_str key, struct list *out)
 						a->nomem = 1;
 						break;
 					}
-					add_str_opt(a, pool, "Subnet", sfield(item(pools, i), C2S_F_IPAMPOOL_SUBNET));
+					add_str_opt(a, pool, "Subnet", sfield(a, item(pools, i), C2S_F_IPAMPOOL_SUBNET));
 				}
 			} else {
 				add(a, ip, "Config", aj_null(&a->pool));
@@ -764,13 +763,13 @@ static int network_create(struct api *a, struct c2s_str key, struct list *out)
 	} else {
 		add(a, b, "IPAM", aj_null(&a->pool));
 	}
-	add_bool(a, b, "Internal", truthy(given(nw, C2S_F_NETWORK_INTERNAL)));
-	add_bool(a, b, "Attachable", truthy(given(nw, C2S_F_NETWORK_ATTACHABLE)));
+	add_bool(a, b, "Internal", truthy(given(a, nw, C2S_F_NETWORK_INTERNAL)));
+	add_bool(a, b, "Attachable", truthy(given(a, nw, C2S_F_NETWORK_ATTACHABLE)));
 	add_bool(a, b, "Ingress", 0);
 	add_bool(a, b, "ConfigOnly", 0);
 	add(a, b, "ConfigFrom", aj_null(&a->pool));
-	add_map_or_null(a, b, "Options", given(nw, C2S_F_NETWORK_DRIVER_OPTS));
-	add(a, b, "Labels", stack_labels(a, given(nw, C2S_F_NETWORK_LABELS)));
+	add_map_or_null(a, b, "Options", given(a, nw, C2S_F_NETWORK_DRIVER_OPTS));
+	add(a, b, "Labels", stack_labels(a, given(a, nw, C2S_F_NETWORK_LABELS)));
 	add_cstr(a, b, "Name", name);
 	if (version_less(a->o->api_version, "1.44"))
 		add_bool(a, b, "CheckDuplicate", 1);
@@ -834,7 +833,7 @@ static int netset_add(struct api *a, struct netset *set, struct c2s_str name)
 
 static int networks_used(struct api *a, const struct c2s_mval *svc, struct netset *set)
 {
-	const struct c2s_mval *nets = given(svc, C2S_F_SERVICE_NETWORKS);
+	const struct c2s_mval *nets = given(a, svc, C2S_F_SERVICE_NETWORKS);
 	uint32_t k = count(nets);
 	if (!k)
 		return netset_add(a, set, (struct c2s_str){"default", 7});
@@ -875,7 +874,7 @@ static int networks(struct api *a, const struct netset *set, struct list *out)
 
 static int read_object_file(struct api *a, const struct c2s_mval *obj, struct aj *body)
 {
-	struct c2s_str file = sfield(obj, C2S_F_FILEOBJ_FILE);
+	struct c2s_str file = sfield(a, obj, C2S_F_FILEOBJ_FILE);
 	char *path;
 	if (file.n && file.p[0] == '/')
 		path = cstr(a, file);
@@ -892,7 +891,7 @@ static int read_object_file(struct api *a, const struct c2s_mval *obj, struct aj
 	FILE *f = path[0] ? fopen(path, "rb") : NULL;
 	if (!f) {
 		c2s_go_os_error(msg, sizeof msg, "open", path, path[0] ? errno : ENOENT);
-		return fail(a, given(obj, C2S_F_FILEOBJ_FILE), "%s", msg);
+		return fail(a, given(a, obj, C2S_F_FILEOBJ_FILE), "%s", msg);
 	}
 	struct c2s_buf data;
 	c2s_buf_init(&data, C2S_MAX_OBJECT_FILE_BYTES);
@@ -903,11 +902,11 @@ static int read_object_file(struct api *a, const struct c2s_mval *obj, struct aj
 	if (err) {
 		c2s_buf_free(&data);
 		c2s_go_os_error(msg, sizeof msg, "read", path, err);
-		return fail(a, given(obj, C2S_F_FILEOBJ_FILE), "%s", msg);
+		return fail(a, given(a, obj, C2S_F_FILEOBJ_FILE), "%s", msg);
 	}
 	if (data.failed) {
 		c2s_buf_free(&data);
-		return fail(a, given(obj, C2S_F_FILEOBJ_FILE), "%s: larger than %zu bytes", path,
+		return fail(a, given(a, obj, C2S_F_FILEOBJ_FILE), "%s: larger than %zu bytes", path,
 			    (size_t)C2S_MAX_OBJECT_FILE_BYTES);
 	}
 	if (data.len) { /* []byte is omitempty */
@@ -930,26 +929,26 @@ static int file_objects(struct api *a, const struct c2s_mval *map, int secrets, 
 		const struct c2s_mval *obj = map_value(map, i);
 		if (obj->kind != C2S_MV_STRUCT)
 			obj = NULL;
-		if (is_external(obj, C2S_F_FILEOBJ_EXTERNAL))
+		if (is_external(a, obj, C2S_F_FILEOBJ_EXTERNAL))
 			continue;
 		char *name = object_name(a, obj, C2S_F_FILEOBJ_NAME, key);
 		struct aj *b = obj_new(a);
 		if (!b)
 			return -1;
 		add_cstr(a, b, "Name", name);
-		add(a, b, "Labels", stack_labels(a, given(obj, C2S_F_FILEOBJ_LABELS)));
-		struct c2s_str driver = sfield(obj, C2S_F_FILEOBJ_DRIVER);
+		add(a, b, "Labels", stack_labels(a, given(a, obj, C2S_F_FILEOBJ_LABELS)));
+		struct c2s_str driver = sfield(a, obj, C2S_F_FILEOBJ_DRIVER);
 		if (secrets && driver.n) {
 			struct aj *d = add_obj(a, b, "Driver");
 			if (d) {
 				add_str(a, d, "Name", driver);
-				add_map_opt(a, d, "Options", given(obj, C2S_F_FILEOBJ_DRIVER_OPTS));
+				add_map_opt(a, d, "Options", given(a, obj, C2S_F_FILEOBJ_DRIVER_OPTS));
 			}
 		} else if (read_object_file(a, obj, b) < 0) {
 			aj_drop(b);
 			return -1;
 		}
-		struct c2s_str tmpl = sfield(obj, C2S_F_FILEOBJ_TEMPLATE_DRIVER);
+		struct c2s_str tmpl = sfield(a, obj, C2S_F_FILEOBJ_TEMPLATE_DRIVER);
 		if (tmpl.n) {
 			struct aj *t = add_obj(a, b, "Templating");
 			if (t)
@@ -980,7 +979,7 @@ static int ref_cmp(const void *x, const void *y)
 static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, const struct c2s_mval *extra_cred,
 		     struct aj *cs)
 {
-	const struct c2s_mval *list = given(svc, secrets ? C2S_F_SERVICE_SECRETS : C2S_F_SERVICE_CONFIGS);
+	const struct c2s_mval *list = given(a, svc, secrets ? C2S_F_SERVICE_SECRETS : C2S_F_SERVICE_CONFIGS);
 	const struct c2s_mval *objs = secrets ? a->secrets : a->configs;
 	uint32_t n = count(list);
 	size_t total = n + (extra_cred ? 1 : 0);
@@ -995,7 +994,7 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 	int rc = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct c2s_mval *r = item(list, i);
-		struct c2s_str source = sfield(r, C2S_F_FILEREF_SOURCE);
+		struct c2s_str source = sfield(a, r, C2S_F_FILEREF_SOURCE);
 		const struct c2s_mval *obj = map_find(a, objs, source);
 		if (!obj) {
 			rc = fail_undefined(a, r, "undefined %s %s", secrets ? "secret" : "config", quoted(a, source));
@@ -1003,9 +1002,9 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 		}
 		if (obj->kind != C2S_MV_STRUCT)
 			obj = NULL;
-		struct c2s_str target = sfield(r, C2S_F_FILEREF_TARGET);
-		struct c2s_str uid = sfield(r, C2S_F_FILEREF_UID), gid = sfield(r, C2S_F_FILEREF_GID);
-		const struct c2s_mval *mode = given(r, C2S_F_FILEREF_MODE);
+		struct c2s_str target = sfield(a, r, C2S_F_FILEREF_TARGET);
+		struct c2s_str uid = sfield(a, r, C2S_F_FILEREF_UID), gid = sfield(a, r, C2S_F_FILEREF_GID);
+		const struct c2s_mval *mode = given(a, r, C2S_F_FILEREF_MODE);
 		struct aj *b = obj_new(a);
 		if (!b) {
 			rc = -1;
@@ -1036,7 +1035,7 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 			if (!b) {
 				rc = -1;
 			} else {
-				struct c2s_str nm = sfield(obj->kind == C2S_MV_STRUCT ? obj : NULL, C2S_F_FILEOBJ_NAME);
+				struct c2s_str nm = sfield(a, obj->kind == C2S_MV_STRUCT ? obj : NULL, C2S_F_FILEOBJ_NAME);
 				refs[k].name = nm.n ? cstr(a, nm) : scoped(a, key);
 				refs[k].body = b;
 				refs[k].seq = k;
@@ -1063,8 +1062,8 @@ static int file_refs(struct api *a, const struct c2s_mval *svc, int secrets, con
 /* convertDeployMode's refusals */
 static int mode_check(struct api *a, const struct c2s_mval *deploy)
 {
-	struct c2s_str mode = sfield(deploy, C2S_F_DEPLOY_MODE);
-	const struct c2s_mval *replicas = given(deploy, C2S_F_DEPLOY_REPLICAS);
+	struct c2s_str mode = sfield(a, deploy, C2S_F_DEPLOY_MODE);
+	const struct c2s_mval *replicas = given(a, deploy, C2S_F_DEPLOY_REPLICAS);
 	if (str_eq(mode, "global") || str_eq(mode, "global-job")) {
 		if (replicas)
 			return fail(a, replicas, "replicas can only be used with replicated or replicated-job mode");
@@ -1072,13 +1071,13 @@ static int mode_check(struct api *a, const struct c2s_mval *deploy)
 	}
 	if (mode.n == 0 || str_eq(mode, "replicated") || str_eq(mode, "replicated-job"))
 		return 0;
-	return fail(a, given(deploy, C2S_F_DEPLOY_MODE), "Unknown mode: %.*s", (int)mode.n, mode.p);
+	return fail(a, given(a, deploy, C2S_F_DEPLOY_MODE), "Unknown mode: %.*s", (int)mode.n, mode.p);
 }
 
 static int mode_spec(struct api *a, const struct c2s_mval *deploy, struct aj *spec)
 {
-	struct c2s_str mode = sfield(deploy, C2S_F_DEPLOY_MODE);
-	const struct c2s_mval *replicas = given(deploy, C2S_F_DEPLOY_REPLICAS);
+	struct c2s_str mode = sfield(a, deploy, C2S_F_DEPLOY_MODE);
+	const struct c2s_mval *replicas = given(a, deploy, C2S_F_DEPLOY_REPLICAS);
 	if (mode_check(a, deploy) < 0)
 		return -1;
 	if (str_eq(mode, "global") || str_eq(mode, "global-job")) {
@@ -1111,11 +1110,11 @@ static const char *const mount_types[] = {"volume", "bind", "tmpfs", "npipe", "c
  * gives the type's index and the stack volume a named source refers to. */
 static int mount_check(struct api *a, const struct c2s_mval *v, int *type_out, const struct c2s_mval **vol_out)
 {
-	struct c2s_str type = sfield(v, C2S_F_SVCVOL_TYPE);
-	struct c2s_str source = sfield(v, C2S_F_SVCVOL_SOURCE);
-	const struct c2s_mval *bind = field(v, C2S_F_SVCVOL_BIND), *vol = field(v, C2S_F_SVCVOL_VOLUME),
-			      *image = field(v, C2S_F_SVCVOL_IMAGE), *tmpfs = field(v, C2S_F_SVCVOL_TMPFS),
-			      *cluster = field(v, C2S_F_SVCVOL_CLUSTER);
+	struct c2s_str type = sfield(a, v, C2S_F_SVCVOL_TYPE);
+	struct c2s_str source = sfield(a, v, C2S_F_SVCVOL_SOURCE);
+	const struct c2s_mval *bind = field(a, v, C2S_F_SVCVOL_BIND), *vol = field(a, v, C2S_F_SVCVOL_VOLUME),
+			      *image = field(a, v, C2S_F_SVCVOL_IMAGE), *tmpfs = field(a, v, C2S_F_SVCVOL_TMPFS),
+			      *cluster = field(a, v, C2S_F_SVCVOL_CLUSTER);
 	int t = -1;
 	for (int i = 0; i < 6; i++)
 		if (str_eq(type, mount_types[i]))
@@ -1168,10 +1167,10 @@ static int mount_check(struct api *a, const struct c2s_mval *v, int *type_out, c
 
 static int mount_one(struct api *a, const struct c2s_mval *v, struct aj *arr)
 {
-	struct c2s_str type = sfield(v, C2S_F_SVCVOL_TYPE);
-	struct c2s_str source = sfield(v, C2S_F_SVCVOL_SOURCE);
-	const struct c2s_mval *bind = field(v, C2S_F_SVCVOL_BIND), *vol = field(v, C2S_F_SVCVOL_VOLUME),
-			      *image = field(v, C2S_F_SVCVOL_IMAGE), *tmpfs = field(v, C2S_F_SVCVOL_TMPFS);
+	struct c2s_str type = sfield(a, v, C2S_F_SVCVOL_TYPE);
+	struct c2s_str source = sfield(a, v, C2S_F_SVCVOL_SOURCE);
+	const struct c2s_mval *bind = field(a, v, C2S_F_SVCVOL_BIND), *vol = field(a, v, C2S_F_SVCVOL_VOLUME),
+			      *image = field(a, v, C2S_F_SVCVOL_IMAGE), *tmpfs = field(a, v, C2S_F_SVCVOL_TMPFS);
 	const struct c2s_mval *stack_vol = NULL;
 	int t = 0;
 	if (mount_check(a, v, &t, &stack_vol) < 0)
@@ -1190,25 +1189,25 @@ static int mount_one(struct api *a, const struct c2s_mval *v, struct aj *arr)
 	} else {
 		add_str_opt(a, m, "Source", source);
 	}
-	add_str_opt(a, m, "Target", sfield(v, C2S_F_SVCVOL_TARGET));
-	if (truthy(given(v, C2S_F_SVCVOL_READ_ONLY)))
+	add_str_opt(a, m, "Target", sfield(a, v, C2S_F_SVCVOL_TARGET));
+	if (truthy(given(a, v, C2S_F_SVCVOL_READ_ONLY)))
 		add_bool(a, m, "ReadOnly", 1);
-	add_str_opt(a, m, "Consistency", sfield(v, C2S_F_SVCVOL_CONSISTENCY));
+	add_str_opt(a, m, "Consistency", sfield(a, v, C2S_F_SVCVOL_CONSISTENCY));
 	switch (t) {
 	case 0:
 		if (source.n) {
 			struct aj *o = add_obj(a, m, "VolumeOptions");
 			if (!o)
 				break;
-			if (truthy(given(vol, C2S_F_VVOLUME_NOCOPY)))
+			if (truthy(given(a, vol, C2S_F_VVOLUME_NOCOPY)))
 				add_bool(a, o, "NoCopy", 1);
-			if (!is_external(stack_vol, C2S_F_VOLUME_EXTERNAL)) {
-				add(a, o, "Labels", stack_labels(a, given(stack_vol, C2S_F_VOLUME_LABELS)));
+			if (!is_external(a, stack_vol, C2S_F_VOLUME_EXTERNAL)) {
+				add(a, o, "Labels", stack_labels(a, given(a, stack_vol, C2S_F_VOLUME_LABELS)));
 			}
-			add_str_opt(a, o, "Subpath", sfield(vol, C2S_F_VVOLUME_SUBPATH));
-			struct c2s_str drv = sfield(stack_vol, C2S_F_VOLUME_DRIVER);
-			const struct c2s_mval *opts = given(stack_vol, C2S_F_VOLUME_DRIVER_OPTS);
-			if (!is_external(stack_vol, C2S_F_VOLUME_EXTERNAL) && (drv.n || opts)) {
+			add_str_opt(a, o, "Subpath", sfield(a, vol, C2S_F_VVOLUME_SUBPATH));
+			struct c2s_str drv = sfield(a, stack_vol, C2S_F_VOLUME_DRIVER);
+			const struct c2s_mval *opts = given(a, stack_vol, C2S_F_VOLUME_DRIVER_OPTS);
+			if (!is_external(a, stack_vol, C2S_F_VOLUME_EXTERNAL) && (drv.n || opts)) {
 				struct aj *d = add_obj(a, o, "DriverConfig");
 				if (d) {
 					add_str_opt(a, d, "Name", drv);
@@ -1222,13 +1221,13 @@ static int mount_one(struct api *a, const struct c2s_mval *v, struct aj *arr)
 		if (bind) {
 			struct aj *o = add_obj(a, m, "BindOptions");
 			if (o)
-				add_str_opt(a, o, "Propagation", sfield(bind, C2S_F_VBIND_PROPAGATION));
+				add_str_opt(a, o, "Propagation", sfield(a, bind, C2S_F_VBIND_PROPAGATION));
 		}
 		break;
 	case 2:
 		if (tmpfs) {
 			struct aj *o = add_obj(a, m, "TmpfsOptions");
-			int64_t size = ival(given(tmpfs, C2S_F_VTMPFS_SIZE));
+			int64_t size = ival(given(a, tmpfs, C2S_F_VTMPFS_SIZE));
 			if (o && size)
 				add_int(a, o, "SizeBytes", size);
 		}
@@ -1240,7 +1239,7 @@ static int mount_one(struct api *a, const struct c2s_mval *v, struct aj *arr)
 		if (image) {
 			struct aj *o = add_obj(a, m, "ImageOptions");
 			if (o)
-				add_str_opt(a, o, "Subpath", sfield(image, C2S_F_VIMAGE_SUBPATH));
+				add_str_opt(a, o, "Subpath", sfield(a, image, C2S_F_VIMAGE_SUBPATH));
 		}
 		break;
 	default:
@@ -1251,7 +1250,7 @@ static int mount_one(struct api *a, const struct c2s_mval *v, struct aj *arr)
 
 static int mounts(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 {
-	const struct c2s_mval *vols = given(svc, C2S_F_SERVICE_VOLUMES);
+	const struct c2s_mval *vols = given(a, svc, C2S_F_SERVICE_VOLUMES);
 	if (!count(vols))
 		return 0;
 	struct aj *arr = aj_array(&a->pool);
@@ -1272,7 +1271,7 @@ static int mounts(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 /* opts.ParseCPUs of a cpus: value (0 when absent) */
 static int cpus_value(struct api *a, const struct c2s_mval *res, unsigned f, int64_t *nano)
 {
-	const struct c2s_mval *v = given(res, f);
+	const struct c2s_mval *v = given(a, res, f);
 	struct c2s_str s = sval(v);
 	char err[API_MAX_MESSAGE];
 	*nano = 0;
@@ -1295,30 +1294,30 @@ static int cpus(struct api *a, const struct c2s_mval *res, unsigned f, struct aj
 
 static int resources(struct api *a, const struct c2s_mval *deploy, struct aj *tt)
 {
-	const struct c2s_mval *res = given(deploy, C2S_F_DEPLOY_RESOURCES);
+	const struct c2s_mval *res = given(a, deploy, C2S_F_DEPLOY_RESOURCES);
 	struct aj *r = add_obj(a, tt, "Resources");
 	if (!r)
 		return -1;
-	const struct c2s_mval *lim = field(res, C2S_F_RESOURCES_LIMITS);
+	const struct c2s_mval *lim = field(a, res, C2S_F_RESOURCES_LIMITS);
 	if (lim) {
 		struct aj *o = add_obj(a, r, "Limits");
 		if (!o || cpus(a, lim, C2S_F_LIMIT_CPUS, o) < 0)
 			return -1;
-		int64_t mem = ival(given(lim, C2S_F_LIMIT_MEMORY)), pids = ival(given(lim, C2S_F_LIMIT_PIDS));
+		int64_t mem = ival(given(a, lim, C2S_F_LIMIT_MEMORY)), pids = ival(given(a, lim, C2S_F_LIMIT_PIDS));
 		if (mem)
 			add_int(a, o, "MemoryBytes", mem);
 		if (pids)
 			add_int(a, o, "Pids", pids);
 	}
-	const struct c2s_mval *rsv = field(res, C2S_F_RESOURCES_RESERVATIONS);
+	const struct c2s_mval *rsv = field(a, res, C2S_F_RESOURCES_RESERVATIONS);
 	if (rsv) {
 		struct aj *o = add_obj(a, r, "Reservations");
 		if (!o || cpus(a, rsv, C2S_F_RESOURCE_CPUS, o) < 0)
 			return -1;
-		int64_t mem = ival(given(rsv, C2S_F_RESOURCE_MEMORY));
+		int64_t mem = ival(given(a, rsv, C2S_F_RESOURCE_MEMORY));
 		if (mem)
 			add_int(a, o, "MemoryBytes", mem);
-		const struct c2s_mval *gen = given(rsv, C2S_F_RESOURCE_GENERIC_RESOURCES);
+		const struct c2s_mval *gen = given(a, rsv, C2S_F_RESOURCE_GENERIC_RESOURCES);
 		if (count(gen)) {
 			struct aj *arr = add_arr(a, o, "GenericResources");
 			for (uint32_t i = 0; arr && i < count(gen); i++) {
@@ -1328,13 +1327,13 @@ static int resources(struct api *a, const struct c2s_mval *deploy, struct aj *tt
 					a->nomem = 1;
 					break;
 				}
-				const struct c2s_mval *d = field(item(gen, i), C2S_F_GENERIC_DISCRETE);
+				const struct c2s_mval *d = field(a, item(gen, i), C2S_F_GENERIC_DISCRETE);
 				if (d) {
 					struct aj *ds = add_obj(a, g, "DiscreteResourceSpec");
 					if (!ds)
 						break;
-					add_str_opt(a, ds, "Kind", sfield(d, C2S_F_DISCRETE_KIND));
-					int64_t val = ival(given(d, C2S_F_DISCRETE_VALUE));
+					add_str_opt(a, ds, "Kind", sfield(a, d, C2S_F_DISCRETE_KIND));
+					int64_t val = ival(given(a, d, C2S_F_DISCRETE_VALUE));
 					if (val)
 						add_int(a, ds, "Value", val);
 				}
@@ -1348,7 +1347,7 @@ static int resources(struct api *a, const struct c2s_mval *deploy, struct aj *tt
  * kind 0 none, 1 any, 2 on-failure with attempts. */
 static int restart_parse(struct api *a, const struct c2s_mval *svc, int *kind, uint64_t *attempts)
 {
-	const struct c2s_mval *rv = given(svc, C2S_F_SERVICE_RESTART);
+	const struct c2s_mval *rv = given(a, svc, C2S_F_SERVICE_RESTART);
 	struct c2s_str r = sval(rv);
 	*kind = 0;
 	*attempts = 0;
@@ -1388,14 +1387,14 @@ static int restart_parse(struct api *a, const struct c2s_mval *svc, int *kind, u
 
 static int restart_policy(struct api *a, const struct c2s_mval *svc, const struct c2s_mval *deploy, struct aj *tt)
 {
-	const struct c2s_mval *rp = field(deploy, C2S_F_DEPLOY_RESTART_POLICY);
+	const struct c2s_mval *rp = field(a, deploy, C2S_F_DEPLOY_RESTART_POLICY);
 	if (rp) {
 		struct aj *o = add_obj(a, tt, "RestartPolicy");
 		if (!o)
 			return -1;
-		add_str_opt(a, o, "Condition", sfield(rp, C2S_F_RESTART_CONDITION));
-		const struct c2s_mval *d = given(rp, C2S_F_RESTART_DELAY), *m = given(rp, C2S_F_RESTART_MAX_ATTEMPTS),
-				      *w = given(rp, C2S_F_RESTART_WINDOW);
+		add_str_opt(a, o, "Condition", sfield(a, rp, C2S_F_RESTART_CONDITION));
+		const struct c2s_mval *d = given(a, rp, C2S_F_RESTART_DELAY), *m = given(a, rp, C2S_F_RESTART_MAX_ATTEMPTS),
+				      *w = given(a, rp, C2S_F_RESTART_WINDOW);
 		if (d)
 			add_int(a, o, "Delay", ival(d));
 		if (m)
@@ -1426,13 +1425,13 @@ static int restart_policy(struct api *a, const struct c2s_mval *svc, const struc
 
 static int healthcheck(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 {
-	const struct c2s_mval *h = field(svc, C2S_F_SERVICE_HEALTHCHECK);
+	const struct c2s_mval *h = field(a, svc, C2S_F_SERVICE_HEALTHCHECK);
 	if (!h || h->kind == C2S_MV_NULL) {
 		/* healthcheck: null is a nil pointer in Go: no field */
 		return 0;
 	}
-	const struct c2s_mval *test = given(h, C2S_F_HEALTH_TEST);
-	if (truthy(given(h, C2S_F_HEALTH_DISABLE))) {
+	const struct c2s_mval *test = given(a, h, C2S_F_HEALTH_TEST);
+	if (truthy(given(a, h, C2S_F_HEALTH_DISABLE))) {
 		if (count(test))
 			return fail(a, h, "test and disable can't be set at the same time");
 		struct aj *o = add_obj(a, cs, "Healthcheck");
@@ -1454,11 +1453,11 @@ static int healthcheck(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 	} durs[] = {{"Interval", C2S_F_HEALTH_INTERVAL}, {"Timeout", C2S_F_HEALTH_TIMEOUT},
 		    {"StartPeriod", C2S_F_HEALTH_START_PERIOD}, {"StartInterval", C2S_F_HEALTH_START_INTERVAL}};
 	for (size_t i = 0; i < sizeof durs / sizeof durs[0]; i++) {
-		int64_t d = ival(given(h, durs[i].f));
+		int64_t d = ival(given(a, h, durs[i].f));
 		if (d)
 			add_int(a, o, durs[i].key, d);
 	}
-	int64_t retries = (int64_t)(uint64_t)ival(given(h, C2S_F_HEALTH_RETRIES));
+	int64_t retries = (int64_t)(uint64_t)ival(given(a, h, C2S_F_HEALTH_RETRIES));
 	if (retries)
 		add_int(a, o, "Retries", retries);
 	return 0;
@@ -1483,7 +1482,7 @@ static int attach_cmp(const void *x, const void *y)
 
 static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2s_str svc_name, struct aj *tt)
 {
-	const struct c2s_mval *nets = given(svc, C2S_F_SERVICE_NETWORKS);
+	const struct c2s_mval *nets = given(a, svc, C2S_F_SERVICE_NETWORKS);
 	uint32_t n = count(nets);
 	size_t total = n ? n : 1;
 	struct attach *v = tmp_calloc(a, total, sizeof *v);
@@ -1515,7 +1514,7 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 		v[k].body = b;
 		k++;
 		add_cstr(a, b, "Target", target);
-		const struct c2s_mval *aliases = given(cfg, C2S_F_SVCNET_ALIASES);
+		const struct c2s_mval *aliases = given(a, cfg, C2S_F_SVCNET_ALIASES);
 		int extra = user_defined(target);
 		if (count(aliases) || extra) {
 			struct aj *arr = add_arr(a, b, "Aliases");
@@ -1534,7 +1533,7 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 				}
 			}
 		}
-		add_map_opt(a, b, "DriverOpts", given(cfg, C2S_F_SVCNET_DRIVER_OPTS));
+		add_map_opt(a, b, "DriverOpts", given(a, cfg, C2S_F_SVCNET_DRIVER_OPTS));
 	}
 	if (rc == 0) {
 		sort_items(v, k, sizeof *v, attach_cmp);
@@ -1551,9 +1550,9 @@ static int service_networks(struct api *a, const struct c2s_mval *svc, struct c2
 /* convertCredentialSpec's refusals */
 static int credential_check(struct api *a, const struct c2s_mval *svc)
 {
-	const struct c2s_mval *cred = given(svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
-	struct c2s_str cfg = sfield(cred, C2S_F_CREDSPEC_CONFIG), file = sfield(cred, C2S_F_CREDSPEC_FILE),
-		       reg = sfield(cred, C2S_F_CREDSPEC_REGISTRY);
+	const struct c2s_mval *cred = given(a, svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
+	struct c2s_str cfg = sfield(a, cred, C2S_F_CREDSPEC_CONFIG), file = sfield(a, cred, C2S_F_CREDSPEC_FILE),
+		       reg = sfield(a, cred, C2S_F_CREDSPEC_REGISTRY);
 	const char *set[3];
 	int l = 0;
 	if (cfg.n)
@@ -1572,16 +1571,16 @@ static int credential_check(struct api *a, const struct c2s_mval *svc)
 		 * key or STACK_key (a config with its own name: is not found) */
 		char *want1 = cstr(a, cfg), *want2 = scoped(a, cfg);
 		int found = 0;
-		const struct c2s_mval *list = given(svc, C2S_F_SERVICE_CONFIGS);
+		const struct c2s_mval *list = given(a, svc, C2S_F_SERVICE_CONFIGS);
 		for (uint32_t i = 0; i < count(list) + 1 && !found; i++) {
-			struct c2s_str key = i < count(list) ? sfield(item(list, i), C2S_F_FILEREF_SOURCE) : cfg;
+			struct c2s_str key = i < count(list) ? sfield(a, item(list, i), C2S_F_FILEREF_SOURCE) : cfg;
 			const struct c2s_mval *obj = map_find(a, a->configs, key);
 			const char *name = object_name(a, obj && obj->kind == C2S_MV_STRUCT ? obj : NULL,
 						       C2S_F_FILEOBJ_NAME, key);
 			found = strcmp(name, want1) == 0 || strcmp(name, want2) == 0;
 		}
 		if (!found)
-			return fail(a, given(cred, C2S_F_CREDSPEC_CONFIG),
+			return fail(a, given(a, cred, C2S_F_CREDSPEC_CONFIG),
 				    "invalid credential spec: spec specifies config %s, but no such config can be found", want1);
 	}
 	return 0;
@@ -1589,9 +1588,9 @@ static int credential_check(struct api *a, const struct c2s_mval *svc)
 
 static int credential_spec(struct api *a, const struct c2s_mval *svc, struct aj *priv)
 {
-	const struct c2s_mval *cred = given(svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
-	struct c2s_str cfg = sfield(cred, C2S_F_CREDSPEC_CONFIG), file = sfield(cred, C2S_F_CREDSPEC_FILE),
-		       reg = sfield(cred, C2S_F_CREDSPEC_REGISTRY);
+	const struct c2s_mval *cred = given(a, svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
+	struct c2s_str cfg = sfield(a, cred, C2S_F_CREDSPEC_CONFIG), file = sfield(a, cred, C2S_F_CREDSPEC_FILE),
+		       reg = sfield(a, cred, C2S_F_CREDSPEC_REGISTRY);
 	if (credential_check(a, svc) < 0)
 		return -1;
 	if (!cfg.n && !file.n && !reg.n) {
@@ -1659,7 +1658,7 @@ static size_t cap_set(struct api *a, const struct c2s_mval *list, char **out)
 
 static int capabilities(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 {
-	const struct c2s_mval *addl = given(svc, C2S_F_SERVICE_CAP_ADD), *dropl = given(svc, C2S_F_SERVICE_CAP_DROP);
+	const struct c2s_mval *addl = given(a, svc, C2S_F_SERVICE_CAP_ADD), *dropl = given(a, svc, C2S_F_SERVICE_CAP_DROP);
 	size_t na = count(addl), nd = count(dropl);
 	char **add_ = tmp_calloc(a, na + 1, sizeof *add_), **drop = tmp_calloc(a, nd + 1, sizeof *drop);
 	if (!add_ || !drop)
@@ -1721,7 +1720,7 @@ static char *env_entry(struct api *a, struct c2s_str k, struct c2s_str v)
 
 static void environment(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 {
-	const struct c2s_mval *env = given(svc, C2S_F_SERVICE_ENVIRONMENT);
+	const struct c2s_mval *env = given(a, svc, C2S_F_SERVICE_ENVIRONMENT);
 	uint32_t n = count(env);
 	if (!n)
 		return;
@@ -1755,7 +1754,7 @@ static void environment(struct api *a, const struct c2s_mval *svc, struct aj *cs
 
 static void extra_hosts(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 {
-	const struct c2s_mval *hosts = given(svc, C2S_F_SERVICE_EXTRA_HOSTS);
+	const struct c2s_mval *hosts = given(a, svc, C2S_F_SERVICE_EXTRA_HOSTS);
 	struct aj *arr = NULL;
 	for (uint32_t i = 0; i < count(hosts); i++) {
 		struct c2s_str h = sval(item(hosts, i));
@@ -1786,7 +1785,7 @@ static int ulimit_cmp(const void *x, const void *y)
 
 static void ulimits(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 {
-	const struct c2s_mval *map = given(svc, C2S_F_SERVICE_ULIMITS);
+	const struct c2s_mval *map = given(a, svc, C2S_F_SERVICE_ULIMITS);
 	uint32_t n = count(map);
 	if (!n)
 		return;
@@ -1797,10 +1796,10 @@ static void ulimits(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		const struct c2s_mval *v = map_value(map, i);
-		int64_t single = ival(given(v, C2S_F_ULIMIT_SINGLE));
+		int64_t single = ival(given(a, v, C2S_F_ULIMIT_SINGLE));
 		u[i].name = cstr(a, sval(map_key(map, i)));
-		u[i].soft = single ? single : ival(given(v, C2S_F_ULIMIT_SOFT));
-		u[i].hard = single ? single : ival(given(v, C2S_F_ULIMIT_HARD));
+		u[i].soft = single ? single : ival(given(a, v, C2S_F_ULIMIT_SOFT));
+		u[i].hard = single ? single : ival(given(a, v, C2S_F_ULIMIT_HARD));
 	}
 	sort_items(u, n, sizeof *u, ulimit_cmp);
 	struct aj *arr = add_arr(a, cs, "Ulimits");
@@ -1819,26 +1818,26 @@ static void ulimits(struct api *a, const struct c2s_mval *svc, struct aj *cs)
 
 static void update_config(struct api *a, const struct c2s_mval *deploy, unsigned f, const char *key, struct aj *spec)
 {
-	const struct c2s_mval *u = field(deploy, f);
+	const struct c2s_mval *u = field(a, deploy, f);
 	if (!u || u->kind == C2S_MV_NULL)
 		return;
 	struct aj *o = add_obj(a, spec, key);
 	if (!o)
 		return;
-	const struct c2s_mval *par = given(u, C2S_F_UPDATE_PARALLELISM);
+	const struct c2s_mval *par = given(a, u, C2S_F_UPDATE_PARALLELISM);
 	if (par)
 		add_u64_val(a, o, "Parallelism", par);
 	else
 		add_uint(a, o, "Parallelism", 1);
-	int64_t delay = ival(given(u, C2S_F_UPDATE_DELAY)), monitor = ival(given(u, C2S_F_UPDATE_MONITOR));
+	int64_t delay = ival(given(a, u, C2S_F_UPDATE_DELAY)), monitor = ival(given(a, u, C2S_F_UPDATE_MONITOR));
 	if (delay)
 		add_int(a, o, "Delay", delay);
-	add_str_opt(a, o, "FailureAction", sfield(u, C2S_F_UPDATE_FAILURE_ACTION));
+	add_str_opt(a, o, "FailureAction", sfield(a, u, C2S_F_UPDATE_FAILURE_ACTION));
 	if (monitor)
 		add_int(a, o, "Monitor", monitor);
-	const struct c2s_mval *ratio = given(u, C2S_F_UPDATE_MAX_FAILURE_RATIO);
+	const struct c2s_mval *ratio = given(a, u, C2S_F_UPDATE_MAX_FAILURE_RATIO);
 	add_float32(a, o, "MaxFailureRatio", ratio ? (ratio->kind == C2S_MV_FLOAT ? ratio->u.f : (double)ival(ratio)) : 0);
-	add_str(a, o, "Order", sfield(u, C2S_F_UPDATE_ORDER));
+	add_str(a, o, "Order", sfield(a, u, C2S_F_UPDATE_ORDER));
 }
 
 struct port {
@@ -2086,7 +2085,7 @@ static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struc
 	struct aj *e = add_obj(a, spec, "EndpointSpec");
 	if (!e)
 		return;
-	struct c2s_str mode = sfield(deploy, C2S_F_DEPLOY_ENDPOINT_MODE);
+	struct c2s_str mode = sfield(a, deploy, C2S_F_DEPLOY_ENDPOINT_MODE);
 	if (mode.n) {
 		char *lower = cstr(a, mode);
 		for (char *p = lower; *p; p++)
@@ -2094,7 +2093,7 @@ static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struc
 				*p = (char)(*p - 'A' + 'a');
 		add_cstr(a, e, "Mode", lower);
 	}
-	const struct c2s_mval *ports = given(svc, C2S_F_SERVICE_PORTS);
+	const struct c2s_mval *ports = given(a, svc, C2S_F_SERVICE_PORTS);
 	uint32_t n = count(ports);
 	if (!n)
 		return;
@@ -2109,14 +2108,14 @@ static void endpoint_spec(struct api *a, const struct c2s_mval *svc, const struc
 		if (!o)
 			break;
 		p[i].body = o;
-		add_str_opt(a, o, "Protocol", sfield(pc, C2S_F_PORT_PROTOCOL));
-		uint32_t target = (uint32_t)ival(given(pc, C2S_F_PORT_TARGET));
-		uint32_t published = (uint32_t)ival(given(pc, C2S_F_PORT_PUBLISHED));
+		add_str_opt(a, o, "Protocol", sfield(a, pc, C2S_F_PORT_PROTOCOL));
+		uint32_t target = (uint32_t)ival(given(a, pc, C2S_F_PORT_TARGET));
+		uint32_t published = (uint32_t)ival(given(a, pc, C2S_F_PORT_PUBLISHED));
 		if (target)
 			add_uint(a, o, "TargetPort", target);
 		if (published)
 			add_uint(a, o, "PublishedPort", published);
-		add_str_opt(a, o, "PublishMode", sfield(pc, C2S_F_PORT_MODE));
+		add_str_opt(a, o, "PublishMode", sfield(a, pc, C2S_F_PORT_MODE));
 		p[i].published = published;
 	}
 	/* sort.Slice by PublishedPort: not stable, so ties land where Go's pdqsort puts them */
@@ -2135,26 +2134,26 @@ static struct aj *service_spec(struct api *a, struct c2s_str key, const struct c
 static struct aj *service(struct api *a, struct c2s_str key, const struct c2s_mval *svc)
 {
 	if (svc->kind == C2S_MV_STRUCT) {
-		memset(svc_fields.at, 0, sizeof svc_fields.at);
+		memset(a->svc_fields.at, 0, sizeof a->svc_fields.at);
 		for (uint32_t i = 0; i < svc->n; i++)
-			if (svc->u.v[i].field < 64 && !svc_fields.at[svc->u.v[i].field]) /* the first, as c2s_mget */
-				svc_fields.at[svc->u.v[i].field] = &svc->u.v[i];
-		svc_fields.s = svc;
+			if (svc->u.v[i].field < 64 && !a->svc_fields.at[svc->u.v[i].field]) /* the first, as c2s_mget */
+				a->svc_fields.at[svc->u.v[i].field] = &svc->u.v[i];
+		a->svc_fields.s = svc;
 	}
 	struct aj *spec = service_spec(a, key, svc);
-	svc_fields.s = NULL;
+	a->svc_fields.s = NULL;
 	return spec;
 }
 
 static struct aj *service_spec(struct api *a, struct c2s_str key, const struct c2s_mval *svc)
 {
-	const struct c2s_mval *deploy = given(svc, C2S_F_SERVICE_DEPLOY);
-	struct c2s_str image = sfield(svc, C2S_F_SERVICE_IMAGE);
+	const struct c2s_mval *deploy = given(a, svc, C2S_F_SERVICE_DEPLOY);
+	struct c2s_str image = sfield(a, svc, C2S_F_SERVICE_IMAGE);
 	struct aj *spec = obj_new(a), *labels, *tt, *cs, *priv, *pl;
 	if (!spec)
 		return NULL;
 	add_cstr(a, spec, "Name", scoped(a, key));
-	labels = add(a, spec, "Labels", stack_labels(a, given(deploy, C2S_F_DEPLOY_LABELS)));
+	labels = add(a, spec, "Labels", stack_labels(a, given(a, deploy, C2S_F_DEPLOY_LABELS)));
 	if (labels) {
 		aj_remove(labels, LABEL_IMAGE);
 		add_str(a, labels, LABEL_IMAGE, image);
@@ -2167,8 +2166,8 @@ static struct aj *service_spec(struct api *a, struct c2s_str key, const struct c
 	/* the order of docker's conversions, for which error wins */
 	if (file_refs(a, svc, 1, NULL, cs) < 0)
 		goto fail;
-	const struct c2s_mval *cred = given(svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
-	const struct c2s_mval *cred_cfg = given(cred, C2S_F_CREDSPEC_CONFIG);
+	const struct c2s_mval *cred = given(a, svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
+	const struct c2s_mval *cred_cfg = given(a, cred, C2S_F_CREDSPEC_CONFIG);
 	if (cred_cfg && cred_cfg->n == 0)
 		cred_cfg = NULL;
 	if (file_refs(a, svc, 0, cred_cfg, cs) < 0)
@@ -2181,29 +2180,29 @@ static struct aj *service_spec(struct api *a, struct c2s_str key, const struct c
 		add_cstr(a, cs, "Image", img);
 	else
 		add_str_opt(a, cs, "Image", image);
-	add(a, cs, "Labels", stack_labels(a, given(svc, C2S_F_SERVICE_LABELS)));
-	add_strlist_opt(a, cs, "Command", given(svc, C2S_F_SERVICE_ENTRYPOINT));
-	add_strlist_opt(a, cs, "Args", given(svc, C2S_F_SERVICE_COMMAND));
-	add_str_opt(a, cs, "Hostname", sfield(svc, C2S_F_SERVICE_HOSTNAME));
+	add(a, cs, "Labels", stack_labels(a, given(a, svc, C2S_F_SERVICE_LABELS)));
+	add_strlist_opt(a, cs, "Command", given(a, svc, C2S_F_SERVICE_ENTRYPOINT));
+	add_strlist_opt(a, cs, "Args", given(a, svc, C2S_F_SERVICE_COMMAND));
+	add_str_opt(a, cs, "Hostname", sfield(a, svc, C2S_F_SERVICE_HOSTNAME));
 	environment(a, svc, cs);
-	add_str_opt(a, cs, "Dir", sfield(svc, C2S_F_SERVICE_WORKING_DIR));
-	add_str_opt(a, cs, "User", sfield(svc, C2S_F_SERVICE_USER));
+	add_str_opt(a, cs, "Dir", sfield(a, svc, C2S_F_SERVICE_WORKING_DIR));
+	add_str_opt(a, cs, "User", sfield(a, svc, C2S_F_SERVICE_USER));
 	priv = add_obj(a, cs, "Privileges");
-	const struct c2s_mval *init = given(svc, C2S_F_SERVICE_INIT);
+	const struct c2s_mval *init = given(a, svc, C2S_F_SERVICE_INIT);
 	if (init)
 		add_bool(a, cs, "Init", truthy(init));
-	add_str_opt(a, cs, "StopSignal", sfield(svc, C2S_F_SERVICE_STOP_SIGNAL));
-	if (truthy(given(svc, C2S_F_SERVICE_TTY)))
+	add_str_opt(a, cs, "StopSignal", sfield(a, svc, C2S_F_SERVICE_STOP_SIGNAL));
+	if (truthy(given(a, svc, C2S_F_SERVICE_TTY)))
 		add_bool(a, cs, "TTY", 1);
-	if (truthy(given(svc, C2S_F_SERVICE_STDIN_OPEN)))
+	if (truthy(given(a, svc, C2S_F_SERVICE_STDIN_OPEN)))
 		add_bool(a, cs, "OpenStdin", 1);
-	if (truthy(given(svc, C2S_F_SERVICE_READ_ONLY)))
+	if (truthy(given(a, svc, C2S_F_SERVICE_READ_ONLY)))
 		add_bool(a, cs, "ReadOnly", 1);
-	const struct c2s_mval *grace = given(svc, C2S_F_SERVICE_STOP_GRACE_PERIOD);
+	const struct c2s_mval *grace = given(a, svc, C2S_F_SERVICE_STOP_GRACE_PERIOD);
 	if (grace)
 		add_int(a, cs, "StopGracePeriod", ival(grace));
 	extra_hosts(a, svc, cs);
-	const struct c2s_mval *dns = given(svc, C2S_F_SERVICE_DNS), *search = given(svc, C2S_F_SERVICE_DNS_SEARCH);
+	const struct c2s_mval *dns = given(a, svc, C2S_F_SERVICE_DNS), *search = given(a, svc, C2S_F_SERVICE_DNS_SEARCH);
 	if (dns || search) {
 		struct aj *d = add_obj(a, cs, "DNSConfig");
 		if (d) {
@@ -2211,8 +2210,8 @@ static struct aj *service_spec(struct api *a, struct c2s_str key, const struct c
 			add_strlist_opt(a, d, "Search", search);
 		}
 	}
-	add_str_opt(a, cs, "Isolation", sfield(svc, C2S_F_SERVICE_ISOLATION));
-	add_map_opt(a, cs, "Sysctls", given(svc, C2S_F_SERVICE_SYSCTLS));
+	add_str_opt(a, cs, "Isolation", sfield(a, svc, C2S_F_SERVICE_ISOLATION));
+	add_map_opt(a, cs, "Sysctls", given(a, svc, C2S_F_SERVICE_SYSCTLS));
 	ulimits(a, svc, cs);
 
 	if (mode_spec(a, deploy, spec) < 0 || mounts(a, svc, cs) < 0 || resources(a, deploy, tt) < 0 ||
@@ -2220,9 +2219,9 @@ static struct aj *service_spec(struct api *a, struct c2s_str key, const struct c
 		goto fail;
 	pl = add_obj(a, tt, "Placement");
 	if (pl) {
-		const struct c2s_mval *place = given(deploy, C2S_F_DEPLOY_PLACEMENT);
-		add_strlist_opt(a, pl, "Constraints", given(place, C2S_F_PLACEMENT_CONSTRAINTS));
-		const struct c2s_mval *prefs = given(place, C2S_F_PLACEMENT_PREFERENCES);
+		const struct c2s_mval *place = given(a, deploy, C2S_F_DEPLOY_PLACEMENT);
+		add_strlist_opt(a, pl, "Constraints", given(a, place, C2S_F_PLACEMENT_CONSTRAINTS));
+		const struct c2s_mval *prefs = given(a, place, C2S_F_PLACEMENT_PREFERENCES);
 		if (count(prefs)) {
 			struct aj *arr = add_arr(a, pl, "Preferences");
 			for (uint32_t i = 0; arr && i < count(prefs); i++) {
@@ -2234,10 +2233,10 @@ static struct aj *service_spec(struct api *a, struct c2s_str key, const struct c
 				}
 				sp = add_obj(a, p, "Spread");
 				if (sp)
-					add_str(a, sp, "SpreadDescriptor", sfield(item(prefs, i), C2S_F_PREF_SPREAD));
+					add_str(a, sp, "SpreadDescriptor", sfield(a, item(prefs, i), C2S_F_PREF_SPREAD));
 			}
 		}
-		int64_t maxr = ival(given(place, C2S_F_PLACEMENT_MAX_REPLICAS));
+		int64_t maxr = ival(given(a, place, C2S_F_PLACEMENT_MAX_REPLICAS));
 		if (maxr)
 			add_uint(a, pl, "MaxReplicas", (uint64_t)maxr);
 	}
@@ -2249,12 +2248,12 @@ static struct aj *service_spec(struct api *a, struct c2s_str key, const struct c
 	add_bool(a, priv, "NoNewPrivileges", 0);
 	if (capabilities(a, svc, cs) < 0)
 		goto fail;
-	const struct c2s_mval *logging = field(svc, C2S_F_SERVICE_LOGGING);
+	const struct c2s_mval *logging = field(a, svc, C2S_F_SERVICE_LOGGING);
 	if (logging && logging->kind != C2S_MV_NULL) {
 		struct aj *ld = add_obj(a, tt, "LogDriver");
 		if (ld) {
-			add_str_opt(a, ld, "Name", sfield(logging, C2S_F_LOGGING_DRIVER));
-			add_map_opt(a, ld, "Options", given(logging, C2S_F_LOGGING_OPTIONS));
+			add_str_opt(a, ld, "Name", sfield(a, logging, C2S_F_LOGGING_DRIVER));
+			add_map_opt(a, ld, "Options", given(a, logging, C2S_F_LOGGING_OPTIONS));
 		}
 	}
 	add_uint(a, tt, "ForceUpdate", 0);
@@ -2274,41 +2273,41 @@ fail:
 static int check_service(struct api *a, const struct c2s_mval *svc)
 {
 	for (int secrets = 1; secrets >= 0; secrets--) {
-		const struct c2s_mval *list = given(svc, secrets ? C2S_F_SERVICE_SECRETS : C2S_F_SERVICE_CONFIGS);
+		const struct c2s_mval *list = given(a, svc, secrets ? C2S_F_SERVICE_SECRETS : C2S_F_SERVICE_CONFIGS);
 		for (uint32_t i = 0; i < count(list); i++) {
-			struct c2s_str source = sfield(item(list, i), C2S_F_FILEREF_SOURCE);
+			struct c2s_str source = sfield(a, item(list, i), C2S_F_FILEREF_SOURCE);
 			if (!map_find(a, secrets ? a->secrets : a->configs, source))
 				return fail_undefined(a, item(list, i), "undefined %s %s", secrets ? "secret" : "config",
 						      quoted(a, source));
 		}
 	}
-	const struct c2s_mval *cred = given(svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
-	const struct c2s_mval *cred_cfg = given(cred, C2S_F_CREDSPEC_CONFIG);
+	const struct c2s_mval *cred = given(a, svc, C2S_F_SERVICE_CREDENTIAL_SPEC);
+	const struct c2s_mval *cred_cfg = given(a, cred, C2S_F_CREDSPEC_CONFIG);
 	if (cred_cfg && cred_cfg->n && !map_find(a, a->configs, sval(cred_cfg)))
 		return fail_undefined(a, cred_cfg, "undefined config %s", quoted(a, sval(cred_cfg)));
-	const struct c2s_mval *deploy = given(svc, C2S_F_SERVICE_DEPLOY);
+	const struct c2s_mval *deploy = given(a, svc, C2S_F_SERVICE_DEPLOY);
 	if (mode_check(a, deploy) < 0)
 		return -1;
-	const struct c2s_mval *vols = given(svc, C2S_F_SERVICE_VOLUMES);
+	const struct c2s_mval *vols = given(a, svc, C2S_F_SERVICE_VOLUMES);
 	for (uint32_t i = 0; i < count(vols); i++) {
 		const struct c2s_mval *stack_vol;
 		int t;
 		if (mount_check(a, item(vols, i), &t, &stack_vol) < 0)
 			return -1;
 	}
-	const struct c2s_mval *res = given(deploy, C2S_F_DEPLOY_RESOURCES);
+	const struct c2s_mval *res = given(a, deploy, C2S_F_DEPLOY_RESOURCES);
 	int64_t nano;
-	if (cpus_value(a, field(res, C2S_F_RESOURCES_LIMITS), C2S_F_LIMIT_CPUS, &nano) < 0 ||
-	    cpus_value(a, field(res, C2S_F_RESOURCES_RESERVATIONS), C2S_F_RESOURCE_CPUS, &nano) < 0)
+	if (cpus_value(a, field(a, res, C2S_F_RESOURCES_LIMITS), C2S_F_LIMIT_CPUS, &nano) < 0 ||
+	    cpus_value(a, field(a, res, C2S_F_RESOURCES_RESERVATIONS), C2S_F_RESOURCE_CPUS, &nano) < 0)
 		return -1;
 	int kind;
 	uint64_t attempts;
-	if (!field(deploy, C2S_F_DEPLOY_RESTART_POLICY) && restart_parse(a, svc, &kind, &attempts) < 0)
+	if (!field(a, deploy, C2S_F_DEPLOY_RESTART_POLICY) && restart_parse(a, svc, &kind, &attempts) < 0)
 		return -1;
-	const struct c2s_mval *h = field(svc, C2S_F_SERVICE_HEALTHCHECK);
-	if (h && h->kind != C2S_MV_NULL && truthy(given(h, C2S_F_HEALTH_DISABLE)) && count(given(h, C2S_F_HEALTH_TEST)))
+	const struct c2s_mval *h = field(a, svc, C2S_F_SERVICE_HEALTHCHECK);
+	if (h && h->kind != C2S_MV_NULL && truthy(given(a, h, C2S_F_HEALTH_DISABLE)) && count(given(a, h, C2S_F_HEALTH_TEST)))
 		return fail(a, h, "test and disable can't be set at the same time");
-	const struct c2s_mval *nets = given(svc, C2S_F_SERVICE_NETWORKS);
+	const struct c2s_mval *nets = given(a, svc, C2S_F_SERVICE_NETWORKS);
 	for (uint32_t i = 0; i < count(nets); i++) {
 		struct c2s_str key = sval(map_key(nets, i));
 		if (!map_find(a, a->networks, key) && !str_eq(key, "default"))
@@ -2320,7 +2319,7 @@ static int check_service(struct api *a, const struct c2s_mval *svc)
 /* The loader's image check (cli/command/stack/loader), before any conversion. */
 static int check_image(struct api *a, struct c2s_str key, const struct c2s_mval *keynode, const struct c2s_mval *svc)
 {
-	const struct c2s_mval *iv = given(svc, C2S_F_SERVICE_IMAGE);
+	const struct c2s_mval *iv = given(a, svc, C2S_F_SERVICE_IMAGE);
 	struct c2s_str image = sval(iv);
 	char err[API_MAX_MESSAGE];
 	if (image.n == 0)
@@ -2451,10 +2450,10 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 	a.config = &m->root;
 	a.stack_len = strlen(o->stack);
 	c2s_arena_init(&a.keep, 0);
-	a.networks = given(a.config, C2S_F_CONFIG_NETWORKS);
-	a.volumes = given(a.config, C2S_F_CONFIG_VOLUMES);
-	a.secrets = given(a.config, C2S_F_CONFIG_SECRETS);
-	a.configs = given(a.config, C2S_F_CONFIG_CONFIGS);
+	a.networks = given(&a, a.config, C2S_F_CONFIG_NETWORKS);
+	a.volumes = given(&a, a.config, C2S_F_CONFIG_VOLUMES);
+	a.secrets = given(&a, a.config, C2S_F_CONFIG_SECRETS);
+	a.configs = given(&a, a.config, C2S_F_CONFIG_CONFIGS);
 	key_index_build(&a.key_indexes[0], a.networks);
 	key_index_build(&a.key_indexes[1], a.volumes);
 	key_index_build(&a.key_indexes[2], a.secrets);
@@ -2483,7 +2482,7 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 			service_done(&a);
 			goto done;
 		}
-		struct c2s_str image = sfield(svc, C2S_F_SERVICE_IMAGE);
+		struct c2s_str image = sfield(&a, svc, C2S_F_SERVICE_IMAGE);
 		if (!o->prechecked && bad_image == UINT32_MAX &&
 		    (image.n == 0 || c2s_image_check(image.p, image.n, err, sizeof err) < 0))
 			bad_image = i;
