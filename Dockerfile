@@ -4,11 +4,11 @@
 # libraries ldd lists, CA certificates, a non-root user) and the same configuration;
 # tests/swarm/tier-image.sh checks that this stage declares what the imported image has.
 FROM debian:bookworm-slim AS build
-# the build packages of scripts/install-deps.sh (tests/packaging/files.sh keeps them in step)
+# the build packages of scripts/install-deps.sh (tests/packaging/ci-docs.sh checks every -dev one is here)
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential autoconf automake libtool pkg-config ca-certificates \
-      libyaml-dev libcjson-dev libcmocka-dev \
+      libyaml-dev libcjson-dev libcmocka-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

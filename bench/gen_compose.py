@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-# Copied unchanged (but for this comment) from the shared benchmark inputs,
-# /work/shared/bench/gen_compose.py, so a fresh clone can regenerate the same bytes (seed 42).
+# The team's seeded benchmark generator, kept in the tree unchanged (but for this
+# comment) so a fresh clone regenerates the same bytes (seed 42).
 """gen_compose.py - deterministic generator of realistic Compose v3.8 files.
 
     python3 gen_compose.py N [--seed S] [-o FILE]

@@ -21,6 +21,7 @@ Standard library only.
 import argparse
 import datetime
 import hashlib
+import json
 import importlib.util
 import os
 import platform
@@ -248,6 +249,70 @@ def commands(binary):
     ]
 
 
+# ---- plan: the same stack against a state ----------------------------------------
+
+PLAN_SIZES = (1000, 10000)
+
+
+def daemonlike():
+    spec = importlib.util.spec_from_file_location("daemonlike", os.path.join(HERE, "..", "tests", "plan",
+                                                                             "daemonlike.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def plan_bodies(binary, inp, env):
+    p = subprocess.run([binary, "convert", "-c", inp.files[0], "--to", "api", "--stack", "bench"],
+                       env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+    return json.loads(p.stdout)
+
+
+def plan_state(binary, inp, workdir, env):
+    """A state for plan: the bodies `convert --to api` makes for the input,
+    as a daemon stores them (tests/plan/daemonlike.py), printed as `docker
+    inspect` prints them. Kept next to the input."""
+    path = os.path.join(workdir, os.path.basename(inp.files[0]) + ".state.json")
+    if not os.path.exists(path):
+        state = daemonlike().state(plan_bodies(binary, inp, env))
+        write_if_absent(path, lambda: json.dumps(state, indent=4))
+    return path
+
+
+class FakeDaemon:
+    """scripts/reference/fakedockerd.py on a private socket, holding the stack."""
+
+    def __init__(self, workdir):
+        self.dir = tempfile.mkdtemp(prefix="c2s-bench-fake.", dir=workdir)
+        self.sock = os.path.join(self.dir, "d.sock")
+        self.log = os.path.join(self.dir, "log.jsonl")
+        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "scripts", "reference", "fakedockerd.py"),
+                                      "--socket", self.sock, "--log", self.log],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        if "READY" not in (self.proc.stdout.readline() or ""):
+            self.stop()
+            raise RuntimeError("fakedockerd did not start")
+
+    def requests(self):
+        with open(self.log) as f:
+            return [json.loads(line) for line in f]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def plan_argv(binary, files, state=None, host=None):
+    return [binary, "plan", "--resolve-image", "never"] + [x for f in files for x in ("-c", f)] + \
+        (["--state", state, "--api-version", "1.41"] if state else ["-H", "unix://" + host]) + ["bench"]
+
+
 def docker_argv(files):
     return ["docker", "stack", "config"] + [x for f in files for x in ("-c", f)]
 
@@ -349,7 +414,10 @@ class Target:
         return {True: "PASS", False: "FAIL", None: "n/a"}[self.ok]
 
 
-def evaluate(results, small, cg, quick, allow_missing):
+PLAN_KINDS = 4  # services, networks, secrets, configs: plan lists each once, after the ping
+
+
+def evaluate(results, small, cg, quick, allow_missing, plan_requests=()):
     """The targets of issue 8; in quick mode at N = 1,000 with every limit doubled."""
     k = 2.0 if quick else 1.0
     tn = QUICK_TARGET_N if quick else TARGET_N
@@ -418,6 +486,11 @@ def evaluate(results, small, cg, quick, allow_missing):
         else:
             targets.append(Target("`lint` on %d small files in one call" % SMALL_FILES, small.state,
                                   "<= %.2f s" % lim, False, small.note))
+    for inp, per_run, methods in plan_requests:
+        lim = PLAN_KINDS + 1
+        targets.append(Target("`plan` against fakedockerd at %s: requests per run (%s)" % (inp.name, "/".join(methods)),
+                              "%g" % per_run, "<= %d, GET/HEAD only" % lim,
+                              per_run <= lim and set(methods) <= {"GET", "HEAD"}))
     if cg is not None:
         floor_ir = cg.get("floor")
         lint_ir = cg.get("lint")
@@ -689,6 +762,40 @@ def main():
         if inp.n < 100000:
             run_input(inp)
 
+    # plan: the stack against a state of its own, from a file and from a fake
+    # daemon (no time target; its requests are counted: the ping and one list
+    # per kind, whatever the stack's size)
+    plan_requests = []
+    for inp in inputs:
+        if inp.flat or inp.n not in PLAN_SIZES:
+            continue
+        state = plan_state(binary, inp, workdir, env)
+        log("bench: %-8s plan --state" % inp.name)
+        m = measure("plan --state", plan_argv(binary, inp.files, state=state), [floor] + inp.files, inp,
+                    pairs, env, (0, 1), 1.5)
+        results.append(m)
+        log("        %s  %s" % ((fmt_ratio(m), fmt_mib(m.rss())) if m.state == "ok" else (m.state, m.note)))
+        if inp.n != (QUICK_TARGET_N if a.quick else PLAN_SIZES[0]):
+            continue
+        try:
+            fake = FakeDaemon(workdir)
+        except (OSError, RuntimeError) as e:
+            notes.append("plan against fakedockerd not measured: %s" % e)
+            continue
+        try:
+            daemonlike().post(fake.sock, plan_bodies(binary, inp, env))
+            before = len(fake.requests())
+            log("bench: %-8s plan (fakedockerd)" % inp.name)
+            m = measure("plan (fakedockerd)", plan_argv(binary, inp.files, host=fake.sock), [floor] + inp.files,
+                        inp, pairs, env, (0, 1), 1.5)
+            results.append(m)
+            log("        %s  %s" % ((fmt_ratio(m), fmt_mib(m.rss())) if m.state == "ok" else (m.state, m.note)))
+            reqs = fake.requests()[before:]
+            runs = max(1, len(m.pairs))
+            plan_requests.append((inp, len(reqs) / runs, sorted({r["method"] for r in reqs})))
+        finally:
+            fake.stop()
+
     # Instruction counts: repeatable where wall-clock time is not.
     cg, cg_bytes, cg_linear = None, 0, []
     if not a.no_callgrind and shutil.which("valgrind"):
@@ -747,7 +854,7 @@ def main():
         notes.append("callgrind linearity, `%s`: %s instructions at N=10,000, %.3f times those at N=1,000 "
                      "for %.3f times the bytes." % (name, "{:,}".format(ir), growth, size))
     load1 = os.getloadavg()
-    targets = evaluate(results, small, cg, a.quick, a.allow_missing)
+    targets = evaluate(results, small, cg, a.quick, a.allow_missing, plan_requests)
     meta = [
         ("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
         ("commit", git_commit()),

@@ -8,7 +8,7 @@
 # scanner's events against libyaml's; this checks what the user sees,
 # including the loader's restart when the scanner gives up half way.
 #
-#   scripts/diff-fast-yaml.sh 12 /work/shared/corpus/real
+#   scripts/diff-fast-yaml.sh 12 DIR-OF-REAL-COMPOSE-FILES
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-12}

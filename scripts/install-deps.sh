@@ -10,8 +10,9 @@ missing=""
 packages="$packages valgrind"
 # python3-jsonschema: tests/cli/schemas.sh and sarif.sh check our JSON against docs/schema/ and SARIF's schema.
 packages="$packages python3-jsonschema"
-# packaging (issue 16): pre-commit and git test the hooks; the image carries CA certificates.
-packages="$packages pre-commit git ca-certificates"
+# packaging (issue 16): pre-commit and git test the hooks; the image carries CA certificates;
+# zsh and fish run their completions' tests.
+packages="$packages pre-commit git ca-certificates zsh fish"
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"

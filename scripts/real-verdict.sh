@@ -11,10 +11,13 @@
 #                                             on each FILE (no dockerd needed) and
 #                                             compare its verdict with the recorded one
 #   real-verdict.sh live FILE...              both at once, without a file: deploy, lint,
-#                                             compare (tests/swarm/tier-validate.sh)
+#                                             compare (tests/swarm/tier-validate.sh); a
+#                                             file's "# c2s-validate: refused RULE" or
+#                                             "accepted [RULE]" line is checked too: the
+#                                             engine's verdict, and that lint reports RULE
 #
 # Each FILE is deployed from its own directory, as `-c BASENAME`, as stack
-# "s" + the file name's letters and digits (064.yml -> s064), with only PATH,
+# "s" (C2S_RV_PREFIX) + the file name's letters and digits (064.yml -> s064), with only PATH,
 # HOME, DOCKER_HOST and an empty DOCKER_CONFIG in the CLI's environment (no
 # ${VAR} of the caller leaks into the file). When the CLI stops because an
 # external network, secret or config the file names does not exist (its own
@@ -36,6 +39,9 @@
 # Exit: 0 done (compare, live: every verdict equal), 1 a verdict differs or a
 # file failed to deploy for a reason of the harness, 2 usage, 77 no dockerd.
 #
+# C2S_RV_KEEP=1 leaves each stack in place until all files are deployed, then
+# removes them together (faster; the files must not share published ports or
+# object names).
 # Environment: C2S (the binary, default ./compose2swarm), DOCKER_BIN (the docker
 # CLI, default /usr/local/bin/docker or the first docker on PATH), C2S_RV_TIMEOUT
 # (seconds per docker command, default 60), C2S_RV_LOG (directory: keep each
@@ -60,7 +66,9 @@ esac
 for f in "$@"; do [ -f "$f" ] || { echo "$0: no file $f" >&2; exit 2; }; done
 
 name_of() { local b=${1##*/}; b=${b%.yml}; echo "${b%.yaml}"; }
-stack_of() { local s; s=$(name_of "$1" | tr 'A-Z' 'a-z' | tr -cd 'a-z0-9'); echo "s${s:0:30}"; }
+stack_of() { local s; s=$(name_of "$1" | tr 'A-Z' 'a-z' | tr -cd 'a-z0-9'); echo "${C2S_RV_PREFIX:-s}${s:0:30}"; }
+# A file's "# c2s-validate: refused RULE" / "accepted [RULE]" line (fixtures/validate/)
+expectation() { sed -n 's/^# c2s-validate: *//p' "$1" | head -n 1; }
 abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$PWD" "$(basename "$1")"); }
 
 # ---- lint's verdict: 0 accepted, 1 refused, anything else is trouble ----
@@ -74,6 +82,11 @@ lint_rc() { # lint_rc FILE ENGINE_VERSION
 	(cd "$(dirname "$f")" && env -i PATH="$PATH" HOME="${HOME:-/root}" \
 		"$C2S" lint --fail-on error ${ev:+--engine-version "$ev"} --stack "$(stack_of "$f")" "${dis[@]}" \
 		--format gnu "$(basename "$f")" >"$rv_tmp/lint.out" 2>&1)
+	local rc=$?
+	(cd "$(dirname "$f")" && env -i PATH="$PATH" HOME="${HOME:-/root}" \
+		"$C2S" lint --fail-on none ${ev:+--engine-version "$ev"} --stack "$(stack_of "$f")" \
+		--format gnu "$(basename "$f")" >"$rv_tmp/lint-all.out" 2>&1)
+	return $rc
 }
 
 # ---- the engine's verdict ----
@@ -108,7 +121,7 @@ deploy() {
 	dir=$(dirname "$f")
 	stack=$(stack_of "$f")
 	created=
-	for try in $(seq 1 12); do
+	for try in $(seq 1 100); do
 		cli "$dir" stack deploy --detach=true --resolve-image never -c "$(basename "$f")" "$stack" \
 			>"$rv_tmp/deploy.out" 2>"$rv_tmp/deploy.err"
 		rv_rc=$?
@@ -127,10 +140,47 @@ deploy() {
 		create_external "$kind" "$name" || break
 	done
 	rv_err=$last
-	rv_ext=$created
+	rv_ext=$(printf '%s\n' $created | sort | tr '\n' ' ' | sed 's/ $//')
 	[ -n "${C2S_RV_LOG:-}" ] && mkdir -p "$C2S_RV_LOG" && cp "$rv_tmp/deploy.err" "$C2S_RV_LOG/$(name_of "$f").err"
-	swarm_rm_stack "$stack"
+	if [ -n "${C2S_RV_KEEP:-}" ]; then
+		kept_stacks="$kept_stacks $stack" kept_objects="$kept_objects $created"
+		return
+	fi
+	rm_stacks "$stack"
 	remove_created
+}
+
+kept_stacks= kept_objects=
+remove_kept() {
+	local s=$kept_stacks
+	kept_stacks=
+	[ -z "$s" ] || rm_stacks $s
+	created=$kept_objects kept_objects=
+	remove_created
+}
+# rm_stacks STACK...: docker stack rm, then wait (polling often: most stacks are
+# a network and a refused service) until nothing labelled with them is left
+rm_stacks() {
+	local i left kind ids lbl
+	[ $# -gt 0 ] || return 0
+	docker stack rm "$@" >"$rv_tmp/rm.out" 2>&1
+	printf '%s\n' "$@" | sort -u >"$rv_tmp/rm.stacks"
+	for i in $(seq 1 $((5 * SWARM_TIMEOUT))); do
+		# one listing per kind, whatever the number of stacks
+		left=$(for kind in service network secret config; do
+			ids=$(docker "$kind" ls -q --filter label=com.docker.stack.namespace 2>/dev/null)
+			[ -z "$ids" ] && continue
+			lbl='{{index .Spec.Labels "com.docker.stack.namespace"}}'
+			[ "$kind" = network ] && lbl='{{index .Labels "com.docker.stack.namespace"}}'
+			docker "$kind" inspect --format "$lbl" $ids 2>/dev/null
+		done | sort | comm -12 - "$rv_tmp/rm.stacks" | wc -l)
+		[ "$left" -eq 0 ] && return 0
+		# networks go once the tasks using them are gone: ask again now and then
+		[ $((i % 25)) -eq 0 ] && docker stack rm "$@" >>"$rv_tmp/rm.out" 2>&1
+		sleep 0.2
+	done
+	cat "$rv_tmp/rm.out" >&2
+	fail "$*: objects left $SWARM_TIMEOUT s after docker stack rm"
 }
 
 rv_tmp=
@@ -151,6 +201,9 @@ record | live)
 		printf '# name\trc\texternals\tlast_error\n' >>"$out.tmp"
 	fi
 	bad=0 n=0
+	# kept stacks go when this ends, before lib.sh's own EXIT trap runs (with the status kept)
+	prev=$(trap -p EXIT | sed "s/^trap -- '\(.*\)' EXIT\$/\1/")
+	trap 'rc=$?; remove_kept; (exit $rc); '"$prev" EXIT
 	for f in "$@"; do
 		deploy "$f"
 		n=$((n + 1))
@@ -162,9 +215,23 @@ record | live)
 		fi
 		lint_rc "$f" "$ev"
 		l=$?
+		want=$(expectation "$f") why=
 		if [ "$l" -ne "$v" ]; then
+			why="engine $([ "$v" -eq 0 ] && echo accepts || echo "refuses ($rv_err)"), lint exits $l"
+		elif [ -n "$want" ]; then
+			# the fixture says what the engine does and which rule reports it
+			read -r w_verdict w_rule <<<"$want"
+			case "$w_verdict:$v" in
+			refused:1 | accepted:0) ;;
+			*) why="the fixture says the engine ${w_verdict}, it $([ "$v" -eq 0 ] && echo accepts || echo "refuses ($rv_err)")" ;;
+			esac
+			if [ -z "$why" ] && [ -n "${w_rule:-}" ] && ! grep -q "\[$w_rule\]" "$rv_tmp/lint-all.out"; then
+				why="lint does not report $w_rule"
+			fi
+		fi
+		if [ -n "$why" ]; then
 			bad=$((bad + 1))
-			say "DIFFERS $(name_of "$f"): engine $([ "$v" -eq 0 ] && echo accepts || echo "refuses ($rv_err)"), lint exits $l"
+			say "DIFFERS $(name_of "$f"): $why"
 			sed 's/^/    /' "$rv_tmp/lint.out" >&2
 		else
 			say "same $(name_of "$f"): $([ "$v" -eq 0 ] && echo accepted || echo "refused: $rv_err")"

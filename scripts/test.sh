@@ -13,19 +13,19 @@ step "build and test with AddressSanitizer and UndefinedBehaviorSanitizer"
 ./configure -q --enable-werror --enable-sanitizers
 make -s clean
 ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	make -s -j"$jobs" check
+	make -s -j"$jobs" check VERBOSE=yes
 
 step "static binary: the whole suite on it, then make dist-bin and the tests on the binary it ships"
 # Debian's libcjson-dev has no libcjson.a: cJSON comes from Debian's source package
 ./configure -q --enable-werror --enable-static-binary --with-cjson-source="$(scripts/cjson-source.sh)"
 make -s clean
-make -s -j"$jobs" check
+make -s -j"$jobs" check VERBOSE=yes
 make -s check-dist-bin
 
 step "build and test without sanitizers"
 ./configure -q --enable-werror
 make -s clean
-make -s -j"$jobs" check
+make -s -j"$jobs" check VERBOSE=yes
 
 step "make bench-quick: speed and memory against libyaml's bare parse (N <= 1,000)"
 make -s bench-quick

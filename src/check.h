@@ -13,6 +13,7 @@ struct c2s_check {
 	struct c2s_diags *diags;
 	int engine_major, engine_minor;   /* --engine-version; 0.0 when not given */
 	const char *stack;                /* --stack NAME; NULL when not given */
+	int uninterpolated;               /* --no-interpolate: a value with '$' is not what deploy sends */
 	uint32_t *ignored_keys;           /* rules_ignored.c, per service: which of its keys are
 					     written (built on first use, in doc's arena) */
 	uint8_t *svc_keys;                /* per service: C2S_SK_N entries, each 1 + the key's

@@ -170,7 +170,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	struct c2s_api_options ao = {o->stack ? o->stack : "stack",
 				     o->api_version ? o->api_version : C2S_API_VERSION_DEFAULT, NULL, 0, 0};
 	if (api && !c2s_api_stack_name_ok(ao.stack)) {
-		fprintf(err, "invalid stack name: \"%s\"\n", ao.stack);
+		fprintf(err, "compose2swarm: invalid stack name: \"%s\"\n", ao.stack);
 		return C2S_EXIT_FINDINGS;
 	}
 	if (api && !c2s_api_version_ok(ao.api_version)) {
@@ -268,7 +268,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			version_minor = pr.version_minor;
 			snprintf(first_version, sizeof first_version, "%s", pr.version);
 		} else if (strcmp(first_version, pr.version) != 0) {
-			fprintf(err, "version mismatched between two composefiles : %s and %s\n", first_version, pr.version);
+			fprintf(err, "compose2swarm: version mismatched between two composefiles : %s and %s\n", first_version, pr.version);
 			status = C2S_EXIT_FINDINGS;
 			goto out;
 		}

@@ -1493,3 +1493,26 @@ int c2s_volume_spec_parse(const char *s, size_t n, struct c2s_volume_spec *v, ch
 	}
 	return C2S_GOVAL_OK;
 }
+
+/* ==== Networks ==== */
+
+/* net.ParseCIDR: an address net.ParseIP takes, '/', a prefix length (decimal,
+ * leading zeros allowed as dtoi allows them) that fits the address. */
+int c2s_cidr_valid(const char *s, size_t n)
+{
+	const char *slash = memchr(s, '/', n);
+	if (!slash || !go_parse_ip(s, (size_t)(slash - s)))
+		return 0;
+	const char *d = slash + 1, *end = s + n;
+	int v = 0, bits = memchr(s, ':', (size_t)(slash - s)) ? 128 : 32;
+	if (d == end)
+		return 0;
+	for (; d < end; d++) {
+		if (*d < '0' || *d > '9')
+			return 0;
+		v = v * 10 + (*d - '0');
+		if (v > bits)
+			return 0;
+	}
+	return 1;
+}

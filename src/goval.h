@@ -195,6 +195,11 @@ int c2s_path_is_abs_any(const char *s, size_t n);
  * lint shows paths. 0, or -1 when it does not fit in size bytes. */
 int c2s_path_workdir(const char *cwd, const char *file, char *out, size_t size);
 
+/* ==== Networks ==== */
+
+/* 1 when Go's net.ParseCIDR accepts s[0..n) (an IPAM subnet), else 0. */
+int c2s_cidr_valid(const char *s, size_t n);
+
 /* ==== Image references: distribution/reference, as docker/cli uses it ==== */
 
 /* 0 when reference.ParseAnyReference accepts s (what `docker stack deploy`

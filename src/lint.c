@@ -146,6 +146,7 @@ static void run_checks(struct lint_run *r, struct c2s_doc *doc)
 	c.engine_major = r->engine_major;
 	c.engine_minor = r->engine_minor;
 	c.stack = r->o->stack;
+	c.uninterpolated = r->env == NULL;
 	const struct c2s_node *services = c2s_map_get(doc, c.root, "services", NULL);
 	c.services = c2s_is_mapping(services) ? services : NULL;
 	for (int i = 0; i < C2S_RULE_COUNT; i++)
@@ -620,7 +621,7 @@ static void lint_stack(struct lint_run *r, struct c2s_source *srcs, size_t n)
 struct lint_unit {
 	size_t file;                        /* the named file (its config's settings apply) */
 	int stack;                          /* index in that config's stacks, -1: the file alone */
-	char key[C2S_CONFIG_MAX_PATH + 16]; /* config path # stack: each stack is linted once */
+	char *key;                          /* config path # stack (stacks only): each is linted once */
 	unsigned npaths;
 	char (*paths)[C2S_CONFIG_MAX_PATH];
 };
@@ -657,12 +658,18 @@ static int lint_files(struct lint_run *r, const char *const *files, size_t nfile
 			total++;
 			continue;
 		}
-		snprintf(x->key, sizeof x->key, "%s#%d", r->o->config_file ? r->o->config_file : r->found_path, k);
+		char key[C2S_CONFIG_MAX_PATH + 16];
+		snprintf(key, sizeof key, "%s#%d", r->o->config_file ? r->o->config_file : r->found_path, k);
 		int seen = 0;
 		for (size_t j = 0; j < nu && !seen; j++)
-			seen = u[j].stack >= 0 && strcmp(u[j].key, x->key) == 0;
+			seen = u[j].stack >= 0 && strcmp(u[j].key, key) == 0;
 		if (seen)
 			continue;
+		x->key = strdup(key);
+		if (!x->key) {
+			r->diags.nomem = 1;
+			goto out;
+		}
 		x->npaths = c->stack_nfiles[k];
 		x->paths = calloc(x->npaths, sizeof *x->paths);
 		if (!x->paths) {
@@ -673,8 +680,6 @@ static int lint_files(struct lint_run *r, const char *const *files, size_t nfile
 			if (c2s_lintconf_stack_file(c, (unsigned)k, j, x->paths[j], sizeof x->paths[j]) != 0) {
 				fprintf(r->err, "compose2swarm: a file of a stack in %s: path too long\n", x->key);
 				r->trouble = 1;
-				free(x->paths);
-				x->paths = NULL;
 				goto out;
 			}
 		nu++;
@@ -709,8 +714,10 @@ static int lint_files(struct lint_run *r, const char *const *files, size_t nfile
 			lint_source(r, &r->sources[first]);
 	}
 out:
-	for (size_t i = 0; i < nfiles; i++)
+	for (size_t i = 0; i < nfiles; i++) {
 		free(u[i].paths);
+		free(u[i].key);
+	}
 	free(u);
 	return rc;
 }

@@ -52,9 +52,11 @@ static const char convert_help[] =
 static const char plan_synopsis[] = "plan    [OPTIONS] [-c FILE]... STACK";
 static const char plan_help[] =
 	"plan options (docker stack deploy's, then what plan adds):\n"
-	"  -c, --compose-file FILE   a Compose file (repeatable: merged in order)\n"
+	"  -c, --compose-file FILE   a Compose file (repeatable, or FILE,FILE: merged in order)\n"
 	"      --prune               services of the stack not in the files are deleted\n"
 	"      --resolve-image WHEN  always (default), changed or never, as docker stack deploy\n"
+	"      --with-registry-auth, -d, --detach, -q, --quiet\n"
+	"                            docker stack deploy's, accepted; they change no plan\n"
 	"      --state FILE          compare with what `docker inspect` printed for the\n"
 	"                            stack's objects ('-': standard input), not the daemon\n"
 	"      --api-version X.YY    the daemon's API version, with --state (default 1.50)\n"
@@ -375,12 +377,31 @@ out:
 	return status;
 }
 
+/* A Go flag boolean (strconv.ParseBool); NULL (no =value) is true. -1 if not one. */
+static int go_bool(const char *s)
+{
+	static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+	static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+	if (!s)
+		return 1;
+	for (size_t i = 0; i < 6; i++) {
+		if (strcmp(s, yes[i]) == 0)
+			return 1;
+		if (strcmp(s, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
 static int cmd_plan(int argc, char **argv)
 {
-	enum { OPT_PRUNE = 400, OPT_RESOLVE, OPT_STATE, OPT_PAPI, OPT_PCOLOR };
+	enum { OPT_PRUNE = 400, OPT_RESOLVE, OPT_STATE, OPT_PAPI, OPT_PCOLOR, OPT_AUTH, OPT_DETACH, OPT_QUIET };
 	static const struct option longopts[] = {
 		{"compose-file", required_argument, NULL, 'c'},
-		{"prune", no_argument, NULL, OPT_PRUNE},
+		{"prune", optional_argument, NULL, OPT_PRUNE},
+		{"with-registry-auth", optional_argument, NULL, OPT_AUTH},
+		{"detach", optional_argument, NULL, OPT_DETACH},
+		{"quiet", optional_argument, NULL, OPT_QUIET},
 		{"resolve-image", required_argument, NULL, OPT_RESOLVE},
 		{"state", required_argument, NULL, OPT_STATE},
 		{"api-version", required_argument, NULL, OPT_PAPI},
@@ -398,14 +419,31 @@ static int cmd_plan(int argc, char **argv)
 	struct list files = {0};
 	int status = C2S_EXIT_TROUBLE, c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:H:f:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:H:f:vhd::q::", longopts, NULL)) != -1) {
+		int b;
 		switch (c) {
 		case 'c':
-			if (list_add(&files, optarg) != 0)
-				goto out;
+			/* docker's -c is a list: -c a.yml,b.yml is two files */
+			for (char *p = optarg, *comma; p; p = comma ? comma + 1 : NULL) {
+				if ((comma = strchr(p, ',')))
+					*comma = '\0';
+				if (*p && list_add(&files, p) != 0)
+					goto out;
+			}
 			break;
 		case OPT_PRUNE:
-			o.prune = 1;
+		case OPT_AUTH:
+		case OPT_DETACH:
+		case OPT_QUIET:
+		case 'd':
+		case 'q':
+			/* docker's booleans (--prune=false, -d=false); deploy's own flags change no plan */
+			if ((b = go_bool(optarg && optarg[0] == '=' ? optarg + 1 : optarg)) < 0) {
+				usage_error("invalid boolean value '%s'", optarg);
+				goto out;
+			}
+			if (c == OPT_PRUNE)
+				o.prune = b;
 			break;
 		case OPT_RESOLVE:
 			if (c2s_plan_resolve_parse(optarg) < 0) {

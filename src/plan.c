@@ -60,6 +60,15 @@ static int desired_bodies(const struct c2s_plan_options *o, const char *api_vers
 	return rc;
 }
 
+/* Does an update of the plan only change placement constraints ("may")? */
+static int needs_tasks(const struct c2s_plan_result *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->changes[i].action == C2S_PLAN_UPDATE && p->changes[i].replaces_tasks == C2S_REPLACES_MAY)
+			return 1;
+	return 0;
+}
+
 static int read_state(const char *path, struct c2s_plan_state *st, FILE *err)
 {
 	struct c2s_buf b;
@@ -101,7 +110,7 @@ int c2s_plan(const struct c2s_plan_options *o, FILE *out, FILE *err)
 		return C2S_EXIT_TROUBLE;
 	}
 	if (!o->stack || !c2s_api_stack_name_ok(o->stack)) {
-		fprintf(err, "invalid stack name: \"%s\"\n", o->stack ? o->stack : "");
+		fprintf(err, "compose2swarm: invalid stack name: \"%s\"\n", o->stack ? o->stack : "");
 		return C2S_EXIT_TROUBLE;
 	}
 	if (o->api_version && !c2s_api_version_ok(o->api_version)) {
@@ -118,18 +127,14 @@ int c2s_plan(const struct c2s_plan_options *o, FILE *out, FILE *err)
 	memset(&plan, 0, sizeof plan);
 	memset(&live, 0, sizeof live);
 	snprintf(api_version, sizeof api_version, "%s", o->api_version ? o->api_version : C2S_API_VERSION_DEFAULT);
-	if (o->state) {
-		rc = read_state(o->state, &st, err);
-	} else {
-		/* the daemon first, as docker does: an unreachable one is trouble before the files are read */
-		rc = c2s_live_open(&live, o->host, o->envp, api_version, sizeof api_version, err);
-		if (rc == C2S_EXIT_OK)
-			rc = c2s_live_state(&live, o->stack, &st, err);
-	}
+	/* the daemon is pinged first, as docker does: an unreachable one is
+	 * trouble before the files are read */
+	rc = o->state ? read_state(o->state, &st, err)
+		      : c2s_live_open(&live, o->host, o->envp, api_version, sizeof api_version, err);
 	if (rc == C2S_EXIT_OK)
 		rc = desired_bodies(o, api_version, &desired, err);
 	if (rc == C2S_EXIT_OK && !o->state)
-		rc = c2s_live_externals(&live, desired, &st, err);
+		rc = c2s_live_state(&live, o->stack, desired, &st, err);
 	if (rc != C2S_EXIT_OK)
 		goto out;
 	struct c2s_plan_compare_options co = {o->stack, o->prune, (enum c2s_resolve_image)resolve, api_version};
@@ -137,6 +142,17 @@ int c2s_plan(const struct c2s_plan_options *o, FILE *out, FILE *err)
 		fprintf(err, "compose2swarm: out of memory\n");
 		rc = C2S_EXIT_TROUBLE;
 		goto out;
+	}
+	if (!o->state && plan.replacing && needs_tasks(&plan)) {
+		/* only placement constraints change somewhere: the tasks and nodes tell */
+		rc = c2s_live_tasks(&live, &plan, &st, err);
+		c2s_plan_result_free(&plan);
+		if (rc == C2S_EXIT_OK && c2s_plan_compare(desired, &st, &co, &plan) != 0) {
+			fprintf(err, "compose2swarm: out of memory\n");
+			rc = C2S_EXIT_TROUBLE;
+		}
+		if (rc != C2S_EXIT_OK)
+			goto out;
 	}
 	struct c2s_buf text;
 	c2s_buf_init(&text, PLAN_MAX_OUTPUT_BYTES);

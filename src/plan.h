@@ -93,6 +93,12 @@ struct c2s_plan_state {
 	size_t n[C2S_PLAN_NKINDS], cap[C2S_PLAN_NKINDS];
 	size_t total;
 	int live;                 /* from the daemon: tasks and nodes are whole, specs have no defaults filled */
+	struct c2s_plan_refusal {
+		enum c2s_plan_kind kind;
+		char *name, *message;
+	} *refusals;              /* what the deploy would refuse before it starts (an external network
+				     that does not exist): each becomes a fail */
+	size_t nrefusals;
 };
 
 void c2s_plan_state_init(struct c2s_plan_state *st);
@@ -104,6 +110,13 @@ void c2s_plan_state_free(struct c2s_plan_state *st);
  * (a list response), else each is classified by its shape. */
 int c2s_plan_state_add(struct c2s_plan_state *st, const char *text, size_t n, int kind, const char *what,
 		       char *err, size_t errn);
+
+/* Take over root (one object, or an array of objects, all of kind): a list
+ * the daemon answered. root is freed on failure too. 0; -2 past
+ * C2S_MAX_STATE_OBJECTS or out of memory, with a message in err. */
+int c2s_plan_state_adopt(struct c2s_plan_state *st, cJSON *root, int kind, char *err, size_t errn);
+/* Record what the deploy would refuse about an object (0; -1 out of memory). */
+int c2s_plan_state_refuse(struct c2s_plan_state *st, enum c2s_plan_kind kind, const char *name, const char *message);
 
 struct c2s_plan_compare_options {
 	const char *stack;

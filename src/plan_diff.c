@@ -375,6 +375,11 @@ struct ids_ctx {
 static const char *net_id(void *ctx, const char *name)
 {
 	struct ids_ctx *x = ctx;
+	/* the daemon attaches host and bridge to swarm networks of its own, whose
+	 * IDs no list shows (daemon/cluster/networks.go populateNetworkID), not
+	 * to the local networks of those names */
+	if (strcmp(name, "host") == 0 || strcmp(name, "bridge") == 0 || strcmp(name, "none") == 0)
+		return NULL;
 	return get_str(lookup(&x->nets, name), "Id");
 }
 
@@ -420,23 +425,27 @@ static int known_net_id(const struct ids_ctx *x, const char *id)
  * either, with the same aliases (each has the service's key). */
 static int match_unknown_networks(const struct ids_ctx *x, cJSON *want_tt, const cJSON *live_tt)
 {
+	const cJSON *lnets = get(live_tt, "Networks");
+	int nl = cJSON_GetArraySize(lnets);
+	unsigned char used[256] = {0}; /* each running attachment is taken once */
 	cJSON *n;
 	cJSON_ArrayForEach(n, get(want_tt, "Networks")) {
 		const char *t = get_str(n, "Target");
-		if (!t || known_net_id(x, t) || lookup(&x->nets, t))
+		if (!t || known_net_id(x, t) || net_id((void *)x, t))
 			continue;
-		const cJSON *l;
-		cJSON_ArrayForEach(l, get(live_tt, "Networks")) {
+		for (int i = 0; i < nl && i < (int)sizeof used; i++) {
+			const cJSON *l = cJSON_GetArrayItem(lnets, i);
 			const char *lt = get_str(l, "Target");
-			if (lt && !known_net_id(x, lt) &&
-			    c2s_plan_json_same(get(l, "Aliases"), get(n, "Aliases"), "TaskTemplate.Networks.Aliases")) {
-				cJSON *s = cJSON_CreateString(lt);
-				if (!s || !cJSON_ReplaceItemInObjectCaseSensitive(n, "Target", s)) {
-					cJSON_Delete(s);
-					return -1;
-				}
-				break;
+			if (used[i] || !lt || known_net_id(x, lt) ||
+			    !c2s_plan_json_same(get(l, "Aliases"), get(n, "Aliases"), "TaskTemplate.Networks.Aliases"))
+				continue;
+			cJSON *s = cJSON_CreateString(lt);
+			if (!s || !cJSON_ReplaceItemInObjectCaseSensitive(n, "Target", s)) {
+				cJSON_Delete(s);
+				return -1;
 			}
+			used[i] = 1;
+			break;
 		}
 	}
 	return 0;
@@ -621,26 +630,32 @@ static const cJSON *desired_list(const cJSON *desired, int kind)
 static int leftovers(struct cmp *x, const cJSON *desired, int kind)
 {
 	const struct index *ix = &x->live[kind];
+	struct index want = {NULL, 0};
+	const cJSON *d;
+	if (!ix->n)
+		return 0;
+	want.v = malloc(((size_t)cJSON_GetArraySize(desired_list(desired, kind)) + 1) * sizeof *want.v);
+	if (!want.v)
+		return -1;
+	cJSON_ArrayForEach(d, desired_list(desired, kind))
+		if (get_str(d, "Name"))
+			want.v[want.n++] = (struct named){get_str(d, "Name"), d};
+	qsort(want.v, want.n, sizeof *want.v, named_cmp);
 	for (size_t i = 0; i < ix->n; i++) {
-		const cJSON *d;
-		int found = 0;
-		cJSON_ArrayForEach(d, desired_list(desired, kind))
-			if (streq(get_str(d, "Name"), ix->v[i].name)) {
-				found = 1;
-				break;
-			}
-		if (found)
+		if (lookup(&want, ix->v[i].name))
 			continue;
 		int del = kind == C2S_PLAN_SERVICE && x->o->prune;
 		struct c2s_plan_change *c = add_change(x->out, kind, del ? C2S_PLAN_DELETE : C2S_PLAN_UNCHANGED,
 						       ix->v[i].name);
-		if (!c || set_live(c, ix->v[i].obj, kind) != 0)
+		if (!c || set_live(c, ix->v[i].obj, kind) != 0 ||
+		    (!del && say(c, kind == C2S_PLAN_SERVICE
+					  ? "Not in the files: kept (docker stack deploy --prune removes it)."
+					  : "Not in the files: kept (docker stack deploy removes only services).") != 0)) {
+			free(want.v);
 			return -1;
-		if (!del && say(c, kind == C2S_PLAN_SERVICE
-				     ? "Not in the files: kept (docker stack deploy --prune removes it)."
-				     : "Not in the files: kept (docker stack deploy removes only services).") != 0)
-			return -1;
+		}
 	}
+	free(want.v);
 	return 0;
 }
 
@@ -891,7 +906,7 @@ static int plan_service(struct cmp *x, const cJSON *d)
 			name_networks(&x->ids, f->after);
 		}
 	}
-	if (rep == C2S_REPLACES_MAY && (x->st->live || (x->nodes.n && x->tasks.n))) {
+	if (rep == C2S_REPLACES_MAY && x->nodes.n && (x->st->live || x->tasks.n)) {
 		/* only placement changed: the tasks whose node no longer matches */
 		cJSON *w = cJSON_Duplicate(c->body, 1);
 		int t = w ? placement_tasks(x, c, l, w) : -1;
@@ -943,6 +958,11 @@ int c2s_plan_compare(const cJSON *desired, const struct c2s_plan_state *st,
 	    index_kind(st, C2S_PLAN_CONFIG, NULL, &x.ids.configs) != 0 || index_kind(st, C2S_PLAN_TASK, NULL, &x.tasks) != 0 ||
 	    index_kind(st, C2S_PLAN_NODE, NULL, &x.nodes) != 0)
 		goto done;
+	for (size_t i = 0; i < st->nrefusals; i++) {
+		struct c2s_plan_change *c = add_change(out, st->refusals[i].kind, C2S_PLAN_FAIL, st->refusals[i].name);
+		if (!c || say(c, "%s: docker stack deploy stops before it changes anything.", st->refusals[i].message) != 0)
+			goto done;
+	}
 	if (plan_networks(&x, desired) != 0 || plan_objects(&x, desired, C2S_PLAN_SECRET) != 0 ||
 	    plan_objects(&x, desired, C2S_PLAN_CONFIG) != 0)
 		goto done;

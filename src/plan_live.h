@@ -1,6 +1,6 @@
 /* plan_live.h -- the state of a stack read from the daemon, read-only: the
  * ping, then one list request per kind filtered by the stack's namespace
- * label, and the external networks the services name (as docker does). */
+ * label. */
 #ifndef C2S_PLAN_LIVE_H
 #define C2S_PLAN_LIVE_H
 
@@ -10,9 +10,11 @@
 #include <cjson/cJSON.h>
 
 struct c2s_plan_state;
+struct c2s_plan_result;
+struct c2s_engine;
 
 struct c2s_live {
-	void *engine;   /* the Engine API client (engine.h), NULL when not open */
+	struct c2s_engine *engine; /* the Engine API client (engine.h), NULL when not open */
 };
 
 /* Find the daemon as the docker CLI does (host: -H, or NULL), ping it and
@@ -20,11 +22,16 @@ struct c2s_live {
  * api_version. Returns an exit status (2 with the address in the message). */
 int c2s_live_open(struct c2s_live *l, const char *host, const char *const *envp, char *api_version, size_t n,
 		  FILE *err);
-/* The stack's services, networks, secrets and configs into st. */
-int c2s_live_state(struct c2s_live *l, const char *stack, struct c2s_plan_state *st, FILE *err);
-/* The networks the desired services name that st lacks (external ones), and
- * the tasks and nodes a placement change needs, into st. */
-int c2s_live_externals(struct c2s_live *l, const cJSON *desired, struct c2s_plan_state *st, FILE *err);
+/* The stack's services, networks, secrets and configs into st, one list
+ * request each, filtered by the stack's label; when the desired services
+ * name external networks, every network in that one request, and an
+ * external one that does not exist (or is not swarm-scoped) is a refusal,
+ * as docker/cli's validateExternalNetworks makes it. */
+int c2s_live_state(struct c2s_live *l, const char *stack, const cJSON *desired, struct c2s_plan_state *st,
+		   FILE *err);
+/* The running tasks of the services whose update only changes placement
+ * constraints (replaces_tasks "may" in plan), and the nodes, into st. */
+int c2s_live_tasks(struct c2s_live *l, const struct c2s_plan_result *plan, struct c2s_plan_state *st, FILE *err);
 void c2s_live_close(struct c2s_live *l);
 
 #endif

@@ -21,6 +21,11 @@ void c2s_plan_state_free(struct c2s_plan_state *st)
 	free(st->roots);
 	for (int k = 0; k < C2S_PLAN_NKINDS; k++)
 		free(st->obj[k]);
+	for (size_t i = 0; i < st->nrefusals; i++) {
+		free(st->refusals[i].name);
+		free(st->refusals[i].message);
+	}
+	free(st->refusals);
 	memset(st, 0, sizeof *st);
 }
 
@@ -153,4 +158,39 @@ int c2s_plan_state_add(struct c2s_plan_state *st, const char *text, size_t n, in
 		off = (size_t)(end - text);
 	}
 	return 0;
+}
+
+int c2s_plan_state_adopt(struct c2s_plan_state *st, cJSON *root, int kind, char *err, size_t errn)
+{
+	if (!root)
+		return 0;
+	if (grow((void **)&st->roots, &st->caproots, st->nroots, sizeof *st->roots) != 0) {
+		cJSON_Delete(root);
+		snprintf(err, errn, "out of memory");
+		return -2;
+	}
+	st->roots[st->nroots++] = root;
+	if (!cJSON_IsArray(root))
+		return file_object(st, root, kind, "the daemon's answer", 0, err, errn);
+	size_t index = 0;
+	cJSON *o;
+	cJSON_ArrayForEach(o, root) {
+		int r = file_object(st, o, kind, "the daemon's answer", index++, err, errn);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+int c2s_plan_state_refuse(struct c2s_plan_state *st, enum c2s_plan_kind kind, const char *name, const char *message)
+{
+	struct c2s_plan_refusal *v = realloc(st->refusals, (st->nrefusals + 1) * sizeof *v);
+	if (!v)
+		return -1;
+	st->refusals = v;
+	v[st->nrefusals].kind = kind;
+	v[st->nrefusals].name = strdup(name);
+	v[st->nrefusals].message = strdup(message);
+	st->nrefusals++;
+	return v[st->nrefusals - 1].name && v[st->nrefusals - 1].message ? 0 : -1;
 }

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "check.h"
 #include "gotmpl.h"
+#include "goval.h"
 #include "model.h"
 
 #include <stdarg.h>
@@ -663,106 +664,6 @@ static void plugin_needed(struct c2s_check *c, const struct c2s_node *at, const 
 		      CLIP(driver));
 }
 
-/* Go's net.ParseCIDR: an IPv4 or IPv6 address, '/', a prefix length that fits it. */
-static int parse_cidr(struct c2s_str s)
-{
-	const char *slash = memchr(s.p, '/', s.n);
-	if (!slash)
-		return 0;
-	struct c2s_str ip = {s.p, (size_t)(slash - s.p)}, len = {slash + 1, s.n - ip.n - 1};
-	int bits;
-	if (memchr(ip.p, ':', ip.n)) {
-		/* IPv6: groups of 1-4 hex digits, at most one "::", an IPv4 tail allowed */
-		int groups = 0, gap = 0;
-		size_t i = 0;
-		if (ip.n >= 2 && ip.p[0] == ':' && ip.p[1] == ':') {
-			gap = 1;
-			i = 2;
-		} else if (ip.n && ip.p[0] == ':') {
-			return 0;
-		}
-		while (i < ip.n) {
-			size_t st = i;
-			while (i < ip.n && i - st < 5 && ((ip.p[i] >= '0' && ip.p[i] <= '9') ||
-							 ((ip.p[i] | 0x20) >= 'a' && (ip.p[i] | 0x20) <= 'f')))
-				i++;
-			if (i < ip.n && ip.p[i] == '.') {  /* a dotted IPv4 tail counts as two groups */
-				struct c2s_str tail = {ip.p + st, ip.n - st};
-				int dots = 0;
-				for (size_t j = 0; j < tail.n; j++)
-					dots += tail.p[j] == '.';
-				if (dots != 3)
-					return 0;
-				unsigned part = 0, digits = 0;
-				for (size_t j = 0; j <= tail.n; j++) {
-					if (j == tail.n || tail.p[j] == '.') {
-						if (!digits || part > 255 || (digits > 1 && tail.p[j - digits] == '0'))
-							return 0;
-						part = digits = 0;
-					} else if (tail.p[j] >= '0' && tail.p[j] <= '9' && digits < 4) {
-						part = part * 10 + (unsigned)(tail.p[j] - '0');
-						digits++;
-					} else {
-						return 0;
-					}
-				}
-				groups += 2;
-				i = ip.n;
-				break;
-			}
-			if (i == st || i - st > 4)
-				return 0;
-			groups++;
-			if (i == ip.n)
-				break;
-			if (ip.p[i] != ':')
-				return 0;
-			i++;
-			if (i < ip.n && ip.p[i] == ':') {
-				if (gap)
-					return 0;
-				gap = 1;
-				i++;
-			} else if (i == ip.n) {
-				return 0;
-			}
-		}
-		if (groups > 8 || (!gap && groups != 8) || (gap && groups > 7))
-			return 0;
-		bits = 128;
-	} else {
-		int parts = 0;
-		unsigned part = 0, digits = 0;
-		for (size_t j = 0; j <= ip.n; j++) {
-			if (j == ip.n || ip.p[j] == '.') {
-				if (!digits || part > 255 || (digits > 1 && ip.p[j - digits] == '0'))
-					return 0;
-				parts++;
-				part = digits = 0;
-			} else if (ip.p[j] >= '0' && ip.p[j] <= '9' && digits < 4) {
-				part = part * 10 + (unsigned)(ip.p[j] - '0');
-				digits++;
-			} else {
-				return 0;
-			}
-		}
-		if (parts != 4)
-			return 0;
-		bits = 32;
-	}
-	if (len.n == 0 || len.n > 3)
-		return 0;
-	int v = 0;
-	for (size_t j = 0; j < len.n; j++) {
-		if (len.p[j] < '0' || len.p[j] > '9')
-			return 0;
-		v = v * 10 + (len.p[j] - '0');
-	}
-	if (len.n > 1 && len.p[0] == '0')
-		return 0;  /* Go's dtoi takes no leading zero... */
-	return v <= bits;
-}
-
 /* The networks a service joins (list or mapping; none: "default"), each as f sees it. */
 static void each_service_network(struct c2s_check *c, uint32_t i,
 				 void (*f)(struct c2s_check *, uint32_t svc, const struct c2s_node *ref, struct c2s_str name, void *),
@@ -877,7 +778,7 @@ static void judge_network(struct c2s_check *c, uint32_t i, const struct c2s_node
 	const struct c2s_node *cfg = c2s_map_get(d, ipam, "config", NULL);
 	for (uint32_t k = 0; c2s_is_sequence(cfg) && k < c2s_count(cfg); k++) {
 		const struct c2s_node *sub = c2s_map_get(d, c2s_seq_item(d, cfg, k), "subnet", NULL);
-		if (text_of(d, sub, &s) && !parse_cidr(s)) {
+		if (text_of(d, sub, &s) && !c2s_cidr_valid(s.p, s.n)) {
 			struct c2s_diag *dg = refuse(c, C2S_R_CS2015, sub, "to create network",
 						     full ? name : c2s_scalar(d, nm),
 						     "Invalid subnet %.*s : invalid CIDR address: %.*s", CLIP(s), CLIP(s));
@@ -981,7 +882,7 @@ static void check_template(struct c2s_check *c, const struct c2s_node *at, struc
 			   const char *what)
 {
 	char err[400];
-	if (v.n < 2 || !memmem(v.p, v.n, "{{", 2) ||
+	if (v.n < 2 || !memmem(v.p, v.n, "{{", 2) || (c->uninterpolated && memchr(v.p, '$', v.n)) ||
 	    c2s_gotmpl_check(v.p, v.n, err, sizeof err) != C2S_GOTMPL_ERROR)
 		return;
 	struct c2s_diag *dg = refuse(c, C2S_R_CS2014, at, SERVICE, name, "%s: %s", what, err);

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-# Origin: /work/shared/reference/fakedockerd.py (the project's shared reference oracle), copied
-# unchanged so tests/golden/regen.sh works from a fresh clone. Needs the docker CLI.
+# The team's reference fake Engine API (the oracle for request bytes), kept in the
+# tree so tests/golden/regen.sh and the Engine API tests work from a fresh clone.
+# Changed from the team's copy in one place: the buffered response (Handler.wbufsize).
 """fakedockerd.py - a tiny fake Docker Engine API server on a UNIX socket.
 
 It answers just enough of the Engine API for the real Docker CLI to run
@@ -183,6 +184,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "Docker/" + ENGINE_VERSION
     sys_version = "(linux)"
+    # A buffered response: BaseHTTPRequestHandler flushes it after dispatch()
+    # returns, so each request's log record is written before its client can
+    # see the answer. Unbuffered, a client could exit and a test read the log
+    # before the last record was there (a race tests/cli/plan-live.sh lost on
+    # a loaded CI machine).
+    wbufsize = -1
 
     # BaseHTTPRequestHandler assumes an (addr, port) client address.
     def address_string(self):

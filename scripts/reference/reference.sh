@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Origin: /work/shared/reference/reference.sh (the project's shared reference oracle), copied
-# unchanged so tests/golden/regen.sh works from a fresh clone. Needs the docker CLI.
+# The team's reference capture script (docker stack deploy against fakedockerd.py),
+# kept in the tree so tests/golden/regen.sh works from a fresh clone. Needs the docker CLI.
 # reference.sh COMPOSE_FILE OUTDIR [STACK_NAME]
 #
 # Reference oracle: records exactly which Engine API payloads the real Docker

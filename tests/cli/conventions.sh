@@ -21,6 +21,19 @@ for args in "lint --no-such-option" "lint -f" "lint --format" "lint -x" "convert
 	fi
 done
 run lint --frobnicate "$seed"; expect "getopt's message names the option" 2 '' "^compose2swarm: unrecognized option '--frobnicate'"
+# docker's own texts keep their words, after our prefix
+printf 'version: "3.8"\nservices:\n  a:\n    image: nginx\n' >"$tmp/v38.yml"
+printf 'version: "3.7"\nservices:\n  b:\n    image: nginx\n' >"$tmp/v37.yml"
+run convert --to api --stack ' ' -c "$tmp/v38.yml"; expect "convert: docker's stack name error, prefixed" 1 '' '^compose2swarm: invalid stack name: " "$'
+run convert -c "$tmp/v38.yml" -c "$tmp/v37.yml"; expect "convert: docker's version mismatch, prefixed" 1 '' '^compose2swarm: version mismatched between two composefiles : 3.8 and 3.7$'
+run explain; expect "explain: usage error prefixed" 2 '' '^compose2swarm: explain takes one rule'
+# every line on standard error of these is ours: "compose2swarm: ...", "Try ...", or a diagnostic FILE:LINE:COL
+for args in "lint --severity CS5101" "lint --engine-version x" "convert -c $tmp/absent.yml" "lint $tmp/absent.yml" "rules --format xml" "nosuchcommand"; do
+	# shellcheck disable=SC2086
+	run $args
+	if grep -Evq '^(compose2swarm: |Try |[^:]+:[0-9]+:[0-9]+: )' "$tmp/err"; then fail "'$args': every stderr line is prefixed"
+	else ok "'$args': every stderr line is prefixed"; fi
+done
 
 # --- colour: --color=auto|always|never, NO_COLOR only when not empty, FORCE_COLOR, CLICOLOR_FORCE ---
 # colour ENV... -- ARGS...: lint the seed into a pipe with exactly this colour environment; $coloured 1/0

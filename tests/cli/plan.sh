@@ -46,6 +46,13 @@ expect "changes from standard input: exit 1" 1 '^~ service pf_env \(replaces tas
 stdin_file=
 run_in "$tmp" plan -c stack.yml -c changed.yml --state "$st" --resolve-image never --api-version 1.41 pf
 expect "-c a -c b merged as docker merges them" 1 '^\+ service pf_added$'
+run_in "$tmp" plan -c stack.yml,changed.yml --state "$st" --resolve-image never --api-version 1.41 pf
+expect "-c a,b is two files, as docker's -c" 1 '^\+ service pf_added$'
+run_in "$tmp" plan --with-registry-auth -d=false -q --detach --quiet=true -c stack.yml --state "$st" --resolve-image never --api-version 1.41 pf
+expect "docker stack deploy's own flags are accepted" 0
+run_in "$tmp" plan -c changed.yml --state "$st" --resolve-image never --api-version 1.41 --prune=false pf
+expect "--prune=false prunes nothing" 1 '^Plan: 2 to create, 17 to update \(11 replace tasks\), 0 to delete'
+run plan -c "$tmp/stack.yml" --prune=maybe pf; expect "a boolean docker would refuse: exit 2" 2 '' "invalid boolean value 'maybe'"
 run_in "$tmp" plan -c stack.yml --state "$st" --resolve-image never --api-version 1.41 other
 expect "another stack: everything is created" 1 '^Plan: 26 to create, 0 to update'
 
@@ -56,15 +63,23 @@ cp "$tmp/out" "$tmp/changed.json"
 run_in "$tmp" plan -c fail.yml --state "$st" --resolve-image never --api-version 1.41 --format json pf
 cp "$tmp/out" "$tmp/fail.json"
 if python3 -c 'import jsonschema' 2>/dev/null; then
-	for j in changed fail; do
-		if python3 - "$top/docs/schema/plan.schema.json" "$tmp/$j.json" <<'PY'
-import json, sys, jsonschema
-schema = json.load(open(sys.argv[1]))
-jsonschema.Draft202012Validator.check_schema(schema)
-jsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)
-PY
-		then ok "$j plan valid against docs/schema/plan.schema.json"; else fail "$j plan against the schema"; fi
-	done
+	check=$top/tests/jsonschema-check.py schema=$top/docs/schema/plan.schema.json
+	if python3 "$check" "$schema" "$tmp/changed.json" "$tmp/fail.json" >"$tmp/why" 2>&1; then
+		ok "plans valid against docs/schema/plan.schema.json"
+	else
+		cat "$tmp/why"; fail "plans against the schema"
+	fi
+	# the schema can fail: an unknown action, a missing summary, an update without fields
+	sed 's/"action": "update"/"action": "explode"/' "$tmp/changed.json" >"$tmp/bad1.json"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["summary"]; json.dump(d, open(sys.argv[2], "w"))' \
+		"$tmp/changed.json" "$tmp/bad2.json"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); [c.update(fields=[]) for c in d["changes"]]; json.dump(d, open(sys.argv[2], "w"))' \
+		"$tmp/changed.json" "$tmp/bad3.json"
+	if python3 "$check" --invalid "$schema" "$tmp/bad1.json" "$tmp/bad2.json" "$tmp/bad3.json" >/dev/null 2>&1; then
+		ok "the schema refuses broken plans"
+	else
+		fail "the schema accepts a broken plan"
+	fi
 else
 	echo "skip schema: no python3-jsonschema"
 fi

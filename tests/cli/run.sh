@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh -- the command-line contract (docs: ../shared/design/CLI.md): exit
+# run.sh -- the command-line contract (docs/compose2swarm.1, EXIT STATUS): exit
 # codes, usage errors, standard input, missing files, directories, default
 # file discovery, --help, --version, NO_COLOR and colour on a terminal.
 set -u
@@ -118,6 +118,25 @@ run lint --fail-on error "$tmp/long.yml"; expect "a 50-character service name fi
 run lint --fail-on error --stack s "$tmp/long.yml"; expect "--stack s: s_ + 50 fits in 63" 0
 run lint --fail-on error --stack production-frontend "$tmp/long.yml"
 expect "--stack production-frontend: 70 characters do not" 1 ':2:3: error: name must be 63 characters or fewer .*\[CS2012\]'
+
+# --- --engine-version: refusals that changed with the engine ---
+printf 'services:\n  web:\n    image: nginx:1.27\n    healthcheck: {test: [CMD, "true"], start_interval: 1ns}\n    volumes: [{type: cluster, source: g, target: /d}]\nvolumes:\n  g: {}\n' >"$tmp/versions.yml"
+run lint --fail-on error --format gnu "$tmp/versions.yml"
+expect "no --engine-version: what any engine refuses" 1 'invalid MountType: "cluster".*\[CS2010\]'
+echo "$out" | grep -q 'StartInterval in HealthConfig.*\[CS2011\]' || fail "no --engine-version: start_interval unreported"
+run lint --fail-on error --format gnu --engine-version 20.10 "$tmp/versions.yml"
+expect "20.10: cluster mounts refused" 1 'invalid MountType: "cluster"'
+echo "$out" | grep -q 'StartInterval' && fail "20.10 drops start_interval, does not refuse it"
+run lint --fail-on error --format gnu --engine-version 25.0 "$tmp/versions.yml"
+expect "25.0: cluster mounts fine, start_interval below 1ms refused" 1 'StartInterval in HealthConfig'
+echo "$out" | grep -q 'MountType' && fail "25.0 takes cluster mounts"
+
+# --- a Go template in an env value (CS2014), with and without interpolation ---
+printf 'services:\n  web:\n    image: nginx:1.27\n    healthcheck: {test: [CMD, "true"]}\n    environment:\n      - A={{ $$labels.x }}\n' >"$tmp/gotemplate.yml"
+run lint --fail-on error --format gnu "$tmp/gotemplate.yml"
+expect "\$\$ is \$ once interpolated: an undefined template variable" 1 'undefined variable "\$labels".*\[CS2014\]'
+run lint --fail-on error --no-interpolate "$tmp/gotemplate.yml"
+expect "--no-interpolate: a value holding \$ is not judged" 0
 
 # --- rules and explain ---
 run rules;                 expect "rules lists the table" 0 '^CS5101 +container-name'

@@ -22,8 +22,9 @@ for f in $fixtures; do
 	n=$((n + 1))
 	"$bin" lint --format sarif "$f" >"$tmp/each/$n.sarif" 2>/dev/null
 done
-# shellcheck disable=SC2086
-"$bin" lint --format sarif --docs-url https://example.org/compose2swarm/docs/rules/ $fixtures >"$tmp/all.sarif" 2>/dev/null
+# from the source tree, so the files are below %SRCROOT% (make distcheck builds elsewhere)
+(cd "$top" && "$bin" lint --format sarif --docs-url https://example.org/compose2swarm/docs/rules/ \
+	fixtures/lint/*.yml fixtures/ok/*.yml fixtures/seed/*.yml fixtures/swarm/*.yml) >"$tmp/all.sarif" 2>/dev/null
 cp "$seed" "$tmp/proj/sub dir/stack ü#1.yml"
 cp "$seed" "$tmp/outside.yml"
 (cd "$tmp/proj" && "$bin" lint --format sarif "sub dir/stack ü#1.yml" "./sub dir/../sub dir/stack ü#1.yml" \

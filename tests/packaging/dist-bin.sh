@@ -2,7 +2,8 @@
 # dist-bin.sh -- check a `make dist-bin` tarball as a user gets it: the checksum beside
 # it, the files inside and their SHA256SUMS, a binary with no dynamic dependency, then
 # the golden lint, convert and api suites and the CLI tests run on that (stripped)
-# binary from a directory where nothing else of the build is.
+# binary from a directory where nothing else of the build is, and docs/ci.md's GitLab job
+# fetches and checks this tarball.
 # Usage: tests/packaging/dist-bin.sh compose2swarm-VERSION-linux-ARCH.tar.gz
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -49,5 +50,13 @@ for t in tests/golden/run-lint.sh tests/golden/run-convert.sh tests/golden/run-a
 		fail "$t on the shipped binary"
 	fi
 done
+# docs/ci.md's GitLab job and shell gate, on this very tarball and binary
+abs=$(cd "$(dirname "$tarball")" && pwd)/$(basename "$tarball")
+if top_srcdir=$top C2S=$d/compose2swarm C2S_TARBALL=$abs "$top/tests/packaging/ci-docs.sh" >"$tmp/log" 2>&1; then
+	ok "docs/ci.md's jobs with this tarball ($(tail -n 1 "$tmp/log"))"
+else
+	cat "$tmp/log"
+	fail "docs/ci.md's jobs with this tarball"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

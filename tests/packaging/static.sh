@@ -33,6 +33,16 @@ if grep -q '^#define C2S_STATIC_BINARY 1' "$builddir/config.h"; then
 		ok "--version says plan and deploy are left out" ;;
 	*) fail "--version does not say what the static binary leaves out: $version" ;;
 	esac
+	# the Engine API commands it has (plan, deploy) refuse a daemon with exit 2 and say why
+	for c in plan deploy; do
+		"$bin" --help | grep -q "compose2swarm $c " || continue
+		out=$("$bin" "$c" -c "$top/fixtures/seed/docker-compose.yml" c2sstatic 2>&1 </dev/null)
+		rc=$?
+		case "$rc:$out" in
+		2:*"Engine API client"*) ok "$c against a daemon: exit 2, no Engine API client" ;;
+		*) fail "$c against a daemon: exit $rc: $out" ;;
+		esac
+	done
 	# it runs where no shared library can be found at all
 	out=$(env -i LD_LIBRARY_PATH=/nonexistent "$bin" lint "$top/fixtures/seed/docker-compose.yml" 2>&1)
 	case $out in *"2 problems"*) ok "runs with an empty environment" ;; *) fail "runs with an empty environment: $out" ;; esac

@@ -2,7 +2,8 @@
 # tests/swarm/tier-plan.sh -- check-swarm tier: `plan` against a real swarm.
 #
 # fixtures/plan/stack.yml is deployed with the docker CLI; plan must say
-# nothing changes (offline from `docker inspect`, and against the daemon).
+# nothing changes (offline from `docker inspect`, and against the daemon: the
+# two plans must be the same, byte for byte, at every step).
 # Then changed.yml (one change per service) is planned, deployed with the
 # docker CLI, and the tasks are compared before and after: a service's tasks
 # must be replaced exactly where plan said replaces_tasks true. After it,
@@ -28,24 +29,42 @@ deploy() { # deploy FILE [ARGS]: docker stack deploy, as a user would
 	shift
 	(cd "$fx" && "$cli" stack deploy --resolve-image never "$@" -c "$f" "$stack") >"$tmp/deploy.out" 2>&1
 }
-objects() {
-	local k
-	for k in service network secret config; do
-		docker "$k" ls -q --filter "label=com.docker.stack.namespace=$stack"
+state() { # state FILE: what docker inspects print for the stack, its running tasks and the nodes
+	local k ids i
+	for i in 1 2 3; do # a task can go between the list and its inspect: again
+		: >"$1"
+		for k in service network secret config; do
+			ids=$(docker "$k" ls -q --filter "label=com.docker.stack.namespace=$stack")
+			# shellcheck disable=SC2086
+			[ -z "$ids" ] || "$cli" "$k" inspect $ids >>"$1" 2>"$tmp/inspect.err" || continue 2
+		done
+		# shellcheck disable=SC2046
+		"$cli" node inspect $(docker node ls -q) >>"$1" 2>"$tmp/inspect.err" || continue
+		ids=$(docker stack ps -q --filter desired-state=running "$stack")
+		# shellcheck disable=SC2086
+		[ -z "$ids" ] || "$cli" inspect --type task $ids >>"$1" 2>"$tmp/inspect.err" || continue
+		return 0
 	done
+	cat "$tmp/inspect.err" >&2
+	fail "docker inspect"
 }
-state() { # state FILE: what docker inspect prints for the stack, its tasks and the nodes
-	# shellcheck disable=SC2046
-	"$cli" inspect $(objects) $(docker node ls -q) $(docker stack ps -q "$stack") >"$1" 2>"$tmp/inspect.err" ||
-		{ cat "$tmp/inspect.err" >&2; fail "docker inspect"; }
-}
-plan() { # plan FILE OUT [ARGS]: offline, from a fresh state; prints the exit status
-	local f=$1 out=$2
+plan() { # plan FILE OUT [ARGS]: offline from a fresh state, and against the daemon:
+	# the same plan, byte for byte; prints the exit status
+	local f=$1 out=$2 rc lrc
 	shift 2
 	state "$tmp/state.json"
 	(cd "$fx" && "$C2S" plan -c "$f" --state "$tmp/state.json" --api-version "$SWARM_API" --format json \
 		"$@" "$stack") >"$out" 2>"$tmp/plan.err"
-	echo $?
+	rc=$?
+	(cd "$fx" && "$C2S" plan -c "$f" --format json "$@" "$stack") >"$out.live" 2>"$tmp/plan-live.err"
+	lrc=$?
+	if [ "$lrc" != "$rc" ] || ! cmp -s "$out" "$out.live"; then
+		diff "$out" "$out.live" >&2
+		cat "$tmp/plan-live.err" >&2
+		echo "live-differs"
+		return
+	fi
+	echo "$rc"
 }
 summary() { python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(" ".join("%s=%d" % (k, s[k]) for k in ("create","update","delete","unchanged","fail")))' "$1"; }
 tasks() { # tasks: "SERVICE ID..." per service, the tasks desired running
@@ -67,12 +86,19 @@ rc=$(plan stack.yml "$tmp/same-always.json")
 
 # norm.yml: values the daemon keeps in a form of its own
 stack=tplann
-deploy norm.yml || { cat "$tmp/deploy.out" >&2; fail "docker stack deploy norm.yml"; }
-rc=$(plan norm.yml "$tmp/norm.json" --resolve-image never)
-[ "$rc" = 0 ] || { cat "$tmp/norm.json" "$tmp/plan.err" >&2; fail "norm.yml as deployed plans as changes (exit $rc)"; }
-swarm_rm_stack "$stack"
+if deploy norm.yml; then
+	rc=$(plan norm.yml "$tmp/norm.json" --resolve-image never)
+	[ "$rc" = 0 ] || { cat "$tmp/norm.json" "$tmp/plan.err" >&2; fail "norm.yml as deployed plans as changes (exit $rc)"; }
+	swarm_rm_stack "$stack"
+	say "deployed norm.yml plans as no changes"
+elif grep -q 'unsupported Compose file version' "$tmp/deploy.out"; then
+	# docker 20.10's CLI reads Compose files up to 3.9 (tests/golden/plan has norm.yml's state)
+	say "norm.yml skipped: $cli reads no Compose 3.13 ($(tail -n 1 "$tmp/deploy.out"))"
+else
+	cat "$tmp/deploy.out" >&2
+	fail "docker stack deploy norm.yml"
+fi
 stack=tplan
-say "deployed norm.yml plans as no changes"
 
 # ---- 2. changed.yml: planned, deployed, tasks replaced where plan said ----
 rc=$(plan changed.yml "$tmp/changed.json" --resolve-image never)

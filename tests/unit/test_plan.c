@@ -447,6 +447,25 @@ static void test_placement_only(void **state)
 	fixture_free(&f);
 }
 
+static void test_external_networks(void **state)
+{
+	(void)state;
+	struct fixture f;
+	/* two external networks the state does not hold, with the same aliases:
+	 * each running attachment (by ID) is matched once, in order */
+	const char *desired = "{\"networks\":[],\"secrets\":[],\"configs\":[],\"services\":["
+		SVC("s_web", "i:1", "i:1", ",\"Networks\":[{\"Target\":\"ext_a\",\"Aliases\":[\"web\"]},"
+					   "{\"Target\":\"ext_b\",\"Aliases\":[\"web\"]}]") "]}";
+	const char *live = "[{\"ID\":\"id1\",\"Spec\":{\"Name\":\"s_web\",\"Labels\":{\"com.docker.stack.namespace\":\"s\","
+			   "\"com.docker.stack.image\":\"i:1\"},\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"i:1\","
+			   "\"Isolation\":\"default\"},\"Networks\":[{\"Target\":\"IDA\",\"Aliases\":[\"web\"]},"
+			   "{\"Target\":\"IDB\",\"Aliases\":[\"web\"]}],\"ForceUpdate\":0,\"Runtime\":\"container\"},"
+			   "\"Mode\":{\"Replicated\":{\"Replicas\":1}},\"EndpointSpec\":{\"Mode\":\"vip\"}}}]";
+	plan_of(&f, desired, live, C2S_RESOLVE_NEVER, 0);
+	assert_int_equal(find(&f.plan, "s_web")->action, C2S_PLAN_UNCHANGED);
+	fixture_free(&f);
+}
+
 static void test_printers(void **state)
 {
 	(void)state;
@@ -493,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_cli_merges),
 		cmocka_unit_test(test_refusals_and_prune),
 		cmocka_unit_test(test_placement_only),
+		cmocka_unit_test(test_external_networks),
 		cmocka_unit_test(test_printers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
