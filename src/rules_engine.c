@@ -172,6 +172,17 @@ static void check_mounts(struct c2s_check *c, uint32_t i, struct c2s_str name)
 	}
 }
 
+/* An image ID as distribution/reference's anchoredIdentifierRegexp has it: ^[a-f0-9]{64}$ */
+static int is_image_id(struct c2s_str s)
+{
+	if (s.n != 64)
+		return 0;
+	for (size_t k = 0; k < s.n; k++)
+		if (!((s.p[k] >= '0' && s.p[k] <= '9') || (s.p[k] >= 'a' && s.p[k] <= 'f')))
+			return 0;
+	return 1;
+}
+
 void c2s_check_engine_values(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
@@ -220,6 +231,15 @@ void c2s_check_engine_values(struct c2s_check *c)
 			}
 		}
 		check_mounts(c, i, name);
+		/* 64 hex digits: the CLI's ParseAnyReference takes it as an image ID, swarmkit's
+		 * validateImage (ParseNormalizedNamed) refuses it as a repository name */
+		v = c2s_svc_key(c, i, C2S_SK_IMAGE, NULL);
+		if (text_of(d, v, &s) && is_image_id(s)) {
+			struct c2s_diag *dg = refuse(c, C2S_R_CS2010, v, SERVICE, name,
+						     "ContainerSpec: \"%.*s\" is not a valid repository/tag", CLIP(s));
+			c2s_diag_hint(c->diags, dg, "a service names its image by repository (and tag or digest): "
+				      "write NAME@sha256:%.*s, or the image's tag", CLIP(s));
+		}
 	}
 }
 
