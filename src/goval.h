@@ -45,6 +45,9 @@ enum c2s_goval_status {
 size_t c2s_utf8_valid_len(const unsigned char *s, size_t n, uint32_t *cp);
 /* unicode.IsSpace. */
 int c2s_go_is_space(uint32_t c);
+/* strings.TrimSpace: moves *s past the unicode.IsSpace runes it starts with and
+ * returns the length left without those it ends with. */
+size_t c2s_go_trim_space(const char **s, size_t n);
 /* unicode.IsPrint, as strconv.Quote applies it (an approximation outside the
  * common blocks: unassigned code points count as printable). */
 int c2s_go_is_print(uint32_t c);
