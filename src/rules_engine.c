@@ -355,6 +355,26 @@ static void check_resources(struct c2s_check *c, const struct range_slots *t, ui
 	}
 }
 
+/* Replicas of 2^63 and more: the loader takes any uint64, swarmkit's validateMode
+ * reads the count as an int64 and refuses it as negative (for a replicated job the
+ * CLI makes it MaxConcurrent and TotalCompletions, checked in that order). */
+static void check_replicas(struct c2s_check *c, uint32_t i, struct c2s_str name)
+{
+	const struct c2s_node *rn = c2s_svc_key(c, i, C2S_SK_DEPLOY_REPLICAS, NULL);
+	uint64_t r;
+	if (!rn || c2s_node_uint(c->doc, rn, &r) != 0 || r <= (uint64_t)INT64_MAX)
+		return;
+	struct c2s_str mode = c2s_svc_mode(c, i);
+	const char *msg = c2s_str_eq(mode, "replicated") ? "Number of replicas must be non-negative"
+			  : c2s_str_eq(mode, "replicated-job") ? "Maximum concurrent jobs must not be negative"
+			  : NULL;
+	if (!msg)
+		return;  /* global modes take no replicas: the CLI refuses them (CS2008) */
+	struct c2s_diag *dg = refuse(c, C2S_R_CS2011, rn, SERVICE, name, "%s", msg);
+	c2s_diag_hint(c->diags, dg, "the engine counts replicas as a signed 64-bit number: at most "
+		      "9223372036854775807");
+}
+
 void c2s_check_engine_ranges(struct c2s_check *c)
 {
 	struct range_slots t;
@@ -367,6 +387,7 @@ void c2s_check_engine_ranges(struct c2s_check *c)
 		struct c2s_str name = c2s_scalar(c->doc, key);
 		check_durations(c, &t, i, name);
 		check_resources(c, &t, i, name);
+		check_replicas(c, i, name);
 	}
 }
 
