@@ -47,6 +47,12 @@ extern "C" {
 #define C2S_MAX_STATE_BYTES ((size_t)256 << 20)
 /* plan: objects in one state (services, networks, secrets, configs, tasks, nodes). */
 #define C2S_MAX_STATE_OBJECTS 200000u
+/* migrate: the largest text it builds (the stack file, or a step of it). */
+#define C2S_MIGRATE_MAX_TEXT_BYTES ((size_t)64 << 20)
+/* migrate: the deepest chain of files it follows through include: and extends: file:. */
+#define C2S_MIGRATE_MAX_NESTING 32
+/* migrate: the files one run reads (compose, override, env, extended and included files). */
+#define C2S_MIGRATE_MAX_FILES 256
 
 /* ---- Status and exit codes (CLI.md) ---- */
 
@@ -146,6 +152,29 @@ struct c2s_plan_options {
 int c2s_plan(const struct c2s_plan_options *opts, FILE *out, FILE *err);
 /* Parse a --resolve-image value (NULL is always): 0 always, 1 changed, 2 never; -1 unknown. */
 int c2s_plan_resolve_parse(const char *s);
+struct c2s_migrate_options {
+	const char *const *files;     /* -c files (the first is the project's, the rest override it);
+					 none: the project's default file and its override */
+	size_t nfiles;
+	const char *const *env_files; /* --env-file; none: the project directory's .env when present */
+	size_t nenv_files;
+	const char *const *profiles;  /* --profile; none: COMPOSE_PROFILES */
+	size_t nprofiles;
+	const char *project_name;     /* -p; NULL: COMPOSE_PROJECT_NAME, name:, the directory */
+	int keep_variables;           /* keep ${VAR} for docker stack deploy to substitute */
+	const char *image_prefix;     /* image of a build without one: PREFIX<project>-<service> */
+	int materialize;              /* write environment:/content: secrets and configs to files */
+	const char *output;           /* -o FILE (atomically); NULL: out */
+	int in_place;                 /* --in-place: replace the one input file */
+	enum c2s_format format;       /* the report's format */
+	int color;
+	const char *const *envp;      /* the process environment (NAME=VALUE, NULL-ended) */
+};
+
+/* `compose2swarm migrate`: one stack file docker stack deploy accepts, from a docker
+ * compose project, to out (or o->output); the report of every change to err.
+ * Returns 0 written, 1 something needs the user (nothing written), 2 trouble. */
+int c2s_migrate(const struct c2s_migrate_options *opts, FILE *out, FILE *err);
 
 /* `compose2swarm rules`: the rule table as text or JSON. */
 int c2s_rules_list(enum c2s_format format, FILE *out, FILE *err);

@@ -118,6 +118,15 @@ int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct 
 int64_t c2s_keyset_find(const struct c2s_keyset *k, struct c2s_str key);
 void c2s_keyset_free(struct c2s_keyset *k);
 
+/* Keys a swarm service gets only from a newer Docker Engine (CS8007; migrate's notes). */
+struct c2s_engine_feature {
+	const char *path[4];  /* keys from the service, NULL-terminated */
+	int major, minor;
+	const char *what;
+};
+extern const struct c2s_engine_feature c2s_engine_features[];
+extern const size_t c2s_nengine_features;
+
 /* Check functions, one per C2S_RULE in rules.def. */
 #define C2S_STAGE(id, name, tier, sev, fixable, title)
 #define C2S_RULE(id, name, tier, sev, fixable, check, title) void check(struct c2s_check *c);

@@ -27,6 +27,12 @@ static const char *severity_colour(const struct palette *p, enum c2s_severity s)
 	}
 }
 
+/* What a diagnostic is called in the report: its severity, or the caller's word for it. */
+static const char *word(c2s_diag_label_fn label, const struct c2s_diag *d)
+{
+	return label ? label(d) : c2s_severity_name(d->severity);
+}
+
 static const char *file_name(const struct c2s_span *s)
 {
 	return s->src ? s->src->name : "compose2swarm";
@@ -234,7 +240,8 @@ static void put_excerpt(struct c2s_buf *out, const struct c2s_span *s, const str
 	c2s_buf_putc(out, '\n');
 }
 
-static void format_text(const struct c2s_diags *l, const struct c2s_format_options *o, struct c2s_buf *out)
+static void format_text(const struct c2s_diags *l, const struct c2s_format_options *o, c2s_diag_label_fn label,
+			struct c2s_buf *out)
 {
 	const struct palette *p = o->color ? &ansi : &plain;
 	for (size_t i = 0; i < l->n; i++) {
@@ -247,7 +254,7 @@ static void format_text(const struct c2s_diags *l, const struct c2s_format_optio
 		c2s_buf_puts(out, p->reset);
 		c2s_buf_putc(out, ' ');
 		c2s_buf_puts(out, severity_colour(p, d->severity));
-		c2s_buf_puts(out, c2s_severity_name(d->severity));
+		c2s_buf_puts(out, word(label, d));
 		c2s_buf_putc(out, ':');
 		c2s_buf_puts(out, p->reset);
 		c2s_buf_putc(out, ' ');
@@ -293,21 +300,21 @@ static void format_text(const struct c2s_diags *l, const struct c2s_format_optio
 			       l->dropped, (unsigned)C2S_MAX_DIAGNOSTICS);
 	size_t e, w, n;
 	c2s_diags_count(l, &e, &w, &n);
-	if (l->n)
+	if (l->n && !label)
 		c2s_buf_printf(out, "%zu %s (%zu %s, %zu %s, %zu %s) in %zu %s\n", l->n + l->dropped,
 			       l->n + l->dropped == 1 ? "problem" : "problems", e, e == 1 ? "error" : "errors",
 			       w, w == 1 ? "warning" : "warnings", n, n == 1 ? "info" : "infos", o->files,
 			       o->files == 1 ? "file" : "files");
 }
 
-static void format_gnu(const struct c2s_diags *l, struct c2s_buf *out)
+static void format_gnu(const struct c2s_diags *l, c2s_diag_label_fn label, struct c2s_buf *out)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct c2s_diag *d = &l->items[i];
 		const struct c2s_span sp = c2s_diags_span(l, i);
 		put_location(out, &sp);
 		ADD_LIT(out, ": ");
-		c2s_buf_puts(out, c2s_severity_name(d->severity));
+		c2s_buf_puts(out, word(label, d));
 		ADD_LIT(out, ": ");
 		put_shown_str(out, d->message);
 		ADD_LIT(out, " [");
@@ -356,7 +363,8 @@ static void json_field_num(struct c2s_buf *out, const char *key, uint64_t v)
 
 /* The same bytes cJSON_PrintUnformatted gave for this object, written directly:
  * the report of a large file has tens of thousands of findings. */
-static int format_json(const struct c2s_diags *l, const struct c2s_format_options *o, struct c2s_buf *out)
+static int format_json(const struct c2s_diags *l, const struct c2s_format_options *o, c2s_diag_label_fn label,
+		       struct c2s_buf *out)
 {
 	ADD_LIT(out, "{\"diagnostics\":[");
 	for (size_t i = 0; i < l->n; i++) {
@@ -368,6 +376,8 @@ static int format_json(const struct c2s_diags *l, const struct c2s_format_option
 		json_field_str(out, "rule", d->rule->id, 1);
 		json_field_str(out, "name", d->rule->name, 0);
 		json_field_str(out, "severity", c2s_severity_name(d->severity), 0);
+		if (label)
+			json_field_str(out, "kind", label(d), 0);
 		json_field_str(out, "file", file_name(&sp), 0);
 		json_field_num(out, "line", sp.line);
 		json_field_num(out, "column", sp.column);
@@ -651,15 +661,21 @@ static void format_github(const struct c2s_diags *l, struct c2s_buf *out)
 
 int c2s_format_diags(const struct c2s_diags *l, const struct c2s_format_options *o, struct c2s_buf *out)
 {
+	return c2s_format_diags_labeled(l, o, NULL, out);
+}
+
+int c2s_format_diags_labeled(const struct c2s_diags *l, const struct c2s_format_options *o, c2s_diag_label_fn label,
+			     struct c2s_buf *out)
+{
 	switch (o->format) {
 	case C2S_FORMAT_TEXT:
-		format_text(l, o, out);
+		format_text(l, o, label, out);
 		break;
 	case C2S_FORMAT_GNU:
-		format_gnu(l, out);
+		format_gnu(l, label, out);
 		break;
 	case C2S_FORMAT_JSON:
-		return format_json(l, o, out);
+		return format_json(l, o, label, out);
 	case C2S_FORMAT_SARIF:
 		return c2s_format_sarif(l, o, out);
 	case C2S_FORMAT_CHECKSTYLE:

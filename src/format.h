@@ -22,5 +22,11 @@ int c2s_format_sarif(const struct c2s_diags *l, const struct c2s_format_options 
 /* Append the report for l (already resolved with c2s_diags_resolve) to out.
  * Returns 0, or -1 when out ran out of room or memory. */
 int c2s_format_diags(const struct c2s_diags *l, const struct c2s_format_options *o, struct c2s_buf *out);
+/* The same with label giving the word each diagnostic is printed with instead of its
+ * severity's name (migrate: translated, dropped, needs-you), also as "kind" in json;
+ * the text format then leaves the summary line to the caller. */
+typedef const char *(*c2s_diag_label_fn)(const struct c2s_diag *d);
+int c2s_format_diags_labeled(const struct c2s_diags *l, const struct c2s_format_options *o, c2s_diag_label_fn label,
+			     struct c2s_buf *out);
 
 #endif

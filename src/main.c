@@ -66,6 +66,21 @@ static const char plan_help[] =
 	"  -v, --verbose             list unchanged objects too\n"
 	"      --color[=WHEN]        colour the text: auto (default: on a terminal), always, never\n"
 	"  exit status: 0 nothing would change, 1 something would change or fail, 2 trouble\n";
+static const char migrate_synopsis[] = "migrate [OPTIONS] [-c FILE]...";
+static const char migrate_help[] =
+	"migrate options:\n"
+	"  -c, --compose-file FILE   the project's file, then its overrides (default: compose.yaml\n"
+	"                            or docker-compose.yml and its override, found as docker compose does)\n"
+	"      --env-file FILE       variables for ${VAR} (repeatable; default: the project's .env)\n"
+	"      --profile NAME        keep the services of this profile (repeatable; default COMPOSE_PROFILES)\n"
+	"  -p, --project-name NAME   the project's name (default: COMPOSE_PROJECT_NAME, name:, the directory)\n"
+	"      --keep-variables      leave ${VAR} for docker stack deploy to substitute\n"
+	"      --image-prefix PREFIX image of a service with only build: PREFIX<project>-<service>\n"
+	"  -o, --output FILE         write the stack file to FILE atomically (default: standard output)\n"
+	"      --in-place            replace the one -c file with the stack file\n"
+	"  -f, --format FMT          the report on standard error: text (default), gnu, json, sarif,\n"
+	"                            checkstyle, junit, github, codeclimate\n"
+	"  Exit status: 0 written, 1 something needs you (nothing written), 2 trouble.\n";
 static const char rules_synopsis[] = "rules   [--format text|json]";
 static const char explain_synopsis[] = "explain RULE";
 
@@ -507,6 +522,101 @@ out:
 	return status;
 }
 
+static int cmd_migrate(int argc, char **argv)
+{
+	enum { OPT_MENV = 400, OPT_PROFILE, OPT_KEEP, OPT_PREFIX, OPT_INPLACE };
+	static const struct option longopts[] = {
+		{"compose-file", required_argument, NULL, 'c'},
+		{"env-file", required_argument, NULL, OPT_MENV},
+		{"profile", required_argument, NULL, OPT_PROFILE},
+		{"project-name", required_argument, NULL, 'p'},
+		{"keep-variables", no_argument, NULL, OPT_KEEP},
+		{"image-prefix", required_argument, NULL, OPT_PREFIX},
+		{"output", required_argument, NULL, 'o'},
+		{"in-place", no_argument, NULL, OPT_INPLACE},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct c2s_migrate_options o;
+	memset(&o, 0, sizeof o);
+	struct list files = {0}, envs = {0}, profiles = {0};
+	int status = C2S_EXIT_TROUBLE, c, v;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:p:o:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (list_add(&files, optarg) != 0)
+				goto out;
+			break;
+		case OPT_MENV:
+			if (list_add(&envs, optarg) != 0)
+				goto out;
+			break;
+		case OPT_PROFILE:
+			if (list_add(&profiles, optarg) != 0)
+				goto out;
+			break;
+		case 'p':
+			o.project_name = optarg;
+			break;
+		case OPT_KEEP:
+			o.keep_variables = 1;
+			break;
+		case OPT_PREFIX:
+			o.image_prefix = optarg;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case OPT_INPLACE:
+			o.in_place = 1;
+			break;
+		case 'f':
+			if ((v = c2s_format_parse(optarg)) < 0) {
+				usage_error("unknown format '%s' (text, gnu, json, sarif, checkstyle, junit, github, "
+					    "codeclimate)", optarg);
+				goto out;
+			}
+			o.format = (enum c2s_format)v;
+			break;
+		case 'h':
+			usage_of("migrate");
+			status = C2S_EXIT_OK;
+			goto out;
+		default:
+			fputs("Try 'compose2swarm --help'.\n", stderr);
+			goto out;
+		}
+	}
+	if (optind != argc) {
+		usage_error("migrate takes files with -c, not '%s'", argv[optind]);
+		goto out;
+	}
+	if (o.in_place && o.output) {
+		usage_error("%s", "give -o or --in-place, not both");
+		goto out;
+	}
+	if (o.in_place && files.n != 1) {
+		usage_error("%s", "--in-place rewrites one file: name it with one -c");
+		goto out;
+	}
+	o.files = files.v;
+	o.nfiles = files.n;
+	o.env_files = envs.v;
+	o.nenv_files = envs.n;
+	o.profiles = profiles.v;
+	o.nprofiles = profiles.n;
+	o.envp = (const char *const *)environ;
+	o.color = o.format == C2S_FORMAT_TEXT && isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+	status = c2s_migrate(&o, stdout, stderr);
+out:
+	free(files.v);
+	free(envs.v);
+	free(profiles.v);
+	return status;
+}
+
 /* glibc raises its mmap threshold each time a large block is freed, after which
  * growing buffers (diagnostics, the string pool) are realloc'd by copying on the
  * heap, and the freed copies stay resident. A fixed threshold keeps every large
@@ -532,6 +642,7 @@ static const struct command {
 	{"lint", cmd_lint, lint_synopsis, lint_help},
 	{"convert", cmd_convert, convert_synopsis, convert_help},
 	{"plan", cmd_plan, plan_synopsis, plan_help},
+	{"migrate", cmd_migrate, migrate_synopsis, migrate_help},
 	{"rules", cmd_rules, rules_synopsis, NULL},
 	{"explain", cmd_explain, explain_synopsis, NULL},
 };

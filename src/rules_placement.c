@@ -370,13 +370,7 @@ void c2s_check_published_host_ip(struct c2s_check *c)
 
 /* ---- CS8007 keys that need a newer engine than --engine-version ---- */
 
-struct engine_feature {
-	const char *path[4];  /* keys from the service, NULL-terminated */
-	int major, minor;
-	const char *what;
-};
-
-static const struct engine_feature features[] = {
+const struct c2s_engine_feature c2s_engine_features[] = {
 	{{"deploy", "rollback_config", NULL}, 17, 4, "rollback_config (API 1.28)"},
 	{{"healthcheck", "start_period", NULL}, 17, 5, "healthcheck start_period (API 1.29)"},
 	{{"init", NULL}, 18, 6, "init on a service"},
@@ -387,6 +381,8 @@ static const struct engine_feature features[] = {
 	{{"ulimits", NULL}, 23, 0, "ulimits on a service"},
 	{{"healthcheck", "start_interval", NULL}, 25, 0, "healthcheck start_interval (API 1.44)"},
 };
+const size_t c2s_nengine_features = sizeof c2s_engine_features / sizeof *c2s_engine_features;
+
 
 /* Docker's version style: 17.04 ... 20.10, then 23.0, 24.0 ... */
 static const char *version_text(int major, int minor, char *buf, size_t size)
@@ -402,8 +398,8 @@ void c2s_check_engine_features(struct c2s_check *c)
 	if (c2s_engine_at_least(c, 1, 0) < 0)
 		return;  /* no --engine-version: nothing to compare with */
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		for (size_t f = 0; f < sizeof features / sizeof *features; f++) {
-			const struct engine_feature *ft = &features[f];
+		for (size_t f = 0; f < c2s_nengine_features; f++) {
+			const struct c2s_engine_feature *ft = &c2s_engine_features[f];
 			if (c2s_engine_at_least(c, ft->major, ft->minor))
 				continue;
 			const struct c2s_node *n = svc, *key = NULL;

@@ -1,0 +1,138 @@
+#!/bin/sh
+# migrate.sh -- `compose2swarm migrate` from the command line: which files it finds, exit
+# statuses, -o and --in-place, the report's formats, bad input and the limits. Expected
+# outputs are written here by hand.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+proj=$tmp/proj
+mkdir -p "$proj/sub"
+cat >"$proj/compose.yaml" <<'EOF'
+services:
+  web:
+    image: nginx:${TAG:-1.27}
+    container_name: web
+EOF
+
+# ---- the project's files, as docker compose finds them ----
+run_in "$proj" migrate
+expect "no -c: compose.yaml of the current directory" 0 '^    image: nginx:1\.27$' '^compose\.yaml:4:5: dropped: container_name'
+run_in "$proj/sub" migrate
+expect "no -c: found in a parent directory" 0 '^    image: nginx:1\.27$' 'container_name'
+printf 'services:\n  web:\n    environment: {X: "1"}\n' >"$proj/compose.override.yaml"
+run_in "$proj" migrate
+expect "the override file is merged" 0 '^    environment: \{X: "1"\}$' 'compose\.override\.yaml:1:1: translated: .* merged into compose\.yaml'
+rm "$proj/compose.override.yaml"
+printf 'TAG=1.25\n' >"$proj/.env"
+run_in "$proj" migrate
+expect "the project's .env" 0 '^    image: nginx:1\.25$' 'TAG\} \(from the env file\) substituted'
+printf 'TAG=1.26\n' >"$proj/other.env"
+run_in "$proj" migrate --env-file other.env
+expect "--env-file instead of .env" 0 '^    image: nginx:1\.26$'
+(cd "$proj" && TAG=9.9 NO_COLOR=1 "$bin" migrate >"$tmp/out" 2>"$tmp/err" </dev/null); rc=$?
+expect "the environment wins over .env" 0 '^    image: nginx:9\.9$' 'from the environment'
+run_in "$proj" migrate --env-file missing.env
+expect "a missing --env-file is trouble" 2 '' "couldn't find env file: missing\.env"
+no_stdout "a missing --env-file: nothing on standard output"
+rm "$proj/.env" "$proj/other.env"
+(cd "$proj" && COMPOSE_FILE=sub/x.yml NO_COLOR=1 "$bin" migrate >"$tmp/out" 2>"$tmp/err" </dev/null); rc=$?
+expect "COMPOSE_FILE names the files" 2 '' 'sub/x\.yml: No such file'
+run_in "$tmp" migrate
+expect "no compose file anywhere" 2 '' 'no compose file found'
+
+# ---- -o, --in-place ----
+run_in "$proj" migrate -o stack.yml
+expect "-o writes the stack file" 0 '' 'container_name'
+if [ -f "$proj/stack.yml" ] && ! grep -q container_name "$proj/stack.yml"; then ok "-o: the file holds the stack"; else fail "-o: the file holds the stack"; fi
+no_stdout "-o: nothing on standard output"
+run_in "$proj" migrate -c compose.yaml -o compose.yaml
+expect "-o naming the input is refused" 2 '' 'compose\.yaml'
+if grep -q container_name "$proj/compose.yaml"; then ok "-o = input: input untouched"; else fail "-o = input: input untouched"; fi
+cp "$proj/compose.yaml" "$proj/inplace.yml"
+run_in "$proj" migrate -c inplace.yml --in-place
+expect "--in-place" 0
+if ! grep -q container_name "$proj/inplace.yml" && grep -q 'image: nginx:1.27' "$proj/inplace.yml"; then
+	ok "--in-place: the file rewritten"; else fail "--in-place: the file rewritten"; fi
+run_in "$proj" migrate --in-place
+expect "--in-place wants one -c" 2 '' 'one -c'
+run_in "$proj" migrate -o a.yml --in-place
+expect "-o and --in-place" 2 '' 'not both'
+
+# ---- needs you: nothing written, exit 1 ----
+printf 'services:\n  app:\n    build: .\n' >"$proj/build.yml"
+rm -f "$proj/out.yml"
+run_in "$proj" migrate -c build.yml -o out.yml
+expect "build without image needs you" 1 '' '^build\.yml:3:5: needs-you: service app has build: and no image:'
+if [ -e "$proj/out.yml" ]; then fail "needs-you: nothing written"; else ok "needs-you: nothing written"; fi
+run_in "$proj" migrate -c build.yml -p shop --image-prefix reg.example.com/
+expect "--image-prefix names the image docker compose builds" 0 '^    image: reg\.example\.com/shop-app$' \
+	'docker build -t reg\.example\.com/shop-app'
+
+# ---- the report's formats ----
+run_in "$proj" migrate -c compose.yaml --format json
+expect "--format json: kind" 0 '' '"rule":"CS5101","name":"container-name","severity":"warning","kind":"dropped","file":"compose\.yaml","line":4,"column":5'
+run_in "$proj" migrate -c compose.yaml -f gnu
+expect "--format gnu" 0 '' '^compose\.yaml:4:5: dropped: container_name of service web dropped: .* \[CS5101\]$'
+run_in "$proj" migrate -c compose.yaml
+expect "text summary" 0 '' '^3 changes: 2 translated, 1 dropped, 0 kept with a note, 0 need you$'
+run_in "$proj" migrate -c compose.yaml
+expect "a default used" 0 '' 'TAG\} \(not set: its default\) substituted'
+run_in "$proj" migrate -c compose.yaml --format yaml
+expect "unknown format" 2 '' "unknown format 'yaml'"
+run_in "$proj" migrate stray
+expect "files go with -c" 2 '' "migrate takes files with -c, not 'stray'"
+run migrate --help
+expect "migrate --help" 0 '--image-prefix PREFIX'
+
+# ---- bad input: a clear error at its position ----
+printf 'services:\n  web:\n    image: [unclosed\n' >"$proj/broken.yml"
+run_in "$proj" migrate -c broken.yml
+expect "a YAML error needs you, at its place" 1 '' '^broken\.yml:[0-9]+:[0-9]+: needs-you: '
+no_stdout "a YAML error: nothing on standard output"
+printf -- '- a\n- b\n' >"$proj/list.yml"
+run_in "$proj" migrate -c list.yml
+expect "a top level that is not a mapping" 1 '' 'top-level object must be a mapping'
+printf 'services:\n  web:\n    image: nginx:${TAG:?set TAG}\n' >"$proj/req.yml"
+run_in "$proj" migrate -c req.yml
+expect "a required variable" 1 '' '^req\.yml:3:12: needs-you: error while interpolating services\.web\.image: required variable TAG is missing a value: set TAG'
+printf 'services:\n  web:\n    extends: web\n    image: nginx:1.27\n' >"$proj/cycle.yml"
+run_in "$proj" migrate -c cycle.yml
+expect "extends: a cycle" 1 '' 'cycle'
+
+# ---- limits ----
+# include nested deeper than C2S_MIGRATE_MAX_NESTING (32)
+mkdir -p "$tmp/deep"
+i=0
+while [ $i -le 40 ]; do
+	printf 'include:\n  - f%d.yml\nservices:\n  s%d:\n    image: busybox:1.36\n' $((i + 1)) $i >"$tmp/deep/f$i.yml"
+	i=$((i + 1))
+done
+printf 'services:\n  last:\n    image: busybox:1.36\n' >"$tmp/deep/f41.yml"
+run_in "$tmp/deep" migrate -c f0.yml
+expect "include nested too deep (C2S_MIGRATE_MAX_NESTING)" 2 '' 'C2S_MIGRATE_MAX_NESTING'
+# a text past C2S_MIGRATE_MAX_TEXT_BYTES (64 MiB): a 1 MiB variable used 70 times
+mkdir -p "$tmp/big"
+head -c 1000000 /dev/zero | tr '\0' 'x' | sed 's/^/BIG=/' >"$tmp/big/.env"
+{
+	printf 'services:\n  web:\n    image: busybox:1.36\n    environment:\n'
+	i=0
+	while [ $i -lt 70 ]; do printf '      V%d: ${BIG}\n' $i; i=$((i + 1)); done
+} >"$tmp/big/compose.yaml"
+run_in "$tmp/big" migrate
+expect "a stack file past C2S_MIGRATE_MAX_TEXT_BYTES" 2 '' 'C2S_MIGRATE_MAX_TEXT_BYTES'
+no_stdout "past the text limit: nothing on standard output"
+# more files than C2S_MIGRATE_MAX_FILES (256): one service extending another file each
+mkdir -p "$tmp/many"
+{
+	printf 'services:\n'
+	i=0
+	while [ $i -lt 260 ]; do
+		printf '  s%d:\n    extends: {file: b%d.yml, service: b}\n' $i $i
+		printf 'services:\n  b:\n    image: busybox:1.36\n' >"$tmp/many/b$i.yml"
+		i=$((i + 1))
+	done
+} >"$tmp/many/compose.yaml"
+run_in "$tmp/many" migrate
+expect "more files than C2S_MIGRATE_MAX_FILES" 2 '' 'C2S_MIGRATE_MAX_FILES'
+
+finish
