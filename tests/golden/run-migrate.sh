@@ -6,6 +6,8 @@
 #   rc               the exit status wanted (optional, default 0)
 #   expected.yml     the stack file wanted (exit 0 only): compared byte for byte
 #   expected.report  the report wanted, one "FILE:LINE:COL: KIND [RULE]" line per change
+#   expected.files/  files migrate writes beside the stack file (--materialize), each
+#                    compared byte for byte (optional)
 # The expected files are written by hand: they are the spec, not a snapshot. Docker then
 # judges them, in the scratch directory, with whatever docker CLI is installed:
 #   - one with `docker stack config` (23.0 and later): it must accept expected.yml and
@@ -64,6 +66,14 @@ for case_dir in "$dir"/*/; do
 	if [ "$want_rc" = 0 ]; then
 		if ! diff -u "$case_dir/expected.yml" "$work/stack.yml" >"$tmp/diff"; then
 			echo "FAIL $name: stack file differs"; cat "$tmp/diff"; fail=$((fail + 1)); continue
+		fi
+		extra_bad=
+		for f in "$case_dir"/expected.files/*; do
+			[ -e "$f" ] || continue
+			cmp -s "$f" "$work/${f##*/}" || extra_bad="$extra_bad ${f##*/}"
+		done
+		if [ -n "$extra_bad" ]; then
+			echo "FAIL $name: files beside the stack file differ or are missing:$extra_bad"; fail=$((fail + 1)); continue
 		fi
 		if [ "$docker_check" = deploy ]; then
 			cp "$case_dir/expected.yml" "$work/expected.yml"
