@@ -176,6 +176,36 @@ struct c2s_migrate_options {
  * Returns 0 written, 1 something needs the user (nothing written), 2 trouble. */
 int c2s_migrate(const struct c2s_migrate_options *opts, FILE *out, FILE *err);
 
+struct c2s_deploy_options {
+	const char *const *files;     /* -c files, merged in order */
+	size_t nfiles;
+	const char *stack;            /* the stack name (last argument) */
+	int prune;                    /* --prune: services of the stack not in the files are removed */
+	const char *resolve_image;    /* --resolve-image always (default, NULL), changed, never */
+	int with_registry_auth;       /* --with-registry-auth: X-Registry-Auth from the docker config */
+	int wait;                     /* 1 --wait, 0 --detach, -1 neither: wait on a terminal */
+	const char *wait_timeout;     /* --wait=TIMEOUT (a Go duration or seconds); NULL: 10 minutes */
+	int yes;                      /* --yes: apply without asking */
+	int plan_only;                /* --plan-only: stop after the plan (exit as plan) */
+	int interactive;              /* standard input and error are a terminal: ask, and wait by default */
+	int tty_progress;             /* standard output is a terminal: progress lines rewritten in place */
+	FILE *answer;                 /* where the answer to "apply?" is read */
+	enum c2s_severity fail_on;    /* the lint gate's level */
+	int fail_on_set;              /* --fail-on given (else a config file may set it; default warning) */
+	const char *config_file;      /* --config: lint settings */
+	const char *host;             /* -H/--host, or NULL */
+	const char *context;          /* --context, or NULL */
+	int color;                    /* ANSI colours in the plan (standard output) */
+	int color_findings;           /* ANSI colours in the lint gate's findings (standard error) */
+	const char *const *envp;      /* the deploying environment (NAME=VALUE, NULL-ended) */
+};
+
+/* `compose2swarm deploy`: lint gate, plan, confirmation, the requests docker
+ * stack deploy sends, then (with --wait) the wait. 0 applied (and
+ * converged); 1 gate failed, refused, not confirmed, rolled back, paused,
+ * failing or timed out; 2 trouble (an enum c2s_exit). */
+int c2s_deploy(const struct c2s_deploy_options *opts, FILE *out, FILE *err);
+
 /* `compose2swarm rules`: the rule table as text or JSON. */
 int c2s_rules_list(enum c2s_format format, FILE *out, FILE *err);
 

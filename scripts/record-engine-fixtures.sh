@@ -18,6 +18,10 @@ trap 'rm -rf "$tmp"' EXIT
 days=36500
 openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days $days -subj "/CN=c2s test CA" \
 	-keyout "$certs/ca-key.pem" -out "$certs/ca.pem" 2>/dev/null
+# a CA that signed nothing here: a client trusting only it must refuse the daemon
+mkdir -p "$certs/other"
+openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days $days -subj "/CN=c2s other CA" \
+	-keyout "$tmp/other-key.pem" -out "$certs/other/ca.pem" 2>/dev/null
 mk() { # mk NAME CN EXT
 	openssl req -newkey rsa:2048 -nodes -sha256 -subj "/CN=$2" -keyout "$certs/$1-key.pem" \
 		-out "$tmp/$1.csr" 2>/dev/null

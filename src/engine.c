@@ -113,6 +113,69 @@ static void go_json_string(struct c2s_buf *b, const char *s)
 	c2s_buf_addc(b, '"');
 }
 
+/* A number as encoding/json writes it: integers in full (never 1e+15), other
+ * floats in their shortest form that reads back the same. cJSON keeps numbers
+ * as doubles, so integers past 2^53 are already rounded when parsed; no value
+ * of a stack's request bodies comes near that. */
+static void go_json_number(struct c2s_buf *b, double d)
+{
+	if (d != d || d - d != 0) { /* NaN, Inf: Go refuses them; JSON has no word for them */
+		c2s_buf_adds(b, "null");
+		return;
+	}
+	if (d == (double)(long long)d && d > -9.2e18 && d < 9.2e18) {
+		c2s_buf_printf(b, "%lld", (long long)d);
+		return;
+	}
+	char tmp[40];
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	c2s_buf_adds(b, tmp);
+}
+
+static void go_json_value(struct c2s_buf *b, const cJSON *v, int depth)
+{
+	if (depth > 512) { /* deeper than any body; cJSON itself stops at 1000 */
+		b->failed = 1;
+		return;
+	}
+	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+		int obj = cJSON_IsObject(v);
+		c2s_buf_addc(b, obj ? '{' : '[');
+		for (const cJSON *c = v->child; c; c = c->next) {
+			if (c != v->child)
+				c2s_buf_addc(b, ',');
+			if (obj) {
+				go_json_string(b, c->string ? c->string : "");
+				c2s_buf_addc(b, ':');
+			}
+			go_json_value(b, c, depth + 1);
+		}
+		c2s_buf_addc(b, obj ? '}' : ']');
+	} else if (cJSON_IsString(v)) {
+		go_json_string(b, v->valuestring ? v->valuestring : "");
+	} else if (cJSON_IsNumber(v)) {
+		go_json_number(b, v->valuedouble);
+	} else if (cJSON_IsTrue(v)) {
+		c2s_buf_adds(b, "true");
+	} else if (cJSON_IsFalse(v)) {
+		c2s_buf_adds(b, "false");
+	} else if (cJSON_IsRaw(v)) {
+		c2s_buf_adds(b, v->valuestring ? v->valuestring : "null");
+	} else {
+		c2s_buf_adds(b, "null");
+	}
+}
+
+int c2s_engine_json_print(const cJSON *v, struct c2s_buf *out)
+{
+	go_json_value(out, v, 0);
+	return out->failed ? -1 : 0;
+}
+
 static int param_cmp_key(const void *x, const void *y)
 {
 	const struct c2s_engine_param *a = *(const struct c2s_engine_param *const *)x;
@@ -265,6 +328,7 @@ struct c2s_engine {
 	long timeout_ms, connect_timeout_ms;
 	size_t max_response;
 	char user_agent[128];
+	struct curl_slist *custom; /* config.json's HttpHeaders, as "Name: value" */
 	char curl_error[CURL_ERROR_SIZE];
 	/* the answer being read */
 	struct c2s_buf body;
@@ -344,6 +408,56 @@ static int global_init(struct c2s_engine_error *err)
 	return 0;
 }
 
+/* textproto.CanonicalMIMEHeaderKey: "x-meta-id" is "X-Meta-Id"; a key with a
+ * byte outside a token stays as written. */
+static void canonical_key(const char *k, char *out, size_t n)
+{
+	size_t len = strlen(k);
+	int valid = len > 0 && len < n;
+	for (size_t i = 0; valid && i < len; i++)
+		valid = (unsigned char)k[i] > 32 && (unsigned char)k[i] < 127 && !strchr("\"(),/:;<=>?@[\\]{}", k[i]);
+	snprintf(out, n, "%s", k);
+	if (!valid)
+		return;
+	for (size_t i = 0, up = 1; out[i]; i++) {
+		char c = out[i];
+		out[i] = up && c >= 'a' && c <= 'z' ? (char)(c - 32) : !up && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+		up = c == '-';
+	}
+}
+
+/* The docker config's HttpHeaders go on every request (the CLI's
+ * client.WithHTTPHeaders); its own User-Agent wins over one set there. */
+static int custom_headers(struct c2s_engine *e, const char *const *envp, struct c2s_engine_error *err)
+{
+	cJSON *config;
+	if (c2s_engine_read_config(envp, &config, err) != 0)
+		return -1;
+	const cJSON *h;
+	cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(config, "HttpHeaders"))
+	{
+		char key[256];
+		if (!cJSON_IsString(h) || !h->string)
+			continue;
+		canonical_key(h->string, key, sizeof key);
+		if (strcmp(key, "User-Agent") == 0 || strpbrk(h->valuestring, "\r\n"))
+			continue;
+		size_t n = strlen(key) + strlen(h->valuestring) + 3;
+		char *line = malloc(n);
+		struct curl_slist *t = line ? (snprintf(line, n, "%s: %s", key, h->valuestring), curl_slist_append(e->custom, line))
+					    : NULL;
+		free(line);
+		if (!t) {
+			cJSON_Delete(config);
+			fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
+			return -1;
+		}
+		e->custom = t;
+	}
+	cJSON_Delete(config);
+	return 0;
+}
+
 int c2s_engine_open(const struct c2s_engine_options *o, struct c2s_engine **out, struct c2s_engine_error *err)
 {
 	*out = NULL;
@@ -382,8 +496,14 @@ int c2s_engine_open(const struct c2s_engine_options *o, struct c2s_engine **out,
 	e->max_response = o->max_response ? o->max_response : C2S_MAX_ENGINE_RESPONSE_BYTES;
 	snprintf(e->user_agent, sizeof e->user_agent, "%s", o->user_agent ? o->user_agent : "compose2swarm/" C2S_VERSION);
 	c2s_buf_init(&e->body, e->max_response);
+	if (custom_headers(e, o->envp, err) != 0) {
+		curl_slist_free_all(e->custom);
+		free(e);
+		return -1;
+	}
 	e->curl = curl_easy_init();
 	if (!e->curl) {
+		curl_slist_free_all(e->custom);
 		fail(err, C2S_ENGINE_ERR_NOMEM, "libcurl could not make a handle");
 		free(e);
 		return -1;
@@ -397,6 +517,7 @@ void c2s_engine_close(struct c2s_engine *e)
 	if (!e)
 		return;
 	curl_easy_cleanup(e->curl);
+	curl_slist_free_all(e->custom);
 	c2s_buf_free(&e->body);
 	free(e);
 }
@@ -441,7 +562,10 @@ static void transport_error(struct c2s_engine *e, CURLcode rc, const char *metho
 		break;
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		if (!e->ep.tls) {
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+		/* a TLS daemon hangs up on (or garbles) plain http; the Go client's hint */
+		if (!e->ep.tls && !e->socket[0]) {
 			fail(err, C2S_ENGINE_ERR_CONNECT,
 			     "error during connect: %s %s: %s.\n* Are you trying to connect to a TLS-enabled daemon without TLS?",
 			     method, url, detail);
@@ -469,6 +593,14 @@ static int exchange(struct c2s_engine *e, const char *method, const char *url, c
 #define ADD(s) ((t = curl_slist_append(h, (s))) ? (void)(h = t) : (void)(ok = 0))
 	ADD("Accept:");
 	ADD("Expect:");
+	/* the config's headers first; the request's own replace one of the same name */
+	for (const struct curl_slist *ch = e->custom; ch && ok; ch = ch->next) {
+		size_t kl = strcspn(ch->data, ":");
+		if ((body && kl == 12 && strncasecmp(ch->data, "Content-Type", 12) == 0) ||
+		    (registry_auth && kl == 15 && strncasecmp(ch->data, "X-Registry-Auth", 15) == 0))
+			continue;
+		ADD(ch->data);
+	}
 	if (body)
 		ADD("Content-Type: application/json");
 	if (registry_auth) {

@@ -74,6 +74,9 @@ int c2s_engine_resolve(const struct c2s_engine_options *o, struct c2s_engine_end
 
 /* The docker config directory: $DOCKER_CONFIG, else $HOME/.docker (into buf). */
 void c2s_engine_config_dir(const char *const *envp, char *buf, size_t n);
+/* Its config.json parsed ({} when there is none; capped at
+ * C2S_MAX_DOCKER_CONFIG_BYTES). 0 with *config (cJSON_Delete it), or -1. */
+int c2s_engine_read_config(const char *const *envp, cJSON **config, struct c2s_engine_error *err);
 
 struct c2s_engine;
 
@@ -175,6 +178,9 @@ int c2s_engine_filters_json(const struct c2s_engine_param *f, size_t n, struct c
 /* "?a=1&filters=..." as url.Values.Encode (sorted, QueryEscape), "" for none. */
 int c2s_engine_query_string(const struct c2s_engine_param *q, size_t nq, const struct c2s_engine_param *f,
 			    size_t nf, struct c2s_buf *out);
+/* v as encoding/json writes it, key order kept: compact, HTML-safe escapes,
+ * integers in full. -1 when out of memory or over the buffer's cap. */
+int c2s_engine_json_print(const cJSON *v, struct c2s_buf *out);
 /* "1.41" < "1.50": versions.LessThan's comparison (-1, 0, 1). */
 int c2s_engine_version_cmp(const char *a, const char *b);
 

@@ -400,6 +400,23 @@ static int resolve_context(const struct c2s_engine_options *o, const char *confd
 	return 0;
 }
 
+int c2s_engine_read_config(const char *const *envp, cJSON **config, struct c2s_engine_error *err)
+{
+	char dir[C2S_ENGINE_PATH_MAX], path[C2S_ENGINE_PATH_MAX];
+	memset(err, 0, sizeof *err);
+	c2s_engine_config_dir(envp, dir, sizeof dir);
+	if (join(path, sizeof path, dir, "config.json") != 0)
+		return too_long(err, dir);
+	int r = read_json(path, config, err);
+	if (r < 0)
+		return -1;
+	if (r == 1 && !(*config = cJSON_CreateObject())) {
+		fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int c2s_engine_resolve(const struct c2s_engine_options *o, struct c2s_engine_endpoint *ep,
 		       struct c2s_engine_error *err)
 {

@@ -66,6 +66,26 @@ static const char plan_help[] =
 	"  -v, --verbose             list unchanged objects too\n"
 	"      --color[=WHEN]        colour the text: auto (default: on a terminal), always, never\n"
 	"  exit status: 0 nothing would change, 1 something would change or fail, 2 trouble\n";
+static const char deploy_synopsis[] = "deploy  [OPTIONS] [-c FILE]... STACK";
+static const char deploy_help[] =
+	"deploy options (docker stack deploy's, then what deploy adds):\n"
+	"  -c, --compose-file FILE   a Compose file (repeatable: merged in order)\n"
+	"      --prune               remove services of the stack the files no longer have\n"
+	"      --resolve-image WHEN  always (default), changed or never, as docker stack deploy\n"
+	"      --with-registry-auth  send registry credentials from the docker config\n"
+	"  -d, --detach              do not wait for the services to converge\n"
+	"      --wait[=TIMEOUT]      wait until every service deployed converges (default on\n"
+	"                            a terminal; TIMEOUT 10m unless given, as 90s, 10m...)\n"
+	"  -y, --yes                 apply without asking (needed without a terminal)\n"
+	"      --plan-only           print the plan and stop (exit as plan)\n"
+	"      --fail-on LEVEL       the lint gate: error, warning (default), info, none\n"
+	"      --config FILE         lint settings (default: .compose2swarm.yml found upward)\n"
+	"  -H, --host HOST           the daemon (default: DOCKER_HOST, the docker context,\n"
+	"                            unix:///var/run/docker.sock)\n"
+	"      --context NAME        a docker context instead of the current one\n"
+	"      --color[=WHEN]        colour findings and plan: auto (default), always, never\n"
+	"  exit status: 0 applied (and converged), 1 gate failed, refused, not confirmed,\n"
+	"  rolled back, paused, failing or timed out, 2 trouble\n";
 static const char migrate_synopsis[] = "migrate [OPTIONS] [-c FILE]...";
 static const char migrate_help[] =
 	"migrate options:\n"
@@ -524,6 +544,132 @@ out:
 	return status;
 }
 
+static int cmd_deploy(int argc, char **argv)
+{
+	enum { OPT_PRUNE = 500, OPT_RESOLVE, OPT_AUTH, OPT_WAIT, OPT_PLAN_ONLY, OPT_FAIL_ON_D, OPT_CONFIG_D,
+	       OPT_CONTEXT, OPT_DCOLOR };
+	static const struct option longopts[] = {
+		{"compose-file", required_argument, NULL, 'c'},
+		{"prune", no_argument, NULL, OPT_PRUNE},
+		{"resolve-image", required_argument, NULL, OPT_RESOLVE},
+		{"with-registry-auth", no_argument, NULL, OPT_AUTH},
+		{"detach", no_argument, NULL, 'd'},
+		{"wait", optional_argument, NULL, OPT_WAIT},
+		{"yes", no_argument, NULL, 'y'},
+		{"plan-only", no_argument, NULL, OPT_PLAN_ONLY},
+		{"fail-on", required_argument, NULL, OPT_FAIL_ON_D},
+		{"config", required_argument, NULL, OPT_CONFIG_D},
+		{"host", required_argument, NULL, 'H'},
+		{"context", required_argument, NULL, OPT_CONTEXT},
+		{"color", optional_argument, NULL, OPT_DCOLOR},
+		{"colour", optional_argument, NULL, OPT_DCOLOR},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *color = "auto";
+	struct c2s_deploy_options o;
+	memset(&o, 0, sizeof o);
+	o.wait = -1;
+	struct list files = {0};
+	int status = C2S_EXIT_TROUBLE, c, v;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:dyH:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (list_add(&files, optarg) != 0)
+				goto out;
+			break;
+		case OPT_PRUNE:
+			o.prune = 1;
+			break;
+		case OPT_RESOLVE:
+			if (c2s_plan_resolve_parse(optarg) < 0) {
+				usage_error("--resolve-image wants always, changed or never, not '%s'", optarg);
+				goto out;
+			}
+			o.resolve_image = optarg;
+			break;
+		case OPT_AUTH:
+			o.with_registry_auth = 1;
+			break;
+		case 'd':
+			if (o.wait == 1) {
+				usage_error("%s", "give --detach or --wait, not both");
+				goto out;
+			}
+			o.wait = 0;
+			break;
+		case OPT_WAIT:
+			if (o.wait == 0) {
+				usage_error("%s", "give --detach or --wait, not both");
+				goto out;
+			}
+			o.wait = 1;
+			o.wait_timeout = optarg;
+			break;
+		case 'y':
+			o.yes = 1;
+			break;
+		case OPT_PLAN_ONLY:
+			o.plan_only = 1;
+			break;
+		case OPT_FAIL_ON_D:
+			if ((v = c2s_severity_parse(optarg)) < 0) {
+				usage_error("--fail-on wants error, warning, info or none, not '%s'", optarg);
+				goto out;
+			}
+			o.fail_on = (enum c2s_severity)v;
+			o.fail_on_set = 1;
+			break;
+		case OPT_CONFIG_D:
+			o.config_file = optarg;
+			break;
+		case 'H':
+			o.host = optarg;
+			break;
+		case OPT_CONTEXT:
+			o.context = optarg;
+			break;
+		case OPT_DCOLOR:
+			color = optarg ? optarg : "always";
+			if (color_choice(color, STDOUT_FILENO) < 0) {
+				usage_error("--color wants auto, always or never, not '%s'", color);
+				goto out;
+			}
+			break;
+		case 'h':
+			usage_of("deploy");
+			status = C2S_EXIT_OK;
+			goto out;
+		default:
+			fputs("Try 'compose2swarm --help'.\n", stderr);
+			goto out;
+		}
+	}
+	if (optind != argc - 1) {
+		usage_error("%s", optind == argc ? "deploy wants the stack name as its last argument"
+						 : "deploy takes files with -c and one stack name");
+		goto out;
+	}
+	if (!files.n) {
+		usage_error("%s", "Specify a Compose file (with -c FILE)");
+		goto out;
+	}
+	o.stack = argv[optind];
+	o.files = files.v;
+	o.nfiles = files.n;
+	o.envp = (const char *const *)environ;
+	o.interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+	o.tty_progress = isatty(STDOUT_FILENO);
+	o.answer = stdin;
+	o.color = color_choice(color, STDOUT_FILENO) == 1;
+	o.color_findings = color_choice(color, STDERR_FILENO) == 1;
+	status = c2s_deploy(&o, stdout, stderr);
+out:
+	free(files.v);
+	return status;
+}
+
 static int cmd_migrate(int argc, char **argv)
 {
 	enum { OPT_MENV = 400, OPT_PROFILE, OPT_KEEP, OPT_PREFIX, OPT_INPLACE, OPT_MATERIALIZE };
@@ -652,6 +798,7 @@ static const struct command {
 	{"lint", cmd_lint, lint_synopsis, lint_help},
 	{"convert", cmd_convert, convert_synopsis, convert_help},
 	{"plan", cmd_plan, plan_synopsis, plan_help},
+	{"deploy", cmd_deploy, deploy_synopsis, deploy_help},
 	{"migrate", cmd_migrate, migrate_synopsis, migrate_help},
 	{"rules", cmd_rules, rules_synopsis, NULL},
 	{"explain", cmd_explain, explain_synopsis, NULL},

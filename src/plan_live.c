@@ -34,7 +34,7 @@ int c2s_live_open(struct c2s_live *l, const char *host, const char *const *envp,
 	memset(l, 0, sizeof *l);
 	if (!c2s_engine_available()) {
 		fprintf(err, "compose2swarm: plan without --state needs the Engine API client, which this build lacks "
-			     "(%s): give --state FILE\n",
+			     "(%s): give --state FILE, or use the container image or a build with libcurl\n",
 			c2s_engine_client_version());
 		return C2S_EXIT_TROUBLE;
 	}

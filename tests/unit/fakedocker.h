@@ -26,21 +26,71 @@ struct fake {
 	char host[320]; /* unix://SOCK */
 };
 
-/* Servers still running, so that a failed test's teardown stops them. */
-static struct fake *fake_live[8];
+/* Helpers still running, so that a failed test's teardown stops them. */
+static pid_t spawned[16];
+
+static inline void spawned_forget(pid_t pid)
+{
+	for (size_t i = 0; i < sizeof spawned / sizeof spawned[0]; i++)
+		if (spawned[i] == pid)
+			spawned[i] = 0;
+}
+
+/* End a helper by its pid (SIGTERM) and reap it. */
+static inline void spawn_stop(pid_t *pid)
+{
+	if (*pid > 0) {
+		kill(*pid, SIGTERM);
+		waitpid(*pid, NULL, 0);
+		spawned_forget(*pid);
+		*pid = 0;
+	}
+}
 
 /* cmocka teardown: stop whatever a failed test left running. */
 static inline int fake_teardown(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof fake_live / sizeof fake_live[0]; i++)
-		if (fake_live[i] && fake_live[i]->pid > 0) {
-			kill(fake_live[i]->pid, SIGTERM);
-			waitpid(fake_live[i]->pid, NULL, 0);
-			fake_live[i]->pid = 0;
-			fake_live[i] = NULL;
+	for (size_t i = 0; i < sizeof spawned / sizeof spawned[0]; i++)
+		if (spawned[i] > 0) {
+			kill(spawned[i], SIGTERM);
+			waitpid(spawned[i], NULL, 0);
+			spawned[i] = 0;
 		}
 	return 0;
+}
+
+/* Run argv (NULL-ended) with its standard output on a pipe until it prints a
+ * line starting with READY (into line); 0 then, -1 if it never does. */
+static inline int spawn_ready(const char *const *argv, pid_t *pid, char *line, size_t n)
+{
+	int fd[2];
+	if (pipe(fd) != 0)
+		return -1;
+	*pid = fork();
+	if (*pid < 0)
+		return -1;
+	if (*pid == 0) {
+		dup2(fd[1], 1);
+		close(fd[0]);
+		close(fd[1]);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	for (size_t i = 0; i < sizeof spawned / sizeof spawned[0]; i++)
+		if (!spawned[i]) {
+			spawned[i] = *pid;
+			break;
+		}
+	FILE *r = fdopen(fd[0], "r");
+	line[0] = '\0';
+	int ok = r && fgets(line, (int)n, r) && strncmp(line, "READY", 5) == 0;
+	if (r)
+		fclose(r);
+	else
+		close(fd[0]);
+	return ok ? 0 : -1;
 }
 
 /* Start fakedockerd with extra arguments (NULL-ended); 0 once it said READY. */
@@ -53,39 +103,14 @@ static inline int fake_start(struct fake *f, const char *const *extra)
 	snprintf(f->sock, sizeof f->sock, "%s/d.sock", f->dir);
 	snprintf(f->log, sizeof f->log, "%s/log.jsonl", f->dir);
 	snprintf(f->host, sizeof f->host, "unix://%s", f->sock);
-	int fd[2];
-	if (pipe(fd) != 0)
-		return -1;
 	const char *argv[32] = {"python3", SRC_DIR "/scripts/reference/fakedockerd.py", "--socket", f->sock,
 				"--log", f->log};
 	size_t n = 6;
 	for (size_t i = 0; extra && extra[i] && n < 31; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;
-	f->pid = fork();
-	if (f->pid < 0)
-		return -1;
-	if (f->pid == 0) {
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
-		execvp("python3", (char *const *)argv);
-		_exit(127);
-	}
-	close(fd[1]);
-	for (size_t i = 0; i < sizeof fake_live / sizeof fake_live[0]; i++)
-		if (!fake_live[i]) {
-			fake_live[i] = f;
-			break;
-		}
-	FILE *r = fdopen(fd[0], "r");
-	char line[512] = "";
-	int ok = r && fgets(line, sizeof line, r) && strncmp(line, "READY", 5) == 0;
-	if (r)
-		fclose(r);
-	else
-		close(fd[0]);
-	return ok ? 0 : -1;
+	char line[512];
+	return spawn_ready(argv, &f->pid, line, sizeof line);
 }
 
 /* Stop the server: its log is complete after this (it writes each record
@@ -102,14 +127,7 @@ static inline void fake_finish(struct fake *f)
 		last = size;
 		usleep(30000);
 	}
-	if (f->pid > 0) {
-		kill(f->pid, SIGTERM);
-		waitpid(f->pid, NULL, 0);
-		f->pid = 0;
-	}
-	for (size_t i = 0; i < sizeof fake_live / sizeof fake_live[0]; i++)
-		if (fake_live[i] == f)
-			fake_live[i] = NULL;
+	spawn_stop(&f->pid);
 }
 
 /* Stop it and remove its files. */

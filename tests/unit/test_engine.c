@@ -124,6 +124,28 @@ static void test_filters_as_docker_sends_them(void **state)
 	c2s_buf_free(&b);
 }
 
+/* Request bodies as encoding/json writes them: key order kept, HTML-safe
+ * escapes, integers in full (cJSON alone would write 1e+15), floats short. */
+static void test_json_print(void **state)
+{
+	(void)state;
+	cJSON *v = cJSON_Parse("{\"a\": 1000000000000000, \"b\": 0.1, \"c\": \"<&>\\u2028\", \"d\": [true, false, null],"
+			       " \"e\": -3600000000000, \"f\": {}, \"g\": [], \"h\": 1.5e300}");
+	assert_non_null(v);
+	struct c2s_buf b;
+	c2s_buf_init(&b, 1 << 10);
+	assert_int_equal(c2s_engine_json_print(v, &b), 0);
+	assert_string_equal(b.data, "{\"a\":1000000000000000,\"b\":0.1,\"c\":\"\\u003c\\u0026\\u003e\\u2028\","
+				    "\"d\":[true,false,null],\"e\":-3600000000000,\"f\":{},\"g\":[],\"h\":1.5e+300}");
+	/* the buffer's cap is honoured */
+	struct c2s_buf small;
+	c2s_buf_init(&small, 8);
+	assert_int_equal(c2s_engine_json_print(v, &small), -1);
+	c2s_buf_free(&small);
+	c2s_buf_free(&b);
+	cJSON_Delete(v);
+}
+
 /* ---- discovery: expectations from `docker context inspect` (CLI 28.2.2) ---- */
 
 static int resolve_env(const char *const *env, const char *host, const char *context, struct c2s_engine_endpoint *ep,
@@ -610,6 +632,76 @@ static void test_unreachable(void **state)
 	c2s_engine_close(e);
 }
 
+/* tcp:// with TLS: fakedockerd behind tests/unit/engine/tlsproxy.py, which
+ * wants a client certificate signed by the test CA (engine/certs). */
+static void test_tls(void **state)
+{
+	(void)state;
+	NEEDS_CURL();
+	struct fake f;
+	assert_int_equal(fake_start(&f, NULL), 0);
+	const char *argv[] = {"python3", FIX "/tlsproxy.py", "--cert", FIX "/certs/server.pem", "--key",
+			      FIX "/certs/server-key.pem", "--ca", FIX "/certs/ca.pem", "--target", f.sock, NULL};
+	pid_t proxy = 0;
+	char line[64], host[64], localhost[64];
+	assert_int_equal(spawn_ready(argv, &proxy, line, sizeof line), 0);
+	int port = atoi(line + 6);
+	snprintf(host, sizeof host, "tcp://127.0.0.1:%d", port);
+	snprintf(localhost, sizeof localhost, "tcp://localhost:%d", port);
+	struct c2s_engine_error err;
+	/* DOCKER_TLS_VERIFY with DOCKER_CERT_PATH: verified both ways */
+	const char *verify[] = {"DOCKER_TLS_VERIFY=1", "DOCKER_CERT_PATH=" FIX "/certs", NULL};
+	struct c2s_engine *e = open_at(host, verify, NULL);
+	assert_int_equal(c2s_engine_require_manager(e, NULL, &err), 0);
+	assert_string_equal(c2s_engine_api_version(e), "1.50");
+	c2s_engine_close(e);
+	e = open_at(localhost, verify, NULL); /* the name is checked too: the certificate says localhost */
+	assert_int_equal(c2s_engine_ping(e, NULL, &err), 0);
+	c2s_engine_close(e);
+	/* without a client certificate the daemon hangs up: an error, not a hang */
+	char dir[] = "/tmp/c2s-tls.XXXXXX", ca[300], var[300];
+	assert_non_null(mkdtemp(dir));
+	snprintf(ca, sizeof ca, "%s/ca.pem", dir);
+	FILE *in = fopen(FIX "/certs/ca.pem", "rb"), *out = fopen(ca, "wb");
+	assert_non_null(in);
+	assert_non_null(out);
+	char buf[8192];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	fclose(out);
+	snprintf(var, sizeof var, "DOCKER_CERT_PATH=%s", dir);
+	const char *nocert[] = {"DOCKER_TLS_VERIFY=1", var, NULL};
+	e = open_at(host, nocert, NULL);
+	assert_int_equal(c2s_engine_ping(e, NULL, &err), -1);
+	assert_int_equal(err.code, C2S_ENGINE_ERR_CONNECT);
+	c2s_engine_close(e);
+	unlink(ca);
+	rmdir(dir);
+	/* a CA that did not sign the daemon's certificate: refused... */
+	const char *otherca[] = {"DOCKER_TLS_VERIFY=1", "DOCKER_CERT_PATH=" FIX "/certs/other", NULL};
+	e = open_at(host, otherca, NULL);
+	assert_int_equal(c2s_engine_ping(e, NULL, &err), -1);
+	assert_int_equal(err.code, C2S_ENGINE_ERR_CONNECT);
+	assert_non_null(strstr(err.message, "error during connect"));
+	c2s_engine_close(e);
+	/* ...unless DOCKER_TLS asks for TLS without verifying (the client certificate still goes) */
+	const char *noverify[] = {"DOCKER_TLS=1", "DOCKER_CERT_PATH=" FIX "/certs", NULL};
+	e = open_at(host, noverify, NULL);
+	assert_int_equal(c2s_engine_ping(e, NULL, &err), 0);
+	c2s_engine_close(e);
+	/* ...plain http to a TLS daemon: docker's hint */
+	e = open_at(host, NULL, NULL);
+	assert_int_equal(c2s_engine_ping(e, NULL, &err), -1);
+	assert_int_equal(err.code, C2S_ENGINE_ERR_CONNECT);
+	if (!strstr(err.message, "Are you trying to connect to a TLS-enabled daemon without TLS?"))
+		fail_msg("%s", err.message);
+	c2s_engine_close(e);
+	spawn_stop(&proxy);
+	fake_stop(&f);
+}
+
 /* ---- a canned server: answers fakedockerd never gives ---- */
 
 struct canned {
@@ -813,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_version_cmp),
 		cmocka_unit_test(test_filters_as_docker_sends_them),
+		cmocka_unit_test(test_json_print),
 		cmocka_unit_test(test_hosts),
 		cmocka_unit_test(test_default_socket_and_conflicts),
 		cmocka_unit_test(test_tls_from_environment),
@@ -823,6 +916,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_fake_versions, fake_teardown),
 		cmocka_unit_test_teardown(test_fake_not_a_manager, fake_teardown),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test_teardown(test_tls, fake_teardown),
 		cmocka_unit_test(test_canned_ping_fallbacks),
 		cmocka_unit_test(test_canned_errors),
 		cmocka_unit_test(test_canned_limits),
