@@ -13,6 +13,8 @@ packages="$packages python3-jsonschema"
 # packaging (issue 16): pre-commit and git test the hooks; the image carries CA certificates;
 # zsh and fish run their completions' tests.
 packages="$packages pre-commit git ca-certificates zsh fish"
+# clang + its runtime (libFuzzer): `make fuzz`, which CI runs briefly (tests/fuzz/run.sh)
+packages="$packages clang libclang-rt-14-dev"
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
