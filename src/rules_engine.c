@@ -290,6 +290,15 @@ static void check_durations(struct c2s_check *c, const struct range_slots *t, ui
 	static const char *const hname[] = {"Interval", "Timeout", "StartPeriod", "StartInterval"};
 	/* StartInterval reaches swarmkit from API 1.44 (25.0), which checks it like the others */
 	int nkeys = c2s_engine_at_least(c, 25, 0) == 0 ? 3 : 4;
+	/* retries: the CLI's int, which moby's healthConfigToGRPC cuts to an int32: from
+	 * 2^31 (mod 2^32) it is negative, and swarmkit refuses that */
+	const struct c2s_node *rn = c2s_map_get(d, c2s_svc_key(c, i, C2S_SK_HEALTHCHECK, NULL), "retries", NULL);
+	uint64_t retries;
+	if (!disabled && rn && c2s_node_uint(d, rn, &retries) == 0 && (retries & 0x80000000u)) {
+		struct c2s_diag *dg = refuse(c, C2S_R_CS2011, rn, SERVICE, name,
+					     "ContainerSpec: Retries in HealthConfig cannot be negative");
+		c2s_diag_hint(c->diags, dg, "the engine keeps retries in 32 bits, signed: at most 2147483647");
+	}
 	for (int k = 0; k < nkeys && !disabled; k++) {
 		if (!text_of(d, v[k + 1], &s) || !maybe_tiny(s) || c2s_duration_parse(s.p, s.n, &ns, NULL, 0) != 0 ||
 		    ns == 0 || ns >= MS)
@@ -319,7 +328,9 @@ static void check_durations(struct c2s_check *c, const struct range_slots *t, ui
 	if (c2s_is_scalar(v[2]) && text_of(d, v[2], &s) &&
 	    !(s.n >= 1 && s.p[0] == '0' && (s.n == 1 || s.p[1] == '.') && !memchr(s.p, 'e', s.n) && !memchr(s.p, 'E', s.n))) {
 		enum c2s_type ty = c2s_resolve(d, v[2], &fv);
-		if ((ty == C2S_TYPE_INT || ty == C2S_TYPE_UINT || ty == C2S_TYPE_FLOAT) && (fv.f < 0 || fv.f > 1))
+		/* the CLI's and the engine's ratio is a float32: 1.00000001 rounds to 1 */
+		float r = (float)fv.f;
+		if ((ty == C2S_TYPE_INT || ty == C2S_TYPE_UINT || ty == C2S_TYPE_FLOAT) && (r < 0 || r > 1))
 			c2s_diag_hint(c->diags, refuse(c, C2S_R_CS2011, v[2], SERVICE, name,
 				"TaskSpec: update-maxfailureratio cannot be less than 0 or bigger than 1"),
 				"max_failure_ratio is a fraction of the tasks, from 0 to 1 (0.1 = 10%%)");
