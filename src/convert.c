@@ -257,10 +257,10 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 		/* The pipeline may refuse without a diagnostic when a lint rule words it
 		 * (a missing env_file is CS9005's): the model build below then says what
 		 * docker says ("open ...: no such file or directory"). */
-		if (pr.rejected && !diags.limit_hit && c2s_diags_max(&diags) < C2S_SEVERITY_ERROR) {
+		if (pr.rejected && !c2s_diags_limit_hit(&diags) && c2s_diags_max(&diags) < C2S_SEVERITY_ERROR) {
 			silent_reject = 1;
-		} else if (pr.rejected || diags.limit_hit) {
-			status = diags.limit_hit ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
+		} else if (pr.rejected || c2s_diags_limit_hit(&diags)) {
+			status = c2s_diags_limit_hit(&diags) ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
 			report(&diags, err);
 			goto out;
 		}
@@ -313,7 +313,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	int lazy = o->nfiles == 1;
 	for (size_t i = 0; i < o->nfiles; i++) {
 		if (c2s_model_build_lazy(&m, (uint16_t)i, &env, lazy, &vals[i], &diags) != 0) {
-			status = diags.nomem || diags.limit_hit ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
+			status = c2s_diags_nomem(&diags) || c2s_diags_limit_hit(&diags) ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
 			report(&diags, err);
 			goto out;
 		}
@@ -335,7 +335,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 			int r = c2s_model_check_service(&m, &env, &svcs->u.v[2 * i + 1], &sc.scratch, &diags);
 			c2s_arena_free(&sc.scratch);
 			if (r != 0) {
-				status = diags.nomem || diags.limit_hit ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
+				status = c2s_diags_nomem(&diags) || c2s_diags_limit_hit(&diags) ? C2S_EXIT_TROUBLE : C2S_EXIT_FINDINGS;
 				report(&diags, err);
 				goto out;
 			}
@@ -391,7 +391,7 @@ int c2s_convert(const struct c2s_convert_options *o, FILE *out, FILE *err)
 	if (sink_close(&sink, eok, err) != 0) {
 		if (sink.failed) {
 			/* the write error is said: the emitter stopped because of it */
-		} else if (!eok && c2s_diags_max(&diags) >= C2S_SEVERITY_ERROR && !diags.nomem) {
+		} else if (!eok && c2s_diags_max(&diags) >= C2S_SEVERITY_ERROR && !c2s_diags_nomem(&diags)) {
 			status = C2S_EXIT_FINDINGS; /* a service docker refuses, found while writing -o */
 			report(&diags, err);
 		} else if (!eok) {
