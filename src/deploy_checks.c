@@ -315,7 +315,6 @@ static void mount_error(struct dctx *c, const struct c2s_node *key, const struct
 	c->errors++;
 }
 
-static int is_letter(unsigned char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch >= 0x80; }
 
 static void check_volumes(struct dctx *c, const struct c2s_node *key, const struct c2s_node *svc)
 {
@@ -326,72 +325,26 @@ static void check_volumes(struct dctx *c, const struct c2s_node *key, const stru
 		const struct c2s_node *it = c2s_seq_item(c->doc, vols, i);
 		if (is_str(c, it)) {
 			struct c2s_str s = str_of(c->doc, it);
-			if (s.n == 0) {
-				c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, it, "error decoding 'Volumes[%u]': invalid empty volume spec",
-					    (unsigned)i);
-				c->errors++;
-				continue;
-			}
-			if (s.n <= 2)
-				continue;
-			/* fields split at ':' (not after a one-letter drive) */
-			struct c2s_str f[3] = {{NULL, 0}, {NULL, 0}, {NULL, 0}};
-			size_t nf = 0, st = 0;
-			const char *err = NULL;
-			int has_bind_opt = 0, has_nocopy = 0;
-			for (size_t j = 0; j <= s.n && !err; j++) {
-				if (j < s.n && s.p[j] == ':' && j - st == 1 && is_letter((unsigned char)s.p[st]))
-					continue;
-				if (j < s.n && s.p[j] != ':')
-					continue;
-				if (j == st)
-					err = "empty section between colons";
-				else if (nf < 2)
-					f[nf++] = (struct c2s_str){s.p + st, j - st};
-				else if (j < s.n)
-					err = "too many colons";
-				else {
-					f[nf++] = (struct c2s_str){s.p + st, j - st};
-					/* options */
-					const char *o = s.p + st, *oe = s.p + j;
-					while (o < oe) {
-						const char *comma = memchr(o, ',', (size_t)(oe - o));
-						size_t on = comma ? (size_t)(comma - o) : (size_t)(oe - o);
-						static const char *const props[] = {"rprivate", "private", "rshared", "shared",
-										    "rslave", "slave"};
-						for (int q = 0; q < 6; q++)
-							if (on == strlen(props[q]) && !memcmp(o, props[q], on))
-								has_bind_opt = 1;
-						if (on == 6 && !memcmp(o, "nocopy", 6))
-							has_nocopy = 1;
-						o += on + (comma ? 1 : 0);
-					}
-				}
-				st = j + 1;
-			}
-			if (err) {
+			struct c2s_volume_spec v;
+			char e[512];
+			if (c2s_volume_spec_parse(s.p, s.n, &v, e, sizeof e) != 0) {
 				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2005, c->doc, it,
-					"error decoding 'Volumes[%u]': invalid spec: %.*s: %s", (unsigned)i, (int)s.n, s.p, err);
-				if (!strcmp(err, "empty section between colons") && s.p[0] == ':')
+					"error decoding 'Volumes[%u]': %s", (unsigned)i, e);
+				if (s.n && strstr(e, "empty section between colons") && s.p[0] == ':')
 					c2s_diag_hint(c->diags, dg, "the source is empty: an unset variable? (SOURCE:TARGET[:MODE])");
-				else
+				else if (s.n)
 					c2s_diag_hint(c->diags, dg, "a short volume is [SOURCE:]TARGET[:MODE]");
 				c->errors++;
 				continue;
 			}
-			if (nf >= 2) {
-				struct c2s_str src = f[0];
-				int file = src.p[0] == '.' || src.p[0] == '/' || src.p[0] == '~' ||
-					   (src.n >= 2 && src.p[0] == '\\' && src.p[1] == '\\') ||
-					   (src.n >= 2 && is_letter((unsigned char)src.p[0]) && src.p[1] == ':');
-				if (!file) {
-					if (has_bind_opt)
-						mount_error(c, key, it, "bind options are incompatible with type volume");
-					else if (!defined(c, TOP_VOLUMES, src))
-						undefined(c, key, it, "volume", src);
-				} else if (has_nocopy) {
-					mount_error(c, key, it, "volume options are incompatible with type bind");
-				}
+			if (v.source && !v.bind) {
+				struct c2s_str src = {v.source, v.source_n};
+				if (v.propagation)
+					mount_error(c, key, it, "bind options are incompatible with type volume");
+				else if (!defined(c, TOP_VOLUMES, src))
+					undefined(c, key, it, "volume", src);
+			} else if (v.source && v.nocopy) {
+				mount_error(c, key, it, "volume options are incompatible with type bind");
 			}
 			continue;
 		}

@@ -1,5 +1,6 @@
 /* goval.c -- docker's value grammar: Go's strconv/time/unicode pieces, durations,
- * go-units sizes, CPUs (big.Rat) and nat port specs (goval.h says what each is). */
+ * go-units sizes, CPUs (big.Rat), nat port specs and short volume specs (goval.h
+ * says what each is). */
 #include "config.h"
 
 #include <errno.h>
@@ -115,6 +116,50 @@ int c2s_go_is_print(uint32_t c)
 		 (c >= 0x205f && c <= 0x2064) || c == 0x3000 || c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb) ||
 		 (c >= 0xe000 && c <= 0xf8ff) || (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe ||
 		 c >= 0xf0000);
+}
+
+int c2s_go_unicode_letter(uint32_t r)
+{
+	if (c2s_go_unicode_digit(r))
+		return 0;
+	/* Beyond Latin-1, an approximation of Go's unicode.IsLetter: letters, but for
+	 * the blocks of marks, punctuation, symbols, format characters and private use */
+	if (r == 0xAA || r == 0xB5 || r == 0xBA)
+		return 1;
+	if (r < 0xC0 || r == 0xD7 || r == 0xF7)
+		return 0;
+	static const uint32_t not_letters[][2] = {
+		{0x2C2, 0x2C5}, {0x2D2, 0x2DF}, {0x2E5, 0x2EB}, {0x2ED, 0x2ED}, {0x2EF, 0x36F}, {0x375, 0x375},
+		{0x37E, 0x37E}, {0x384, 0x385}, {0x387, 0x387}, {0x3F6, 0x3F6}, {0x482, 0x489}, {0x55A, 0x55F},
+		{0x589, 0x5CF}, {0x5F3, 0x61F}, {0x64B, 0x66D}, {0x670, 0x670}, {0x6D4, 0x6D4}, {0x6D6, 0x6E4},
+		{0x6E7, 0x6ED}, {0x2000, 0x2BFF}, {0x2E00, 0x2E7F}, {0x3000, 0x3004}, {0x3007, 0x3030},
+		{0x3036, 0x303A}, {0x303D, 0x303F}, {0x3099, 0x309C}, {0x30A0, 0x30A0}, {0x30FB, 0x30FB},
+		{0xD800, 0xF8FF}, {0xFE00, 0xFE6F}, {0xFEFF, 0xFEFF}, {0xFF00, 0xFF20}, {0xFF3B, 0xFF40},
+		{0xFF5B, 0xFF65}, {0xFFE0, 0xFFFF}, {0x1F000, 0x1FAFF}, {0xE0000, 0x10FFFF},
+	};
+	for (size_t i = 0; i < sizeof not_letters / sizeof *not_letters && not_letters[i][0] <= r; i++)
+		if (r <= not_letters[i][1])
+			return 0;
+	return 1;
+}
+
+/* Go's unicode.IsDigit (category Nd, Unicode 15.0 as in Go 1.21 and later):
+ * the first code point of each run of ten (one run of fifty). */
+static const uint32_t nd_starts[] = {
+	0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50, 0xED0,
+	0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50,
+	0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0,
+	0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50,
+	0x11D50, 0x11DA0, 0x11F50, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1E140, 0x1E2F0, 0x1E4F0, 0x1E950, 0x1FBF0};
+
+int c2s_go_unicode_digit(uint32_t r)
+{
+	if (r < 0x660 || r > 0x1FBF9)
+		return 0;
+	for (size_t k = 0; k < sizeof nd_starts / sizeof *nd_starts && nd_starts[k] <= r; k++)
+		if (r - nd_starts[k] < (nd_starts[k] == 0x1D7CE ? 50u : 10u))
+			return 1;
+	return 0;
 }
 
 /* unicode.ToLower for the blocks a short text is likely to hold (ASCII, Latin,
@@ -1350,6 +1395,102 @@ int c2s_port_spec_parse(const char *s, size_t n, struct c2s_port_spec *ps, char 
 	ps->ip = ip;
 	ps->ip_n = ipn;
 	ps->has_host = hostn != 0;
+	return C2S_GOVAL_OK;
+}
+
+/* ==== short volume syntax: docker/cli loader/volume.go ParseVolume ==== */
+
+/* unicode.IsLetter for the first rune of s (n bytes), *len its length. */
+static int first_rune_letter(const char *s, size_t n, size_t *len)
+{
+	uint32_t cp;
+	size_t l = c2s_utf8_valid_len((const unsigned char *)s, n, &cp);
+	*len = l ? l : 1;
+	return l && c2s_go_is_letter(cp);
+}
+
+int c2s_volume_spec_parse(const char *s, size_t n, struct c2s_volume_spec *v, char *err, size_t errn)
+{
+	static const char *const props[] = {"rprivate", "private", "rshared", "shared", "rslave", "slave"};
+	memset(v, 0, sizeof *v);
+	if (n == 0) {
+		snprintf(err, errn, "invalid empty volume spec");
+		return C2S_GOVAL_INVALID;
+	}
+	/* one or two bytes: an anonymous volume's target (len(spec) counts bytes) */
+	if (n <= 2) {
+		v->target = s;
+		v->target_n = n;
+		return C2S_GOVAL_OK;
+	}
+	const char *why = NULL;
+	size_t start = 0;
+	for (size_t i = 0; i <= n && !why; i++) {
+		/* the text ends at its end, or at a NUL byte as Go's endOfSpec rune */
+		int end = i == n || s[i] == '\0';
+		if (!end && s[i] != ':')
+			continue;
+		size_t len = i - start, rl;
+		/* isWindowsDrive: a one-rune letter before ':' stays in the field */
+		if (!end && len && first_rune_letter(s + start, len, &rl) && rl == len)
+			continue;
+		const char *f = s + start;
+		start = i + 1;
+		if (len == 0)
+			why = "empty section between colons";
+		else if (!v->source && end) {
+			v->target = f;
+			v->target_n = len;
+		} else if (!v->source) {
+			v->source = f;
+			v->source_n = len;
+		} else if (!v->target) {
+			v->target = f;
+			v->target_n = len;
+		} else if (!end) {
+			why = "too many colons";
+		} else {
+			/* the mode: options split at ',', unknown ones ignored, the last word wins */
+			for (size_t o = 0; o <= len;) {
+				const char *comma = memchr(f + o, ',', len - o);
+				size_t on = comma ? (size_t)(comma - (f + o)) : len - o;
+				const char *opt = f + o;
+				if (on == 2 && !memcmp(opt, "ro", 2))
+					v->read_only = 1;
+				else if (on == 2 && !memcmp(opt, "rw", 2))
+					v->read_only = 0;
+				else if (on == 6 && !memcmp(opt, "nocopy", 6))
+					v->nocopy = 1;
+				else
+					for (size_t k = 0; k < sizeof props / sizeof *props; k++)
+						if (on == strlen(props[k]) && !memcmp(opt, props[k], on))
+							v->propagation = props[k];
+				o += on + 1;
+			}
+		}
+	}
+	if (v->source) {
+		/* isFilePath */
+		const char *p = v->source;
+		size_t pn = v->source_n, rl;
+		if (p[0] == '.' || p[0] == '/' || p[0] == '~')
+			v->bind = 1;
+		else if (first_rune_letter(p, pn, &rl), rl >= pn)
+			v->bind = 0;  /* a single rune */
+		else if (pn >= 2 && p[0] == '\\' && p[1] == '\\')
+			v->bind = 1;
+		else
+			v->bind = first_rune_letter(p, pn, &rl) && p[rl] == ':';
+	}
+	if (why) {
+		struct msg m;
+		msg_init(&m, err, errn);
+		msg_adds(&m, "invalid spec: ");
+		msg_add(&m, s, n);
+		msg_adds(&m, ": ");
+		msg_adds(&m, why);
+		return C2S_GOVAL_INVALID;
+	}
 	return C2S_GOVAL_OK;
 }
 

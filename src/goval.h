@@ -45,6 +45,19 @@ enum c2s_goval_status {
 size_t c2s_utf8_valid_len(const unsigned char *s, size_t n, uint32_t *cp);
 /* unicode.IsSpace. */
 int c2s_go_is_space(uint32_t c);
+/* unicode.IsLetter and unicode.IsDigit beyond ASCII (digits: Unicode 15's Nd,
+ * as Go 1.21 and later; letters: an approximation, see goval.c), and the whole
+ * test with ASCII answered inline (yaml.v3's key order asks it per rune). */
+int c2s_go_unicode_letter(uint32_t r);
+int c2s_go_unicode_digit(uint32_t r);
+static inline int c2s_go_is_letter(uint32_t r)
+{
+	return r < 0x80 ? (r | 0x20) - 'a' < 26 : c2s_go_unicode_letter(r);
+}
+static inline int c2s_go_is_digit(uint32_t r)
+{
+	return r < 0x80 ? r - '0' < 10 : c2s_go_unicode_digit(r);
+}
 /* unicode.IsPrint, as strconv.Quote applies it (an approximation outside the
  * common blocks: unassigned code points count as printable). */
 int c2s_go_is_print(uint32_t c);
@@ -118,6 +131,23 @@ struct c2s_port_spec {
  * `invalid ranges specified for container and host Ports: X and Y`,
  * `invalid proto: X`). */
 int c2s_port_spec_parse(const char *s, size_t n, struct c2s_port_spec *ps, char *err, size_t errn);
+
+/* ==== Short volume syntax: docker/cli loader/volume.go ParseVolume ==== */
+
+struct c2s_volume_spec {
+	const char *source;       /* points into the text; NULL: none (an anonymous volume) */
+	size_t source_n;
+	const char *target;
+	size_t target_n;
+	int bind;                 /* isFilePath(source): a bind mount, else a volume */
+	int read_only;            /* the mode's last ro or rw */
+	int nocopy;               /* nocopy in the mode */
+	const char *propagation;  /* the mode's last propagation (static text), or NULL */
+};
+/* [SOURCE:]TARGET[:MODE], a one-letter drive ("C:") kept in its field. 0, or
+ * C2S_GOVAL_INVALID with the loader's text (`invalid empty volume spec`,
+ * `invalid spec: S: empty section between colons`, `... too many colons`). */
+int c2s_volume_spec_parse(const char *s, size_t n, struct c2s_volume_spec *v, char *err, size_t errn);
 
 /* ==== Env files: docker/cli pkg/kvfile (opts.ParseEnvFile) ==== */
 

@@ -1131,86 +1131,24 @@ static struct c2s_str join_clean(struct builder *b, const char *dir, const char 
 	return (struct c2s_str){out, n};
 }
 
-static int is_letter_ascii(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
 static mval build_volume_short(struct builder *b, const struct c2s_node *it, uint32_t idx)
 {
 	struct c2s_str s = text(b, it);
 	mval f[8];
 	unsigned nf = 0;
-	struct c2s_str src = {NULL, 0}, tgt = {NULL, 0};
-	int ro = 0, nocopy = 0;
-	struct c2s_str prop = {NULL, 0};
 	mval st = mv(b, C2S_MV_STRUCT, it);
 	st.type = C2S_T_SVCVOL;
-	if (s.n == 0) {
-		fail(b, it, "invalid empty volume spec");
+	struct c2s_volume_spec v;
+	char e[512];
+	if (c2s_volume_spec_parse(s.p, s.n, &v, e, sizeof e) != 0) {
+		fail(b, it, "error decoding 'Volumes[%u]': %s", (unsigned)idx, e);
 		return st;
 	}
-	if (s.n <= 2) {
-		tgt = s;
-	} else {
-		size_t bstart = 0;
-		for (size_t i = 0; i <= s.n; i++) {
-			char c = i < s.n ? s.p[i] : '\0';
-			int end = i == s.n;
-			size_t blen = i - bstart;
-			if (c == ':' && blen == 1 && is_letter_ascii(s.p[bstart]))
-				continue; /* Windows drive letter */
-			if (c != ':' && !end)
-				continue;
-			const char *buf = s.p + bstart;
-			if (blen == 0) {
-				fail(b, it, "error decoding 'Volumes[%u]': invalid spec: %.*s: empty section between colons", (unsigned)idx, (int)s.n, s.p);
-				return st;
-			}
-			if (!src.p && end) {
-				tgt.p = buf;
-				tgt.n = blen;
-			} else if (!src.p) {
-				src.p = buf;
-				src.n = blen;
-			} else if (!tgt.p) {
-				tgt.p = buf;
-				tgt.n = blen;
-			} else if (c == ':') {
-				fail(b, it, "error decoding 'Volumes[%u]': invalid spec: %.*s: too many colons", (unsigned)idx, (int)s.n, s.p);
-				return st;
-			} else {
-				size_t o = 0;
-				while (o <= blen) {
-					const char *comma = memchr(buf + o, ',', blen - o);
-					size_t on = comma ? (size_t)(comma - (buf + o)) : blen - o;
-					const char *opt = buf + o;
-					if (on == 2 && !memcmp(opt, "ro", 2))
-						ro = 1;
-					else if (on == 2 && !memcmp(opt, "rw", 2))
-						ro = 0;
-					else if (on == 6 && !memcmp(opt, "nocopy", 6))
-						nocopy = 1;
-					else {
-						static const char *const props[] = {"rprivate", "private", "rshared", "shared", "rslave", "slave"};
-						for (size_t k = 0; k < 6; k++)
-							if (on == strlen(props[k]) && !memcmp(opt, props[k], on)) {
-								prop.p = props[k];
-								prop.n = on;
-							}
-					}
-					o += on + 1;
-				}
-			}
-			bstart = i + 1;
-		}
-	}
-	const char *type = "volume";
-	if (src.p) {
-		char c0 = src.p[0];
-		if (c0 == '.' || c0 == '/' || c0 == '~')
-			type = "bind";
-		else if (src.n > 1 && ((src.n >= 2 && src.p[0] == '\\' && src.p[1] == '\\') ||
-				       (is_letter_ascii(c0) && src.p[1] == ':')))
-			type = "bind";
-	}
+	struct c2s_str src = {v.source, v.source_n}, tgt = {v.target, v.target_n};
+	struct c2s_str prop = {v.propagation, v.propagation ? strlen(v.propagation) : 0};
+	int ro = v.read_only, nocopy = v.nocopy;
+	const char *type = v.bind ? "bind" : "volume";
 	f[nf] = mv_str(b, type, strlen(type), it);
 	f[nf++].field = C2S_F_SVCVOL_TYPE;
 	if (src.p) {

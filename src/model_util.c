@@ -2,6 +2,7 @@
  * (durations and sizes are goval.c's). */
 #include "config.h"
 #include "model.h"
+#include "goval.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -88,49 +89,6 @@ static uint32_t rune_at(const char *s, size_t n, size_t *i)
 	return r;
 }
 
-static int is_digit_r(uint32_t r);
-
-static int is_letter(uint32_t r)
-{
-	if (r < 0x80)
-		return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
-	if (is_digit_r(r))
-		return 0;
-	/* Non-ASCII: Go's unicode.IsLetter; approximate with "not punctuation/space/digit". */
-	if (r == 0xA0 || r == 0xB5 || r == 0xAA || r == 0xBA)
-		return r != 0xA0;
-	if (r < 0xC0)
-		return 0;
-	if (r == 0xD7 || r == 0xF7)
-		return 0;
-	if (r >= 0x2000 && r <= 0x2BFF)
-		return 0;
-	if (r >= 0x3000 && r <= 0x303F)
-		return 0;
-	return 1;
-}
-
-/* Go's unicode.IsDigit (category Nd, Unicode 15.0 as in Go 1.21 and later):
- * the first code point of each run of ten (one run of fifty). */
-static const uint32_t nd_starts[] = {
-	0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50, 0xED0,
-	0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50,
-	0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0,
-	0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50,
-	0x11D50, 0x11DA0, 0x11F50, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1E140, 0x1E2F0, 0x1E4F0, 0x1E950, 0x1FBF0};
-
-static int is_digit_r(uint32_t r)
-{
-	if (r < 0x80)
-		return r >= '0' && r <= '9';
-	if (r < 0x660 || r > 0x1FBF9)
-		return 0;
-	for (size_t k = 0; k < sizeof nd_starts / sizeof *nd_starts && nd_starts[k] <= r; k++)
-		if (r - nd_starts[k] < (nd_starts[k] == 0x1D7CE ? 50u : 10u))
-			return 1;
-	return 0;
-}
-
 static uint32_t rune_next(const char *s, size_t n, size_t *i)
 {
 	if ((unsigned char)s[*i] < 0x80)
@@ -150,7 +108,7 @@ static uint64_t digit_run(const char *s, size_t n, size_t i, uint64_t num, size_
 				break;
 			r = c;
 			i++;
-		} else if (!is_digit_r(r = rune_at(s, n, &i))) {
+		} else if (!c2s_go_is_digit(r = rune_at(s, n, &i))) {
 			break;
 		}
 		num = num * 10 + (uint64_t)(int64_t)((int32_t)r - '0');
@@ -200,17 +158,17 @@ int c2s_key_less(const char *a, size_t an, const char *b, size_t bn)
 	while (i < an && i < bn && a[i] == b[i] && (unsigned char)a[i] < 0x80)
 		i++;
 	if (i) {
-		digits = is_digit_r((unsigned char)a[i - 1]);
+		digits = c2s_go_is_digit((unsigned char)a[i - 1]);
 		j = i;
 	}
 	while (i < an && j < bn) {
 		size_t i0 = i, j0 = j;
 		uint32_t ra = rune_next(a, an, &i), rb = rune_next(b, bn, &j);
 		if (ra == rb) {
-			digits = is_digit_r(ra);
+			digits = c2s_go_is_digit(ra);
 			continue;
 		}
-		int al = is_letter(ra), bl = is_letter(rb);
+		int al = c2s_go_is_letter(ra), bl = c2s_go_is_letter(rb);
 		if (al && bl)
 			return ra < rb;
 		if (al || bl)
@@ -228,7 +186,7 @@ int c2s_key_less(const char *a, size_t an, const char *b, size_t bn)
 			if (k > 0 && (unsigned char)a[k - 1] >= 0x80) {
 				for (size_t q = 0; q < i0;) {
 					uint32_t r = rune_next(a, an, &q);
-					nonzero = is_digit_r(r) ? nonzero || r != '0' : 0;
+					nonzero = c2s_go_is_digit(r) ? nonzero || r != '0' : 0;
 				}
 			} else {
 				nonzero = k > 0 && a[k - 1] >= '1' && a[k - 1] <= '9';

@@ -70,7 +70,10 @@ struct c2s_plan_change {
 	/* what deploy needs to apply it */
 	char *id;                 /* the existing object's ID, or NULL */
 	uint64_t version;         /* its Version.Index */
-	cJSON *body;              /* the request body docker would send (create/update), or NULL */
+	cJSON *body;              /* the request body docker would send (create/update), or NULL:
+				     convert --to api's, with docker/cli's update merges for a
+				     service that exists; SecretID/ConfigID are "" (docker looks
+				     them up by name once the secrets and configs exist) */
 	char **tasks;             /* live state: the tasks a placement change moves */
 	size_t ntasks;
 };

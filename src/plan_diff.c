@@ -321,7 +321,12 @@ static void walk(struct walk *w, const cJSON *before, const cJSON *after, char *
 	const char *dot = strrchr(path, '.');
 	const char *key = dot ? dot + 1 : path;
 	int map = is_map(key) && (cJSON_IsObject(before) || is_null(before)) && (cJSON_IsObject(after) || is_null(after));
-	if (map || (cJSON_IsObject(before) && cJSON_IsObject(after) && !is_map(key))) {
+	int fits = 1; /* every key's path fits: else the object is one field */
+	for (int pass = 0; pass < 2 && fits; pass++)
+		for (const cJSON *c = pass ? (before ? before->child : NULL) : (after ? after->child : NULL); c && fits;
+		     c = c->next)
+			fits = !c->string || len + strlen(c->string) + 2 < cap;
+	if (fits && (map || (cJSON_IsObject(before) && cJSON_IsObject(after) && !is_map(key)))) {
 		/* the file's order first, then what only the swarm has; a map (labels,
 		 * options) key by key, each a field of its own */
 		for (int pass = 0; pass < 2; pass++) {
@@ -538,17 +543,24 @@ static int assume_same_digest(cJSON *want, const cJSON *live_spec)
 	int pinned = strchr(li, '@') != NULL;
 	if (set_image(want, li) != 0)
 		return -1;
+	return pinned ? 2 : 1;
+}
+
+/* The registry sets Placement.Platforms with the digest: the plan takes the
+ * running ones (it cannot know the image's). 0; -1 out of memory. */
+static int assume_same_platforms(cJSON *want, const cJSON *live_spec)
+{
 	const cJSON *lp = get(get(get(live_spec, "TaskTemplate"), "Placement"), "Platforms");
 	cJSON *wpl = get(get(want, "TaskTemplate"), "Placement");
-	if (cJSON_IsObject(wpl)) {
-		cJSON_DeleteItemFromObjectCaseSensitive(wpl, "Platforms");
-		cJSON *dup = lp ? cJSON_Duplicate(lp, 1) : NULL;
-		if (lp && (!dup || !cJSON_AddItemToObject(wpl, "Platforms", dup))) {
-			cJSON_Delete(dup);
-			return -1;
-		}
+	if (!cJSON_IsObject(wpl))
+		return 0;
+	cJSON_DeleteItemFromObjectCaseSensitive(wpl, "Platforms");
+	cJSON *dup = lp ? cJSON_Duplicate(lp, 1) : NULL;
+	if (lp && (!dup || !cJSON_AddItemToObject(wpl, "Platforms", dup))) {
+		cJSON_Delete(dup);
+		return -1;
 	}
-	return pinned ? 2 : 1;
+	return 0;
 }
 
 /* docker/cli resolves a service's secret (and config) references through a
@@ -788,7 +800,7 @@ static int placement_tasks(struct cmp *x, struct c2s_plan_change *c, const cJSON
 	const char *sid = get_str(live, "ID");
 	struct c2s_constraints cs;
 	if (c2s_constraints_parse(&cs, cons) != 0)
-		return 1; /* swarmkit ignores constraints it cannot parse? no: it refuses them; say "may" */
+		return 1; /* a constraint swarm cannot parse is refused at deploy (controlapi validatePlacement): "may" */
 	int any = 0;
 	for (size_t i = 0; i < x->tasks.n; i++) {
 		const cJSON *t = x->tasks.v[i].obj;
@@ -853,7 +865,7 @@ static int plan_service(struct cmp *x, const cJSON *d)
 	if (r == 0)
 		r = match_unknown_networks(&x->ids, get(want, "TaskTemplate"), get(spec, "TaskTemplate"));
 	int pinned = 0, ties = 0;
-	if (r == 0 && query && (pinned = assume_same_digest(want, spec)) < 0)
+	if (r == 0 && query && ((pinned = assume_same_digest(want, spec)) < 0 || assume_same_platforms(want, spec) != 0))
 		r = -1;
 	if (r == 0) {
 		int t1 = settle_ties(container_of(want), container_of(spec), "Secrets", "SecretName");

@@ -71,7 +71,7 @@ static int failed(const struct c2s_live *l, const struct c2s_engine_error *ee, F
 {
 	/* a daemon that is no manager refuses swarm lists with 503 */
 	if (ee->code == C2S_ENGINE_ERR_DAEMON && ee->http_status == 503)
-		fprintf(err, "compose2swarm: %s: %s (%s)\n", where(l), NOT_MANAGER, ee->message);
+		fprintf(err, "compose2swarm: %s: %s\n", where(l), NOT_MANAGER);
 	else
 		fprintf(err, "compose2swarm: %s\n", ee->message);
 	return C2S_EXIT_TROUBLE;

@@ -1,6 +1,7 @@
 /* rules_artifacts.c -- CS9xxx: images, volumes, files, secrets and configs. */
 #include "config.h"
 #include "check.h"
+#include "goval.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,34 +223,31 @@ void c2s_check_local_volume_replicas(struct c2s_check *c)
 
 /* ---- files ---- */
 
-/* Does path (relative to the compose file's directory) exist? 1 yes, 0 no, -1 not checkable. */
-static int file_exists(const struct c2s_check *c, struct c2s_str path)
+/* Does path exist, resolved as the loader's absPath does (joined to the compose
+ * file's directory and cleaned, shown relative to here as the file was named)?
+ * 1 yes, 0 no (the resolved path in buf), -1 not checkable. */
+static int file_exists(const struct c2s_check *c, struct c2s_str path, char *buf, size_t size)
 {
-	char buf[ARTIFACT_MAX_PATH];
+	char dir[ARTIFACT_MAX_PATH];
 	if (path.n == 0 || has_dollar(path) || path.p[0] == '~' || memchr(path.p, '\0', path.n))
 		return -1;
 	const char *base = c->doc->src->path;
-	size_t dirlen = 0;
-	if (path.p[0] != '/' && base && strcmp(base, "-") != 0) {
-		const char *slash = strrchr(base, '/');
-		dirlen = slash ? (size_t)(slash - base) + 1 : 0;
-	}
-	if (dirlen + path.n + 1 > sizeof buf)
+	if (c2s_path_workdir(NULL, base ? base : "-", dir, sizeof dir) != 0 || strlen(dir) + path.n + 3 > size)
 		return -1;
-	memcpy(buf, base ? base : "", dirlen);
-	memcpy(buf + dirlen, path.p, path.n);
-	buf[dirlen + path.n] = '\0';
+	c2s_path_resolve(dir, strlen(dir), path.p, path.n, buf);
 	return access(buf, F_OK) == 0;
 }
 
 static void missing(struct c2s_check *c, const struct c2s_node *at, const char *what)
 {
 	struct c2s_str s = c2s_scalar(c->doc, at);
-	if (file_exists(c, s) != 0)
+	char path[ARTIFACT_MAX_PATH + 8];
+	if (file_exists(c, s, path, sizeof path) != 0)
 		return;
 	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS9005, c->doc, at,
 		"%s %.*s does not exist (relative paths start at the compose file's directory): docker stack "
-		"deploy stops with \"no such file or directory\"", what, (int)(s.n > 200 ? 200 : s.n), s.p);
+		"deploy stops with \"open %.*s: no such file or directory\"", what, (int)(s.n > 200 ? 200 : s.n), s.p,
+		(int)(strlen(path) > 240 ? 240 : strlen(path)), path);
 	c2s_diag_hint(c->diags, dg, "create the file, fix the path, or keep it out of version control and "
 		      "create it before deploying");
 }

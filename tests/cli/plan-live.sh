@@ -12,6 +12,11 @@ command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
 command -v curl >/dev/null || { echo "skip: no curl"; exit 77; }
 fx=$top/fixtures/plan
 cp "$fx"/*.yml "$fx"/*.txt "$fx"/*.conf "$tmp/"
+# a build without the Engine API client (the static binary's) plans from --state only
+if "$bin" plan -H "unix://$tmp/none.sock" -c "$tmp/stack.yml" pf 2>&1 | grep -q 'Engine API client, which this build lacks'; then
+	echo "skip: this build has no Engine API client"
+	exit 77
+fi
 fake_pid=
 stop_fake() {
 	if [ -n "$fake_pid" ]; then kill "$fake_pid" 2>/dev/null; wait "$fake_pid" 2>/dev/null; fi

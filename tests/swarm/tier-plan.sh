@@ -23,6 +23,11 @@ cli=${DOCKER_CLI:-/usr/local/bin/docker}
 [ -x "$cli" ] || cli=$swarm_docker
 stack=tplan
 docker tag c2s-busybox:latest c2s-busybox:2 || fail "docker tag"
+live=1
+if "$C2S" plan -c "$fx/stack.yml" "$stack" 2>&1 | grep -q 'Engine API client, which this build lacks'; then
+	live=0
+	say "this build has no Engine API client: offline plans only"
+fi
 
 deploy() { # deploy FILE [ARGS]: docker stack deploy, as a user would
 	local f=$1
@@ -56,6 +61,7 @@ plan() { # plan FILE OUT [ARGS]: offline from a fresh state, and against the dae
 	(cd "$fx" && "$C2S" plan -c "$f" --state "$tmp/state.json" --api-version "$SWARM_API" --format json \
 		"$@" "$stack") >"$out" 2>"$tmp/plan.err"
 	rc=$?
+	[ "$live" = 1 ] || { echo "$rc"; return; }
 	(cd "$fx" && "$C2S" plan -c "$f" --format json "$@" "$stack") >"$out.live" 2>"$tmp/plan-live.err"
 	lrc=$?
 	if [ "$lrc" != "$rc" ] || ! cmp -s "$out" "$out.live"; then

@@ -372,6 +372,24 @@ static void test_cli_merges(void **state)
 	assert_int_equal(c->action, C2S_PLAN_UNCHANGED);
 	assert_non_null(strstr(c->message, "assumes it is still the running one"));
 	fixture_free(&f);
+	/* always, with platforms the registry gave last time: a changed image
+	 * gets platforms from the registry again; the plan assumes the same */
+	{
+		const char *d2 = "{\"networks\":[],\"secrets\":[],\"configs\":[],\"services\":["
+			SVC("s_web", "nginx:1.27", "nginx:1.27", ",\"Placement\":{}") "]}";
+		const char *l2 = "[{\"ID\":\"id1\",\"Spec\":{\"Name\":\"s_web\",\"Labels\":{\"com.docker.stack.namespace\":\"s\","
+				 "\"com.docker.stack.image\":\"nginx:1.25\"},\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":"
+				 "\"nginx:1.25@sha256:aaaa\",\"Isolation\":\"default\"},\"Placement\":{\"Platforms\":[{\"OS\":"
+				 "\"linux\",\"Architecture\":\"amd64\"}]},\"ForceUpdate\":0,\"Runtime\":\"container\"},"
+				 "\"Mode\":{\"Replicated\":{\"Replicas\":1}},\"EndpointSpec\":{\"Mode\":\"vip\"}}}]";
+		plan_of(&f, d2, l2, C2S_RESOLVE_ALWAYS, 0);
+		c = find(&f.plan, "s_web");
+		assert_int_equal(c->action, C2S_PLAN_UPDATE);
+		for (size_t i = 0; i < c->nfields; i++)
+			assert_null(strstr(c->fields[i].api, "Platforms"));
+		assert_non_null(strstr(c->message, "pins nginx:1.27 to the digest"));
+		fixture_free(&f);
+	}
 	/* another image string: updated, and that replaces the tasks */
 	desired = "{\"networks\":[],\"secrets\":[],\"configs\":[],\"services\":["
 		SVC("s_web", "nginx:1.27", "nginx:1.27", "") "]}";
