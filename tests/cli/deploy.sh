@@ -85,6 +85,7 @@ for i in range(2000):
     print("  s%04d:\n    image: nginx:1.27" % i)' >"$tmp/many.yml"
 for sig in INT TERM; do
 	fake_start
+	rm -f "$tmp/out" "$tmp/err" # the last run's lines are not this one's (the child opens them later)
 	"$bin" deploy --yes --detach --fail-on none --resolve-image never -c "$tmp/many.yml" big >"$tmp/out" 2>"$tmp/err" </dev/null &
 	pid=$!
 	i=0
