@@ -21,6 +21,10 @@ extern "C" {
 #define C2S_MAX_CONFIG_BYTES ((size_t)1 << 20)
 /* Longest scalar, in bytes of its value and in characters of its source. */
 #define C2S_MAX_SCALAR_BYTES ((size_t)1 << 20)
+/* Bytes libyaml may read again to take the \' escapes docker takes and it
+ * does not (one more read of the file per double-quoted scalar holding them
+ * that the fast scanner left to libyaml). */
+#define C2S_MAX_REREAD_BYTES ((size_t)16 << 20)
 /* Deepest nesting of mappings and sequences. */
 #define C2S_MAX_DEPTH 256
 /* Nodes that alias expansion may add to a document, beyond this floor... */

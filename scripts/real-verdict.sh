@@ -15,6 +15,10 @@
 #                                             file's "# c2s-validate: refused RULE" or
 #                                             "accepted [RULE]" line is checked too: the
 #                                             engine's verdict, and that lint reports RULE
+#   real-verdict.sh expect FILE...            no dockerd: lint against each FILE's
+#                                             "# c2s-validate:" line alone (the verdict
+#                                             the tier saw; make check runs it on
+#                                             fixtures/validate/)
 #
 # Each FILE is deployed from its own directory, as `-c BASENAME`, as stack
 # "s" (C2S_RV_PREFIX) + the file name's letters and digits (064.yml -> s064), with only PATH,
@@ -55,12 +59,12 @@ timeout_s=${C2S_RV_TIMEOUT:-60}
 # the CLI whose verdict counts (lib.sh's `docker` may be the distribution's older client)
 rv_cli=${DOCKER_BIN:-$(command -v /usr/local/bin/docker || command -v docker)}
 
-usage() { echo "usage: $0 record OUT.tsv FILE... | compare VERDICTS.tsv FILE... | live FILE..." >&2; exit 2; }
+usage() { echo "usage: $0 record OUT.tsv FILE... | compare VERDICTS.tsv FILE... | live FILE... | expect FILE..." >&2; exit 2; }
 [ $# -ge 1 ] || usage
 mode=$1; shift
 case $mode in
 record | compare) [ $# -ge 2 ] || usage; table=$1; shift ;;
-live) [ $# -ge 1 ] || usage; table= ;;
+live | expect) [ $# -ge 1 ] || usage; table= ;;
 *) usage ;;
 esac
 for f in "$@"; do [ -f "$f" ] || { echo "$0: no file $f" >&2; exit 2; }; done
@@ -87,6 +91,29 @@ lint_rc() { # lint_rc FILE ENGINE_VERSION
 		"$C2S" lint --fail-on none ${ev:+--engine-version "$ev"} --stack "$(stack_of "$f")" \
 		--format gnu "$(basename "$f")" >"$rv_tmp/lint-all.out" 2>&1)
 	return $rc
+}
+
+# judge FILE ENGINE_VERSION V ERR: lint's verdict on FILE against the engine's (V: 0
+# accepted, 1 refused, with ERR its message) and against the file's "# c2s-validate:"
+# line (the verdict, and the rule lint must report); sets why (empty: they agree)
+judge() {
+	local f=$1 ev=$2 v=$3 err=$4 l want w_verdict w_rule
+	lint_rc "$f" "$ev"
+	l=$?
+	want=$(expectation "$f") why=
+	if [ "$l" -ne "$v" ]; then
+		why="engine $([ "$v" -eq 0 ] && echo accepts || echo "refuses ($err)"), lint exits $l"
+	elif [ -n "$want" ]; then
+		# the fixture says what the engine does and which rule reports it
+		read -r w_verdict w_rule <<<"$want"
+		case "$w_verdict:$v" in
+		refused:1 | accepted:0) ;;
+		*) why="the fixture says the engine ${w_verdict}, it $([ "$v" -eq 0 ] && echo accepts || echo "refuses ($err)")" ;;
+		esac
+		if [ -z "$why" ] && [ -n "${w_rule:-}" ] && ! grep -q "\[$w_rule\]" "$rv_tmp/lint-all.out"; then
+			why="lint does not report $w_rule"
+		fi
+	fi
 }
 
 # ---- the engine's verdict ----
@@ -213,22 +240,7 @@ record | live)
 			say "$(name_of "$f"): $rv_rc${rv_ext:+ (created $rv_ext)}${rv_err:+: $rv_err}"
 			continue
 		fi
-		lint_rc "$f" "$ev"
-		l=$?
-		want=$(expectation "$f") why=
-		if [ "$l" -ne "$v" ]; then
-			why="engine $([ "$v" -eq 0 ] && echo accepts || echo "refuses ($rv_err)"), lint exits $l"
-		elif [ -n "$want" ]; then
-			# the fixture says what the engine does and which rule reports it
-			read -r w_verdict w_rule <<<"$want"
-			case "$w_verdict:$v" in
-			refused:1 | accepted:0) ;;
-			*) why="the fixture says the engine ${w_verdict}, it $([ "$v" -eq 0 ] && echo accepts || echo "refuses ($rv_err)")" ;;
-			esac
-			if [ -z "$why" ] && [ -n "${w_rule:-}" ] && ! grep -q "\[$w_rule\]" "$rv_tmp/lint-all.out"; then
-				why="lint does not report $w_rule"
-			fi
-		fi
+		judge "$f" "$ev" "$v" "$rv_err"
 		if [ -n "$why" ]; then
 			bad=$((bad + 1))
 			say "DIFFERS $(name_of "$f"): $why"
@@ -243,6 +255,32 @@ record | live)
 		exit 0
 	fi
 	say "lint's verdict equals the engine's on $((n - bad)) of $n files"
+	[ "$bad" -eq 0 ] || exit 1
+	;;
+expect)
+	# the verdicts the fixtures' "# c2s-validate:" lines recorded from a real engine
+	# (dockerd C2S_RV_ENGINE, default 20.10), against lint, with no dockerd
+	[ -x "$C2S" ] || { echo "$0: no binary at $C2S" >&2; exit 2; }
+	rv_tmp=$(mktemp -d /tmp/c2s-rv.XXXXXX) || exit 2
+	trap 'rm -rf "$rv_tmp"' EXIT
+	ev=${C2S_RV_ENGINE:-20.10}
+	bad=0 n=0
+	for f in "$@"; do
+		read -r w_verdict _ <<<"$(expectation "$f")"
+		case ${w_verdict:-} in
+		refused) v=1 ;;
+		accepted) v=0 ;;
+		*) echo "$0: $f has no \"# c2s-validate: refused|accepted [RULE]\" line" >&2; exit 2 ;;
+		esac
+		judge "$f" "$ev" "$v" "(recorded)"
+		n=$((n + 1))
+		if [ -n "$why" ]; then
+			bad=$((bad + 1))
+			echo "DIFFERS $(name_of "$f"): $why" >&2
+			sed 's/^/    /' "$rv_tmp/lint.out" >&2
+		fi
+	done
+	echo "lint agrees with the recorded engine verdict on $((n - bad)) of $n files"
 	[ "$bad" -eq 0 ] || exit 1
 	;;
 compare)

@@ -106,6 +106,33 @@ int c2s_go_is_space(uint32_t c)
 	}
 }
 
+size_t c2s_go_trim_space(const char **s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	size_t i = 0, start = n, end = 0;
+	/* one pass finds the first rune that is not space and the end of the last one
+	 * (an invalid byte is RuneError, which is not space) */
+	while (i < n) {
+		uint32_t cp;
+		size_t len = c2s_utf8_valid_len(p + i, n - i, &cp);
+		int space = len && c2s_go_is_space(cp);
+		if (!len)
+			len = 1;
+		if (!space) {
+			if (start == n)
+				start = i;
+			end = i + len;
+		}
+		i += len;
+	}
+	if (start == n) {
+		*s += n;
+		return 0;
+	}
+	*s += start;
+	return end - start;
+}
+
 int c2s_go_is_print(uint32_t c)
 {
 	if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0xa0) || c == 0xad)

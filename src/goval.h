@@ -45,6 +45,9 @@ enum c2s_goval_status {
 size_t c2s_utf8_valid_len(const unsigned char *s, size_t n, uint32_t *cp);
 /* unicode.IsSpace. */
 int c2s_go_is_space(uint32_t c);
+/* strings.TrimSpace: moves *s past the unicode.IsSpace runes it starts with and
+ * returns the length left without those it ends with. */
+size_t c2s_go_trim_space(const char **s, size_t n);
 /* unicode.IsLetter and unicode.IsDigit beyond ASCII (digits: Unicode 15's Nd,
  * as Go 1.21 and later; letters: an approximation, see goval.c), and the whole
  * test with ASCII answered inline (yaml.v3's key order asks it per rune). */

@@ -98,6 +98,8 @@ static const char migrate_help[] =
 	"      --image-prefix PREFIX image of a service with only build: PREFIX<project>-<service>\n"
 	"  -o, --output FILE         write the stack file to FILE atomically (default: standard output)\n"
 	"      --in-place            replace the one -c file with the stack file\n"
+	"      --materialize         secrets and configs from environment: or content: written to\n"
+	"                            NAME.secret / NAME.config beside the stack file, as file:\n"
 	"  -f, --format FMT          the report on standard error: text (default), gnu, json, sarif,\n"
 	"                            checkstyle, junit, github, codeclimate\n"
 	"  Exit status: 0 written, 1 something needs you (nothing written), 2 trouble.\n";
@@ -670,7 +672,7 @@ out:
 
 static int cmd_migrate(int argc, char **argv)
 {
-	enum { OPT_MENV = 400, OPT_PROFILE, OPT_KEEP, OPT_PREFIX, OPT_INPLACE };
+	enum { OPT_MENV = 400, OPT_PROFILE, OPT_KEEP, OPT_PREFIX, OPT_INPLACE, OPT_MATERIALIZE };
 	static const struct option longopts[] = {
 		{"compose-file", required_argument, NULL, 'c'},
 		{"env-file", required_argument, NULL, OPT_MENV},
@@ -680,6 +682,7 @@ static int cmd_migrate(int argc, char **argv)
 		{"image-prefix", required_argument, NULL, OPT_PREFIX},
 		{"output", required_argument, NULL, 'o'},
 		{"in-place", no_argument, NULL, OPT_INPLACE},
+		{"materialize", no_argument, NULL, OPT_MATERIALIZE},
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -718,6 +721,9 @@ static int cmd_migrate(int argc, char **argv)
 		case OPT_INPLACE:
 			o.in_place = 1;
 			break;
+		case OPT_MATERIALIZE:
+			o.materialize = 1;
+			break;
 		case 'f':
 			if ((v = c2s_format_parse(optarg)) < 0) {
 				usage_error("unknown format '%s' (text, gnu, json, sarif, checkstyle, junit, github, "
@@ -745,6 +751,10 @@ static int cmd_migrate(int argc, char **argv)
 	}
 	if (o.in_place && files.n != 1) {
 		usage_error("%s", "--in-place rewrites one file: name it with one -c");
+		goto out;
+	}
+	if (o.materialize && !o.in_place && !o.output) {
+		usage_error("%s", "--materialize writes files beside the stack file: give -o or --in-place");
 		goto out;
 	}
 	o.files = files.v;

@@ -9,6 +9,7 @@
 #include "migrate.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,6 +227,54 @@ static int write_file(struct mig *m, const char *path, const char *data, size_t 
 	return 0;
 }
 
+int mig_extra_file(struct mig *m, const char *path, const char *data, size_t len, int private_mode)
+{
+	if (m->nextra == m->capextra) {
+		size_t cap = m->capextra ? m->capextra * 2 : 8;
+		struct mig_extra *v = realloc(m->extra, cap * sizeof *v);
+		if (!v) {
+			m->nomem = 1;
+			return -1;
+		}
+		m->extra = v;
+		m->capextra = cap;
+	}
+	struct mig_extra *e = &m->extra[m->nextra];
+	e->path = strdup(path);
+	e->data = malloc(len ? len : 1);
+	if (!e->path || !e->data) {
+		free(e->path);
+		free(e->data);
+		m->nomem = 1;
+		return -1;
+	}
+	memcpy(e->data, data, len);
+	e->len = len;
+	e->private_mode = private_mode;
+	m->nextra++;
+	return 0;
+}
+
+/* A --materialize file: a new secret file is made 0600 first (the writer keeps an
+ * existing file's mode), and removed again when it cannot be written. */
+static int write_extra(struct mig *m, const struct mig_extra *e, char **inputs, size_t ninputs)
+{
+	int made = 0;
+	if (e->private_mode) {
+		int fd = open(e->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			made = 1;
+			close(fd);
+		}
+	}
+	if (write_file(m, e->path, e->data, e->len, inputs, ninputs) != 0) {
+		if (made)
+			unlink(e->path);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- the run ---- */
 
 static void free_all(struct mig *m)
@@ -243,6 +292,11 @@ static void free_all(struct mig *m)
 		free(m->sources[i]);
 	}
 	free(m->sources);
+	for (size_t i = 0; i < m->nextra; i++) {
+		free(m->extra[i].path);
+		free(m->extra[i].data);
+	}
+	free(m->extra);
 }
 
 /* Load an original file: its YAML problems are reported at their place, as lint does. */
@@ -298,6 +352,10 @@ int c2s_migrate(const struct c2s_migrate_options *o, FILE *out, FILE *err)
 	}
 	if (o->in_place && (o->output || o->nfiles != 1)) {
 		mig_trouble(&m, "--in-place takes exactly one -c file and no -o");
+		goto done;
+	}
+	if (o->materialize && !o->in_place && !o->output) {
+		mig_trouble(&m, "--materialize writes files beside the stack file: give -o or --in-place");
 		goto done;
 	}
 	/* .env of the current directory, or --env-file (docker compose: WithEnvFiles, WithDotEnv) */
@@ -474,7 +532,13 @@ int c2s_migrate(const struct c2s_migrate_options *o, FILE *out, FILE *err)
 	if (!m.trouble && !m.nomem && !needs_you && !bad) {
 		const char *data = all[0].src.data;
 		size_t len = all[0].src.len;
-		if (o->in_place) {
+		int extra_ok = 1;
+		for (size_t i = 0; i < m.nextra && extra_ok; i++)
+			if (write_extra(&m, &m.extra[i], files, nfiles) != 0)
+				extra_ok = 0;
+		if (!extra_ok) {
+			/* trouble said; the stack file is not written without its files */
+		} else if (o->in_place) {
 			if (write_file(&m, files[0], data, len, NULL, 0) == 0)
 				status = C2S_EXIT_OK;
 		} else if (o->output) {

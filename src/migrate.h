@@ -61,6 +61,13 @@ struct mig_var {
 	char *name, *value;
 };
 
+/* A file written beside the stack file (--materialize), before it. */
+struct mig_extra {
+	char *path, *data;
+	size_t len;
+	int private_mode;              /* a secret: created 0600 */
+};
+
 /* The state of one run. */
 struct mig {
 	const struct c2s_migrate_options *o;
@@ -75,6 +82,8 @@ struct mig {
 	char project[256];             /* the project name docker compose would use */
 	char workdir[4096];            /* the project directory (absolute) */
 	char outdir[4096];             /* the directory the stack file is written to (absolute) */
+	struct mig_extra *extra;       /* files to write beside the stack file */
+	size_t nextra, capextra;
 	int trouble;                   /* exit 2 */
 	int nomem;
 	int depth;                     /* include / extends nesting */
@@ -240,6 +249,8 @@ struct c2s_diag *mig_note_at(struct mig *m, enum c2s_rule_index rule, int kind, 
 void mig_hint(struct mig *m, struct c2s_diag *dg, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Trouble not tied to a place (exit 2): printed at once. */
 void mig_trouble(struct mig *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Remember a file to write beside the stack file (a later one for the same path wins). 0 or -1. */
+int mig_extra_file(struct mig *m, const char *path, const char *data, size_t len, int private_mode);
 /* Read a file as an original source (kept for the report). NULL: reported. */
 struct c2s_source *mig_read(struct mig *m, const char *path, const char *name);
 

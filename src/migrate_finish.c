@@ -212,6 +212,28 @@ static int needs_you_there(struct mig *m, const struct mig_text *t, uint32_t off
 	return 0;
 }
 
+/* Is the span of t a path (plain or quoted) to a file --materialize writes with the
+ * stack file? It does not exist yet when the stack file is checked. */
+static int is_extra_file(const struct mig *m, const struct mig_text *t, uint32_t a, uint32_t b)
+{
+	if (b <= a || b > t->src.len || b - a >= 4096)
+		return 0;
+	char rel[4096], abs[4096];
+	const char *p = t->src.data + a;
+	size_t n = b - a;
+	if (n >= 2 && (p[0] == '"' || p[0] == '\'') && p[n - 1] == p[0]) {
+		p++;
+		n -= 2;
+	}
+	memcpy(rel, p, n);
+	rel[n] = '\0';
+	mig_abs_path(m->outdir, rel, abs, sizeof abs);
+	for (size_t i = 0; i < m->nextra; i++)
+		if (strcmp(m->extra[i].path, abs) == 0)
+			return 1;
+	return 0;
+}
+
 /* The stack file as docker stack deploy and lint see it: errors, and keys swarm
  * would still ignore or drop, are reported for the user. */
 static int self_check(struct mig *m, struct mig_text *t)
@@ -265,6 +287,8 @@ static int self_check(struct mig *m, struct mig_text *t)
 		if (needs_you_there(m, t, x->span.start))
 			continue;  /* said already, at this line */
 		enum c2s_rule_index ri = c2s_rule_index(x->rule);
+		if (ri == C2S_R_CS9005 && is_extra_file(m, t, x->span.start, x->span.end))
+			continue;
 		if (!m->o->keep_variables && (ri == C2S_R_CS3001 || ri == C2S_R_CS3002 || ri == C2S_R_CS3003))
 			continue;
 		struct c2s_diag *d = mig_note(m, C2S_R_CS0108, MIG_NEEDS_YOU, t, x->span.start,

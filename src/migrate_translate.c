@@ -1142,6 +1142,86 @@ static int in_list(struct c2s_str k, const char *const *l, size_t n)
 	return 0;
 }
 
+/* --materialize: a secret or config whose value docker compose takes from a variable
+ * (environment: VAR, docker/compose pkg/compose/secrets.go resolveFileContent: the
+ * project's environment, .env included) or from the file itself (content:) is written
+ * to NAME.secret or NAME.config beside the stack file, and the key becomes file:, the
+ * one source docker stack deploy reads (docker/cli cli/compose/loader: a secret is
+ * file: or external:). */
+static void materialize(struct pass *p, const char *what, const struct c2s_node *okey, const struct c2s_node *k,
+			const struct c2s_node *v)
+{
+	struct mig *m = p->m;
+	const struct mig_text *t = p->t;
+	struct c2s_str on = str_of(t, okey), ks = str_of(t, k), vs = str_of(t, v);
+	int secret = strcmp(what, "secrets") == 0;
+	const char *one = secret ? "secret" : "config";
+	/* the name becomes a file name: nothing a path or a shell would read otherwise */
+	int safe = on.n > 0 && on.n <= 200 && on.p[0] != '.' && on.p[0] != '-';
+	for (size_t i = 0; safe && i < on.n; i++) {
+		char ch = on.p[i];
+		safe = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+		       ch == '_' || ch == '-';
+	}
+	if (!safe || !c2s_is_scalar(v)) {
+		struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0106, MIG_NEEDS_YOU, t, k,
+			"%s %.*s comes from %.*s:, and its name is no file name --materialize can write", one,
+			(int)(on.n > 60 ? 60 : on.n), on.p, (int)ks.n, ks.p);
+		mig_hint(m, dg, "write the value to a file and give file:");
+		return;
+	}
+	struct c2s_buf val;
+	c2s_buf_init(&val, C2S_MIGRATE_MAX_TEXT_BYTES);
+	if (key_is(t, k, "environment")) {
+		size_t vl = 0;
+		const char *ev = c2s_env_get(m->env, vs.p, vs.n, &vl);
+		if (!ev) {
+			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0106, MIG_NEEDS_YOU, t, k,
+				"environment variable \"%.*s\" required by %s \"%.*s\" is not set", (int)vs.n, vs.p, one,
+				(int)on.n, on.p);
+			mig_hint(m, dg, "set it in the environment or an --env-file, as docker compose needs it too");
+			return;
+		}
+		if (c2s_buf_add(&val, ev, vl) != 0)
+			m->nomem = 1;
+	} else {
+		/* content: as interpolated; a literal $ is $$ here (or ${VAR} kept by
+		 * --keep-variables): the file gets what docker compose would give */
+		char err[256];
+		enum mig_subst r = mig_substitute(vs.p, vs.n, m->env, &val, err, sizeof err);
+		if (r == MIG_SUBST_NOMEM) {
+			m->nomem = 1;
+		} else if (r != MIG_SUBST_OK) {
+			c2s_buf_free(&val);
+			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0102, MIG_NEEDS_YOU, t, v,
+				"content of %s %.*s: %s", one, (int)on.n, on.p,
+				r == MIG_SUBST_REQUIRED ? err : "invalid interpolation format");
+			mig_hint(m, dg, "set the variable, or escape a literal $ as $$");
+			return;
+		}
+	}
+	char file[4096 + 256], name[256], rel[4096];
+	snprintf(name, sizeof name, "%.*s.%s", (int)on.n, on.p, one);
+	snprintf(file, sizeof file, "%s/%s", m->outdir, name);
+	/* written for the project directory, as every path here; rebased with the rest */
+	mig_rel_path(m->workdir, file, rel, sizeof rel);
+	if (m->nomem || mig_extra_file(m, file, val.data ? val.data : "", val.len, secret) != 0) {
+		c2s_buf_free(&val);
+		return;
+	}
+	c2s_buf_free(&val);
+	struct mig_out *o = mig_op_replace(&p->x, k);
+	if (o)
+		mo_str(o, "file");
+	if ((o = mig_op_replace(&p->x, v)) != NULL)
+		mo_scalar(o, rel, strlen(rel), 1, !mt_first_on_line(t, k->start));
+	struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0106, MIG_TRANSLATED, t, k,
+		"%s %.*s from %.*s: written to %s and given as file: (docker stack deploy reads a file or an "
+		"external %s only)", one, (int)on.n, on.p, (int)ks.n, ks.p, name, one);
+	if (secret)
+		mig_hint(m, dg, "%s holds the secret's value: keep it out of version control", name);
+}
+
 static void translate_objects(struct pass *p, const char *what, const struct c2s_node *objs,
 			      const char *const *keys, size_t nkeys)
 {
@@ -1198,6 +1278,10 @@ static void translate_objects(struct pass *p, const char *what, const struct c2s
 			}
 			if ((strcmp(what, "secrets") == 0 || strcmp(what, "configs") == 0) &&
 			    (key_is(t, k, "environment") || key_is(t, k, "content"))) {
+				if (m->o->materialize) {
+					materialize(p, what, ok, k, v);
+					continue;
+				}
 				struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0106, MIG_NEEDS_YOU, t, k,
 					"%s %.*s comes from %.*s:, which docker stack deploy cannot read: it takes file: or "
 					"external: only", what, (int)on.n, on.p, (int)ks.n, ks.p);

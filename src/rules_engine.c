@@ -172,6 +172,17 @@ static void check_mounts(struct c2s_check *c, uint32_t i, struct c2s_str name)
 	}
 }
 
+/* An image ID as distribution/reference's anchoredIdentifierRegexp has it: ^[a-f0-9]{64}$ */
+static int is_image_id(struct c2s_str s)
+{
+	if (s.n != 64)
+		return 0;
+	for (size_t k = 0; k < s.n; k++)
+		if (!((s.p[k] >= '0' && s.p[k] <= '9') || (s.p[k] >= 'a' && s.p[k] <= 'f')))
+			return 0;
+	return 1;
+}
+
 void c2s_check_engine_values(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
@@ -220,6 +231,15 @@ void c2s_check_engine_values(struct c2s_check *c)
 			}
 		}
 		check_mounts(c, i, name);
+		/* 64 hex digits: the CLI's ParseAnyReference takes it as an image ID, swarmkit's
+		 * validateImage (ParseNormalizedNamed) refuses it as a repository name */
+		v = c2s_svc_key(c, i, C2S_SK_IMAGE, NULL);
+		if (text_of(d, v, &s) && is_image_id(s)) {
+			struct c2s_diag *dg = refuse(c, C2S_R_CS2010, v, SERVICE, name,
+						     "ContainerSpec: \"%.*s\" is not a valid repository/tag", CLIP(s));
+			c2s_diag_hint(c->diags, dg, "a service names its image by repository (and tag or digest): "
+				      "write NAME@sha256:%.*s, or the image's tag", CLIP(s));
+		}
 	}
 }
 
@@ -335,6 +355,26 @@ static void check_resources(struct c2s_check *c, const struct range_slots *t, ui
 	}
 }
 
+/* Replicas of 2^63 and more: the loader takes any uint64, swarmkit's validateMode
+ * reads the count as an int64 and refuses it as negative (for a replicated job the
+ * CLI makes it MaxConcurrent and TotalCompletions, checked in that order). */
+static void check_replicas(struct c2s_check *c, uint32_t i, struct c2s_str name)
+{
+	const struct c2s_node *rn = c2s_svc_key(c, i, C2S_SK_DEPLOY_REPLICAS, NULL);
+	uint64_t r;
+	if (!rn || c2s_node_uint(c->doc, rn, &r) != 0 || r <= (uint64_t)INT64_MAX)
+		return;
+	struct c2s_str mode = c2s_svc_mode(c, i);
+	const char *msg = c2s_str_eq(mode, "replicated") ? "Number of replicas must be non-negative"
+			  : c2s_str_eq(mode, "replicated-job") ? "Maximum concurrent jobs must not be negative"
+			  : NULL;
+	if (!msg)
+		return;  /* global modes take no replicas: the CLI refuses them (CS2008) */
+	struct c2s_diag *dg = refuse(c, C2S_R_CS2011, rn, SERVICE, name, "%s", msg);
+	c2s_diag_hint(c->diags, dg, "the engine counts replicas as a signed 64-bit number: at most "
+		      "9223372036854775807");
+}
+
 void c2s_check_engine_ranges(struct c2s_check *c)
 {
 	struct range_slots t;
@@ -347,6 +387,7 @@ void c2s_check_engine_ranges(struct c2s_check *c)
 		struct c2s_str name = c2s_scalar(c->doc, key);
 		check_durations(c, &t, i, name);
 		check_resources(c, &t, i, name);
+		check_replicas(c, i, name);
 	}
 }
 

@@ -1,6 +1,7 @@
 /* rules_placement.c -- CS8xxx: placement, resources and engine versions. */
 #include "config.h"
 #include "check.h"
+#include "goval.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -137,14 +138,10 @@ static int iprefix(struct c2s_str s, const char *t)
 	return s.n > n && ieq((struct c2s_str){s.p, n}, t);
 }
 
+/* strings.TrimSpace, as swarmkit trims each side of the operator */
 static struct c2s_str trim(struct c2s_str s)
 {
-	while (s.n && (*s.p == ' ' || *s.p == '\t')) {
-		s.p++;
-		s.n--;
-	}
-	while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t'))
-		s.n--;
+	s.n = c2s_go_trim_space(&s.p, s.n);
 	return s;
 }
 
@@ -197,7 +194,8 @@ static void check_constraint(struct c2s_check *c, const struct c2s_node *it)
 			       "write KEY == VALUE, e.g. node.labels.zone == eu-1");
 		return;
 	}
-	/* swarmkit's grammar: key [a-z_][a-z0-9-_.]+, value [a-z0-9:-_ .*()?+[]\^$|/]+ (any case) */
+	/* swarmkit's grammar: key [a-z_][a-z0-9-_.]+, value [a-z0-9:-_\s.*()?+[]\^$|/]+ (any
+	 * case; RE2's \s is tab, newline, form feed, carriage return and space) */
 	int key_ok = key.n >= 2 && (((key.p[0] | 0x20) >= 'a' && (key.p[0] | 0x20) <= 'z') || key.p[0] == '_');
 	for (size_t k = 0; key_ok && k < key.n; k++) {
 		char ch = key.p[k];
@@ -208,7 +206,7 @@ static void check_constraint(struct c2s_check *c, const struct c2s_node *it)
 	for (size_t k = 0; val_ok && k < val.n; k++) {
 		unsigned char ch = (unsigned char)val.p[k];
 		val_ok = (ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') ||
-			 (ch && strchr(":-_ \t.*()?+[]\\^$|/", ch) != NULL);
+			 (ch && strchr(":-_ \t\n\f\r.*()?+[]\\^$|/", ch) != NULL);
 	}
 	if (!key_ok || !val_ok) {
 		bad_constraint(c, it, key_ok ? "has a value swarm cannot parse: swarm refuses the service"

@@ -1,6 +1,7 @@
 /* yaml_fast.c -- block-style YAML read in place, with libyaml's events; declines anything else. */
 #include "config.h"
 #include "yaml_fast.h"
+#include "yaml_escape.h"
 #include "ast.h"
 
 #include <stdlib.h>
@@ -576,27 +577,15 @@ static const char *quoted(struct fy *f, const char *p, const char **val, size_t 
 			continue;
 		}
 		c++;
-		uint32_t cp;
-		int digits = 0;
-		switch (*c) {
-		case '0': *o++ = '\0'; continue;
-		case 'a': *o++ = '\a'; continue;
-		case 'b': *o++ = '\b'; continue;
-		case 't': case '\t': *o++ = '\t'; continue;
-		case 'n': *o++ = '\n'; continue;
-		case 'v': *o++ = '\v'; continue;
-		case 'f': *o++ = '\f'; continue;
-		case 'r': *o++ = '\r'; continue;
-		case 'e': *o++ = '\x1b'; continue;
-		case ' ': case '"': case '/': case '\'': case '\\': *o++ = *c; continue;
-		case 'N': cp = 0x85; break;
-		case '_': cp = 0xa0; break;
-		case 'L': cp = 0x2028; break;
-		case 'P': cp = 0x2029; break;
-		case 'x': digits = 2; cp = 0; break;
-		case 'u': digits = 4; cp = 0; break;
-		case 'U': digits = 8; cp = 0; break;
-		default: return NULL;  /* libyaml's "unknown escape character" */
+		uint32_t cp = 0;
+		/* docker's escapes (yaml_escape.h): what it refuses is declined, and
+		 * the loader's libyaml path says docker's words */
+		int digits = c2s_yaml_escape((unsigned char)*c, &cp);
+		if (digits == C2S_YESC_UNKNOWN)
+			return NULL;
+		if (digits == C2S_YESC_CHAR && cp < 0x80) {
+			*o++ = (char)cp;
+			continue;
 		}
 		for (int i = 1; i <= digits; i++) {
 			int h = c + i < close ? hexval(c[i]) : -1;
@@ -605,7 +594,7 @@ static const char *quoted(struct fy *f, const char *p, const char **val, size_t 
 			cp = (cp << 4) | (uint32_t)h;
 		}
 		c += digits;
-		if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		if (!c2s_yaml_escape_cp_ok(cp))
 			return NULL;
 		o += put_utf8(o, cp);
 	}

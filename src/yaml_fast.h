@@ -16,7 +16,8 @@ enum c2s_yev_type {
 	C2S_YEV_SEQUENCE,  /* sequence start */
 	C2S_YEV_END,       /* mapping or sequence end */
 	C2S_YEV_ALIAS,
-	C2S_YEV_DOCUMENT   /* document start */
+	C2S_YEV_DOCUMENT,  /* document start */
+	C2S_YEV_RESTART    /* forget every event so far: the text is read again from the start */
 };
 
 struct c2s_yev {
@@ -59,5 +60,32 @@ enum c2s_fast_status {
  */
 enum c2s_fast_status c2s_yaml_fast(const char *data, size_t len, size_t bom, int ascii,
 				   c2s_yev_sink sink, void *ctx);
+
+/* Why c2s_yaml_libyaml stopped. */
+enum c2s_yerr_kind {
+	C2S_YERR_NONE = 0,
+	C2S_YERR_SYNTAX, /* not YAML (libyaml's words, or docker's for an escape) */
+	C2S_YERR_NOMEM,
+	C2S_YERR_LIMIT   /* C2S_MAX_REREAD_BYTES */
+};
+struct c2s_yerr {
+	enum c2s_yerr_kind kind;
+	const char *problem;  /* static text */
+	const char *context;  /* static text or NULL */
+	uint32_t at;          /* byte offset of the problem */
+	uint32_t context_at;  /* of the context (== at: none elsewhere) */
+	int value;            /* the reader's offending character, -1 none */
+};
+
+/*
+ * libyaml's events for the same text, as docker's yaml.v3 reads it: byte
+ * positions, and docker's escapes in double-quoted scalars (yaml_escape.h;
+ * libyaml takes \/ and refuses \', docker the reverse). Taking a \' may
+ * read the text again (bounded by C2S_MAX_REREAD_BYTES): the sink then gets
+ * C2S_YEV_RESTART and forgets what it had. Returns 0 when every event was
+ * delivered, 1 when the sink stopped, -1 with *err set.
+ */
+int c2s_yaml_libyaml(const char *data, size_t len, size_t bom, int ascii, c2s_yev_sink sink, void *ctx,
+		     struct c2s_yerr *err);
 
 #endif

@@ -7,7 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 /* An open mapping or sequence. */
 struct frame {
@@ -45,8 +44,8 @@ struct loader {
 	uint32_t *dollar_keys;         /* subtree_dollar's memory: children list + 1 -> has a '$' */
 	unsigned char *dollar_vals;
 	uint32_t ndollar, cap_dollar;
-	size_t cursor_chars, cursor_byte; /* char index -> byte offset, moving forward */
 	enum c2s_load_status status;
+	struct c2s_diags_mark saved;   /* the diagnostics before the load, for a restart */
 };
 
 static uint32_t hash_bytes(const char *p, size_t n)
@@ -57,30 +56,6 @@ static uint32_t hash_bytes(const char *p, size_t n)
 		h *= 16777619u;
 	}
 	return h;
-}
-
-/* libyaml counts characters; the AST keeps byte offsets. Marks mostly move
- * forward, so a cursor walks the UTF-8 text; ASCII text needs no walk. */
-static uint32_t byte_at_utf8(struct loader *L, size_t chars)
-{
-	struct c2s_source *s = L->src;
-	if (chars < L->cursor_chars) {
-		L->cursor_chars = 0;
-		L->cursor_byte = s->bom;
-	}
-	L->cursor_byte += c2s_utf8_advance(s->data + L->cursor_byte, s->len - L->cursor_byte,
-					   chars - L->cursor_chars);
-	L->cursor_chars = chars;
-	return (uint32_t)L->cursor_byte;
-}
-
-static inline uint32_t byte_at(struct loader *L, size_t chars)
-{
-	const struct c2s_source *s = L->src;
-	if (!s->ascii)
-		return byte_at_utf8(L, chars);
-	size_t b = s->bom + chars;
-	return (uint32_t)(b > s->len ? s->len : b);
 }
 
 static int fail_nomem(struct loader *L)
@@ -595,50 +570,6 @@ static int64_t close_mapping(struct loader *L, uint32_t base, uint32_t *pairs_ou
 
 /* ---- events ---- */
 
-static int syntax_error(struct loader *L, yaml_parser_t *p)
-{
-	uint32_t at;
-	if (p->error == YAML_READER_ERROR)
-		at = (uint32_t)(p->problem_offset > L->src->len ? L->src->len : p->problem_offset);
-	else
-		at = byte_at(L, p->problem_mark.index);
-	const char *problem = p->problem ? p->problem : "cannot parse";
-	struct c2s_diag *dg;
-	if (p->error == YAML_MEMORY_ERROR)
-		return fail_nomem(L);
-	if (p->error == YAML_READER_ERROR && p->problem_value != -1)
-		dg = c2s_diag_add(L->diags, C2S_R_CS1001, L->src, at, at, "%s: #%X", problem,
-				  (unsigned)p->problem_value);
-	else if (p->context && p->context_mark.index != p->problem_mark.index) {
-		uint32_t cat = byte_at(L, p->context_mark.index), line, col;
-		c2s_source_locate(L->src, cat, &line, &col);
-		dg = c2s_diag_add(L->diags, C2S_R_CS1001, L->src, at, at, "%s %s (started at line %u, column %u)",
-				  problem, p->context, line, col);
-		if (dg)
-			c2s_diag_related(L->diags, dg, L->src, cat, cat, "started here");
-	} else if (p->context) {
-		dg = c2s_diag_add(L->diags, C2S_R_CS1001, L->src, at, at, "%s %s", problem, p->context);
-	} else {
-		dg = c2s_diag_add(L->diags, C2S_R_CS1001, L->src, at, at, "%s", problem);
-	}
-	if (dg)
-		c2s_diag_hint(L->diags, dg, "check the indentation and quoting around this point; "
-			      "docker stack refuses the file as it is");
-	L->status = C2S_LOAD_INVALID;
-	return -1;
-}
-
-static unsigned scalar_style(yaml_scalar_style_t s)
-{
-	switch (s) {
-	case YAML_SINGLE_QUOTED_SCALAR_STYLE: return C2S_STYLE_SINGLE;
-	case YAML_DOUBLE_QUOTED_SCALAR_STYLE: return C2S_STYLE_DOUBLE;
-	case YAML_LITERAL_SCALAR_STYLE: return C2S_STYLE_LITERAL;
-	case YAML_FOLDED_SCALAR_STYLE: return C2S_STYLE_FOLDED;
-	default: return C2S_STYLE_PLAIN;
-	}
-}
-
 static int on_scalar(struct loader *L, const struct c2s_yev *e)
 {
 	struct c2s_doc *d = L->d;
@@ -760,6 +691,8 @@ static int on_alias(struct loader *L, const struct c2s_yev *e)
 	return push_child(L, &n, a->expanded);
 }
 
+static int restart(struct loader *L);
+
 /* One event, from either scanner: 0, -1 on failure (status set), 1 when the
  * loader wants no more (a second document). */
 static int on_event(struct loader *L, const struct c2s_yev *e)
@@ -770,6 +703,8 @@ static int on_event(struct loader *L, const struct c2s_yev *e)
 	case C2S_YEV_SEQUENCE: return on_open(L, e, C2S_SEQUENCE);
 	case C2S_YEV_END: return on_close(L);
 	case C2S_YEV_ALIAS: return on_alias(L, e);
+	case C2S_YEV_RESTART:
+		return restart(L);
 	case C2S_YEV_DOCUMENT:
 		if (++L->d->ndocuments > 1) {
 			/* docker (yaml.v3 Unmarshal) decodes the first document only. */
@@ -791,85 +726,6 @@ static int fast_sink(void *ctx, const struct c2s_yev *e)
 	return on_event(ctx, e) != 0;
 }
 
-/* A libyaml event as the loader's event (positions in bytes). */
-static int from_libyaml(struct loader *L, const yaml_event_t *y, struct c2s_yev *e)
-{
-	memset(e, 0, sizeof *e);
-	const yaml_char_t *anchor = NULL, *tag = NULL;
-	e->start = byte_at(L, y->start_mark.index);
-	switch (y->type) {
-	case YAML_SCALAR_EVENT:
-		e->type = C2S_YEV_SCALAR;
-		e->end = byte_at(L, y->end_mark.index);
-		e->value = (const char *)y->data.scalar.value;
-		e->len = y->data.scalar.length;
-		e->style = scalar_style(y->data.scalar.style);
-		anchor = y->data.scalar.anchor;
-		tag = y->data.scalar.tag;
-		break;
-	case YAML_MAPPING_START_EVENT:
-		e->type = C2S_YEV_MAPPING;
-		e->style = y->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE ? C2S_STYLE_FLOW : C2S_STYLE_BLOCK;
-		anchor = y->data.mapping_start.anchor;
-		tag = y->data.mapping_start.tag;
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-		e->type = C2S_YEV_SEQUENCE;
-		e->style = y->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE ? C2S_STYLE_FLOW : C2S_STYLE_BLOCK;
-		anchor = y->data.sequence_start.anchor;
-		tag = y->data.sequence_start.tag;
-		break;
-	case YAML_MAPPING_END_EVENT:
-	case YAML_SEQUENCE_END_EVENT:
-		e->type = C2S_YEV_END;
-		break;
-	case YAML_ALIAS_EVENT:
-		e->type = C2S_YEV_ALIAS;
-		e->end = byte_at(L, y->end_mark.index);
-		e->value = (const char *)y->data.alias.anchor;
-		e->len = strlen(e->value);
-		break;
-	case YAML_DOCUMENT_START_EVENT:
-		e->type = C2S_YEV_DOCUMENT;
-		break;
-	default:
-		return 0;  /* stream start and end, document end: nothing for the loader */
-	}
-	if (anchor) {
-		e->anchor = (const char *)anchor;
-		e->anchor_len = strlen(e->anchor);
-	}
-	if (tag) {
-		e->tag = (const char *)tag;
-		e->tag_len = strlen(e->tag);
-	}
-	return 1;
-}
-
-static void load_libyaml(struct loader *L)
-{
-	yaml_parser_t p;
-	if (!yaml_parser_initialize(&p)) {
-		fail_nomem(L);
-		return;
-	}
-	yaml_parser_set_input_string(&p, (const unsigned char *)L->src->data, L->src->len);
-	for (;;) {
-		yaml_event_t y;
-		if (!yaml_parser_parse(&p, &y)) {
-			syntax_error(L, &p);
-			break;
-		}
-		struct c2s_yev e;
-		int r = from_libyaml(L, &y, &e) ? on_event(L, &e) : 0;
-		int end = y.type == YAML_STREAM_END_EVENT;
-		yaml_event_delete(&y);
-		if (r != 0 || end)
-			break;
-	}
-	yaml_parser_delete(&p);
-}
-
 static int load_begin(struct c2s_doc *d, struct c2s_source *src, struct c2s_diags *diags, struct loader *L)
 {
 	memset(d, 0, sizeof *d);
@@ -879,8 +735,8 @@ static int load_begin(struct c2s_doc *d, struct c2s_source *src, struct c2s_diag
 	L->d = d;
 	L->diags = diags;
 	L->src = src;
-	L->cursor_byte = src->bom;
 	L->status = C2S_LOAD_OK;
+	L->saved = c2s_diags_mark(diags);
 	/* Index 0 is "no node". Reserve roughly one node per 12 input bytes. */
 	struct c2s_node none = {0, 0, 0};
 	if (grow((void **)&d->nodes, &d->cap_nodes, (uint32_t)(src->len / 12 + 16), sizeof *d->nodes) != 0 ||
@@ -896,6 +752,59 @@ static void load_end(struct loader *L)
 	free(L->defs);
 	free(L->dollar_keys);
 	free(L->dollar_vals);
+}
+
+/* Forget everything loaded so far (the document, its diagnostics): the text
+ * is read again from the start. 0, or -1 when out of memory. */
+static int restart(struct loader *L)
+{
+	struct c2s_doc *d = L->d;
+	struct c2s_source *src = L->src;
+	struct c2s_diags *diags = L->diags;
+	struct c2s_diags_mark saved = L->saved;
+	load_end(L);
+	c2s_doc_free(d);
+	c2s_diags_rollback(diags, &saved);
+	if (load_begin(d, src, diags, L) != 0)
+		return fail_nomem(L);
+	return 0;
+}
+
+/* Where libyaml (or docker's escapes) stopped, as a diagnostic. */
+static void libyaml_error(struct loader *L, const struct c2s_yerr *e)
+{
+	if (e->kind == C2S_YERR_NOMEM) {
+		fail_nomem(L);
+		return;
+	}
+	if (e->kind == C2S_YERR_LIMIT) {
+		fail_limit(L, C2S_R_CS1094, e->at, e->problem, (unsigned long long)C2S_MAX_REREAD_BYTES);
+		return;
+	}
+	struct c2s_diag *dg;
+	if (e->value != -1) {
+		dg = c2s_diag_add(L->diags, C2S_R_CS1001, L->src, e->at, e->at, "%s: #%X", e->problem, (unsigned)e->value);
+	} else if (e->context && e->context_at != e->at) {
+		uint32_t line, col;
+		c2s_source_locate(L->src, e->context_at, &line, &col);
+		dg = c2s_diag_add(L->diags, C2S_R_CS1001, L->src, e->at, e->at, "%s %s (started at line %u, column %u)",
+				  e->problem, e->context, line, col);
+		if (dg)
+			c2s_diag_related(L->diags, dg, L->src, e->context_at, e->context_at, "started here");
+	} else if (e->context) {
+		dg = c2s_diag_add(L->diags, C2S_R_CS1001, L->src, e->at, e->at, "%s %s", e->problem, e->context);
+	} else {
+		dg = c2s_diag_add(L->diags, C2S_R_CS1001, L->src, e->at, e->at, "%s", e->problem);
+	}
+	if (dg)
+		c2s_diag_hint(L->diags, dg, "check the indentation and quoting around this point; "
+			      "docker stack refuses the file as it is");
+	L->status = C2S_LOAD_INVALID;
+}
+
+static int libyaml_sink(void *ctx, const struct c2s_yev *e)
+{
+	return on_event(ctx, e) != 0;
 }
 
 /* A UTF-16 file whose encoding breaks: libyaml's reader error, at the place
@@ -926,7 +835,6 @@ enum c2s_load_status c2s_load(struct c2s_doc *d, struct c2s_source *src, struct 
 	/* The fast scanner first; where it declines (or the loader stopped on
 	 * something), forget what it did and read the file again with libyaml,
 	 * so that every error is libyaml's and reported once. */
-	struct c2s_diags_mark saved = c2s_diags_mark(diags);
 	enum c2s_fast_status fs = c2s_yaml_fast(src->data, src->len, src->bom, src->ascii, fast_sink, &L);
 	if (fs == C2S_FAST_DONE && L.status == C2S_LOAD_OK) {
 		load_end(&L);
@@ -939,13 +847,15 @@ enum c2s_load_status c2s_load(struct c2s_doc *d, struct c2s_source *src, struct 
 		load_end(&L);
 		return L.status;
 	}
-	load_end(&L);
-	c2s_doc_free(d);
-	c2s_diags_rollback(diags, &saved);
-	if (load_begin(d, src, diags, &L) != 0)
-		return C2S_LOAD_NOMEM;
+	if (restart(&L) != 0) {
+		load_end(&L);
+		return L.status;
+	}
 #endif
-	load_libyaml(&L);
+	struct c2s_yerr err;
+	if (c2s_yaml_libyaml(src->data, src->len, src->bom, src->ascii, libyaml_sink, &L, &err) < 0 &&
+	    L.status == C2S_LOAD_OK)
+		libyaml_error(&L, &err);
 	load_end(&L);
 	return L.status;
 }

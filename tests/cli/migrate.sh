@@ -68,6 +68,44 @@ run_in "$proj" migrate -c build.yml -p shop --image-prefix reg.example.com/
 expect "--image-prefix names the image docker compose builds" 0 '^    image: reg\.example\.com/shop-app$' \
 	'docker build -t reg\.example\.com/shop-app'
 
+# ---- --materialize: secrets and configs from environment: or content: as files ----
+mkdir -p "$proj/mat/out"
+cat >"$proj/mat/compose.yaml" <<'EOF2'
+services:
+  web:
+    image: nginx:1.27
+    secrets: [token]
+    configs: [motd]
+secrets:
+  token:
+    environment: TOKEN
+configs:
+  motd:
+    content: "hi $$USER"
+EOF2
+run_in "$proj/mat" migrate
+expect "environment: and content: need you without --materialize" 1 '' \
+	'^compose\.yaml:8:5: needs-you: secrets token comes from environment:' '^compose\.yaml:11:5: needs-you: configs motd comes from content:'
+run_in "$proj/mat" migrate --materialize
+expect "--materialize without -o or --in-place" 2 '' 'give -o or --in-place'
+run_in "$proj/mat" migrate --materialize -o out/stack.yml
+expect "--materialize: a variable that is not set needs you" 1 '' \
+	'^compose\.yaml:8:5: needs-you: environment variable "TOKEN" required by secret "token" is not set'
+if [ -e "$proj/mat/out/token.secret" ] || [ -e "$proj/mat/out/motd.config" ] || [ -e "$proj/mat/out/stack.yml" ]; then
+	fail "--materialize, needs you: nothing written"; else ok "--materialize, needs you: nothing written"; fi
+(cd "$proj/mat" && TOKEN=t0k NO_COLOR=1 "$bin" migrate --materialize -o out/stack.yml >"$tmp/out" 2>"$tmp/err" </dev/null); rc=$?
+expect "--materialize -o out/stack.yml" 0 '' 'secret token from environment: written to token\.secret' \
+	'config motd from content: written to motd\.config'
+if [ "$(cat "$proj/mat/out/token.secret")" = t0k ] && [ "$(cat "$proj/mat/out/motd.config")" = 'hi $USER' ]; then
+	ok "--materialize: the values, \$\$ as \$"; else fail "--materialize: the values, \$\$ as \$"; fi
+case $(ls -l "$proj/mat/out/token.secret") in -rw-------*) ok "--materialize: a new secret file is 0600" ;;
+*) fail "--materialize: a new secret file is 0600" ;; esac
+if grep -q '^    file: \./token\.secret$' "$proj/mat/out/stack.yml" && grep -q '^    file: \./motd\.config$' "$proj/mat/out/stack.yml"; then
+	ok "--materialize: file: beside the stack file"; else fail "--materialize: file: beside the stack file"; fi
+printf 'secrets:\n  "../x":\n    environment: TOKEN\nservices: {}\n' >"$proj/mat/odd.yml"
+(cd "$proj/mat" && TOKEN=t NO_COLOR=1 "$bin" migrate -c odd.yml --materialize -o out/odd.yml >"$tmp/out" 2>"$tmp/err" </dev/null); rc=$?
+expect "--materialize: a name that is no file name needs you" 1 '' 'its name is no file name'
+
 # ---- the report's formats ----
 run_in "$proj" migrate -c compose.yaml --format json
 expect "--format json: kind" 0 '' '"rule":"CS5101","name":"container-name","severity":"warning","kind":"dropped","file":"compose\.yaml","line":4,"column":5'

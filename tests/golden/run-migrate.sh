@@ -6,9 +6,16 @@
 #   rc               the exit status wanted (optional, default 0)
 #   expected.yml     the stack file wanted (exit 0 only): compared byte for byte
 #   expected.report  the report wanted, one "FILE:LINE:COL: KIND [RULE]" line per change
-# The expected files are written by hand: they are the spec, not a snapshot. Where a
-# docker CLI is installed, `docker stack config` must accept expected.yml and print the
-# same for it as for the file migrate wrote (both read in the scratch directory).
+#   expected.files/  files migrate writes beside the stack file (--materialize), each
+#                    compared byte for byte (optional)
+# The expected files are written by hand: they are the spec, not a snapshot. Docker then
+# judges them, in the scratch directory, with whatever docker CLI is installed:
+#   - one with `docker stack config` (23.0 and later): it must accept expected.yml and
+#     print the same for it as for the file migrate wrote;
+#   - one without (Debian's docker.io 20.10, what a fresh CI machine has):
+#     `docker stack deploy` against the fake engine (scripts/reference/reference.sh)
+#     must accept expected.yml without ignoring any option, and post the same request
+#     bodies for it as for the file migrate wrote.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${C2S:-$top/compose2swarm}
@@ -16,8 +23,22 @@ case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
 dir=$top/tests/golden/migrate
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
-docker_ok=
-if command -v docker >/dev/null 2>&1 && docker stack config --help >/dev/null 2>&1; then docker_ok=1; fi
+# Which docker check this machine can run: `docker stack config --help` exits 0 even where
+# the command does not exist (20.10 prints the stack usage), so a real file is tried.
+docker_check=
+if command -v docker >/dev/null 2>&1; then
+	printf 'version: "3"\nservices: {}\n' >"$tmp/probe.yml"
+	if DOCKER_HOST=unix:///nonexistent.sock docker stack config -c "$tmp/probe.yml" >/dev/null 2>&1; then
+		docker_check=config
+	elif command -v python3 >/dev/null 2>&1 && [ -x "$top/scripts/reference/reference.sh" ]; then
+		docker_check=deploy
+	fi
+fi
+# deploy_ref DIR FILE: docker stack deploy of FILE (in DIR) against the fake engine, into DIR/FILE.ref
+deploy_ref() {
+	(cd "$1" && env HOME="$tmp/home" REF_CLEAN_ENV=1 "$top/scripts/reference/reference.sh" "$2" "$2.ref" stack) \
+		>/dev/null 2>&1
+}
 fail=0 n=0
 for case_dir in "$dir"/*/; do
 	name=$(basename "$case_dir")
@@ -46,7 +67,32 @@ for case_dir in "$dir"/*/; do
 		if ! diff -u "$case_dir/expected.yml" "$work/stack.yml" >"$tmp/diff"; then
 			echo "FAIL $name: stack file differs"; cat "$tmp/diff"; fail=$((fail + 1)); continue
 		fi
-		if [ -n "$docker_ok" ]; then
+		extra_bad=
+		for f in "$case_dir"/expected.files/*; do
+			[ -e "$f" ] || continue
+			cmp -s "$f" "$work/${f##*/}" || extra_bad="$extra_bad ${f##*/}"
+		done
+		if [ -n "$extra_bad" ]; then
+			echo "FAIL $name: files beside the stack file differ or are missing:$extra_bad"; fail=$((fail + 1)); continue
+		fi
+		if [ "$docker_check" = deploy ]; then
+			cp "$case_dir/expected.yml" "$work/expected.yml"
+			deploy_ref "$work" expected.yml && deploy_ref "$work" stack.yml
+			r1=$(cat "$work/expected.yml.ref/deploy.rc" 2>/dev/null || echo none)
+			r2=$(cat "$work/stack.yml.ref/deploy.rc" 2>/dev/null || echo none)
+			if [ "$r1" != 0 ] || [ "$r2" != 0 ] ||
+				! cmp -s "$work/expected.yml.ref/payloads.json" "$work/stack.yml.ref/payloads.json"; then
+				echo "FAIL $name: docker stack deploy of expected.yml (exit $r1) and of our file (exit $r2) differ"
+				cat "$work/expected.yml.ref/deploy.out" "$work/stack.yml.ref/deploy.out" 2>/dev/null
+				diff -u "$work/expected.yml.ref/payloads.json" "$work/stack.yml.ref/payloads.json"
+				fail=$((fail + 1)); continue
+			fi
+			if grep -qi 'ignoring' "$work/expected.yml.ref/deploy.out"; then
+				echo "FAIL $name: docker stack deploy ignores options of expected.yml"
+				cat "$work/expected.yml.ref/deploy.out"; fail=$((fail + 1)); continue
+			fi
+		fi
+		if [ "$docker_check" = config ]; then
 			cp "$case_dir/expected.yml" "$work/expected.yml"
 			(cd "$work" && DOCKER_HOST=unix:///nonexistent.sock docker stack config -c expected.yml) \
 				>"$tmp/d1" 2>"$tmp/d1.err"
@@ -65,6 +111,10 @@ for case_dir in "$dir"/*/; do
 	fi
 	echo "ok   $name"
 done
-[ -n "$docker_ok" ] || echo "(no docker CLI: the expected stack files were not checked with docker stack config)"
+case $docker_check in
+config) echo "(the expected stack files were checked with docker stack config)" ;;
+deploy) echo "(the expected stack files were checked with docker stack deploy against the fake engine)" ;;
+*) echo "(no docker CLI: the expected stack files were not checked by docker)" ;;
+esac
 echo "$n golden migrate cases, $fail failed"
 [ "$n" -gt 0 ] && [ "$fail" -eq 0 ]

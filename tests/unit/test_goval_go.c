@@ -135,6 +135,31 @@ static void test_unicode(void **state)
 	assert_string_equal(buf, "read /: is a directory");
 }
 
+/* strings.TrimSpace; and net.ParseCIDR (the prefix is read by dtoi: dockerd 20.10.24
+ * created an overlay network with subnet 10.8.0.0/024) */
+static void test_trim_cidr(void **state)
+{
+	(void)state;
+	const char *s = "\xc2\xa0 \t\nnode.role \r\x0b\xe3\x80\x80";
+	size_t n = c2s_go_trim_space(&s, strlen(s));
+	assert_int_equal(n, 9);
+	assert_memory_equal(s, "node.role", 9);
+	s = "\xff a\x85";  /* an invalid byte is kept; U+0085 only as a rune, not as a byte */
+	n = c2s_go_trim_space(&s, strlen(s));
+	assert_int_equal(n, 4);
+	s = " \t\xe2\x80\xa8";
+	assert_int_equal(c2s_go_trim_space(&s, strlen(s)), 0);
+	assert_int_equal(c2s_go_trim_space(&s, 0), 0);
+	static const char *const good[] = {"10.0.0.0/8", "10.8.0.0/024", "0.0.0.0/0", "fd00:1::/64", "::/0",
+					   "::ffff:1.2.3.4/128", "10.7.0.1/24"};
+	static const char *const bad[] = {"10.0.0.0/33", "10.0.0.0", "10.0.0.0/", "10.0.0.0/x", "010.0.0.0/8",
+					  "fd00::/129", "10.0.0/8", "/8", "fe80::1%eth0/64", "10.0.0.0/-1"};
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+		assert_true(c2s_cidr_valid(good[i], strlen(good[i])));
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		assert_false(c2s_cidr_valid(bad[i], strlen(bad[i])));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_ints),
 		cmocka_unit_test(test_parse_float),
 		cmocka_unit_test(test_unicode),
+		cmocka_unit_test(test_trim_cidr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -501,6 +501,55 @@ static void test_limit_entries(void **state)
 	free(text);
 }
 
+/* A \' that libyaml stops on makes the file be read again (yaml_libyaml.c):
+ * the readings together are bounded by C2S_MAX_REREAD_BYTES. Each flow
+ * scalar holding \' costs one more reading of the whole text, padded here by a
+ * comment to 1 MiB: 15 readings fit, 17 do not. A nested flow sequence is
+ * what the fast scanner declines, so libyaml reads it. */
+static char *reread_text(size_t scalars, size_t *len)
+{
+	size_t pad = (size_t)1 << 20;
+	char *text = malloc(pad + scalars * 8 + 16);
+	size_t k = 0;
+	text[k++] = '#';
+	memset(text + k, 'x', pad - 2);
+	k += pad - 2;
+	text[k++] = '\n';
+	k += (size_t)sprintf(text + k, "[[");
+	for (size_t i = 0; i < scalars; i++)
+		k += (size_t)sprintf(text + k, "%s\"a\\'\"", i ? ", " : "");
+	k += (size_t)sprintf(text + k, "]]");
+	text[k++] = '\n';
+	*len = k;
+	return text;
+}
+
+static void test_limit_reread(void **state)
+{
+	(void)state;
+	assert_true(C2S_MAX_REREAD_BYTES / (((size_t)1 << 20) + 128) == 15);
+	size_t len;
+	char *text = reread_text(15, &len);
+	struct loaded *l = load_text(text, len);
+	assert_int_equal(l->status, C2S_LOAD_OK);
+	assert_int_equal(l->diags.n, 0);
+	const struct c2s_node *inner = c2s_seq_item(&l->doc, root_of(l), 0);
+	assert_int_equal(c2s_count(inner), 15);
+	struct c2s_str last = c2s_scalar(&l->doc, c2s_seq_item(&l->doc, inner, 14));
+	assert_int_equal(last.n, 2);
+	assert_memory_equal(last.p, "a'", 2);
+	loaded_free(l);
+	free(text);
+	text = reread_text(17, &len);
+	l = load_text(text, len);
+	assert_int_equal(l->status, C2S_LOAD_LIMIT);
+	const struct c2s_diag *d = only_diag(l, C2S_R_CS1094);
+	assert_int_equal(c2s_diags_span(&l->diags, (size_t)(d - l->diags.items)).line, 2);
+	assert_true(l->diags.limit_hit);
+	loaded_free(l);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -520,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_limit_billion_laughs),
 		cmocka_unit_test(test_limit_scalar),
 		cmocka_unit_test(test_limit_entries),
+		cmocka_unit_test(test_limit_reread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
