@@ -5,7 +5,7 @@ For every CORPUS/real/NNN.yml (with the stand-in files of CORPUS/stubs/NNN/ besi
 staged in a private directory), run from that directory, with only PATH and HOME in
 the environment:
 
-  BIN migrate -c NNN.yml --image-prefix registry.example.com/ -o stack.yml
+  BIN migrate -c NNN.yml --image-prefix registry.example.com/ --materialize -o stack.yml
 
 and then, where migrate wrote the stack file (exit 0):
   - docker stack config -c stack.yml                 must exit 0
@@ -99,14 +99,14 @@ def main():
     if a.ids:
         want = set(a.ids.split(","))
         ids = [i for i in ids if i in want]
-    counts = {"written": 0, "needs-you": 0, "trouble": 0, "bad": 0}
+    counts = {"written": 0, "needs-you": 0, "trouble": 0, "bad": 0, "rescued": 0}
     bad = []
     needs = []
     try:
         for i in ids:
             d = stage(a.corpus, i, root)
-            rc, out, err = run([binp, "migrate", "-c", i + ".yml", "--image-prefix", PREFIX, "-o", "stack.yml",
-                                "--format", "json"], d)
+            rc, out, err = run([binp, "migrate", "-c", i + ".yml", "--image-prefix", PREFIX, "--materialize",
+                                "-o", "stack.yml", "--format", "json"], d)
             try:
                 report = json.loads(err[err.index("{"):]) if "{" in err else {"diagnostics": []}
             except ValueError:
@@ -169,6 +169,8 @@ def main():
             if problems:
                 counts["bad"] += 1
                 bad.append((i, problems))
+            elif os.path.exists(deploy_rc) and open(deploy_rc).read().strip() != "0":
+                counts["rescued"] += 1
             elif a.verbose:
                 print("%s ok" % i)
     finally:
@@ -181,6 +183,10 @@ def main():
     print("migrate corpus: %d files, %d written and accepted, %d need the user, %d written but refused, "
           "%d trouble" % (len(ids), counts["written"] - counts["bad"], counts["needs-you"], counts["bad"],
                           counts["trouble"]))
+    refused = sum(1 for i in ids if os.path.exists(os.path.join(a.corpus, "ref", i, "deploy.rc")) and
+                  open(os.path.join(a.corpus, "ref", i, "deploy.rc")).read().strip() != "0")
+    print("of the %d files docker stack deploy refused, %d written by migrate and accepted" %
+          (refused, counts["rescued"]))
     return 0 if not bad else 1
 
 
