@@ -244,6 +244,19 @@ void c2s_check_engine_values(struct c2s_check *c)
 			c2s_diag_hint(c->diags, dg, "a service names its image by repository (and tag or digest): "
 				      "write NAME@sha256:%.*s, or the image's tag", CLIP(s));
 		}
+		/* a registry at an IPv6 address: the CLI's distribution/reference takes it, the
+		 * docker/distribution one swarmkit used before Docker Engine 25.0 does not */
+		char fam[512];
+		if (text_of(d, v, &s) && s.n && s.p[0] == '[' && c2s_engine_at_least(c, 25, 0) != 1 &&
+		    c2s_image_check(s.p, s.n, fam, sizeof fam) == 0) {
+			size_t fn = c2s_image_familiar(s.p, s.n, fam, sizeof fam);
+			struct c2s_str sent = fn ? (struct c2s_str){fam, fn} : s;
+			struct c2s_diag *dg = refuse(c, C2S_R_CS2010, v, SERVICE, name,
+						     "ContainerSpec: \"%.*s\" is not a valid repository/tag", CLIP(sent));
+			c2s_diag_hint(c->diags, dg, "Docker Engine 25.0 and later take a registry at an IPv6 address; "
+				      "older engines need its host name (lint --engine-version 25.0 if every manager "
+				      "runs 25.0 or later)");
+		}
 	}
 }
 
@@ -544,7 +557,7 @@ static void same_name_objects(struct c2s_check *c, const struct c2s_node *top, i
 		return;
 	struct named_object *v = malloc(n * sizeof *v);
 	if (!v) {
-		c->diags->nomem = 1;
+		c2s_diags_out_of_memory(c->diags);
 		return;
 	}
 	for (uint32_t k = 0; k < n; k++) {
@@ -1176,7 +1189,7 @@ static void template_env_files(struct c2s_check *c, uint32_t i, struct c2s_str n
 	struct c2s_buf *bufs = calloc(nf ? nf : 1, sizeof *bufs);
 	struct env_collect ec = {0};
 	if (!bufs) {
-		c->diags->nomem = 1;
+		c2s_diags_out_of_memory(c->diags);
 		return;
 	}
 	const char *base = d->src->path;
@@ -1208,7 +1221,7 @@ static void template_env_files(struct c2s_check *c, uint32_t i, struct c2s_str n
 			ec.n = 0;  /* docker stops at an invalid file: CS3005 says so */
 	}
 	if (ec.nomem)
-		c->diags->nomem = 1;
+		c2s_diags_out_of_memory(c->diags);
 	else if (ec.n)
 		qsort(ec.e, ec.n, sizeof *ec.e, env_entry_cmp);
 	for (size_t q = 0; !ec.nomem && q < ec.n; q++) {
