@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # plan-corpus.sh -- every corpus file a real engine accepts, deployed with the
 # docker CLI, must plan as no changes: offline (--state from docker inspect)
-# and against the daemon (when this build has the Engine API client).
+# and against the daemon (when this build has the Engine API client), and the
+# two plans (--format json, every object with its action) must be the same
+# bytes.
 #
 #   scripts/plan-corpus.sh [--changes] CORPUS [ID...]
 #
 # --changes: then each file is changed by an override (-c FILE -c override.yml:
 # a label under deploy.labels and a variable in environment for every
 # service), which plan must call an update that replaces the tasks of every
-# service; deployed with the docker CLI, the same files then plan as no
-# changes again.
+# service, the same offline and live; deployed with the docker CLI, the same
+# files then plan as no changes again.
 #
 # CORPUS is a directory with real/NNN.yml, stubs/NNN/ (files the compose file
 # names) and ref-real/SUMMARY.tsv (which files the real engine accepted); the
@@ -69,11 +71,28 @@ p = json.load(open(sys.argv[1]))
 svcs = [c for c in p["changes"] if c["kind"] == "service"]
 sys.exit(0 if svcs and all(c["action"] == "update" and c["replaces_tasks"] is True for c in svcs) else 1)
 PY
+	[ "$live" = 0 ] || same_plans "$d" "$stack" "$id.yml" override.yml ||
+		{ say "$id: with the override, the live plan differs from the offline one:"; head -n 30 "$d/plan.out" >&2; return 1; }
 	(cd "$d" && clean_env "$cli" stack deploy --resolve-image never -c "$id.yml" -c override.yml "$stack") \
 		>"$d/deploy2.out" 2>&1 || { say "$id: docker stack deploy with the override failed"; return 1; }
 	(cd "$d" && clean_env "$C2S" plan -c "$id.yml" -c override.yml --resolve-image never "$stack") \
 		>"$d/plan2.out" 2>&1 || { say "$id: after the change, plans as changes:"; head -n 30 "$d/plan2.out" >&2; return 1; }
 	return 0
+}
+# same_plans DIR STACK FILE...: plan --format json from DIR/state.json and
+# against the daemon print the same bytes (and exit the same); the diff goes
+# into DIR/plan.out
+same_plans() {
+	local d=$1 stack=$2 a=() f rs=0 rl=0
+	shift 2
+	for f in "$@"; do a+=(-c "$f"); done
+	(cd "$d" && clean_env "$C2S" plan "${a[@]}" --resolve-image never --format json --state state.json \
+		--api-version "$SWARM_API" "$stack") >"$d/same.state.json" 2>&1 || rs=$?
+	(cd "$d" && clean_env "$C2S" plan "${a[@]}" --resolve-image never --format json "$stack") \
+		>"$d/same.live.json" 2>&1 || rl=$?
+	[ "$rs" = "$rl" ] && cmp -s "$d/same.state.json" "$d/same.live.json" && return 0
+	{ echo "exit offline $rs, live $rl"; diff "$d/same.state.json" "$d/same.live.json"; } >"$d/plan.out"
+	return 1
 }
 clean_env() { env -i PATH="$PATH" HOME="$HOME" DOCKER_HOST="$DOCKER_HOST" DOCKER_CONFIG="$DOCKER_CONFIG" "$@"; }
 for id in $ids; do
@@ -118,13 +137,18 @@ for id in $ids; do
 		fi
 		[ "$r" = 0 ] || cp "$d/plan-live.out" "$d/plan.out"
 	fi
+	# the same plan, every object with its action, offline and live
+	why="plans as changes (exit $r)"
+	if [ "$live" = 1 ] && [ "$r" = 0 ] && ! same_plans "$d" "$stack" "$id.yml"; then
+		why="the live plan differs from the offline one" r=1
+	fi
 	if [ "$r" = 0 ] && [ "$changes" = 1 ]; then
-		change "$id" "$d" "$stack" || r=1
+		change "$id" "$d" "$stack" || why="the change" r=1
 	fi
 	if [ "$r" = 0 ]; then
 		pass=$((pass + 1))
 	else
-		say "$id: plans as changes (exit $r):"
+		say "$id: $why:"
 		head -n 30 "$d/plan.out" >&2
 		failed="$failed $id"
 	fi

@@ -505,7 +505,7 @@ static void check_env_files(struct dctx *c, const struct c2s_node *svc)
 		if (st == C2S_ENVFILE_OK)
 			continue;
 		if (st == C2S_ENVFILE_NOMEM) {
-			c->diags->nomem = 1;
+			c2s_diags_out_of_memory(c->diags);
 			return;
 		}
 		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS3005, c->doc, f, "%s", err);
@@ -718,7 +718,9 @@ static void check_shm_size(struct dctx *c, const struct c2s_node *svc)
 }
 
 /* ulimits the schema leaves alone (names outside ^[a-z]+$) still go through the
- * loader's transformUlimits: an int, or a map whose soft and hard are ints. */
+ * loader's transformUlimits: an int, or a map whose soft and hard are ints. The
+ * schema's integers include 2^63 and more, which yaml.v3 makes uint64: refused
+ * (or a crash) whatever the name. */
 static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
 {
 	const struct c2s_node *ul = c->s[S_ULIMITS];
@@ -731,19 +733,21 @@ static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
 		for (size_t j = 0; j < name.n; j++)
 			if (name.p[j] < 'a' || name.p[j] > 'z')
 				lower = 0;
-		if (lower || c2s_node_interp_failed(c->doc, val))
-			continue;  /* the schema checked it */
+		if (c2s_node_interp_failed(c->doc, val))
+			continue;
 		struct c2s_value v;
 		if (c2s_is_mapping(val)) {
 			static const char *const parts[] = {"soft", "hard"};
 			for (int p = 0; p < 2; p++) {
 				const struct c2s_node *x = c2s_map_get(c->doc, val, parts[p], NULL);
-				if (x && c2s_is_scalar(x) && c2s_resolve(c->doc, x, &v) == C2S_TYPE_INT)
-					continue;
+				enum c2s_type xt = x && c2s_is_scalar(x) ? c2s_resolve(c->doc, x, &v) : C2S_TYPE_NULL;
+				if (xt == C2S_TYPE_INT || (lower && xt != C2S_TYPE_UINT))
+					continue;  /* an int, or the schema's to report */
 				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, x ? x : k,
 					"ulimit %.*s: %s %s; docker's loader crashes on it (panic: interface conversion: "
 					"interface {} is %s, not int)", (int)name.n, name.p, parts[p], x ? "is not an integer" :
-					"is missing", x ? "not an int" : "nil");
+					"is missing", xt == C2S_TYPE_UINT ? "uint64" : xt == C2S_TYPE_FLOAT ? "float64" :
+					xt == C2S_TYPE_BOOL ? "bool" : xt == C2S_TYPE_NULL ? "nil" : "string");
 				c2s_diag_hint(c->diags, dg, "write {soft: N, hard: N} with whole numbers, or a single number");
 				c->errors++;
 				break;
@@ -762,6 +766,8 @@ static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
 			default: type = "string"; break;
 			}
 		}
+		if (lower && strcmp(type, "uint64") != 0)
+			continue;  /* the schema checked it */
 		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, val,
 			"error decoding 'Ulimits[%.*s]': invalid type %s for ulimits", (int)name.n, name.p, type);
 		c2s_diag_hint(c->diags, dg, "a ulimit is a number or {soft: N, hard: N}");

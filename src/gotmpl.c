@@ -3,7 +3,7 @@
  * enough to tell whether swarmkit's template expansion of a service's values
  * fails when the engine validates the service (validateContainerSpec). Written
  * from Go's text/template/parse and exec behaviour; what it does not model
- * (methods, call, slice, range over values other than the empty labels, ...)
+ * (methods, slice, range over values other than the empty labels, ...)
  * makes the answer C2S_GOTMPL_UNKNOWN rather than a guess. */
 #include "config.h"
 #include "gotmpl.h"
@@ -1390,7 +1390,14 @@ static int call(struct exec *x, const struct val *dot, const struct node *cmd, c
 		*out = (struct val){V_STRING, 0, 0, 0, NULL, 0};
 		return 0;
 	}
-	return UNKNOWN(t);  /* call, slice */
+	if (!strcmp(name, "call")) {
+		/* no value a service's template sees is a function (funcs.go call: the Go of
+		 * dockerd 20.10 words it without the argument's text) */
+		if (v[0].k == V_UNKNOWN || !strcmp(type_name(v[0].k), "<nil>"))
+			return UNKNOWN(t);
+		return xerr(x, cmd, "error calling call: non-function of type %s", type_name(v[0].k));
+	}
+	return UNKNOWN(t);  /* slice */
 }
 
 /* One command of a pipeline (evalCommand); final is the previous stage's value. */

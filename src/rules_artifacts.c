@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Longest path we build to look a file up. */
@@ -242,7 +243,18 @@ static void missing(struct c2s_check *c, const struct c2s_node *at, const char *
 {
 	struct c2s_str s = c2s_scalar(c->doc, at);
 	char path[ARTIFACT_MAX_PATH + 8];
-	if (file_exists(c, s, path, sizeof path) != 0)
+	struct stat st;
+	int there = file_exists(c, s, path, sizeof path);
+	if (there == 1 && strcmp(what, "env_file") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* the CLI's os.ReadFile opens a directory, then fails to read it (an env_file
+		 * that is a directory is CS3005's: kvfile words it) */
+		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS9005, c->doc, at,
+			"%s %.*s is a directory: docker stack deploy stops with \"read %.*s: is a directory\"", what,
+			(int)(s.n > 200 ? 200 : s.n), s.p, (int)(strlen(path) > 240 ? 240 : strlen(path)), path);
+		c2s_diag_hint(c->diags, dg, "name the file inside it");
+		return;
+	}
+	if (there != 0)
 		return;
 	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS9005, c->doc, at,
 		"%s %.*s does not exist (relative paths start at the compose file's directory): docker stack "

@@ -3,6 +3,7 @@
  * daemon/cluster/convert and swarmkit's manager/controlapi), found before it is asked.
  * docs/semantics.md lists each refusal, the function that makes it and the rule here. */
 #include "config.h"
+#include "buf.h"
 #include "check.h"
 #include "gotmpl.h"
 #include "goval.h"
@@ -63,6 +64,9 @@ static struct c2s_diag *refuse(struct c2s_check *c, enum c2s_rule_index rule, co
 }
 
 #define SERVICE "service"
+
+#define SECRET_DATA_MAX 512000   /* validation.MaxSecretSize, 500 KiB */
+#define CONFIG_DATA_MAX 1024000  /* controlapi.MaxConfigSize, 1000 KiB */
 
 /* ---- CS2010: settings the engine refuses ---- */
 
@@ -240,6 +244,19 @@ void c2s_check_engine_values(struct c2s_check *c)
 			c2s_diag_hint(c->diags, dg, "a service names its image by repository (and tag or digest): "
 				      "write NAME@sha256:%.*s, or the image's tag", CLIP(s));
 		}
+		/* a registry at an IPv6 address: the CLI's distribution/reference takes it, the
+		 * docker/distribution one swarmkit used before Docker Engine 25.0 does not */
+		char fam[512];
+		if (text_of(d, v, &s) && s.n && s.p[0] == '[' && c2s_engine_at_least(c, 25, 0) != 1 &&
+		    c2s_image_check(s.p, s.n, fam, sizeof fam) == 0) {
+			size_t fn = c2s_image_familiar(s.p, s.n, fam, sizeof fam);
+			struct c2s_str sent = fn ? (struct c2s_str){fam, fn} : s;
+			struct c2s_diag *dg = refuse(c, C2S_R_CS2010, v, SERVICE, name,
+						     "ContainerSpec: \"%.*s\" is not a valid repository/tag", CLIP(sent));
+			c2s_diag_hint(c->diags, dg, "Docker Engine 25.0 and later take a registry at an IPv6 address; "
+				      "older engines need its host name (lint --engine-version 25.0 if every manager "
+				      "runs 25.0 or later)");
+		}
 	}
 }
 
@@ -286,6 +303,15 @@ static void check_durations(struct c2s_check *c, const struct range_slots *t, ui
 	static const char *const hname[] = {"Interval", "Timeout", "StartPeriod", "StartInterval"};
 	/* StartInterval reaches swarmkit from API 1.44 (25.0), which checks it like the others */
 	int nkeys = c2s_engine_at_least(c, 25, 0) == 0 ? 3 : 4;
+	/* retries: the CLI's int, which moby's healthConfigToGRPC cuts to an int32: from
+	 * 2^31 (mod 2^32) it is negative, and swarmkit refuses that */
+	const struct c2s_node *rn = c2s_map_get(d, c2s_svc_key(c, i, C2S_SK_HEALTHCHECK, NULL), "retries", NULL);
+	uint64_t retries;
+	if (!disabled && rn && c2s_node_uint(d, rn, &retries) == 0 && (retries & 0x80000000u)) {
+		struct c2s_diag *dg = refuse(c, C2S_R_CS2011, rn, SERVICE, name,
+					     "ContainerSpec: Retries in HealthConfig cannot be negative");
+		c2s_diag_hint(c->diags, dg, "the engine keeps retries in 32 bits, signed: at most 2147483647");
+	}
 	for (int k = 0; k < nkeys && !disabled; k++) {
 		if (!text_of(d, v[k + 1], &s) || !maybe_tiny(s) || c2s_duration_parse(s.p, s.n, &ns, NULL, 0) != 0 ||
 		    ns == 0 || ns >= MS)
@@ -315,7 +341,9 @@ static void check_durations(struct c2s_check *c, const struct range_slots *t, ui
 	if (c2s_is_scalar(v[2]) && text_of(d, v[2], &s) &&
 	    !(s.n >= 1 && s.p[0] == '0' && (s.n == 1 || s.p[1] == '.') && !memchr(s.p, 'e', s.n) && !memchr(s.p, 'E', s.n))) {
 		enum c2s_type ty = c2s_resolve(d, v[2], &fv);
-		if ((ty == C2S_TYPE_INT || ty == C2S_TYPE_UINT || ty == C2S_TYPE_FLOAT) && (fv.f < 0 || fv.f > 1))
+		/* the CLI's and the engine's ratio is a float32: 1.00000001 rounds to 1 */
+		float r = (float)fv.f;
+		if ((ty == C2S_TYPE_INT || ty == C2S_TYPE_UINT || ty == C2S_TYPE_FLOAT) && (r < 0 || r > 1))
 			c2s_diag_hint(c->diags, refuse(c, C2S_R_CS2011, v[2], SERVICE, name,
 				"TaskSpec: update-maxfailureratio cannot be less than 0 or bigger than 1"),
 				"max_failure_ratio is a fraction of the tasks, from 0 to 1 (0.1 = 10%%)");
@@ -470,6 +498,105 @@ static void check_dns_name(struct c2s_check *c, const struct c2s_node *at, int f
 		      "at most 63 with the stack name, ending with a letter or digit", hint_kind, CLIP(s));
 }
 
+/* A secret's or config's file as the CLI reads it (relative to the compose file's
+ * directory) into a malloc'd buffer of at most max - 1 bytes: its length, or -1. */
+static long read_object_file(const struct c2s_doc *d, struct c2s_str s, long max, char **out)
+{
+	const char *base = d->src->path;
+	size_t dl = 0;
+	char path[4096];
+	*out = NULL;
+	if (s.n == 0 || s.p[0] == '~' || memchr(s.p, '\0', s.n))
+		return -1;
+	if (s.p[0] != '/' && base && strcmp(base, "-") != 0 && strrchr(base, '/'))
+		dl = (size_t)(strrchr(base, '/') - base) + 1;
+	if (dl + s.n + 1 > sizeof path)
+		return -1;
+	memcpy(path, base, dl);
+	memcpy(path + dl, s.p, s.n);
+	path[dl + s.n] = '\0';
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	char *b = malloc((size_t)max);
+	size_t n = b ? fread(b, 1, (size_t)max, f) : 0;
+	int bad = !b || ferror(f) || n >= (size_t)max;  /* too big: CS9008's */
+	fclose(f);
+	if (bad) {
+		free(b);
+		return -1;
+	}
+	*out = b;
+	return (long)n;
+}
+
+struct named_object {
+	struct c2s_str name;
+	uint32_t k; /* its index in the top-level mapping */
+};
+
+static int named_object_cmp(const void *a, const void *b)
+{
+	const struct named_object *x = a, *y = b;
+	size_t n = x->name.n < y->name.n ? x->name.n : y->name.n;
+	int r = memcmp(x->name.p, y->name.p, n);
+	if (r || x->name.n != y->name.n)
+		return r ? r : x->name.n < y->name.n ? -1 : 1;
+	return x->k < y->k ? -1 : x->k > y->k;
+}
+
+/* Two secrets (or configs) of the stack with one name: the CLI creates the first and
+ * then updates it with the second's data (cli/command/stack/swarm deploy_composefile.go
+ * createSecrets), which swarmkit refuses when the data differ (UpdateSecret,
+ * UpdateConfig: only labels may change). */
+static void same_name_objects(struct c2s_check *c, const struct c2s_node *top, int config)
+{
+	const struct c2s_doc *d = c->doc;
+	uint32_t n = c2s_is_mapping(top) ? c2s_count(top) : 0, m = 0;
+	if (n < 2)
+		return;
+	struct named_object *v = malloc(n * sizeof *v);
+	if (!v) {
+		c2s_diags_out_of_memory(c->diags);
+		return;
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		const struct c2s_node *def = c2s_map_value(d, top, k);
+		const struct c2s_node *nm = c2s_map_get(d, def, "name", NULL), *drv = c2s_map_get(d, def, "driver", NULL);
+		struct c2s_str s, dv;
+		if (is_external(d, def) || (!config && text_of(d, drv, &dv) && dv.n) || !text_of(d, nm, &s) || !s.n)
+			continue;
+		v[m++] = (struct named_object){s, k};
+	}
+	if (m > 1)
+		qsort(v, m, sizeof *v, named_object_cmp);
+	const long max = config ? CONFIG_DATA_MAX : SECRET_DATA_MAX;
+	for (uint32_t a = 0; a + 1 < m; a++) {
+		struct c2s_str fa, fb;
+		if (v[a].name.n != v[a + 1].name.n || memcmp(v[a].name.p, v[a + 1].name.p, v[a].name.n) != 0)
+			continue;
+		/* each against the one before it in the file (the CLI's order is Go's map
+		 * order: whichever comes later is refused; one finding per pair says it) */
+		const struct c2s_node *da = c2s_map_value(d, top, v[a].k), *db = c2s_map_value(d, top, v[a + 1].k);
+		if (!text_of(d, c2s_map_get(d, da, "file", NULL), &fa) || !text_of(d, c2s_map_get(d, db, "file", NULL), &fb))
+			continue;
+		char *ba, *bb;
+		long na = read_object_file(d, fa, max, &ba), nb = read_object_file(d, fb, max, &bb);
+		if (na >= 0 && nb >= 0 && (na != nb || memcmp(ba, bb, (size_t)na) != 0)) {
+			const struct c2s_node *at = c2s_map_get(d, db, "name", NULL);
+			struct c2s_str ka = c2s_scalar(d, c2s_map_key(d, top, v[a].k));
+			struct c2s_diag *dg = refuse(c, C2S_R_CS2012, at, config ? "to update config" : "to update secret",
+						     v[a].name, "only updates to Labels are allowed");
+			c2s_diag_hint(c->diags, dg, "%s %.*s has this name too, with other data: the CLI creates one and "
+				      "then tries to change its data, which swarm does not allow; give each its own name",
+				      config ? "config" : "secret", CLIP(ka));
+		}
+		free(ba);
+		free(bb);
+	}
+	free(v);
+}
+
 void c2s_check_engine_names(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
@@ -506,6 +633,7 @@ void c2s_check_engine_names(struct c2s_check *c)
 				      "digits, '-', '_' and '.', at most 64 with the stack name, ending with a letter or digit",
 				      CLIP(s));
 		}
+		same_name_objects(c, top, t);
 	}
 }
 
@@ -865,8 +993,6 @@ void c2s_check_driver_plugins(struct c2s_check *c)
 
 /* ---- CS9008: the size of a secret's or config's data ---- */
 
-#define SECRET_DATA_MAX 512000   /* validation.MaxSecretSize, 500 KiB */
-#define CONFIG_DATA_MAX 1024000  /* controlapi.MaxConfigSize, 1000 KiB */
 
 void c2s_check_object_sizes(struct c2s_check *c)
 {
@@ -967,9 +1093,161 @@ static void template_env(struct c2s_check *c, uint32_t i, struct c2s_str name)
 	}
 }
 
-/* Does a volume definition have a label or driver option with "{{" in it? */
+/* ---- env_file values (the loader reads them into the service's environment) ---- */
+
+struct env_entry {
+	const char *k, *v;
+	size_t kn, vn;
+	uint32_t file; /* index of the env_file item it came from */
+	uint32_t seq;  /* its place in reading order: a later one of the same key wins */
+};
+
+struct env_collect {
+	struct env_entry *e;
+	size_t n, cap;
+	uint32_t file;
+	int nomem;
+};
+
+static int collect_env(void *ctx, const char *key, size_t klen, const char *value, size_t vlen, int has_value)
+{
+	struct env_collect *ec = ctx;
+	if (!has_value) {
+		/* a bare KEY takes the deploying shell's value, or is left out */
+		char kb[256];
+		if (klen >= sizeof kb)
+			return 0;
+		memcpy(kb, key, klen);
+		kb[klen] = '\0';
+		value = getenv(kb);
+		if (!value)
+			return 0;
+		vlen = strlen(value);
+	}
+	if (ec->n == ec->cap) {
+		size_t cap = ec->cap ? ec->cap * 2 : 32;
+		struct env_entry *e = realloc(ec->e, cap * sizeof *e);
+		if (!e) {
+			ec->nomem = 1;
+			return 1;
+		}
+		ec->e = e;
+		ec->cap = cap;
+	}
+	ec->e[ec->n] = (struct env_entry){key, value, klen, vlen, ec->file, (uint32_t)ec->n};
+	ec->n++;
+	return 0;
+}
+
+static int env_entry_cmp(const void *a, const void *b)
+{
+	const struct env_entry *x = a, *y = b;
+	size_t n = x->kn < y->kn ? x->kn : y->kn;
+	int r = memcmp(x->k, y->k, n);
+	if (r)
+		return r;
+	if (x->kn != y->kn)
+		return x->kn < y->kn ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Does the service's environment: set key (its value, or null, replaces the file's)? */
+static int env_sets(const struct c2s_doc *d, const struct c2s_node *env, const char *k, size_t kn)
+{
+	for (uint32_t q = 0; env && q < c2s_count(env); q++) {
+		struct c2s_str s;
+		if (c2s_is_mapping(env)) {
+			s = c2s_scalar(d, c2s_map_key(d, env, q));
+		} else {
+			const struct c2s_node *it = c2s_seq_item(d, env, q);
+			if (!c2s_is_scalar(it))
+				continue;
+			s = c2s_scalar(d, it);
+			const char *eq = memchr(s.p, '=', s.n);
+			if (eq)
+				s.n = (size_t)(eq - s.p);
+		}
+		if (s.n == kn && memcmp(s.p, k, kn) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The values a service's env_file entries give it, as swarmkit expands them: each
+ * file read in order (a later one's key wins), the service's environment: on top.
+ * Reported at the env_file entry the value comes from. */
+static void template_env_files(struct c2s_check *c, uint32_t i, struct c2s_str name)
+{
+	const struct c2s_doc *d = c->doc;
+	const struct c2s_node *ef = c2s_svc_key(c, i, C2S_SK_ENV_FILE, NULL);
+	if (!ef || !(c2s_is_scalar(ef) || c2s_is_sequence(ef)))
+		return;
+	const struct c2s_node *env = c2s_svc_key(c, i, C2S_SK_ENVIRONMENT, NULL);
+	if (!c2s_is_mapping(env) && !c2s_is_sequence(env))
+		env = NULL;
+	uint32_t nf = c2s_is_sequence(ef) ? c2s_count(ef) : 1;
+	struct c2s_buf *bufs = calloc(nf ? nf : 1, sizeof *bufs);
+	struct env_collect ec = {0};
+	if (!bufs) {
+		c2s_diags_out_of_memory(c->diags);
+		return;
+	}
+	const char *base = d->src->path;
+	size_t dirlen = 0;
+	if (base && strcmp(base, "-") != 0 && strrchr(base, '/'))
+		dirlen = (size_t)(strrchr(base, '/') - base) + 1;
+	int templated = 0;
+	for (uint32_t f = 0; f < nf && !ec.nomem; f++) {
+		const struct c2s_node *it = c2s_is_sequence(ef) ? c2s_seq_item(d, ef, f) : ef;
+		struct c2s_str s;
+		char path[4096], err[512];
+		c2s_buf_init(&bufs[f], C2S_ENVFILE_MAX_BYTES);
+		if (!text_of(d, it, &s) || s.n == 0 || s.p[0] == '~' || memchr(s.p, '\0', s.n))
+			continue;
+		size_t dl = s.p[0] == '/' ? 0 : dirlen;
+		if (dl + s.n + 1 > sizeof path)
+			continue;
+		memcpy(path, base, dl);
+		memcpy(path + dl, s.p, s.n);
+		path[dl + s.n] = '\0';
+		/* unreadable or invalid files are CS9005's and CS3005's */
+		if (c2s_envfile_read(path, &bufs[f], err, sizeof err) != C2S_ENVFILE_OK || !bufs[f].data)
+			continue;
+		if (!memmem(bufs[f].data, bufs[f].len, "{{", 2) && !templated)
+			continue;  /* no template can come from it, and none came before to override */
+		templated = 1;
+		ec.file = f;
+		if (c2s_envfile_parse(bufs[f].data, bufs[f].len, collect_env, &ec, err, sizeof err) == -1)
+			ec.n = 0;  /* docker stops at an invalid file: CS3005 says so */
+	}
+	if (ec.nomem)
+		c2s_diags_out_of_memory(c->diags);
+	else if (ec.n)
+		qsort(ec.e, ec.n, sizeof *ec.e, env_entry_cmp);
+	for (size_t q = 0; !ec.nomem && q < ec.n; q++) {
+		const struct env_entry *e = &ec.e[q];
+		/* the last of its key wins; the service's environment: wins over every file */
+		if ((q + 1 < ec.n && e->kn == ec.e[q + 1].kn && memcmp(e->k, ec.e[q + 1].k, e->kn) == 0) ||
+		    e->vn < 2 || !memmem(e->v, e->vn, "{{", 2) || env_sets(d, env, e->k, e->kn))
+			continue;
+		const struct c2s_node *at = c2s_is_sequence(ef) ? c2s_seq_item(d, ef, e->file) : ef;
+		char what[400];
+		snprintf(what, sizeof what, "expanding env failed: expanding env \"%.*s=%.*s\"",
+			 (int)(e->kn > 100 ? 100 : e->kn), e->k, (int)(e->vn > 150 ? 150 : e->vn), e->v);
+		check_template(c, at, name, (struct c2s_str){e->v, e->vn}, what);
+	}
+	free(ec.e);
+	for (uint32_t f = 0; f < nf; f++)
+		c2s_buf_free(&bufs[f]);
+	free(bufs);
+}
+
+/* Does a volume definition have a name, label or driver option with "{{" in it? */
 static int volume_has_braces(const struct c2s_doc *d, const struct c2s_node *def)
 {
+	const struct c2s_node *nm = c2s_map_get(d, def, "name", NULL);
+	if (c2s_is_scalar(nm) && c2s_count(nm) >= 2 && memmem(c2s_scalar(d, nm).p, c2s_count(nm), "{{", 2))
+		return 1;
 	static const char *const parts[] = {"labels", "driver_opts"};
 	for (int p = 0; p < 2; p++) {
 		const struct c2s_node *m = c2s_map_get(d, def, parts[p], NULL);
@@ -1026,7 +1304,16 @@ static void template_mounts(struct c2s_check *c, uint32_t i, struct c2s_str name
 			continue;
 		int64_t at = c2s_keyset_find(keys, source);
 		const struct c2s_node *def = at >= 0 ? c2s_map_value(d, top_volumes, (uint32_t)at) : NULL;
-		if (!c2s_is_mapping(def) || is_external(d, def) || !volume_has_braces(d, def))
+		if (!c2s_is_mapping(def) || !volume_has_braces(d, def))
+			continue;
+		/* a volume's name: (external or not) is the mount's source (convertVolumeToMount) */
+		const struct c2s_node *vn = c2s_map_get(d, def, "name", NULL);
+		if (c2s_is_scalar(vn)) {
+			struct c2s_str ns = c2s_scalar(d, vn);
+			snprintf(what, sizeof what, "expanding mounts failed: expanding mount source \"%.*s\"", CLIP(ns));
+			check_template(c, src, name, ns, what);
+		}
+		if (is_external(d, def))
 			continue;
 		static const char *const parts[] = {"labels", "driver_opts"};
 		static const char *const wrap[] = {"expanding volume labels", "expanding volume driver config"};
@@ -1058,6 +1345,7 @@ void c2s_check_engine_templates(struct c2s_check *c)
 	C2S_FOR_EACH_SERVICE(c, i, key, svc) {
 		struct c2s_str name = c2s_scalar(d, key);
 		template_env(c, i, name);
+		template_env_files(c, i, name);
 		template_mounts(c, i, name, top_volumes, &keys);
 		const struct c2s_node *h = c2s_svc_key(c, i, C2S_SK_HOSTNAME, NULL);
 		if (c2s_is_scalar(h))

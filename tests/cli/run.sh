@@ -130,6 +130,13 @@ echo "$out" | grep -q 'StartInterval' && fail "20.10 drops start_interval, does 
 run lint --fail-on error --format gnu --engine-version 25.0 "$tmp/versions.yml"
 expect "25.0: cluster mounts fine, start_interval below 1ms refused" 1 'StartInterval in HealthConfig'
 echo "$out" | grep -q 'MountType' && fail "25.0 takes cluster mounts"
+# an image from a registry at an IPv6 address: dockerd 20.10.24 refused it (swarmkit's
+# docker/distribution reference); 25.0 validates with distribution/reference, which takes it
+printf 'services:\n  web:\n    image: "[::1]:5000/app"\n    healthcheck: {test: [CMD, "true"]}\n' >"$tmp/ipv6.yml"
+run lint --fail-on error --format gnu --engine-version 24.0 "$tmp/ipv6.yml"
+expect "24.0: an IPv6 registry is refused" 1 'ContainerSpec: "\[::1\]:5000/app:latest" is not a valid repository/tag.*\[CS2010\]'
+run lint --fail-on error --format gnu --engine-version 25.0 "$tmp/ipv6.yml"
+expect "25.0: an IPv6 registry is fine" 0
 
 # --- a Go template in an env value (CS2014), with and without interpolation ---
 printf 'services:\n  web:\n    image: nginx:1.27\n    healthcheck: {test: [CMD, "true"]}\n    environment:\n      - A={{ $$labels.x }}\n' >"$tmp/gotemplate.yml"

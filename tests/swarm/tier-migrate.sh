@@ -9,8 +9,11 @@
 #     no debug service (its profile is not active);
 #   - legacy (version "2.4": network_mode host, cpus, restart always, build without
 #     image, --image-prefix): agent on the host network with 0.25 CPU, worker on the
-#     image docker compose would build (tagged on the node beforehand).
-# Stacks are named mig-*, removed at the end. About 30 s on 2 cores.
+#     image docker compose would build (tagged on the node beforehand);
+#   - vault (--materialize: a secret from a .env variable, a config from content:):
+#     inside the running task, /run/secrets/token and the config hold what docker
+#     compose would have given them.
+# Stacks are named mig-*, removed at the end. About 40 s on 2 cores.
 # Exit 0 pass, 1 fail, 77 skip.
 set -u
 SWARM_NAME=${SWARM_NAME:-migrate}
@@ -73,6 +76,27 @@ mode=$(docker inspect --format '{{.HostConfig.NetworkMode}}' "$cid" 2>&1)
 	good "legacy: mem_reservation" || bad "legacy: worker reservation"
 swarm_rm_stack mig-legacy
 docker image rm c2s-local/legacy-worker:latest >/dev/null 2>&1
+
+# ---- vault ----
+work=$SWARM_TMP/vault
+cp -R "$top_srcdir/fixtures/migrate/vault" "$work"
+(cd "$work" && "$C2S" migrate --materialize -o stack.yml 2>"$SWARM_TMP/vault.report") ||
+	{ cat "$SWARM_TMP/vault.report" >&2; fail "migrate vault: exit $?"; }
+(cd "$work" && docker stack deploy --resolve-image never -c stack.yml mig-vault) >"$SWARM_TMP/deploy.out" 2>&1 ||
+	{ cat "$SWARM_TMP/deploy.out" >&2; fail "docker stack deploy mig-vault"; }
+if swarm_wait_replicas mig-vault_app 1; then
+	good "vault: app 1/1"
+	cid=$(docker ps -q --filter label=com.docker.swarm.service.name=mig-vault_app | head -n 1)
+	got=$(docker exec "$cid" cat /run/secrets/token 2>&1)
+	[ "$got" = t0k3n-from-env ] && good "vault: the secret holds the variable's value from .env" ||
+		bad "vault: /run/secrets/token is '$got'"
+	got=$(docker exec "$cid" cat /etc/greeting 2>&1)
+	[ "$got" = 'hello swarm, $HOME stays' ] && good "vault: the config holds the content, interpolated" ||
+		bad "vault: /etc/greeting is '$got'"
+else
+	bad "vault: app replicas"
+fi
+swarm_rm_stack mig-vault
 
 [ "$failed" -eq 0 ] || fail "$failed checks failed"
 say "PASS"

@@ -40,6 +40,8 @@ static const struct {
 	{"{{not}}", "template: expansion:1:2: executing \"expansion\" at <not>: wrong number of args for not: want 1 got 0"},
 	{"{{\"a\" | .Task.Slot}}", "template: expansion:1:13: executing \"expansion\" at <.Task.Slot>: Slot has "
 				   "arguments but cannot be invoked as function"},
+	{"{{call .Service.Name}}", "template: expansion:1:2: executing \"expansion\" at <call .Service.Name>: error "
+				   "calling call: non-function of type string"},
 	{"{{nil}}", "template: expansion:1:2: executing \"expansion\" at <nil>: nil is not a command"},
 	{"{{}}", "template: expansion:1: missing value for command"},
 	{"{{(.Node).Hostname}}", NULL},
@@ -105,7 +107,7 @@ static void test_unknown(void **state)
 	char err[64];
 	static const char *const unknown[] = {
 		"{{range $i, $e := .Service.Labels}}{{end}}",  /* the engine accepts it */
-		"{{call .Task.Slot}}",
+		"{{slice .Task.Slot 0}}",
 		"{{.Expand \"x\"}}",
 	};
 	for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++)
