@@ -60,9 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	co.files = files;
 	co.nfiles = 1;
 	co.envp = envp;
-	int yaml = c2s_convert(&co, sink, sink);
+	int yaml = c2s_convert_exit(c2s_convert(&co, sink, sink));
 	co.to = "api";
-	int api = c2s_convert(&co, sink, sink);
+	int api = c2s_convert_exit(c2s_convert(&co, sink, sink));
 
 	/* What docker stack config refuses, lint reports as an error (or a limit,
 	 * exit 2); deploy refuses at least what config refuses; a limit is a limit
