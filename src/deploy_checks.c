@@ -6,7 +6,7 @@
  * its node, in docker's words. */
 #include "config.h"
 #include "goval.h"
-#include "pipeline.h"
+#include "deploy_checks.h"
 #include "schema.h"
 
 #include <errno.h>

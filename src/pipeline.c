@@ -4,6 +4,7 @@
  * Unlike docker, every stage reports every problem it finds. */
 #include "config.h"
 #include "pipeline.h"
+#include "deploy_checks.h"
 
 #include <math.h>
 #include <stdlib.h>
