@@ -165,12 +165,30 @@ swarm_rm_stack() { # swarm_rm_stack STACK
 			docker secret ls -q --filter "label=com.docker.stack.namespace=$stack"
 			docker config ls -q --filter "label=com.docker.stack.namespace=$stack"; } | wc -l)
 		[ "$left" -eq 0 ] && return 0
-		# networks can only go once the tasks using them are gone: ask again
-		[ $((i % 10)) -eq 0 ] && docker stack rm "$stack" >>"$SWARM_TMP/rm.out" 2>&1
+		if [ $((i % 10)) -eq 0 ]; then
+			# networks can only go once the tasks using them are gone: ask again
+			docker stack rm "$stack" >>"$SWARM_TMP/rm.out" 2>&1
+			# What is left may be only networks the daemon lists but cannot find
+			# when asked to remove them (seen under load on dockerd 20.10: a stack's
+			# network listed twice, the second "not found" on every rm). Nothing of
+			# ours is attached to them and other tiers' stacks have other names.
+			if [ "$i" -ge 30 ] && [ "$left" -eq "$(rm_ghost_networks "$stack")" ]; then
+				say "$stack: $left network(s) listed but not found on rm after $i s: left to the daemon"
+				return 0
+			fi
+		fi
 		sleep 1
 	done
 	cat "$SWARM_TMP/rm.out" >&2
 	fail "$stack: $left objects left $SWARM_TIMEOUT s after docker stack rm"
+}
+
+rm_ghost_networks() { # rm_ghost_networks STACK: remove its networks; print how many were "not found"
+	local n ghosts=0
+	for n in $(docker network ls -q --filter "label=com.docker.stack.namespace=$1"); do
+		docker network rm "$n" 2>&1 | grep -q 'not found' && ghosts=$((ghosts + 1))
+	done
+	echo "$ghosts"
 }
 
 swarm_wait_replicas() { # swarm_wait_replicas SERVICE WANT [TIMEOUT]
