@@ -131,9 +131,29 @@ struct c2s_convert_options {
 	const char *const *envp;      /* the deploying environment (NAME=VALUE, NULL-ended) */
 };
 
+/* How a convert ended (each stage of c2s_convert says it; what happened is
+ * already said on err). */
+enum c2s_convert_status {
+	C2S_CONVERT_OK = 0,        /* written */
+	C2S_CONVERT_REFUSED,       /* docker would refuse the input */
+	C2S_CONVERT_USAGE,         /* no file, an option's value wrong */
+	C2S_CONVERT_UNREADABLE,    /* a -c file or the --env-file cannot be read */
+	C2S_CONVERT_LIMIT,         /* a resource limit was hit */
+	C2S_CONVERT_NOMEM,         /* out of memory */
+	C2S_CONVERT_WRITE_FAILED   /* the output could not be written */
+};
+
+/* The exit status of each (enum c2s_exit): refused is 1, every other failure 2.
+ * main.c maps convert's status with it; plan and deploy, which convert first, too. */
+static inline int c2s_convert_exit(enum c2s_convert_status st)
+{
+	return st == C2S_CONVERT_OK ? C2S_EXIT_OK : st == C2S_CONVERT_REFUSED ? C2S_EXIT_FINDINGS
+									  : C2S_EXIT_TROUBLE;
+}
+
 /* `compose2swarm convert`: what `docker stack config` (or deploy) makes of the
- * files, to out or o->output; diagnostics to err; returns an enum c2s_exit. */
-int c2s_convert(const struct c2s_convert_options *opts, FILE *out, FILE *err);
+ * files, to out or o->output; diagnostics to err. */
+enum c2s_convert_status c2s_convert(const struct c2s_convert_options *opts, FILE *out, FILE *err);
 
 struct c2s_plan_options {
 	const char *const *files;     /* -c files, merged in order */

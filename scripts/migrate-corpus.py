@@ -15,7 +15,8 @@ and then, where migrate wrote the stack file (exit 0):
                                                      (CS5xxx, CS6xxx)
   - every dropped or needs-you change of the report has a file and a line.
 Where docker stack deploy already accepted the file (CORPUS/ref/NNN/deploy.rc is 0),
-migrate --keep-variables must change only lines a lint finding points at.
+migrate --keep-variables must change only the blocks of keys a lint finding points at,
+and add keys only to services lint has a finding on.
 
 Where migrate exits 1 (something needs the user) the reasons are listed; whether each
 is a compose-spec feature migrate should have translated or a real problem of the
@@ -63,21 +64,77 @@ def stage(corpus, i, root):
 
 
 def changed_lines(old, new):
-    """1-based lines of old that a unified diff removes or changes (a version: line
-    added to a file that had none does not count: docker CLIs before 24.0 need it)."""
+    """Changes a unified diff makes to old: (1-based lines of old it removes or changes,
+    lines of old an insertion follows). A version: line added to a file that had none
+    does not count: docker CLIs before 23.0 need it."""
     import difflib
     import re
-    out = set()
+    changed, inserted = set(), set()
     b = new.splitlines()
     sm = difflib.SequenceMatcher(a=old.splitlines(), b=b, autojunk=False)
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "insert" and all(re.match(r'^version: "3\.[0-9]+"$', x) for x in b[j1:j2]):
             continue
         if tag in ("replace", "delete"):
-            out.update(range(i1 + 1, i2 + 1))
+            changed.update(range(i1 + 1, i2 + 1))
         elif tag == "insert":
-            out.add(i1)  # the line the insertion follows
-    return out
+            inserted.add(i1)  # the line the insertion follows
+    return changed, inserted
+
+
+def _indent(line):
+    return len(line) - len(line.lstrip(" "))
+
+
+def _quiet(line):
+    t = line.strip()
+    return not t or t.startswith("#")
+
+
+def flagged_lines(lines, spans):
+    """Lines of the blocks the findings point at: a finding's key line, and every line
+    below it that belongs to the key (deeper, or a "- " item at its column)."""
+    ok = set()
+    for first, last in spans:
+        if not 1 <= first <= len(lines):
+            continue
+        ind = _indent(lines[first - 1])
+        k = first
+        while k < len(lines) and (_quiet(lines[k]) or _indent(lines[k]) > ind or
+                                  (_indent(lines[k]) == ind and lines[k].lstrip().startswith("- "))):
+            k += 1
+        ok.update(range(first, max(k, last) + 1))
+    return ok
+
+
+def service_of(lines, n):
+    """(first, last) lines of the service whose block holds line n, or None."""
+    top = None
+    for i, l in enumerate(lines):
+        if l.rstrip() == "services:":
+            top = i
+            break
+    if top is None:
+        return None
+    col, start, blocks = None, None, []
+    for i in range(top + 1, len(lines)):
+        l = lines[i]
+        if _quiet(l):
+            continue
+        if _indent(l) == 0:
+            break
+        if col is None:
+            col = _indent(l)
+        if _indent(l) == col:
+            if start is not None:
+                blocks.append((start, i))
+            start = i + 1
+    if start is not None:
+        blocks.append((start, i + 1 if lines else 0))
+    for a, b in blocks:
+        if a <= n <= b:
+            return a, b
+    return None
 
 
 def main():
@@ -102,6 +159,7 @@ def main():
     counts = {"written": 0, "needs-you": 0, "trouble": 0, "bad": 0, "rescued": 0}
     bad = []
     needs = []
+    kept_needs = []  # accepted files where --keep-variables needs the user
     try:
         for i in ids:
             d = stage(a.corpus, i, root)
@@ -150,21 +208,36 @@ def main():
             # a file docker stack deploy accepted: only lines lint points at change
             deploy_rc = os.path.join(a.corpus, "ref", i, "deploy.rc")
             if os.path.exists(deploy_rc) and open(deploy_rc).read().strip() == "0":
-                run([binp, "migrate", "-c", i + ".yml", "--keep-variables", "-o", "kept.yml"], d)
+                rck, _, ek = run([binp, "migrate", "-c", i + ".yml", "--keep-variables", "-o", "kept.yml",
+                                  "--format", "gnu"], d)
                 kept = os.path.join(d, "kept.yml")
-                if os.path.exists(kept):
+                if rck == 1:
+                    kept_needs.append((i, [x for x in ek.splitlines() if ": needs-you: " in x]))
+                elif rck != 0:
+                    problems.append("migrate --keep-variables exit %s: %s" % (rck, ek.strip()[-300:]))
+                if rck == 0 and os.path.exists(kept):
                     rc4, o4, e4 = run([binp, "lint", i + ".yml", "--format", "json", "--no-interpolate"], d)
-                    flagged = set()
+                    spans = []
                     try:
                         for dg in json.loads(o4)["diagnostics"]:
-                            flagged.update(range(dg["line"], dg["end_line"] + 1))
+                            spans.append((dg["line"], dg["end_line"]))
                     except (ValueError, KeyError):
                         pass
                     old = open(os.path.join(d, i + ".yml"), encoding="utf-8", errors="replace").read()
                     new = open(kept, encoding="utf-8", errors="replace").read()
-                    for ln in sorted(changed_lines(old, new)):
-                        if ln and ln not in flagged and not any(ln - k in flagged for k in range(1, 40)):
-                            problems.append("line %d changed with no lint finding near it" % ln)
+                    olines = old.splitlines()
+                    flagged = flagged_lines(olines, spans)
+                    changed, inserted = changed_lines(old, new)
+                    for ln in sorted(changed):
+                        if ln not in flagged:
+                            problems.append("line %d changed, outside every block lint points at" % ln)
+                            break
+                    # keys migrate adds (deploy.restart_policy...) go at the end of the service
+                    # a finding is about
+                    for ln in sorted(inserted):
+                        svc = service_of(olines, ln) or service_of(olines, ln + 1)
+                        if not svc or not any(svc[0] <= f <= svc[1] for f, _ in spans):
+                            problems.append("lines inserted after line %d, in no service lint points at" % ln)
                             break
             if problems:
                 counts["bad"] += 1
@@ -178,6 +251,8 @@ def main():
             shutil.rmtree(root, ignore_errors=True)
     for i, why in needs:
         print("%s needs-you: %s" % (i, " | ".join(w[:160] for w in why[:4])))
+    for i, why in kept_needs:
+        print("%s (accepted by docker) needs-you with --keep-variables: %s" % (i, " | ".join(w[:200] for w in why[:3])))
     for i, problems in bad:
         print("%s BAD: %s" % (i, " | ".join(p[:300] for p in problems[:4])))
     print("migrate corpus: %d files, %d written and accepted, %d need the user, %d written but refused, "

@@ -88,7 +88,7 @@ static int desired_bodies(const struct c2s_deploy_options *o, const char *api_ve
 	co.stack = o->stack;
 	co.api_version = api_version;
 	co.envp = o->envp;
-	int rc = c2s_convert(&co, mem, err);
+	int rc = c2s_convert_exit(c2s_convert(&co, mem, err));
 	if (fclose(mem) != 0 && rc == C2S_EXIT_OK) {
 		fprintf(err, "compose2swarm: out of memory\n");
 		rc = C2S_EXIT_TROUBLE;

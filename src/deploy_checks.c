@@ -505,7 +505,7 @@ static void check_env_files(struct dctx *c, const struct c2s_node *svc)
 		if (st == C2S_ENVFILE_OK)
 			continue;
 		if (st == C2S_ENVFILE_NOMEM) {
-			c->diags->nomem = 1;
+			c2s_diags_out_of_memory(c->diags);
 			return;
 		}
 		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS3005, c->doc, f, "%s", err);

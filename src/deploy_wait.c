@@ -97,6 +97,16 @@ static const char *task_error(const cJSON *t)
 	return get_str(get(t, "Status"), "Err");
 }
 
+/* A paused or rolled-back update: the last task error seen in an earlier
+ * look says why (why_failed asks the daemon when there was none). */
+static void add_last_error(struct watch *w)
+{
+	if (w->last_error[0]) {
+		size_t l = strlen(w->reason);
+		snprintf(w->reason + l, sizeof w->reason - l, "; last task error: %s", w->last_error);
+	}
+}
+
 /* Judge one service from what the daemon says now. */
 static enum verdict judge(struct watch *w, const cJSON *svc, const cJSON *tasks, long monitor_ms, long now)
 {
@@ -111,10 +121,12 @@ static enum verdict judge(struct watch *w, const cJSON *svc, const cJSON *tasks,
 	if (us && !stale) {
 		if (strcmp(state, "paused") == 0) {
 			set(w->reason, sizeof w->reason, "update paused: %s", msg);
+			add_last_error(w);
 			return FAILED;
 		}
 		if (strcmp(state, "rollback_paused") == 0) {
 			set(w->reason, sizeof w->reason, "rollback paused: %s", msg);
+			add_last_error(w);
 			return FAILED;
 		}
 		if (strcmp(state, "rollback_started") == 0 && *msg)
@@ -126,10 +138,7 @@ static enum verdict judge(struct watch *w, const cJSON *svc, const cJSON *tasks,
 				set(w->reason, sizeof w->reason, "rolled back: %s (%s)", w->rollback_why, msg);
 			else
 				set(w->reason, sizeof w->reason, "rolled back: %s", msg);
-			if (w->last_error[0]) {
-				size_t l = strlen(w->reason);
-				snprintf(w->reason + l, sizeof w->reason - l, "; last task error: %s", w->last_error);
-			}
+			add_last_error(w);
 			return FAILED;
 		}
 	}

@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "compose2swarm.h"
+#include "diag_store.h"
 #include "rules.h"
 
 struct c2s_source;
@@ -72,30 +73,22 @@ struct c2s_diag_fixrec {
 /* Related positions one diagnostic keeps (more are not recorded). */
 #define C2S_DIAG_MAX_RELATED UINT16_MAX
 
+/* The list. Callers go through the functions below: add (c2s_diag_add and
+ * the hint, related and fix calls), mark and roll back, iterate
+ * (c2s_diags_len, c2s_diags_item), resolve and count; they never write a field.
+ * The memory machinery (texts kept once, deferred messages, the repeat table)
+ * is diag_store.c's. */
 struct c2s_diags {
-	struct c2s_diag *items;
+	struct c2s_diag *items;        /* items[0..n): read them through c2s_diags_item */
 	size_t n, cap;
 	size_t dropped;                /* past C2S_MAX_DIAGNOSTICS: counted only */
 	struct c2s_arena arena;        /* messages, hints, related lists */
 	const char *last_hint;         /* the hint added last: a rule repeats its hint, kept once */
-	const char **texts;            /* messages and hints kept once each (open addressing: a
-					  10 MB file has 13,000 findings and 6,000 distinct messages) */
-	uint32_t ntexts, cap_texts;
-	const char *last_fixed_fmt, *last_fixed; /* a fixed message (no %) and its kept copy */
-	int defer_messages;            /* 1: keep a message as its format and the text of each
-					  conversion, written out by c2s_diags_resolve (lint: a
-					  few bytes a finding instead of its sentence). The format
-					  must then live as long as the list (a string literal). */
-	const char **fmts;             /* formats of deferred messages (index: 16 bits) */
-	uint32_t nfmts, cap_fmts;
-	uint32_t *fmt_slots;           /* pointer hash -> 1 + index into fmts */
-	uint32_t cap_fmt_slots;
+	struct c2s_diag_texts texts;   /* messages and hints kept once, deferred formats */
+	int defer_messages;            /* c2s_diags_configure */
 	int dedupe;                    /* c2s_diags_dedupe: drop a repeat (same rule and span) */
-	size_t dedupe_from, deduped;   /* items looked at from here; repeats dropped since */
-	void *dup_slots;               /* (rule, start) hash -> 1 + item index - dedupe_from: 16 bits
-					  a slot while a pass has fewer than 65,535 items, else 32 */
-	uint32_t cap_dup, ndup;
-	int dup_wide;                  /* dup_slots holds uint32_t (else uint16_t) */
+	size_t deduped;                /* repeats dropped since c2s_diags_dedupe */
+	struct c2s_diag_repeats repeats;
 	int dedupe_missed;             /* out of memory: a repeat may have been kept */
 	const enum c2s_severity *severity; /* per rule index; NONE = disabled; NULL = defaults */
 	int limit_hit;                 /* a resource limit diagnostic was added: exit 2 */
@@ -117,6 +110,63 @@ struct c2s_diags {
 
 void c2s_diags_init(struct c2s_diags *l);
 void c2s_diags_free(struct c2s_diags *l);
+/* severity: per rule index (NONE = disabled; NULL = each rule's default), to
+ * live as long as the list. defer: keep a message as its format and the text
+ * of each conversion, written out by c2s_diags_resolve (lint: a few bytes a
+ * finding instead of its sentence); every format must then live as long as
+ * the list (a string literal). */
+void c2s_diags_configure(struct c2s_diags *l, const enum c2s_severity *severity, int defer);
+
+/* Iterating: items 0 .. c2s_diags_len - 1, in the order added (after
+ * c2s_diags_resolve: by file and position). */
+static inline size_t c2s_diags_len(const struct c2s_diags *l)
+{
+	return l->n;
+}
+static inline struct c2s_diag *c2s_diags_item(const struct c2s_diags *l, size_t i)
+{
+	return &l->items[i];
+}
+/* Remove items [first, len) whose drop[i - first] is set, keeping the order. */
+void c2s_diags_remove(struct c2s_diags *l, size_t first, const unsigned char *drop);
+/* dg's message is prefixed with fmt's text (docker wrapping an error:
+ * "service NAME: ..."). */
+void c2s_diag_prefix(struct c2s_diags *l, struct c2s_diag *dg, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* 1 when the configuration (c2s_diags_configure) turned rule off. */
+static inline int c2s_diags_configured_off(const struct c2s_diags *l, enum c2s_rule_index rule)
+{
+	return l->severity && l->severity[rule] == C2S_SEVERITY_NONE;
+}
+/* Memory ran out (the run ends with trouble, exit 2): set and asked. */
+static inline void c2s_diags_out_of_memory(struct c2s_diags *l)
+{
+	l->nomem = 1;
+}
+static inline int c2s_diags_nomem(const struct c2s_diags *l)
+{
+	return l->nomem;
+}
+/* A resource limit was hit (exit 2): set and asked. */
+static inline void c2s_diags_hit_limit(struct c2s_diags *l)
+{
+	l->limit_hit = 1;
+}
+static inline int c2s_diags_limit_hit(const struct c2s_diags *l)
+{
+	return l->limit_hit;
+}
+/* Diagnostics not kept past C2S_MAX_DIAGNOSTICS. */
+static inline size_t c2s_diags_dropped(const struct c2s_diags *l)
+{
+	return l->dropped;
+}
+/* 1 when a repeat may have been kept since c2s_diags_dedupe (memory ran out for the table). */
+static inline int c2s_diags_dedupe_missed(const struct c2s_diags *l)
+{
+	return l->dedupe_missed;
+}
 
 /* Add a diagnostic for rule at [start, end) of src. Returns it (to attach a
  * hint or related positions) or NULL if the rule is disabled or the list full. */

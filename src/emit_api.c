@@ -142,13 +142,11 @@ static struct aj *convert_one(struct api *a, const struct c2s_mval *svcs, uint32
 		a->stream_failed = 1;
 		return NULL;
 	}
-	size_t before = a->diags->n;
+	size_t before = c2s_diags_len(a->diags);
 	struct aj *spec = c2s_api_service(a, key, svc);
-	if (!spec && a->diags->n > before) {
-		struct c2s_diag *d = &a->diags->items[a->diags->n - 1];
-		char *msg = c2s_arena_printf(&a->diags->arena, "service %.*s: %s", (int)key.n, key.p, d->message);
-		if (msg)
-			d->message = msg;
+	if (!spec && c2s_diags_len(a->diags) > before) {
+		struct c2s_diag *d = c2s_diags_item(a->diags, c2s_diags_len(a->diags) - 1);
+		c2s_diag_prefix(a->diags, d, "service %.*s: ", (int)key.n, key.p);
 	}
 	return spec;
 }
@@ -222,9 +220,9 @@ int c2s_emit_api(const struct c2s_model *m, const struct c2s_api_options *o, con
 		int bad = c2s_api_networks_used(&a, svc, &used) < 0;
 		if (!bad && !o->discardable && !o->prechecked && bad_image == UINT32_MAX && bad_convert == UINT32_MAX) {
 			/* nothing may reach the output before every service is known to convert */
-			size_t before = diags->n;
+			struct c2s_diags_mark before = c2s_diags_mark(diags);
 			if (c2s_api_check_service(&a, svc) < 0) {
-				diags->n = before; /* reported later, if docker gets that far */
+				c2s_diags_rollback(diags, &before); /* reported later, if docker gets that far */
 				bad_convert = i;
 			}
 			bad = a.nomem;
@@ -285,7 +283,7 @@ done:
 	if (a.nomem || a.stream_failed || (rc == -1 && out->failed))
 		rc = -2;
 	/* a refusal found by the stream's own builder is a refusal, not trouble */
-	if (a.stream_failed && !a.nomem && diags->n > 0 && !diags->nomem)
+	if (a.stream_failed && !a.nomem && c2s_diags_len(diags) > 0 && !c2s_diags_nomem(diags))
 		rc = -1;
 	free(order);
 	free(used.v);

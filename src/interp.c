@@ -981,7 +981,7 @@ int c2s_interpolate(struct c2s_doc *doc, const struct c2s_env *env, struct c2s_d
 	w.env = env;
 	w.diags = diags;
 	if (doc->nanchors && !(w.changed = calloc((size_t)doc->nnodes / 8 + 1, 1))) {
-		diags->nomem = 1;
+		c2s_diags_out_of_memory(diags);
 		return -1;
 	}
 	w.nchanged = doc->nnodes;
@@ -990,7 +990,7 @@ int c2s_interpolate(struct c2s_doc *doc, const struct c2s_env *env, struct c2s_d
 	free(w.casts);
 	free(w.shared);
 	if (rc != 0) {
-		diags->nomem = 1;
+		c2s_diags_out_of_memory(diags);
 		return -1;
 	}
 	if (doc->ninterpolated > 1)
@@ -1084,7 +1084,7 @@ int c2s_interp_check_dotenv(const struct c2s_doc *doc, const struct c2s_env *env
 	w.reported = c2s_env_new(NULL);
 	if (!w.reported || walk_doc(&w, dotenv_scalar) != 0) {
 		c2s_env_free(w.reported);
-		diags->nomem = 1;
+		c2s_diags_out_of_memory(diags);
 		return -1;
 	}
 	c2s_env_free(w.reported);

@@ -156,20 +156,10 @@ static void run_checks(struct lint_run *r, struct c2s_doc *doc)
 
 /* ---- after the checks: duplicates, pragmas, fixes, fail-on ---- */
 
-/* Remove items [first, n) for which drop[i - first] is set, keeping the order. */
-static void compact(struct c2s_diags *l, size_t first, const unsigned char *drop)
-{
-	size_t k = first;
-	for (size_t i = first; i < l->n; i++)
-		if (!drop[i - first])
-			l->items[k++] = l->items[i];
-	l->n = k;
-}
-
 /* A key reached through an alias or << merge is reported once per service; keep the first. */
 static void drop_duplicates(struct lint_run *r, size_t first)
 {
-	size_t n = r->diags.n - first;
+	size_t n = c2s_diags_len(&r->diags) - first;
 	if (n < 2)
 		return;
 	size_t cap = 16;
@@ -184,10 +174,10 @@ static void drop_duplicates(struct lint_run *r, size_t first)
 	}
 	int any = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct c2s_diag *d = &r->diags.items[first + i];
+		const struct c2s_diag *d = c2s_diags_item(&r->diags, first + i);
 		uint32_t h = (d->span.start * 2654435761u) ^ (uint32_t)(d->rule - c2s_rules) * 40503u;
 		for (h &= (uint32_t)(cap - 1); slots[h]; h = (h + 1) & (uint32_t)(cap - 1)) {
-			const struct c2s_diag *e = &r->diags.items[first + slots[h] - 1];
+			const struct c2s_diag *e = c2s_diags_item(&r->diags, first + slots[h] - 1);
 			if (e->rule == d->rule && e->span.start == d->span.start && e->span.end == d->span.end) {
 				drop[i] = 1;
 				any = 1;
@@ -198,7 +188,7 @@ static void drop_duplicates(struct lint_run *r, size_t first)
 			slots[h] = (uint32_t)i + 1;
 	}
 	if (any)
-		compact(&r->diags, first, drop);
+		c2s_diags_remove(&r->diags, first, drop);
 	free(slots);
 	free(drop);
 }
@@ -263,7 +253,7 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, const stru
 	struct c2s_pragma *pg;
 	long np = c2s_pragmas_scan(src, &pg);
 	if (np < 0) {
-		r->diags.nomem = 1;
+		c2s_diags_out_of_memory(&r->diags);
 		return;
 	}
 	np = drop_pragmas_in_scalars(doc, pg, np);
@@ -280,16 +270,16 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, const stru
 		memmove(pg + nwhole + 1, pg + nwhole, ((size_t)i - nwhole) * sizeof *pg);
 		pg[nwhole++] = w;
 	}
-	size_t n = r->diags.n - first;
+	size_t n = c2s_diags_len(&r->diags) - first;
 	unsigned char *drop = calloc(n ? n : 1, 1);
 	if (!drop) {
 		free(pg);
-		r->diags.nomem = 1;
+		c2s_diags_out_of_memory(&r->diags);
 		return;
 	}
 	int any = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct c2s_diag *d = &r->diags.items[first + i];
+		struct c2s_diag *d = c2s_diags_item(&r->diags, first + i);
 		uint32_t line, col;
 		if (c2s_diag_src(&r->diags, d) != src)
 			continue;
@@ -314,7 +304,7 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, const stru
 		}
 	}
 	if (any)
-		compact(&r->diags, first, drop);
+		c2s_diags_remove(&r->diags, first, drop);
 	free(drop);
 	for (long i = 0; i < np; i++) {
 		const struct c2s_pragma *p = &pg[i];
@@ -363,17 +353,17 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, const stru
 static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 {
 	int rewritten = 0;
-	size_t n = r->diags.n - first, ne = 0;
+	size_t n = c2s_diags_len(&r->diags) - first, ne = 0;
 	struct c2s_edit *e = calloc(n ? n : 1, sizeof *e);
 	unsigned char *drop = calloc(n ? n : 1, 1);
 	if (!e || !drop) {
 		free(e);
 		free(drop);
-		r->diags.nomem = 1;
+		c2s_diags_out_of_memory(&r->diags);
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct c2s_diag *d = &r->diags.items[first + i];
+		const struct c2s_diag *d = c2s_diags_item(&r->diags, first + i);
 		uint32_t fs, fe;
 		if (c2s_diag_src(&r->diags, d) == src && d->rule->fixable && c2s_diag_fix_of(&r->diags, d, &fs, &fe) && fe > fs)
 			e[ne++] = (struct c2s_edit){fs, fe};
@@ -415,7 +405,7 @@ static int after_checks(struct lint_run *r, struct c2s_source *const *srcs, cons
 			size_t nsrcs, size_t first, int may_fix)
 {
 	/* the pass's repeats were dropped as they came (unless memory ran out) */
-	int missed = r->diags.dedupe_missed;
+	int missed = c2s_diags_dedupe_missed(&r->diags);
 	c2s_diags_dedupe(&r->diags, 0);
 	if (missed)
 		drop_duplicates(r, first);
@@ -428,8 +418,8 @@ static int after_checks(struct lint_run *r, struct c2s_source *const *srcs, cons
 		if (rewritten)
 			return 1;
 	}
-	for (size_t i = first; i < r->diags.n; i++)
-		if (r->fail_on != C2S_SEVERITY_NONE && r->diags.items[i].severity >= r->fail_on)
+	for (size_t i = first; i < c2s_diags_len(&r->diags); i++)
+		if (r->fail_on != C2S_SEVERITY_NONE && c2s_diags_item(&r->diags, i)->severity >= r->fail_on)
 			r->failed = 1;
 	return 0;
 }
@@ -448,7 +438,7 @@ static const char *workdir_of(const struct c2s_source *src, char *dir, size_t si
 static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc *doc,
 		     int merged_later, struct c2s_pipeline_result *res)
 {
-	size_t first = r->diags.n;
+	size_t first = c2s_diags_len(&r->diags);
 	enum c2s_load_status st = c2s_load(doc, src, &r->diags);
 	if (st != C2S_LOAD_OK)
 		return 0;
@@ -478,12 +468,12 @@ static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc 
 	 * several -c files, deploy checks judge the merged stack (lint_stack) */
 	po.skip_deploy_checks = merged_later;
 	po.shared_once = 1;  /* after_checks drops the repeats */
-	for (size_t i = first; i < r->diags.n; i++)
-		if (r->diags.items[i].rule->tier == C2S_TIER_INPUT &&
-		    r->diags.items[i].rule->severity == C2S_SEVERITY_ERROR)
+	for (size_t i = first; i < c2s_diags_len(&r->diags); i++)
+		if (c2s_diags_item(&r->diags, i)->rule->tier == C2S_TIER_INPUT &&
+		    c2s_diags_item(&r->diags, i)->rule->severity == C2S_SEVERITY_ERROR)
 			po.skip_deploy_checks = 1;
 	if (c2s_pipeline_file(doc, &po, &r->diags, res) != 0)
-		r->diags.nomem = 1;
+		c2s_diags_out_of_memory(&r->diags);
 	c2s_interp_forget(doc);  /* the rules do not ask which values were rewritten */
 	c2s_env_free(dotenv);
 	/* what docker's loader refuses after the schema (model.h) */
@@ -494,7 +484,8 @@ static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc 
 
 static int lint_pass(struct lint_run *r, struct c2s_source *src, int may_fix)
 {
-	size_t first = r->diags.n;
+	size_t first = c2s_diags_len(&r->diags);
+	struct c2s_diags_mark before = c2s_diags_mark(&r->diags);
 	c2s_diags_dedupe(&r->diags, 1);  /* what drop_duplicates drops, never held */
 	struct c2s_doc doc;
 	struct c2s_pipeline_result pr;
@@ -504,7 +495,7 @@ static int lint_pass(struct lint_run *r, struct c2s_source *src, int may_fix)
 	c2s_doc_free(&doc);
 	if (!rewritten)
 		return 0;
-	r->diags.n = first;  /* the file was rewritten: what it says now is what counts */
+	c2s_diags_rollback(&r->diags, &before);  /* the file was rewritten: what it says now is what counts */
 	return 1;
 }
 
@@ -536,12 +527,13 @@ static void lint_source(struct lint_run *r, struct c2s_source *src)
  * validates each), then the rules over the merged stack. 1: --fix rewrote files. */
 static int lint_stack_pass(struct lint_run *r, struct c2s_source *srcs, size_t n, int may_fix)
 {
-	size_t first = r->diags.n;
+	size_t first = c2s_diags_len(&r->diags);
+	struct c2s_diags_mark before = c2s_diags_mark(&r->diags);
 	struct c2s_doc *docs = calloc(n, sizeof *docs);
 	struct c2s_doc **ptrs = calloc(n, sizeof *ptrs);
 	struct c2s_source **sp = calloc(n, sizeof *sp);
 	if (!docs || !ptrs || !sp) {
-		r->diags.nomem = 1;
+		c2s_diags_out_of_memory(&r->diags);
 		free(docs);
 		free(ptrs);
 		free(sp);
@@ -576,10 +568,10 @@ static int lint_stack_pass(struct lint_run *r, struct c2s_source *srcs, size_t n
 		struct c2s_source composite;
 		struct c2s_doc merged;
 		if (c2s_source_composite(&composite, sp, n) != 0) {
-			r->diags.nomem = 1;
+			c2s_diags_out_of_memory(&r->diags);
 		} else {
 			if (c2s_doc_merge(&merged, &composite, ptrs, n) != 0) {
-				r->diags.nomem = 1;
+				c2s_diags_out_of_memory(&r->diags);
 			} else {
 				/* what only stack deploy checks, it checks on the merged stack */
 				struct c2s_pipeline_options po = {0};
@@ -587,9 +579,9 @@ static int lint_stack_pass(struct lint_run *r, struct c2s_source *srcs, size_t n
 				po.workdir = workdir_of(&srcs[0], dir, sizeof dir);
 				po.env = r->env;
 				if (!r->env && c2s_interp_mark_unresolved(&merged) != 0)
-					r->diags.nomem = 1;
+					c2s_diags_out_of_memory(&r->diags);
 				if (version >= 0 && c2s_deploy_checks(&merged, &po, version, &r->diags) < 0)
-					r->diags.nomem = 1;
+					c2s_diags_out_of_memory(&r->diags);
 				run_checks(r, &merged);
 			}
 			c2s_doc_free(&merged);
@@ -600,7 +592,7 @@ static int lint_stack_pass(struct lint_run *r, struct c2s_source *srcs, size_t n
 	for (size_t i = 0; i < n; i++)
 		c2s_doc_free(&docs[i]);
 	if (rewritten)
-		r->diags.n = first;
+		c2s_diags_rollback(&r->diags, &before);
 	free(docs);
 	free(ptrs);
 	free(sp);
@@ -638,7 +630,7 @@ static int lint_files(struct lint_run *r, const char *const *files, size_t nfile
 	size_t nu = 0, total = 0;
 	int rc = 0;
 	if (!u) {
-		r->diags.nomem = 1;
+		c2s_diags_out_of_memory(&r->diags);
 		return 0;
 	}
 	for (size_t i = 0; i < nfiles; i++) {
@@ -667,13 +659,13 @@ static int lint_files(struct lint_run *r, const char *const *files, size_t nfile
 			continue;
 		x->key = strdup(key);
 		if (!x->key) {
-			r->diags.nomem = 1;
+			c2s_diags_out_of_memory(&r->diags);
 			goto out;
 		}
 		x->npaths = c->stack_nfiles[k];
 		x->paths = calloc(x->npaths, sizeof *x->paths);
 		if (!x->paths) {
-			r->diags.nomem = 1;
+			c2s_diags_out_of_memory(&r->diags);
 			goto out;
 		}
 		for (unsigned j = 0; j < x->npaths; j++)
@@ -688,7 +680,7 @@ static int lint_files(struct lint_run *r, const char *const *files, size_t nfile
 	if (total > nfiles) {  /* nothing is read yet: the sources can move */
 		struct c2s_source *more = calloc(total, sizeof *more);
 		if (!more) {
-			r->diags.nomem = 1;
+			c2s_diags_out_of_memory(&r->diags);
 			goto out;
 		}
 		free(r->sources);
@@ -740,7 +732,7 @@ static int add_source(struct lint_run *r, const char *path)
 static enum c2s_exit finish(struct lint_run *r, FILE *out)
 {
 	int status = C2S_EXIT_OK;
-	if (r->diags.nomem) {
+	if (c2s_diags_nomem(&r->diags)) {
 		fprintf(r->err, "compose2swarm: out of memory\n");
 		r->trouble = 1;
 	}
@@ -769,7 +761,7 @@ static enum c2s_exit finish(struct lint_run *r, FILE *out)
 	c2s_buf_free(&report);
 	if (r->failed)
 		status = C2S_EXIT_FINDINGS;
-	if (r->trouble || r->diags.limit_hit)
+	if (r->trouble || c2s_diags_limit_hit(&r->diags))
 		status = C2S_EXIT_TROUBLE;
 	return status;
 }
@@ -843,8 +835,7 @@ int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
 	}
 	c2s_diags_init(&r.diags);
 	c2s_buf_init(&r.diff, LINT_MAX_REPORT_BYTES);
-	r.diags.severity = r.severity;
-	r.diags.defer_messages = 1;  /* sentences written at the report, after the trees are freed */
+	c2s_diags_configure(&r.diags, r.severity, 1);  /* sentences written at the report, after the trees are freed */
 	int status;
 	if (files == o->compose && nfiles > 1) {
 		/* -c a.yml -c b.yml: one stack, as docker stack deploy sees it */
@@ -859,7 +850,7 @@ int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
 	} else if (lint_files(&r, files, nfiles, files != o->compose) != 0) {  /* -c FILE: that file is the stack */
 		r.trouble = 1;  /* a broken config file: exit 2 */
 	}
-	if (r.trouble && r.diags.n == 0 && !r.nsources)
+	if (r.trouble && c2s_diags_len(&r.diags) == 0 && !r.nsources)
 		status = C2S_EXIT_TROUBLE;
 	else
 		status = finish(&r, out);

@@ -264,7 +264,7 @@ static int conf_apply(struct c2s_lintconf *c, struct c2s_source *src, FILE *err)
 	c2s_diags_init(&diags);
 	enum c2s_load_status st = c2s_load(&doc, src, &diags);
 	struct conf_ctx x = {&doc, src, err, 0};
-	if (diags.n) {
+	if (c2s_diags_len(&diags)) {
 		/* The loader's own findings (syntax, duplicate keys, limits) stop us. */
 		c2s_diags_resolve(&diags);
 		struct c2s_buf b;

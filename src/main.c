@@ -408,7 +408,7 @@ static int cmd_convert(int argc, char **argv)
 	o.files = files.v;
 	o.nfiles = files.n;
 	o.envp = (const char *const *)environ;
-	status = c2s_convert(&o, stdout, stderr);
+	status = c2s_convert_exit(c2s_convert(&o, stdout, stderr));
 out:
 	free(files.v);
 	return status;

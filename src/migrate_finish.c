@@ -12,28 +12,37 @@
 #include <string.h>
 
 /* The schema errors of t's stack file written with version: "3.minor" (the 3.0 to 3.9
- * schemas require the key, so it is put in when missing). */
-static size_t schema_errors(const struct mig_text *t, int has_version, int minor)
+ * schemas require the key, so it is put in when missing). With --keep-variables the
+ * ${VAR} kept are substituted first: docker's loader validates after it interpolates
+ * (docker/cli cli/compose/loader/loader.go Load), so published: ${PORT:-80} is a number. */
+static size_t schema_errors(const struct mig *m, const struct mig_text *t, int has_version, int minor)
 {
 	struct c2s_diags dg;
 	c2s_diags_init(&dg);
 	char v[16];
 	snprintf(v, sizeof v, "3.%d", minor);
 	size_t n = 0;
-	if (has_version) {
+	if (has_version && !m->o->keep_variables) {
 		c2s_schema_validate(&t->doc, minor, v, &dg);
 	} else {
 		struct c2s_buf b;
 		c2s_buf_init(&b, C2S_MIGRATE_MAX_TEXT_BYTES + 64);
-		c2s_buf_printf(&b, "version: \"%s\"\n", v);
+		if (!has_version)
+			c2s_buf_printf(&b, "version: \"%s\"\n", v);
 		c2s_buf_add(&b, t->src.data, t->src.len);
 		struct c2s_source src;
 		struct c2s_doc doc;
 		if (!b.failed && c2s_source_from_memory(&src, t->src.name, b.data, b.len) == 0) {
-			if (c2s_load(&doc, &src, &dg) == C2S_LOAD_OK)
+			if (c2s_load(&doc, &src, &dg) == C2S_LOAD_OK) {
+				struct c2s_diags scratch;  /* interpolation's own findings are not the schema's */
+				c2s_diags_init(&scratch);
+				if (m->o->keep_variables)
+					c2s_interpolate(&doc, m->env, &scratch);
+				c2s_diags_free(&scratch);
 				c2s_schema_validate(&doc, minor, v, &dg);
-			else
+			} else {
 				n = 1;
+			}
 			c2s_doc_free(&doc);
 			c2s_source_free(&src);
 		} else {
@@ -84,12 +93,12 @@ static int set_version(struct mig *m, struct mig_text *t)
 	struct c2s_str vs = c2s_is_scalar(v) ? c2s_scalar(d, v) : (struct c2s_str){"", 0};
 	int accepted = v && c2s_is_scalar(v) && c2s_style(v) != C2S_STYLE_PLAIN &&
 		       (declared >= 0 || vs.n == 0 || (vs.n == 1 && vs.p[0] == '3'));
-	size_t at13 = schema_errors(t, v != NULL, C2S_SCHEMA_MINOR_MAX);
-	if (accepted && (declared < 0 || schema_errors(t, 1, declared) <= at13))
+	size_t at13 = schema_errors(m, t, v != NULL, C2S_SCHEMA_MINOR_MAX);
+	if (accepted && (declared < 0 || schema_errors(m, t, 1, declared) <= at13))
 		return 0;  /* as written: docker takes it and the keys need no more */
 	int pick = C2S_SCHEMA_MINOR_MAX;
 	for (int x = declared >= 0 ? declared : 0; x < C2S_SCHEMA_MINOR_MAX; x++)
-		if (schema_errors(t, v != NULL, x) <= at13) {
+		if (schema_errors(m, t, v != NULL, x) <= at13) {
 			pick = x;
 			break;
 		}

@@ -651,6 +651,10 @@ static void tr_ports(struct svc *s, const struct c2s_node *v)
 			struct c2s_str e = str_of(t, it);
 			char nw[256];
 			size_t iplen;
+			/* --keep-variables: "${PORT:-8080}:80" is docker stack deploy's to substitute
+			 * (the colon of :- is no host IP's); the self-check judges what it gets */
+			if (m->o->keep_variables && memchr(e.p, '$', e.n))
+				continue;
 			if (e.n < 200 && port_without_ip(e.p, e.n, nw, sizeof nw, &iplen)) {
 				struct mig_out *o = mig_op_replace(&s->p->x, it);
 				if (o)
@@ -680,7 +684,9 @@ static void tr_ports(struct svc *s, const struct c2s_node *v)
 				mig_note_at(m, C2S_R_CS0106, MIG_DROPPED, t, pk,
 					    "%.*s of a port of service %.*s dropped: a docker compose annotation swarm has no "
 					    "place for", (int)kk.n, kk.p, SVC(t, s->key));
-			} else if (key_is(t, pk, "published") && is_string(t, pv)) {
+			} else if (key_is(t, pk, "published") && is_string(t, pv) &&
+				   !(m->o->keep_variables && memchr(str_of(t, pv).p, '$', str_of(t, pv).n))) {
+				/* (a kept ${VAR} is substituted, then cast to a number, by docker's loader) */
 				struct c2s_str ps = str_of(t, pv);
 				long long num;
 				const char *why;

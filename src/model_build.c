@@ -70,7 +70,7 @@ static void *alloc(struct builder *b, size_t n)
 	void *p = c2s_arena_alloc(b->arena, n ? n : 1);
 	if (!p && !b->failed) {
 		b->failed = 1;
-		b->diags->nomem = 1;
+		c2s_diags_out_of_memory(b->diags);
 	}
 	return p;
 }
@@ -330,7 +330,7 @@ static struct sort_item *scratch_items(struct builder *b, size_t n)
 	struct sort_item *p = malloc((n ? n : 1) * sizeof *p);
 	if (!p && !b->failed) {
 		b->failed = 1;
-		b->diags->nomem = 1;
+		c2s_diags_out_of_memory(b->diags);
 	}
 	return p;
 }
@@ -1001,7 +1001,7 @@ static int add_port_spec(struct builder *b, const struct c2s_node *it, struct c2
 	if (*nvals + count * (size_t)(hhi - hlo + 1) > MODEL_MAX_PORTS) {
 		fail(b, it, "the ports of this service expand to more than %u entries (MODEL_MAX_PORTS)",
 		     MODEL_MAX_PORTS);
-		b->diags->limit_hit = 1;
+		c2s_diags_hit_limit(b->diags);
 		return -1;
 	}
 	struct port_item *pi = alloc(b, count * sizeof *pi);
@@ -1305,11 +1305,11 @@ static int read_env_file(struct builder *b, const char *path, const char *shown,
 		b->failed = 1;  /* lint: CS9005 says it */
 	} else if (st == C2S_ENVFILE_NOMEM) {
 		b->failed = 1;
-		b->diags->nomem = 1;
+		c2s_diags_out_of_memory(b->diags);
 	} else {
 		fail(b, at, "%s", err);
 		if (st == C2S_ENVFILE_TOO_BIG)
-			b->diags->limit_hit = 1;
+			c2s_diags_hit_limit(b->diags);
 	}
 	return -1;
 }

@@ -83,7 +83,7 @@ int c2s_model_check(struct c2s_doc *doc, const char *path, struct c2s_model_chec
 	uint32_t n = !bad && c2s_is_mapping(sn) ? c2s_count(sn) : 0;
 	struct svc_ref *order = n ? malloc(n * sizeof *order) : NULL;
 	if (n && !order) {
-		diags->nomem = 1;
+		c2s_diags_out_of_memory(diags);
 		n = 0;
 		bad = 1;
 	}

@@ -438,7 +438,7 @@ int c2s_model_merge(struct c2s_model *m, struct c2s_mval *base, const struct c2s
 	/* version and x-*: the first file's */
 	mval *nv = alloc_vals(&g, C2S_F_CONFIG__COUNT);
 	if (!nv || g.nomem) {
-		diags->nomem = 1;
+		c2s_diags_out_of_memory(diags);
 		return -1;
 	}
 	uint32_t w = 0;

@@ -233,16 +233,11 @@ static int schema_stage(const struct c2s_doc *doc, const struct c2s_pipeline_opt
 {
 	if (o->shared_once)
 		return c2s_schema_validate_ex(doc, res->version_minor, res->version, 1, diags);
-	size_t n0 = diags->n, dropped0 = diags->dropped;
-	const char *hint0 = diags->last_hint;
-	int limit0 = diags->limit_hit;
+	struct c2s_diags_mark before = c2s_diags_mark(diags);
 	int rc = c2s_schema_validate_ex(doc, res->version_minor, res->version, 1, diags);
-	if (rc < 0 || (rc == 0 && diags->n == n0 && diags->dropped == dropped0))
+	if (rc < 0 || (rc == 0 && c2s_diags_len(diags) == before.n && c2s_diags_dropped(diags) == before.dropped))
 		return rc;
-	diags->n = n0;
-	diags->dropped = dropped0;
-	diags->last_hint = hint0;
-	diags->limit_hit = limit0;
+	c2s_diags_rollback(diags, &before);
 	return c2s_schema_validate_ex(doc, res->version_minor, res->version, 0, diags);
 }
 
@@ -261,7 +256,7 @@ int c2s_pipeline_file(struct c2s_doc *doc, const struct c2s_pipeline_options *o,
 			return -1;
 		bad += rc;
 	} else if (o->unresolved_ok && c2s_interp_mark_unresolved(doc) != 0) {
-		diags->nomem = 1;
+		c2s_diags_out_of_memory(diags);
 		return -1;
 	}
 	if (res->version_minor >= 0) {
@@ -276,5 +271,5 @@ int c2s_pipeline_file(struct c2s_doc *doc, const struct c2s_pipeline_options *o,
 		bad += rc;
 	}
 	res->rejected = bad > 0;
-	return diags->nomem ? -1 : 0;
+	return c2s_diags_nomem(diags) ? -1 : 0;
 }

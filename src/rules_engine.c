@@ -591,7 +591,7 @@ static void same_name_objects(struct c2s_check *c, const struct c2s_node *top, i
 		return;
 	struct named_object *v = malloc(n * sizeof *v);
 	if (!v) {
-		c->diags->nomem = 1;
+		c2s_diags_out_of_memory(c->diags);
 		return;
 	}
 	for (uint32_t k = 0; k < n; k++) {
@@ -1304,7 +1304,7 @@ static void template_env_files(struct c2s_check *c, uint32_t i, struct c2s_str n
 	struct c2s_buf *bufs = calloc(nf ? nf : 1, sizeof *bufs);
 	struct env_collect ec = {0};
 	if (!bufs) {
-		c->diags->nomem = 1;
+		c2s_diags_out_of_memory(c->diags);
 		return;
 	}
 	const char *base = d->src->path;
@@ -1336,7 +1336,7 @@ static void template_env_files(struct c2s_check *c, uint32_t i, struct c2s_str n
 			ec.n = 0;  /* docker stops at an invalid file: CS3005 says so */
 	}
 	if (ec.nomem)
-		c->diags->nomem = 1;
+		c2s_diags_out_of_memory(c->diags);
 	else if (ec.n)
 		qsort(ec.e, ec.n, sizeof *ec.e, env_entry_cmp);
 	for (size_t q = 0; !ec.nomem && q < ec.n; q++) {

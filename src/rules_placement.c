@@ -259,7 +259,7 @@ void c2s_check_constraints(struct c2s_check *c)
 /* CS8008 comes from the CS8004 pass (one parse per constraint); alone when CS8004 is off. */
 void c2s_check_constraint_match(struct c2s_check *c)
 {
-	if (c->diags->severity && c->diags->severity[C2S_R_CS8004] == C2S_SEVERITY_NONE)
+	if (c2s_diags_configured_off(c->diags, C2S_R_CS8004))
 		constraints_pass(c);
 }
 

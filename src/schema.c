@@ -540,7 +540,7 @@ static void check_unique(struct validator *v, const struct c2s_node *seq)
 		return;
 	struct item_key *keys = malloc((size_t)cnt * sizeof *keys);
 	if (!keys) {
-		v->diags->nomem = 1;
+		c2s_diags_out_of_memory(v->diags);
 		return;
 	}
 	uint32_t nk = 0;

@@ -68,6 +68,21 @@ run_in "$proj" migrate -c build.yml -p shop --image-prefix reg.example.com/
 expect "--image-prefix names the image docker compose builds" 0 '^    image: reg\.example\.com/shop-app$' \
 	'docker build -t reg\.example\.com/shop-app'
 
+# ---- --keep-variables: ports holding a variable are docker stack deploy's to substitute ----
+printf 'services:\n  web:\n    image: nginx:1.27\n    ports:\n      - "${P:-8080}:80"\n      - target: 81\n        published: ${Q:-9000}\n' >"$proj/ports.yml"
+run_in "$proj" migrate -c ports.yml --keep-variables
+expect "--keep-variables: \"\${P:-8080}:80\" is no host IP" 0 '^      - "\$\{P:-8080\}:80"$'
+if grep -q '^        published: \${Q:-9000}$' "$tmp/out" && grep -q '^version: "3.2"$' "$tmp/out"; then
+	ok "--keep-variables: published: \${Q:-9000} kept, the version the long syntax needs (3.2)"; else
+	fail "--keep-variables: published: \${Q:-9000} kept, the version the long syntax needs (3.2)"; fi
+if grep -q 'needs-you\|host IP' "$tmp/err"; then fail "--keep-variables ports: nothing reported about them"; else
+	ok "--keep-variables ports: nothing reported about them"; fi
+(cd "$proj" && "$bin" migrate -c ports.yml --keep-variables -o ports-stack.yml 2>/dev/null &&
+	if command -v docker >/dev/null 2>&1 && DOCKER_HOST=unix:///nonexistent.sock docker stack config -c ports-stack.yml >"$tmp/cfg" 2>&1; then
+		grep -q 'published: 9000' "$tmp/cfg" && grep -q 'published: 8080' "$tmp/cfg"; fi) &&
+	ok "--keep-variables ports: docker stack config reads 8080 and 9000 (where it has stack config)" ||
+	fail "--keep-variables ports: docker stack config reads 8080 and 9000 (where it has stack config)"
+
 # ---- --materialize: secrets and configs from environment: or content: as files ----
 mkdir -p "$proj/mat/out"
 cat >"$proj/mat/compose.yaml" <<'EOF2'

@@ -10,7 +10,7 @@ export top_srcdir=$top
 C2S=${C2S:-$top/compose2swarm}
 export C2S
 . "$top/tests/deploy/lib.sh"
-"$C2S" --version | grep -q "Engine API client" || { echo "SKIP: built without the Engine API client"; exit 77; }
+"$C2S" --version | grep -q "^Engine API client: " || { echo "SKIP: built without the Engine API client"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0

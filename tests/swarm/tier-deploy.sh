@@ -6,18 +6,19 @@
 # the one-shot task counting as converged when it completed, not hanging.
 # unhealthy.yml gives web a healthcheck that always fails, with
 # update_config.failure_action rollback: exit 1, saying it rolled back, and
-# the swarm has the old spec again. crash.yml (a task that exits 3): exit 1,
+# the swarm has the old spec again; paused.yml, the same with failure_action
+# pause: exit 1, saying the update paused. crash.yml (a task that exits 3): exit 1,
 # tasks keep failing, with swarm's error. pending.yml (no node can take it)
 # with --wait=5s: exit 1 at the timeout, saying why the task waits. SIGINT
 # while waiting: exit 2, the deploy itself applied. A daemon killed while
 # deploy waits (a second private dockerd, killed by its pid): exit 2 with a
-# message. About 2 minutes.
+# message. About 2.5 minutes.
 # Exit 0 pass, 1 fail, 77 skip (no dockerd/root here: it says why).
 set -u
 . "$(dirname "$0")/lib.sh"
 fx=$top_srcdir/fixtures/deploy
 [ -x "$C2S" ] || fail "no binary at $C2S"
-"$C2S" --version | grep -q "Engine API client" || skip "this compose2swarm has no Engine API client"
+"$C2S" --version | grep -q "^Engine API client: " || skip "this compose2swarm has no Engine API client"
 swarm_start
 tmp=$SWARM_TMP
 
@@ -57,6 +58,16 @@ say "unhealthy.yml: exit 1 after $secs s: $(grep 'dep_web: rolled back' "$tmp/er
 # ---- 3. the same file again: what rolled back before is no news now ----
 deploy dep stack.yml --wait=120s
 [ "$rc" -eq 0 ] || { show; fail "stack.yml again: deploy --wait exits $rc, not 0 (an old rollback read as new?)"; }
+
+# ---- 3b. the same failing healthcheck with failure_action pause: exit 1, saying it paused ----
+t0=$(date +%s)
+deploy dep paused.yml --wait=180s
+secs=$(($(date +%s) - t0))
+[ "$rc" -eq 1 ] || { show; fail "paused.yml: deploy --wait exits $rc, not 1"; }
+grep -q 'dep_web: update paused: .*; last task error: ' "$tmp/err" || { show; fail "paused.yml: no 'update paused' with the last task error for dep_web"; }
+[ "$(docker service inspect dep_web --format '{{.UpdateStatus.State}}')" = paused ] ||
+	fail "paused.yml: the swarm says $(docker service inspect dep_web --format '{{.UpdateStatus.State}}')"
+say "paused.yml: exit 1 after $secs s: $(grep 'dep_web: update paused' "$tmp/err" | head -1)"
 
 # ---- 4. tasks that keep failing: exit 1 with swarm's error ----
 t0=$(date +%s)

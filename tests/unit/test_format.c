@@ -168,7 +168,7 @@ static void test_deferred_messages(void **state)
 	(void)state;
 	struct format_fixture *now = format_fixture_new("a.yml", "0123456789abcdef\n", 17);
 	struct format_fixture *later = format_fixture_new("a.yml", "0123456789abcdef\n", 17);
-	later->diags.defer_messages = 1;
+	c2s_diags_configure(&later->diags, NULL, 1);
 	add_messages(&now->diags, &now->src);
 	add_messages(&later->diags, &later->src);
 	assert_int_equal(later->diags.n, now->diags.n);
