@@ -652,7 +652,7 @@ static void same_name_services(struct c2s_check *c)
 		return;
 	struct named_object *v = malloc(n * sizeof *v);
 	if (!v) {
-		c->diags->nomem = 1;
+		c2s_diags_out_of_memory(c->diags);
 		return;
 	}
 	C2S_FOR_EACH_SERVICE(c, i, key, svc) {
@@ -1042,7 +1042,8 @@ static void same_name_networks(struct c2s_check *c, const struct c2s_node *top, 
 	uint32_t n = c2s_count(top), m = 0;
 	struct named_object *v = n > 1 ? malloc(n * sizeof *v) : NULL;
 	if (!v) {
-		c->diags->nomem |= n > 1;
+		if (n > 1)
+			c2s_diags_out_of_memory(c->diags);
 		return;
 	}
 	for (uint32_t k = 0; k < n; k++) {
