@@ -89,8 +89,14 @@ for case_dir in "$dir"/*/; do
 		fi
 		if [ "$docker_check" = deploy ]; then
 			cp "$case_dir/expected.yml" "$work/expected.yml"
-			deploy_ref "$work" expected.yml && deploy_ref "$work" stack.yml
+			deploy_ref "$work" expected.yml
 			r1=$(cat "$work/expected.yml.ref/deploy.rc" 2>/dev/null || echo none)
+			if [ "$compare" = meaning ]; then
+				deploy_ref "$work" stack.yml
+			else
+				# the same bytes (compared above) post the same bodies: one deploy is enough
+				cp -R "$work/expected.yml.ref" "$work/stack.yml.ref"
+			fi
 			r2=$(cat "$work/stack.yml.ref/deploy.rc" 2>/dev/null || echo none)
 			if [ "$r1" != 0 ] || [ "$r2" != 0 ] ||
 				! cmp -s "$work/expected.yml.ref/payloads.json" "$work/stack.yml.ref/payloads.json"; then
