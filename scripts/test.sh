@@ -7,7 +7,7 @@ scripts/install-deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 [ -x configure ] || autoreconf -fi
 
-step() { printf '\n==== %s ====\n' "$*"; }
+step() { printf '\n==== %s ==== (%s, %s s in)\n' "$*" "$(date +%T)" "$SECONDS"; }
 
 step "build and test with AddressSanitizer and UndefinedBehaviorSanitizer"
 ./configure -q --enable-werror --enable-sanitizers

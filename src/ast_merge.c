@@ -5,7 +5,7 @@
  * The merged document reads a composite source: the files' bytes one after another.
  * Its nodes are the files' nodes with rebased offsets plus the merged containers;
  * c2s_diag_add() maps a composite offset back to its file (c2s_source_part_of). The
- * merge follows docker/cli's rules (SEMANTICS.md 4.11) as far as a rule can tell the
+ * merge follows docker/cli's rules (cli/compose/loader/merge.go) as far as a rule can tell the
  * difference: services deep-merged by name, maps per key where a later null or ""
  * does not override, lists appended, secrets/configs/volumes keyed, command and
  * entrypoint replaced when not empty, top-level objects replaced per name, top-level

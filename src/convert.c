@@ -11,6 +11,7 @@
 #include "goval.h"
 #include "model.h"
 #include "outfile.h"
+#include "deploy_checks.h"
 #include "pipeline.h"
 
 #include <errno.h>

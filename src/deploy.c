@@ -70,37 +70,6 @@ static int parse_timeout(const char *s, long *ms)
 	return *ms > 0 ? 0 : -1;
 }
 
-/* The bodies docker would send at the daemon's API version, as `convert --to api` prints them. */
-static int desired_bodies(const struct c2s_deploy_options *o, const char *api_version, cJSON **desired, FILE *err)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	if (!mem) {
-		fprintf(err, "compose2swarm: %s\n", strerror(errno));
-		return C2S_EXIT_TROUBLE;
-	}
-	struct c2s_convert_options co;
-	memset(&co, 0, sizeof co);
-	co.files = o->files;
-	co.nfiles = o->nfiles;
-	co.to = "api";
-	co.stack = o->stack;
-	co.api_version = api_version;
-	co.envp = o->envp;
-	int rc = c2s_convert_exit(c2s_convert(&co, mem, err));
-	if (fclose(mem) != 0 && rc == C2S_EXIT_OK) {
-		fprintf(err, "compose2swarm: out of memory\n");
-		rc = C2S_EXIT_TROUBLE;
-	}
-	if (rc == C2S_EXIT_OK && !(*desired = cJSON_ParseWithLength(text, len))) {
-		fprintf(err, "compose2swarm: out of memory\n");
-		rc = C2S_EXIT_TROUBLE;
-	}
-	free(text);
-	return rc;
-}
-
 /* The gate: lint of the merged files; findings at --fail-on stop the deploy. */
 static int gate(const struct c2s_deploy_options *o, FILE *err)
 {
@@ -208,7 +177,7 @@ int c2s_deploy(const struct c2s_deploy_options *o, FILE *out, FILE *err)
 		rc = C2S_EXIT_FINDINGS;
 		goto out;
 	}
-	rc = desired_bodies(o, api_version, &desired, err);
+	rc = c2s_plan_desired(o->files, o->nfiles, o->stack, api_version, o->envp, &desired, err);
 	if (rc != C2S_EXIT_OK)
 		goto out;
 

@@ -1,11 +1,12 @@
 /* deploy_checks.c -- what docker refuses after the schema: the typed decoding of the
  * loader (short volumes, sizes, ports, env_file, external objects) and what only
  * `docker stack deploy` checks (images, modes, undefined references, mounts,
- * restart policies, credential specs, cpus; SEMANTICS §3.4). Every problem at
+ * restart policies, credential specs, cpus; docker/cli cli/compose/convert/service.go
+ * and cli/command/stack/swarm/deploy_composefile.go). Every problem at
  * its node, in docker's words. */
 #include "config.h"
 #include "goval.h"
-#include "pipeline.h"
+#include "deploy_checks.h"
 #include "schema.h"
 
 #include <errno.h>

@@ -695,21 +695,6 @@ int c2s_format_diags_labeled(const struct c2s_diags *l, const struct c2s_format_
 
 /* ---- names ---- */
 
-static const char *const severity_names[] = {"none", "info", "warning", "error"};
-
-const char *c2s_severity_name(enum c2s_severity sev)
-{
-	return (unsigned)sev < 4 ? severity_names[sev] : "?";
-}
-
-int c2s_severity_parse(const char *s)
-{
-	for (int i = 0; i < 4; i++)
-		if (strcmp(s, severity_names[i]) == 0)
-			return i;
-	return -1;
-}
-
 static const char *const format_names[] = {"text", "gnu", "json", "sarif", "checkstyle", "junit", "github",
 					    "codeclimate"};
 

@@ -7,6 +7,7 @@
 #include "goval.h"
 #include "format.h"
 #include "outfile.h"
+#include "deploy_checks.h"
 #include "pipeline.h"
 #include "model.h"
 #include "lintconf.h"

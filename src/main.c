@@ -181,6 +181,36 @@ static int color_choice(const char *when, int fd)
 	return isatty(fd);
 }
 
+/* --color[=WHEN] (no WHEN: always), checked when given, used once the
+ * output is known. */
+static int color_option(const char **color)
+{
+	*color = optarg;
+	if (color_choice(optarg, STDOUT_FILENO) < 0) {
+		usage_error("--color wants auto, always or never, not '%s'", optarg);
+		return -1;
+	}
+	return 0;
+}
+
+/* plan and deploy take docker stack deploy's operands: files with -c, the
+ * stack name last. */
+static int stack_operand(const char *cmd, int argc, char **argv, size_t nfiles, const char **stack)
+{
+	if (optind != argc - 1) {
+		fprintf(stderr, "compose2swarm: %s %s\nTry 'compose2swarm --help'.\n", cmd,
+			optind == argc ? "wants the stack name as its last argument"
+				       : "takes files with -c and one stack name");
+		return -1;
+	}
+	if (!nfiles) {
+		usage_error("%s", "Specify a Compose file (with -c FILE)");
+		return -1;
+	}
+	*stack = argv[optind];
+	return 0;
+}
+
 static int cmd_lint(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -277,11 +307,8 @@ static int cmd_lint(int argc, char **argv)
 			o.no_interpolate = 1;
 			break;
 		case OPT_COLOR:
-			color = optarg;
-			if (color_choice(color, STDOUT_FILENO) < 0) {
-				usage_error("--color wants auto, always or never, not '%s'", optarg);
+			if (color_option(&color) < 0)
 				goto out;
-			}
 			break;
 		case OPT_DOCS_URL:
 			if (!strstr(optarg, "://")) {
@@ -509,11 +536,8 @@ static int cmd_plan(int argc, char **argv)
 			o.verbose = 1;
 			break;
 		case OPT_PCOLOR:
-			color = optarg ? optarg : "always";
-			if (color_choice(color, STDOUT_FILENO) < 0) {
-				usage_error("--color wants auto, always or never, not '%s'", color);
+			if (color_option(&color) < 0)
 				goto out;
-			}
 			break;
 		case 'h':
 			usage_of("plan");
@@ -524,16 +548,8 @@ static int cmd_plan(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind != argc - 1) {
-		usage_error("%s", optind == argc ? "plan wants the stack name as its last argument"
-						 : "plan takes files with -c and one stack name");
+	if (stack_operand("plan", argc, argv, files.n, &o.stack) < 0)
 		goto out;
-	}
-	if (!files.n) {
-		usage_error("%s", "Specify a Compose file (with -c FILE)");
-		goto out;
-	}
-	o.stack = argv[optind];
 	o.files = files.v;
 	o.nfiles = files.n;
 	o.envp = (const char *const *)environ;
@@ -631,11 +647,8 @@ static int cmd_deploy(int argc, char **argv)
 			o.context = optarg;
 			break;
 		case OPT_DCOLOR:
-			color = optarg ? optarg : "always";
-			if (color_choice(color, STDOUT_FILENO) < 0) {
-				usage_error("--color wants auto, always or never, not '%s'", color);
+			if (color_option(&color) < 0)
 				goto out;
-			}
 			break;
 		case 'h':
 			usage_of("deploy");
@@ -646,16 +659,8 @@ static int cmd_deploy(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind != argc - 1) {
-		usage_error("%s", optind == argc ? "deploy wants the stack name as its last argument"
-						 : "deploy takes files with -c and one stack name");
+	if (stack_operand("deploy", argc, argv, files.n, &o.stack) < 0)
 		goto out;
-	}
-	if (!files.n) {
-		usage_error("%s", "Specify a Compose file (with -c FILE)");
-		goto out;
-	}
-	o.stack = argv[optind];
 	o.files = files.v;
 	o.nfiles = files.n;
 	o.envp = (const char *const *)environ;

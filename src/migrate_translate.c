@@ -1241,9 +1241,30 @@ static void translate_objects(struct pass *p, const char *what, const struct c2s
 		if (!c2s_is_mapping(ov))
 			continue;
 		struct c2s_str on = str_of(t, ok);
+		/* --materialize: of content:, environment: and file:, docker compose reads the first it
+		 * has (docker/compose pkg/compose/secrets.go resolveFileContent, create.go): that one
+		 * becomes the file, the others are dropped */
+		int64_t winner = -1;
+		int objfile = strcmp(what, "secrets") == 0 || strcmp(what, "configs") == 0;
+		if (m->o->materialize && objfile) {
+			static const char *const order[] = {"content", "environment"};
+			for (size_t q = 0; q < 2 && winner < 0; q++)
+				for (uint32_t j = 0; j < c2s_count(ov); j++)
+					if (key_is(t, c2s_map_key(d, ov, j), order[q]))
+						winner = j;
+		}
 		for (uint32_t j = 0; j < c2s_count(ov); j++) {
 			const struct c2s_node *k = c2s_map_key(d, ov, j), *v = c2s_map_value(d, ov, j);
 			struct c2s_str ks = str_of(t, k);
+			if (winner >= 0 && (int64_t)j != winner &&
+			    (key_is(t, k, "content") || key_is(t, k, "environment") || key_is(t, k, "file"))) {
+				struct c2s_str ws = str_of(t, c2s_map_key(d, ov, (uint32_t)winner));
+				mig_op_drop(&p->x, ov, j);
+				mig_note_at(m, C2S_R_CS0106, MIG_DROPPED, t, k,
+					    "%.*s of %.*s %.*s dropped: docker compose takes its %.*s: first", (int)ks.n, ks.p,
+					    (int)(strlen(what) - 1), what, (int)on.n, on.p, (int)ws.n, ws.p);
+				continue;
+			}
 			if (strcmp(what, "networks") == 0 && key_is(t, k, "driver") &&
 			    (c2s_str_eq(str_of(t, v), "bridge"))) {
 				mig_op_drop(&p->x, ov, j);

@@ -103,7 +103,8 @@ struct c2s_model {
 	struct c2s_arena arena;        /* every value array and made-up string */
 };
 
-/* Where values come from besides the file (SEMANTICS §4.8, §4.9). */
+/* Where values come from besides the file (docker/cli cli/compose/loader/loader.go:
+ * the working directory, HOME for ~, the environment for env_file and lookups). */
 struct c2s_model_env {
 	const char *workdir;           /* absolute: relative paths resolve against it */
 	const char *home;              /* $HOME of the deploying process, for ~ */
@@ -161,7 +162,7 @@ struct c2s_model_check_state {
 int c2s_model_check(struct c2s_doc *doc, const char *path, struct c2s_model_check_state *st,
 		    struct c2s_diags *diags);
 
-/* Fold `over` into `base` as docker/cli's merge.go does (SEMANTICS §4.11). */
+/* Fold `over` into `base` as docker/cli's cli/compose/loader/merge.go does. */
 int c2s_model_merge(struct c2s_model *m, struct c2s_mval *base, const struct c2s_mval *over,
 		    struct c2s_diags *diags);
 

@@ -1,5 +1,5 @@
 /* model_build.c -- AST -> typed model, doing what docker/cli's loader does after
- * validation (cli/compose/loader/loader.go at v28.2.2, SEMANTICS.md §4.6-§4.9):
+ * validation (cli/compose/loader/loader.go at v28.2.2):
  * short syntax to long syntax, lists to maps, env_file reading, path
  * absolutisation, external objects, durations and sizes. */
 #include "config.h"

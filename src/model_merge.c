@@ -1,6 +1,6 @@
 /* model_merge.c -- several -c files folded into one, as docker/cli's
  * cli/compose/loader/merge.go does with dario.cat/mergo (WithOverride,
- * WithAppendSlice and merge.go's transformers); SEMANTICS.md §4.11:
+ * WithAppendSlice and merge.go's transformers):
  *   scalars: a later non-empty value wins; *uint64: a later given value wins;
  *   slices: appended, except ports/volumes/secrets/configs (keyed, sorted);
  *   maps: per key, a later empty value does not override; structs field by field;

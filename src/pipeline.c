@@ -1,15 +1,16 @@
 /* pipeline.c -- one compose file through docker/cli's stages, in docker's order
- * (SEMANTICS §0): version pick, forbidden keys on the raw services, interpolation,
+ * (docker/cli cli/compose/loader/loader.go Load): version pick, forbidden keys on the raw services, interpolation,
  * schema validation of the interpolated tree, then what only `stack deploy` checks.
  * Unlike docker, every stage reports every problem it finds. */
 #include "config.h"
 #include "pipeline.h"
+#include "deploy_checks.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- version (cli/compose/schema: Version, normalizeVersion; SEMANTICS §1) ---- */
+/* ---- version (docker/cli cli/compose/schema/schema.go: Version, normalizeVersion) ---- */
 
 /* Go's fmt %v of a float64 (strconv 'g', shortest): the shortest digits that
  * round-trip, in %e form when the exponent is < -4 or >= 6 ("3.1", "3", "1e+06"). */
@@ -99,7 +100,7 @@ int c2s_pick_version(const struct c2s_doc *doc, struct c2s_diags *diags, struct 
 	return 0;
 }
 
-/* ---- forbidden keys (types.ForbiddenProperties; SEMANTICS §3.3) ---- */
+/* ---- forbidden keys (docker/cli cli/compose/types/types.go ForbiddenProperties, loader.go) ---- */
 
 static const struct {
 	const char *key, *advice, *hint;

@@ -6,9 +6,7 @@
 #include "ast.h"
 #include "diag.h"
 #include "interp.h"
-
-/* The newest schema docker/cli 28.2 knows: 3.13. Versions are 3.<minor>. */
-#define C2S_SCHEMA_MINOR_MAX 13
+#include "schema.h"
 
 struct c2s_pipeline_options {
 	const struct c2s_env *env;     /* variables for ${VAR}; NULL: skip interpolation */
@@ -41,13 +39,7 @@ int c2s_pick_version(const struct c2s_doc *doc, struct c2s_diags *diags, struct 
 int c2s_check_forbidden(const struct c2s_doc *doc, struct c2s_diags *diags);
 /* Is k one of the service keys docker refuses (extends, mem_limit, ...)? */
 int c2s_is_forbidden_key(const char *k, size_t n);
-int c2s_schema_validate(const struct c2s_doc *doc, int version_minor, const char *version,
-			struct c2s_diags *diags);
-/* The same; shared_once as in c2s_pipeline_options. */
-int c2s_schema_validate_ex(const struct c2s_doc *doc, int version_minor, const char *version,
-			   int shared_once, struct c2s_diags *diags);
-int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_options *o, int version_minor,
-		      struct c2s_diags *diags);
+/* The schema stage is schema.h's (c2s_schema_validate), deploy's checks deploy_checks.h's. */
 
 /* The .env beside a compose file, read leniently (NULL: none, stdin, or unreadable). */
 struct c2s_env *c2s_dotenv_for(const char *compose_path);

@@ -28,9 +28,10 @@ int c2s_plan_resolve_parse(const char *s)
 	return -1;
 }
 
-/* The bodies docker would send, as `convert --to api` prints them, parsed.
- * Returns an exit status; *desired set on C2S_EXIT_OK. */
-static int desired_bodies(const struct c2s_plan_options *o, const char *api_version, cJSON **desired, FILE *err)
+/* The bodies docker would send, as `convert --to api` prints them, parsed
+ * (plan and deploy). Returns an exit status; *desired set on C2S_EXIT_OK. */
+int c2s_plan_desired(const char *const *files, size_t nfiles, const char *stack, const char *api_version,
+		     const char *const *envp, cJSON **desired, FILE *err)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -41,12 +42,12 @@ static int desired_bodies(const struct c2s_plan_options *o, const char *api_vers
 	}
 	struct c2s_convert_options co;
 	memset(&co, 0, sizeof co);
-	co.files = o->files;
-	co.nfiles = o->nfiles;
+	co.files = files;
+	co.nfiles = nfiles;
 	co.to = "api";
-	co.stack = o->stack;
+	co.stack = stack;
 	co.api_version = api_version;
-	co.envp = o->envp;
+	co.envp = envp;
 	int rc = c2s_convert_exit(c2s_convert(&co, mem, err));
 	if (fclose(mem) != 0 && rc == C2S_EXIT_OK) {
 		fprintf(err, "compose2swarm: out of memory\n");
@@ -132,7 +133,7 @@ int c2s_plan(const struct c2s_plan_options *o, FILE *out, FILE *err)
 	rc = o->state ? read_state(o->state, &st, err)
 		      : c2s_live_open(&live, o->host, o->envp, api_version, sizeof api_version, err);
 	if (rc == C2S_EXIT_OK)
-		rc = desired_bodies(o, api_version, &desired, err);
+		rc = c2s_plan_desired(o->files, o->nfiles, o->stack, api_version, o->envp, &desired, err);
 	if (rc == C2S_EXIT_OK && !o->state)
 		rc = c2s_live_state(&live, o->stack, desired, &st, err);
 	if (rc != C2S_EXIT_OK)

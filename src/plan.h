@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -149,6 +150,10 @@ int c2s_plan_normalise_service(cJSON *spec, const struct c2s_plan_ids *ids, cons
 /* Does this stored spec (a service's Spec) carry the defaults `docker inspect`
  * inserts (insertDefaults=true)? */
 int c2s_plan_spec_interpolated(const cJSON *spec);
+/* The request bodies docker stack deploy would send for these files at this
+ * API version (convert --to api), parsed; an exit status. */
+int c2s_plan_desired(const char *const *files, size_t nfiles, const char *stack, const char *api_version,
+		     const char *const *envp, cJSON **desired, FILE *err);
 /* Are a and b the same stored value at api path (a JSON path such as
  * "TaskTemplate.ContainerSpec.Env"): absent and empty are the same where the
  * daemon's Go types cannot tell them apart, different where it keeps a pointer. */

@@ -8,6 +8,22 @@
 #include <strings.h>
 #include <string.h>
 
+/* Severities by name: rules.def's, the configuration's and --fail-on's words. */
+static const char *const severity_names[] = {"none", "info", "warning", "error"};
+
+const char *c2s_severity_name(enum c2s_severity sev)
+{
+	return (unsigned)sev < 4 ? severity_names[sev] : "?";
+}
+
+int c2s_severity_parse(const char *s)
+{
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, severity_names[i]) == 0)
+			return i;
+	return -1;
+}
+
 const struct c2s_tier_info c2s_tiers[C2S_TIER_COUNT] = {
 #define C2S_TIER(sym, name, band, title) {name, band, title},
 #include "tiers.def"

@@ -530,25 +530,59 @@ static long read_object_file(const struct c2s_doc *d, struct c2s_str s, long max
 	return (long)n;
 }
 
+/* Swarm's store looks names up without case (swarmkit manager/state/store: its
+ * name index lower-cases them): names that differ only in case are one name. */
 struct named_object {
 	struct c2s_str name;
-	uint32_t k; /* its index in the top-level mapping */
+	uint32_t k;  /* its index in its mapping */
+	int scoped;  /* named STACK_key (name is the key): compared only with its like */
 };
+
+static int fold_cmp(struct c2s_str a, struct c2s_str b)
+{
+	size_t n = a.n < b.n ? a.n : b.n;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char x = (unsigned char)a.p[i], y = (unsigned char)b.p[i];
+		x = x >= 'A' && x <= 'Z' ? x + 32 : x;
+		y = y >= 'A' && y <= 'Z' ? y + 32 : y;
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return a.n == b.n ? 0 : a.n < b.n ? -1 : 1;
+}
 
 static int named_object_cmp(const void *a, const void *b)
 {
 	const struct named_object *x = a, *y = b;
-	size_t n = x->name.n < y->name.n ? x->name.n : y->name.n;
-	int r = memcmp(x->name.p, y->name.p, n);
-	if (r || x->name.n != y->name.n)
-		return r ? r : x->name.n < y->name.n ? -1 : 1;
+	if (x->scoped != y->scoped)
+		return x->scoped < y->scoped ? -1 : 1;
+	int r = fold_cmp(x->name, y->name);
+	if (r)
+		return r;
 	return x->k < y->k ? -1 : x->k > y->k;
 }
 
+/* Sort v[0..m) so that one name's objects are adjacent, in file order. */
+static void sort_names(struct named_object *v, uint32_t m)
+{
+	if (m > 1)
+		qsort(v, m, sizeof *v, named_object_cmp);
+}
+
+static int same_name(const struct named_object *a, const struct named_object *b)
+{
+	return a->scoped == b->scoped && fold_cmp(a->name, b->name) == 0;
+}
+
+static int same_text(const struct named_object *a, const struct named_object *b)
+{
+	return a->name.n == b->name.n && memcmp(a->name.p, b->name.p, a->name.n) == 0;
+}
+
 /* Two secrets (or configs) of the stack with one name: the CLI creates the first and
- * then updates it with the second's data (cli/command/stack/swarm deploy_composefile.go
- * createSecrets), which swarmkit refuses when the data differ (UpdateSecret,
- * UpdateConfig: only labels may change). */
+ * then updates it with the second (cli/command/stack/swarm deploy_composefile.go
+ * createSecrets, whose look-up ignores case), which swarmkit refuses when the data or
+ * the name's case differ (UpdateSecret, UpdateConfig: only labels may change). */
 static void same_name_objects(struct c2s_check *c, const struct c2s_node *top, int config)
 {
 	const struct c2s_doc *d = c->doc;
@@ -561,35 +595,47 @@ static void same_name_objects(struct c2s_check *c, const struct c2s_node *top, i
 		return;
 	}
 	for (uint32_t k = 0; k < n; k++) {
-		const struct c2s_node *def = c2s_map_value(d, top, k);
+		const struct c2s_node *key = c2s_map_key(d, top, k), *def = c2s_map_value(d, top, k);
 		const struct c2s_node *nm = c2s_map_get(d, def, "name", NULL), *drv = c2s_map_get(d, def, "driver", NULL);
 		struct c2s_str s, dv;
-		if (is_external(d, def) || (!config && text_of(d, drv, &dv) && dv.n) || !text_of(d, nm, &s) || !s.n)
+		int full;
+		if (is_external(d, def) || (!config && text_of(d, drv, &dv) && dv.n))
 			continue;
-		v[m++] = (struct named_object){s, k};
+		nm = object_name(d, key, def, &full);
+		if (!text_of(d, nm, &s) || !s.n || (!full && s.n >= 2 && s.p[0] == 'x' && s.p[1] == '-'))
+			continue;
+		v[m++] = (struct named_object){s, k, !full};
 	}
-	if (m > 1)
-		qsort(v, m, sizeof *v, named_object_cmp);
+	sort_names(v, m);
 	const long max = config ? CONFIG_DATA_MAX : SECRET_DATA_MAX;
+	const char *kind = config ? "config" : "secret";
 	for (uint32_t a = 0; a + 1 < m; a++) {
 		struct c2s_str fa, fb;
-		if (v[a].name.n != v[a + 1].name.n || memcmp(v[a].name.p, v[a + 1].name.p, v[a].name.n) != 0)
-			continue;
+		if (!same_name(&v[a], &v[a + 1]) || (v[a].scoped && same_text(&v[a], &v[a + 1])))
+			continue;  /* a key written twice is CS1004's */
 		/* each against the one before it in the file (the CLI's order is Go's map
 		 * order: whichever comes later is refused; one finding per pair says it) */
 		const struct c2s_node *da = c2s_map_value(d, top, v[a].k), *db = c2s_map_value(d, top, v[a + 1].k);
+		const struct c2s_node *at = v[a + 1].scoped ? c2s_map_key(d, top, v[a + 1].k) : c2s_map_get(d, db, "name", NULL);
+		struct c2s_str ka = c2s_scalar(d, c2s_map_key(d, top, v[a].k));
+		const char *what = config ? "to update config" : "to update secret";
+		if (!same_text(&v[a], &v[a + 1])) {
+			struct c2s_diag *dg = refuse(c, C2S_R_CS2012, at, what, v[a + 1].name, "only updates to Labels are "
+						     "allowed");
+			c2s_diag_hint(c->diags, dg, "%s %.*s's name differs from this one only in case, and swarm's names "
+				      "ignore case: the CLI finds the first and tries to rename it; give each its own name",
+				      kind, CLIP(ka));
+			continue;
+		}
 		if (!text_of(d, c2s_map_get(d, da, "file", NULL), &fa) || !text_of(d, c2s_map_get(d, db, "file", NULL), &fb))
 			continue;
 		char *ba, *bb;
 		long na = read_object_file(d, fa, max, &ba), nb = read_object_file(d, fb, max, &bb);
 		if (na >= 0 && nb >= 0 && (na != nb || memcmp(ba, bb, (size_t)na) != 0)) {
-			const struct c2s_node *at = c2s_map_get(d, db, "name", NULL);
-			struct c2s_str ka = c2s_scalar(d, c2s_map_key(d, top, v[a].k));
-			struct c2s_diag *dg = refuse(c, C2S_R_CS2012, at, config ? "to update config" : "to update secret",
-						     v[a].name, "only updates to Labels are allowed");
+			struct c2s_diag *dg = refuse(c, C2S_R_CS2012, at, what, v[a].name, "only updates to Labels are allowed");
 			c2s_diag_hint(c->diags, dg, "%s %.*s has this name too, with other data: the CLI creates one and "
 				      "then tries to change its data, which swarm does not allow; give each its own name",
-				      config ? "config" : "secret", CLIP(ka));
+				      kind, CLIP(ka));
 		}
 		free(ba);
 		free(bb);
@@ -597,9 +643,40 @@ static void same_name_objects(struct c2s_check *c, const struct c2s_node *top, i
 	free(v);
 }
 
+/* Services whose keys differ only in case: swarm refuses the second one's name. */
+static void same_name_services(struct c2s_check *c)
+{
+	const struct c2s_doc *d = c->doc;
+	uint32_t n = c2s_is_mapping(c->services) ? c2s_count(c->services) : 0, m = 0;
+	if (n < 2)
+		return;
+	struct named_object *v = malloc(n * sizeof *v);
+	if (!v) {
+		c2s_diags_out_of_memory(c->diags);
+		return;
+	}
+	C2S_FOR_EACH_SERVICE(c, i, key, svc) {
+		struct c2s_str s;
+		if (text_of(d, key, &s) && s.n)
+			v[m++] = (struct named_object){s, i, 1};
+	}
+	sort_names(v, m);
+	for (uint32_t a = 0; a + 1 < m; a++) {
+		if (!same_name(&v[a], &v[a + 1]) || same_text(&v[a], &v[a + 1]))
+			continue;  /* a key written twice is CS1004's */
+		const struct c2s_node *at = c2s_map_key(d, c->services, v[a + 1].k);
+		struct c2s_diag *dg = refuse(c, C2S_R_CS2012, at, SERVICE, v[a + 1].name,
+					     "name conflicts with an existing object");
+		c2s_diag_hint(c->diags, dg, "service %.*s differs from it only in case, and swarm's names ignore case: "
+			      "rename one", CLIP(v[a].name));
+	}
+	free(v);
+}
+
 void c2s_check_engine_names(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
+	same_name_services(c);
 	C2S_FOR_EACH_SERVICE(c, i, key, svc) {
 		/* a key outside the schema's [a-zA-Z0-9._-]+ is CS2002's already */
 		struct c2s_str s = c2s_scalar(d, key);
@@ -956,6 +1033,44 @@ static void judge_network(struct c2s_check *c, uint32_t i, const struct c2s_node
 	}
 }
 
+/* The networks the stack creates (those some service joins: seen) whose names differ
+ * only in case: swarm refuses the second ("name conflicts with an existing object").
+ * Equal names are one network (the CLI creates it once). */
+static void same_name_networks(struct c2s_check *c, const struct c2s_node *top, const unsigned char *seen)
+{
+	const struct c2s_doc *d = c->doc;
+	uint32_t n = c2s_count(top), m = 0;
+	struct named_object *v = n > 1 ? malloc(n * sizeof *v) : NULL;
+	if (!v) {
+		if (n > 1)
+			c2s_diags_out_of_memory(c->diags);
+		return;
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		const struct c2s_node *def = c2s_map_value(d, top, k), *nm;
+		struct c2s_str s;
+		int full;
+		if (!seen[k] || is_external(d, def))
+			continue;
+		nm = object_name(d, c2s_map_key(d, top, k), def, &full);
+		if (text_of(d, nm, &s) && s.n)
+			v[m++] = (struct named_object){s, k, !full};
+	}
+	sort_names(v, m);
+	for (uint32_t a = 0; a + 1 < m; a++) {
+		if (!same_name(&v[a], &v[a + 1]) || same_text(&v[a], &v[a + 1]))
+			continue;
+		int full;
+		const struct c2s_node *def = c2s_map_value(d, top, v[a + 1].k);
+		const struct c2s_node *at = object_name(d, c2s_map_key(d, top, v[a + 1].k), def, &full);
+		struct c2s_diag *dg = refuse(c, C2S_R_CS2012, at, "to create network", v[a + 1].name,
+					     "name conflicts with an existing object");
+		c2s_diag_hint(c->diags, dg, "network %.*s's name differs from this one only in case, and swarm's names "
+			      "ignore case: rename one", CLIP(c2s_scalar(d, c2s_map_key(d, top, v[a].k))));
+	}
+	free(v);
+}
+
 void c2s_check_engine_networks(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
@@ -970,6 +1085,7 @@ void c2s_check_engine_networks(struct c2s_check *c)
 	}
 	C2S_FOR_EACH_SERVICE(c, i, key, svc)
 		each_service_network(c, i, judge_network, &u);
+	same_name_networks(c, u.top, u.seen);
 	c2s_keyset_free(&u.keys);
 	free(u.seen);
 }

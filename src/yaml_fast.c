@@ -14,8 +14,10 @@
  *   block mapping   keys (plain or quoted, one line) at one column, ": "
  *   block sequence  "- " at one column; also at its key's column ("indentless")
  *   plain scalar    on one line
- *   quoted scalar   on one line, no escapes ('' or \)
- *   flow sequence   on one line, of scalars and aliases
+ *   quoted scalar   on one line; escapes ('' or \) decoded as docker's
+ *                   libyaml does (yaml_escape.h)
+ *   block scalar    | or > with chomping, no indentation indicator
+ *   flow sequence   of scalars and aliases, on one line or several
  *   {}              the empty flow mapping
  *   *alias, &anchor before a value
  * Comments and blank lines anywhere. Everything else -- and every error --

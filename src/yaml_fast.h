@@ -47,10 +47,12 @@ enum c2s_fast_status {
  * its own buffer, and allocates and frees every token and event); a Compose
  * file is nearly always plain block YAML. This scanner reads that subset in
  * place and delivers the same events libyaml would -- same order, positions,
- * values, styles, anchors -- with values pointing into data. On anything
- * outside the subset (block scalars, escapes, multi-line scalars or flow
- * collections, tags, directives, several documents, tabs in indentation,
- * and every syntax error) it declines, having possibly delivered some events
+ * values, styles, anchors -- with values pointing into data (a block
+ * scalar's, or a quoted scalar's with escapes, decoded into scratch). On
+ * anything outside the subset (multi-line plain or quoted scalars, flow
+ * mappings other than {}, block scalars with an indentation indicator,
+ * tags, directives, several documents, tabs in indentation, and every
+ * syntax error) it declines, having possibly delivered some events
  * already: the caller discards them and asks libyaml, so errors and rare
  * forms keep libyaml's exact behaviour. tests/unit/test_yaml_fast.c checks
  * the equivalence event for event, on real files and mutations of them.

@@ -117,6 +117,12 @@ case $(ls -l "$proj/mat/out/token.secret") in -rw-------*) ok "--materialize: a 
 *) fail "--materialize: a new secret file is 0600" ;; esac
 if grep -q '^    file: \./token\.secret$' "$proj/mat/out/stack.yml" && grep -q '^    file: \./motd\.config$' "$proj/mat/out/stack.yml"; then
 	ok "--materialize: file: beside the stack file"; else fail "--materialize: file: beside the stack file"; fi
+printf 'services:\n  web:\n    image: nginx:1.27\n    secrets: [both]\nsecrets:\n  both:\n    environment: TOKEN\n    file: ./token.txt\n' >"$proj/mat/both.yml"
+(cd "$proj/mat" && TOKEN=from-env NO_COLOR=1 "$bin" migrate -c both.yml --materialize -o out/both.yml >"$tmp/out" 2>"$tmp/err" </dev/null); rc=$?
+expect "--materialize: environment: and file: both, docker compose takes environment:" 0 '' \
+	'^both\.yml:8:5: dropped: file of secret both dropped: docker compose takes its environment: first'
+if [ "$(grep -c 'file:' "$proj/mat/out/both.yml")" = 1 ] && [ "$(cat "$proj/mat/out/both.secret")" = from-env ]; then
+	ok "--materialize: one file: key, the variable's value"; else fail "--materialize: one file: key, the variable's value"; fi
 printf 'secrets:\n  "../x":\n    environment: TOKEN\nservices: {}\n' >"$proj/mat/odd.yml"
 (cd "$proj/mat" && TOKEN=t NO_COLOR=1 "$bin" migrate -c odd.yml --materialize -o out/odd.yml >"$tmp/out" 2>"$tmp/err" </dev/null); rc=$?
 expect "--materialize: a name that is no file name needs you" 1 '' 'its name is no file name'

@@ -98,6 +98,7 @@ swarm_start() {
 		sleep 0.5
 	done
 	[ -n "$SWARM_DPID" ] || SWARM_DPID=$(cat "$SWARM_TMP/dockerd.pid" 2>/dev/null)
+	swarm_watchdog
 	SWARM_API=$(curl -s --unix-socket "$SWARM_SOCK" http://docker/version |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["ApiVersion"])') || fail "GET /version"
 	export SWARM_API
@@ -133,9 +134,31 @@ print(free(socket.SOCK_STREAM), free(socket.SOCK_DGRAM))')
 	rm -rf "$SWARM_TMP/rootfs"
 }
 
+# swarm_watchdog: a process in a session of its own that stops this dockerd
+# when the shell that started it is gone without running swarm_stop (killed
+# with SIGKILL, or its process group killed by a timeout: dockerd runs under
+# setsid and would outlive it, as two did on a shared machine).
+swarm_watchdog() {
+	setsid sh -c '
+		owner=$1 dpid=$2 tmp=$3
+		while kill -0 "$owner" 2>/dev/null && [ -d "$tmp" ]; do sleep 2; done
+		[ -d "$tmp" ] || exit 0
+		kill -TERM "$dpid" 2>/dev/null
+		i=0
+		while kill -0 "$dpid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+		kill -KILL "$dpid" 2>/dev/null
+		for p in $(pgrep -f -- "$tmp/exec"); do kill -KILL "$p" 2>/dev/null; done
+		awk -v t="$tmp/" "index(\$2, t) == 1 { print \$2 }" /proc/mounts | sort -r |
+			while read -r m; do umount -l "$m" 2>/dev/null; done
+		rm -rf "$tmp"
+	' sh "$$" "$SWARM_DPID" "$SWARM_TMP" </dev/null >/dev/null 2>&1 &
+	SWARM_WATCHDOG=$!
+}
+
 swarm_stop() {
 	local rc=$? i
 	trap - EXIT INT TERM
+	[ -n "${SWARM_WATCHDOG:-}" ] && kill "$SWARM_WATCHDOG" 2>/dev/null
 	if [ -n "$SWARM_OWNED" ]; then
 		if [ -n "$SWARM_DPID" ] && kill -0 "$SWARM_DPID" 2>/dev/null; then
 			if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
@@ -165,12 +188,30 @@ swarm_rm_stack() { # swarm_rm_stack STACK
 			docker secret ls -q --filter "label=com.docker.stack.namespace=$stack"
 			docker config ls -q --filter "label=com.docker.stack.namespace=$stack"; } | wc -l)
 		[ "$left" -eq 0 ] && return 0
-		# networks can only go once the tasks using them are gone: ask again
-		[ $((i % 10)) -eq 0 ] && docker stack rm "$stack" >>"$SWARM_TMP/rm.out" 2>&1
+		if [ $((i % 10)) -eq 0 ]; then
+			# networks can only go once the tasks using them are gone: ask again
+			docker stack rm "$stack" >>"$SWARM_TMP/rm.out" 2>&1
+			# What is left may be only networks the daemon lists but cannot find
+			# when asked to remove them (seen under load on dockerd 20.10: a stack's
+			# network listed twice, the second "not found" on every rm). Nothing of
+			# ours is attached to them and other tiers' stacks have other names.
+			if [ "$i" -ge 30 ] && [ "$left" -eq "$(rm_ghost_networks "$stack")" ]; then
+				say "$stack: $left network(s) listed but not found on rm after $i s: left to the daemon"
+				return 0
+			fi
+		fi
 		sleep 1
 	done
 	cat "$SWARM_TMP/rm.out" >&2
 	fail "$stack: $left objects left $SWARM_TIMEOUT s after docker stack rm"
+}
+
+rm_ghost_networks() { # rm_ghost_networks STACK: remove its networks; print how many were "not found"
+	local n ghosts=0
+	for n in $(docker network ls -q --filter "label=com.docker.stack.namespace=$1"); do
+		docker network rm "$n" 2>&1 | grep -q 'not found' && ghosts=$((ghosts + 1))
+	done
+	echo "$ghosts"
 }
 
 swarm_wait_replicas() { # swarm_wait_replicas SERVICE WANT [TIMEOUT]

@@ -60,6 +60,7 @@ cp -R "$top_srcdir/fixtures/migrate/legacy" "$work"
 docker tag c2s-busybox:latest c2s-local/legacy-worker:latest || fail "docker tag"
 (cd "$work" && docker stack deploy --resolve-image never -c stack.yml mig-legacy) >"$SWARM_TMP/deploy.out" 2>&1 ||
 	{ cat "$SWARM_TMP/deploy.out" >&2; fail "docker stack deploy mig-legacy"; }
+grep -q 'Ignoring' "$SWARM_TMP/deploy.out" && bad "legacy: docker stack deploy still ignores options: $(grep Ignoring "$SWARM_TMP/deploy.out")"
 swarm_wait_replicas mig-legacy_agent 1 && good "legacy: agent 1/1" || bad "legacy: agent replicas"
 swarm_wait_replicas mig-legacy_worker 1 && good "legacy: worker 1/1 on the image docker compose would build" ||
 	bad "legacy: worker replicas"
@@ -84,6 +85,7 @@ cp -R "$top_srcdir/fixtures/migrate/vault" "$work"
 	{ cat "$SWARM_TMP/vault.report" >&2; fail "migrate vault: exit $?"; }
 (cd "$work" && docker stack deploy --resolve-image never -c stack.yml mig-vault) >"$SWARM_TMP/deploy.out" 2>&1 ||
 	{ cat "$SWARM_TMP/deploy.out" >&2; fail "docker stack deploy mig-vault"; }
+grep -q 'Ignoring' "$SWARM_TMP/deploy.out" && bad "vault: docker stack deploy still ignores options: $(grep Ignoring "$SWARM_TMP/deploy.out")"
 if swarm_wait_replicas mig-vault_app 1; then
 	good "vault: app 1/1"
 	cid=$(docker ps -q --filter label=com.docker.swarm.service.name=mig-vault_app | head -n 1)

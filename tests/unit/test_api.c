@@ -5,6 +5,7 @@
 
 #include "emit_api.h"
 #include "model.h"
+#include "deploy_checks.h"
 #include "pipeline.h"
 
 static void test_options(void **state)

@@ -1,7 +1,8 @@
 /* test_model.c -- the model's scalar formats (strconv floats, yaml.v3 key order;
  * durations and sizes are goval's, test_goval_*.c), its tables, and that merged values keep
  * the file and line they were written at. Expected values are docker's
- * (SEMANTICS.md §4.3-§4.5, checked with the docker CLI), not our output. */
+ * (docker/cli cli/compose/loader/loader.go's transforms, checked with the docker
+ * CLI), not our output. */
 #include "config.h"
 #include "testutil.h"
 #include "model.h"
