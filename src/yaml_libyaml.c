@@ -209,7 +209,7 @@ static void scan_escapes(const char *text, size_t len, uint32_t q, uint32_t *clo
 			used[cp] = 1;
 		p += 2 + (uint32_t)digits;
 	}
-	*close = p;
+	*close = p < len ? p : (uint32_t)len;  /* an escape cut by the end of the text (found by make fuzz) */
 }
 
 /* A double-quoted scalar libyaml gave: refuse an escape docker refuses (\/),
