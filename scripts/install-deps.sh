@@ -1,6 +1,10 @@
 #!/bin/sh
 # install-deps.sh -- install the Debian packages the build and tests need, if any is missing.
 set -eu
+# clang + its runtime (libFuzzer): `make fuzz`, which CI runs briefly (tests/fuzz/run.sh).
+# Test tools, not the build's: named apart from the build packages, which the
+# Dockerfile must carry too (tests/packaging/ci-docs.sh reads the packages= lines).
+fuzz_packages="clang libclang-rt-14-dev"
 packages="build-essential autoconf automake libtool pkg-config libyaml-dev libcjson-dev
 libcmocka-dev libcurl4-openssl-dev re2c python3 bsdutils docker.io busybox-static curl"
 # python3-jsonschema: tests/cli/plan.sh checks plan's JSON against docs/schema.
@@ -13,6 +17,7 @@ packages="$packages python3-jsonschema"
 # packaging (issue 16): pre-commit and git test the hooks; the image carries CA certificates;
 # zsh and fish run their completions' tests.
 packages="$packages pre-commit git ca-certificates zsh fish"
+packages="$packages $fuzz_packages"
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test.sh -- the whole test suite, as CI runs it: -Werror build, unit/golden/CLI tests
-# under ASan+UBSan, then on the static binary (and its dist-bin tarball), then `make bench-quick`, then `make distcheck` (the suite without sanitizers).
+# under ASan+UBSan, then on the static binary (and its dist-bin tarball), then `make bench-quick`, `make fuzz` (bounded), then `make distcheck` (the suite without sanitizers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -31,6 +31,10 @@ make -s -j"$jobs"
 
 step "make bench-quick: speed and memory against libyaml's bare parse (N <= 1,000)"
 make -s bench-quick
+
+step "make fuzz: each libFuzzer target (clang, ASan+UBSan) for 20 s on its corpus"
+# anything found fails CI; without clang's libFuzzer (install-deps.sh installs it) it says skipped
+make -s fuzz FUZZ_SECONDS=20
 
 step "make distcheck"
 make -s -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror VERBOSE=yes

@@ -440,7 +440,9 @@ static int64_t close_mapping(struct loader *L, uint32_t base, uint32_t *pairs_ou
 {
 	struct c2s_doc *d = L->d;
 	uint32_t pairs = (L->npending - base) / 2;
-	struct c2s_node *kv = L->pending + base;
+	/* an empty mapping may come before anything was pending (a file that is
+	 * just {}): no offset on a NULL array (UBSan, found by make fuzz) */
+	struct c2s_node *kv = pairs ? L->pending + base : NULL;
 	*segmented = 0;
 	if (check_duplicates(L, kv, pairs) != 0)
 		return -1;
