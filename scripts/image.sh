@@ -1,13 +1,14 @@
 #!/bin/sh
 # image.sh -- the container image, built with no network and no base image: a root
 # filesystem holding the binary, exactly the shared libraries `ldd` lists for it (none
-# for a static binary), CA certificates for TLS engines and a non-root user, imported
+# for a static binary) and libcurl's where the binary opens it, CA certificates for TLS engines and a non-root user, imported
 # with `docker import`. The Dockerfile builds the same filesystem with `rootfs` and sets
 # the same configuration (IMAGE_CHANGES below; tests/swarm/tier-image.sh compares them).
 #
 # Usage: scripts/image.sh rootfs BINARY DIR      fill DIR (empty or absent) with the filesystem
 #        scripts/image.sh import BINARY TAG...   build it and `docker import` it as each TAG
 #        scripts/image.sh changes                print the image configuration, one per line
+#        scripts/image.sh libs BINARY            the shared libraries the image carries for BINARY
 # Environment: DOCKER (the docker CLI, default docker; DOCKER_HOST as usual),
 # SOURCE_DATE_EPOCH (file times in the layer; default: the binary's).
 # Exit 0 done, 2 trouble.
@@ -30,6 +31,23 @@ LABEL org.opencontainers.image.licenses=MIT
 EOF
 }
 
+# libs BINARY: the shared libraries the image carries for it, one path a line:
+# every library the dynamic loader maps, at the path it maps it from, and the
+# loader itself (a static binary: "not a dynamic executable", none); for a build
+# with the Engine API client, also libcurl, which it opens when plan or deploy
+# needs it (src/engine.c), and what libcurl maps.
+libs() {
+	{
+		ldd "$1" 2>/dev/null
+		if "$1" --version | grep -q '^Engine API client: libcurl'; then
+			curl=$(/sbin/ldconfig -p | awk '$1 == "libcurl.so.4" && $NF ~ /^\// { print $NF; exit }')
+			[ -n "$curl" ] || die "the binary opens libcurl.so.4, which ldconfig does not know"
+			echo "$curl => $curl"
+			ldd "$curl"
+		fi
+	} | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u
+}
+
 rootfs() { # rootfs BINARY DIR
 	bin=$1 root=$2
 	[ -x "$bin" ] || die "no binary at $bin"
@@ -42,9 +60,7 @@ rootfs() { # rootfs BINARY DIR
 	chmod 1777 "$root/tmp"
 	cp "$bin" "$root/usr/local/bin/compose2swarm"
 	chmod 0755 "$root/usr/local/bin/compose2swarm"
-	# every library the dynamic loader maps, at the path it maps it from, and the loader
-	# itself; a static binary gets "not a dynamic executable" and no library
-	ldd "$bin" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+	libs "$bin" |
 		while read -r lib; do
 			mkdir -p "$root$(dirname "$lib")"
 			cp -L "$lib" "$root$lib"
@@ -61,6 +77,10 @@ cmd=${1:-}
 case $cmd in
 changes)
 	changes
+	;;
+libs)
+	[ $# -eq 2 ] || die "usage: image.sh libs BINARY"
+	libs "$2"
 	;;
 rootfs)
 	[ $# -eq 3 ] || die "usage: image.sh rootfs BINARY DIR"

@@ -14,6 +14,7 @@
 
 #ifdef HAVE_CURL
 #include <curl/curl.h>
+#include <dlfcn.h>
 #endif
 
 static void fail(struct c2s_engine_error *err, enum c2s_engine_code code, const char *fmt, ...)
@@ -300,6 +301,79 @@ void c2s_engine_response_free(struct c2s_engine_response *rs)
 
 #ifdef HAVE_CURL
 
+/* libcurl is opened when plan or deploy first needs it, not linked: linked,
+ * libcurl and the 30-odd libraries it brings (TLS, Kerberos, LDAP, HTTP/2...)
+ * were mapped and relocated by every command, lint too, 6 MiB of resident
+ * memory and their load time on each run (make bench, lint at N=10,000). */
+#define C2S_LIBCURL_SONAME "libcurl.so.4" /* libcurl's ABI name since 7.16 */
+
+static struct {
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	CURLcode (*easy_perform)(CURL *);
+	void (*easy_reset)(CURL *);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+	char *(*version)(void);
+} lc;
+static int lc_state; /* 0 not tried, 1 loaded, -1 could not be */
+static char lc_why[256];
+
+static int lc_sym(void *h, const char *name, void *fn, size_t size)
+{
+	void *p = dlsym(h, name);
+	if (!p || size != sizeof p) {
+		snprintf(lc_why, sizeof lc_why, "%s has no %s", C2S_LIBCURL_SONAME, name);
+		return -1;
+	}
+	memcpy(fn, &p, sizeof p); /* POSIX: a function's address fits a void * */
+	return 0;
+}
+
+static int lc_load(void)
+{
+	if (lc_state)
+		return lc_state;
+	void *h = dlopen(C2S_LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		const char *e = dlerror();
+		snprintf(lc_why, sizeof lc_why, "%s (install the Debian package libcurl4)", e ? e : C2S_LIBCURL_SONAME);
+		return lc_state = -1;
+	}
+#define LC_SYM(field, name) lc_sym(h, name, &lc.field, sizeof lc.field)
+	if (LC_SYM(global_init, "curl_global_init") || LC_SYM(easy_init, "curl_easy_init") ||
+	    LC_SYM(easy_setopt, "curl_easy_setopt") || LC_SYM(easy_getinfo, "curl_easy_getinfo") ||
+	    LC_SYM(easy_perform, "curl_easy_perform") || LC_SYM(easy_reset, "curl_easy_reset") ||
+	    LC_SYM(easy_cleanup, "curl_easy_cleanup") || LC_SYM(easy_strerror, "curl_easy_strerror") ||
+	    LC_SYM(slist_append, "curl_slist_append") || LC_SYM(slist_free_all, "curl_slist_free_all") ||
+	    LC_SYM(version, "curl_version")) {
+		dlclose(h);
+		return lc_state = -1;
+	}
+#undef LC_SYM
+	return lc_state = 1;
+}
+
+/* Below, libcurl's names call through the table (curl.h's type-checking
+ * macros for setopt and getinfo give way). */
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#define curl_global_init lc.global_init
+#define curl_easy_init lc.easy_init
+#define curl_easy_setopt lc.easy_setopt
+#define curl_easy_getinfo lc.easy_getinfo
+#define curl_easy_perform lc.easy_perform
+#define curl_easy_reset lc.easy_reset
+#define curl_easy_cleanup lc.easy_cleanup
+#define curl_easy_strerror lc.easy_strerror
+#define curl_slist_append lc.slist_append
+#define curl_slist_free_all lc.slist_free_all
+#define curl_version lc.version
+
 /* url.URL{Path: p}.EscapedPath(): what encodePath leaves as it is stays. */
 static void path_escape(struct c2s_buf *b, const char *s)
 {
@@ -342,6 +416,8 @@ int c2s_engine_available(void)
 
 const char *c2s_engine_client_version(void)
 {
+	if (lc_load() < 0)
+		return lc_why;
 	return curl_version();
 }
 
@@ -400,6 +476,10 @@ static int global_init(struct c2s_engine_error *err)
 	static int done;
 	if (done)
 		return 0;
+	if (lc_load() < 0) {
+		fail(err, C2S_ENGINE_ERR_UNSUPPORTED, "the Engine API client needs libcurl: %s", lc_why);
+		return -1;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fail(err, C2S_ENGINE_ERR_NOMEM, "libcurl could not initialise");
 		return -1;

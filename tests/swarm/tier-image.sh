@@ -95,10 +95,10 @@ docker rm "$cid" >/dev/null
 	echo usr/local/bin/compose2swarm
 	echo etc/ssl/certs/ca-certificates.crt
 	printf 'etc/passwd\netc/group\netc/nsswitch.conf\n'
-	ldd "$C2S" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sed 's|^/||'
+	"$top_srcdir/scripts/image.sh" libs "$C2S" | sed 's|^/||'
 } | sort >"$SWARM_TMP/files.want"
 if diff -u "$SWARM_TMP/files.want" "$SWARM_TMP/files.got" >"$SWARM_TMP/files.diff"; then
-	good "files: the binary, $(ldd "$C2S" | grep -c '/') libraries from ldd, CA bundle, passwd/group/nsswitch"
+	good "files: the binary, $("$top_srcdir/scripts/image.sh" libs "$C2S" | wc -l) libraries (ldd's, and libcurl's it opens), CA bundle, passwd/group/nsswitch"
 else
 	cat "$SWARM_TMP/files.diff" >&2
 	bad "the image's files are not the expected set"
