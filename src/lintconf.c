@@ -265,7 +265,11 @@ static int conf_apply(struct c2s_lintconf *c, struct c2s_source *src, FILE *err)
 	enum c2s_load_status st = c2s_load(&doc, src, &diags);
 	struct conf_ctx x = {&doc, src, err, 0};
 	if (c2s_diags_len(&diags)) {
-		/* The loader's own findings (syntax, duplicate keys, limits) stop us. */
+		/* The loader's own findings (syntax, duplicate keys, limits, a second
+		 * document) stop us, so each is an error here, as every refusal of
+		 * the config file is (a warning with exit 2 was found by make fuzz) */
+		for (size_t i = 0; i < c2s_diags_len(&diags); i++)
+			c2s_diags_item(&diags, i)->severity = C2S_SEVERITY_ERROR;
 		c2s_diags_resolve(&diags);
 		struct c2s_buf b;
 		c2s_buf_init(&b, (size_t)1 << 20);
