@@ -104,14 +104,6 @@ static int confirmed(const struct c2s_deploy_options *o, const char *host, FILE 
 }
 
 /* Does an update of the plan replace tasks only where nodes no longer match? */
-static int may_replace(const struct c2s_plan_result *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (p->changes[i].action == C2S_PLAN_UPDATE && p->changes[i].replaces_tasks == C2S_REPLACES_MAY)
-			return 1;
-	return 0;
-}
-
 int c2s_deploy(const struct c2s_deploy_options *o, FILE *out, FILE *err)
 {
 	int resolve = c2s_plan_resolve_parse(o->resolve_image);
@@ -187,22 +179,9 @@ int c2s_deploy(const struct c2s_deploy_options *o, FILE *out, FILE *err)
 	if (rc != C2S_EXIT_OK)
 		goto out;
 	struct c2s_plan_compare_options co = {o->stack, o->prune, (enum c2s_resolve_image)resolve, api_version};
-	if (c2s_plan_compare(desired, &st, &co, &plan) != 0) {
-		fprintf(err, "compose2swarm: out of memory\n");
-		rc = C2S_EXIT_TROUBLE;
+	rc = c2s_live_compare(&live, desired, &st, &co, &plan, err);
+	if (rc != C2S_EXIT_OK)
 		goto out;
-	}
-	if (may_replace(&plan)) {
-		/* only placement constraints change somewhere: the tasks and nodes tell */
-		rc = c2s_live_tasks(&live, &plan, &st, err);
-		c2s_plan_result_free(&plan);
-		if (rc == C2S_EXIT_OK && c2s_plan_compare(desired, &st, &co, &plan) != 0) {
-			fprintf(err, "compose2swarm: out of memory\n");
-			rc = C2S_EXIT_TROUBLE;
-		}
-		if (rc != C2S_EXIT_OK)
-			goto out;
-	}
 	struct c2s_buf text;
 	c2s_buf_init(&text, DEPLOY_MAX_PLAN_BYTES);
 	if (c2s_plan_print_text(&plan, 0, o->color, &text) != 0 ||

@@ -62,14 +62,6 @@ int c2s_plan_desired(const char *const *files, size_t nfiles, const char *stack,
 }
 
 /* Does an update of the plan only change placement constraints ("may")? */
-static int needs_tasks(const struct c2s_plan_result *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (p->changes[i].action == C2S_PLAN_UPDATE && p->changes[i].replaces_tasks == C2S_REPLACES_MAY)
-			return 1;
-	return 0;
-}
-
 static int read_state(const char *path, struct c2s_plan_state *st, FILE *err)
 {
 	struct c2s_buf b;
@@ -139,22 +131,9 @@ int c2s_plan(const struct c2s_plan_options *o, FILE *out, FILE *err)
 	if (rc != C2S_EXIT_OK)
 		goto out;
 	struct c2s_plan_compare_options co = {o->stack, o->prune, (enum c2s_resolve_image)resolve, api_version};
-	if (c2s_plan_compare(desired, &st, &co, &plan) != 0) {
-		fprintf(err, "compose2swarm: out of memory\n");
-		rc = C2S_EXIT_TROUBLE;
+	rc = c2s_live_compare(o->state ? NULL : &live, desired, &st, &co, &plan, err);
+	if (rc != C2S_EXIT_OK)
 		goto out;
-	}
-	if (!o->state && plan.replacing && needs_tasks(&plan)) {
-		/* only placement constraints change somewhere: the tasks and nodes tell */
-		rc = c2s_live_tasks(&live, &plan, &st, err);
-		c2s_plan_result_free(&plan);
-		if (rc == C2S_EXIT_OK && c2s_plan_compare(desired, &st, &co, &plan) != 0) {
-			fprintf(err, "compose2swarm: out of memory\n");
-			rc = C2S_EXIT_TROUBLE;
-		}
-		if (rc != C2S_EXIT_OK)
-			goto out;
-	}
 	struct c2s_buf text;
 	c2s_buf_init(&text, PLAN_MAX_OUTPUT_BYTES);
 	int pr = o->format && strcmp(o->format, "json") == 0 ? c2s_plan_print_json(&plan, &text)

@@ -230,6 +230,34 @@ int c2s_live_tasks(struct c2s_live *l, const struct c2s_plan_result *plan, struc
 	return rc;
 }
 
+static int may_replace(const struct c2s_plan_result *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->changes[i].action == C2S_PLAN_UPDATE && p->changes[i].replaces_tasks == C2S_REPLACES_MAY)
+			return 1;
+	return 0;
+}
+
+int c2s_live_compare(struct c2s_live *l, const cJSON *desired, struct c2s_plan_state *st,
+		     const struct c2s_plan_compare_options *co, struct c2s_plan_result *plan, FILE *err)
+{
+	if (c2s_plan_compare(desired, st, co, plan) != 0)
+		goto nomem;
+	if (!l || !l->engine || !may_replace(plan))
+		return C2S_EXIT_OK;
+	/* only placement constraints change somewhere: the tasks and nodes tell */
+	int rc = c2s_live_tasks(l, plan, st, err);
+	c2s_plan_result_free(plan);
+	if (rc != C2S_EXIT_OK)
+		return rc;
+	if (c2s_plan_compare(desired, st, co, plan) != 0)
+		goto nomem;
+	return C2S_EXIT_OK;
+nomem:
+	fprintf(err, "compose2swarm: out of memory\n");
+	return C2S_EXIT_TROUBLE;
+}
+
 void c2s_live_close(struct c2s_live *l)
 {
 	if (l->engine)

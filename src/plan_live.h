@@ -12,6 +12,7 @@
 struct c2s_plan_state;
 struct c2s_plan_result;
 struct c2s_engine;
+struct c2s_plan_compare_options;
 
 struct c2s_live {
 	struct c2s_engine *engine; /* the Engine API client (engine.h), NULL when not open */
@@ -32,6 +33,13 @@ int c2s_live_state(struct c2s_live *l, const char *stack, const cJSON *desired, 
 /* The running tasks of the services whose update only changes placement
  * constraints (replaces_tasks "may" in plan), and the nodes, into st. */
 int c2s_live_tasks(struct c2s_live *l, const struct c2s_plan_result *plan, struct c2s_plan_state *st, FILE *err);
+/* The plan of desired against st (plan and deploy). With l open on a daemon
+ * and an update whose task replacement only placement constraints decide
+ * (replaces_tasks "may"), the tasks and nodes are read (c2s_live_tasks) and
+ * the plan made again with them; l NULL (an offline --state) compares once.
+ * An exit status; plan is freed by the caller either way. */
+int c2s_live_compare(struct c2s_live *l, const cJSON *desired, struct c2s_plan_state *st,
+		     const struct c2s_plan_compare_options *co, struct c2s_plan_result *plan, FILE *err);
 void c2s_live_close(struct c2s_live *l);
 
 #endif
