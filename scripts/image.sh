@@ -37,14 +37,14 @@ EOF
 # with the Engine API client, also libcurl, which it opens when plan or deploy
 # needs it (src/engine.c), and what libcurl maps.
 libs() {
+	curl=
+	if "$1" --version | grep -q '^Engine API client: libcurl'; then
+		curl=$(/sbin/ldconfig -p | awk '$1 == "libcurl.so.4" && $NF ~ /^\// { print $NF; exit }')
+		[ -n "$curl" ] || die "the binary opens libcurl.so.4, which ldconfig does not know"
+	fi
 	{
 		ldd "$1" 2>/dev/null
-		if "$1" --version | grep -q '^Engine API client: libcurl'; then
-			curl=$(/sbin/ldconfig -p | awk '$1 == "libcurl.so.4" && $NF ~ /^\// { print $NF; exit }')
-			[ -n "$curl" ] || die "the binary opens libcurl.so.4, which ldconfig does not know"
-			echo "$curl => $curl"
-			ldd "$curl"
-		fi
+		[ -z "$curl" ] || { echo "$curl => $curl"; ldd "$curl"; }
 	} | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u
 }
 
@@ -60,11 +60,12 @@ rootfs() { # rootfs BINARY DIR
 	chmod 1777 "$root/tmp"
 	cp "$bin" "$root/usr/local/bin/compose2swarm"
 	chmod 0755 "$root/usr/local/bin/compose2swarm"
-	libs "$bin" |
-		while read -r lib; do
-			mkdir -p "$root$(dirname "$lib")"
-			cp -L "$lib" "$root$lib"
-		done
+	# in a variable first: a die in libs ends the script, not a pipeline's subshell
+	list=$(libs "$bin") || exit 2
+	for lib in $list; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
 	cp -L "$CA_BUNDLE" "$root$CA_BUNDLE"
 	printf 'root:x:0:0:root:/root:/nonexistent\ncompose2swarm:x:%s:%s:compose2swarm:/work:/nonexistent\n' \
 		"$C2S_UID" "$C2S_UID" >"$root/etc/passwd"
