@@ -68,7 +68,8 @@ enum c2s_yerr_kind {
 	C2S_YERR_NONE = 0,
 	C2S_YERR_SYNTAX, /* not YAML (libyaml's words, or docker's for an escape) */
 	C2S_YERR_NOMEM,
-	C2S_YERR_LIMIT   /* C2S_MAX_REREAD_BYTES */
+	C2S_YERR_LIMIT,  /* C2S_MAX_REREAD_BYTES */
+	C2S_YERR_SCALAR  /* a token longer than C2S_MAX_SCALAR_BYTES, stopped while libyaml read it */
 };
 struct c2s_yerr {
 	enum c2s_yerr_kind kind;
@@ -84,7 +85,10 @@ struct c2s_yerr {
  * positions, and docker's escapes in double-quoted scalars (yaml_escape.h;
  * libyaml takes \/ and refuses \', docker the reverse). Taking a \' may
  * read the text again (bounded by C2S_MAX_REREAD_BYTES): the sink then gets
- * C2S_YEV_RESTART and forgets what it had. Returns 0 when every event was
+ * C2S_YEV_RESTART and forgets what it had. libyaml is given the text as it
+ * reads it, and stopped (C2S_YERR_SCALAR) once the token it is reading
+ * (a scalar, an anchor, a tag) has run past C2S_MAX_SCALAR_BYTES: it would
+ * otherwise hold the whole token, however long. Returns 0 when every event was
  * delivered, 1 when the sink stopped, -1 with *err set.
  */
 int c2s_yaml_libyaml(const char *data, size_t len, size_t bom, int ascii, c2s_yev_sink sink, void *ctx,

@@ -779,6 +779,10 @@ static void libyaml_error(struct loader *L, const struct c2s_yerr *e)
 		fail_nomem(L);
 		return;
 	}
+	if (e->kind == C2S_YERR_SCALAR) {
+		fail_limit(L, C2S_R_CS1093, e->at, e->problem, (unsigned long long)C2S_MAX_SCALAR_BYTES);
+		return;
+	}
 	if (e->kind == C2S_YERR_LIMIT) {
 		fail_limit(L, C2S_R_CS1094, e->at, e->problem, (unsigned long long)C2S_MAX_REREAD_BYTES);
 		return;
