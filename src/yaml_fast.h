@@ -62,6 +62,11 @@ enum c2s_fast_status {
  */
 enum c2s_fast_status c2s_yaml_fast(const char *data, size_t len, size_t bom, int ascii,
 				   c2s_yev_sink sink, void *ctx);
+/* The text check c2s_yaml_fast starts with, on a piece of the text (one
+ * that cuts no character and no \r\n): 1 the scanner may read it. */
+int c2s_yaml_fast_text(const char *p, size_t n, int ascii);
+/* c2s_yaml_fast on a text every piece of which passed c2s_yaml_fast_text. */
+enum c2s_fast_status c2s_yaml_fast_checked(const char *data, size_t len, size_t bom, c2s_yev_sink sink, void *ctx);
 
 /* Why c2s_yaml_libyaml stopped. */
 enum c2s_yerr_kind {
