@@ -297,7 +297,7 @@ static void write_value(struct mig_edits *ed, const struct mig_text *t, const st
 			if (((unsigned char)v[i] < 0x20 && v[i] != '\n' && v[i] != '\t') || v[i] == '\r')
 				ok = 0;
 		/* the content's indentation: the first non-blank line after the header */
-		uint32_t hdr_end = mt_next_line(t, start), ind = 0;
+		uint32_t hdr_end = c2s_ed_next_line(&t->src, start), ind = 0;
 		uint32_t l = hdr_end;
 		while (l < end) {
 			uint32_t k = 0;
@@ -307,7 +307,7 @@ static void write_value(struct mig_edits *ed, const struct mig_text *t, const st
 				ind = k;
 				break;
 			}
-			l = mt_next_line(t, l);
+			l = c2s_ed_next_line(&t->src, l);
 		}
 		if (ok && ind > 0 && (o = mig_edit(ed, start, end)) != NULL) {
 			/* keep what stood before the indicator on its line (a tag, an anchor) */
@@ -534,7 +534,7 @@ int mig_phase_interpolate(struct mig *m, struct mig_text *t, const struct c2s_en
 	c2s_buf_free(&val);
 	c2s_buf_free(&esc);
 	free(w.v);
-	if (rc == 0 && ed.n) {
+	if (rc == 0 && ed.list.n) {
 		struct mig_text next;
 		if (mig_apply(m, t, &ed, &next) != 0) {
 			rc = -1;
