@@ -207,7 +207,26 @@ void mig_op_untag(struct mig_ops *x, const struct c2s_node *n);
 /* Apply the changes to t: the next text in out. 0 or -1. */
 int mig_ops_apply(struct mig_ops *x, struct mig_text *out);
 
-/* ---- paths ---- */
+/* ---- paths in a document (compose-go's tree paths) ---- */
+/* Keys from the root and list items, as deep as the loader nests (deeper only through
+ * aliases: the walks stop there with trouble). */
+#define MIG_PATH_MAX C2S_MAX_DEPTH
+struct mig_path {
+	struct c2s_str seg[MIG_PATH_MAX];
+	int n;
+};
+/* Add a key, or a list item; 0, or -1 when the path is MIG_PATH_MAX long already. */
+int mig_path_push(struct mig_path *p, struct c2s_str key);
+int mig_path_push_item(struct mig_path *p);
+/* Does the path match a dotted pattern ("services.*.ports.[].target"): '*' is any key,
+ * "[]" any list item (a key written "[]" is a key)? */
+int mig_path_match(const struct mig_path *p, const char *pat);
+/* Does it match one of n patterns? */
+int mig_path_match_any(const struct mig_path *p, const char *const *pats, size_t n);
+/* The path, dotted, for messages (a list item as "[]"). */
+void mig_path_text(const struct mig_path *p, char *out, size_t size);
+
+/* ---- file paths ---- */
 /* path made absolute against base (a directory) and cleaned of ".", ".." and "//". */
 void mig_abs_path(const char *base, const char *path, char *out, size_t size);
 /* The directory of path ("." when it has none). */

@@ -547,7 +547,69 @@ int mt_is_null(const struct mig_text *t, const struct c2s_node *n)
 	return !n || (c2s_is_scalar(n) && c2s_resolve(&t->doc, n, &v) == C2S_TYPE_NULL);
 }
 
-/* ---- paths ---- */
+/* ---- paths in a document ---- */
+
+/* A list item's segment: told from a key by this address, not by its text. */
+static const char item_mark[] = "[]";
+
+int mig_path_push(struct mig_path *p, struct c2s_str key)
+{
+	if (p->n >= MIG_PATH_MAX)
+		return -1;
+	p->seg[p->n++] = key;
+	return 0;
+}
+
+int mig_path_push_item(struct mig_path *p)
+{
+	return mig_path_push(p, (struct c2s_str){item_mark, 2});
+}
+
+int mig_path_match(const struct mig_path *p, const char *pat)
+{
+	int i = 0;
+	while (*pat) {
+		const char *e = strchr(pat, '.');
+		size_t l = e ? (size_t)(e - pat) : strlen(pat);
+		if (i >= p->n)
+			return 0;
+		int item = p->seg[i].p == item_mark;
+		if (l == 2 && memcmp(pat, "[]", 2) == 0) {
+			if (!item)
+				return 0;
+		} else if (l == 1 && pat[0] == '*') {
+			if (item)
+				return 0;
+		} else if (item || p->seg[i].n != l || memcmp(p->seg[i].p, pat, l) != 0) {
+			return 0;
+		}
+		i++;
+		pat += l + (e ? 1 : 0);
+	}
+	return i == p->n;
+}
+
+int mig_path_match_any(const struct mig_path *p, const char *const *pats, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (mig_path_match(p, pats[i]))
+			return 1;
+	return 0;
+}
+
+void mig_path_text(const struct mig_path *p, char *out, size_t size)
+{
+	size_t at = 0;
+	out[0] = '\0';
+	for (int i = 0; i < p->n && at + 1 < size; i++) {
+		int w = snprintf(out + at, size - at, "%s%.*s", i ? "." : "", (int)p->seg[i].n, p->seg[i].p);
+		if (w < 0)
+			break;
+		at += (size_t)w;
+	}
+}
+
+/* ---- file paths ---- */
 
 /* path made absolute against base (a directory) and cleaned of "." and ".." parts. */
 void mig_abs_path(const char *base, const char *path, char *out, size_t size)

@@ -333,6 +333,14 @@ static void emit_add_flow(struct mig_out *o, const struct mig_add *a)
 	emit_add_flow_value(o, a);
 }
 
+/* ", " between the entries or items of a flow collection written anew. */
+static void flow_sep(struct mig_out *o, int *first)
+{
+	if (!*first)
+		mo_lit(o, ", ", 2);
+	*first = 0;
+}
+
 /* A node in flow style with the flow changes registered for it and inside it: a
  * replacement of a node inside is written in place (and not applied again). */
 static void emit_flow(const struct mig_ops *x, struct mig_out *o, const struct c2s_node *n, const struct mig_add *extra)
@@ -375,9 +383,7 @@ static void emit_flow(const struct mig_ops *x, struct mig_out *o, const struct c
 			for (size_t q = 0; extra && q < extra->n; q++)
 				if (c2s_scalar_is(d, k, extra->kids[q]->name))
 					sub = extra->kids[q];
-			if (!first)
-				mo_lit(o, ", ", 2);
-			first = 0;
+			flow_sep(o, &first);
 			mo_flow(o, x->t, k);
 			mo_lit(o, ": ", 2);
 			emit_flow(x, o, v, sub);
@@ -387,18 +393,14 @@ static void emit_flow(const struct mig_ops *x, struct mig_out *o, const struct c
 			for (size_t q = 0; a && q < a->n; q++) {
 				if (c2s_map_get(d, n, a->kids[q]->name, NULL))
 					continue;
-				if (!first)
-					mo_lit(o, ", ", 2);
-				first = 0;
+				flow_sep(o, &first);
 				emit_add_flow(o, a->kids[q]);
 			}
 		}
 		for (size_t q = 0; !f && extra && q < extra->n; q++) {
 			if (c2s_map_get(d, n, extra->kids[q]->name, NULL))
 				continue;
-			if (!first)
-				mo_lit(o, ", ", 2);
-			first = 0;
+			flow_sep(o, &first);
 			emit_add_flow(o, extra->kids[q]);
 		}
 		mo_lit(o, "}", 1);
@@ -411,22 +413,16 @@ static void emit_flow(const struct mig_ops *x, struct mig_out *o, const struct c
 			dropped |= f->drops[j] == i;
 		if (dropped)
 			continue;
-		if (!first)
-			mo_lit(o, ", ", 2);
-		first = 0;
+		flow_sep(o, &first);
 		emit_flow(x, o, c2s_seq_item(d, n, i), NULL);
 	}
 	for (size_t j = 0; f && j < f->nadds; j++)
 		for (size_t q = 0; q < f->adds[j]->n; q++) {
-			if (!first)
-				mo_lit(o, ", ", 2);
-			first = 0;
+			flow_sep(o, &first);
 			emit_item_flow(o, f->adds[j]->kids[q]);
 		}
 	for (size_t q = 0; extra && extra->kind == MIG_ADD_ITEMS && q < extra->n; q++) {
-		if (!first)
-			mo_lit(o, ", ", 2);
-		first = 0;
+		flow_sep(o, &first);
 		emit_item_flow(o, extra->kids[q]);
 	}
 	mo_lit(o, "]", 1);
