@@ -17,6 +17,11 @@ extern "C" {
 
 /* Largest input file accepted, in bytes (the 100,000-service benchmark file is ~110 MB). */
 #define C2S_MAX_FILE_BYTES ((size_t)512 << 20)
+/* Largest input read from a stream (standard input, a pipe, a device): a
+ * regular file's size is known before a byte is read and it is mapped, not
+ * copied; a stream's size is only known by holding it, so this is also what
+ * refusing one costs in memory. A 1 GB pipe stops here. */
+#define C2S_MAX_STREAM_BYTES ((size_t)16 << 20)
 /* Largest .compose2swarm.yml (or --config FILE) read, in bytes. */
 #define C2S_MAX_CONFIG_BYTES ((size_t)1 << 20)
 /* Longest scalar, in bytes of its value and in characters of its source. */

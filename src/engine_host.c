@@ -188,8 +188,10 @@ bad:
 }
 
 /* parseDockerDaemonHost (opts/hosts.go), with the transports we do not speak
- * refused clearly: ssh:// needs `docker system dial-stdio` over ssh. */
-static int parse_host(const char *val, int default_tls, char *out, size_t n, struct c2s_engine_error *err)
+ * refused clearly, naming where the host came from (origin: "-H",
+ * "DOCKER_HOST", "context NAME"): ssh:// needs `docker system dial-stdio`. */
+static int parse_host(const char *val, const char *origin, int default_tls, char *out, size_t n,
+		      struct c2s_engine_error *err)
 {
 	const char *s;
 	size_t len;
@@ -224,13 +226,34 @@ static int parse_host(const char *val, int default_tls, char *out, size_t n, str
 		}
 		return 0;
 	}
-	if ((plen == 3 && memcmp(buf, "ssh", 3) == 0) || (plen == 2 && memcmp(buf, "fd", 2) == 0) ||
-	    (plen == 5 && memcmp(buf, "npipe", 5) == 0)) {
+	if (plen == 3 && memcmp(buf, "ssh", 3) == 0) {
+		/* docker runs `ssh [-l USER] [-p PORT] HOST docker system dial-stdio`
+		 * (cli/connhelper) and speaks HTTP over its stdio; libcurl needs a
+		 * socket. ssh can forward the daemon's socket to a local one. */
+		size_t hl = strcspn(rest, "/?#");
+		const char *at = memchr(rest, '@', hl);
+		const char *hp = at ? at + 1 : rest;
+		size_t hpl = hl - (size_t)(hp - rest);
+		const char *colon = hpl && hp[0] != '[' ? memchr(hp, ':', hpl) : NULL;
+		size_t namel = colon ? (size_t)(colon - hp) : hpl;
+		int userl = at ? (int)(at - rest) : 0;
+		const char *use = strcmp(origin, "-H") == 0	      ? "-H unix:///tmp/docker.sock"
+				  : strcmp(origin, "DOCKER_HOST") == 0 ? "DOCKER_HOST=unix:///tmp/docker.sock"
+								       : "-H unix:///tmp/docker.sock (or a context with that host)";
 		fail(err, C2S_ENGINE_ERR_UNSUPPORTED,
-		     "%s: compose2swarm speaks to the Engine API over unix:// and tcp:// (with TLS) only; "
-		     "%.*s:// is not supported (for ssh, forward the daemon's socket: ssh -L /tmp/docker.sock:"
-		     "/var/run/docker.sock HOST, then -H unix:///tmp/docker.sock)",
-		     buf, (int)plen, buf);
+		     "%s (from %s): ssh:// is not supported: compose2swarm speaks to the Engine API over unix:// and "
+		     "tcp:// only, and docker reaches an ssh:// host through `docker system dial-stdio`; forward the "
+		     "daemon's socket instead: ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock %s%.*s%s%.*s%s%.*s, "
+		     "then use %s",
+		     buf, origin, colon ? "-p " : "", colon ? (int)(hpl - namel - 1) : 0, colon ? colon + 1 : "",
+		     colon ? " " : "", userl, rest, at ? "@" : "", (int)namel, hp, use);
+		return -1;
+	}
+	if ((plen == 2 && memcmp(buf, "fd", 2) == 0) || (plen == 5 && memcmp(buf, "npipe", 5) == 0)) {
+		fail(err, C2S_ENGINE_ERR_UNSUPPORTED,
+		     "%s (from %s): compose2swarm speaks to the Engine API over unix:// and tcp:// (with TLS) only; "
+		     "%.*s:// is not supported",
+		     buf, origin, (int)plen, buf);
 		return -1;
 	}
 	fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "invalid bind address format: %s", buf);
@@ -311,7 +334,7 @@ static int resolve_default(const struct c2s_engine_options *o, struct c2s_engine
 	int verify = env_nonempty(envp, "DOCKER_TLS_VERIFY") != NULL;
 	int tls = verify || env_nonempty(envp, "DOCKER_TLS") != NULL;
 	const char *host = o->host ? o->host : env_get(envp, "DOCKER_HOST");
-	if (parse_host(host ? host : "", tls, ep->host, sizeof ep->host, err) != 0)
+	if (parse_host(host ? host : "", o->host ? "-H" : "DOCKER_HOST", tls, ep->host, sizeof ep->host, err) != 0)
 		return -1;
 	if (!tls)
 		return 0;
@@ -366,7 +389,9 @@ static int resolve_context(const struct c2s_engine_options *o, const char *confd
 	ep->skip_verify = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(docker, "SkipTLSVerify"));
 	/* A context's host was validated when it was made; still refuse what we
 	 * cannot speak, and normalise unix:// and tcp:// the same way. */
-	r = parse_host(host, 0, ep->host, sizeof ep->host, err);
+	char origin[C2S_ENGINE_NAME_MAX + 16];
+	snprintf(origin, sizeof origin, "context %s", ep->context);
+	r = parse_host(host, origin, 0, ep->host, sizeof ep->host, err);
 	cJSON_Delete(meta);
 	if (r != 0)
 		return -1;

@@ -803,13 +803,10 @@ struct c2s_source *mig_read(struct mig *m, const char *path, const char *name)
 		name = path + cl + 1;
 	enum c2s_read_status st = c2s_source_read(src, path, name, &e);
 	if (st != C2S_READ_OK) {
-		if (st == C2S_READ_DIRECTORY)
-			mig_trouble(m, "%s: is a directory, not a compose file", path);
-		else if (st == C2S_READ_TOO_BIG)
-			mig_trouble(m, "%s: larger than %zu MiB, the most compose2swarm reads (C2S_MAX_FILE_BYTES)",
-				    path, C2S_MAX_FILE_BYTES >> 20);
-		else
-			mig_trouble(m, "%s: %s", path, strerror(e));
+		/* source.c's words, as lint and convert give them (a stream's own limit too) */
+		char msg[4200];
+		c2s_source_read_message(msg, sizeof msg, path, st, e, C2S_MAX_FILE_BYTES, "compose file");
+		mig_trouble(m, "%s", msg);
 		free(src);
 		return NULL;
 	}

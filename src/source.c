@@ -225,8 +225,10 @@ enum c2s_read_status c2s_source_read_capped(struct c2s_source *s, const char *pa
 	}
 	struct stat st;
 	size_t hint = 0;
+	int regular = 0;
 	enum c2s_read_status refused = C2S_READ_OK;
 	if (fstat(fd, &st) == 0) {
+		regular = S_ISREG(st.st_mode);
 		if (S_ISDIR(st.st_mode))
 			refused = C2S_READ_DIRECTORY;
 		else if (!S_ISREG(st.st_mode) && (flags & C2S_READ_REGULAR_ONLY))
@@ -240,6 +242,12 @@ enum c2s_read_status c2s_source_read_capped(struct c2s_source *s, const char *pa
 		if (!is_stdin)
 			close(fd);
 		return refused;
+	}
+	/* A stream is held whole to be measured: its own, lower cap. */
+	enum c2s_read_status too_big = C2S_READ_TOO_BIG;
+	if (!regular && max > C2S_MAX_STREAM_BYTES) {
+		max = C2S_MAX_STREAM_BYTES;
+		too_big = C2S_READ_STREAM_TOO_BIG;
 	}
 	long page = sysconf(_SC_PAGESIZE);
 	if (hint >= SOURCE_MMAP_MIN_BYTES && page > 0 && hint % (size_t)page != 0) {
@@ -258,7 +266,7 @@ enum c2s_read_status c2s_source_read_capped(struct c2s_source *s, const char *pa
 	if (!is_stdin)
 		close(fd);
 	if (r != C2S_READ_OK)
-		return r;
+		return r == C2S_READ_TOO_BIG ? too_big : r;
 	s->path = strdup(path);
 	s->name = strdup(name ? name : path);
 	int bom16 = utf16_bom(s->data, s->len);
@@ -269,7 +277,7 @@ enum c2s_read_status c2s_source_read_capped(struct c2s_source *s, const char *pa
 	}
 	if (s->len > max) {
 		c2s_source_free(s);
-		return C2S_READ_TOO_BIG;
+		return too_big;
 	}
 	source_finish(s);
 	return C2S_READ_OK;
@@ -298,6 +306,11 @@ void c2s_source_read_message(char *buf, size_t size, const char *path, enum c2s_
 		else
 			snprintf(buf, size, "%s: larger than %zu KiB, the largest %s compose2swarm reads", path,
 				 max >> 10, what);
+		break;
+	case C2S_READ_STREAM_TOO_BIG:
+		snprintf(buf, size, "%s: larger than %zu MiB, the largest stream (standard input, a pipe or a device) "
+			 "compose2swarm reads; as a regular file, a %s may hold up to %zu MiB", path,
+			 C2S_MAX_STREAM_BYTES >> 20, what, max >> 20);
 		break;
 	case C2S_READ_ERRNO:
 		if (e == ENOMEM)

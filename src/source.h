@@ -46,7 +46,8 @@ enum c2s_read_status {
 	C2S_READ_ERRNO,     /* open/read failed: errno says why */
 	C2S_READ_DIRECTORY, /* the path names a directory */
 	C2S_READ_TOO_BIG,   /* larger than the limit (C2S_MAX_FILE_BYTES) */
-	C2S_READ_NOT_REGULAR /* a FIFO, device or socket, with C2S_READ_REGULAR_ONLY */
+	C2S_READ_NOT_REGULAR, /* a FIFO, device or socket, with C2S_READ_REGULAR_ONLY */
+	C2S_READ_STREAM_TOO_BIG /* a stream longer than C2S_MAX_STREAM_BYTES (below the caller's limit) */
 };
 
 /* c2s_source_read_capped flags. */
@@ -54,13 +55,15 @@ enum {
 	C2S_READ_REGULAR_ONLY = 1 /* refuse anything but a regular file, without waiting on a FIFO */
 };
 
-/* Read path ("-": standard input) whole, up to C2S_MAX_FILE_BYTES. On failure
+/* Read path ("-": standard input) whole, up to C2S_MAX_FILE_BYTES (a stream:
+ * up to C2S_MAX_STREAM_BYTES, the lower of the two). On failure
  * *err_errno holds errno for C2S_READ_ERRNO. name is what reports show; NULL
  * means path. A stream is read up to its first NUL byte (included), where
  * every YAML reader stops: /dev/zero costs one chunk, not the limit. */
 enum c2s_read_status c2s_source_read(struct c2s_source *s, const char *path,
 				     const char *name, int *err_errno);
-/* The same with another limit (the buffer never grows past it) and flags. */
+/* The same with another limit (the buffer never grows past it; a stream's
+ * limit is also at most C2S_MAX_STREAM_BYTES) and flags. */
 enum c2s_read_status c2s_source_read_capped(struct c2s_source *s, const char *path, const char *name,
 					    size_t max, int flags, int *err_errno);
 /* What went wrong, for a message: "PATH: why", naming the limit max when it

@@ -1,7 +1,7 @@
 #!/bin/sh
 # deploy.sh -- `compose2swarm deploy`'s contract around the requests (the requests themselves:
 # tests/deploy/run.sh): usage errors, the lint gate (nothing sent), an unreachable daemon and one
-# that is no swarm manager (exit 2), --plan-only (reads only), the question on a terminal (no:
+# that is no swarm manager (exit 2), an ssh:// host (refused, exit 2), --plan-only (reads only), the question on a terminal (no:
 # nothing sent; yes: applied), SIGINT or SIGTERM while applying (the request in flight ends, nothing after,
 # exit 2), a credential helper that fails. Against scripts/reference/fakedockerd.py.
 set -u
@@ -52,6 +52,13 @@ expect "--fail-on error lets warnings pass" 1 'Plan: ' 'CS5101'
 # --- the daemon: unreachable, or not a manager: exit 2 with the address or docker's words ---
 DOCKER_HOST=unix://$tmp/nobody.sock run deploy --yes --detach -c "$ok_stack" s
 expect "an unreachable daemon is exit 2, named" 2 '' "Cannot connect to the Docker daemon at unix://$tmp/nobody.sock"
+# ssh:// (docker dials `docker system dial-stdio` over ssh): refused before anything is sent,
+# naming where the host came from and the socket forwarding to use instead
+DOCKER_HOST=ssh://me@box.example:2222 run deploy --yes --detach -c "$ok_stack" s
+expect "an ssh:// DOCKER_HOST is refused with exit 2" 2 '' \
+	'ssh://me@box.example:2222 \(from DOCKER_HOST\): ssh:// is not supported.*ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock -p 2222 me@box.example, then use DOCKER_HOST=unix:///tmp/docker.sock'
+run plan -H ssh://box -c "$ok_stack" s
+expect "plan -H ssh://... is refused with exit 2" 2 '' 'ssh://box \(from -H\): ssh:// is not supported.*then use -H unix:///tmp/docker.sock'
 fake_start --swarm inactive
 run deploy --yes --detach -c "$ok_stack" s;     expect "a daemon that is no manager is exit 2" 2 '' 'not a swarm manager'
 

@@ -139,8 +139,20 @@ def main():
     # cap (C2S_MAX_CONFIG_BYTES, 1 MiB), which is hit before the buffer grows
     run("lint --config /dev/stdin, 8 MiB piped", ["lint", "--config", "/dev/stdin", seed], {2},
         r"/dev/stdin: larger than 1 MiB", feed=b"# " + b"x" * (8 * MIB) + b"\n")
-    # a compose file piped past the file limit is C2S_MAX_FILE_BYTES (512 MiB):
-    # reading that much costs 512 MiB by design, so it is not run here
+    # 1 GiB of text piped: `yes` (y and a line break: one multi-line plain
+    # scalar) and one long line; a stream is held whole to be measured, so it
+    # has its own cap, C2S_MAX_STREAM_BYTES (16 MiB), far below the file limit
+    stream_msg = r"-: larger than 16 MiB, the largest stream \(standard input, a pipe or a device\)"
+    for what, shell in (("`yes`", "yes"), ("one long line", "head -c 1G /dev/zero | tr '\\0' x")):
+        with subprocess.Popen(["sh", "-c", shell + " | head -c 1G"], stdout=subprocess.PIPE) as gen:
+            run("lint -, 1 GiB of %s piped" % what, ["lint", "-"], {2}, stream_msg, stdin=gen.stdout)
+            gen.stdout.close()
+            gen.kill()
+    with subprocess.Popen(["sh", "-c", "yes | head -c 1G"], stdout=subprocess.PIPE) as gen:
+        run("convert -c /dev/stdin, 1 GiB of `yes` piped", ["convert", "-c", "/dev/stdin"], {2},
+            r"/dev/stdin: larger than 16 MiB, the largest stream", stdin=gen.stdout)
+        gen.stdout.close()
+        gen.kill()
 
     # a scalar past C2S_MAX_SCALAR_BYTES (1 MiB): the load ends there, once (no
     # second reading by libyaml), and the report's excerpt is cut

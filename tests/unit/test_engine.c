@@ -215,6 +215,9 @@ static void test_hosts(void **state)
 			  "unable to resolve docker endpoint: invalid bind address format: foo://x");
 	expect_host_error("TCP://h:1", C2S_ENGINE_ERR_CONFIG, "invalid bind address format: TCP://h:1");
 	expect_host_error("ssh://u@h", C2S_ENGINE_ERR_UNSUPPORTED, "ssh:// is not supported");
+	/* what to run instead: ssh's own socket forwarding, with the port and user of the URL */
+	expect_host_error("ssh://me@box.example:2222/x", C2S_ENGINE_ERR_UNSUPPORTED,
+			  "ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock -p 2222 me@box.example, then use ");
 	expect_host_error("fd://", C2S_ENGINE_ERR_UNSUPPORTED, "fd:// is not supported");
 }
 
@@ -328,6 +331,7 @@ static void test_contexts(void **state)
 	const char *ssh[] = {"DOCKER_CONFIG=" FIX "/dockerconfig", "DOCKER_CONTEXT=ssh-ctx", NULL};
 	assert_int_equal(resolve_env(ssh, NULL, NULL, &ep, &err), -1);
 	assert_int_equal(err.code, C2S_ENGINE_ERR_UNSUPPORTED);
+	assert_non_null(strstr(err.message, "ssh://user@example.invalid (from context ssh-ctx): ssh:// is not supported"));
 	/* docker 28.2.2's words for a context that does not exist */
 	const char *nope[] = {"DOCKER_CONFIG=/nonexistent/dc", "DOCKER_CONTEXT=nope", NULL};
 	assert_int_equal(resolve_env(nope, NULL, NULL, &ep, &err), -1);

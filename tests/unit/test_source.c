@@ -177,7 +177,30 @@ static void test_stream_limits(void **state)
 	assert_int_equal(s.len, 1);
 	assert_int_equal(s.data[0], '\0');
 	c2s_source_free(&s);
+	/* C2S_MAX_STREAM_BYTES: a stream's own cap, below the file limit asked
+	 * for; exactly that much is read, one byte more is refused */
+	fd = text_pipe(C2S_MAX_STREAM_BYTES);
+	snprintf(path, sizeof path, "/dev/fd/%d", fd);
+	assert_int_equal(c2s_source_read(&s, path, NULL, &e), C2S_READ_OK);
+	assert_int_equal(s.len, C2S_MAX_STREAM_BYTES);
+	c2s_source_free(&s);
+	close(fd);
+	wait(NULL);
+	fd = text_pipe(C2S_MAX_STREAM_BYTES + 1);
+	snprintf(path, sizeof path, "/dev/fd/%d", fd);
+	assert_int_equal(c2s_source_read(&s, path, NULL, &e), C2S_READ_STREAM_TOO_BIG);
+	close(fd);
+	wait(NULL);
+	/* a limit below the stream cap stays the caller's */
+	fd = text_pipe(C2S_MAX_CONFIG_BYTES + 1);
+	snprintf(path, sizeof path, "/dev/fd/%d", fd);
+	assert_int_equal(c2s_source_read_capped(&s, path, NULL, C2S_MAX_CONFIG_BYTES, 0, &e), C2S_READ_TOO_BIG);
+	close(fd);
+	wait(NULL);
 	char msg[256];
+	c2s_source_read_message(msg, sizeof msg, "-", C2S_READ_STREAM_TOO_BIG, 0, C2S_MAX_FILE_BYTES, "compose file");
+	assert_string_equal(msg, "-: larger than 16 MiB, the largest stream (standard input, a pipe or a device) "
+			    "compose2swarm reads; as a regular file, a compose file may hold up to 512 MiB");
 	c2s_source_read_message(msg, sizeof msg, "-", C2S_READ_TOO_BIG, 0, C2S_MAX_FILE_BYTES, "compose file");
 	assert_string_equal(msg, "-: larger than 512 MiB, the largest compose file compose2swarm reads");
 	c2s_source_read_message(msg, sizeof msg, "c.yml", C2S_READ_TOO_BIG, 0, C2S_MAX_CONFIG_BYTES, "config file");
