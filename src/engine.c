@@ -402,7 +402,7 @@ struct c2s_engine {
 	long timeout_ms, connect_timeout_ms;
 	size_t max_response;
 	char user_agent[128];
-	struct curl_slist *custom; /* config.json's HttpHeaders, as "Name: value" */
+	struct curl_slist *custom; /* HttpHeaders or DOCKER_CUSTOM_HEADERS, as "Name: value" or "Name;" */
 	char curl_error[CURL_ERROR_SIZE];
 	/* the answer being read */
 	struct c2s_buf body;
@@ -488,53 +488,37 @@ static int global_init(struct c2s_engine_error *err)
 	return 0;
 }
 
-/* textproto.CanonicalMIMEHeaderKey: "x-meta-id" is "X-Meta-Id"; a key with a
- * byte outside a token stays as written. */
-static void canonical_key(const char *k, char *out, size_t n)
-{
-	size_t len = strlen(k);
-	int valid = len > 0 && len < n;
-	for (size_t i = 0; valid && i < len; i++)
-		valid = (unsigned char)k[i] > 32 && (unsigned char)k[i] < 127 && !strchr("\"(),/:;<=>?@[\\]{}", k[i]);
-	snprintf(out, n, "%s", k);
-	if (!valid)
-		return;
-	for (size_t i = 0, up = 1; out[i]; i++) {
-		char c = out[i];
-		out[i] = up && c >= 'a' && c <= 'z' ? (char)(c - 32) : !up && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-		up = c == '-';
-	}
-}
-
-/* The docker config's HttpHeaders go on every request (the CLI's
- * client.WithHTTPHeaders); its own User-Agent wins over one set there. */
+/* The headers the CLI adds to every request (c2s_engine_custom_headers), as
+ * libcurl lines: "Name: value", or "Name;" for an empty value (libcurl drops
+ * "Name:"). */
 static int custom_headers(struct c2s_engine *e, const char *const *envp, struct c2s_engine_error *err)
 {
 	cJSON *config;
 	if (c2s_engine_read_config(envp, &config, err) != 0)
 		return -1;
-	const cJSON *h;
-	cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(config, "HttpHeaders"))
-	{
-		char key[256];
-		if (!cJSON_IsString(h) || !h->string)
-			continue;
-		canonical_key(h->string, key, sizeof key);
-		if (strcmp(key, "User-Agent") == 0 || strpbrk(h->valuestring, "\r\n"))
-			continue;
-		size_t n = strlen(key) + strlen(h->valuestring) + 3;
+	struct c2s_engine_headers hs;
+	int r = c2s_engine_custom_headers(envp, config, &hs, err);
+	cJSON_Delete(config);
+	if (r != 0)
+		return -1;
+	for (size_t i = 0; i < hs.n; i++) {
+		const char *k = hs.v[i].name, *v = hs.v[i].value;
+		size_t n = strlen(k) + strlen(v) + 3;
 		char *line = malloc(n);
-		struct curl_slist *t = line ? (snprintf(line, n, "%s: %s", key, h->valuestring), curl_slist_append(e->custom, line))
-					    : NULL;
+		struct curl_slist *t = NULL;
+		if (line) {
+			snprintf(line, n, *v ? "%s: %s" : "%s;", k, v);
+			t = curl_slist_append(e->custom, line);
+		}
 		free(line);
 		if (!t) {
-			cJSON_Delete(config);
+			c2s_engine_headers_free(&hs);
 			fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
 			return -1;
 		}
 		e->custom = t;
 	}
-	cJSON_Delete(config);
+	c2s_engine_headers_free(&hs);
 	return 0;
 }
 
@@ -675,7 +659,7 @@ static int exchange(struct c2s_engine *e, const char *method, const char *url, c
 	ADD("Expect:");
 	/* the config's headers first; the request's own replace one of the same name */
 	for (const struct curl_slist *ch = e->custom; ch && ok; ch = ch->next) {
-		size_t kl = strcspn(ch->data, ":");
+		size_t kl = strcspn(ch->data, ":;");
 		if ((body && kl == 12 && strncasecmp(ch->data, "Content-Type", 12) == 0) ||
 		    (registry_auth && kl == 15 && strncasecmp(ch->data, "X-Registry-Auth", 15) == 0))
 			continue;

@@ -543,6 +543,20 @@ static int interp_find(const struct c2s_doc *d, uint32_t idx)
 
 void c2s_interp_forget(struct c2s_doc *doc)
 {
+	/* failed entries sort last and are few (each is a reported error): keep them,
+	 * so that the rules leave a value docker never got to alone */
+	uint32_t keep = doc->ninterpolated;
+	while (keep && (doc->interpolated[keep - 1] & C2S_INTERP_FAILED))
+		keep--;
+	uint32_t nfailed = doc->ninterpolated - keep;
+	if (nfailed) {
+		memmove(doc->interpolated, doc->interpolated + keep, nfailed * sizeof *doc->interpolated);
+		uint32_t *less = realloc(doc->interpolated, nfailed * sizeof *doc->interpolated);
+		if (less)
+			doc->interpolated = less;
+		doc->ninterpolated = doc->cap_interpolated = nfailed;
+		return;
+	}
 	free(doc->interpolated);
 	doc->interpolated = NULL;
 	doc->ninterpolated = doc->cap_interpolated = 0;

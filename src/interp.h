@@ -94,8 +94,9 @@ int c2s_node_interpolated(const struct c2s_doc *doc, const struct c2s_node *n);
  * as docker stops there. */
 int c2s_node_interp_failed(const struct c2s_doc *doc, const struct c2s_node *n);
 /* Forget which scalars interpolation rewrote (their values stay): once the
- * pipeline is done nothing asks c2s_node_interpolated or c2s_node_interp_failed,
- * and a 10 MB file has 25,000 of them (100 KB at the peak). */
+ * pipeline is done nothing asks c2s_node_interpolated, and a 10 MB file has
+ * 25,000 of them (100 KB at the peak). Which ones failed is kept (the rules
+ * ask c2s_node_interp_failed). */
 void c2s_interp_forget(struct c2s_doc *doc);
 /* In doc->interpolated, the entries of failed scalars carry this bit. */
 #define C2S_INTERP_FAILED 0x80000000u

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "check.h"
 #include "goval.h"
+#include "interp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,14 @@
 /* Longest path we build to look a file up. */
 #define ARTIFACT_MAX_PATH 4096
 
-static int has_dollar(struct c2s_str s)
+/* Is value s of node n not what deploy would use? With --no-interpolate a '$' is
+ * still a variable (or a "$$"); interpolated, a '$' left is literal and only a
+ * value whose interpolation failed (an error already) is unknown. */
+static int unknown_value(const struct c2s_check *c, const struct c2s_node *n, struct c2s_str s)
 {
-	return memchr(s.p, '$', s.n) != NULL;
+	if (c->uninterpolated)
+		return memchr(s.p, '$', s.n) != NULL;
+	return c2s_node_interp_failed(c->doc, n);
 }
 
 /* ---- images ---- */
@@ -43,7 +49,7 @@ void c2s_check_image_pinned(struct c2s_check *c)
 		if (!c2s_is_scalar(img) || !c2s_str_eq(c2s_svc_mode(c, i), "replicated"))
 			continue;
 		struct c2s_str s = c2s_scalar(d, img);
-		if (s.n == 0 || has_dollar(s) || memchr(s.p, '@', s.n))
+		if (s.n == 0 || unknown_value(c, img, s) || memchr(s.p, '@', s.n))
 			continue;  /* digests pin exactly; variables are set at deploy time */
 		const char *slash = s.p, *colon = NULL;
 		for (size_t k = 0; k < s.n; k++)
@@ -72,7 +78,7 @@ void c2s_check_registry_auth(struct c2s_check *c)
 		if (!c2s_is_scalar(img))
 			continue;
 		struct c2s_str s = c2s_scalar(d, img);
-		if (has_dollar(s))
+		if (unknown_value(c, img, s))
 			continue;
 		struct c2s_str host = image_registry(s);
 		if (host.n == 0)
@@ -197,7 +203,7 @@ void c2s_check_local_volume_replicas(struct c2s_check *c)
 				src = c2s_scalar(d, sn);
 				at = sn;
 			}
-			if (src.n == 0 || src.p[0] == '/' || relative_path(src) || has_dollar(src))
+			if (src.n == 0 || src.p[0] == '/' || relative_path(src) || unknown_value(c, at, src))
 				continue;
 			int64_t idx = c2s_keyset_find(&set, src);
 			if (idx < 0 || !node_local_volume(d, c2s_map_value(d, top, (uint32_t)idx)))
@@ -227,10 +233,11 @@ void c2s_check_local_volume_replicas(struct c2s_check *c)
 /* Does path exist, resolved as the loader's absPath does (joined to the compose
  * file's directory and cleaned, shown relative to here as the file was named)?
  * 1 yes, 0 no (the resolved path in buf), -1 not checkable. */
-static int file_exists(const struct c2s_check *c, struct c2s_str path, char *buf, size_t size)
+static int file_exists(const struct c2s_check *c, const struct c2s_node *at, struct c2s_str path,
+		       char *buf, size_t size)
 {
 	char dir[ARTIFACT_MAX_PATH];
-	if (path.n == 0 || has_dollar(path) || path.p[0] == '~' || memchr(path.p, '\0', path.n))
+	if (path.n == 0 || unknown_value(c, at, path) || path.p[0] == '~' || memchr(path.p, '\0', path.n))
 		return -1;
 	const char *base = c->doc->src->path;
 	if (c2s_path_workdir(NULL, base ? base : "-", dir, sizeof dir) != 0 || strlen(dir) + path.n + 3 > size)
@@ -244,7 +251,7 @@ static void missing(struct c2s_check *c, const struct c2s_node *at, const char *
 	struct c2s_str s = c2s_scalar(c->doc, at);
 	char path[ARTIFACT_MAX_PATH + 8];
 	struct stat st;
-	int there = file_exists(c, s, path, sizeof path);
+	int there = file_exists(c, at, s, path, sizeof path);
 	if (there == 1 && strcmp(what, "env_file") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		/* the CLI's os.ReadFile opens a directory, then fails to read it (an env_file
 		 * that is a directory is CS3005's: kvfile words it) */

@@ -3,7 +3,7 @@
 # tests/deploy/run.sh): usage errors, the lint gate (nothing sent), an unreachable daemon and one
 # that is no swarm manager (exit 2), an ssh:// host (refused, exit 2), --plan-only (reads only), the question on a terminal (no:
 # nothing sent; yes: applied), SIGINT or SIGTERM while applying (the request in flight ends, nothing after,
-# exit 2), a credential helper that fails. Against scripts/reference/fakedockerd.py.
+# exit 2), DOCKER_CUSTOM_HEADERS on plan's requests, a credential helper that fails. Against scripts/reference/fakedockerd.py.
 set -u
 . "$(dirname "$0")/lib.sh"
 "$bin" --version | grep -q "^Engine API client: " || { echo "SKIP: no Engine API client in this build"; exit 77; }
@@ -110,6 +110,36 @@ for sig in INT TERM; do
 		fail "SIG$sig while applying: exit $rc, $said named, $sent sent: $(tail -2 "$tmp/err")"
 	fi
 done
+
+# --- DOCKER_CUSTOM_HEADERS: plan and deploy --plan-only send on every request the headers docker
+# sent (tests/deploy/cases/custom-headers/docker.jsonl, recorded from the docker CLI 28.2.2;
+# that case compares a whole deploy) ---
+hcase=$top/tests/deploy/cases/custom-headers
+hvalue=$(sed -n "s/^HEADERS='\(.*\)'\$/\1/p" "$hcase/case.sh")
+same_headers() { # every request of the log carries docker's headers (User-Agent aside)
+	python3 - "$hcase/docker.jsonl" "$tmp/log.jsonl" <<'PY'
+import json, sys
+def h(r):
+    return {k: v for k, v in r["headers"].items() if k not in ("User-Agent", "Content-Type", "Content-Length")}
+want = h(json.loads(open(sys.argv[1]).readline()))
+got = [json.loads(l) for l in open(sys.argv[2])]
+bad = [(r["method"], r["endpoint"], h(r)) for r in got if h(r) != want]
+if not got or bad:
+    print("want %s; %d requests, these differ: %s" % (want, len(got), bad[:2]))
+    sys.exit(1)
+PY
+}
+for cmd in plan "deploy --plan-only --fail-on none"; do
+	fake_start
+	# shellcheck disable=SC2086
+	DOCKER_CONFIG=$hcase/dockerconfig DOCKER_CUSTOM_HEADERS=$hvalue run $cmd -c "$hcase/stack.yml" s
+	sleep 0.3
+	[ "$rc" = 1 ] && why=$(same_headers) && ok "$cmd sends docker's DOCKER_CUSTOM_HEADERS headers" ||
+		fail "$cmd with DOCKER_CUSTOM_HEADERS: exit $rc: $why $(cat "$tmp/err")"
+done
+DOCKER_CUSTOM_HEADERS='a="b' run plan -c "$ok_stack" s
+expect "a DOCKER_CUSTOM_HEADERS docker refuses is exit 2, in docker's words" 2 '' \
+	'failed to parse custom headers from DOCKER_CUSTOM_HEADERS environment variable: value must be formatted as comma-separated key=value pairs'
 
 # --- --with-registry-auth: a credential helper that fails stops the deploy, as docker's ---
 fake_start

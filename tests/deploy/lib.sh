@@ -11,6 +11,7 @@
 #   AUTH    1: DOCKER_CONFIG is the case's dockerconfig/ and its bin/ is first on PATH
 #           (AUTH_DIR: another directory holding those two)
 #   STACK   the stack name (default s)
+#   HEADERS DOCKER_CUSTOM_HEADERS of every deploy (default: unset)
 # run_case TOOL CASE OUT [CASE_FILE]: OUT.jsonl is the compared deploy's log, OUT.out/.err/.rc what it printed.
 top=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 
@@ -31,14 +32,15 @@ tool_deploy() {
 	shift 2
 	local cargs=() f
 	for f in "$@"; do cargs+=(-c "$f"); done
-	local path=$PATH cfg=$empty_config
+	local path=$PATH cfg=$empty_config hdrs=()
 	if [ "${AUTH:-0}" = 1 ]; then cfg=${AUTH_DIR:-$case_dir}/dockerconfig; path=${AUTH_DIR:-$case_dir}/bin:$PATH; fi
+	[ -n "${HEADERS:-}" ] && hdrs=(DOCKER_CUSTOM_HEADERS="$HEADERS")
 	# shellcheck disable=SC2086
 	if [ "$tool" = docker ]; then
-		(cd "$case_dir" && env -i PATH="$path" HOME="$HOME" DOCKER_HOST="$DOCKER_HOST" DOCKER_CONFIG="$cfg" \
+		(cd "$case_dir" && env -i PATH="$path" HOME="$HOME" DOCKER_HOST="$DOCKER_HOST" DOCKER_CONFIG="$cfg" "${hdrs[@]}" \
 			timeout 60 "${DOCKER_BIN:-docker}" stack deploy $flags "${cargs[@]}" "${STACK:-s}" </dev/null)
 	else
-		(cd "$case_dir" && env -i PATH="$path" HOME="$HOME" DOCKER_HOST="$DOCKER_HOST" DOCKER_CONFIG="$cfg" \
+		(cd "$case_dir" && env -i PATH="$path" HOME="$HOME" DOCKER_HOST="$DOCKER_HOST" DOCKER_CONFIG="$cfg" "${hdrs[@]}" \
 			timeout 60 "$C2S" deploy --yes --detach --fail-on none $flags "${cargs[@]}" "${STACK:-s}" </dev/null)
 	fi
 }
@@ -71,7 +73,7 @@ PY
 run_case() {
 	local tool=$1 out=$3
 	case_dir=$(cd "$2" && pwd)
-	FLAGS="" FILES="" SETUP="" FAKE_ARGS="" AUTH=0 AUTH_DIR="" STACK=s
+	FLAGS="" FILES="" SETUP="" FAKE_ARGS="" AUTH=0 AUTH_DIR="" STACK=s HEADERS=""
 	# shellcheck disable=SC1090
 	. "${4:-$case_dir/case.sh}"
 	local tmp
