@@ -10,7 +10,7 @@
 enum c2s_engine_code {
 	C2S_ENGINE_OK = 0,
 	C2S_ENGINE_ERR_CONFIG,      /* host, context or TLS settings docker would refuse too */
-	C2S_ENGINE_ERR_UNSUPPORTED, /* ssh://, fd://, npipe://, or a build without libcurl */
+	C2S_ENGINE_ERR_UNSUPPORTED, /* fd://, npipe://, or a build without libcurl */
 	C2S_ENGINE_ERR_CONNECT,     /* the daemon cannot be reached (the message names the address) */
 	C2S_ENGINE_ERR_TIMEOUT,     /* no complete answer within the timeout */
 	C2S_ENGINE_ERR_DAEMON,      /* the daemon answered 4xx or 5xx; the message is its {"message"} */
@@ -40,7 +40,8 @@ struct c2s_engine_options {
 	const char *host;          /* -H/--host, or NULL */
 	const char *context;       /* --context NAME, or NULL */
 	const char *const *envp;   /* the environment (DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG,
-				      DOCKER_TLS*, DOCKER_CERT_PATH, DOCKER_API_VERSION, HOME);
+				      DOCKER_TLS*, DOCKER_CERT_PATH, DOCKER_API_VERSION,
+				      DOCKER_CUSTOM_HEADERS, HOME);
 				      NAME=VALUE, NULL-ended; NULL: an empty one */
 	long timeout_ms;           /* one request; 0: C2S_ENGINE_TIMEOUT_MS */
 	long connect_timeout_ms;   /* 0: C2S_ENGINE_CONNECT_TIMEOUT_MS */
@@ -168,6 +169,27 @@ int c2s_engine_list_stack(struct c2s_engine *e, enum c2s_engine_kind kind, const
 
 /* The label the CLI puts on every object of a stack (convert.LabelNamespace). */
 #define C2S_STACK_NAMESPACE_LABEL "com.docker.stack.namespace"
+
+/* The headers the CLI adds to every request (newAPIClientFromEndpoint):
+ * config.json's HttpHeaders, or instead, when it names any, the
+ * DOCKER_CUSTOM_HEADERS variable of envp (comma-separated name=value pairs,
+ * a CSV record: withCustomHeadersFromEnv). Names canonical ("X-Meta-Id"), a
+ * name given twice keeps its last value; what Go's net/http leaves out
+ * (Host, User-Agent, Content-Length, Transfer-Encoding, Trailer) left out,
+ * values trimmed; an empty value is sent empty. */
+struct c2s_engine_header {
+	char *name, *value;
+};
+struct c2s_engine_headers {
+	struct c2s_engine_header *v;
+	size_t n;
+};
+/* 0 with *out (free it with c2s_engine_headers_free), or -1 with err:
+ * C2S_ENGINE_ERR_CONFIG with docker's words for a variable it refuses, or for
+ * a name or value net/http refuses to send. */
+int c2s_engine_custom_headers(const char *const *envp, const cJSON *config, struct c2s_engine_headers *out,
+			      struct c2s_engine_error *err);
+void c2s_engine_headers_free(struct c2s_engine_headers *h);
 
 /* ---- Encoders, exposed for tests ---- */
 struct c2s_buf;

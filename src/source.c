@@ -36,12 +36,61 @@ static int all_ascii(const char *p, size_t n)
 	return (acc & 0x8080808080808080ull) == 0;
 }
 
+/* Bytes of a mapped source passed over at a time before its pages are given
+ * back (c2s_source_scan). */
+#define SOURCE_SCAN_PIECE ((size_t)1 << 20)
+
+int c2s_source_scan(struct c2s_source *s, int (*fn)(const char *p, size_t n, void *ctx), void *ctx)
+{
+	size_t at = s->bom, page = (size_t)sysconf(_SC_PAGESIZE);
+	while (at < s->len) {
+		size_t end = s->len - at > SOURCE_SCAN_PIECE ? at + SOURCE_SCAN_PIECE : s->len;
+		/* a piece ends before a byte that neither continues a UTF-8 character
+		 * nor follows a \r: no character and no \r\n is cut in two (a longer
+		 * run of continuation bytes is invalid, wherever it is cut) */
+		for (int k = 0; k < 8 && end < s->len &&
+				(((unsigned char)s->data[end] & 0xc0) == 0x80 || s->data[end - 1] == '\r'); k++)
+			end++;
+		int r = fn(s->data + at, end - at, ctx);
+		if (r)
+			return r;
+		if (s->mapped && page) {
+			/* the whole pages passed over: read again from the page cache
+			 * when a later pass needs them (nothing writes to the mapping
+			 * before the load) */
+			size_t from = (at + page - 1) / page * page, to = end / page * page;
+			if (to > from)
+				madvise(s->data + from, to - from, MADV_DONTNEED);
+		}
+		at = end;
+	}
+	return 0;
+}
+
+struct first_pass {
+	int ascii;
+	int long_line;  /* a piece with no \n: a line longer than 1 MiB, maybe */
+};
+
+static int first_piece(const char *p, size_t n, void *ctx)
+{
+	struct first_pass *f = ctx;
+	if (f->ascii && !all_ascii(p, n))
+		f->ascii = 0;
+	if (n >= SOURCE_SCAN_PIECE && !memchr(p, '\n', n))
+		f->long_line = 1;
+	return 0;
+}
+
 static void source_finish(struct c2s_source *s)
 {
 	if (!s->mapped)
 		s->data[s->len] = '\0';
 	s->bom = (s->len >= 3 && memcmp(s->data, "\xef\xbb\xbf", 3) == 0) ? 3 : 0;
-	s->ascii = all_ascii(s->data + s->bom, s->len - s->bom);
+	struct first_pass f = {1, 0};
+	c2s_source_scan(s, first_piece, &f);
+	s->ascii = f.ascii;
+	s->long_line = f.long_line;
 	s->lines = NULL;
 	s->nlines = 0;
 }
@@ -253,8 +302,11 @@ enum c2s_read_status c2s_source_read_capped(struct c2s_source *s, const char *pa
 	if (hint >= SOURCE_MMAP_MIN_BYTES && page > 0 && hint % (size_t)page != 0) {
 		/* The bytes past the end of the file up to the page boundary read as
 		 * zero, which gives data[len] == '\0' for free (hence not when the size
-		 * is a multiple of the page). Private and writable: a pass may write. */
-		void *m = mmap(NULL, hint, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		 * is a multiple of the page). Private and writable: a pass may write.
+		 * Not populated: a file refused early (a 100 MB scalar) must cost only
+		 * the pages read up to the refusal; a read fault maps the pages around
+		 * it too, so a whole read costs a fault per 64 KiB or so. */
+		void *m = mmap(NULL, hint, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 		if (m != MAP_FAILED) {
 			s->data = m;
 			s->len = hint;
@@ -372,6 +424,17 @@ int c2s_source_from_memory(struct c2s_source *s, const char *name,
 	s->len = len;
 	source_finish(s);
 	return 0;
+}
+
+void c2s_source_cut(struct c2s_source *s, size_t off)
+{
+	if (off >= s->len || s->nparts)
+		return;
+	s->len = off;
+	s->data[off] = '\0';  /* a private mapping: the file is not written */
+	free(s->lines);
+	s->lines = NULL;
+	s->nlines = 0;
 }
 
 void c2s_source_free(struct c2s_source *s)

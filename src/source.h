@@ -14,6 +14,7 @@ struct c2s_source {
 	size_t len;
 	size_t bom;         /* 3 when the file starts with a UTF-8 byte order mark */
 	int ascii;          /* no byte >= 0x80: a character index is a byte offset */
+	int long_line;      /* a line may be longer than 1 MiB (one longer than 2 MiB always sets it) */
 	uint32_t *lines;    /* lazily built: where every C2S_LINE_STRIDE-th line starts (1, 17, 33...) */
 	uint32_t nlines;    /* lines in all */
 	int has_cr;         /* a \r occurs somewhere (set with lines) */
@@ -78,6 +79,16 @@ int c2s_source_encode(const struct c2s_source *s, const char *data, size_t len, 
 int c2s_source_from_memory(struct c2s_source *s, const char *name,
 			   const char *data, size_t len);
 void c2s_source_free(struct c2s_source *s);
+/* fn on the text after the byte order mark, a piece (about 1 MiB) at a time,
+ * each ending before an ASCII byte that does not follow a \r; a mapped
+ * source's pages are given back after each piece, so a pass over a large
+ * file does not hold it all (a later pass reads them again from the page
+ * cache). Before the load only: a page written to would be lost. fn's first
+ * nonzero, or 0. */
+int c2s_source_scan(struct c2s_source *s, int (*fn)(const char *p, size_t n, void *ctx), void *ctx);
+/* Forget the text from off on (a limit ended the load before it: nothing
+ * there is read, not by the line index, the excerpts nor the pragmas). */
+void c2s_source_cut(struct c2s_source *s, size_t off);
 
 /* 1-based line and column (in code points, a tab counts one) of a byte offset. */
 void c2s_source_locate(struct c2s_source *s, size_t offset, uint32_t *line,

@@ -923,10 +923,22 @@ static int block_node(struct fy *f, int pcol, const struct anc *a)
 	return inline_node(f, p, pcol, a, 0, 1);
 }
 
+int c2s_yaml_fast_text(const char *p, size_t n, int ascii)
+{
+	return text_ok((const unsigned char *)p, (const unsigned char *)p + n, ascii);
+}
+
 enum c2s_fast_status c2s_yaml_fast(const char *data, size_t len, size_t bom, int ascii,
 				   c2s_yev_sink sink, void *ctx)
 {
-	if (len > UINT32_MAX || !text_ok((const unsigned char *)data + bom, (const unsigned char *)data + len, ascii))
+	if (!c2s_yaml_fast_text(data + bom, len - bom, ascii))
+		return C2S_FAST_DECLINED;
+	return c2s_yaml_fast_checked(data, len, bom, sink, ctx);
+}
+
+enum c2s_fast_status c2s_yaml_fast_checked(const char *data, size_t len, size_t bom, c2s_yev_sink sink, void *ctx)
+{
+	if (len > UINT32_MAX)
 		return C2S_FAST_DECLINED;
 	struct fy f = {data, sink, ctx, 0, NULL, -1, NULL, 0};
 	/* A "---" alone on the first content line is allowed; other markers,

@@ -62,13 +62,19 @@ enum c2s_fast_status {
  */
 enum c2s_fast_status c2s_yaml_fast(const char *data, size_t len, size_t bom, int ascii,
 				   c2s_yev_sink sink, void *ctx);
+/* The text check c2s_yaml_fast starts with, on a piece of the text (one
+ * that cuts no character and no \r\n): 1 the scanner may read it. */
+int c2s_yaml_fast_text(const char *p, size_t n, int ascii);
+/* c2s_yaml_fast on a text every piece of which passed c2s_yaml_fast_text. */
+enum c2s_fast_status c2s_yaml_fast_checked(const char *data, size_t len, size_t bom, c2s_yev_sink sink, void *ctx);
 
 /* Why c2s_yaml_libyaml stopped. */
 enum c2s_yerr_kind {
 	C2S_YERR_NONE = 0,
 	C2S_YERR_SYNTAX, /* not YAML (libyaml's words, or docker's for an escape) */
 	C2S_YERR_NOMEM,
-	C2S_YERR_LIMIT   /* C2S_MAX_REREAD_BYTES */
+	C2S_YERR_LIMIT,  /* C2S_MAX_REREAD_BYTES */
+	C2S_YERR_SCALAR  /* a token longer than C2S_MAX_SCALAR_BYTES, stopped while libyaml read it */
 };
 struct c2s_yerr {
 	enum c2s_yerr_kind kind;
@@ -84,7 +90,10 @@ struct c2s_yerr {
  * positions, and docker's escapes in double-quoted scalars (yaml_escape.h;
  * libyaml takes \/ and refuses \', docker the reverse). Taking a \' may
  * read the text again (bounded by C2S_MAX_REREAD_BYTES): the sink then gets
- * C2S_YEV_RESTART and forgets what it had. Returns 0 when every event was
+ * C2S_YEV_RESTART and forgets what it had. libyaml is given the text as it
+ * reads it, and stopped (C2S_YERR_SCALAR) once the token it is reading
+ * (a scalar, an anchor, a tag) has run past C2S_MAX_SCALAR_BYTES: it would
+ * otherwise hold the whole token, however long. Returns 0 when every event was
  * delivered, 1 when the sink stopped, -1 with *err set.
  */
 int c2s_yaml_libyaml(const char *data, size_t len, size_t bom, int ascii, c2s_yev_sink sink, void *ctx,

@@ -34,6 +34,15 @@ struct ly {
 	size_t budget;         /* bytes libyaml may still read again */
 	char *value;           /* a mended scalar's value, for the event that carries it */
 	struct c2s_yerr *err;
+	/* libyaml's reading, watched (feed): */
+	const yaml_parser_t *parser;
+	size_t fed;            /* bytes given to libyaml */
+	size_t mark_chars, mark_byte; /* its scanner's place: characters -> bytes, moving forward */
+	size_t last_end;       /* the furthest place an event reached */
+	size_t skipped;        /* spaces, comments and indicators after last_end, up to here */
+	int in_comment;        /* ... the last of them a comment not yet ended */
+	size_t over_at;        /* the token that ran past the limit starts here (when over) */
+	int over;
 };
 
 /* libyaml counts characters; the AST keeps byte offsets. Marks mostly move
@@ -301,6 +310,86 @@ static int mend_escape(struct ly *y, const yaml_parser_t *p)
 	return 1;
 }
 
+static inline int blank_at(const char *t, size_t n, size_t i)
+{
+	return i >= n || t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r';
+}
+
+/* Has the token libyaml is reading run past C2S_MAX_SCALAR_BYTES? Its start is
+ * not libyaml's to tell: past the furthest event come only spaces, line
+ * breaks, comments and indicators (: ? - , [ ] { }), an anchor or a tag,
+ * then the token being read; these are skipped once each (the place and
+ * whether it is inside a comment are kept), so the whole reading costs one
+ * more pass over the text, and only where an event is that far behind. */
+static int token_too_long(struct ly *y)
+{
+	const char *t = y->text ? y->text : y->data;
+	size_t chars = y->parser->mark.index, pos;
+	if (y->ascii) {
+		pos = y->bom + chars;
+	} else {
+		if (chars < y->mark_chars) {
+			y->mark_chars = 0;
+			y->mark_byte = y->bom;
+		}
+		y->mark_byte += c2s_utf8_advance(t + y->mark_byte, y->len - y->mark_byte, chars - y->mark_chars);
+		y->mark_chars = chars;
+		pos = y->mark_byte;
+	}
+	if (pos > y->len)
+		pos = y->len;
+	if (pos <= y->last_end || pos - y->last_end <= C2S_MAX_SCALAR_BYTES + 2)
+		return 0;
+	size_t p = y->skipped > y->last_end ? y->skipped : y->last_end;
+	while (p < pos) {
+		char c = t[p];
+		if (y->in_comment) {
+			if (c == '\n' || c == '\r')
+				y->in_comment = 0;
+			p++;
+		} else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == '[' || c == ']' ||
+			   c == '{' || c == '}') {
+			p++;
+		} else if (c == '#') {
+			y->in_comment = 1;
+			p++;
+		} else if ((c == ':' || c == '?' || c == '-') && blank_at(t, y->len, p + 1)) {
+			p++;
+		} else if (c == '&' || c == '!') {
+			size_t q = p;
+			while (q < pos && !blank_at(t, y->len, q))
+				q++;
+			if (q == pos)
+				break;  /* the anchor or tag is the token being read */
+			p = q;
+		} else {
+			break;
+		}
+	}
+	y->skipped = p;
+	if (p < pos && pos - p > C2S_MAX_SCALAR_BYTES + 2) {
+		y->over = 1;
+		y->over_at = p;
+		return 1;
+	}
+	return 0;
+}
+
+/* libyaml's read handler: the text a piece at a time, none once the token
+ * being read is too long (libyaml then stops with an input error). */
+static int feed(void *data, unsigned char *buffer, size_t size, size_t *size_read)
+{
+	struct ly *y = data;
+	*size_read = 0;
+	if (token_too_long(y))
+		return 0;
+	size_t n = y->len - y->fed < size ? y->len - y->fed : size;
+	memcpy(buffer, (y->text ? y->text : y->data) + y->fed, n);
+	y->fed += n;
+	*size_read = n;
+	return 1;
+}
+
 /* One read of the text (or its copy) by libyaml: 0 every event delivered,
  * 1 the sink stopped, 2 a \' was mended (read again), -1 an error. */
 static int read_once(struct ly *y, c2s_yev_sink sink, void *ctx)
@@ -308,11 +397,22 @@ static int read_once(struct ly *y, c2s_yev_sink sink, void *ctx)
 	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p))
 		return fail(y, C2S_YERR_NOMEM, "out of memory", NULL, 0, 0, -1);
-	yaml_parser_set_input_string(&p, (const unsigned char *)(y->text ? y->text : y->data), y->len);
+	y->parser = &p;
+	y->fed = 0;
+	y->mark_chars = 0;
+	y->mark_byte = y->bom;
+	y->last_end = y->skipped = 0;
+	y->in_comment = 0;
+	yaml_parser_set_input(&p, feed, y);
 	int r;
 	for (;;) {
 		yaml_event_t ev;
 		if (!yaml_parser_parse(&p, &ev)) {
+			if (y->over) {
+				r = fail(y, C2S_YERR_SCALAR, "scalar too long", NULL, (uint32_t)y->over_at,
+					 (uint32_t)y->over_at, -1);
+				break;
+			}
 			r = mend_escape(y, &p);
 			if (r == 0)
 				r = syntax_error(y, &p);
@@ -329,6 +429,11 @@ static int read_once(struct ly *y, c2s_yev_sink sink, void *ctx)
 				r = 1;
 		}
 		int end = ev.type == YAML_STREAM_END_EVENT;
+		size_t ev_end = byte_at(y, ev.end_mark.index);
+		if (ev_end > y->last_end) {
+			y->last_end = ev_end;
+			y->in_comment = 0;
+		}
 		yaml_event_delete(&ev);
 		if (r != 0 || end)
 			break;

@@ -10,7 +10,8 @@ fails=0
 # target and the corpus it reads: the scanner and the pipeline share the compose files
 for pair in pipeline:compose yaml:compose interp:interp config:config; do
 	t=${pair%%:*} c=${pair#*:}
-	if "$top_builddir/tests/fuzz/fuzz_$t" "$corpus/$c"; then
+	# C2S_RUN: make check-valgrind's memcheck
+	if ${C2S_RUN:-} "$top_builddir/tests/fuzz/fuzz_$t" "$corpus/$c"; then
 		echo "ok   fuzz_$t"
 	else
 		echo "FAIL fuzz_$t on $corpus/$c"

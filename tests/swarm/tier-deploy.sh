@@ -8,7 +8,8 @@
 # update_config.failure_action rollback: exit 1, saying it rolled back, and
 # the swarm has the old spec again; paused.yml, the same with failure_action
 # pause: exit 1, saying the update paused. crash.yml (a task that exits 3): exit 1,
-# tasks keep failing, with swarm's error. pending.yml (no node can take it)
+# tasks keep failing, with swarm's error. oneshot.yml (a one-shot task with restart
+# condition on-failure that exits 0): exit 0, converged. pending.yml (no node can take it)
 # with --wait=5s: exit 1 at the timeout, saying why the task waits. SIGINT
 # while waiting: exit 2, the deploy itself applied. A daemon killed while
 # deploy waits (a second private dockerd, killed by its pid): exit 2 with a
@@ -78,6 +79,11 @@ grep -q 'depcrash_crash: tasks keep failing: task: non-zero exit (3)' "$tmp/err"
 	{ show; fail "crash.yml: no 'tasks keep failing' with the exit code"; }
 say "crash.yml: exit 1 after $secs s: $(grep 'keep failing' "$tmp/err" | head -1)"
 
+# ---- 4b. a one-shot task with restart condition on-failure that exits 0: converged, no hang ----
+deploy depone oneshot.yml --wait=60s
+[ "$rc" -eq 0 ] || { show; fail "oneshot.yml: deploy --wait exits $rc, not 0"; }
+grep -q '^depone_job: converged$' "$tmp/out" || { show; fail "oneshot.yml: depone_job did not converge"; }
+
 # ---- 5. a task no node takes: the timeout, and why ----
 deploy deppend pending.yml --wait=5s
 [ "$rc" -eq 1 ] || { show; fail "pending.yml: deploy --wait=5s exits $rc, not 1"; }
@@ -95,7 +101,7 @@ rc=$?
 grep -q 'interrupted while waiting' "$tmp/err" || { show; fail "SIGINT while waiting: no message"; }
 [ -n "$(docker service ls -q --filter name=depint_stuck)" ] || fail "SIGINT while waiting: the service is not there"
 
-for s in dep depcrash deppend depint; do swarm_rm_stack "$s"; done
+for s in dep depcrash depone deppend depint; do swarm_rm_stack "$s"; done
 
 # ---- 7. the daemon killed while deploy waits: exit 2 (a dockerd of our own) ----
 t0=$(date +%s)

@@ -214,10 +214,13 @@ static void test_hosts(void **state)
 	expect_host_error("foo://x", C2S_ENGINE_ERR_CONFIG,
 			  "unable to resolve docker endpoint: invalid bind address format: foo://x");
 	expect_host_error("TCP://h:1", C2S_ENGINE_ERR_CONFIG, "invalid bind address format: TCP://h:1");
-	expect_host_error("ssh://u@h", C2S_ENGINE_ERR_UNSUPPORTED, "ssh:// is not supported");
-	/* what to run instead: ssh's own socket forwarding, with the port and user of the URL */
-	expect_host_error("ssh://me@box.example:2222/x", C2S_ENGINE_ERR_UNSUPPORTED,
-			  "ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock -p 2222 me@box.example, then use ");
+	/* ssh:// as cli/connhelper/ssh takes it (the command it runs: tests/deploy/cases/ssh) */
+	expect_host("ssh://u@h", "ssh://u@h");
+	expect_host_error("ssh://u:pw@h", C2S_ENGINE_ERR_CONFIG,
+			  "ssh host connection is not valid: invalid SSH URL: plain-text password is not supported");
+	expect_host_error("ssh://", C2S_ENGINE_ERR_CONFIG, "invalid SSH URL: hostname is empty");
+	expect_host_error("ssh://h?a=1", C2S_ENGINE_ERR_CONFIG, "invalid SSH URL: query parameters are not allowed: \"a=1\"");
+	expect_host_error("ssh://h#f", C2S_ENGINE_ERR_CONFIG, "invalid SSH URL: fragments are not allowed: \"f\"");
 	expect_host_error("fd://", C2S_ENGINE_ERR_UNSUPPORTED, "fd:// is not supported");
 }
 
@@ -329,9 +332,9 @@ static void test_contexts(void **state)
 	assert_string_equal(ep.host, "unix:///var/run/docker.sock");
 	/* a context over ssh */
 	const char *ssh[] = {"DOCKER_CONFIG=" FIX "/dockerconfig", "DOCKER_CONTEXT=ssh-ctx", NULL};
-	assert_int_equal(resolve_env(ssh, NULL, NULL, &ep, &err), -1);
-	assert_int_equal(err.code, C2S_ENGINE_ERR_UNSUPPORTED);
-	assert_non_null(strstr(err.message, "ssh://user@example.invalid (from context ssh-ctx): ssh:// is not supported"));
+	assert_int_equal(resolve_env(ssh, NULL, NULL, &ep, &err), 0);
+	assert_string_equal(ep.host, "ssh://user@example.invalid");
+	assert_int_equal(ep.tls, 0);
 	/* docker 28.2.2's words for a context that does not exist */
 	const char *nope[] = {"DOCKER_CONFIG=/nonexistent/dc", "DOCKER_CONTEXT=nope", NULL};
 	assert_int_equal(resolve_env(nope, NULL, NULL, &ep, &err), -1);
@@ -389,6 +392,82 @@ static void test_config_json_limits(void **state)
 		if (!c2s_engine_available()) \
 			skip();               \
 	} while (0)
+
+/* The map the CLI's headers make: "NAME=VALUE|NAME=VALUE|..." in order, or
+ * the error's message. */
+static void headers_of(const char *env, const char *config, char *out, size_t n)
+{
+	char var[1024];
+	snprintf(var, sizeof var, "DOCKER_CUSTOM_HEADERS=%s", env ? env : "");
+	const char *envp[] = {var, NULL};
+	cJSON *cfg = cJSON_Parse(config ? config : "{}");
+	assert_non_null(cfg);
+	struct c2s_engine_headers h;
+	struct c2s_engine_error err;
+	if (c2s_engine_custom_headers(envp, cfg, &h, &err) != 0) {
+		snprintf(out, n, "error: %s", err.message);
+	} else {
+		out[0] = '\0';
+		for (size_t i = 0; i < h.n; i++) {
+			size_t l = strlen(out);
+			snprintf(out + l, n - l, "%s%s=%s", i ? "|" : "", h.v[i].name, h.v[i].value);
+		}
+		c2s_engine_headers_free(&h);
+	}
+	cJSON_Delete(cfg);
+}
+
+#define EXPECT_HEADERS(env, config, want)                                                                              \
+	do {                                                                                                           \
+		char got_[2048];                                                                                       \
+		headers_of((env), (config), got_, sizeof got_);                                                        \
+		assert_string_equal(got_, (want));                                                                     \
+	} while (0)
+
+/* DOCKER_CUSTOM_HEADERS as docker CLI 28.2.2 reads it (cli/command/cli_options.go
+ * withCustomHeadersFromEnv; the vector of cli_test.go's
+ * TestNewAPIClientFromFlagsWithCustomHeadersFromEnv), and what Go's net/http
+ * then sends: the words of the errors are the CLI's, seen by running it. */
+static void test_custom_headers(void **state)
+{
+	(void)state;
+	const char *cfg = "{\"HttpHeaders\": {\"My-Header\": \"Custom-Value from config-file\"}}";
+	/* the variable's map replaces the config's; a repeated name keeps its last value */
+	EXPECT_HEADERS("one=one-value,\"two=two,value\",three=,four=four-value,four=four-value-override", cfg,
+		       "One=one-value|Two=two,value|Three=|Four=four-value-override");
+	/* unset or empty: the config's, canonical */
+	EXPECT_HEADERS(NULL, "{\"HttpHeaders\": {\"x-meta-id\": \"7\"}}", "X-Meta-Id=7");
+	EXPECT_HEADERS("", cfg, "My-Header=Custom-Value from config-file");
+	/* the key trimmed, the value trimmed on the wire; headers Go writes itself left out */
+	EXPECT_HEADERS(" five = padded ,host=h,content-length=5,transfer-encoding=x,trailer=t,user-agent=u,accept=a", NULL,
+		       "Five=padded|Accept=a");
+	/* one CSV record: empty lines before it skipped, the lines after it ignored */
+	EXPECT_HEADERS("\n\r\na=b\nc=d", NULL, "A=b");
+	EXPECT_HEADERS("\"a=x\"\"y\",b=2", NULL, "A=x\"y|B=2");
+	/* refused in docker's words */
+	EXPECT_HEADERS("a", NULL,
+		       "error: failed to set custom headers from DOCKER_CUSTOM_HEADERS environment variable: missing \"=\" "
+		       "in key=value pair: 'a'");
+	EXPECT_HEADERS("=x", NULL,
+		       "error: failed to set custom headers from DOCKER_CUSTOM_HEADERS environment variable: value contains "
+		       "a key=value pair with an empty key: '=x'");
+	EXPECT_HEADERS("a=1,,b=2", NULL,
+		       "error: failed to set custom headers from DOCKER_CUSTOM_HEADERS environment variable: value contains "
+		       "a key=value pair with an empty key: ''");
+	const char *csv = "error: failed to parse custom headers from DOCKER_CUSTOM_HEADERS environment variable: value "
+			  "must be formatted as comma-separated key=value pairs";
+	EXPECT_HEADERS("a=\"b", NULL, csv);    /* a bare quote */
+	EXPECT_HEADERS("\"a=b\"c", NULL, csv); /* a quote not followed by a comma */
+	EXPECT_HEADERS("\"a=b", NULL, csv);    /* no closing quote */
+	EXPECT_HEADERS("\n", NULL, csv);       /* no record */
+	/* what net/http refuses to send, from either source */
+	EXPECT_HEADERS("a b=c", NULL, "error: DOCKER_CUSTOM_HEADERS: net/http: invalid header field name \"a b\"");
+	EXPECT_HEADERS("\"a=b\r\nc\"", NULL, "error: DOCKER_CUSTOM_HEADERS: net/http: invalid header field value for \"A\"");
+	EXPECT_HEADERS(NULL, "{\"HttpHeaders\": {\"x\": \"a\\u0001b\"}}",
+		       "error: the docker config's HttpHeaders: net/http: invalid header field value for \"X\"");
+	/* a tab is no control byte to net/http */
+	EXPECT_HEADERS("x=a\tb", NULL, "X=a\tb");
+}
 
 static void test_without_curl(void **state)
 {
@@ -915,6 +994,7 @@ int main(void)
 		cmocka_unit_test(test_tls_from_environment),
 		cmocka_unit_test(test_contexts),
 		cmocka_unit_test(test_config_json_limits),
+		cmocka_unit_test(test_custom_headers),
 		cmocka_unit_test(test_without_curl),
 		cmocka_unit_test_teardown(test_fake_negotiate_and_list, fake_teardown),
 		cmocka_unit_test_teardown(test_fake_versions, fake_teardown),

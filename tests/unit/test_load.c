@@ -475,6 +475,69 @@ static void test_limit_scalar(void **state)
 	free(text);
 }
 
+/* The same limit where libyaml reads (a flow mapping, a multi-line plain
+ * scalar): it is stopped while it reads the token, not after holding it all;
+ * what may lie between two tokens (a long comment, an anchor) is no token. */
+static void test_limit_scalar_libyaml(void **state)
+{
+	(void)state;
+	size_t n = C2S_MAX_SCALAR_BYTES;
+	char *text = malloc(3 * n + 64);
+	/* a double-quoted scalar of exactly the limit */
+	size_t k = (size_t)sprintf(text, "a: {b: \"");
+	memset(text + k, 'x', n);
+	k += n;
+	k += (size_t)sprintf(text + k, "\"}\n");
+	struct loaded *l = load_text(text, k);
+	assert_int_equal(l->status, C2S_LOAD_OK);
+	assert_int_equal(c2s_count(path(l, "a", "b", NULL)), n);
+	loaded_free(l);
+	/* an anchor and a tag before one (its source, from the anchor, within the limit) */
+	k = (size_t)sprintf(text, "a: {b: &x !!str \"");
+	memset(text + k, 'x', n - 16);
+	k += n - 16;
+	k += (size_t)sprintf(text + k, "\"}\n");
+	l = load_text(text, k);
+	assert_int_equal(l->status, C2S_LOAD_OK);
+	assert_int_equal(c2s_count(path(l, "a", "b", NULL)), n - 16);
+	loaded_free(l);
+	/* far more, never closed: refused at its quote as soon as libyaml has read
+	 * past the limit (read to its end, the text is a syntax error instead) */
+	k = (size_t)sprintf(text, "a: {b: \"");
+	memset(text + k, 'x', 3 * n);
+	k += 3 * n;
+	l = load_text(text, k);
+	assert_int_equal(l->status, C2S_LOAD_LIMIT);
+	const struct c2s_diag *d = only_diag(l, C2S_R_CS1093);
+	assert_int_equal(c2s_diags_span(&l->diags, (size_t)(d - l->diags.items)).line, 1);
+	assert_int_equal(c2s_diags_span(&l->diags, (size_t)(d - l->diags.items)).column, 8);
+	loaded_free(l);
+	/* a multi-line plain scalar (the fast reader leaves it to libyaml) */
+	k = (size_t)sprintf(text, "a: x\n");
+	for (size_t i = 0; i < 2 * n / 64; i++) {
+		memcpy(text + k, "  ", 2);
+		memset(text + k + 2, 'y', 61);
+		text[k + 63] = '\n';
+		k += 64;
+	}
+	l = load_text(text, k);
+	assert_int_equal(l->status, C2S_LOAD_LIMIT);
+	d = only_diag(l, C2S_R_CS1093);
+	assert_int_equal(c2s_diags_span(&l->diags, (size_t)(d - l->diags.items)).line, 1);
+	assert_int_equal(c2s_diags_span(&l->diags, (size_t)(d - l->diags.items)).column, 4);
+	loaded_free(l);
+	/* a comment three times the limit between two entries is no token */
+	k = (size_t)sprintf(text, "a: {b: c, # ");
+	memset(text + k, 'y', 3 * n);
+	k += 3 * n;
+	k += (size_t)sprintf(text + k, "\n  d: e}\n");
+	l = load_text(text, k);
+	assert_int_equal(l->status, C2S_LOAD_OK);
+	assert_non_null(path(l, "a", "d", NULL));
+	loaded_free(l);
+	free(text);
+}
+
 static void test_limit_entries(void **state)
 {
 	(void)state;
@@ -568,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_limit_depth),
 		cmocka_unit_test(test_limit_billion_laughs),
 		cmocka_unit_test(test_limit_scalar),
+		cmocka_unit_test(test_limit_scalar_libyaml),
 		cmocka_unit_test(test_limit_entries),
 		cmocka_unit_test(test_limit_reread),
 	};

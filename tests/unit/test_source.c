@@ -2,6 +2,7 @@
 #include "config.h"
 #include "testutil.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -384,10 +385,74 @@ static void test_read_large(void **state)
 	check_big_file((size_t)page * 256);           /* a page multiple: read */
 }
 
+struct pieces {
+	const char *base;
+	size_t next, n;
+	int cut_badly;
+};
+
+static int each_piece(const char *p, size_t n, void *ctx)
+{
+	struct pieces *c = ctx;
+	assert_int_equal((size_t)(p - c->base), c->next);  /* in order, nothing left out */
+	c->next += n;
+	c->n++;
+	/* never inside a UTF-8 character nor between \r and \n */
+	if (((unsigned char)p[n] & 0xc0) == 0x80 || (p[n - 1] == '\r' && p[n] == '\n'))
+		c->cut_badly = 1;
+	return 0;
+}
+
+/* c2s_source_scan: a mapped file in pieces that cut no character and no
+ * \r\n, its pages given back (the text reads the same after); long_line;
+ * c2s_source_cut. */
+static void test_scan_pieces(void **state)
+{
+	(void)state;
+	size_t n = (size_t)5 << 20;
+	char *text = malloc(n);
+	/* 3-byte characters and \r\n, placed so that the 1 MiB marks fall inside them */
+	for (size_t i = 0; i + 3 <= n; i += 3)
+		memcpy(text + i, i % 64 == 63 ? "\r\n " : "\xe2\x82\xac", 3);
+	n -= n % 3;
+	char path[] = "/tmp/c2s-test-scan-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, n), (ssize_t)n);
+	close(fd);
+	struct c2s_source s;
+	int e;
+	assert_int_equal(c2s_source_read(&s, path, NULL, &e), C2S_READ_OK);
+	assert_true(s.mapped > 0);
+	assert_int_equal(s.long_line, 0);
+	struct pieces c = {s.data, 0, 0, 0};
+	assert_int_equal(c2s_source_scan(&s, each_piece, &c), 0);
+	assert_int_equal(c.next, n);
+	assert_true(c.n >= 5);
+	assert_int_equal(c.cut_badly, 0);
+	assert_memory_equal(s.data, text, n);
+	c2s_source_cut(&s, 10);
+	assert_int_equal(s.len, 10);
+	assert_int_equal(s.data[10], '\0');
+	c2s_source_free(&s);
+	/* one line of 3 MiB */
+	memset(text, 'x', (size_t)3 << 20);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, (size_t)3 << 20), (ssize_t)3 << 20);
+	close(fd);
+	assert_int_equal(c2s_source_read(&s, path, NULL, &e), C2S_READ_OK);
+	assert_int_equal(s.long_line, 1);
+	c2s_source_free(&s);
+	unlink(path);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lf_lines),
+		cmocka_unit_test(test_scan_pieces),
 		cmocka_unit_test(test_crlf_and_lone_cr),
 		cmocka_unit_test(test_bom_and_utf8),
 		cmocka_unit_test(test_utf8_count_invalid),
