@@ -1,6 +1,7 @@
 /* check.c -- helpers shared by rule checks: service shape, values as docker/cli reads them, fixes. */
 #include "config.h"
 #include "check.h"
+#include "edit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,37 +272,16 @@ void c2s_fix_remove_entry(const struct c2s_check *c, struct c2s_diag *dg,
 	const struct c2s_doc *d = c->doc;
 	if (!dg || !key || !value)
 		return;
+	/* an anchored entry is used elsewhere, an aliased one is written elsewhere */
 	if ((c2s_flags(key) | c2s_flags(value)) & (C2S_NODE_ALIAS | C2S_NODE_ANCHOR))
 		return;
-	const char *s = d->src->data;
-	uint32_t start = key->start, end = c2s_node_end(d, value);
-	if (end < start)
-		end = start;
-	/* Only blanks between the line start and the key. */
-	uint32_t ls = start;
-	while (ls > 0 && s[ls - 1] != '\n') {
-		if (s[ls - 1] != ' ' && s[ls - 1] != '\t')
-			return;
-		ls--;
-	}
-	/* Only blanks or a comment between the value and the end of its line. */
-	uint32_t le = end;
-	if (end > start && s[end - 1] == '\n') {
-		/* a block scalar ends with its line break */
-	} else {
-		while (le < d->src->len && (s[le] == ' ' || s[le] == '\t' || s[le] == '\r'))
-			le++;
-		if (le < d->src->len && s[le] == '#')
-			while (le < d->src->len && s[le] != '\n')
-				le++;
-		if (le < d->src->len && s[le] != '\n')
-			return;
-		if (le < d->src->len)
-			le++;
-	}
+	uint32_t ls, le;
+	if (c2s_ed_entry_lines(d, key, value, &ls, &le) != 0 || le <= ls)
+		return;
 	if (d->src->nparts) {  /* a merged stack: the edit belongs to the file the span is in */
-		uint32_t inner = ls;
-		if (c2s_source_part_of(d->src, &inner) != c2s_diag_src(c->diags, dg))
+		uint32_t inner = ls, last = le - 1;
+		struct c2s_source *part = c2s_source_part_of(d->src, &inner);
+		if (part != c2s_diag_src(c->diags, dg) || c2s_source_part_of(d->src, &last) != part)
 			return;
 		le -= ls - inner;
 		ls = inner;

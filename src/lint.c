@@ -3,7 +3,7 @@
 #include "ast_merge.h"
 #include "buf.h"
 #include "check.h"
-#include "fix.h"
+#include "edit.h"
 #include "goval.h"
 #include "format.h"
 #include "outfile.h"
@@ -382,24 +382,31 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, const stru
 static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 {
 	int rewritten = 0;
-	size_t n = c2s_diags_len(&r->diags) - first, ne = 0;
-	struct c2s_edit *e = calloc(n ? n : 1, sizeof *e);
-	unsigned char *drop = calloc(n ? n : 1, 1);
-	if (!e || !drop) {
-		free(e);
-		free(drop);
-		c2s_diags_out_of_memory(&r->diags);
-		return 0;
-	}
+	size_t n = c2s_diags_len(&r->diags) - first;
+	struct c2s_edits e;
+	c2s_edits_init(&e);
 	for (size_t i = 0; i < n; i++) {
 		const struct c2s_diag *d = c2s_diags_item(&r->diags, first + i);
 		uint32_t fs, fe;
 		if (c2s_diag_src(&r->diags, d) == src && d->rule->fixable && c2s_diag_fix_of(&r->diags, d, &fs, &fe) && fe > fs)
-			e[ne++] = (struct c2s_edit){fs, fe};
+			c2s_edits_add(&e, fs, fe);
 	}
-	ne = c2s_edits_normalize(e, ne);
+	uint32_t conflict;
+	if (e.failed) {
+		c2s_edits_free(&e);
+		c2s_diags_out_of_memory(&r->diags);
+		return 0;
+	}
+	if (c2s_edits_prepare(&e, src->len, &conflict) != 0) {
+		/* fixes only delete whole lines: this is a bug of a rule's fix span */
+		fprintf(r->err, "compose2swarm: %s: a fix lies past the end of the file; please report this\n", src->name);
+		c2s_edits_free(&e);
+		r->trouble = 1;
+		return 0;
+	}
+	size_t ne = e.n;
 	if (ne && r->o->diff) {
-		if (c2s_fix_diff(src->name, src->data, src->len, e, ne, &r->diff) != 0)
+		if (c2s_edits_diff(&e, src->name, src->data, src->len, &r->diff) != 0)
 			r->trouble = 1;
 	} else if (ne && strcmp(src->path, "-") == 0) {
 		fprintf(r->err, "compose2swarm: %s: standard input cannot be fixed in place; use --diff\n", src->name);
@@ -409,7 +416,7 @@ static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 		char msg[C2S_OUTFILE_MSG_MAX];
 		c2s_buf_init(&out, C2S_MAX_FILE_BYTES);
 		c2s_buf_init(&enc, 2 * C2S_MAX_FILE_BYTES);
-		if (c2s_fix_apply(src->data, src->len, e, ne, &out) != 0) {
+		if (c2s_edits_apply(&e, src->data, src->len, &out) != 0) {
 			fprintf(r->err, "compose2swarm: %s: cannot rewrite the file: %s\n", src->path, strerror(ENOMEM));
 			r->trouble = 1;
 		} else if (src->utf16 && c2s_source_encode(src, out.data ? out.data : "", out.len, &enc) != 0) {
@@ -425,8 +432,7 @@ static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 		c2s_buf_free(&out);
 		c2s_buf_free(&enc);
 	}
-	free(e);
-	free(drop);
+	c2s_edits_free(&e);
 	return rewritten;
 }
 
