@@ -1,6 +1,7 @@
 /* check.c -- helpers shared by rule checks: service shape, values as docker/cli reads them, fixes. */
 #include "config.h"
 #include "check.h"
+#include "edit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,75 +16,105 @@ struct c2s_str c2s_service_mode(const struct c2s_doc *d, const struct c2s_node *
 	return (struct c2s_str){"replicated", 10};
 }
 
-#define SK(s) {s, sizeof s - 1}
-static const struct c2s_str svc_key_names[C2S_SK_DEPLOY_MODE] = {
-	SK("image"), SK("ports"), SK("tmpfs"), SK("deploy"), SK("restart"), SK("sysctls"), SK("volumes"),
-	SK("env_file"), SK("networks"), SK("depends_on"), SK("healthcheck"), SK("oom_score_adj"),
-	SK("credential_spec"), SK("secrets"), SK("configs"), SK("environment"), SK("hostname"),
+const struct c2s_str c2s_svc_key_names[C2S_SK_ALL] = {
+#define C2S_SK_NAME(id, name) {name, sizeof name - 1},
+	C2S_SVC_KEYS(C2S_SK_NAME)
+	C2S_DEPLOY_KEYS(C2S_SK_NAME)
+	{"", 0},
+	C2S_SVC_RARE_KEYS(C2S_SK_NAME)
+#undef C2S_SK_NAME
 };
-static const struct c2s_str deploy_key_names[C2S_SK_N - C2S_SK_DEPLOY_MODE] = {
-	SK("mode"), SK("replicas"), SK("placement"), SK("resources"), SK("update_config"), SK("restart_policy"),
-	SK("rollback_config"), SK("endpoint_mode"),
-};
-#undef SK
 
-/* Service i's key k looked up in its mapping (as the table would give it). */
+/* Key names to ids, by open addressing: a service has some 15 keys, 10,000 services
+ * some 150,000, each matched once. */
+enum { KEY_SLOTS = 128 };
+struct key_ids {
+	uint8_t slot[KEY_SLOTS];  /* 1 + an enum c2s_svc_key; 0 empty */
+};
+
+static unsigned key_hash(const char *p, size_t n)
+{
+	return (unsigned)(n * 31u + (unsigned char)p[0] * 7u + (unsigned char)p[n - 1] * 3u +
+			  (unsigned char)p[n / 2]) % KEY_SLOTS;
+}
+
+static void key_ids_add(struct key_ids *t, unsigned from, unsigned to)
+{
+	for (unsigned k = from; k < to; k++) {
+		unsigned h = key_hash(c2s_svc_key_names[k].p, c2s_svc_key_names[k].n);
+		while (t->slot[h])
+			h = (h + 1) % KEY_SLOTS;
+		t->slot[h] = (uint8_t)(k + 1);
+	}
+}
+
+/* 1 + the id of key node k, 0 for another key (or one that is not a scalar): the
+ * bytes c2s_map_getn compares. */
+static unsigned key_id(const struct c2s_doc *d, const struct key_ids *t, const struct c2s_node *k)
+{
+	if (c2s_kind(k) != C2S_SCALAR || c2s_count(k) == 0 || c2s_count(k) > 32)
+		return 0;
+	struct c2s_str s = c2s_scalar(d, k);
+	for (unsigned h = key_hash(s.p, s.n); t->slot[h]; h = (h + 1) % KEY_SLOTS) {
+		struct c2s_str name = c2s_svc_key_names[t->slot[h] - 1];
+		if (name.n == s.n && memcmp(name.p, s.p, s.n) == 0)
+			return t->slot[h];
+	}
+	return 0;
+}
+
 const struct c2s_node *c2s_svc_key_far(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
 				       const struct c2s_node **keynode)
 {
 	const struct c2s_doc *d = c->doc;
 	const struct c2s_node *m = c2s_map_value(d, c->services, i);
-	struct c2s_str name;
-	if (k >= C2S_SK_DEPLOY_MODE) {
+	if (k >= C2S_SK_DEPLOY_FIRST && k < C2S_SK_N)
 		m = c2s_map_get(d, m, "deploy", NULL);
-		name = deploy_key_names[k - C2S_SK_DEPLOY_MODE];
-	} else {
-		name = svc_key_names[k];
-	}
-	return c2s_map_getn(d, m, name.p, name.n, keynode);
+	return c2s_map_getn(d, m, c2s_svc_key_names[k].p, c2s_svc_key_names[k].n, keynode);
 }
 
-/* 1 + the position of key node k among m's keys, C2S_SK_FAR past 253, 0 for none. */
-static uint8_t key_pos(const struct c2s_doc *d, const struct c2s_node *m, const struct c2s_node *k)
+/* Mapping m's keys of table t into row (1 + the first position of each, C2S_SK_FAR
+ * past 253, as c2s_map_get finds it) and rare (a bit per rare key). */
+static void key_row(const struct c2s_doc *d, const struct key_ids *t, const struct c2s_node *m,
+		    uint8_t *row, uint32_t *rare)
 {
-	if (!k)
-		return 0;
-	uint32_t at[2] = {0, 0}, cnt[2] = {0, 0}, idx = (uint32_t)(k - d->nodes), pos = 0;
-	for (unsigned r = 0, runs = c2s_map_runs(d, m, at, cnt); r < runs; r++) {
-		if (idx >= at[r] && idx < at[r] + 2 * cnt[r]) {
-			pos += (idx - at[r]) / 2;
-			break;
+	uint32_t at[2] = {0, 0}, cnt[2] = {0, 0}, p = 0;
+	for (unsigned r = 0, runs = c2s_map_runs(d, m, at, cnt); r < runs; r++)
+		for (uint32_t j = 0; j < cnt[r]; j++, p++) {
+			unsigned id = key_id(d, t, &d->nodes[at[r] + 2 * j]);
+			if (id > C2S_SK_N)
+				*rare |= (uint32_t)1 << (id - 1 - C2S_SK_N - 1);
+			else if (id && !row[id - 1])
+				row[id - 1] = p < C2S_SK_FAR - 1 ? (uint8_t)(p + 1) : C2S_SK_FAR;
 		}
-		pos += cnt[r];
-	}
-	return pos < C2S_SK_FAR - 1 ? (uint8_t)(pos + 1) : C2S_SK_FAR;
 }
 
 const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
 					const struct c2s_node **keynode)
 {
 	const struct c2s_doc *d = c->doc;
-	if (!c->svc_keys) {
-		uint32_t n = c2s_count(c->services);
-		uint8_t *t = c2s_arena_alloc(&c->doc->arena, (n ? n : 1) * C2S_SK_N * sizeof *t);
-		if (!t)  /* out of memory: look it up */
-			return c2s_svc_key_far(c, i, k, keynode);
-		struct c2s_key_slots ss, ds;
-		c2s_key_slots_init(&ss, svc_key_names, C2S_SK_DEPLOY_MODE);
-		c2s_key_slots_init(&ds, deploy_key_names, C2S_SK_N - C2S_SK_DEPLOY_MODE);
-		for (uint32_t j = 0; j < n; j++) {
-			const struct c2s_node *row[2 * C2S_SK_N] = {0};
-			const struct c2s_node *svc = c2s_map_value(d, c->services, j);
-			c2s_map_get_slots(d, svc, &ss, row, row + C2S_SK_N);
-			const struct c2s_node *deploy = row[C2S_SK_DEPLOY];
-			c2s_map_get_slots(d, deploy, &ds, row + C2S_SK_DEPLOY_MODE,
-					  row + C2S_SK_N + C2S_SK_DEPLOY_MODE);
-			for (int q = 0; q < C2S_SK_N; q++)
-				t[(size_t)j * C2S_SK_N + q] = key_pos(d, q < C2S_SK_DEPLOY_MODE ? svc : deploy,
-								     row[C2S_SK_N + q]);
+	uint32_t n = c2s_count(c->services);
+	uint8_t *t = c2s_arena_alloc(&c->doc->arena, (n ? n : 1) * (size_t)C2S_SK_N);
+	uint32_t *rare = t ? c2s_arena_alloc(&c->doc->arena, (n ? n : 1) * sizeof *rare) : NULL;
+	if (!rare)  /* out of memory: look it up */
+		return c2s_svc_key_far(c, i, k, keynode);
+	struct key_ids st = {{0}}, dt = {{0}};
+	key_ids_add(&st, 0, C2S_SK_DEPLOY_FIRST);
+	key_ids_add(&st, C2S_SK_N + 1, C2S_SK_ALL);
+	key_ids_add(&dt, C2S_SK_DEPLOY_FIRST, C2S_SK_N);
+	for (uint32_t j = 0; j < n; j++) {
+		const struct c2s_node *svc = c2s_map_value(d, c->services, j);
+		uint8_t *row = t + (size_t)j * C2S_SK_N;  /* zeroed by the arena */
+		if (!c2s_is_mapping(svc))
+			continue;
+		key_row(d, &st, svc, row, &rare[j]);
+		if (row[C2S_SK_DEPLOY] && row[C2S_SK_DEPLOY] != C2S_SK_FAR) {
+			uint32_t unused = 0;
+			key_row(d, &dt, c2s_map_value(d, svc, row[C2S_SK_DEPLOY] - 1u), row, &unused);
 		}
-		c->svc_keys = t;
 	}
+	c->svc_keys = t;
+	c->svc_rare = rare;
 	return c2s_svc_key(c, i, k, keynode);
 }
 
@@ -241,37 +272,16 @@ void c2s_fix_remove_entry(const struct c2s_check *c, struct c2s_diag *dg,
 	const struct c2s_doc *d = c->doc;
 	if (!dg || !key || !value)
 		return;
+	/* an anchored entry is used elsewhere, an aliased one is written elsewhere */
 	if ((c2s_flags(key) | c2s_flags(value)) & (C2S_NODE_ALIAS | C2S_NODE_ANCHOR))
 		return;
-	const char *s = d->src->data;
-	uint32_t start = key->start, end = c2s_node_end(d, value);
-	if (end < start)
-		end = start;
-	/* Only blanks between the line start and the key. */
-	uint32_t ls = start;
-	while (ls > 0 && s[ls - 1] != '\n') {
-		if (s[ls - 1] != ' ' && s[ls - 1] != '\t')
-			return;
-		ls--;
-	}
-	/* Only blanks or a comment between the value and the end of its line. */
-	uint32_t le = end;
-	if (end > start && s[end - 1] == '\n') {
-		/* a block scalar ends with its line break */
-	} else {
-		while (le < d->src->len && (s[le] == ' ' || s[le] == '\t' || s[le] == '\r'))
-			le++;
-		if (le < d->src->len && s[le] == '#')
-			while (le < d->src->len && s[le] != '\n')
-				le++;
-		if (le < d->src->len && s[le] != '\n')
-			return;
-		if (le < d->src->len)
-			le++;
-	}
+	uint32_t ls, le;
+	if (c2s_ed_entry_lines(d, key, value, &ls, &le) != 0 || le <= ls)
+		return;
 	if (d->src->nparts) {  /* a merged stack: the edit belongs to the file the span is in */
-		uint32_t inner = ls;
-		if (c2s_source_part_of(d->src, &inner) != c2s_diag_src(c->diags, dg))
+		uint32_t inner = ls, last = le - 1;
+		struct c2s_source *part = c2s_source_part_of(d->src, &inner);
+		if (part != c2s_diag_src(c->diags, dg) || c2s_source_part_of(d->src, &last) != part)
 			return;
 		le -= ls - inner;
 		ls = inner;

@@ -14,29 +14,63 @@ struct c2s_check {
 	int engine_major, engine_minor;   /* --engine-version; 0.0 when not given */
 	const char *stack;                /* --stack NAME; NULL when not given */
 	int uninterpolated;               /* --no-interpolate: a value with '$' is not what deploy sends */
-	uint32_t *ignored_keys;           /* rules_ignored.c, per service: which of its keys are
-					     written (built on first use, in doc's arena) */
+	uint32_t svc_from, svc_end;       /* the services C2S_FOR_EACH_SERVICE visits: [from, end);
+					     end 0: all (lint's run_checks sets a block of them for
+					     C2S_SVC_RULE rules) */
 	uint8_t *svc_keys;                /* per service: C2S_SK_N entries, each 1 + the key's
 					     position in the service's mapping (the C2S_SK_DEPLOY_
 					     ones: in its deploy), 0: absent, C2S_SK_FAR: past 253,
 					     looked up; built on first use in doc's arena: one
 					     byte a key, as 10,000 services add up */
+	uint32_t *svc_rare;               /* per service: a bit per C2S_SVC_RARE_KEYS key it has */
 };
 
-/* Keys of a service the rules read (and some of its deploy's), found in one pass per
- * service for every rule. */
+/* The keys of a service, and of its deploy, that the checks read with c2s_svc_key:
+ * one list, from which the enum and the names are made. Each service's keys are
+ * matched against it once, for every rule (c2s_svc_key_slow). */
+#define C2S_SVC_KEYS(X)                                                                        \
+	X(IMAGE, "image") X(PORTS, "ports") X(TMPFS, "tmpfs") X(DEPLOY, "deploy")                 \
+	X(RESTART, "restart") X(SYSCTLS, "sysctls") X(VOLUMES, "volumes") X(ENV_FILE, "env_file") \
+	X(NETWORKS, "networks") X(DEPENDS_ON, "depends_on") X(HEALTHCHECK, "healthcheck")         \
+	X(OOM_SCORE_ADJ, "oom_score_adj") X(CREDENTIAL_SPEC, "credential_spec")                   \
+	X(SECRETS, "secrets") X(CONFIGS, "configs") X(ENVIRONMENT, "environment")                 \
+	X(HOSTNAME, "hostname")
+#define C2S_DEPLOY_KEYS(X)                                                                    \
+	X(MODE, "mode") X(REPLICAS, "replicas") X(PLACEMENT, "placement")                         \
+	X(RESOURCES, "resources") X(UPDATE_CONFIG, "update_config")                               \
+	X(RESTART_POLICY, "restart_policy") X(ROLLBACK_CONFIG, "rollback_config")                 \
+	X(ENDPOINT_MODE, "endpoint_mode")
+/* Keys few services have (what docker stack deploy ignores, rules_ignored.c): a bit
+ * each says whether a service has it; one it has is looked up by name. */
+#define C2S_SVC_RARE_KEYS(X)                                                                  \
+	X(BUILD, "build") X(CGROUPNS_MODE, "cgroupns_mode") X(CGROUP_PARENT, "cgroup_parent")     \
+	X(DEVICES, "devices") X(DOMAINNAME, "domainname") X(EXTERNAL_LINKS, "external_links")     \
+	X(IPC, "ipc") X(LINKS, "links") X(MAC_ADDRESS, "mac_address")                             \
+	X(NETWORK_MODE, "network_mode") X(PID, "pid") X(PRIVILEGED, "privileged")                 \
+	X(SECURITY_OPT, "security_opt") X(SHM_SIZE, "shm_size") X(USERNS_MODE, "userns_mode")     \
+	X(CONTAINER_NAME, "container_name") X(EXPOSE, "expose")
+
 enum c2s_svc_key {
-	C2S_SK_IMAGE, C2S_SK_PORTS, C2S_SK_TMPFS, C2S_SK_DEPLOY, C2S_SK_RESTART, C2S_SK_SYSCTLS, C2S_SK_VOLUMES,
-	C2S_SK_ENV_FILE, C2S_SK_NETWORKS, C2S_SK_DEPENDS_ON, C2S_SK_HEALTHCHECK, C2S_SK_OOM_SCORE_ADJ,
-	C2S_SK_CREDENTIAL_SPEC, C2S_SK_SECRETS, C2S_SK_CONFIGS, C2S_SK_ENVIRONMENT, C2S_SK_HOSTNAME,
-	/* in deploy */
-	C2S_SK_DEPLOY_MODE, C2S_SK_DEPLOY_REPLICAS, C2S_SK_DEPLOY_PLACEMENT, C2S_SK_DEPLOY_RESOURCES,
-	C2S_SK_DEPLOY_UPDATE_CONFIG, C2S_SK_DEPLOY_RESTART_POLICY, C2S_SK_DEPLOY_ROLLBACK_CONFIG,
-	C2S_SK_DEPLOY_ENDPOINT_MODE,
-	C2S_SK_N
+#define C2S_SK_ENUM(id, name) C2S_SK_##id,
+	C2S_SVC_KEYS(C2S_SK_ENUM)
+#undef C2S_SK_ENUM
+#define C2S_SK_ENUM(id, name) C2S_SK_DEPLOY_##id,
+	C2S_DEPLOY_KEYS(C2S_SK_ENUM)
+#undef C2S_SK_ENUM
+	C2S_SK_N,  /* the width of a service's row in svc_keys; the rare keys follow */
+#define C2S_SK_ENUM(id, name) C2S_SK_##id,
+	C2S_SVC_RARE_KEYS(C2S_SK_ENUM)
+#undef C2S_SK_ENUM
+	C2S_SK_ALL
 };
-/* What c2s_map_get(c->doc, svc, key, keynode) returns for service i (C2S_FOR_EACH_SERVICE's
- * i; the C2S_SK_DEPLOY_ ones: in its deploy). */
+#define C2S_SK_DEPLOY_FIRST C2S_SK_DEPLOY_MODE
+_Static_assert(C2S_SK_ALL - C2S_SK_N - 1 <= 32, "a bit per rare key in svc_rare");
+/* Each key's name, by enum c2s_svc_key ("" for C2S_SK_N). */
+extern const struct c2s_str c2s_svc_key_names[C2S_SK_ALL];
+
+/* What c2s_map_get(c->doc, svc, name, keynode) returns for service i (C2S_FOR_EACH_SERVICE's
+ * i; a C2S_SK_DEPLOY_ key: in its deploy). The slow path builds the table, the far one
+ * looks the key up by name. */
 const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
 					const struct c2s_node **keynode);
 #define C2S_SK_FAR 255
@@ -48,16 +82,16 @@ static inline const struct c2s_node *c2s_svc_key(struct c2s_check *c, uint32_t i
 	if (!c->svc_keys)  /* not built yet (or out of memory) */
 		return c2s_svc_key_slow(c, i, k, keynode);
 	const uint8_t *row = c->svc_keys + (size_t)i * C2S_SK_N;
-	unsigned at = row[k];
+	unsigned at = k < C2S_SK_N ? row[k] : (c->svc_rare[i] >> (k - C2S_SK_N - 1) & 1u) * C2S_SK_FAR;
 	if (!at) {
 		if (keynode)
 			*keynode = NULL;
 		return NULL;
 	}
-	if (at == C2S_SK_FAR || (k >= C2S_SK_DEPLOY_MODE && row[C2S_SK_DEPLOY] == C2S_SK_FAR))
+	if (at == C2S_SK_FAR || (k >= C2S_SK_DEPLOY_FIRST && row[C2S_SK_DEPLOY] == C2S_SK_FAR))
 		return c2s_svc_key_far(c, i, k, keynode);
 	const struct c2s_node *m = c2s_map_value(c->doc, c->services, i);
-	if (k >= C2S_SK_DEPLOY_MODE)
+	if (k >= C2S_SK_DEPLOY_FIRST)
 		m = c2s_map_value(c->doc, m, row[C2S_SK_DEPLOY] - 1u);
 	const struct c2s_node *key = c2s_map_key(c->doc, m, at - 1u);
 	if (keynode)
@@ -68,10 +102,16 @@ static inline const struct c2s_node *c2s_svc_key(struct c2s_check *c, uint32_t i
 struct c2s_str c2s_svc_mode(struct c2s_check *c, uint32_t i);
 int c2s_svc_replicas(struct c2s_check *c, uint32_t i, uint64_t *n);
 
+/* Where C2S_FOR_EACH_SERVICE stops: svc_end, or the number of services. */
+static inline uint32_t c2s_check_services_end(const struct c2s_check *c)
+{
+	uint32_t n = c->services ? c2s_count(c->services) : 0;
+	return c->svc_end && c->svc_end < n ? c->svc_end : n;
+}
 /* Each service whose key is a scalar and whose value is a mapping: i, its key
  * node and its mapping (a key such as [a, b] is CS2004's error, not a name). */
 #define C2S_FOR_EACH_SERVICE(c, i, key, svc)                                                 \
-	for (uint32_t i = 0, i##_n = (c)->services ? c2s_count((c)->services) : 0; i < i##_n; i++) \
+	for (uint32_t i = (c)->svc_from, i##_n = c2s_check_services_end(c); i < i##_n; i++)       \
 		for (const struct c2s_node *key = c2s_map_key((c)->doc, (c)->services, i),          \
 					   *svc = c2s_map_value((c)->doc, (c)->services, i);       \
 		     c2s_is_scalar(key) && c2s_is_mapping(svc); svc = NULL)
@@ -130,8 +170,10 @@ extern const size_t c2s_nengine_features;
 /* Check functions, one per C2S_RULE in rules.def. */
 #define C2S_STAGE(id, name, tier, sev, fixable, title)
 #define C2S_RULE(id, name, tier, sev, fixable, check, title) void check(struct c2s_check *c);
+#define C2S_SVC_RULE C2S_RULE
 #include "rules.def"
 #undef C2S_STAGE
 #undef C2S_RULE
+#undef C2S_SVC_RULE
 
 #endif

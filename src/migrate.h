@@ -1,5 +1,5 @@
 /* migrate.h -- compose2swarm migrate's internals: texts that remember where each byte came from,
- * edits on them, and the phases that turn a docker compose project into one stack file. */
+ * edits on them (edit.h, the editor lint --fix uses too), and the phases that turn a docker compose project into one stack file. */
 #ifndef C2S_MIGRATE_H
 #define C2S_MIGRATE_H
 
@@ -10,6 +10,7 @@
 #include "ast.h"
 #include "buf.h"
 #include "diag.h"
+#include "edit.h"
 #include "interp.h"
 
 /* [at, at+len) of a text came from src at src_at: a byte-for-byte copy, or (approx)
@@ -38,17 +39,11 @@ struct mig_text {
 	char *dir;                 /* directory relative paths in the text start from ("" none) */
 };
 
-/* Replace [start, end) of a text with repl (an insertion when start == end). */
-struct mig_edit {
-	uint32_t start, end, seq;
-	int consumed;              /* written as part of a flow collection written anew */
-	struct mig_out repl;
-};
+/* The edits of one pass over a text (edit.h), and what each writes with its origins. */
 struct mig_edits {
-	struct mig_edit *v;
-	size_t n, cap;
-	uint32_t seq;
-	int failed;
+	struct c2s_edits list;     /* the spans; an edit's seq indexes repl */
+	struct mig_out *repl;      /* repl[i]: what the i-th edit made writes */
+	size_t nrepl, caprepl;
 };
 
 /* Kinds of change in the report: the severity carries them (the formats print the word). */
@@ -137,30 +132,11 @@ void mig_edits_init(struct mig_edits *e);
 void mig_edits_free(struct mig_edits *e);
 /* A new edit replacing [start, end); fill the returned builder (NULL: out of memory). */
 struct mig_out *mig_edit(struct mig_edits *e, uint32_t start, uint32_t end);
-/* Apply the edits to t, giving the next text (loaded). Identical edits count once;
- * edits that overlap otherwise are a bug, reported as trouble. 0 or -1. */
+/* Apply the edits to t, giving the next text (loaded), in c2s_edits_prepare's order;
+ * edits that overlap (deletions aside) are a bug, reported as trouble. 0 or -1. */
 int mig_apply(struct mig *m, const struct mig_text *t, struct mig_edits *e, struct mig_text *out);
 
-/* ---- positions in a text ---- */
-uint32_t mt_line_start(const struct mig_text *t, uint32_t off);
-/* After the line break of the line off is on (or the text's end). */
-uint32_t mt_next_line(const struct mig_text *t, uint32_t off);
-/* Only blanks between the line start and off? */
-int mt_first_on_line(const struct mig_text *t, uint32_t off);
-uint32_t mt_col(const struct mig_text *t, uint32_t off);
-/* The end of the block a key written at key_off (first on its line) heads: after
- * the last line that is indented deeper (or a "- " item at its column), and the
- * comments among them. */
-uint32_t mt_block_end(const struct mig_text *t, uint32_t key_off);
-/* The whole lines of a mapping entry: 0 and [*a, *b), or -1 when the key is not
- * first on its line (a "- key:" item or a flow mapping). */
-int mt_entry_lines(const struct mig_text *t, const struct c2s_node *key, uint32_t *a, uint32_t *b);
-/* The indentation one nesting level adds in t (2 when nothing says otherwise). */
-uint32_t mt_indent_step(const struct mig_text *t);
-/* The column a block mapping's keys start at, or -1 when not a block mapping with own keys. */
-int mt_map_col(const struct mig_text *t, const struct c2s_node *map);
-/* The end of a block mapping's own text (its last own entry's block), 0 if none. */
-uint32_t mt_map_end(const struct mig_text *t, const struct c2s_node *map);
+/* ---- nodes of a text (where they stand: edit.h) ---- */
 /* Is the node written here (not reached through an alias or a << merge)? */
 static inline int mt_own(const struct c2s_node *n)
 {
@@ -231,7 +207,26 @@ void mig_op_untag(struct mig_ops *x, const struct c2s_node *n);
 /* Apply the changes to t: the next text in out. 0 or -1. */
 int mig_ops_apply(struct mig_ops *x, struct mig_text *out);
 
-/* ---- paths ---- */
+/* ---- paths in a document (compose-go's tree paths) ---- */
+/* Keys from the root and list items, as deep as the loader nests (deeper only through
+ * aliases: the walks stop there with trouble). */
+#define MIG_PATH_MAX C2S_MAX_DEPTH
+struct mig_path {
+	struct c2s_str seg[MIG_PATH_MAX];
+	int n;
+};
+/* Add a key, or a list item; 0, or -1 when the path is MIG_PATH_MAX long already. */
+int mig_path_push(struct mig_path *p, struct c2s_str key);
+int mig_path_push_item(struct mig_path *p);
+/* Does the path match a dotted pattern ("services.*.ports.[].target"): '*' is any key,
+ * "[]" any list item (a key written "[]" is a key)? */
+int mig_path_match(const struct mig_path *p, const char *pat);
+/* Does it match one of n patterns? */
+int mig_path_match_any(const struct mig_path *p, const char *const *pats, size_t n);
+/* The path, dotted, for messages (a list item as "[]"). */
+void mig_path_text(const struct mig_path *p, char *out, size_t size);
+
+/* ---- file paths ---- */
 /* path made absolute against base (a directory) and cleaned of ".", ".." and "//". */
 void mig_abs_path(const char *base, const char *path, char *out, size_t size);
 /* The directory of path ("." when it has none). */

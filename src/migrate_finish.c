@@ -132,7 +132,7 @@ static int set_version(struct mig *m, struct mig_text *t)
 		}
 		if (at == UINT32_MAX)
 			at = 0;
-		at = mt_line_start(t, at);
+		at = c2s_ed_line_start(&t->src, at);
 		struct mig_out *o = mig_edit(&x.ed, at, at);
 		if (o)
 			mo_printf(o, "version: %s\n", text);
@@ -199,7 +199,7 @@ static int needs_you_there(struct mig *m, const struct mig_text *t, uint32_t off
 	const struct c2s_node *svcs = c2s_map_get(&t->doc, root, "services", NULL);
 	for (uint32_t i = 0; c2s_is_mapping(svcs) && i < c2s_count(svcs); i++) {
 		const struct c2s_node *k = c2s_map_key(&t->doc, svcs, i);
-		uint32_t a = mt_line_start(t, k->start), b = mt_block_end(t, k->start), sa, sb;
+		uint32_t a = c2s_ed_line_start(&t->src, k->start), b = c2s_ed_block_end(&t->src, k->start), sa, sb;
 		if (off < a || off >= b || b <= a)
 			continue;
 		if (mig_origin(t, a, &s2, &sa) && s2 == src && mig_origin(t, b - 1, &s2, &sb) && s2 == src && sb >= sa) {

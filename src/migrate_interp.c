@@ -12,33 +12,8 @@
 
 enum cast { CAST_NONE = 0, CAST_INT, CAST_FLOAT, CAST_BOOL };
 
-/* A path in the document: keys, and "[]" for a list item. */
-#define MP_MAX 64
-struct mpath {
-	struct c2s_str seg[MP_MAX];
-	int n;
-};
-
-/* Does the path match a dotted pattern ("services.*.ports.[].target"; '*' any key)? */
-static int mp_match(const struct mpath *p, const char *pat)
-{
-	int i = 0;
-	while (*pat) {
-		const char *e = strchr(pat, '.');
-		size_t l = e ? (size_t)(e - pat) : strlen(pat);
-		if (i >= p->n)
-			return 0;
-		if (!(l == 1 && pat[0] == '*' && !(p->seg[i].n == 2 && memcmp(p->seg[i].p, "[]", 2) == 0)) &&
-		    !(p->seg[i].n == l && memcmp(p->seg[i].p, pat, l) == 0))
-			return 0;
-		i++;
-		pat += l + (e ? 1 : 0);
-	}
-	return i == p->n;
-}
-
 /* compose-go's interpolateTypeCastMapping. */
-static enum cast cast_for(const struct mpath *p)
+static enum cast cast_for(const struct mig_path *p)
 {
 	static const struct {
 		const char *pat;
@@ -72,7 +47,7 @@ static enum cast cast_for(const struct mpath *p)
 	if (p->n < 2)
 		return CAST_NONE;
 	for (size_t i = 0; i < sizeof t / sizeof *t; i++)
-		if (mp_match(p, t[i].pat))
+		if (mig_path_match(p, t[i].pat))
 			return t[i].c;
 	return CAST_NONE;
 }
@@ -92,24 +67,13 @@ struct walk {
 	struct site *v;
 	size_t n, cap;
 	int failed;
+	int deep;         /* a value deeper than MIG_PATH_MAX (through aliases) */
 };
 
-static void path_text(const struct mpath *p, char *out, size_t size)
-{
-	size_t at = 0;
-	out[0] = '\0';
-	for (int i = 0; i < p->n && at + 1 < size; i++) {
-		int w = snprintf(out + at, size - at, "%s%.*s", i ? "." : "", (int)p->seg[i].n, p->seg[i].p);
-		if (w < 0)
-			break;
-		at += (size_t)w;
-	}
-}
-
-static void visit(struct walk *w, const struct c2s_node *n, struct mpath *p, int flow)
+static void visit(struct walk *w, const struct c2s_node *n, struct mig_path *p, int flow)
 {
 	const struct c2s_doc *d = &w->t->doc;
-	if (w->failed || p->n >= MP_MAX)
+	if (w->failed || w->deep)
 		return;
 	if (c2s_kind(n) == C2S_SCALAR) {
 		struct c2s_value v;
@@ -134,22 +98,26 @@ static void visit(struct walk *w, const struct c2s_node *n, struct mpath *p, int
 		st->n = n;
 		st->cast = c;
 		st->flow = flow;
-		path_text(p, st->path, sizeof st->path);
+		mig_path_text(p, st->path, sizeof st->path);
 		return;
 	}
 	int f = flow || c2s_style(n) == C2S_STYLE_FLOW;
 	if (c2s_kind(n) == C2S_MAPPING) {
 		for (uint32_t i = 0; i < c2s_count(n); i++) {
 			const struct c2s_node *k = c2s_map_key(d, n, i);
-			p->seg[p->n] = c2s_is_scalar(k) ? c2s_scalar(d, k) : (struct c2s_str){"?", 1};
-			p->n++;
+			if (mig_path_push(p, c2s_is_scalar(k) ? c2s_scalar(d, k) : (struct c2s_str){"?", 1}) != 0) {
+				w->deep = 1;
+				return;
+			}
 			visit(w, c2s_map_value(d, n, i), p, f);
 			p->n--;
 		}
 	} else {
 		for (uint32_t i = 0; i < c2s_count(n); i++) {
-			p->seg[p->n] = (struct c2s_str){"[]", 2};
-			p->n++;
+			if (mig_path_push_item(p) != 0) {
+				w->deep = 1;
+				return;
+			}
 			visit(w, c2s_seq_item(d, n, i), p, f);
 			p->n--;
 		}
@@ -297,7 +265,7 @@ static void write_value(struct mig_edits *ed, const struct mig_text *t, const st
 			if (((unsigned char)v[i] < 0x20 && v[i] != '\n' && v[i] != '\t') || v[i] == '\r')
 				ok = 0;
 		/* the content's indentation: the first non-blank line after the header */
-		uint32_t hdr_end = mt_next_line(t, start), ind = 0;
+		uint32_t hdr_end = c2s_ed_next_line(&t->src, start), ind = 0;
 		uint32_t l = hdr_end;
 		while (l < end) {
 			uint32_t k = 0;
@@ -307,7 +275,7 @@ static void write_value(struct mig_edits *ed, const struct mig_text *t, const st
 				ind = k;
 				break;
 			}
-			l = mt_next_line(t, l);
+			l = c2s_ed_next_line(&t->src, l);
 		}
 		if (ok && ind > 0 && (o = mig_edit(ed, start, end)) != NULL) {
 			/* keep what stood before the indicator on its line (a tag, an anchor) */
@@ -339,16 +307,20 @@ static void write_value(struct mig_edits *ed, const struct mig_text *t, const st
 
 int mig_phase_interpolate(struct mig *m, struct mig_text *t, const struct c2s_env *env)
 {
-	struct walk w = {m, t, NULL, 0, 0, 0};
-	struct mpath p;
+	struct walk w = {m, t, NULL, 0, 0, 0, 0};
+	struct mig_path p;
 	p.n = 0;
 	const struct c2s_node *root = c2s_node_at(&t->doc, t->doc.root);
 	if (!c2s_is_mapping(root))
 		return 0;
 	visit(&w, root, &p, 0);
-	if (w.failed) {
+	if (w.failed || w.deep) {
 		free(w.v);
-		m->nomem = 1;
+		if (w.deep)
+			mig_trouble(m, "%s: values nested deeper than %d keys and list items through aliases (C2S_MAX_DEPTH)",
+				    t->src.name, MIG_PATH_MAX);
+		else
+			m->nomem = 1;
 		return -1;
 	}
 	if (w.n > 1)
@@ -534,7 +506,7 @@ int mig_phase_interpolate(struct mig *m, struct mig_text *t, const struct c2s_en
 	c2s_buf_free(&val);
 	c2s_buf_free(&esc);
 	free(w.v);
-	if (rc == 0 && ed.n) {
+	if (rc == 0 && ed.list.n) {
 		struct mig_text next;
 		if (mig_apply(m, t, &ed, &next) != 0) {
 			rc = -1;

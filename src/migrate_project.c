@@ -15,38 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ---- a dotted path, for compose-go's special merge rules ---- */
-
-#define MP_MAX 32
-struct mpath {
-	struct c2s_str seg[MP_MAX];
-	int n;
-};
-
-static int mp_match(const struct mpath *p, const char *pat)
-{
-	int i = 0;
-	while (*pat) {
-		const char *e = strchr(pat, '.');
-		size_t l = e ? (size_t)(e - pat) : strlen(pat);
-		if (i >= p->n)
-			return 0;
-		if (!(l == 1 && pat[0] == '*') && !(p->seg[i].n == l && memcmp(p->seg[i].p, pat, l) == 0))
-			return 0;
-		i++;
-		pat += l + (e ? 1 : 0);
-	}
-	return i == p->n;
-}
-
-static int mp_any(const struct mpath *p, const char *const *pats, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (mp_match(p, pats[i]))
-			return 1;
-	return 0;
-}
-
 /* mergeSpecials: replaced by the winner. */
 static const char *const override_paths[] = {
 	"services.*.command", "services.*.entrypoint", "services.*.healthcheck.test", "services.*.ulimits.*",
@@ -142,7 +110,7 @@ static int tag_is(const struct c2s_doc *d, const struct c2s_node *n, const char 
 }
 
 /* The unicity key of a sequence item (override/uncity.go's indexers), in buf. */
-static const char *item_key(const struct mpath *p, const struct mig_text *t, const struct c2s_node *it, char *buf,
+static const char *item_key(const struct mig_path *p, const struct mig_text *t, const struct c2s_node *it, char *buf,
 			    size_t size)
 {
 	const struct c2s_doc *d = &t->doc;
@@ -150,7 +118,7 @@ static const char *item_key(const struct mpath *p, const struct mig_text *t, con
 	buf[0] = '\0';
 	if (c2s_is_scalar(it)) {
 		struct c2s_str s = c2s_scalar(d, it);
-		int isv = mp_match(p, "services.*.volumes"), isdev = mp_match(p, "services.*.devices");
+		int isv = mig_path_match(p, "services.*.volumes"), isdev = mig_path_match(p, "services.*.devices");
 		if (isv || isdev) {
 			/* the target: the second ':' part (the first when there is only one) */
 			const char *c1 = memchr(s.p, ':', s.n);
@@ -161,9 +129,9 @@ static const char *item_key(const struct mpath *p, const struct mig_text *t, con
 				size_t l = c2 ? (size_t)(c2 - b) : (size_t)(s.p + s.n - b);
 				snprintf(buf, size, "%.*s", (int)l, b);
 			}
-		} else if (mp_match(p, "services.*.secrets")) {
+		} else if (mig_path_match(p, "services.*.secrets")) {
 			snprintf(buf, size, "/run/secrets/%.*s", (int)s.n, s.p);
-		} else if (mp_match(p, "services.*.configs")) {
+		} else if (mig_path_match(p, "services.*.configs")) {
 			snprintf(buf, size, "/%.*s", (int)s.n, s.p);
 		} else {
 			const char *eq = memchr(s.p, '=', s.n);
@@ -174,7 +142,7 @@ static const char *item_key(const struct mpath *p, const struct mig_text *t, con
 	}
 	if (c2s_is_mapping(it)) {
 		const struct c2s_node *tg = c2s_map_get(d, it, "target", NULL);
-		if (mp_match(p, "services.*.ports")) {
+		if (mig_path_match(p, "services.*.ports")) {
 			const struct c2s_node *ip = c2s_map_get(d, it, "host_ip", NULL);
 			const struct c2s_node *pub = c2s_map_get(d, it, "published", NULL);
 			const struct c2s_node *pr = c2s_map_get(d, it, "protocol", NULL);
@@ -183,7 +151,7 @@ static const char *item_key(const struct mpath *p, const struct mig_text *t, con
 			struct c2s_str e = tg ? c2s_scalar(d, tg) : (struct c2s_str){"", 0};
 			struct c2s_str f = pr ? c2s_scalar(d, pr) : (struct c2s_str){"tcp", 3};
 			snprintf(buf, size, "%.*s:%.*s:%.*s/%.*s", (int)a.n, a.p, (int)b.n, b.p, (int)e.n, e.p, (int)f.n, f.p);
-		} else if (mp_match(p, "services.*.env_file")) {
+		} else if (mig_path_match(p, "services.*.env_file")) {
 			const struct c2s_node *pa = c2s_map_get(d, it, "path", NULL);
 			struct c2s_str s = pa ? c2s_scalar(d, pa) : (struct c2s_str){"", 0};
 			snprintf(buf, size, "%.*s", (int)s.n, s.p);
@@ -193,7 +161,7 @@ static const char *item_key(const struct mpath *p, const struct mig_text *t, con
 		} else {
 			const struct c2s_node *src = c2s_map_get(d, it, "source", NULL);
 			struct c2s_str s = src ? c2s_scalar(d, src) : (struct c2s_str){"", 0};
-			snprintf(buf, size, "%s%.*s", mp_match(p, "services.*.secrets") ? "/run/secrets/" : "/", (int)s.n, s.p);
+			snprintf(buf, size, "%s%.*s", mig_path_match(p, "services.*.secrets") ? "/run/secrets/" : "/", (int)s.n, s.p);
 		}
 		return buf;
 	}
@@ -201,7 +169,7 @@ static const char *item_key(const struct mpath *p, const struct mig_text *t, con
 }
 
 /* Paths where compose-go keeps each item once (EnforceUnicity). */
-static int has_indexer(const struct mpath *p)
+static int has_indexer(const struct mig_path *p)
 {
 	static const char *const u[] = {
 		"services.*.ports", "services.*.volumes", "services.*.secrets", "services.*.configs", "services.*.expose",
@@ -210,14 +178,14 @@ static int has_indexer(const struct mpath *p)
 		"services.*.env_file", "services.*.tmpfs", "services.*.extra_hosts", "services.*.networks.*.aliases",
 		"services.*.build.cache_from",
 	};
-	return mp_any(p, u, sizeof u / sizeof *u);
+	return mig_path_match_any(p, u, sizeof u / sizeof *u);
 }
 
 static void merge_map(struct merge *c, const struct c2s_node *tk, const struct c2s_node *tm,
-		      const struct c2s_node *om, struct mpath *p);
+		      const struct c2s_node *om, struct mig_path *p);
 
 /* Which of t's items has this key? -1: none. */
-static int64_t find_item(const struct merge *c, const struct mpath *p, const struct c2s_node *seq, const char *key)
+static int64_t find_item(const struct merge *c, const struct mig_path *p, const struct c2s_node *seq, const char *key)
 {
 	char buf[512];
 	for (uint32_t j = 0; j < c2s_count(seq); j++) {
@@ -238,7 +206,7 @@ static int same_text(const struct merge *c, const struct c2s_node *a, const stru
 
 /* Sequences: the other's items appended, one per key where compose-go keeps each once. */
 static void merge_seq(struct merge *c, const struct c2s_node *tk, const struct c2s_node *tv, const struct c2s_node *ov,
-		      struct mig_add *pa, const struct mpath *p)
+		      struct mig_add *pa, const struct mig_path *p)
 {
 	const struct c2s_doc *od = &c->ot->doc;
 	struct c2s_str name = c2s_scalar(&c->t->doc, tk);
@@ -261,12 +229,11 @@ static void merge_seq(struct merge *c, const struct c2s_node *tk, const struct c
 
 /* environment, labels...: merged by KEY whichever form each side is written in. */
 static void merge_keyed(struct merge *c, const struct c2s_node *tk, const struct c2s_node *tv,
-			const struct c2s_node *ov, struct mig_add *pa, const struct mpath *p)
+			const struct c2s_node *ov, struct mig_add *pa, struct mig_path *p)
 {
 	const struct c2s_doc *td = &c->t->doc, *od = &c->ot->doc;
 	if (c2s_is_mapping(tv) && c2s_is_mapping(ov)) {
-		struct mpath q = *p;
-		merge_map(c, tk, tv, ov, &q);
+		merge_map(c, tk, tv, ov, p);  /* it leaves p as it found it */
 		return;
 	}
 	if (c2s_is_sequence(tv) && c2s_is_sequence(ov)) {
@@ -345,7 +312,7 @@ static void merge_keyed(struct merge *c, const struct c2s_node *tk, const struct
 
 /* One value present on both sides. */
 static void merge_value(struct merge *c, const struct c2s_node *tm, const struct c2s_node *tk, const struct c2s_node *tv,
-			const struct c2s_node *ok, const struct c2s_node *ov, struct mig_add *pa, struct mpath *p)
+			const struct c2s_node *ok, const struct c2s_node *ov, struct mig_add *pa, struct mig_path *p)
 {
 	const struct c2s_doc *td = &c->t->doc, *od = &c->ot->doc;
 	uint32_t ti = entry_of(td, tm, tk);
@@ -358,13 +325,13 @@ static void merge_value(struct merge *c, const struct c2s_node *tm, const struct
 		mig_op_untag(&c->x, tv);
 		return;
 	}
-	if (mp_any(p, override_paths, sizeof override_paths / sizeof *override_paths) ||
-	    (mp_match(p, "services.*.build") && !(c2s_is_mapping(tv) && c2s_is_mapping(ov)))) {
+	if (mig_path_match_any(p, override_paths, sizeof override_paths / sizeof *override_paths) ||
+	    (mig_path_match(p, "services.*.build") && !(c2s_is_mapping(tv) && c2s_is_mapping(ov)))) {
 		if (c->ot_wins)
 			mig_op_replace_entry(&c->x, tm, ti, c->ot, ok, ov);
 		return;
 	}
-	if (mp_match(p, "services.*.logging") && c2s_is_mapping(tv) && c2s_is_mapping(ov)) {
+	if (mig_path_match(p, "services.*.logging") && c2s_is_mapping(tv) && c2s_is_mapping(ov)) {
 		const struct c2s_node *d1 = c2s_map_get(td, tv, "driver", NULL), *d2 = c2s_map_get(od, ov, "driver", NULL);
 		if (d1 && d2 && !same_text(c, d1, d2)) {
 			if (c->ot_wins)
@@ -372,11 +339,11 @@ static void merge_value(struct merge *c, const struct c2s_node *tm, const struct
 			return;
 		}
 	}
-	if (mp_any(p, keyed_paths, sizeof keyed_paths / sizeof *keyed_paths)) {
+	if (mig_path_match_any(p, keyed_paths, sizeof keyed_paths / sizeof *keyed_paths)) {
 		merge_keyed(c, tk, tv, ov, pa, p);
 		return;
 	}
-	if (mp_any(p, named_paths, sizeof named_paths / sizeof *named_paths) &&
+	if (mig_path_match_any(p, named_paths, sizeof named_paths / sizeof *named_paths) &&
 	    c2s_kind(tv) != c2s_kind(ov) && !c2s_is_scalar(tv) && !c2s_is_scalar(ov)) {
 		/* a list of names on one side, a mapping on the other: names added as the t side writes them */
 		if (c2s_is_sequence(tv)) {
@@ -423,11 +390,11 @@ static void merge_value(struct merge *c, const struct c2s_node *tm, const struct
 }
 
 static void merge_map(struct merge *c, const struct c2s_node *tk, const struct c2s_node *tm,
-		      const struct c2s_node *om, struct mpath *p)
+		      const struct c2s_node *om, struct mig_path *p)
 {
 	const struct c2s_doc *td = &c->t->doc, *od = &c->ot->doc;
 	struct mig_add *a = merge_add(c);
-	if (!a || !c2s_is_mapping(tm) || !c2s_is_mapping(om) || p->n >= MP_MAX)
+	if (!a || !c2s_is_mapping(tm) || !c2s_is_mapping(om))
 		return;
 	for (uint32_t i = 0; i < c2s_count(om); i++) {
 		const struct c2s_node *ok = c2s_map_key(od, om, i), *ov = c2s_map_value(od, om, i);
@@ -436,7 +403,7 @@ static void merge_map(struct merge *c, const struct c2s_node *tk, const struct c
 		struct c2s_str name = c2s_scalar(od, ok);
 		if (p->n == 0 && (c2s_str_eq(name, "version") || c2s_str_eq(name, "include")))
 			continue;
-		if (p->n == 2 && mp_match(p, "services.*") && c2s_str_eq(name, "extends"))
+		if (p->n == 2 && mig_path_match(p, "services.*") && c2s_str_eq(name, "extends"))
 			continue;  /* resolved already */
 		const struct c2s_node *tk2 = NULL, *tv = c2s_map_getn(td, tm, name.p, name.n, &tk2);
 		if (c->ot_wins && tag_is(od, ov, "!reset")) {
@@ -454,7 +421,12 @@ static void merge_map(struct merge *c, const struct c2s_node *tk, const struct c
 			c->keys++;
 			continue;
 		}
-		p->seg[p->n++] = name;
+		if (mig_path_push(p, name) != 0) {
+			if (!c->m->trouble)
+				mig_trouble(c->m, "%s: values nested deeper than %d keys and list items through aliases "
+					    "(C2S_MAX_DEPTH)", c->ot->src.name, MIG_PATH_MAX);
+			return;
+		}
 		merge_value(c, tm, tk2, tv, ok, ov, a, p);
 		p->n--;
 	}
@@ -469,7 +441,7 @@ int mig_phase_merge(struct mig *m, struct mig_text *base, struct mig_text *o)
 		return 0;
 	struct merge c;
 	merge_init(&c, m, base, o, 1);
-	struct mpath p;
+	struct mig_path p;
 	p.n = 0;
 	merge_map(&c, NULL, broot, oroot, &p);
 	/* said once, at the override file's first key */
@@ -686,10 +658,9 @@ static int extends_pass(struct mig *m, struct mig_text *t, const struct c2s_env 
 		struct merge c;
 		merge_init(&c, m, t, bt, 0);
 		mig_op_drop(&c.x, svc, entry_of(d, svc, ek));
-		struct mpath p;
-		p.n = 2;
-		p.seg[0] = (struct c2s_str){"services", 8};
-		p.seg[1] = sn;
+		struct mig_path p = {.n = 0};
+		mig_path_push(&p, (struct c2s_str){"services", 8});
+		mig_path_push(&p, sn);
 		merge_map(&c, sk, svc, base, &p);
 		struct c2s_str bfs = bf ? c2s_scalar(d, bf) : (struct c2s_str){"", 0};
 		mig_note_at(m, C2S_R_CS0103, MIG_TRANSLATED, t, ek,
@@ -762,6 +733,22 @@ static int add_var_if_unset(void *ctx, const char *k, size_t kn, const char *v, 
 	return 0;
 }
 
+/* An env file of an included project: the variables it sets that env does not have yet.
+ * 0, or -1 (reported). */
+static int include_env_file(struct mig *m, const char *path, struct c2s_env *env)
+{
+	struct c2s_source *src = mig_read(m, path, NULL);
+	if (!src)
+		return -1;
+	char err[1024];
+	struct add_var_ctx ac = {env};
+	if (mig_dotenv_parse(src->data, src->len, env, add_var_if_unset, &ac, err, sizeof err) != 0) {
+		mig_trouble(m, "failed to read %s: %s", path, err);
+		return -1;
+	}
+	return 0;
+}
+
 static int resolve_include(struct mig *m, struct mig_text *t, const struct c2s_env *env)
 {
 	(void)env;
@@ -813,11 +800,7 @@ static int resolve_include(struct mig *m, struct mig_text *t, const struct c2s_e
 				snprintf(envpath, sizeof envpath, "%s/.env", projdir);
 				struct stat st;
 				if (stat(envpath, &st) == 0 && !S_ISDIR(st.st_mode)) {
-					struct c2s_source *src = mig_read(m, envpath, NULL);
-					char err[1024];
-					struct add_var_ctx ac = {ienv};
-					if (!src || mig_dotenv_parse(src->data, src->len, ienv, add_var_if_unset, &ac, err,
-								     sizeof err) != 0) {
+					if (include_env_file(m, envpath, ienv) != 0) {
 						c2s_env_free(ienv);
 						return -1;
 					}
@@ -831,11 +814,7 @@ static int resolve_include(struct mig *m, struct mig_text *t, const struct c2s_e
 					if (strcmp(rel, "/dev/null") == 0)
 						continue;
 					mig_abs_path(t->dir, rel, envpath, sizeof envpath);
-					struct c2s_source *src = mig_read(m, envpath, NULL);
-					char err[1024];
-					struct add_var_ctx ac = {ienv};
-					if (!src || mig_dotenv_parse(src->data, src->len, ienv, add_var_if_unset, &ac, err,
-								     sizeof err) != 0) {
+					if (include_env_file(m, envpath, ienv) != 0) {
 						c2s_env_free(ienv);
 						return -1;
 					}
@@ -866,7 +845,7 @@ static int resolve_include(struct mig *m, struct mig_text *t, const struct c2s_e
 		if (rc == 0) {
 			struct merge c;
 			merge_init(&c, m, t, &inc[0], 0);
-			struct mpath p;
+			struct mig_path p;
 			p.n = 0;
 			const struct c2s_node *iroot = c2s_node_at(&inc[0].doc, inc[0].doc.root);
 			/* only the resources: services, volumes, networks, secrets, configs */
@@ -881,8 +860,8 @@ static int resolve_include(struct mig *m, struct mig_text *t, const struct c2s_e
 					mig_add_copy(a, &inc[0], ok, ov);
 					continue;
 				}
-				p.seg[0] = (struct c2s_str){res[r], strlen(res[r])};
-				p.n = 1;
+				p.n = 0;
+				mig_path_push(&p, (struct c2s_str){res[r], strlen(res[r])});
 				merge_map(&c, tk, tv, ov, &p);
 			}
 			mig_op_add(&c.x, NULL, root, a);

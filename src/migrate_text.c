@@ -444,90 +444,72 @@ int mig_origin(const struct mig_text *t, uint32_t off, struct c2s_source **src, 
 void mig_edits_init(struct mig_edits *e)
 {
 	memset(e, 0, sizeof *e);
+	c2s_edits_init(&e->list);
 }
 
 void mig_edits_free(struct mig_edits *e)
 {
-	for (size_t i = 0; i < e->n; i++)
-		mo_free(&e->v[i].repl);
-	free(e->v);
+	for (size_t i = 0; i < e->nrepl; i++)
+		mo_free(&e->repl[i]);
+	free(e->repl);
+	c2s_edits_free(&e->list);
 	memset(e, 0, sizeof *e);
 }
 
 struct mig_out *mig_edit(struct mig_edits *e, uint32_t start, uint32_t end)
 {
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 16;
-		struct mig_edit *v = realloc(e->v, cap * sizeof *v);
+	if (e->nrepl == e->caprepl) {
+		size_t cap = e->caprepl ? e->caprepl * 2 : 16;
+		struct mig_out *v = realloc(e->repl, cap * sizeof *v);
 		if (!v) {
-			e->failed = 1;
+			e->list.failed = 1;
 			return NULL;
 		}
-		e->v = v;
-		e->cap = cap;
+		e->repl = v;
+		e->caprepl = cap;
 	}
-	struct mig_edit *x = &e->v[e->n++];
-	x->start = start;
-	x->end = end < start ? start : end;
-	x->seq = e->seq++;
-	x->consumed = 0;
-	mo_init(&x->repl);
-	return &x->repl;
-}
-
-static int edit_cmp(const void *a, const void *b)
-{
-	const struct mig_edit *x = a, *y = b;
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	if (x->end != y->end)
-		return x->end < y->end ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static int same_edit(const struct mig_edit *x, const struct mig_edit *y)
-{
-	return x->start == y->start && x->end == y->end && x->repl.buf.len == y->repl.buf.len &&
-	       (x->repl.buf.len == 0 || memcmp(x->repl.buf.data, y->repl.buf.data, x->repl.buf.len) == 0);
+	struct c2s_edit *x = c2s_edits_add(&e->list, start, end);
+	if (!x)
+		return NULL;
+	/* edits are made in seq order and never removed before they apply: seq == nrepl */
+	mo_init(&e->repl[e->nrepl++]);
+	return &e->repl[x->seq];
 }
 
 int mig_apply(struct mig *m, const struct mig_text *t, struct mig_edits *e, struct mig_text *out)
 {
-	if (e->failed) {
+	if (e->list.failed) {
 		m->nomem = 1;
 		return -1;
 	}
-	if (e->n > 1)
-		qsort(e->v, e->n, sizeof *e->v, edit_cmp);
+	for (size_t i = 0; i < e->list.n; i++) {
+		const struct mig_out *r = &e->repl[e->list.v[i].seq];
+		e->list.v[i].text = r->buf.data;
+		e->list.v[i].len = r->buf.len;
+	}
+	uint32_t conflict;
+	if (c2s_edits_prepare(&e->list, t->src.len, &conflict) != 0) {
+		uint32_t line, col;
+		c2s_source_locate((struct c2s_source *)&t->src, conflict, &line, &col);
+		mig_trouble(m, "%s:%u:%u: two changes of migrate overlap here; please report this", t->src.name, line,
+			    col);
+		return -1;
+	}
 	struct mig_out o;
 	mo_init(&o);
 	uint32_t at = 0;
-	const struct mig_edit *prev = NULL;
-	for (size_t i = 0; i < e->n; i++) {
-		const struct mig_edit *x = &e->v[i];
-		if (x->consumed)
-			continue;  /* inside a flow collection written anew, with this change */
-		if (prev && same_edit(prev, x) && x->start != x->end)
-			continue;  /* the same change reached twice (a key shared through an anchor) */
-		if (prev && same_edit(prev, x) && x->start == x->end && x->repl.buf.len)
-			continue;
-		if (x->start < at || x->end > t->src.len) {
-			mo_free(&o);
-			uint32_t line, col;
-			c2s_source_locate((struct c2s_source *)&t->src, x->start, &line, &col);
-			mig_trouble(m, "%s:%u:%u: two changes of migrate overlap here; please report this", t->src.name,
-				    line, col);
-			return -1;
-		}
+	for (size_t i = 0; i < e->list.n; i++) {
+		const struct c2s_edit *x = &e->list.v[i];
+		const struct mig_out *r = &e->repl[x->seq];
 		mo_copy(&o, t, at, x->start);
 		/* what the replacement writes anew stands for what it replaced */
 		struct c2s_source *rs = NULL;
 		uint32_t roff = 0;
 		if (!(x->end > x->start && mig_origin(t, x->start, &rs, &roff)))
 			rs = NULL;
-		uint32_t r0 = (uint32_t)o.buf.len, at2 = 0, rn = (uint32_t)x->repl.buf.len;
-		for (uint32_t k = 0; k < x->repl.nsegs; k++) {
-			const struct mig_seg *g = &x->repl.segs[k];
+		uint32_t r0 = (uint32_t)o.buf.len, at2 = 0, rn = (uint32_t)x->len;
+		for (uint32_t k = 0; rn && k < r->nsegs; k++) {
+			const struct mig_seg *g = &r->segs[k];
 			if (rs && g->at > at2)
 				add_seg_x(&o, r0 + at2, g->at - at2, rs, roff, 1);
 			add_seg_x(&o, r0 + g->at, g->len, g->src, g->src_at, g->approx);
@@ -536,139 +518,16 @@ int mig_apply(struct mig *m, const struct mig_text *t, struct mig_edits *e, stru
 		if (rs && at2 < rn)
 			add_seg_x(&o, r0 + at2, rn - at2, rs, roff, 1);
 		if (rn)
-			mo_lit(&o, x->repl.buf.data, rn);
-		if (x->repl.failed)
+			mo_lit(&o, x->text, rn);
+		if (r->failed)
 			o.failed = 1;
 		at = x->end;
-		prev = x;
 	}
 	mo_copy(&o, t, at, (uint32_t)t->src.len);
 	return mig_text_from_out(m, out, &o, t->src.name, t->dir);
 }
 
-/* ---- positions ---- */
-
-uint32_t mt_line_start(const struct mig_text *t, uint32_t off)
-{
-	const char *s = t->src.data;
-	while (off > 0 && s[off - 1] != '\n')
-		off--;
-	return off;
-}
-
-uint32_t mt_next_line(const struct mig_text *t, uint32_t off)
-{
-	const char *s = t->src.data;
-	size_t len = t->src.len;
-	if (off >= len)
-		return (uint32_t)len;
-	const char *nl = memchr(s + off, '\n', len - off);
-	return nl ? (uint32_t)(nl - s) + 1 : (uint32_t)len;
-}
-
-int mt_first_on_line(const struct mig_text *t, uint32_t off)
-{
-	const char *s = t->src.data;
-	while (off > 0 && s[off - 1] != '\n') {
-		if (s[off - 1] != ' ')
-			return 0;
-		off--;
-	}
-	return 1;
-}
-
-uint32_t mt_col(const struct mig_text *t, uint32_t off)
-{
-	return off - mt_line_start(t, off);
-}
-
-uint32_t mt_block_end(const struct mig_text *t, uint32_t key_off)
-{
-	const char *s = t->src.data;
-	uint32_t len = (uint32_t)t->src.len;
-	uint32_t col = mt_col(t, key_off);
-	uint32_t good = mt_next_line(t, key_off);
-	uint32_t line = good;
-	while (line < len) {
-		uint32_t next = mt_next_line(t, line), ind = 0;
-		while (line + ind < next && s[line + ind] == ' ')
-			ind++;
-		char c = line + ind < next ? s[line + ind] : '\n';
-		if (c == '\n' || c == '\r') {
-			line = next;
-			continue;
-		}
-		if (c == '#') {
-			if (ind > col)
-				good = next;
-			line = next;
-			continue;
-		}
-		if (ind == 0 && next - line >= 3 && (memcmp(s + line, "---", 3) == 0 || memcmp(s + line, "...", 3) == 0))
-			break;
-		if (ind > col || (ind == col && c == '-' && (line + ind + 1 >= next || s[line + ind + 1] == ' ' ||
-							      s[line + ind + 1] == '\n' || s[line + ind + 1] == '\r'))) {
-			good = next;
-			line = next;
-			continue;
-		}
-		break;
-	}
-	return good;
-}
-
-int mt_entry_lines(const struct mig_text *t, const struct c2s_node *key, uint32_t *a, uint32_t *b)
-{
-	if (!mt_first_on_line(t, key->start))
-		return -1;
-	*a = mt_line_start(t, key->start);
-	*b = mt_block_end(t, key->start);
-	return 0;
-}
-
-uint32_t mt_indent_step(const struct mig_text *t)
-{
-	const struct c2s_doc *d = &t->doc;
-	const struct c2s_node *root = c2s_node_at(d, d->root);
-	if (!c2s_is_mapping(root))
-		return 2;
-	for (uint32_t i = 0; i < c2s_count(root); i++) {
-		const struct c2s_node *k = c2s_map_key(d, root, i), *v = c2s_map_value(d, root, i);
-		if (c2s_is_mapping(v) && c2s_style(v) == C2S_STYLE_BLOCK && mt_own(v) && c2s_count(v)) {
-			const struct c2s_node *k2 = c2s_map_key(d, v, 0);
-			uint32_t c1 = mt_col(t, k->start), c2 = mt_col(t, k2->start);
-			if (c2 > c1 && c2 - c1 <= 8)
-				return c2 - c1;
-		}
-	}
-	return 2;
-}
-
-int mt_map_col(const struct mig_text *t, const struct c2s_node *map)
-{
-	if (!c2s_is_mapping(map) || c2s_style(map) != C2S_STYLE_BLOCK || !mt_own(map))
-		return -1;
-	for (uint32_t i = 0; i < c2s_count(map); i++) {
-		const struct c2s_node *k = c2s_map_key(&t->doc, map, i);
-		if (mt_own(k))
-			return (int)mt_col(t, k->start);
-	}
-	return -1;
-}
-
-uint32_t mt_map_end(const struct mig_text *t, const struct c2s_node *map)
-{
-	uint32_t end = 0;
-	for (uint32_t i = 0; i < c2s_count(map); i++) {
-		const struct c2s_node *k = c2s_map_key(&t->doc, map, i);
-		if (!mt_own(k))
-			continue;
-		uint32_t e = mt_block_end(t, k->start);
-		if (e > end)
-			end = e;
-	}
-	return end;
-}
+/* ---- values ---- */
 
 const char *mt_scalar(const struct mig_text *t, const struct c2s_node *n, char *buf, size_t size)
 {
@@ -688,7 +547,69 @@ int mt_is_null(const struct mig_text *t, const struct c2s_node *n)
 	return !n || (c2s_is_scalar(n) && c2s_resolve(&t->doc, n, &v) == C2S_TYPE_NULL);
 }
 
-/* ---- paths ---- */
+/* ---- paths in a document ---- */
+
+/* A list item's segment: told from a key by this address, not by its text. */
+static const char item_mark[] = "[]";
+
+int mig_path_push(struct mig_path *p, struct c2s_str key)
+{
+	if (p->n >= MIG_PATH_MAX)
+		return -1;
+	p->seg[p->n++] = key;
+	return 0;
+}
+
+int mig_path_push_item(struct mig_path *p)
+{
+	return mig_path_push(p, (struct c2s_str){item_mark, 2});
+}
+
+int mig_path_match(const struct mig_path *p, const char *pat)
+{
+	int i = 0;
+	while (*pat) {
+		const char *e = strchr(pat, '.');
+		size_t l = e ? (size_t)(e - pat) : strlen(pat);
+		if (i >= p->n)
+			return 0;
+		int item = p->seg[i].p == item_mark;
+		if (l == 2 && memcmp(pat, "[]", 2) == 0) {
+			if (!item)
+				return 0;
+		} else if (l == 1 && pat[0] == '*') {
+			if (item)
+				return 0;
+		} else if (item || p->seg[i].n != l || memcmp(p->seg[i].p, pat, l) != 0) {
+			return 0;
+		}
+		i++;
+		pat += l + (e ? 1 : 0);
+	}
+	return i == p->n;
+}
+
+int mig_path_match_any(const struct mig_path *p, const char *const *pats, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (mig_path_match(p, pats[i]))
+			return 1;
+	return 0;
+}
+
+void mig_path_text(const struct mig_path *p, char *out, size_t size)
+{
+	size_t at = 0;
+	out[0] = '\0';
+	for (int i = 0; i < p->n && at + 1 < size; i++) {
+		int w = snprintf(out + at, size - at, "%s%.*s", i ? "." : "", (int)p->seg[i].n, p->seg[i].p);
+		if (w < 0)
+			break;
+		at += (size_t)w;
+	}
+}
+
+/* ---- file paths ---- */
 
 /* path made absolute against base (a directory) and cleaned of "." and ".." parts. */
 void mig_abs_path(const char *base, const char *path, char *out, size_t size)
@@ -821,7 +742,7 @@ struct c2s_diag *mig_note_at(struct mig *m, enum c2s_rule_index rule, int kind, 
 			     const struct c2s_node *n, const char *fmt, ...)
 {
 	uint32_t end = c2s_is_scalar(n) ? c2s_node_end(&t->doc, n) : n->start + 1;
-	uint32_t eol = mt_next_line(t, n->start);
+	uint32_t eol = c2s_ed_next_line(&t->src, n->start);
 	if (end > eol)
 		end = eol;
 	while (end > n->start + 1 && (t->src.data[end - 1] == '\n' || t->src.data[end - 1] == '\r'))

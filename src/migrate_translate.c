@@ -822,9 +822,9 @@ static void tr_env_bare(struct svc *s, const struct c2s_node *k, const struct c2
 		struct mig_out *o;
 		uint32_t a, b;
 		if (val) {
-			if (mt_entry_lines(t, item, &a, &b) != 0 || (o = mig_edit(&s->p->x.ed, a, b)) == NULL)
+			if (c2s_ed_entry_lines(d, item, val, &a, &b) != 0 || (o = mig_edit(&s->p->x.ed, a, b)) == NULL)
 				continue;
-			mo_spaces(o, mt_col(t, item->start));
+			mo_spaces(o, c2s_ed_col(&t->src, item->start));
 			mo_copy(o, t, item->start, c2s_node_end(d, item));
 			mo_lit(o, ": ", 2);
 			mo_scalar(o, value, vl, 1, 0);
@@ -1220,7 +1220,7 @@ static void materialize(struct pass *p, const char *what, const struct c2s_node 
 	if (o)
 		mo_str(o, "file");
 	if ((o = mig_op_replace(&p->x, v)) != NULL)
-		mo_scalar(o, rel, strlen(rel), 1, !mt_first_on_line(t, k->start));
+		mo_scalar(o, rel, strlen(rel), 1, !c2s_ed_first_on_line(&t->src, k->start));
 	struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0106, MIG_TRANSLATED, t, k,
 		"%s %.*s from %.*s: written to %s and given as file: (docker stack deploy reads a file or an "
 		"external %s only)", one, (int)on.n, on.p, (int)ks.n, ks.p, name, one);

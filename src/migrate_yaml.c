@@ -171,8 +171,8 @@ static void copy_entry(struct mig_out *o, const struct mig_text *ct, const struc
 		       const struct c2s_node *value, uint32_t indent, uint32_t step)
 {
 	uint32_t a, b;
-	if (!has_alias(&ct->doc, value, 0) && !(c2s_flags(key) & C2S_NODE_ALIAS) && mt_entry_lines(ct, key, &a, &b) == 0) {
-		mo_copy_shift(o, ct, a, b, (int)indent - (int)mt_col(ct, key->start));
+	if (!has_alias(&ct->doc, value, 0) && !(c2s_flags(key) & C2S_NODE_ALIAS) && c2s_ed_entry_lines(&ct->doc, key, value, &a, &b) == 0) {
+		mo_copy_shift(o, ct, a, b, (int)indent - (int)c2s_ed_col(&ct->src, key->start));
 		end_line(o);
 		return;
 	}
@@ -182,25 +182,14 @@ static void copy_entry(struct mig_out *o, const struct mig_text *ct, const struc
 	mo_block(o, ct, value, indent + step, step);
 }
 
-/* The '-' of a block sequence item, or UINT32_MAX. */
-static uint32_t item_dash(const struct mig_text *t, const struct c2s_node *it)
-{
-	uint32_t dash = it->start;
-	while (dash > 0 && t->src.data[dash - 1] == ' ')
-		dash--;
-	if (dash > 0 && t->src.data[dash - 1] == '-')
-		dash--;
-	return t->src.data[dash] == '-' && mt_first_on_line(t, dash) ? dash : UINT32_MAX;
-}
-
 /* A sequence item of the tree written with its dash at column col. */
 static void emit_item(struct mig_out *o, const struct mig_add *it, uint32_t col)
 {
 	if (it->kind == MIG_ADD_COPY) {
-		uint32_t dash = item_dash(it->ct, it->cv);
+		uint32_t dash = c2s_ed_item_dash(&it->ct->src, it->cv);
 		if (dash != UINT32_MAX && !has_alias(&it->ct->doc, it->cv, 0)) {
-			mo_copy_shift(o, it->ct, mt_line_start(it->ct, dash), mt_block_end(it->ct, dash),
-				      (int)col - (int)mt_col(it->ct, dash));
+			mo_copy_shift(o, it->ct, c2s_ed_line_start(&it->ct->src, dash), c2s_ed_block_end(&it->ct->src, dash),
+				      (int)col - (int)c2s_ed_col(&it->ct->src, dash));
 			end_line(o);
 			return;
 		}
@@ -240,7 +229,7 @@ void mig_ops_init(struct mig_ops *x, struct mig *m, const struct mig_text *t)
 	x->m = m;
 	x->t = t;
 	mig_edits_init(&x->ed);
-	x->step = mt_indent_step(t);
+	x->step = c2s_ed_indent_step(&t->doc);
 }
 
 void mig_ops_free(struct mig_ops *x)
@@ -344,16 +333,24 @@ static void emit_add_flow(struct mig_out *o, const struct mig_add *a)
 	emit_add_flow_value(o, a);
 }
 
+/* ", " between the entries or items of a flow collection written anew. */
+static void flow_sep(struct mig_out *o, int *first)
+{
+	if (!*first)
+		mo_lit(o, ", ", 2);
+	*first = 0;
+}
+
 /* A node in flow style with the flow changes registered for it and inside it: a
  * replacement of a node inside is written in place (and not applied again). */
 static void emit_flow(const struct mig_ops *x, struct mig_out *o, const struct c2s_node *n, const struct mig_add *extra)
 {
 	const struct c2s_doc *d = &x->t->doc;
-	for (size_t i = 0; i < x->ed.n; i++) {
-		struct mig_edit *e = &x->ed.v[i];
-		if (e->start == n->start && e->end > e->start && !e->consumed) {
-			mo_append(o, &e->repl);
-			e->consumed = 1;
+	for (size_t i = 0; i < x->ed.list.n; i++) {
+		struct c2s_edit *e = &x->ed.list.v[i];
+		if (e->start == n->start && e->end > e->start && !e->withdrawn) {
+			mo_append(o, &x->ed.repl[e->seq]);
+			e->withdrawn = 1;
 			return;
 		}
 	}
@@ -386,9 +383,7 @@ static void emit_flow(const struct mig_ops *x, struct mig_out *o, const struct c
 			for (size_t q = 0; extra && q < extra->n; q++)
 				if (c2s_scalar_is(d, k, extra->kids[q]->name))
 					sub = extra->kids[q];
-			if (!first)
-				mo_lit(o, ", ", 2);
-			first = 0;
+			flow_sep(o, &first);
 			mo_flow(o, x->t, k);
 			mo_lit(o, ": ", 2);
 			emit_flow(x, o, v, sub);
@@ -398,18 +393,14 @@ static void emit_flow(const struct mig_ops *x, struct mig_out *o, const struct c
 			for (size_t q = 0; a && q < a->n; q++) {
 				if (c2s_map_get(d, n, a->kids[q]->name, NULL))
 					continue;
-				if (!first)
-					mo_lit(o, ", ", 2);
-				first = 0;
+				flow_sep(o, &first);
 				emit_add_flow(o, a->kids[q]);
 			}
 		}
 		for (size_t q = 0; !f && extra && q < extra->n; q++) {
 			if (c2s_map_get(d, n, extra->kids[q]->name, NULL))
 				continue;
-			if (!first)
-				mo_lit(o, ", ", 2);
-			first = 0;
+			flow_sep(o, &first);
 			emit_add_flow(o, extra->kids[q]);
 		}
 		mo_lit(o, "}", 1);
@@ -422,22 +413,16 @@ static void emit_flow(const struct mig_ops *x, struct mig_out *o, const struct c
 			dropped |= f->drops[j] == i;
 		if (dropped)
 			continue;
-		if (!first)
-			mo_lit(o, ", ", 2);
-		first = 0;
+		flow_sep(o, &first);
 		emit_flow(x, o, c2s_seq_item(d, n, i), NULL);
 	}
 	for (size_t j = 0; f && j < f->nadds; j++)
 		for (size_t q = 0; q < f->adds[j]->n; q++) {
-			if (!first)
-				mo_lit(o, ", ", 2);
-			first = 0;
+			flow_sep(o, &first);
 			emit_item_flow(o, f->adds[j]->kids[q]);
 		}
 	for (size_t q = 0; extra && extra->kind == MIG_ADD_ITEMS && q < extra->n; q++) {
-		if (!first)
-			mo_lit(o, ", ", 2);
-		first = 0;
+		flow_sep(o, &first);
 		emit_item_flow(o, extra->kids[q]);
 	}
 	mo_lit(o, "]", 1);
@@ -539,17 +524,17 @@ void mig_op_drop(struct mig_ops *x, const struct c2s_node *map, uint32_t i)
 	}
 	uint32_t a, b;
 	struct mig_out *o;
-	if (mt_entry_lines(t, k, &a, &b) == 0) {
+	if (c2s_ed_entry_lines(&t->doc, k, c2s_map_value(&t->doc, map, i), &a, &b) == 0) {
 		mig_edit(&x->ed, a, b);
 		return;
 	}
 	const struct c2s_node *nk = next_own_key(t, map, k);
-	if (nk && mt_first_on_line(t, nk->start) && nk->start > k->start) {
+	if (nk && c2s_ed_first_on_line(&t->src, nk->start) && nk->start > k->start) {
 		mig_edit(&x->ed, k->start, nk->start);
 		return;
 	}
 	/* the mapping's only key, after "- ": the item becomes an empty mapping */
-	if ((o = mig_edit(&x->ed, k->start, mt_block_end(t, k->start))) != NULL)
+	if ((o = mig_edit(&x->ed, k->start, c2s_ed_block_end(&t->src, k->start))) != NULL)
 		mo_str(o, "{}\n");
 }
 
@@ -560,25 +545,17 @@ void mig_op_drop_item(struct mig_ops *x, const struct c2s_node *seq, uint32_t i)
 		flow_drop(x, seq, i);
 		return;
 	}
-	const struct c2s_node *it = c2s_seq_item(&t->doc, seq, i);
-	uint32_t dash = it->start;
-	while (dash > 0 && t->src.data[dash - 1] == ' ')
-		dash--;
-	if (dash > 0 && t->src.data[dash - 1] == '-')
-		dash--;
-	if (t->src.data[dash] != '-' || !mt_first_on_line(t, dash)) {
+	uint32_t dash = c2s_ed_item_dash(&t->src, c2s_seq_item(&t->doc, seq, i));
+	if (dash == UINT32_MAX) {
 		mig_trouble(x->m, "%s: a list item migrate cannot remove here; please report this", t->src.name);
 		return;
 	}
-	mig_edit(&x->ed, mt_line_start(t, dash), mt_block_end(t, dash));
+	mig_edit(&x->ed, c2s_ed_line_start(&t->src, dash), c2s_ed_block_end(&t->src, dash));
 }
 
 struct mig_out *mig_op_replace(struct mig_ops *x, const struct c2s_node *n)
 {
-	uint32_t end = c2s_node_end(&x->t->doc, n);
-	if (end > n->start && x->t->src.data[end - 1] == '\n')
-		end--;
-	return mig_edit(&x->ed, n->start, end);
+	return mig_edit(&x->ed, n->start, c2s_ed_value_end(&x->t->doc, n));
 }
 
 static void add_to_block(struct mig_ops *x, const struct c2s_node *map, const struct mig_add *a, uint32_t at,
@@ -591,13 +568,13 @@ static void rewrite_entry(struct mig_ops *x, const struct c2s_node *key, const s
 	const struct mig_text *t = x->t;
 	uint32_t a0, b0;
 	struct mig_out *o;
-	if (mt_entry_lines(t, key, &a0, &b0) != 0) {
+	if (c2s_ed_entry_lines(&t->doc, key, value, &a0, &b0) != 0) {
 		mig_trouble(x->m, "%s: a key migrate cannot extend here; please report this", t->src.name);
 		return;
 	}
 	if ((o = mig_edit(&x->ed, a0, b0)) == NULL)
 		return;
-	uint32_t col = mt_col(t, key->start);
+	uint32_t col = c2s_ed_col(&t->src, key->start);
 	mo_spaces(o, col);
 	mo_copy(o, t, key->start, c2s_node_end(&t->doc, key));
 	mo_lit(o, ":\n", 2);
@@ -622,10 +599,10 @@ static void add_to_block(struct mig_ops *x, const struct c2s_node *map, const st
 		if (c->kind == MIG_ADD_MAP && (c2s_is_mapping(ev) || mt_is_null(t, ev))) {
 			if (own && c2s_is_mapping(ev) && c2s_style(ev) == C2S_STYLE_FLOW)
 				flow_add(x, ev, c);
-			else if (own && c2s_is_mapping(ev) && mt_map_col(t, ev) >= 0)
-				add_to_block(x, ev, c, mt_map_end(t, ev), (uint32_t)mt_map_col(t, ev));
-			else if (own && c2s_is_mapping(ev) && mt_first_on_line(t, ev->start) && mt_first_on_line(t, ek->start))
-				add_to_block(x, ev, c, mt_block_end(t, ek->start), mt_col(t, ev->start));
+			else if (own && c2s_is_mapping(ev) && c2s_ed_map_col(&t->doc, ev) >= 0)
+				add_to_block(x, ev, c, c2s_ed_map_end(&t->doc, ev), (uint32_t)c2s_ed_map_col(&t->doc, ev));
+			else if (own && c2s_is_mapping(ev) && c2s_ed_first_on_line(&t->src, ev->start) && c2s_ed_first_on_line(&t->src, ek->start))
+				add_to_block(x, ev, c, c2s_ed_block_end(&t->src, ek->start), c2s_ed_col(&t->src, ev->start));
 			else if (mt_own(ek))
 				rewrite_entry(x, ek, ev, c);
 			else {
@@ -638,9 +615,9 @@ static void add_to_block(struct mig_ops *x, const struct c2s_node *map, const st
 		} else if (c->kind == MIG_ADD_ITEMS && c2s_is_sequence(ev)) {
 			if (own && c2s_style(ev) == C2S_STYLE_FLOW) {
 				flow_add(x, ev, c);
-			} else if (own && mt_first_on_line(t, ek->start)) {
-				struct mig_out *o = mig_edit(&x->ed, mt_block_end(t, ek->start), mt_block_end(t, ek->start));
-				uint32_t dcol = mt_col(t, ev->start);
+			} else if (own && c2s_ed_first_on_line(&t->src, ek->start)) {
+				struct mig_out *o = mig_edit(&x->ed, c2s_ed_block_end(&t->src, ek->start), c2s_ed_block_end(&t->src, ek->start));
+				uint32_t dcol = c2s_ed_col(&t->src, ev->start);
 				for (size_t j = 0; o && j < c->n; j++)
 					emit_item(o, c->kids[j], dcol);
 			} else {
@@ -648,9 +625,9 @@ static void add_to_block(struct mig_ops *x, const struct c2s_node *map, const st
 					/* rewrite key: as the merged list plus the items */
 					uint32_t a0, b0;
 					struct mig_out *o;
-					if (mt_entry_lines(t, ek, &a0, &b0) == 0 && (o = mig_edit(&x->ed, a0, b0)) != NULL) {
+					if (c2s_ed_entry_lines(d, ek, ev, &a0, &b0) == 0 && (o = mig_edit(&x->ed, a0, b0)) != NULL) {
 						/* emit_merged over a one-key view: write the list directly */
-						uint32_t col = mt_col(t, ek->start);
+						uint32_t col = c2s_ed_col(&t->src, ek->start);
 						mo_spaces(o, col);
 						mo_copy(o, t, ek->start, c2s_node_end(d, ek));
 						mo_lit(o, ":\n", 2);
@@ -698,14 +675,14 @@ void mig_op_add(struct mig_ops *x, const struct c2s_node *key, const struct c2s_
 		flow_add(x, map, a);
 		return;
 	}
-	if (map && c2s_is_mapping(map) && mt_map_col(t, map) >= 0) {
-		add_to_block(x, map, a, mt_map_end(t, map), (uint32_t)mt_map_col(t, map));
+	if (map && c2s_is_mapping(map) && c2s_ed_map_col(&t->doc, map) >= 0) {
+		add_to_block(x, map, a, c2s_ed_map_end(&t->doc, map), (uint32_t)c2s_ed_map_col(&t->doc, map));
 		return;
 	}
-	if (key && mt_own(key) && map && c2s_is_mapping(map) && mt_own(map) && mt_first_on_line(t, map->start) &&
-	    mt_first_on_line(t, key->start)) {
+	if (key && mt_own(key) && map && c2s_is_mapping(map) && mt_own(map) && c2s_ed_first_on_line(&t->src, map->start) &&
+	    c2s_ed_first_on_line(&t->src, key->start)) {
 		/* only << merges of its own */
-		add_to_block(x, map, a, mt_block_end(t, key->start), mt_col(t, map->start));
+		add_to_block(x, map, a, c2s_ed_block_end(&t->src, key->start), c2s_ed_col(&t->src, map->start));
 		return;
 	}
 	if (key && mt_own(key)) {
@@ -722,9 +699,9 @@ void mig_op_replace_entry(struct mig_ops *x, const struct c2s_node *map, uint32_
 	const struct c2s_node *k = c2s_map_key(&t->doc, map, i), *v = c2s_map_value(&t->doc, map, i);
 	uint32_t a, b;
 	struct mig_out *o;
-	if (c2s_style(map) == C2S_STYLE_BLOCK && mt_own(k) && mt_entry_lines(t, k, &a, &b) == 0) {
+	if (c2s_style(map) == C2S_STYLE_BLOCK && mt_own(k) && c2s_ed_entry_lines(&t->doc, k, v, &a, &b) == 0) {
 		if ((o = mig_edit(&x->ed, a, b)) != NULL)
-			copy_entry(o, ct, key, value, mt_col(t, k->start), x->step);
+			copy_entry(o, ct, key, value, c2s_ed_col(&t->src, k->start), x->step);
 		return;
 	}
 	if ((o = mig_op_replace(x, v)) != NULL)
@@ -736,15 +713,15 @@ void mig_op_replace_item(struct mig_ops *x, const struct c2s_node *seq, uint32_t
 {
 	const struct mig_text *t = x->t;
 	const struct c2s_node *it = c2s_seq_item(&t->doc, seq, i);
-	uint32_t dash = c2s_style(seq) == C2S_STYLE_BLOCK ? item_dash(t, it) : UINT32_MAX;
+	uint32_t dash = c2s_style(seq) == C2S_STYLE_BLOCK ? c2s_ed_item_dash(&t->src, it) : UINT32_MAX;
 	struct mig_out *o;
 	if (dash != UINT32_MAX) {
 		struct mig_add one = {0};
 		one.kind = MIG_ADD_COPY;
 		one.ct = ct;
 		one.cv = item;
-		if ((o = mig_edit(&x->ed, mt_line_start(t, dash), mt_block_end(t, dash))) != NULL)
-			emit_item(o, &one, mt_col(t, dash));
+		if ((o = mig_edit(&x->ed, c2s_ed_line_start(&t->src, dash), c2s_ed_block_end(&t->src, dash))) != NULL)
+			emit_item(o, &one, c2s_ed_col(&t->src, dash));
 		return;
 	}
 	if ((o = mig_op_replace(x, it)) != NULL)

@@ -6,112 +6,72 @@
 
 #include <string.h>
 
-/* The keys these rules look for: each service's keys are read once for all of them. */
-static const char *const ignored_names[] = {
-	"build", "cgroupns_mode", "cgroup_parent", "devices", "domainname", "external_links", "ipc", "links",
-	"mac_address", "network_mode", "pid", "privileged", "security_opt", "shm_size", "userns_mode",
-	"container_name", "expose",
-};
-
-/* Per service, a bit per ignored_names entry it has as a key; NULL when out of memory. */
-static const uint32_t *ignored_present(struct c2s_check *c)
-{
-	if (c->ignored_keys || !c->services)
-		return c->ignored_keys;
-	uint32_t n = c2s_count(c->services);
-	uint32_t *mask = c2s_arena_alloc(&c->doc->arena, (n ? n : 1) * sizeof *mask);
-	if (!mask)
-		return NULL;
-	enum { NNAMES = sizeof ignored_names / sizeof *ignored_names };
-	struct c2s_str names[NNAMES];
-	const struct c2s_node *vals[NNAMES];
-	for (size_t j = 0; j < NNAMES; j++)
-		names[j] = (struct c2s_str){ignored_names[j], strlen(ignored_names[j])};
-	struct c2s_key_slots slots;
-	c2s_key_slots_init(&slots, names, NNAMES);
-	for (uint32_t i = 0; i < n; i++) {
-		c2s_map_get_slots(c->doc, c2s_map_value(c->doc, c->services, i), &slots, vals, NULL);
-		mask[i] = 0;
-		for (size_t j = 0; j < NNAMES; j++)
-			if (vals[j])
-				mask[i] |= (uint32_t)1 << j;
-	}
-	c->ignored_keys = mask;
-	return mask;
-}
-
-/* Report key under each service; fixable: delete the entry (when the service keeps another key). */
-static void ignored_key(struct c2s_check *c, enum c2s_rule_index rule, const char *key,
+/* Report key k under each service; fixable: delete the entry (when the service keeps another key). */
+static void ignored_key(struct c2s_check *c, enum c2s_rule_index rule, enum c2s_svc_key key,
 			const char *cli_text, const char *hint)
 {
 	const struct c2s_doc *d = c->doc;
-	uint32_t bit = 0;
-	for (size_t j = 0; j < sizeof ignored_names / sizeof *ignored_names; j++)
-		if (strcmp(ignored_names[j], key) == 0)
-			bit = (uint32_t)1 << j;
-	const uint32_t *present = bit ? ignored_present(c) : NULL;
-	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
-		if (present && !(present[i] & bit))
-			continue;
-		const struct c2s_node *k, *v = c2s_map_get(d, svc, key, &k);
+	const char *name = c2s_svc_key_names[key].p;
+	C2S_FOR_EACH_SERVICE(c, i, sname, svc) {
+		const struct c2s_node *k, *v = c2s_svc_key(c, i, key, &k);
 		if (!v)
 			continue;
 		struct c2s_diag *dg = c2s_diag_at(c->diags, rule, d, k, "%s is ignored by docker stack deploy (\"%s\")",
-						  key, cli_text);
+						  name, cli_text);
 		c2s_diag_hint(c->diags, dg, "%s", hint);
 		if (c2s_rules[rule].fixable && c2s_count(svc) > 1)
 			c2s_fix_remove_entry(c, dg, k, v);
 	}
 }
 
-#define UNSUPPORTED(fn, rule, key, hint) \
-	void fn(struct c2s_check *c) { ignored_key(c, rule, key, "Ignoring unsupported options: " key, hint); }
+#define UNSUPPORTED(fn, rule, id, key, hint) \
+	void fn(struct c2s_check *c) { ignored_key(c, rule, C2S_SK_##id, "Ignoring unsupported options: " key, hint); }
 
-UNSUPPORTED(c2s_check_build, C2S_R_CS5001, "build",
+UNSUPPORTED(c2s_check_build, C2S_R_CS5001, BUILD, "build",
 	"swarm never builds: build and push the image first (docker build && docker push), "
 	"then deploy it by image:")
-UNSUPPORTED(c2s_check_cgroupns_mode, C2S_R_CS5002, "cgroupns_mode",
+UNSUPPORTED(c2s_check_cgroupns_mode, C2S_R_CS5002, CGROUPNS_MODE, "cgroupns_mode",
 	"swarm tasks get the daemon's default cgroup namespace mode (dockerd --default-cgroupns-mode); remove the key")
-UNSUPPORTED(c2s_check_cgroup_parent, C2S_R_CS5003, "cgroup_parent",
+UNSUPPORTED(c2s_check_cgroup_parent, C2S_R_CS5003, CGROUP_PARENT, "cgroup_parent",
 	"set the parent cgroup on each node's daemon (dockerd --cgroup-parent); remove the key")
-UNSUPPORTED(c2s_check_devices, C2S_R_CS5004, "devices",
+UNSUPPORTED(c2s_check_devices, C2S_R_CS5004, DEVICES, "devices",
 	"swarm services cannot map host devices; run a workload that needs one with docker run or "
 	"docker compose on its node, or advertise it as a generic resource")
-UNSUPPORTED(c2s_check_domainname, C2S_R_CS5005, "domainname",
+UNSUPPORTED(c2s_check_domainname, C2S_R_CS5005, DOMAINNAME, "domainname",
 	"give the task a fully qualified hostname: instead; remove the key")
-UNSUPPORTED(c2s_check_external_links, C2S_R_CS5006, "external_links",
+UNSUPPORTED(c2s_check_external_links, C2S_R_CS5006, EXTERNAL_LINKS, "external_links",
 	"attach the service to the other stack's network (declared external) and reach the service by its name")
-UNSUPPORTED(c2s_check_ipc, C2S_R_CS5007, "ipc",
+UNSUPPORTED(c2s_check_ipc, C2S_R_CS5007, IPC, "ipc",
 	"every swarm task gets its own IPC namespace; remove the key")
-UNSUPPORTED(c2s_check_links, C2S_R_CS5008, "links",
+UNSUPPORTED(c2s_check_links, C2S_R_CS5008, LINKS, "links",
 	"services on a shared network reach each other by service name (or a network alias); remove the key")
-UNSUPPORTED(c2s_check_mac_address, C2S_R_CS5009, "mac_address",
+UNSUPPORTED(c2s_check_mac_address, C2S_R_CS5009, MAC_ADDRESS, "mac_address",
 	"swarm assigns the addresses of its tasks; remove the key")
-UNSUPPORTED(c2s_check_network_mode, C2S_R_CS5010, "network_mode",
+UNSUPPORTED(c2s_check_network_mode, C2S_R_CS5010, NETWORK_MODE, "network_mode",
 	"attach the service with networks: instead; for the host's network declare "
 	"`hostnet: {external: true, name: host}` under networks and list hostnet in the service")
-UNSUPPORTED(c2s_check_pid, C2S_R_CS5011, "pid",
+UNSUPPORTED(c2s_check_pid, C2S_R_CS5011, PID, "pid",
 	"every swarm task gets its own PID namespace; remove the key")
-UNSUPPORTED(c2s_check_privileged, C2S_R_CS5012, "privileged",
+UNSUPPORTED(c2s_check_privileged, C2S_R_CS5012, PRIVILEGED, "privileged",
 	"swarm services cannot be privileged: grant only the capabilities needed with cap_add "
 	"(Docker Engine 20.10 or later)")
-UNSUPPORTED(c2s_check_security_opt, C2S_R_CS5014, "security_opt",
+UNSUPPORTED(c2s_check_security_opt, C2S_R_CS5014, SECURITY_OPT, "security_opt",
 	"swarm services take no security options (seccomp, apparmor, no-new-privileges); remove the key")
-UNSUPPORTED(c2s_check_shm_size, C2S_R_CS5015, "shm_size",
+UNSUPPORTED(c2s_check_shm_size, C2S_R_CS5015, SHM_SIZE, "shm_size",
 	"mount a tmpfs on /dev/shm instead: volumes: [{type: tmpfs, target: /dev/shm, tmpfs: {size: BYTES}}]")
-UNSUPPORTED(c2s_check_userns_mode, C2S_R_CS5016, "userns_mode",
+UNSUPPORTED(c2s_check_userns_mode, C2S_R_CS5016, USERNS_MODE, "userns_mode",
 	"user namespaces are a daemon setting on each node (dockerd --userns-remap); remove the key")
 
 void c2s_check_container_name(struct c2s_check *c)
 {
-	ignored_key(c, C2S_R_CS5101, "container_name", "Setting the container name is not supported.",
+	ignored_key(c, C2S_R_CS5101, C2S_SK_CONTAINER_NAME, "Setting the container name is not supported.",
 		    "swarm names each task STACK_SERVICE.SLOT.ID; other services reach "
 		    "this one by its service name or a network alias; remove the key");
 }
 
 void c2s_check_expose(struct c2s_check *c)
 {
-	ignored_key(c, C2S_R_CS5102, "expose",
+	ignored_key(c, C2S_R_CS5102, C2S_SK_EXPOSE,
 		    "Exposing ports is unnecessary - services on the same network can access each other's "
 		    "containers on any port.",
 		    "services on a shared network reach each other on every port; publish with ports: only "

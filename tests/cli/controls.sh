@@ -116,6 +116,32 @@ else
 	echo "skip docker stack config comparison (no docker)"
 fi
 check "--fix leaves no temporary file" "f.orig f.yml" "$(cd "$tmp" && ls f.*| tr '\n' ' ' | sed 's/ $//')"
+# a comment indented under a removed key goes with it; one at the key's column is about the next key
+cat > "$tmp/g.yml" <<'YML'
+services:
+  app:
+    image: nginx:1.27
+    depends_on:
+      - db
+
+      # - cache
+    # swarm's health test
+    healthcheck:
+      test: ["CMD", "true"]
+  db:
+    image: postgres:16
+    healthcheck: {test: ["CMD", "true"]}
+YML
+out=$(cd "$tmp" && "$C2S" lint -f gnu --fix g.yml); rc=$?
+check "--fix removes the comments under a key with it" "0:services:
+  app:
+    image: nginx:1.27
+    # swarm's health test
+    healthcheck:
+      test: [\"CMD\", \"true\"]
+  db:
+    image: postgres:16
+    healthcheck: {test: [\"CMD\", \"true\"]}" "$rc:$out$(cat "$tmp/g.yml")"
 cp "$top_srcdir/fixtures/seed/docker-compose.yml" "$tmp/seed.yml"
 out=$(cd "$tmp" && "$C2S" lint -f gnu --fix seed.yml); rc=$?
 check "--fix: positions in the rewritten file" "1:seed.yml:5:4: warning: sysctls on a swarm service need Docker Engine 19.03 or later on every node that runs it [CS8001]" "$rc:$out"

@@ -158,6 +158,15 @@ printf 'services:\n  web:\n    extends: web\n    image: nginx:1.27\n' >"$proj/cy
 run_in "$proj" migrate -c cycle.yml
 expect "extends: a cycle" 1 '' 'cycle'
 
+# an included project's .env that docker compose cannot read either: said, exit 2
+mkdir -p "$tmp/incenv/sub"
+printf 'include:\n  - sub/compose.yaml\nservices:\n  web:\n    image: busybox:1.36\n' >"$tmp/incenv/compose.yaml"
+printf 'services:\n  db:\n    image: busybox:1.36\n' >"$tmp/incenv/sub/compose.yaml"
+printf 'A B=1\n' >"$tmp/incenv/sub/.env"
+run_in "$tmp/incenv" migrate
+expect "include: its project's .env unreadable" 2 '' 'failed to read .*/sub/\.env: line 1: key cannot contain a space'
+no_stdout "include: unreadable .env: nothing on standard output"
+
 # ---- limits ----
 # include nested deeper than C2S_MIGRATE_MAX_NESTING (32)
 mkdir -p "$tmp/deep"
@@ -193,5 +202,20 @@ mkdir -p "$tmp/many"
 } >"$tmp/many/compose.yaml"
 run_in "$tmp/many" migrate
 expect "more files than C2S_MIGRATE_MAX_FILES" 2 '' 'C2S_MIGRATE_MAX_FILES'
+
+# values deeper than C2S_MAX_DEPTH (256) through an alias: an anchor 150 lists deep used 150 lists deep
+mkdir -p "$tmp/alias"
+open=$(printf '%150s' '' | tr ' ' '[') close=$(printf '%150s' '' | tr ' ' ']')
+printf 'X=1\n' >"$tmp/alias/.env"
+printf 'services:\n  web:\n    image: busybox:1.36\nx-a: &a %s"${X}"%s\nx-b: %s*a%s\n' "$open" "$close" "$open" \
+	"$close" >"$tmp/alias/compose.yaml"
+run_in "$tmp/alias" migrate
+expect "values deeper than C2S_MAX_DEPTH through an alias" 2 '' 'nested deeper than 256 .*C2S_MAX_DEPTH'
+no_stdout "values too deep: nothing on standard output"
+# 200 lists deep without an alias: substituted as any value is
+open=$(printf '%200s' '' | tr ' ' '[') close=$(printf '%200s' '' | tr ' ' ']')
+printf 'services:\n  web:\n    image: busybox:1.36\nx-a: %s"${X}"%s\n' "$open" "$close" >"$tmp/alias/compose.yaml"
+run_in "$tmp/alias" migrate
+expect "a value 200 lists deep is interpolated" 0 '^x-a: \[{200}"1"\]{200}$'
 
 finish

@@ -1,10 +1,9 @@
 /* test_controls.c -- formatters (sarif, checkstyle, junit, github, codeclimate),
- * pragmas, the config file, fixes and diffs, and the value parsers rules use. */
+ * pragmas, the config file, and the value parsers rules use (fixes and diffs: test_edit.c). */
 #include "config.h"
 #include "testutil.h"
 #include "buf.h"
 #include "check.h"
-#include "fix.h"
 #include "format.h"
 #include "lintconf.h"
 #include "pragma.h"
@@ -295,38 +294,6 @@ static void test_config_find(void **state)
 	rmdir(dir);
 }
 
-/* ---- fixes ---- */
-
-static void test_fix_apply_and_diff(void **state)
-{
-	(void)state;
-	static const char text[] = "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\nn";
-	struct c2s_edit e[] = {{12, 14} /* g */, {2, 4} /* b */, {2, 6} /* b,c overlaps */, {26, 27} /* n, no newline */};
-	size_t n = c2s_edits_normalize(e, 4);
-	assert_int_equal(n, 3);
-	assert_int_equal(e[0].start, 2);
-	assert_int_equal(e[0].end, 4);
-	struct c2s_buf out;
-	c2s_buf_init(&out, 1 << 16);
-	assert_int_equal(c2s_fix_apply(text, sizeof text - 1, e, n, &out), 0);
-	assert_string_equal(out.data, "a\nc\nd\ne\nf\nh\ni\nj\nk\nl\nm\n");
-	c2s_buf_reset(&out);
-	assert_int_equal(c2s_fix_diff("s.yml", text, sizeof text - 1, e, n, &out), 0);
-	assert_string_equal(out.data,
-		"--- a/s.yml\n+++ b/s.yml\n"
-		/* six kept lines between g and n: one hunk, as diff -u joins them */
-		"@@ -1,14 +1,11 @@\n a\n-b\n c\n d\n e\n f\n-g\n h\n i\n j\n k\n l\n m\n-n\n"
-		"\\ No newline at end of file\n");
-	c2s_buf_reset(&out);
-	struct c2s_edit far[] = {{0, 2} /* a */, {26, 27} /* n */};
-	assert_int_equal(c2s_fix_diff("s.yml", text, sizeof text - 1, far, 2, &out), 0);
-	assert_string_equal(out.data,
-		"--- a/s.yml\n+++ b/s.yml\n"
-		"@@ -1,4 +1,3 @@\n-a\n b\n c\n d\n"
-		"@@ -11,4 +10,3 @@\n k\n l\n m\n-n\n\\ No newline at end of file\n");
-	c2s_buf_free(&out);
-}
-
 /* ---- value parsers ---- */
 
 static struct c2s_str S(const char *s)
@@ -359,7 +326,6 @@ int main(void)
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_config_find),
-		cmocka_unit_test(test_fix_apply_and_diff),
 		cmocka_unit_test(test_compose_spec_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

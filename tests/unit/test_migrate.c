@@ -191,6 +191,41 @@ static void test_paths(void **state)
 	assert_string_equal(out, ".");
 }
 
+/* The one matcher of document paths: '*' a key, "[]" a list item, the depth capped. */
+static void test_doc_paths(void **state)
+{
+	(void)state;
+	static struct mig_path p;
+	char out[64];
+	p.n = 0;
+	assert_int_equal(mig_path_push(&p, (struct c2s_str){"services", 8}), 0);
+	assert_int_equal(mig_path_push(&p, (struct c2s_str){"web", 3}), 0);
+	assert_int_equal(mig_path_push(&p, (struct c2s_str){"ports", 5}), 0);
+	assert_int_equal(mig_path_push_item(&p), 0);
+	assert_int_equal(mig_path_push(&p, (struct c2s_str){"target", 6}), 0);
+	assert_true(mig_path_match(&p, "services.*.ports.[].target"));
+	assert_false(mig_path_match(&p, "services.*.ports.*.target"));   /* '*' is a key, not an item */
+	assert_false(mig_path_match(&p, "services.*.ports.[]"));          /* the whole path */
+	assert_false(mig_path_match(&p, "services.*.ports.[].target.x"));
+	mig_path_text(&p, out, sizeof out);
+	assert_string_equal(out, "services.web.ports.[].target");
+	/* a key written "[]" is a key */
+	p.n = 3;
+	assert_int_equal(mig_path_push(&p, (struct c2s_str){"[]", 2}), 0);
+	assert_false(mig_path_match(&p, "services.*.ports.[]"));
+	assert_true(mig_path_match(&p, "services.*.ports.*"));
+	static const char *const pats[] = {"volumes.*", "services.*.ports.*"};
+	assert_true(mig_path_match_any(&p, pats, 2));
+	assert_false(mig_path_match_any(&p, pats, 1));
+	/* as deep as the loader nests, no deeper */
+	p.n = 0;
+	for (int i = 0; i < MIG_PATH_MAX; i++)
+		assert_int_equal(mig_path_push_item(&p), 0);
+	assert_int_equal(mig_path_push_item(&p), -1);
+	assert_int_equal(mig_path_push(&p, (struct c2s_str){"x", 1}), -1);
+	assert_int_equal(p.n, MIG_PATH_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_dotenv),
 		cmocka_unit_test(test_scalar_round_trip),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_doc_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

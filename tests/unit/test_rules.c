@@ -64,8 +64,9 @@ static void test_docs_match_table(void **state)
 }
 
 /* check.c's per-service key table keeps a key's position in its mapping in a
- * byte: what it gives must be what c2s_map_get finds, for keys early and late,
- * past position 253 (looked up), in deploy, and absent. */
+ * byte (a rare key: a bit): what it gives must be what c2s_map_get finds, for keys
+ * early and late (past position 253: looked up), in deploy, rare, repeated, and
+ * absent. */
 static void test_svc_key_table(void **state)
 {
 	(void)state;
@@ -79,16 +80,11 @@ static void test_svc_key_table(void **state)
 	for (int i = 0; i < 300; i++)
 		c2s_buf_printf(&y, "    x-k%d: %d\n", i, i);
 	c2s_buf_adds(&y, "    image: two\n    ports: [\"80:80\"]\n");
-	c2s_buf_adds(&y, "  c:\n    build: .\n  d: {}\n");
+	c2s_buf_adds(&y, "  c:\n    build: .\n    image: [x]\n    image: three\n    deploy: []\n  d: {}\n  e: x\n");
 	struct loaded *l = load_text(y.data, y.len);
 	assert_int_equal(l->status, C2S_LOAD_OK);
-	static const char *const svc_names[] = {"image", "ports", "tmpfs", "deploy", "restart", "sysctls",
-		"volumes", "env_file", "networks", "depends_on", "healthcheck", "oom_score_adj",
-		"credential_spec", "secrets", "configs", "environment", "hostname"};
-	static const char *const dep_names[] = {"mode", "replicas", "placement", "resources", "update_config",
-		"restart_policy", "rollback_config", "endpoint_mode"};
-	_Static_assert(sizeof svc_names / sizeof *svc_names == C2S_SK_DEPLOY_MODE, "a name per service key");
-	_Static_assert(sizeof dep_names / sizeof *dep_names == C2S_SK_N - C2S_SK_DEPLOY_MODE, "a name per deploy key");
+	assert_string_equal(c2s_svc_key_names[C2S_SK_IMAGE].p, "image");
+	assert_string_equal(c2s_svc_key_names[C2S_SK_DEPLOY_MODE].p, "mode");
 	struct c2s_check c = {0};
 	c.doc = &l->doc;
 	c.root = root_of(l);
@@ -97,10 +93,12 @@ static void test_svc_key_table(void **state)
 	int found = 0;
 	for (uint32_t i = 0; i < c2s_count(c.services); i++) {
 		const struct c2s_node *svc = c2s_map_value(&l->doc, c.services, i);
-		for (int k = 0; k < C2S_SK_N; k++) {
+		for (int k = 0; k < C2S_SK_ALL; k++) {
+			if (k == C2S_SK_N)
+				continue;
 			const struct c2s_node *m = svc, *want_key = NULL, *got_key = NULL;
-			const char *name = k < C2S_SK_DEPLOY_MODE ? svc_names[k] : dep_names[k - C2S_SK_DEPLOY_MODE];
-			if (k >= C2S_SK_DEPLOY_MODE)
+			const char *name = c2s_svc_key_names[k].p;
+			if (k >= C2S_SK_DEPLOY_FIRST && k < C2S_SK_N)
 				m = c2s_map_get(&l->doc, svc, "deploy", NULL);
 			const struct c2s_node *want = c2s_map_get(&l->doc, m, name, &want_key);
 			const struct c2s_node *got = c2s_svc_key(&c, i, (enum c2s_svc_key)k, &got_key);
@@ -109,12 +107,53 @@ static void test_svc_key_table(void **state)
 			found += got != NULL;
 		}
 	}
-	assert_int_equal(found, 8);  /* a: image deploy replicas; b: image ports deploy mode placement; c, d: none */
+	/* a: image deploy replicas; b: image ports deploy mode placement; c: build image deploy */
+	assert_int_equal(found, 11);
 	assert_non_null(c.svc_keys);
 	assert_scalar(l, c2s_svc_key(&c, 1, C2S_SK_IMAGE, NULL), "two");
+	assert_true(c2s_is_sequence(c2s_svc_key(&c, 2, C2S_SK_IMAGE, NULL)));  /* the first of two */
+	assert_null(c2s_svc_key(&c, 4, C2S_SK_IMAGE, NULL));
 	assert_scalar(l, c2s_svc_key(&c, 1, C2S_SK_DEPLOY_MODE, NULL), "global");
 	loaded_free(l);
 	c2s_buf_free(&y);
+}
+
+/* C2S_FOR_EACH_SERVICE visits the block [svc_from, svc_end) that lint's run_checks
+ * gives the C2S_SVC_RULE rules, and every service when svc_end is 0. */
+static void test_service_block(void **state)
+{
+	(void)state;
+	struct loaded *l = load_text("services:\n  a: {}\n  b: {}\n  c: x\n  d: {}\n  e: {}\n", 49);
+	assert_int_equal(l->status, C2S_LOAD_OK);
+	struct c2s_check c = {0};
+	c.doc = &l->doc;
+	c.root = root_of(l);
+	c.services = c2s_map_get(&l->doc, c.root, "services", NULL);
+	char seen[8];
+	size_t n = 0;
+	C2S_FOR_EACH_SERVICE(&c, i, key, svc)
+		seen[n++] = c2s_scalar(&l->doc, key).p[0];
+	assert_int_equal(n, 4);  /* c is not a mapping */
+	assert_memory_equal(seen, "abde", 4);
+	c.svc_from = 1;
+	c.svc_end = 4;
+	n = 0;
+	C2S_FOR_EACH_SERVICE(&c, i, key, svc)
+		seen[n++] = c2s_scalar(&l->doc, key).p[0];
+	assert_int_equal(n, 2);
+	assert_memory_equal(seen, "bd", 2);
+	c.svc_from = 4;
+	c.svc_end = 100;  /* past the end: up to the last */
+	n = 0;
+	C2S_FOR_EACH_SERVICE(&c, i, key, svc)
+		seen[n++] = c2s_scalar(&l->doc, key).p[0];
+	assert_int_equal(n, 1);
+	assert_int_equal(seen[0], 'e');
+	/* every C2S_SVC_RULE has a check */
+	for (int i = 0; i < C2S_RULE_COUNT; i++)
+		if (c2s_rules[i].per_service)
+			assert_non_null(c2s_rules[i].check);
+	loaded_free(l);
 }
 
 int main(void)
@@ -123,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_ids_unique_and_in_band),
 		cmocka_unit_test(test_docs_match_table),
 		cmocka_unit_test(test_svc_key_table),
+		cmocka_unit_test(test_service_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
