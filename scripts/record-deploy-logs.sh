@@ -32,6 +32,8 @@ for line in open(sys.argv[1]):
     out.write(json.dumps(r, sort_keys=True) + "\n")
 PY
 	cp "$tmp/$name.rc" "$c/docker.rc"
+	# an ssh:// case: the arguments docker gave ssh
+	if [ -s "$tmp/$name.ssh" ]; then cp "$tmp/$name.ssh" "$c/docker.ssh"; fi
 	# what it said it did, and the warnings (the --detach notice aside)
 	cp "$tmp/$name.out" "$c/docker.out"
 	grep -v -e '^Since --detach=false' -e '^In a future release, --detach=false' "$tmp/$name.err" >"$c/docker.err" || true

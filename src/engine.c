@@ -4,6 +4,7 @@
 #include "engine.h"
 
 #include "buf.h"
+#include "engine_ssh.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #ifdef HAVE_CURL
 #include <curl/curl.h>
@@ -402,6 +404,8 @@ struct c2s_engine {
 	long timeout_ms, connect_timeout_ms;
 	size_t max_response;
 	char user_agent[128];
+	int is_ssh;                /* ssh://: each connection is `ssh ... docker system dial-stdio` */
+	struct c2s_ssh ssh;
 	struct curl_slist *custom; /* HttpHeaders or DOCKER_CUSTOM_HEADERS, as "Name: value" or "Name;" */
 	char curl_error[CURL_ERROR_SIZE];
 	/* the answer being read */
@@ -535,7 +539,21 @@ int c2s_engine_open(const struct c2s_engine_options *o, struct c2s_engine **out,
 		return -1;
 	}
 	const char *host = e->ep.host;
-	if (strncmp(host, "unix://", 7) == 0) {
+	if (strncmp(host, "ssh://", 6) == 0) {
+		if (c2s_ssh_spec(host, &e->ssh, err) != 0) {
+			free(e);
+			return -1;
+		}
+		e->is_ssh = 1;
+		/* connhelper's dummy URL; libcurl connects to a private socket
+		 * where ssh's parent listens (c2s_ssh_dial), so it looks no name up */
+		snprintf(e->base, sizeof e->base, "http://docker.example.com");
+		if (c2s_ssh_prepare(&e->ssh, err) != 0) {
+			free(e);
+			return -1;
+		}
+		snprintf(e->socket, sizeof e->socket, "%s", e->ssh.path);
+	} else if (strncmp(host, "unix://", 7) == 0) {
 		snprintf(e->socket, sizeof e->socket, "%s", host + 7);
 		/* the Go client's Host for sockets (client.DummyHost) */
 		snprintf(e->base, sizeof e->base, "http://api.moby.localhost");
@@ -562,12 +580,16 @@ int c2s_engine_open(const struct c2s_engine_options *o, struct c2s_engine **out,
 	c2s_buf_init(&e->body, e->max_response);
 	if (custom_headers(e, o->envp, err) != 0) {
 		curl_slist_free_all(e->custom);
+		if (e->is_ssh)
+			c2s_ssh_cleanup(&e->ssh);
 		free(e);
 		return -1;
 	}
 	e->curl = curl_easy_init();
 	if (!e->curl) {
 		curl_slist_free_all(e->custom);
+		if (e->is_ssh)
+			c2s_ssh_cleanup(&e->ssh);
 		fail(err, C2S_ENGINE_ERR_NOMEM, "libcurl could not make a handle");
 		free(e);
 		return -1;
@@ -580,10 +602,39 @@ void c2s_engine_close(struct c2s_engine *e)
 {
 	if (!e)
 		return;
-	curl_easy_cleanup(e->curl);
+	curl_easy_cleanup(e->curl); /* closes the connection: on_close_socket ends its ssh */
+	if (e->is_ssh)
+		c2s_ssh_cleanup(&e->ssh);
 	curl_slist_free_all(e->custom);
 	c2s_buf_free(&e->body);
 	free(e);
+}
+
+/* ssh://: each connection libcurl opens starts `ssh ... docker system
+ * dial-stdio`, which takes the connection as its standard input and output
+ * (commandconn.New for each dial). */
+static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct c2s_engine *e = ud;
+	(void)purpose;
+	(void)addr;
+	struct c2s_engine_error ee;
+	int fd;
+	if (e->ssh.pid)
+		c2s_ssh_hangup(&e->ssh); /* a connection before it was closed by libcurl */
+	if (c2s_ssh_dial(&e->ssh, &fd, &ee) != 0) {
+		snprintf(e->ssh.err_text, sizeof e->ssh.err_text, "%.*s", (int)sizeof e->ssh.err_text - 1, ee.message);
+		return CURL_SOCKET_BAD;
+	}
+	return fd;
+}
+
+static int on_close_socket(void *ud, curl_socket_t fd)
+{
+	struct c2s_engine *e = ud;
+	close(fd);
+	c2s_ssh_hangup(&e->ssh);
+	return 0;
 }
 
 /* A failed transfer as the Go client words it (client/request.go doRequest). */
@@ -593,6 +644,16 @@ static void transport_error(struct c2s_engine *e, CURLcode rc, const char *metho
 	long oserr = 0;
 	curl_easy_getinfo(e->curl, CURLINFO_OS_ERRNO, &oserr);
 	const char *detail = e->curl_error[0] ? e->curl_error : curl_easy_strerror(rc);
+	char why[C2S_ENGINE_MESSAGE_MAX];
+	if (e->is_ssh && rc != CURLE_WRITE_ERROR && c2s_ssh_failed(&e->ssh, why, sizeof why)) {
+		/* ssh ended with an error: its command and its words, as commandconn says it */
+		fail(err, C2S_ENGINE_ERR_CONNECT, "error during connect: %s \"%s\": %s", method, url, why);
+		return;
+	}
+	if (e->is_ssh && rc == CURLE_COULDNT_CONNECT && e->ssh.err_text[0]) {
+		fail(err, C2S_ENGINE_ERR_CONNECT, "error during connect: %s \"%s\": %s", method, url, e->ssh.err_text);
+		return;
+	}
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_COULDNT_RESOLVE_HOST:
@@ -700,6 +761,19 @@ static int exchange(struct c2s_engine *e, const char *method, const char *url, c
 	curl_easy_setopt(c, CURLOPT_PROXY, ""); /* the CLI dials the daemon itself */
 	if (e->socket[0])
 		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, e->socket);
+	if (e->is_ssh) {
+		/* the helper's http.Transport asks for gzip (and unzips) on all
+		 * but HEAD, unless the request names an encoding itself */
+		int named = 0;
+		for (const struct curl_slist *ch = e->custom; ch; ch = ch->next)
+			named |= strcspn(ch->data, ":;") == 15 && strncasecmp(ch->data, "Accept-Encoding", 15) == 0;
+		if (!named && strcmp(method, "HEAD") != 0)
+			curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "gzip");
+		curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+		curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, e);
+		curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+		curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, e);
+	}
 	if (e->ep.tls) {
 		if (e->ep.ca[0])
 			curl_easy_setopt(c, CURLOPT_CAINFO, e->ep.ca);

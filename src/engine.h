@@ -10,7 +10,7 @@
 enum c2s_engine_code {
 	C2S_ENGINE_OK = 0,
 	C2S_ENGINE_ERR_CONFIG,      /* host, context or TLS settings docker would refuse too */
-	C2S_ENGINE_ERR_UNSUPPORTED, /* ssh://, fd://, npipe://, or a build without libcurl */
+	C2S_ENGINE_ERR_UNSUPPORTED, /* fd://, npipe://, or a build without libcurl */
 	C2S_ENGINE_ERR_CONNECT,     /* the daemon cannot be reached (the message names the address) */
 	C2S_ENGINE_ERR_TIMEOUT,     /* no complete answer within the timeout */
 	C2S_ENGINE_ERR_DAEMON,      /* the daemon answered 4xx or 5xx; the message is its {"message"} */

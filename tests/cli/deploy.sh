@@ -1,7 +1,7 @@
 #!/bin/sh
 # deploy.sh -- `compose2swarm deploy`'s contract around the requests (the requests themselves:
 # tests/deploy/run.sh): usage errors, the lint gate (nothing sent), an unreachable daemon and one
-# that is no swarm manager (exit 2), an ssh:// host (refused, exit 2), --plan-only (reads only), the question on a terminal (no:
+# that is no swarm manager (exit 2), ssh:// hosts (and their failures), --plan-only (reads only), the question on a terminal (no:
 # nothing sent; yes: applied), SIGINT or SIGTERM while applying (the request in flight ends, nothing after,
 # exit 2), DOCKER_CUSTOM_HEADERS on plan's requests, a credential helper that fails. Against scripts/reference/fakedockerd.py.
 set -u
@@ -52,13 +52,23 @@ expect "--fail-on error lets warnings pass" 1 'Plan: ' 'CS5101'
 # --- the daemon: unreachable, or not a manager: exit 2 with the address or docker's words ---
 DOCKER_HOST=unix://$tmp/nobody.sock run deploy --yes --detach -c "$ok_stack" s
 expect "an unreachable daemon is exit 2, named" 2 '' "Cannot connect to the Docker daemon at unix://$tmp/nobody.sock"
-# ssh:// (docker dials `docker system dial-stdio` over ssh): refused before anything is sent,
-# naming where the host came from and the socket forwarding to use instead
-DOCKER_HOST=ssh://me@box.example:2222 run deploy --yes --detach -c "$ok_stack" s
-expect "an ssh:// DOCKER_HOST is refused with exit 2" 2 '' \
-	'ssh://me@box.example:2222 \(from DOCKER_HOST\): ssh:// is not supported.*ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock -p 2222 me@box.example, then use DOCKER_HOST=unix:///tmp/docker.sock'
-run plan -H ssh://box -c "$ok_stack" s
-expect "plan -H ssh://... is refused with exit 2" 2 '' 'ssh://box \(from -H\): ssh:// is not supported.*then use -H unix:///tmp/docker.sock'
+# ssh:// (`ssh ... -- HOST docker system dial-stdio`, as docker runs it; tests/deploy/ssh-bin/ssh
+# relays to the fake engine; the requests themselves: tests/deploy/cases/ssh): plan over it; ssh that
+# cannot log in, no ssh at all and a URL docker refuses are exit 2 in docker's words
+fake_start
+sshbin=$top/tests/deploy/ssh-bin
+PATH=$sshbin:$PATH C2S_FAKE_SSH_SOCK=$tmp/d.sock DOCKER_HOST=ssh://me@box.example:2222 run plan -c "$ok_stack" s
+expect "plan over ssh://" 1 '^Plan: 2 to create'
+PATH=$sshbin:$PATH C2S_FAKE_SSH_FAIL='me@box.example: Permission denied (publickey).' \
+	DOCKER_HOST=ssh://me@box.example:2222 run deploy --yes --detach -c "$ok_stack" s
+expect "ssh that cannot log in is exit 2, with its command and its words" 2 '' \
+	'command \[ssh -o ConnectTimeout=30 -T -l me -p 2222 -- box.example docker system dial-stdio\] has exited with exit status 255, make sure the URL is valid, and Docker 18.09 or later is installed on the remote host: stderr=me@box.example: Permission denied \(publickey\).$'
+PATH=/nonexistent DOCKER_HOST=ssh://box /bin/sh -c '"$0" plan -c "$1" s >"$2/out" 2>"$2/err"' "$bin" "$ok_stack" "$tmp"
+rc=$?
+expect "no ssh on PATH is exit 2" 2 '' 'exec: "ssh": executable file not found in \$PATH'
+DOCKER_HOST=ssh://me:secret@box run plan -c "$ok_stack" s
+expect "an ssh:// URL with a password is refused as docker refuses it" 2 '' \
+	'ssh host connection is not valid: invalid SSH URL: plain-text password is not supported'
 fake_start --swarm inactive
 run deploy --yes --detach -c "$ok_stack" s;     expect "a daemon that is no manager is exit 2" 2 '' 'not a swarm manager'
 

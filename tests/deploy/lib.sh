@@ -12,6 +12,8 @@
 #           (AUTH_DIR: another directory holding those two)
 #   STACK   the stack name (default s)
 #   HEADERS DOCKER_CUSTOM_HEADERS of every deploy (default: unset)
+#   SSH     an ssh:// DOCKER_HOST: tests/deploy/ssh-bin/ssh (first on PATH) relays to the fake
+#           engine; the compared deploy's ssh arguments go to OUT.ssh
 # run_case TOOL CASE OUT [CASE_FILE]: OUT.jsonl is the compared deploy's log, OUT.out/.err/.rc what it printed.
 top=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 
@@ -35,12 +37,17 @@ tool_deploy() {
 	local path=$PATH cfg=$empty_config hdrs=()
 	if [ "${AUTH:-0}" = 1 ]; then cfg=${AUTH_DIR:-$case_dir}/dockerconfig; path=${AUTH_DIR:-$case_dir}/bin:$PATH; fi
 	[ -n "${HEADERS:-}" ] && hdrs=(DOCKER_CUSTOM_HEADERS="$HEADERS")
+	local host=$DOCKER_HOST
+	if [ -n "${SSH:-}" ]; then
+		host=$SSH path=$top/tests/deploy/ssh-bin:$path
+		hdrs+=(C2S_FAKE_SSH_SOCK="$fake_sock" C2S_FAKE_SSH_LOG="${ssh_log:-/dev/null}")
+	fi
 	# shellcheck disable=SC2086
 	if [ "$tool" = docker ]; then
-		(cd "$case_dir" && env -i PATH="$path" HOME="$HOME" DOCKER_HOST="$DOCKER_HOST" DOCKER_CONFIG="$cfg" "${hdrs[@]}" \
+		(cd "$case_dir" && env -i PATH="$path" HOME="$HOME" DOCKER_HOST="$host" DOCKER_CONFIG="$cfg" "${hdrs[@]}" \
 			timeout 60 "${DOCKER_BIN:-docker}" stack deploy $flags "${cargs[@]}" "${STACK:-s}" </dev/null)
 	else
-		(cd "$case_dir" && env -i PATH="$path" HOME="$HOME" DOCKER_HOST="$DOCKER_HOST" DOCKER_CONFIG="$cfg" "${hdrs[@]}" \
+		(cd "$case_dir" && env -i PATH="$path" HOME="$HOME" DOCKER_HOST="$host" DOCKER_CONFIG="$cfg" "${hdrs[@]}" \
 			timeout 60 "$C2S" deploy --yes --detach --fail-on none $flags "${cargs[@]}" "${STACK:-s}" </dev/null)
 	fi
 }
@@ -73,7 +80,7 @@ PY
 run_case() {
 	local tool=$1 out=$3
 	case_dir=$(cd "$2" && pwd)
-	FLAGS="" FILES="" SETUP="" FAKE_ARGS="" AUTH=0 AUTH_DIR="" STACK=s HEADERS=""
+	FLAGS="" FILES="" SETUP="" FAKE_ARGS="" AUTH=0 AUTH_DIR="" STACK=s HEADERS="" SSH=""
 	# shellcheck disable=SC1090
 	. "${4:-$case_dir/case.sh}"
 	local tmp
@@ -107,7 +114,7 @@ run_case() {
 	before=$(wc -l <"$log")
 	if [ $rc = 0 ]; then
 		# shellcheck disable=SC2086
-		tool_deploy "$tool" "$FLAGS" $FILES >"$out.out" 2>"$out.err"
+		ssh_log=$out.ssh tool_deploy "$tool" "$FLAGS" $FILES >"$out.out" 2>"$out.err"
 		echo $? >"$out.rc"
 	fi
 	fake_quiet "$log"

@@ -37,6 +37,11 @@ for c in "$top"/tests/deploy/cases/*/; do
 		echo "FAIL $name: not docker's warnings"; sed 's/^/  /' "$tmp/$name.warned" | head -20
 		failed=$((failed + 1)); continue
 	fi
+	# an ssh:// case: the same ssh command as docker's, as many times
+	if [ -f "$c/docker.ssh" ] && ! diff "$c/docker.ssh" "$tmp/$name.ssh" >"$tmp/$name.sshdiff" 2>&1; then
+		echo "FAIL $name: not docker's ssh commands"; sed 's/^/  /' "$tmp/$name.sshdiff" | head -10
+		failed=$((failed + 1)); continue
+	fi
 	if python3 "$top/scripts/deploy_compare.py" "$c/docker.jsonl" "$tmp/$name.jsonl" >"$tmp/$name.diff"; then
 		echo "ok   $name ($(wc -l <"$c/docker.jsonl") requests as docker's)"
 		passed=$((passed + 1))

@@ -214,10 +214,13 @@ static void test_hosts(void **state)
 	expect_host_error("foo://x", C2S_ENGINE_ERR_CONFIG,
 			  "unable to resolve docker endpoint: invalid bind address format: foo://x");
 	expect_host_error("TCP://h:1", C2S_ENGINE_ERR_CONFIG, "invalid bind address format: TCP://h:1");
-	expect_host_error("ssh://u@h", C2S_ENGINE_ERR_UNSUPPORTED, "ssh:// is not supported");
-	/* what to run instead: ssh's own socket forwarding, with the port and user of the URL */
-	expect_host_error("ssh://me@box.example:2222/x", C2S_ENGINE_ERR_UNSUPPORTED,
-			  "ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock -p 2222 me@box.example, then use ");
+	/* ssh:// as cli/connhelper/ssh takes it (the command it runs: tests/deploy/cases/ssh) */
+	expect_host("ssh://u@h", "ssh://u@h");
+	expect_host_error("ssh://u:pw@h", C2S_ENGINE_ERR_CONFIG,
+			  "ssh host connection is not valid: invalid SSH URL: plain-text password is not supported");
+	expect_host_error("ssh://", C2S_ENGINE_ERR_CONFIG, "invalid SSH URL: hostname is empty");
+	expect_host_error("ssh://h?a=1", C2S_ENGINE_ERR_CONFIG, "invalid SSH URL: query parameters are not allowed: \"a=1\"");
+	expect_host_error("ssh://h#f", C2S_ENGINE_ERR_CONFIG, "invalid SSH URL: fragments are not allowed: \"f\"");
 	expect_host_error("fd://", C2S_ENGINE_ERR_UNSUPPORTED, "fd:// is not supported");
 }
 
@@ -329,9 +332,9 @@ static void test_contexts(void **state)
 	assert_string_equal(ep.host, "unix:///var/run/docker.sock");
 	/* a context over ssh */
 	const char *ssh[] = {"DOCKER_CONFIG=" FIX "/dockerconfig", "DOCKER_CONTEXT=ssh-ctx", NULL};
-	assert_int_equal(resolve_env(ssh, NULL, NULL, &ep, &err), -1);
-	assert_int_equal(err.code, C2S_ENGINE_ERR_UNSUPPORTED);
-	assert_non_null(strstr(err.message, "ssh://user@example.invalid (from context ssh-ctx): ssh:// is not supported"));
+	assert_int_equal(resolve_env(ssh, NULL, NULL, &ep, &err), 0);
+	assert_string_equal(ep.host, "ssh://user@example.invalid");
+	assert_int_equal(ep.tls, 0);
 	/* docker 28.2.2's words for a context that does not exist */
 	const char *nope[] = {"DOCKER_CONFIG=/nonexistent/dc", "DOCKER_CONTEXT=nope", NULL};
 	assert_int_equal(resolve_env(nope, NULL, NULL, &ep, &err), -1);
