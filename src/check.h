@@ -14,6 +14,9 @@ struct c2s_check {
 	int engine_major, engine_minor;   /* --engine-version; 0.0 when not given */
 	const char *stack;                /* --stack NAME; NULL when not given */
 	int uninterpolated;               /* --no-interpolate: a value with '$' is not what deploy sends */
+	uint32_t svc_from, svc_end;       /* the services C2S_FOR_EACH_SERVICE visits: [from, end);
+					     end 0: all (lint's run_checks sets a block of them for
+					     C2S_SVC_RULE rules) */
 	uint8_t *svc_keys;                /* per service: C2S_SK_N entries, each 1 + the key's
 					     position in the service's mapping (the C2S_SK_DEPLOY_
 					     ones: in its deploy), 0: absent, C2S_SK_FAR: past 253,
@@ -99,10 +102,16 @@ static inline const struct c2s_node *c2s_svc_key(struct c2s_check *c, uint32_t i
 struct c2s_str c2s_svc_mode(struct c2s_check *c, uint32_t i);
 int c2s_svc_replicas(struct c2s_check *c, uint32_t i, uint64_t *n);
 
+/* Where C2S_FOR_EACH_SERVICE stops: svc_end, or the number of services. */
+static inline uint32_t c2s_check_services_end(const struct c2s_check *c)
+{
+	uint32_t n = c->services ? c2s_count(c->services) : 0;
+	return c->svc_end && c->svc_end < n ? c->svc_end : n;
+}
 /* Each service whose key is a scalar and whose value is a mapping: i, its key
  * node and its mapping (a key such as [a, b] is CS2004's error, not a name). */
 #define C2S_FOR_EACH_SERVICE(c, i, key, svc)                                                 \
-	for (uint32_t i = 0, i##_n = (c)->services ? c2s_count((c)->services) : 0; i < i##_n; i++) \
+	for (uint32_t i = (c)->svc_from, i##_n = c2s_check_services_end(c); i < i##_n; i++)       \
 		for (const struct c2s_node *key = c2s_map_key((c)->doc, (c)->services, i),          \
 					   *svc = c2s_map_value((c)->doc, (c)->services, i);       \
 		     c2s_is_scalar(key) && c2s_is_mapping(svc); svc = NULL)
@@ -161,8 +170,10 @@ extern const size_t c2s_nengine_features;
 /* Check functions, one per C2S_RULE in rules.def. */
 #define C2S_STAGE(id, name, tier, sev, fixable, title)
 #define C2S_RULE(id, name, tier, sev, fixable, check, title) void check(struct c2s_check *c);
+#define C2S_SVC_RULE C2S_RULE
 #include "rules.def"
 #undef C2S_STAGE
 #undef C2S_RULE
+#undef C2S_SVC_RULE
 
 #endif

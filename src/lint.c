@@ -20,6 +20,9 @@
 
 /* The largest report we build in memory before writing it. */
 #define LINT_MAX_REPORT_BYTES ((size_t)1 << 30)
+/* Services in a block of run_checks (C2S_SVC_RULE rules): some 2 KB of nodes and
+ * text each, so that a block stays in a core's cache */
+#define LINT_SERVICE_BLOCK 256u
 
 /* The order docker compose looks for a file when none is given. */
 static const char *const default_files[] = {
@@ -150,9 +153,34 @@ static void run_checks(struct lint_run *r, struct c2s_doc *doc)
 	c.uninterpolated = r->env == NULL;
 	const struct c2s_node *services = c2s_map_get(doc, c.root, "services", NULL);
 	c.services = c2s_is_mapping(services) ? services : NULL;
-	for (int i = 0; i < C2S_RULE_COUNT; i++)
-		if (c2s_rules[i].check && r->severity[i] != C2S_SEVERITY_NONE)
-			c2s_rules[i].check(&c);
+	uint32_t nsvc = c.services ? c2s_count(c.services) : 0;
+	for (int i = 0; i < C2S_RULE_COUNT;) {
+		if (!c2s_rules[i].per_service) {
+			if (c2s_rules[i].check && r->severity[i] != C2S_SEVERITY_NONE)
+				c2s_rules[i].check(&c);
+			i++;
+			continue;
+		}
+		/* a run of rules that judge each service on its own, a block of services at
+		 * a time: rule after rule reading every service reads 10,000 services'
+		 * nodes and text (10 MB and more) from memory each time; a block's stay in
+		 * cache for all of them. What each rule reports, and in which order for
+		 * one service, is the same. */
+		int end = i;
+		while (end < C2S_RULE_COUNT && (c2s_rules[end].per_service || !c2s_rules[end].check))
+			end++;
+		uint32_t from = 0;
+		do {
+			c.svc_from = from;
+			c.svc_end = nsvc - from > LINT_SERVICE_BLOCK ? from + LINT_SERVICE_BLOCK : nsvc;
+			for (int j = i; j < end; j++)
+				if (c2s_rules[j].check && r->severity[j] != C2S_SEVERITY_NONE)
+					c2s_rules[j].check(&c);
+			from = c.svc_end;
+		} while (from < nsvc);
+		c.svc_from = c.svc_end = 0;
+		i = end;
+	}
 }
 
 /* ---- after the checks: duplicates, pragmas, fixes, fail-on ---- */

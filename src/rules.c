@@ -32,12 +32,15 @@ const struct c2s_tier_info c2s_tiers[C2S_TIER_COUNT] = {
 
 const struct c2s_rule c2s_rules[C2S_RULE_COUNT] = {
 #define C2S_STAGE(id, name, tier, sev, fixable, title) \
-	{#id, name, C2S_TIER_##tier, C2S_SEVERITY_##sev, fixable, title, NULL},
+	{#id, name, C2S_TIER_##tier, C2S_SEVERITY_##sev, fixable, title, NULL, 0},
 #define C2S_RULE(id, name, tier, sev, fixable, check, title) \
-	{#id, name, C2S_TIER_##tier, C2S_SEVERITY_##sev, fixable, title, check},
+	{#id, name, C2S_TIER_##tier, C2S_SEVERITY_##sev, fixable, title, check, 0},
+#define C2S_SVC_RULE(id, name, tier, sev, fixable, check, title) \
+	{#id, name, C2S_TIER_##tier, C2S_SEVERITY_##sev, fixable, title, check, 1},
 #include "rules.def"
 #undef C2S_STAGE
 #undef C2S_RULE
+#undef C2S_SVC_RULE
 };
 
 const struct c2s_rule *c2s_rule_find(const char *s)

@@ -14,9 +14,11 @@ enum c2s_tier {
 enum c2s_rule_index {
 #define C2S_STAGE(id, name, tier, sev, fixable, title) C2S_R_##id,
 #define C2S_RULE(id, name, tier, sev, fixable, check, title) C2S_R_##id,
+#define C2S_SVC_RULE C2S_RULE
 #include "rules.def"
 #undef C2S_STAGE
 #undef C2S_RULE
+#undef C2S_SVC_RULE
 	C2S_RULE_COUNT
 };
 
@@ -30,6 +32,7 @@ struct c2s_rule {
 	int fixable;            /* --fix can rewrite it */
 	const char *title;      /* one line */
 	void (*check)(struct c2s_check *); /* NULL: reported by a pipeline stage */
+	int per_service;        /* C2S_SVC_RULE: check judges each service on its own */
 };
 
 struct c2s_tier_info {

@@ -118,12 +118,51 @@ static void test_svc_key_table(void **state)
 	c2s_buf_free(&y);
 }
 
+/* C2S_FOR_EACH_SERVICE visits the block [svc_from, svc_end) that lint's run_checks
+ * gives the C2S_SVC_RULE rules, and every service when svc_end is 0. */
+static void test_service_block(void **state)
+{
+	(void)state;
+	struct loaded *l = load_text("services:\n  a: {}\n  b: {}\n  c: x\n  d: {}\n  e: {}\n", 49);
+	assert_int_equal(l->status, C2S_LOAD_OK);
+	struct c2s_check c = {0};
+	c.doc = &l->doc;
+	c.root = root_of(l);
+	c.services = c2s_map_get(&l->doc, c.root, "services", NULL);
+	char seen[8];
+	size_t n = 0;
+	C2S_FOR_EACH_SERVICE(&c, i, key, svc)
+		seen[n++] = c2s_scalar(&l->doc, key).p[0];
+	assert_int_equal(n, 4);  /* c is not a mapping */
+	assert_memory_equal(seen, "abde", 4);
+	c.svc_from = 1;
+	c.svc_end = 4;
+	n = 0;
+	C2S_FOR_EACH_SERVICE(&c, i, key, svc)
+		seen[n++] = c2s_scalar(&l->doc, key).p[0];
+	assert_int_equal(n, 2);
+	assert_memory_equal(seen, "bd", 2);
+	c.svc_from = 4;
+	c.svc_end = 100;  /* past the end: up to the last */
+	n = 0;
+	C2S_FOR_EACH_SERVICE(&c, i, key, svc)
+		seen[n++] = c2s_scalar(&l->doc, key).p[0];
+	assert_int_equal(n, 1);
+	assert_int_equal(seen[0], 'e');
+	/* every C2S_SVC_RULE has a check */
+	for (int i = 0; i < C2S_RULE_COUNT; i++)
+		if (c2s_rules[i].per_service)
+			assert_non_null(c2s_rules[i].check);
+	loaded_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids_unique_and_in_band),
 		cmocka_unit_test(test_docs_match_table),
 		cmocka_unit_test(test_svc_key_table),
+		cmocka_unit_test(test_service_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
