@@ -230,6 +230,29 @@ static void test_dedupe(void **state)
 	format_fixture_teardown(&p);
 }
 
+/* Printable ASCII is read 8 bytes at a time: control characters, DEL, C1 controls
+ * and bytes that are no UTF-8 are shown escaped wherever they fall in a word, and
+ * an ASCII line's caret counts a column a byte. */
+static void test_shown_words(void **state)
+{
+	(void)state;
+	static const char text[] = "services:\n  web:\n    image: nginx:1.25-and-a-long-tail\n";
+	struct format_fixture *f = format_fixture_new("c.yml", text, sizeof text - 1);
+	/* "nginx" is bytes 28..33 */
+	c2s_diag_add(&f->diags, C2S_R_CS5101, &f->src, 28, 33,
+		     "0123456\x1b" "89abcdef\x7f" "xyz\xc2\x9b" "-\xff-\xc3\xa9" "01234567" "\x01");
+	c2s_diags_resolve(&f->diags);
+	struct c2s_format_options o = {.format = C2S_FORMAT_TEXT, .color = 0, .files = 1};
+	assert_int_equal(c2s_format_diags(&f->diags, &o, &f->out), 0);
+	assert_string_equal(f->out.data,
+		"c.yml:3:12: warning: 0123456\\x1b89abcdef\\x7fxyz\\u009b-\\xff-\xc3\xa9" "01234567\\x01 [CS5101]\n"
+		" 3 |     image: nginx:1.25-and-a-long-tail\n"
+		"   |            ^~~~~\n"
+		"1 problem (0 errors, 1 warning, 0 infos) in 1 file\n");
+	void *st = f;
+	format_fixture_teardown(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_empty_list),
 		cmocka_unit_test(test_deferred_messages),
 		cmocka_unit_test(test_dedupe),
+		cmocka_unit_test(test_shown_words),
 		cmocka_unit_test_setup_teardown(test_output_cap, setup, format_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
