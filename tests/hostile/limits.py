@@ -182,6 +182,15 @@ def main():
     for f in ("s100.yml", "q100.yml", "f100.yml", "m100.yml"):
         os.unlink(f)
 
+    # findings on one long line (a compose file as one line of JSON, 10,000
+    # services, two findings each): each excerpt reads only the bytes near its
+    # column (each counting the whole line made it quadratic: minutes)
+    import json
+    svcs = {"s%d" % i: {"image": "nginx:1.27", "deploy": {"replicas": 2}} for i in range(10000)}
+    write("one.json", json.dumps({"version": "3.8", "services": svcs}).encode())
+    run("lint, 20,000 findings on one 0.6 MB line", ["lint", "one.json"], {1},
+        r"one\.json:1:\d+: warning: service s9999 has no healthcheck", max_out=8 << 20)
+
     # deep nesting: the limit at its column, and a report of bounded size
     write("deep.yml", b"a: " + b"[" * 100000 + b"]" * 100000 + b"\n")
     for fmt in ("text", "gnu", "json", "sarif", "github"):
