@@ -81,6 +81,8 @@ static void test_svc_key_table(void **state)
 		c2s_buf_printf(&y, "    x-k%d: %d\n", i, i);
 	c2s_buf_adds(&y, "    image: two\n    ports: [\"80:80\"]\n");
 	c2s_buf_adds(&y, "  c:\n    build: .\n    image: [x]\n    image: three\n    deploy: []\n  d: {}\n  e: x\n");
+	/* a deploy: that is empty or a scalar has no keys (its node is no mapping's runs) */
+	c2s_buf_adds(&y, "  f:\n    image: four\n    deploy:\n  g:\n    deploy: 3\n");
 	struct loaded *l = load_text(y.data, y.len);
 	assert_int_equal(l->status, C2S_LOAD_OK);
 	assert_string_equal(c2s_svc_key_names[C2S_SK_IMAGE].p, "image");
@@ -107,8 +109,9 @@ static void test_svc_key_table(void **state)
 			found += got != NULL;
 		}
 	}
-	/* a: image deploy replicas; b: image ports deploy mode placement; c: build image deploy */
-	assert_int_equal(found, 11);
+	/* a: image deploy replicas; b: image ports deploy mode placement; c: build image deploy;
+	 * f: image deploy; g: deploy */
+	assert_int_equal(found, 14);
 	assert_non_null(c.svc_keys);
 	assert_scalar(l, c2s_svc_key(&c, 1, C2S_SK_IMAGE, NULL), "two");
 	assert_true(c2s_is_sequence(c2s_svc_key(&c, 2, C2S_SK_IMAGE, NULL)));  /* the first of two */
