@@ -203,7 +203,7 @@ static int report(struct mig *m, FILE *err)
 			c2s_buf_printf(&out, "%zu %s: %zu translated, %zu dropped, %zu kept with a note, %zu %s you\n",
 				       m->diags.n, m->diags.n == 1 ? "change" : "changes", n[0], n[1], n[2], n[3],
 				       n[3] == 1 ? "needs" : "need");
-		else
+		else if (!m->trouble && !m->nomem)  /* after trouble nothing was looked at to the end */
 			c2s_buf_printf(&out, "nothing to change\n");
 	}
 	if (out.len)

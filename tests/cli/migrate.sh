@@ -34,6 +34,7 @@ expect "the environment wins over .env" 0 '^    image: nginx:9\.9$' 'from the en
 run_in "$proj" migrate --env-file missing.env
 expect "a missing --env-file is trouble" 2 '' "couldn't find env file: missing\.env"
 no_stdout "a missing --env-file: nothing on standard output"
+if grep -q 'nothing to change' "$tmp/err"; then fail "trouble: no 'nothing to change' after it"; else ok "trouble: no 'nothing to change' after it"; fi
 rm "$proj/.env" "$proj/other.env"
 (cd "$proj" && COMPOSE_FILE=sub/x.yml NO_COLOR=1 "$bin" migrate >"$tmp/out" 2>"$tmp/err" </dev/null); rc=$?
 expect "COMPOSE_FILE names the files" 2 '' 'sub/x\.yml: No such file'
