@@ -374,6 +374,9 @@ int mig_text_from_source(struct mig *m, struct mig_text *t, struct c2s_source *s
 	mo_init(&o);
 	add_seg(&o, 0, (uint32_t)src->len, src, 0);
 	mo_lit(&o, src->data, src->len);
+	/* a last line without its newline would run into a block inserted after it */
+	if (src->len && src->data[src->len - 1] != '\n')
+		mo_lit(&o, "\n", 1);
 	return mig_text_from_out(m, t, &o, src->name, dir);
 }
 
@@ -398,9 +401,14 @@ int mig_text_from_out(struct mig *m, struct mig_text *t, struct mig_out *o, cons
 	t->dir = strdup(dir ? dir : "");
 	if (!t->dir) {
 		m->nomem = 1;
+		mig_text_free(t);
 		return -1;
 	}
-	return text_load(m, t);
+	if (text_load(m, t) != 0) {
+		mig_text_free(t);  /* the callers free only a text that was made */
+		return -1;
+	}
+	return 0;
 }
 
 void mig_text_free(struct mig_text *t)
