@@ -79,7 +79,7 @@ static void key_row(const struct c2s_doc *d, const struct key_ids *t, const stru
 		    uint8_t *row, uint32_t *rare)
 {
 	uint32_t at[2] = {0, 0}, cnt[2] = {0, 0}, p = 0;
-	if (!c2s_is_mapping(m))  /* deploy: with no mapping (a scalar's flags are not a mapping's runs) */
+	if (!c2s_is_mapping(m))  /* deploy: with no value (docker accepts it) */
 		return;
 	for (unsigned r = 0, runs = c2s_map_runs(d, m, at, cnt); r < runs; r++)
 		for (uint32_t j = 0; j < cnt[r]; j++, p++) {

@@ -7,7 +7,7 @@
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${top_builddir:-$top}
-bin=${C2S:-$builddir/compose2swarm}
+bin=${C2S_BINARY:-${C2S:-$builddir/compose2swarm}}  # C2S_BINARY: make check-valgrind (C2S wraps it)
 passed=0 failed=0
 ok() { passed=$((passed + 1)); echo "ok   $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL $1"; }

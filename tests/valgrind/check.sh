@@ -30,6 +30,9 @@ cat >"$dir/compose2swarm" <<C2S
 exec "$dir/vg" "$top_builddir/compose2swarm" "\$@"
 C2S
 chmod +x "$dir/vg" "$dir/compose2swarm" || exit 2
+# the binary itself, for the tests that inspect the file (tests/packaging/static.sh)
+C2S_BINARY=$top_builddir/compose2swarm
+export C2S_BINARY
 start=$(date +%s)
 # shellcheck disable=SC2086
 $MAKE check C2S_CHECK="$dir/compose2swarm" LOG_COMPILER="$dir/vg" C2S_RUN="$dir/vg" C2S_VALGRIND=1 \
