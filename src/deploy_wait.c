@@ -236,6 +236,11 @@ static enum verdict judge(struct watch *w, const cJSON *svc, const cJSON *tasks,
 	free(nodes);
 
 	const char *phase = us && !stale ? state : "";
+	/* while swarm's updater is at work it judges the failures itself (failure_action:
+	 * it pauses, rolls back or goes on to "completed"): say what it decided, not
+	 * "keep failing" from tasks an earlier deploy of the same template left failed */
+	if (failing && (strcmp(phase, "updating") == 0 || strcmp(phase, "rollback_started") == 0))
+		failing = 0;
 	if (failing) {
 		set(w->reason, sizeof w->reason, "tasks keep failing: %s", w->last_error[0] ? w->last_error : "no error given");
 		return FAILED;
