@@ -19,9 +19,7 @@
 #include <dlfcn.h>
 #endif
 
-static void fail(struct c2s_engine_error *err, enum c2s_engine_code code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void fail(struct c2s_engine_error *err, enum c2s_engine_code code, const char *fmt, ...)
+void c2s_engine_fail(struct c2s_engine_error *err, enum c2s_engine_code code, const char *fmt, ...)
 {
 	va_list ap;
 	err->code = code;
@@ -481,11 +479,11 @@ static int global_init(struct c2s_engine_error *err)
 	if (done)
 		return 0;
 	if (lc_load() < 0) {
-		fail(err, C2S_ENGINE_ERR_UNSUPPORTED, "the Engine API client needs libcurl: %s", lc_why);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_UNSUPPORTED, "the Engine API client needs libcurl: %s", lc_why);
 		return -1;
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fail(err, C2S_ENGINE_ERR_NOMEM, "libcurl could not initialise");
+		c2s_engine_fail(err, C2S_ENGINE_ERR_NOMEM, "libcurl could not initialise");
 		return -1;
 	}
 	done = 1;
@@ -517,7 +515,7 @@ static int custom_headers(struct c2s_engine *e, const char *const *envp, struct 
 		free(line);
 		if (!t) {
 			c2s_engine_headers_free(&hs);
-			fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
+			c2s_engine_fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
 			return -1;
 		}
 		e->custom = t;
@@ -531,7 +529,7 @@ int c2s_engine_open(const struct c2s_engine_options *o, struct c2s_engine **out,
 	*out = NULL;
 	struct c2s_engine *e = calloc(1, sizeof *e);
 	if (!e) {
-		fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
+		c2s_engine_fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
 		return -1;
 	}
 	if (c2s_engine_resolve(o, &e->ep, err) != 0 || global_init(err) != 0) {
@@ -590,7 +588,7 @@ int c2s_engine_open(const struct c2s_engine_options *o, struct c2s_engine **out,
 		curl_slist_free_all(e->custom);
 		if (e->is_ssh)
 			c2s_ssh_cleanup(&e->ssh);
-		fail(err, C2S_ENGINE_ERR_NOMEM, "libcurl could not make a handle");
+		c2s_engine_fail(err, C2S_ENGINE_ERR_NOMEM, "libcurl could not make a handle");
 		free(e);
 		return -1;
 	}
@@ -647,40 +645,40 @@ static void transport_error(struct c2s_engine *e, CURLcode rc, const char *metho
 	char why[C2S_ENGINE_MESSAGE_MAX];
 	if (e->is_ssh && rc != CURLE_WRITE_ERROR && c2s_ssh_failed(&e->ssh, why, sizeof why)) {
 		/* ssh ended with an error: its command and its words, as commandconn says it */
-		fail(err, C2S_ENGINE_ERR_CONNECT, "error during connect: %s \"%s\": %s", method, url, why);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT, "error during connect: %s \"%s\": %s", method, url, why);
 		return;
 	}
 	if (e->is_ssh && rc == CURLE_COULDNT_CONNECT && e->ssh.err_text[0]) {
-		fail(err, C2S_ENGINE_ERR_CONNECT, "error during connect: %s \"%s\": %s", method, url, e->ssh.err_text);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT, "error during connect: %s \"%s\": %s", method, url, e->ssh.err_text);
 		return;
 	}
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_COULDNT_RESOLVE_HOST:
 		if (oserr == EACCES) {
-			fail(err, C2S_ENGINE_ERR_CONNECT,
+			c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT,
 			     "permission denied while trying to connect to the Docker daemon socket at %s: %s",
 			     e->ep.host, detail);
 			return;
 		}
-		fail(err, C2S_ENGINE_ERR_CONNECT, "Cannot connect to the Docker daemon at %s. Is the docker daemon running?",
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT, "Cannot connect to the Docker daemon at %s. Is the docker daemon running?",
 		     e->ep.host);
 		return;
 	case CURLE_OPERATION_TIMEDOUT: {
 		long sent = 0; /* a connection reused has no connect time: ask what was sent */
 		curl_easy_getinfo(e->curl, CURLINFO_REQUEST_SIZE, &sent);
 		if (!sent) {
-			fail(err, C2S_ENGINE_ERR_CONNECT,
+			c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT,
 			     "Cannot connect to the Docker daemon at %s. Is the docker daemon running?", e->ep.host);
 			return;
 		}
-		fail(err, C2S_ENGINE_ERR_TIMEOUT, "the Docker daemon at %s did not answer %s %s within %ld s", e->ep.host,
+		c2s_engine_fail(err, C2S_ENGINE_ERR_TIMEOUT, "the Docker daemon at %s did not answer %s %s within %ld s", e->ep.host,
 		     method, url, e->timeout_ms / 1000);
 		return;
 	}
 	case CURLE_WRITE_ERROR:
 		if (e->body.failed) {
-			fail(err, C2S_ENGINE_ERR_RESPONSE, "the answer to %s %s is larger than %zu bytes", method, url,
+			c2s_engine_fail(err, C2S_ENGINE_ERR_RESPONSE, "the answer to %s %s is larger than %zu bytes", method, url,
 			     e->max_response);
 			return;
 		}
@@ -691,7 +689,7 @@ static void transport_error(struct c2s_engine *e, CURLcode rc, const char *metho
 	case CURLE_GOT_NOTHING:
 		/* a TLS daemon hangs up on (or garbles) plain http; the Go client's hint */
 		if (!e->ep.tls && !e->socket[0]) {
-			fail(err, C2S_ENGINE_ERR_CONNECT,
+			c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT,
 			     "error during connect: %s %s: %s.\n* Are you trying to connect to a TLS-enabled daemon without TLS?",
 			     method, url, detail);
 			return;
@@ -700,7 +698,7 @@ static void transport_error(struct c2s_engine *e, CURLcode rc, const char *metho
 	default:
 		break;
 	}
-	fail(err, C2S_ENGINE_ERR_CONNECT, "error during connect: %s \"%s\": %s", method, url, detail);
+	c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT, "error during connect: %s \"%s\": %s", method, url, detail);
 }
 
 /* One HTTP exchange; fills e->body and e->headers. 0 with *status, or -1. */
@@ -743,7 +741,7 @@ static int exchange(struct c2s_engine *e, const char *method, const char *url, c
 #undef ADD
 	if (!ok) {
 		curl_slist_free_all(h);
-		fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
+		c2s_engine_fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
 		return -1;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -874,22 +872,22 @@ static void daemon_error(struct c2s_engine *e, long status, const char *url, str
 	char *ctype = NULL;
 	curl_easy_getinfo(e->curl, CURLINFO_CONTENT_TYPE, &ctype);
 	if (!body) {
-		fail(err, C2S_ENGINE_ERR_DAEMON,
+		c2s_engine_fail(err, C2S_ENGINE_ERR_DAEMON,
 		     "request returned %ld %s for API route and version %s, check if the server supports the requested API version",
 		     status, status_text(status), url);
 	} else if (ctype && strcmp(ctype, "application/json") == 0) {
 		cJSON *j = cJSON_ParseWithLength(body, e->body.len);
 		const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "message");
 		if (!j)
-			fail(err, C2S_ENGINE_ERR_DAEMON, "Error reading JSON (status %ld from %s)", status, url);
+			c2s_engine_fail(err, C2S_ENGINE_ERR_DAEMON, "Error reading JSON (status %ld from %s)", status, url);
 		else if (!cJSON_IsString(m) || !*m->valuestring)
-			fail(err, C2S_ENGINE_ERR_DAEMON, "API returned a %ld (%s) but provided no error-message", status,
+			c2s_engine_fail(err, C2S_ENGINE_ERR_DAEMON, "API returned a %ld (%s) but provided no error-message", status,
 			     status_text(status));
 		else
-			fail(err, C2S_ENGINE_ERR_DAEMON, "Error response from daemon: %s", m->valuestring);
+			c2s_engine_fail(err, C2S_ENGINE_ERR_DAEMON, "Error response from daemon: %s", m->valuestring);
 		cJSON_Delete(j);
 	} else {
-		fail(err, C2S_ENGINE_ERR_DAEMON, "Error response from daemon: %s", body);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_DAEMON, "Error response from daemon: %s", body);
 	}
 	/* strings.TrimSpace of the message */
 	size_t n = strlen(err->message);
@@ -914,7 +912,7 @@ int c2s_engine_do(struct c2s_engine *e, const struct c2s_engine_request *rq, str
 	path_escape(&url, rq->path);
 	if (c2s_engine_query_string(rq->query, rq->nquery, rq->filters, rq->nfilters, &url) != 0 || url.failed) {
 		c2s_buf_free(&url);
-		fail(err, C2S_ENGINE_ERR_NOMEM, "the request URL is too long or memory ran out");
+		c2s_engine_fail(err, C2S_ENGINE_ERR_NOMEM, "the request URL is too long or memory ran out");
 		return -1;
 	}
 	/* json.Encoder ends what it writes with a newline; so does the CLI's body */
@@ -925,7 +923,7 @@ int c2s_engine_do(struct c2s_engine *e, const struct c2s_engine_request *rq, str
 		body = malloc(body_len + 1);
 		if (!body) {
 			c2s_buf_free(&url);
-			fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
+			c2s_engine_fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
 			return -1;
 		}
 		memcpy(body, rq->body, rq->body_len);
@@ -963,7 +961,7 @@ int c2s_engine_get_json(struct c2s_engine *e, const char *path, const struct c2s
 		return -1;
 	}
 	if (!rs.json) {
-		fail(err, C2S_ENGINE_ERR_RESPONSE, "the answer to GET %s from %s is not JSON", path, e->ep.host);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_RESPONSE, "the answer to GET %s from %s is not JSON", path, e->ep.host);
 		c2s_engine_response_free(&rs);
 		return -1;
 	}
@@ -984,7 +982,7 @@ int c2s_engine_require_manager(struct c2s_engine *e, cJSON **info, struct c2s_en
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(swarm, "ControlAvailable"))) {
 		cJSON_Delete(j);
 		/* cli/command/stack/swarm/deploy.go checkDaemonIsSwarmManager */
-		fail(err, C2S_ENGINE_ERR_NOT_MANAGER,
+		c2s_engine_fail(err, C2S_ENGINE_ERR_NOT_MANAGER,
 		     "this node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect "
 		     "this node to swarm and try again");
 		return -1;
@@ -1003,7 +1001,7 @@ int c2s_engine_list_stack(struct c2s_engine *e, enum c2s_engine_kind kind, const
 	size_t n = strlen(C2S_STACK_NAMESPACE_LABEL) + strlen(stack) + 2;
 	char *term = malloc(n);
 	if (!term) {
-		fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
+		c2s_engine_fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
 		return -1;
 	}
 	snprintf(term, n, "%s=%s", C2S_STACK_NAMESPACE_LABEL, stack);
@@ -1013,7 +1011,7 @@ int c2s_engine_list_stack(struct c2s_engine *e, enum c2s_engine_kind kind, const
 	if (r == 0 && !cJSON_IsArray(*out)) {
 		cJSON_Delete(*out);
 		*out = NULL;
-		fail(err, C2S_ENGINE_ERR_RESPONSE, "the answer to GET %s from %s is not a list", c2s_engine_kind_path(kind),
+		c2s_engine_fail(err, C2S_ENGINE_ERR_RESPONSE, "the answer to GET %s from %s is not a list", c2s_engine_kind_path(kind),
 		     e->ep.host);
 		return -1;
 	}
@@ -1045,7 +1043,7 @@ int c2s_engine_open(const struct c2s_engine_options *o, struct c2s_engine **out,
 	(void)o;
 	*out = NULL;
 	memset(err, 0, sizeof *err);
-	fail(err, C2S_ENGINE_ERR_UNSUPPORTED, NO_CURL);
+	c2s_engine_fail(err, C2S_ENGINE_ERR_UNSUPPORTED, NO_CURL);
 	return -1;
 }
 
@@ -1068,7 +1066,7 @@ const char *c2s_engine_api_version(const struct c2s_engine *e)
 int c2s_engine_ping(struct c2s_engine *e, struct c2s_engine_ping *ping, struct c2s_engine_error *err)
 {
 	(void)e, (void)ping;
-	fail(err, C2S_ENGINE_ERR_UNSUPPORTED, NO_CURL);
+	c2s_engine_fail(err, C2S_ENGINE_ERR_UNSUPPORTED, NO_CURL);
 	return -1;
 }
 
@@ -1078,7 +1076,7 @@ int c2s_engine_do(struct c2s_engine *e, const struct c2s_engine_request *rq, str
 	(void)e, (void)rq;
 	if (rs)
 		memset(rs, 0, sizeof *rs);
-	fail(err, C2S_ENGINE_ERR_UNSUPPORTED, NO_CURL);
+	c2s_engine_fail(err, C2S_ENGINE_ERR_UNSUPPORTED, NO_CURL);
 	return -1;
 }
 
@@ -1087,7 +1085,7 @@ int c2s_engine_get_json(struct c2s_engine *e, const char *path, const struct c2s
 {
 	(void)e, (void)path, (void)filters, (void)nfilters;
 	*out = NULL;
-	fail(err, C2S_ENGINE_ERR_UNSUPPORTED, NO_CURL);
+	c2s_engine_fail(err, C2S_ENGINE_ERR_UNSUPPORTED, NO_CURL);
 	return -1;
 }
 
@@ -1096,7 +1094,7 @@ int c2s_engine_require_manager(struct c2s_engine *e, cJSON **info, struct c2s_en
 	(void)e;
 	if (info)
 		*info = NULL;
-	fail(err, C2S_ENGINE_ERR_UNSUPPORTED, NO_CURL);
+	c2s_engine_fail(err, C2S_ENGINE_ERR_UNSUPPORTED, NO_CURL);
 	return -1;
 }
 
@@ -1105,7 +1103,7 @@ int c2s_engine_list_stack(struct c2s_engine *e, enum c2s_engine_kind kind, const
 {
 	(void)e, (void)kind, (void)stack;
 	*out = NULL;
-	fail(err, C2S_ENGINE_ERR_UNSUPPORTED, NO_CURL);
+	c2s_engine_fail(err, C2S_ENGINE_ERR_UNSUPPORTED, NO_CURL);
 	return -1;
 }
 

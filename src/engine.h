@@ -27,6 +27,11 @@ struct c2s_engine_error {
 	char message[C2S_ENGINE_MESSAGE_MAX];
 };
 
+/* Set err to code and a formatted message (http_status 0): the one way the
+ * engine's files (engine*.c) report an error that is not the daemon's answer. */
+void c2s_engine_fail(struct c2s_engine_error *err, enum c2s_engine_code code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The API version the docker CLI 28.2 speaks at most (api.DefaultVersion). */
 #define C2S_ENGINE_API_MAX "1.50"
 /* What the CLI assumes of a daemon whose /_ping names no version. */

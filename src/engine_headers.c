@@ -3,24 +3,11 @@
 #include "compose2swarm.h"
 #include "engine.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ENV_NAME "DOCKER_CUSTOM_HEADERS"
-
-static void fail(struct c2s_engine_error *err, enum c2s_engine_code code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void fail(struct c2s_engine_error *err, enum c2s_engine_code code, const char *fmt, ...)
-{
-	va_list ap;
-	err->code = code;
-	err->http_status = 0;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
-	va_end(ap);
-}
 
 void c2s_engine_headers_free(struct c2s_engine_headers *h)
 {
@@ -206,7 +193,7 @@ static int from_env(const char *value, struct c2s_engine_headers *h, struct c2s_
 		fields_free(&f);
 		if (r < 0)
 			goto nomem;
-		fail(err, C2S_ENGINE_ERR_CONFIG,
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG,
 		     "failed to parse custom headers from " ENV_NAME
 		     " environment variable: value must be formatted as comma-separated key=value pairs");
 		return -1;
@@ -220,14 +207,14 @@ static int from_env(const char *value, struct c2s_engine_headers *h, struct c2s_
 		while (ke > k && strchr(" \t\n\v\f\r", ke[-1]))
 			ke--;
 		if (k == ke) {
-			fail(err, C2S_ENGINE_ERR_CONFIG,
+			c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG,
 			     "failed to set custom headers from " ENV_NAME
 			     " environment variable: value contains a key=value pair with an empty key: '%s'",
 			     kv);
 			goto out;
 		}
 		if (!eq) {
-			fail(err, C2S_ENGINE_ERR_CONFIG,
+			c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG,
 			     "failed to set custom headers from " ENV_NAME " environment variable: missing \"=\" in "
 			     "key=value pair: '%s'",
 			     kv);
@@ -246,7 +233,7 @@ out:
 	return -1;
 nomem:
 	c2s_engine_headers_free(h);
-	fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
+	c2s_engine_fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
 	return -1;
 }
 
@@ -265,12 +252,12 @@ static int as_sent(struct c2s_engine_headers *h, const char *from, struct c2s_en
 		for (const char *p = x->name; ok && *p; p++)
 			ok = token_byte((unsigned char)*p);
 		if (!ok) {
-			fail(err, C2S_ENGINE_ERR_CONFIG, "%s: net/http: invalid header field name \"%s\"", from, x->name);
+			c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, "%s: net/http: invalid header field name \"%s\"", from, x->name);
 			return -1;
 		}
 		for (const unsigned char *p = (const unsigned char *)x->value; *p; p++)
 			if ((*p < ' ' && *p != '\t') || *p == 0x7f) {
-				fail(err, C2S_ENGINE_ERR_CONFIG, "%s: net/http: invalid header field value for \"%s\"", from,
+				c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, "%s: net/http: invalid header field value for \"%s\"", from,
 				     x->name);
 				return -1;
 			}
@@ -323,7 +310,7 @@ int c2s_engine_custom_headers(const char *const *envp, const cJSON *config, stru
 			continue;
 		if (set(out, dup_n(h->string, strlen(h->string)), dup_n(h->valuestring, strlen(h->valuestring))) != 0) {
 			c2s_engine_headers_free(out);
-			fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
+			c2s_engine_fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
 			return -1;
 		}
 	}

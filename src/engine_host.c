@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,18 +20,6 @@
 #define DEFAULT_UNIX_SOCKET "/var/run/docker.sock"
 #define DEFAULT_HTTP_PORT "2375"
 #define DEFAULT_TLS_HOST "tcp://localhost:2376"
-
-static void fail(struct c2s_engine_error *err, enum c2s_engine_code code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void fail(struct c2s_engine_error *err, enum c2s_engine_code code, const char *fmt, ...)
-{
-	va_list ap;
-	err->code = code;
-	err->http_status = 0;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
-	va_end(ap);
-}
 
 /* The CLI wraps every resolution error so (cli/command/cli.go initialize). */
 #define RESOLVE "unable to resolve docker endpoint: "
@@ -125,7 +112,7 @@ static int parse_tcp(const char *addr, char *out, size_t n, struct c2s_engine_er
 		return 0;
 	}
 	if (strstr(addr, "://")) {
-		fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "invalid proto, expected tcp: %s", addr);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "invalid proto, expected tcp: %s", addr);
 		return -1;
 	}
 	char a[C2S_ENGINE_HOST_MAX];
@@ -144,7 +131,7 @@ static int parse_tcp(const char *addr, char *out, size_t n, struct c2s_engine_er
 	}
 	char *auth = strrchr(a, '@') ? strrchr(a, '@') + 1 : a; /* user info is dropped */
 	if (strchr(auth, '%')) {
-		fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "parse \"tcp://%s\": invalid URL escape", addr);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "parse \"tcp://%s\": invalid URL escape", addr);
 		return -1;
 	}
 	/* url.Parse's port check: what follows the last ':' (after a ']') is digits */
@@ -155,7 +142,7 @@ static int parse_tcp(const char *addr, char *out, size_t n, struct c2s_engine_er
 	if (close && close[1] && close[1] != ':')
 		goto bad;
 	if (pc && !all_digits(pc + 1, strlen(pc + 1)) && pc[1]) {
-		fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "parse \"tcp://%s\": invalid port \"%s\" after host", addr, pc);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "parse \"tcp://%s\": invalid port \"%s\" after host", addr, pc);
 		return -1;
 	}
 	char host[C2S_ENGINE_HOST_MAX], port[16] = "";
@@ -184,7 +171,7 @@ static int parse_tcp(const char *addr, char *out, size_t n, struct c2s_engine_er
 		goto bad;
 	return 0;
 bad:
-	fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "invalid bind address format: %s", addr);
+	c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "invalid bind address format: %s", addr);
 	return -1;
 }
 
@@ -199,7 +186,7 @@ static int parse_host(const char *val, const char *origin, int default_tls, char
 	trim(val, &s, &len);
 	char buf[C2S_ENGINE_HOST_MAX];
 	if (len >= sizeof buf) {
-		fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "invalid bind address format: %.200s...", s);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "invalid bind address format: %.200s...", s);
 		return -1;
 	}
 	memcpy(buf, s, len);
@@ -217,12 +204,12 @@ static int parse_host(const char *val, const char *origin, int default_tls, char
 		return parse_tcp(rest, out, n, err);
 	if (plen == 4 && memcmp(buf, "unix", 4) == 0) {
 		if (strstr(rest, "://")) {
-			fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "invalid proto, expected unix: %s", rest);
+			c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "invalid proto, expected unix: %s", rest);
 			return -1;
 		}
 		int w = snprintf(out, n, "unix://%s", *rest ? rest : DEFAULT_UNIX_SOCKET);
 		if (w < 0 || (size_t)w >= n) {
-			fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "socket path too long: %s", buf);
+			c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "socket path too long: %s", buf);
 			return -1;
 		}
 		return 0;
@@ -237,13 +224,13 @@ static int parse_host(const char *val, const char *origin, int default_tls, char
 		return 0;
 	}
 	if ((plen == 2 && memcmp(buf, "fd", 2) == 0) || (plen == 5 && memcmp(buf, "npipe", 5) == 0)) {
-		fail(err, C2S_ENGINE_ERR_UNSUPPORTED,
+		c2s_engine_fail(err, C2S_ENGINE_ERR_UNSUPPORTED,
 		     "%s (from %s): compose2swarm speaks to the Engine API over unix:// and tcp:// (with TLS) only; "
 		     "%.*s:// is not supported",
 		     buf, origin, (int)plen, buf);
 		return -1;
 	}
-	fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "invalid bind address format: %s", buf);
+	c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "invalid bind address format: %s", buf);
 	return -1;
 }
 
@@ -257,7 +244,7 @@ static int read_json(const char *path, cJSON **out, struct c2s_engine_error *err
 		if (errno == ENOENT)
 			return 1;
 		char e[128];
-		fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "open %s: %s", path, os_error(errno, e, sizeof e));
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "open %s: %s", path, os_error(errno, e, sizeof e));
 		return -1;
 	}
 	struct c2s_buf b;
@@ -266,21 +253,21 @@ static int read_json(const char *path, cJSON **out, struct c2s_engine_error *err
 	int saved = errno;
 	fclose(f);
 	if (r == -2) {
-		fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "%s is larger than %zu bytes", path,
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "%s is larger than %zu bytes", path,
 		     (size_t)C2S_MAX_DOCKER_CONFIG_BYTES);
 		c2s_buf_free(&b);
 		return -1;
 	}
 	if (r != 0) {
 		char e[128];
-		fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "read %s: %s", path, os_error(saved, e, sizeof e));
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "read %s: %s", path, os_error(saved, e, sizeof e));
 		c2s_buf_free(&b);
 		return -1;
 	}
 	*out = cJSON_ParseWithLength(b.data ? b.data : "", b.len);
 	c2s_buf_free(&b);
 	if (!*out) {
-		fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "parsing %s: not valid JSON", path);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "parsing %s: not valid JSON", path);
 		return -1;
 	}
 	return 0;
@@ -299,7 +286,7 @@ static int readable(const char *path, struct c2s_engine_error *err)
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		char e[128];
-		fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "open %s: %s", path, os_error(errno, e, sizeof e));
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "open %s: %s", path, os_error(errno, e, sizeof e));
 		return -1;
 	}
 	fclose(f);
@@ -308,7 +295,7 @@ static int readable(const char *path, struct c2s_engine_error *err)
 
 static int too_long(struct c2s_engine_error *err, const char *what)
 {
-	fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "path too long: %.200s", what);
+	c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "path too long: %.200s", what);
 	return -1;
 }
 
@@ -360,7 +347,7 @@ static int resolve_context(const struct c2s_engine_options *o, const char *confd
 	if (r < 0)
 		return -1;
 	if (r == 1) {
-		fail(err, C2S_ENGINE_ERR_CONFIG,
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG,
 		     RESOLVE "context \"%s\": context not found: open %s: no such file or directory", ep->context, path);
 		return -1;
 	}
@@ -368,7 +355,7 @@ static int resolve_context(const struct c2s_engine_options *o, const char *confd
 								"docker");
 	if (!cJSON_IsObject(docker)) {
 		cJSON_Delete(meta);
-		fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "cannot find docker endpoint in context");
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "cannot find docker endpoint in context");
 		return -1;
 	}
 	const cJSON *h = cJSON_GetObjectItemCaseSensitive(docker, "Host");
@@ -423,7 +410,7 @@ int c2s_engine_read_config(const char *const *envp, cJSON **config, struct c2s_e
 	if (r < 0)
 		return -1;
 	if (r == 1 && !(*config = cJSON_CreateObject())) {
-		fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
+		c2s_engine_fail(err, C2S_ENGINE_ERR_NOMEM, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -436,7 +423,7 @@ int c2s_engine_resolve(const struct c2s_engine_options *o, struct c2s_engine_end
 	memset(err, 0, sizeof *err);
 	const char *const *envp = o->envp;
 	if (o->context && *o->context && o->host) {
-		fail(err, C2S_ENGINE_ERR_CONFIG, "conflicting options: cannot specify both --host and --context");
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, "conflicting options: cannot specify both --host and --context");
 		return -1;
 	}
 	/* resolveContextName: --context, then -H or DOCKER_HOST (the default
@@ -462,7 +449,7 @@ int c2s_engine_resolve(const struct c2s_engine_options *o, struct c2s_engine_end
 	}
 	int r;
 	if (copy(ep->context, sizeof ep->context, name) != 0) {
-		fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "context name too long");
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, RESOLVE "context name too long");
 		r = -1;
 	} else if (strcmp(name, "default") == 0) {
 		r = resolve_default(o, ep, err);

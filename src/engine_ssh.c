@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +19,6 @@
 #endif
 
 #define INVALID "ssh host connection is not valid: invalid SSH URL: "
-
-static void fail(struct c2s_engine_error *err, enum c2s_engine_code code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void fail(struct c2s_engine_error *err, enum c2s_engine_code code, const char *fmt, ...)
-{
-	va_list ap;
-	err->code = code;
-	err->http_status = 0;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
-	va_end(ap);
-}
 
 static int hexval(char c)
 {
@@ -69,7 +56,7 @@ int c2s_ssh_spec(const char *url, struct c2s_ssh *s, struct c2s_engine_error *er
 	memset(s, 0, sizeof *s);
 	s->err_fd = -1;
 	if (strncmp(url, "ssh://", 6) != 0) {
-		fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "incorrect scheme: %s", url);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "incorrect scheme: %s", url);
 		return -1;
 	}
 	const char *p = url + 6;
@@ -78,11 +65,11 @@ int c2s_ssh_spec(const char *url, struct c2s_ssh *s, struct c2s_engine_error *er
 	const char *end = frag ? frag : p + strlen(p);
 	const char *q = memchr(p, '?', (size_t)(end - p));
 	if (frag && frag[1]) {
-		fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "fragments are not allowed: \"%s\"", frag + 1);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "fragments are not allowed: \"%s\"", frag + 1);
 		return -1;
 	}
 	if (q && q + 1 < end) {
-		fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "query parameters are not allowed: \"%.*s\"", (int)(end - q - 1), q + 1);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "query parameters are not allowed: \"%.*s\"", (int)(end - q - 1), q + 1);
 		return -1;
 	}
 	if (q)
@@ -100,7 +87,7 @@ int c2s_ssh_spec(const char *url, struct c2s_ssh *s, struct c2s_engine_error *er
 		user = p;
 		userl = (size_t)(at - p);
 		if (memchr(user, ':', userl)) {
-			fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "plain-text password is not supported");
+			c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "plain-text password is not supported");
 			return -1;
 		}
 	}
@@ -110,14 +97,14 @@ int c2s_ssh_spec(const char *url, struct c2s_ssh *s, struct c2s_engine_error *er
 	if (hl && host[0] == '[') {
 		const char *rb = memchr(host, ']', hl);
 		if (!rb) {
-			fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "missing ']' in host");
+			c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "missing ']' in host");
 			return -1;
 		}
 		hname = host + 1;
 		hl = (size_t)(rb - hname);
 		if (rb + 1 < aend) {
 			if (rb[1] != ':') {
-				fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "invalid port \"%.*s\" after host", (int)(aend - rb - 1),
+				c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "invalid port \"%.*s\" after host", (int)(aend - rb - 1),
 				     rb + 1);
 				return -1;
 			}
@@ -137,11 +124,11 @@ int c2s_ssh_spec(const char *url, struct c2s_ssh *s, struct c2s_engine_error *er
 	}
 	for (size_t i = 0; i < portl; i++)
 		if (port[i] < '0' || port[i] > '9') {
-			fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "invalid port \":%.*s\" after host", (int)portl, port);
+			c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "invalid port \":%.*s\" after host", (int)portl, port);
 			return -1;
 		}
 	if (!hl) {
-		fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "hostname is empty");
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "hostname is empty");
 		return -1;
 	}
 	size_t used = 0, argc = 0;
@@ -167,7 +154,7 @@ int c2s_ssh_spec(const char *url, struct c2s_ssh *s, struct c2s_engine_error *er
 	r |= arg(s, &used, &argc, "", "system", 6, 0);
 	r |= arg(s, &used, &argc, "", "dial-stdio", 10, 0);
 	if (r) {
-		fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "too long: %.200s", url);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONFIG, INVALID "too long: %.200s", url);
 		return -1;
 	}
 	s->argv[argc] = NULL;
@@ -181,7 +168,7 @@ int c2s_ssh_prepare(struct c2s_ssh *s, struct c2s_engine_error *err)
 		tmp = "/tmp";
 	snprintf(s->dir, sizeof s->dir, "%s/c2s-ssh.XXXXXX", tmp);
 	if (!mkdtemp(s->dir)) {
-		fail(err, C2S_ENGINE_ERR_CONNECT, "mkdtemp %s: %s", s->dir, strerror(errno));
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT, "mkdtemp %s: %s", s->dir, strerror(errno));
 		s->dir[0] = '\0';
 		return -1;
 	}
@@ -208,14 +195,14 @@ int c2s_ssh_dial(struct c2s_ssh *s, int *fd, struct c2s_engine_error *err)
 	memset(&sa, 0, sizeof sa);
 	sa.sun_family = AF_UNIX;
 	if (strlen(s->path) >= sizeof sa.sun_path) {
-		fail(err, C2S_ENGINE_ERR_CONNECT, "socket path too long: %s", s->path);
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT, "socket path too long: %s", s->path);
 		return -1;
 	}
 	memcpy(sa.sun_path, s->path, strlen(s->path) + 1);
 	unlink(s->path);
 	int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(ls, 1) != 0) {
-		fail(err, C2S_ENGINE_ERR_CONNECT, "listen on %s: %s", s->path, strerror(errno));
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT, "listen on %s: %s", s->path, strerror(errno));
 		if (ls >= 0)
 			close(ls);
 		return -1;
@@ -223,7 +210,7 @@ int c2s_ssh_dial(struct c2s_ssh *s, int *fd, struct c2s_engine_error *err)
 	int cs = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int ep[2] = {-1, -1};
 	if (cs < 0 || pipe2(ep, O_CLOEXEC) != 0) {
-		fail(err, C2S_ENGINE_ERR_CONNECT, "socket: %s", strerror(errno));
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT, "socket: %s", strerror(errno));
 		close(ls);
 		if (cs >= 0)
 			close(cs);
@@ -231,7 +218,7 @@ int c2s_ssh_dial(struct c2s_ssh *s, int *fd, struct c2s_engine_error *err)
 	}
 	pid_t pid = fork();
 	if (pid < 0) {
-		fail(err, C2S_ENGINE_ERR_CONNECT, "fork: %s", strerror(errno));
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT, "fork: %s", strerror(errno));
 		close(ls);
 		close(cs);
 		close(ep[0]);
