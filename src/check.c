@@ -345,7 +345,9 @@ static uint32_t hash_str(struct c2s_str s)
 	return h;
 }
 
-int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct c2s_node *map)
+/* The keyset of map, its slots from arena (NULL: malloc'd, for c2s_keyset_free). */
+static int keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct c2s_node *map,
+		       struct c2s_arena *arena)
 {
 	memset(k, 0, sizeof *k);
 	k->doc = d;
@@ -354,7 +356,7 @@ int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct 
 	uint32_t n = c2s_count(map), cap = 8;
 	while (cap < 2 * n)
 		cap *= 2;
-	k->slots = calloc(cap, sizeof *k->slots);
+	k->slots = arena ? c2s_arena_alloc(arena, cap * sizeof *k->slots) : calloc(cap, sizeof *k->slots);
 	if (!k->slots)
 		return -1;
 	k->map = map;
@@ -370,6 +372,26 @@ int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct 
 		k->slots[h] = i + 1;
 	}
 	return 0;
+}
+
+int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct c2s_node *map)
+{
+	return keyset_init(k, d, map, NULL);
+}
+
+const struct c2s_keyset *c2s_check_top_volumes(struct c2s_check *c, const struct c2s_node **volumes)
+{
+	const struct c2s_node *top = c2s_map_get(c->doc, c->root, "volumes", NULL);
+	*volumes = top;
+	if (!c2s_is_mapping(top))
+		return NULL;
+	if (!c->top_volume_keys) {
+		struct c2s_keyset *k = c2s_arena_alloc(&c->doc->arena, sizeof *k);
+		if (!k || keyset_init(k, c->doc, top, &c->doc->arena) != 0)
+			return NULL;
+		c->top_volume_keys = k;
+	}
+	return c->top_volume_keys;
 }
 
 int64_t c2s_keyset_find(const struct c2s_keyset *k, struct c2s_str key)

@@ -6,6 +6,8 @@
 #include "diag.h"
 #include "goval.h"
 
+struct c2s_keyset;
+
 struct c2s_check {
 	struct c2s_doc *doc;
 	const struct c2s_node *root;      /* the top-level mapping */
@@ -23,6 +25,10 @@ struct c2s_check {
 					     looked up; built on first use in doc's arena: one
 					     byte a key, as 10,000 services add up */
 	uint32_t *svc_rare;               /* per service: a bit per C2S_SVC_RARE_KEYS key it has */
+	struct c2s_keyset *top_volume_keys; /* c2s_check_top_volumes's, in doc's arena; NULL: not made yet */
+	uint8_t volume_braces;            /* CS2014: 1 + whether a top-level volume has "{{" in its
+					     name, labels or driver options; 0: not looked yet (a
+					     C2S_SVC_RULE runs once per block of services) */
 };
 
 /* The keys of a service, and of its deploy, that the checks read with c2s_svc_key:
@@ -187,6 +193,11 @@ int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct 
 /* The entry index of key in the mapping, or -1. */
 int64_t c2s_keyset_find(const struct c2s_keyset *k, struct c2s_str key);
 void c2s_keyset_free(struct c2s_keyset *k);
+/* The keyset of the top-level volumes (*volumes: that node, or NULL), made once per
+ * c2s_check in doc's arena (a C2S_SVC_RULE runs once per block of services, and a
+ * keyset of 2,000 volumes each time cost 7M instructions): not to be freed. NULL
+ * when volumes is not a mapping or memory ran out. */
+const struct c2s_keyset *c2s_check_top_volumes(struct c2s_check *c, const struct c2s_node **volumes);
 
 /* Keys a swarm service gets only from a newer Docker Engine (CS8007; migrate's notes). */
 struct c2s_engine_feature {
