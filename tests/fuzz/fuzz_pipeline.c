@@ -12,8 +12,17 @@
 /* The pipeline reads files by name (the source reader, mmap, the config
  * search), so each input is written to one file in a private directory,
  * beside a config file of our own that the upward search finds first. */
-static char dir[64], path[96];
+static char dir[64], path[96], conf[96];
 static FILE *sink;
+
+/* libFuzzer ends a run with exit(): the directory goes with it (a crash
+ * keeps it, beside the crash file, to look at) */
+static void cleanup(void)
+{
+	unlink(path);
+	unlink(conf);
+	rmdir(dir);
+}
 
 static void setup(void)
 {
@@ -21,9 +30,8 @@ static void setup(void)
 		return;
 	const char *tmp = getenv("TMPDIR");
 	snprintf(dir, sizeof dir, "%s/c2s-fuzz.XXXXXX", tmp && strlen(tmp) < 32 ? tmp : "/tmp");
-	if (!mkdtemp(dir))
+	if (!mkdtemp(dir) || atexit(cleanup) != 0)
 		abort();
-	char conf[96];
 	snprintf(conf, sizeof conf, "%s/.compose2swarm.yml", dir);
 	FILE *c = fopen(conf, "w");
 	if (!c || fputs("fail-on: error\n", c) < 0 || fclose(c) != 0)
