@@ -43,6 +43,8 @@ stack=tssh
 sd=$tmp/ssh
 mkdir -p "$sd/bin" || fail "mkdir $sd"
 unset SSH_AUTH_SOCK # only the throwaway key logs in
+# every client run over ssh is bounded (exit 124 at the end), so a hang is a failure, not a stuck CI
+bounded() { timeout -k 5 120 "$@"; }
 
 # ---- the private sshd, stopped by its pid on every exit ----
 SSHD_PID=
@@ -132,7 +134,7 @@ EOF
 chmod +x "$sd/bin/ssh"
 export PATH=$sd/bin:$PATH
 url=ssh://root@127.0.0.1:$port$SWARM_SOCK
-remote=$(ssh -p "$port" root@127.0.0.1 'command -v docker' 2>"$sd/login.err") ||
+remote=$(bounded ssh -p "$port" root@127.0.0.1 'command -v docker' 2>"$sd/login.err") ||
 	{ cat "$sd/login.err" "$sd/sshd.log" >&2; fail "ssh root@127.0.0.1 -p $port does not log in"; }
 say "sshd $SSHD_PID on 127.0.0.1:$port; the remote docker is $remote; $url"
 
@@ -149,7 +151,7 @@ sessions() { grep -c 'Accepted publickey' "$sd/sshd.log"; }
 # host (docker/cli v20.10 cli/connhelper/ssh: "extra path after the host"):
 # then only compose2swarm goes over ssh, and the CLI's words for ssh's
 # failures are compared from stderr= on, over the same URL without its path.
-"$cli" -H "$url" info --format '{{.Swarm.LocalNodeState}} {{.ServerVersion}}' >"$tmp/info.out" 2>"$tmp/info.err"
+bounded "$cli" -H "$url" info --format '{{.Swarm.LocalNodeState}} {{.ServerVersion}}' >"$tmp/info.out" 2>"$tmp/info.err"
 cli_rc=$?
 cli_paths=1
 if [ "$cli_rc" -ne 0 ] && grep -q 'extra path after the host' "$tmp/info.err"; then
@@ -165,7 +167,7 @@ fi
 plan() { # plan NAME HOST [ARGS]: compose2swarm plan -H HOST; rc in rc_NAME, output in $tmp/NAME.*
 	local name=$1 host=$2
 	shift 2
-	(cd "$fx" && "$C2S" plan -H "$host" "$@" -c stack.yml "$stack") >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null
+	(cd "$fx" && bounded "$C2S" plan -H "$host" "$@" -c stack.yml "$stack") >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null
 	printf -v "rc_$name" '%s' $?
 }
 same_plans() { # same_plans SSHNAME UNIXNAME
@@ -188,7 +190,7 @@ no_ssh_left "plan"
 say "plan over ssh, empty stack: exit 1, 4 creates, as over the socket (text and json; $(($(sessions) - before)) ssh logins)"
 
 # ---- 3. deploy over ssh (DOCKER_HOST), then nothing to change ----
-(cd "$fx" && DOCKER_HOST=$url "$C2S" deploy --yes --resolve-image never --wait=60s -c stack.yml "$stack") \
+(cd "$fx" && bounded env DOCKER_HOST="$url" "$C2S" deploy --yes --resolve-image never --wait=60s -c stack.yml "$stack") \
 	>"$tmp/deploy.out" 2>"$tmp/deploy.err" </dev/null
 rc=$?
 [ "$rc" -eq 0 ] || { show "$tmp/deploy.out" "$tmp/deploy.err"; fail "deploy over ssh: exit $rc, not 0"; }
@@ -207,7 +209,7 @@ same_plans p2 p2u
 no_ssh_left "plan"
 say "plan over ssh after deploy: exit 0 (no changes), as over the socket"
 if [ "$cli_paths" = 1 ]; then
-	"$cli" -H "$url" stack services --format '{{.Name}} {{.Replicas}}' "$stack" >"$tmp/services.out" 2>&1 ||
+	bounded "$cli" -H "$url" stack services --format '{{.Name}} {{.Replicas}}' "$stack" >"$tmp/services.out" 2>&1 ||
 		{ show "$tmp/services.out"; fail "$cli -H ssh://... stack services"; }
 	grep -qx "${stack}_web 1/1" "$tmp/services.out" || { show "$tmp/services.out"; fail "docker stack services over ssh"; }
 	say "docker stack services over ssh agrees: $(cat "$tmp/services.out")"
@@ -222,7 +224,7 @@ refused() { # refused NAME URL STDERR: plan and docker version over URL fail wit
 	local name=$1 u=$2 want=$3 curl=$2 from='command \[' crc prc
 	[ "$cli_paths" = 1 ] || { curl=${u%"$SWARM_SOCK"} from='stderr='; }
 	# `docker version`: 20.10's `info --format` breaks on the Info it could not get
-	"$cli" -H "$curl" version --format '{{.Server.Version}}' >"$tmp/$name-cli.out" 2>"$tmp/$name-cli.err"
+	bounded "$cli" -H "$curl" version --format '{{.Server.Version}}' >"$tmp/$name-cli.out" 2>"$tmp/$name-cli.err"
 	crc=$?
 	plan "$name" "$u"
 	prc=$(eval echo "\$rc_$name")
@@ -256,7 +258,7 @@ connfail="Cannot connect to the Docker daemon at http://docker.example.com. Is t
 [ "$(head -n 1 "$tmp/nodaemon.err")" = "compose2swarm: $connfail" ] && grep -qF "dial unix $nosock" "$tmp/nodaemon.err" ||
 	{ show "$tmp/nodaemon.err"; fail "nodaemon: not docker's words and the helper's"; }
 if [ "$cli_paths" = 1 ]; then
-	"$cli" -H "ssh://root@127.0.0.1:$port$nosock" version --format '{{.Server.Version}}' >"$tmp/nodaemon-cli.out" 2>"$tmp/nodaemon-cli.err"
+	bounded "$cli" -H "ssh://root@127.0.0.1:$port$nosock" version --format '{{.Server.Version}}' >"$tmp/nodaemon-cli.out" 2>"$tmp/nodaemon-cli.err"
 	grep -qxF "$connfail" "$tmp/nodaemon-cli.err" || { show "$tmp/nodaemon-cli.err"; fail "nodaemon: $cli does not say '$connfail'"; }
 fi
 no_ssh_left "nodaemon"
