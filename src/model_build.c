@@ -1686,21 +1686,26 @@ int c2s_model_check_service(struct c2s_model *m, const struct c2s_model_env *env
 	b.arena = arena;
 	const struct c2s_node *n = &b.d->nodes[placeholder->node];
 	const struct c2s_node *v;
-	if ((v = c2s_map_get(b.d, n, "ports", NULL)))
+	/* the service's keys in one pass over its mapping (one per key cost 10,000
+	 * services' mappings read four times) */
+	static const struct c2s_str keys[] = {{"ports", 5}, {"volumes", 7}, {"deploy", 6}, {"env_file", 8}};
+	const struct c2s_node *kv[4];
+	c2s_map_get_many(b.d, n, keys, 4, kv, NULL);
+	if ((v = kv[0]))
 		build_ports(&b, v);
-	if (!b.failed && (v = c2s_map_get(b.d, n, "volumes", NULL))) {
+	if (!b.failed && (v = kv[1])) {
 		mval vols = build_volumes(&b, v);
 		for (uint32_t i = 0; i < vols.n && !b.failed; i++)
 			resolve_bind(&b, &vols.u.v[i], c2s_mval_node(b.m, &vols.u.v[i]));
 	}
-	const struct c2s_node *res = c2s_map_get(b.d, c2s_map_get(b.d, n, "deploy", NULL), "resources", NULL);
+	const struct c2s_node *res = c2s_map_get(b.d, kv[2], "resources", NULL);
 	static const char *const sides[] = {"limits", "reservations"};
 	for (int k = 0; k < 2 && !b.failed; k++) {
 		const struct c2s_node *mem = c2s_map_get(b.d, c2s_map_get(b.d, res, sides[k], NULL), "memory", NULL);
 		if (mem && !is_null(&b, mem))
 			build_bytes(&b, mem, k ? "Deploy.Resources.Reservations.memory" : "Deploy.Resources.Limits.memory");
 	}
-	if (!b.failed && (v = c2s_map_get(b.d, n, "env_file", NULL))) {
+	if (!b.failed && (v = kv[3])) {
 		mval files = build_strlist(&b, v);
 		if (files.n)
 			resolve_environment(&b, &files, NULL, n);

