@@ -17,7 +17,8 @@
 # `plan` again says nothing changes (exit 0); each plan is the same, byte for
 # byte, as the plan over the unix socket; no ssh is left running after
 # compose2swarm exits; docker CLI 28 answers `info` and `stack services` over
-# the same URL. Failures are exit 2 in the docker CLI's words (compared with
+# the same URL, and plan finds it as the endpoint of the current docker
+# context (`docker context create` and `use`, CLI 28 only). Failures are exit 2 in the docker CLI's words (compared with
 # its own output): a port nothing listens on, a login refused, an unknown host
 # key, and a socket path with no daemon behind it. About 10 s on a quiet
 # machine (25 s alone, with its own dockerd).
@@ -176,6 +177,8 @@ same_plans() { # same_plans SSHNAME UNIXNAME
 }
 before=$(sessions)
 plan p1 "$url"
+# one login for all of plan's requests: the connection is kept, as docker's transport keeps it
+[ "$(($(sessions) - before))" -eq 1 ] || fail "plan over ssh: $(($(sessions) - before)) ssh logins, not 1"
 plan p1u "unix://$SWARM_SOCK"
 [ "$rc_p1" -eq 1 ] || { show "$tmp/p1.out" "$tmp/p1.err"; fail "plan over ssh (empty stack): exit $rc_p1, not 1"; }
 grep -q '^Plan: 4 to create, 0 to update (0 replace tasks), 0 to delete, 0 will fail' "$tmp/p1.out" ||
@@ -187,9 +190,10 @@ for f in json; do
 	same_plans p1j p1ju
 done
 no_ssh_left "plan"
-say "plan over ssh, empty stack: exit 1, 4 creates, as over the socket (text and json; $(($(sessions) - before)) ssh logins)"
+say "plan over ssh, empty stack: exit 1, 4 creates, as over the socket (text and json; ssh logins: $(($(sessions) - before)))"
 
 # ---- 3. deploy over ssh (DOCKER_HOST), then nothing to change ----
+before=$(sessions)
 (cd "$fx" && bounded env DOCKER_HOST="$url" "$C2S" deploy --yes --resolve-image never --wait=60s -c stack.yml "$stack") \
 	>"$tmp/deploy.out" 2>"$tmp/deploy.err" </dev/null
 rc=$?
@@ -201,7 +205,7 @@ for k in network config secret; do
 	[ "$(docker $k ls -q --filter "label=com.docker.stack.namespace=$stack" | wc -l)" -eq 1 ] ||
 		fail "after deploy over ssh: no $k of $stack on the swarm"
 done
-say "deploy --yes --wait over ssh: exit 0, ${stack}_web 1/1 with its network, config and secret"
+say "deploy --yes --wait over ssh: exit 0 (ssh logins: $(($(sessions) - before))), ${stack}_web 1/1 with its network, config and secret"
 plan p2 "$url"
 plan p2u "unix://$SWARM_SOCK"
 [ "$rc_p2" -eq 0 ] || { show "$tmp/p2.out" "$tmp/p2.err"; fail "plan over ssh after deploy: exit $rc_p2, not 0"; }
@@ -213,6 +217,22 @@ if [ "$cli_paths" = 1 ]; then
 		{ show "$tmp/services.out"; fail "$cli -H ssh://... stack services"; }
 	grep -qx "${stack}_web 1/1" "$tmp/services.out" || { show "$tmp/services.out"; fail "docker stack services over ssh"; }
 	say "docker stack services over ssh agrees: $(cat "$tmp/services.out")"
+fi
+
+# ---- 3b. the same URL as a docker context's endpoint, made the current one with `docker context use` ----
+if [ "$cli_paths" = 1 ]; then
+	ctx=$sd/cli # a config of its own: the runner's DOCKER_CONFIG is every tier's
+	mkdir -p "$ctx"
+	{ DOCKER_CONFIG=$ctx bounded "$cli" context create tssh-ctx --docker "host=$url" &&
+		DOCKER_CONFIG=$ctx bounded "$cli" context use tssh-ctx; } >"$tmp/ctx.out" 2>&1 ||
+		{ show "$tmp/ctx.out"; fail "docker context create/use"; }
+	(cd "$fx" && bounded env -u DOCKER_HOST -u DOCKER_CONTEXT DOCKER_CONFIG="$ctx" "$C2S" plan -c stack.yml "$stack") \
+		>"$tmp/p3.out" 2>"$tmp/p3.err" </dev/null
+	rc=$?
+	[ "$rc" -eq 0 ] || { show "$tmp/p3.out" "$tmp/p3.err"; fail "plan through the current context (ssh://): exit $rc, not 0"; }
+	same_plans p3 p2u
+	no_ssh_left "plan through the context"
+	say "plan through the current docker context (endpoint $url): exit 0, as over the socket"
 fi
 
 # ---- 4. ssh fails: exit 2 with ssh's words, as the docker CLI says them ----
