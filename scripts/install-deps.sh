@@ -18,6 +18,9 @@ packages="$packages python3-jsonschema"
 # zsh and fish run their completions' tests.
 packages="$packages pre-commit git ca-certificates zsh fish"
 packages="$packages $fuzz_packages"
+# openssh-server, openssh-client: tests/swarm/tier-ssh.sh puts a private sshd (its own config
+# and keys, started and stopped by the tier, never as a service) in front of the test swarm.
+packages="$packages openssh-server openssh-client"
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"

@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "engine_ssh.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -635,6 +636,32 @@ static int on_close_socket(void *ud, curl_socket_t fd)
 	return 0;
 }
 
+/* The method as net/http's url.Error names it (client.go urlErrorOp): "Get", "Head", "Post". */
+static void go_op(const char *method, char *op, size_t n)
+{
+	size_t i = 0;
+	for (; method[i] && i + 1 < n; i++)
+		op[i] = i ? (char)tolower((unsigned char)method[i]) : method[i];
+	op[i] = '\0';
+}
+
+/* The connection helper failed with why: the Go client's words
+ * (client/request.go doRequest). Its url.Error is a net.Error, so a text
+ * that says "connection refused" or "dial unix" (dial-stdio finding no
+ * daemon at the socket) becomes connectionFailed of the helper's dummy host,
+ * which docker prints alone; the helper's words follow it here. */
+static void helper_error(const char *method, const char *url, const char *why, struct c2s_engine_error *err)
+{
+	char op[16], full[C2S_ENGINE_MESSAGE_MAX];
+	go_op(method, op, sizeof op);
+	snprintf(full, sizeof full, "%s \"%s\": %s", op, url, why);
+	if (strstr(full, "connection refused") || strstr(full, "dial unix"))
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT,
+		     "Cannot connect to the Docker daemon at http://docker.example.com. Is the docker daemon running?\n* %s", why);
+	else
+		c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT, "error during connect: %s", full);
+}
+
 /* A failed transfer as the Go client words it (client/request.go doRequest). */
 static void transport_error(struct c2s_engine *e, CURLcode rc, const char *method, const char *url,
 			    struct c2s_engine_error *err)
@@ -642,14 +669,15 @@ static void transport_error(struct c2s_engine *e, CURLcode rc, const char *metho
 	long oserr = 0;
 	curl_easy_getinfo(e->curl, CURLINFO_OS_ERRNO, &oserr);
 	const char *detail = e->curl_error[0] ? e->curl_error : curl_easy_strerror(rc);
-	char why[C2S_ENGINE_MESSAGE_MAX];
+	char why[C2S_ENGINE_MESSAGE_MAX], op[16];
+	go_op(method, op, sizeof op);
 	if (e->is_ssh && rc != CURLE_WRITE_ERROR && c2s_ssh_failed(&e->ssh, why, sizeof why)) {
 		/* ssh ended with an error: its command and its words, as commandconn says it */
-		c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT, "error during connect: %s \"%s\": %s", method, url, why);
+		helper_error(method, url, why, err);
 		return;
 	}
 	if (e->is_ssh && rc == CURLE_COULDNT_CONNECT && e->ssh.err_text[0]) {
-		c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT, "error during connect: %s \"%s\": %s", method, url, e->ssh.err_text);
+		helper_error(method, url, e->ssh.err_text, err);
 		return;
 	}
 	switch (rc) {
@@ -698,7 +726,7 @@ static void transport_error(struct c2s_engine *e, CURLcode rc, const char *metho
 	default:
 		break;
 	}
-	c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT, "error during connect: %s \"%s\": %s", method, url, detail);
+	c2s_engine_fail(err, C2S_ENGINE_ERR_CONNECT, "error during connect: %s \"%s\": %s", op, url, detail);
 }
 
 /* One HTTP exchange; fills e->body and e->headers. 0 with *status, or -1. */

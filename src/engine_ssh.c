@@ -331,13 +331,20 @@ int c2s_ssh_failed(struct c2s_ssh *s, char *msg, size_t n)
 	cmd[0] = '\0';
 	for (char *const *a = s->argv; *a && l < sizeof cmd; a++)
 		l += (size_t)snprintf(cmd + l, sizeof cmd - l, "%s%s", a == s->argv ? "" : " ", *a);
+	/* OpenSSH ends the lines it writes on standard error with "\r\n" (log.c,
+	 * as for a terminal in raw mode): plain newlines here, and none at the
+	 * end, which is no part of the message */
+	char said[sizeof s->err_text];
+	size_t sl = 0;
+	for (const char *c = s->err_text; *c; c++)
+		if (!(c[0] == '\r' && c[1] == '\n'))
+			said[sl++] = *c;
+	while (sl && (said[sl - 1] == '\n' || said[sl - 1] == '\r'))
+		sl--;
+	said[sl] = '\0';
 	snprintf(msg, n,
 		 "command [%s] has exited with %s, make sure the URL is valid, and Docker 18.09 or later is installed on "
 		 "the remote host: stderr=%s",
-		 cmd, how, s->err_text);
-	/* one line: ssh's last newline is no part of the message */
-	size_t ml = strlen(msg);
-	while (ml && (msg[ml - 1] == '\n' || msg[ml - 1] == '\r'))
-		msg[--ml] = '\0';
+		 cmd, how, said);
 	return 1;
 }

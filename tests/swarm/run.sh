@@ -23,8 +23,10 @@ for t in $tiers; do
 	f=$top_srcdir/tests/swarm/tier-$t.sh
 	[ -f "$f" ] || fail "no tier $t ($f)"
 	start=$(date +%s)
-	SWARM_NAME=$t top_srcdir=$top_srcdir C2S=$C2S bash "$f"
-	rc=$?
+	# the tier's output goes on as it comes, and to a file: a failed tier's
+	# last lines are shown again at the end, where a CI log's tail shows them
+	SWARM_NAME=$t top_srcdir=$top_srcdir C2S=$C2S bash "$f" 2>&1 | tee "$SWARM_TMP/tier-$t.log" >&2
+	rc=${PIPESTATUS[0]}
 	secs=$(($(date +%s) - start))
 	case $rc in
 	0) r=PASS ;;
@@ -36,5 +38,15 @@ for t in $tiers; do
 done
 say "tiers:"
 printf '%s' "$results" >&2
-[ -z "$failed" ] || fail "failed tiers:$failed"
+if [ -n "$failed" ]; then
+	say "dockerd log (last lines):"
+	tail -n 15 "$SWARM_TMP/dockerd.log" | cut -c1-240 >&2
+	SWARM_LOG_SHOWN=1
+	for t in $failed; do
+		say "tier $t (last lines):"
+		tail -n 40 "$SWARM_TMP/tier-$t.log" >&2
+	done
+	printf '%s' "$results" >&2
+	fail "failed tiers:$failed"
+fi
 say "PASS"

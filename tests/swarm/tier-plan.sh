@@ -33,6 +33,7 @@ fi
 deploy() { # deploy FILE [ARGS]: docker stack deploy, as a user would
 	local f=$1
 	shift
+	swarm_wait_updates "$stack" || return 1
 	(cd "$fx" && "$cli" stack deploy --resolve-image never "$@" -c "$f" "$stack") >"$tmp/deploy.out" 2>&1
 }
 state() { # state FILE: what docker inspects print for the stack, its running tasks and the nodes

@@ -715,6 +715,79 @@ static void test_unreachable(void **state)
 	c2s_engine_close(e);
 }
 
+/* ssh:// whose ssh fails: a stand-in ssh first on PATH says what OpenSSH 9.2
+ * and a remote `docker system dial-stdio` said in tests/swarm/tier-ssh.sh
+ * (lines ended "\r\n", as ssh writes them) and exits as they did; the words
+ * expected are docker CLI 28.2's for the same failures there. */
+static void ssh_fails(const char *dir, const char *said, const char *code, const char *url, const char *want)
+{
+	setenv("C2S_TEST_SSH_SAID", said, 1);
+	setenv("C2S_TEST_SSH_EXIT", code, 1);
+	struct c2s_engine *e = open_at(url, NULL, NULL);
+	struct c2s_engine_error err;
+	assert_int_equal(c2s_engine_ping(e, NULL, &err), -1);
+	assert_int_equal(err.code, C2S_ENGINE_ERR_CONNECT);
+	assert_string_equal(err.message, want);
+	c2s_engine_close(e);
+	(void)dir;
+}
+
+static void test_ssh_failures(void **state)
+{
+	(void)state;
+	NEEDS_CURL();
+	char dir[] = "/tmp/c2s-sshbin.XXXXXX", ssh[300], path[4400];
+	assert_non_null(mkdtemp(dir));
+	snprintf(ssh, sizeof ssh, "%s/ssh", dir);
+	FILE *f = fopen(ssh, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\nprintf '%b' \"$C2S_TEST_SSH_SAID\" >&2\nexit \"$C2S_TEST_SSH_EXIT\"\n", f);
+	fclose(f);
+	assert_int_equal(chmod(ssh, 0755), 0);
+	const char *old = getenv("PATH");
+	char *saved = old ? strdup(old) : NULL;
+	snprintf(path, sizeof path, "%s:%s", dir, old ? old : "/usr/bin:/bin");
+	setenv("PATH", path, 1);
+	/* a login refused: "error during connect", the method as Go names it */
+	ssh_fails(dir, "nobody@127.0.0.1: Permission denied (publickey).\\r\\n", "255", "ssh://nobody@127.0.0.1:2222/run/d.sock",
+		  "error during connect: Head \"http://docker.example.com/_ping\": command [ssh -o ConnectTimeout=30 -T -l nobody "
+		  "-p 2222 -- 127.0.0.1 docker --host unix:///run/d.sock system dial-stdio] has exited with exit status 255, make "
+		  "sure the URL is valid, and Docker 18.09 or later is installed on the remote host: stderr=nobody@127.0.0.1: "
+		  "Permission denied (publickey).");
+	/* two lines from ssh: one newline between them, none after */
+	ssh_fails(dir, "No ED25519 host key is known for [localhost]:2222 and you have requested strict checking.\\r\\n"
+		       "Host key verification failed.\\r\\n", "255", "ssh://root@localhost:2222",
+		  "error during connect: Head \"http://docker.example.com/_ping\": command [ssh -o ConnectTimeout=30 -T -l root "
+		  "-p 2222 -- localhost docker system dial-stdio] has exited with exit status 255, make sure the URL is valid, "
+		  "and Docker 18.09 or later is installed on the remote host: stderr=No ED25519 host key is known for "
+		  "[localhost]:2222 and you have requested strict checking.\nHost key verification failed.");
+	/* "Connection refused" as ssh writes it is not the Go client's "connection refused" */
+	ssh_fails(dir, "ssh: connect to host 127.0.0.1 port 2222: Connection refused\\r\\n", "255", "ssh://root@127.0.0.1:2222",
+		  "error during connect: Head \"http://docker.example.com/_ping\": command [ssh -o ConnectTimeout=30 -T -l root "
+		  "-p 2222 -- 127.0.0.1 docker system dial-stdio] has exited with exit status 255, make sure the URL is valid, and "
+		  "Docker 18.09 or later is installed on the remote host: stderr=ssh: connect to host 127.0.0.1 port 2222: "
+		  "Connection refused");
+	/* no daemon at the remote socket: dial-stdio says "dial unix", and docker
+	 * says only connectionFailed of its dummy host; the helper's words follow */
+	ssh_fails(dir, "failed to open the raw stream connection: dial unix /nonexistent.sock: connect: no such file or directory\\n",
+		  "1", "ssh://root@127.0.0.1:2222/nonexistent.sock",
+		  "Cannot connect to the Docker daemon at http://docker.example.com. Is the docker daemon running?\n* command [ssh "
+		  "-o ConnectTimeout=30 -T -l root -p 2222 -- 127.0.0.1 docker --host unix:///nonexistent.sock system dial-stdio] "
+		  "has exited with exit status 1, make sure the URL is valid, and Docker 18.09 or later is installed on the remote "
+		  "host: stderr=failed to open the raw stream connection: dial unix /nonexistent.sock: connect: no such file or "
+		  "directory");
+	if (saved) {
+		setenv("PATH", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("PATH");
+	}
+	unsetenv("C2S_TEST_SSH_SAID");
+	unsetenv("C2S_TEST_SSH_EXIT");
+	unlink(ssh);
+	rmdir(dir);
+}
+
 /* tcp:// with TLS: fakedockerd behind tests/unit/engine/tlsproxy.py, which
  * wants a client certificate signed by the test CA (engine/certs). */
 static void test_tls(void **state)
@@ -933,7 +1006,7 @@ static void test_canned_errors(void **state)
 	/* the server hangs up: the next answer is missing */
 	assert_int_equal(c2s_engine_get_json(e, "/f", NULL, 0, &j, &err), -1);
 	assert_int_equal(err.code, C2S_ENGINE_ERR_CONNECT);
-	assert_non_null(strstr(err.message, "error during connect: GET"));
+	assert_non_null(strstr(err.message, "error during connect: Get \"http://api.moby.localhost/v1.41/f\""));
 	c2s_engine_close(e);
 	canned_stop(&c);
 }
@@ -1000,6 +1073,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_fake_versions, fake_teardown),
 		cmocka_unit_test_teardown(test_fake_not_a_manager, fake_teardown),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_ssh_failures),
 		cmocka_unit_test_teardown(test_tls, fake_teardown),
 		cmocka_unit_test(test_canned_ping_fallbacks),
 		cmocka_unit_test(test_canned_errors),
