@@ -10,6 +10,7 @@
 #include "source.h"
 
 struct c2s_diags;
+struct c2s_svc_table;
 
 enum c2s_kind {
 	C2S_SCALAR = 0,
@@ -89,6 +90,8 @@ struct c2s_doc {
 	struct c2s_arena arena; /* names, tags and other side data */
 	uint32_t *interpolated; /* scalars rewritten by interpolation (node indices, sorted) */
 	uint32_t ninterpolated, cap_interpolated;
+	struct c2s_svc_table *svc_table; /* the services' keys (check.h c2s_svc_table), in arena;
+					    NULL until lint makes it */
 };
 
 /* A string that may not be NUL-terminated (it can point into the source). */

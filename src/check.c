@@ -63,14 +63,19 @@ static unsigned key_id(const struct c2s_doc *d, const struct key_ids *t, const s
 	return 0;
 }
 
-const struct c2s_node *c2s_svc_key_far(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
-				       const struct c2s_node **keynode)
+static const struct c2s_node *svc_far(const struct c2s_doc *d, const struct c2s_node *services, uint32_t i,
+				      enum c2s_svc_key k, const struct c2s_node **keynode)
 {
-	const struct c2s_doc *d = c->doc;
-	const struct c2s_node *m = c2s_map_value(d, c->services, i);
+	const struct c2s_node *m = c2s_map_value(d, services, i);
 	if (k >= C2S_SK_DEPLOY_FIRST && k < C2S_SK_N)
 		m = c2s_map_get(d, m, "deploy", NULL);
 	return c2s_map_getn(d, m, c2s_svc_key_names[k].p, c2s_svc_key_names[k].n, keynode);
+}
+
+const struct c2s_node *c2s_svc_key_far(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
+				       const struct c2s_node **keynode)
+{
+	return svc_far(c->doc, c->services, i, k, keynode);
 }
 
 /* Mapping m's keys of table t into row (1 + the first position of each, C2S_SK_FAR
@@ -85,27 +90,31 @@ static void key_row(const struct c2s_doc *d, const struct key_ids *t, const stru
 		for (uint32_t j = 0; j < cnt[r]; j++, p++) {
 			unsigned id = key_id(d, t, &d->nodes[at[r] + 2 * j]);
 			if (id > C2S_SK_N)
-				*rare |= (uint32_t)1 << (id - 1 - C2S_SK_N - 1);
+				*rare |= C2S_SK_RARE_BIT(id - 1);
 			else if (id && !row[id - 1])
 				row[id - 1] = p < C2S_SK_FAR - 1 ? (uint8_t)(p + 1) : C2S_SK_FAR;
 		}
 }
 
-const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
-					const struct c2s_node **keynode)
+struct c2s_svc_table *c2s_svc_table_make(struct c2s_doc *d, const struct c2s_node *services)
 {
-	const struct c2s_doc *d = c->doc;
-	uint32_t n = c2s_count(c->services);
-	uint8_t *t = c2s_arena_alloc(&c->doc->arena, (n ? n : 1) * (size_t)C2S_SK_N);
-	uint32_t *rare = t ? c2s_arena_alloc(&c->doc->arena, (n ? n : 1) * sizeof *rare) : NULL;
-	if (!rare)  /* out of memory: look it up */
-		return c2s_svc_key_far(c, i, k, keynode);
+	if (!c2s_is_mapping(services))
+		return NULL;
+	uint32_t at = (uint32_t)(services - d->nodes);
+	if (d->svc_table && d->svc_table->services == at)
+		return d->svc_table;
+	uint32_t n = c2s_count(services);
+	struct c2s_svc_table *tab = c2s_arena_alloc(&d->arena, sizeof *tab);
+	uint8_t *t = tab ? c2s_arena_alloc(&d->arena, (n ? n : 1) * (size_t)C2S_SK_N) : NULL;
+	uint32_t *rare = t ? c2s_arena_alloc(&d->arena, (n ? n : 1) * sizeof *rare) : NULL;
+	if (!rare)
+		return NULL;
 	struct key_ids st = {{0}}, dt = {{0}};
 	key_ids_add(&st, 0, C2S_SK_DEPLOY_FIRST);
 	key_ids_add(&st, C2S_SK_N + 1, C2S_SK_ALL);
 	key_ids_add(&dt, C2S_SK_DEPLOY_FIRST, C2S_SK_N);
 	for (uint32_t j = 0; j < n; j++) {
-		const struct c2s_node *svc = c2s_map_value(d, c->services, j);
+		const struct c2s_node *svc = c2s_map_value(d, services, j);
 		uint8_t *row = t + (size_t)j * C2S_SK_N;  /* zeroed by the arena */
 		if (!c2s_is_mapping(svc))
 			continue;
@@ -115,8 +124,43 @@ const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2
 			key_row(d, &dt, c2s_map_value(d, svc, row[C2S_SK_DEPLOY] - 1u), row, &unused);
 		}
 	}
-	c->svc_keys = t;
-	c->svc_rare = rare;
+	tab->services = at;
+	tab->keys = t;
+	tab->rare = rare;
+	d->svc_table = tab;
+	return tab;
+}
+
+const struct c2s_node *c2s_svc_table_get(const struct c2s_doc *d, const struct c2s_svc_table *t,
+					 const struct c2s_node *services, uint32_t i, enum c2s_svc_key k,
+					 const struct c2s_node **keynode)
+{
+	const uint8_t *row = t->keys + (size_t)i * C2S_SK_N;
+	unsigned at = k < C2S_SK_N ? row[k] : (t->rare[i] & C2S_SK_RARE_BIT(k) ? C2S_SK_FAR : 0);
+	if (!at) {
+		if (keynode)
+			*keynode = NULL;
+		return NULL;
+	}
+	if (at == C2S_SK_FAR || (k >= C2S_SK_DEPLOY_FIRST && row[C2S_SK_DEPLOY] == C2S_SK_FAR))
+		return svc_far(d, services, i, k, keynode);
+	const struct c2s_node *m = c2s_map_value(d, services, i);
+	if (k >= C2S_SK_DEPLOY_FIRST)
+		m = c2s_map_value(d, m, row[C2S_SK_DEPLOY] - 1u);
+	const struct c2s_node *key = c2s_map_key(d, m, at - 1u);
+	if (keynode)
+		*keynode = key;
+	return key + 1;
+}
+
+const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
+					const struct c2s_node **keynode)
+{
+	const struct c2s_svc_table *t = c2s_svc_table_make(c->doc, c->services);
+	if (!t)  /* out of memory: look it up */
+		return c2s_svc_key_far(c, i, k, keynode);
+	c->svc_keys = t->keys;
+	c->svc_rare = t->rare;
 	return c2s_svc_key(c, i, k, keynode);
 }
 
@@ -301,7 +345,9 @@ static uint32_t hash_str(struct c2s_str s)
 	return h;
 }
 
-int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct c2s_node *map)
+/* The keyset of map, its slots from arena (NULL: malloc'd, for c2s_keyset_free). */
+static int keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct c2s_node *map,
+		       struct c2s_arena *arena)
 {
 	memset(k, 0, sizeof *k);
 	k->doc = d;
@@ -310,7 +356,7 @@ int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct 
 	uint32_t n = c2s_count(map), cap = 8;
 	while (cap < 2 * n)
 		cap *= 2;
-	k->slots = calloc(cap, sizeof *k->slots);
+	k->slots = arena ? c2s_arena_alloc(arena, cap * sizeof *k->slots) : calloc(cap, sizeof *k->slots);
 	if (!k->slots)
 		return -1;
 	k->map = map;
@@ -326,6 +372,26 @@ int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct 
 		k->slots[h] = i + 1;
 	}
 	return 0;
+}
+
+int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct c2s_node *map)
+{
+	return keyset_init(k, d, map, NULL);
+}
+
+const struct c2s_keyset *c2s_check_top_volumes(struct c2s_check *c, const struct c2s_node **volumes)
+{
+	const struct c2s_node *top = c2s_map_get(c->doc, c->root, "volumes", NULL);
+	*volumes = top;
+	if (!c2s_is_mapping(top))
+		return NULL;
+	if (!c->top_volume_keys) {
+		struct c2s_keyset *k = c2s_arena_alloc(&c->doc->arena, sizeof *k);
+		if (!k || keyset_init(k, c->doc, top, &c->doc->arena) != 0)
+			return NULL;
+		c->top_volume_keys = k;
+	}
+	return c->top_volume_keys;
 }
 
 int64_t c2s_keyset_find(const struct c2s_keyset *k, struct c2s_str key)

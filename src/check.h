@@ -6,6 +6,8 @@
 #include "diag.h"
 #include "goval.h"
 
+struct c2s_keyset;
+
 struct c2s_check {
 	struct c2s_doc *doc;
 	const struct c2s_node *root;      /* the top-level mapping */
@@ -23,6 +25,10 @@ struct c2s_check {
 					     looked up; built on first use in doc's arena: one
 					     byte a key, as 10,000 services add up */
 	uint32_t *svc_rare;               /* per service: a bit per C2S_SVC_RARE_KEYS key it has */
+	struct c2s_keyset *top_volume_keys; /* c2s_check_top_volumes's, in doc's arena; NULL: not made yet */
+	uint8_t volume_braces;            /* CS2014: 1 + whether a top-level volume has "{{" in its
+					     name, labels or driver options; 0: not looked yet (a
+					     C2S_SVC_RULE runs once per block of services) */
 };
 
 /* The keys of a service, and of its deploy, that the checks read with c2s_svc_key:
@@ -34,21 +40,25 @@ struct c2s_check {
 	X(NETWORKS, "networks") X(DEPENDS_ON, "depends_on") X(HEALTHCHECK, "healthcheck")         \
 	X(OOM_SCORE_ADJ, "oom_score_adj") X(CREDENTIAL_SPEC, "credential_spec")                   \
 	X(SECRETS, "secrets") X(CONFIGS, "configs") X(ENVIRONMENT, "environment")                 \
-	X(HOSTNAME, "hostname")
+	X(HOSTNAME, "hostname") X(ULIMITS, "ulimits")
 #define C2S_DEPLOY_KEYS(X)                                                                    \
 	X(MODE, "mode") X(REPLICAS, "replicas") X(PLACEMENT, "placement")                         \
 	X(RESOURCES, "resources") X(UPDATE_CONFIG, "update_config")                               \
 	X(RESTART_POLICY, "restart_policy") X(ROLLBACK_CONFIG, "rollback_config")                 \
 	X(ENDPOINT_MODE, "endpoint_mode")
-/* Keys few services have (what docker stack deploy ignores, rules_ignored.c): a bit
- * each says whether a service has it; one it has is looked up by name. */
+/* Keys few services have (what docker stack deploy ignores, rules_ignored.c, and
+ * what it refuses, pipeline.c c2s_check_forbidden): a bit each says whether a
+ * service has it; one it has is looked up by name. */
 #define C2S_SVC_RARE_KEYS(X)                                                                  \
 	X(BUILD, "build") X(CGROUPNS_MODE, "cgroupns_mode") X(CGROUP_PARENT, "cgroup_parent")     \
 	X(DEVICES, "devices") X(DOMAINNAME, "domainname") X(EXTERNAL_LINKS, "external_links")     \
 	X(IPC, "ipc") X(LINKS, "links") X(MAC_ADDRESS, "mac_address")                             \
 	X(NETWORK_MODE, "network_mode") X(PID, "pid") X(PRIVILEGED, "privileged")                 \
 	X(SECURITY_OPT, "security_opt") X(SHM_SIZE, "shm_size") X(USERNS_MODE, "userns_mode")     \
-	X(CONTAINER_NAME, "container_name") X(EXPOSE, "expose")
+	X(CONTAINER_NAME, "container_name") X(EXPOSE, "expose")                                   \
+	X(EXTENDS, "extends") X(VOLUME_DRIVER, "volume_driver") X(VOLUMES_FROM, "volumes_from")   \
+	X(CPU_QUOTA, "cpu_quota") X(CPU_SHARES, "cpu_shares") X(CPUSET, "cpuset")                 \
+	X(MEM_LIMIT, "mem_limit") X(MEMSWAP_LIMIT, "memswap_limit")
 
 enum c2s_svc_key {
 #define C2S_SK_ENUM(id, name) C2S_SK_##id,
@@ -65,8 +75,34 @@ enum c2s_svc_key {
 };
 #define C2S_SK_DEPLOY_FIRST C2S_SK_DEPLOY_MODE
 _Static_assert(C2S_SK_ALL - C2S_SK_N - 1 <= 32, "a bit per rare key in svc_rare");
+/* The bit of rare key k in a service's svc_rare word. */
+#define C2S_SK_RARE_BIT(k) ((uint32_t)1 << ((k) - C2S_SK_N - 1))
 /* Each key's name, by enum c2s_svc_key ("" for C2S_SK_N). */
 extern const struct c2s_str c2s_svc_key_names[C2S_SK_ALL];
+
+/* The keys of every service of one services mapping, matched once (each match reads
+ * the key's text, a cache miss in a 10 MB file): the pipeline's forbidden-key and
+ * deploy checks and lint's rules all read them from here. */
+struct c2s_svc_table {
+	uint32_t services;  /* node index of the services mapping it was made for */
+	uint8_t *keys;      /* per service: C2S_SK_N entries (struct c2s_check's svc_keys) */
+	uint32_t *rare;     /* per service: a bit per rare key it has (svc_rare) */
+};
+/* d's table for services (a mapping of d), made in d's arena and kept in d (lint
+ * makes it once after the load; keys and their order never change after it);
+ * NULL when out of memory. */
+struct c2s_svc_table *c2s_svc_table_make(struct c2s_doc *d, const struct c2s_node *services);
+/* d's table when it was made for services, else NULL (then look the keys up). */
+static inline const struct c2s_svc_table *c2s_svc_table_of(const struct c2s_doc *d, const struct c2s_node *services)
+{
+	return d->svc_table && services && d->svc_table->services == (uint32_t)(services - d->nodes)
+		       ? d->svc_table : NULL;
+}
+/* Service i's value for key k (a C2S_SK_DEPLOY_ one: in its deploy), as c2s_map_get
+ * finds it, from table t made for services. */
+const struct c2s_node *c2s_svc_table_get(const struct c2s_doc *d, const struct c2s_svc_table *t,
+					 const struct c2s_node *services, uint32_t i, enum c2s_svc_key k,
+					 const struct c2s_node **keynode);
 
 /* What c2s_map_get(c->doc, svc, name, keynode) returns for service i (C2S_FOR_EACH_SERVICE's
  * i; a C2S_SK_DEPLOY_ key: in its deploy). The slow path builds the table, the far one
@@ -82,7 +118,7 @@ static inline const struct c2s_node *c2s_svc_key(struct c2s_check *c, uint32_t i
 	if (!c->svc_keys)  /* not built yet (or out of memory) */
 		return c2s_svc_key_slow(c, i, k, keynode);
 	const uint8_t *row = c->svc_keys + (size_t)i * C2S_SK_N;
-	unsigned at = k < C2S_SK_N ? row[k] : (c->svc_rare[i] >> (k - C2S_SK_N - 1) & 1u) * C2S_SK_FAR;
+	unsigned at = k < C2S_SK_N ? row[k] : (c->svc_rare[i] & C2S_SK_RARE_BIT(k) ? C2S_SK_FAR : 0);
 	if (!at) {
 		if (keynode)
 			*keynode = NULL;
@@ -157,6 +193,11 @@ int c2s_keyset_init(struct c2s_keyset *k, const struct c2s_doc *d, const struct 
 /* The entry index of key in the mapping, or -1. */
 int64_t c2s_keyset_find(const struct c2s_keyset *k, struct c2s_str key);
 void c2s_keyset_free(struct c2s_keyset *k);
+/* The keyset of the top-level volumes (*volumes: that node, or NULL), made once per
+ * c2s_check in doc's arena (a C2S_SVC_RULE runs once per block of services, and a
+ * keyset of 2,000 volumes each time cost 7M instructions): not to be freed. NULL
+ * when volumes is not a mapping or memory ran out. */
+const struct c2s_keyset *c2s_check_top_volumes(struct c2s_check *c, const struct c2s_node **volumes);
 
 /* Keys a swarm service gets only from a newer Docker Engine (CS8007; migrate's notes). */
 struct c2s_engine_feature {

@@ -5,6 +5,7 @@
  * and cli/command/stack/swarm/deploy_composefile.go). Every problem at
  * its node, in docker's words. */
 #include "config.h"
+#include "check.h"
 #include "goval.h"
 #include "deploy_checks.h"
 #include "schema.h"
@@ -48,6 +49,17 @@ static const struct c2s_str dep_keys[D_N] = {
 	KEY("restart_policy"), KEY("rollback_config"), KEY("update_config"),
 };
 #undef KEY
+/* the same keys in lint's table of the services' keys (check.h) */
+static const uint8_t svc_sk[S_N] = {
+	C2S_SK_BUILD, C2S_SK_CONFIGS, C2S_SK_CREDENTIAL_SPEC, C2S_SK_DEPLOY, C2S_SK_ENV_FILE, C2S_SK_HEALTHCHECK,
+	C2S_SK_IMAGE, C2S_SK_NETWORKS, C2S_SK_PORTS, C2S_SK_RESTART, C2S_SK_SECRETS, C2S_SK_SHM_SIZE,
+	C2S_SK_ULIMITS, C2S_SK_VOLUMES,
+};
+static const uint8_t dep_sk[D_N] = {
+	C2S_SK_DEPLOY_ENDPOINT_MODE, C2S_SK_DEPLOY_MODE, C2S_SK_DEPLOY_PLACEMENT, C2S_SK_DEPLOY_REPLICAS,
+	C2S_SK_DEPLOY_RESOURCES, C2S_SK_DEPLOY_RESTART_POLICY, C2S_SK_DEPLOY_ROLLBACK_CONFIG,
+	C2S_SK_DEPLOY_UPDATE_CONFIG,
+};
 
 enum { TOP_VOLUMES, TOP_NETWORKS, TOP_SECRETS, TOP_CONFIGS };
 
@@ -859,14 +871,24 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 		return -1;
 	}
 	if (c2s_is_mapping(services)) {
+		/* lint's table of the services' keys when there is one (its match of every
+		 * service's keys serves the rules too), else a pass over each service */
+		const struct c2s_svc_table *tab = c2s_svc_table_of(doc, services);
 		c2s_key_slots_init(&c->svc_slots, svc_keys, S_N);
 		c2s_key_slots_init(&c->dep_slots, dep_keys, D_N);
 		for (uint32_t i = 0, n = c2s_count(services); i < n; i++) {
 			const struct c2s_node *key = c2s_map_key(doc, services, i), *svc = c2s_map_value(doc, services, i);
 			if (!c2s_is_mapping(svc) || !c2s_is_scalar(key))
 				continue;
-			c2s_map_get_slots(doc, svc, &c->svc_slots, c->s, NULL);
-			c2s_map_get_slots(doc, c->s[S_DEPLOY], &c->dep_slots, c->d, c->dkey);
+			if (tab) {
+				for (int k = 0; k < S_N; k++)
+					c->s[k] = c2s_svc_table_get(doc, tab, services, i, svc_sk[k], NULL);
+				for (int k = 0; k < D_N; k++)
+					c->d[k] = c2s_svc_table_get(doc, tab, services, i, dep_sk[k], &c->dkey[k]);
+			} else {
+				c2s_map_get_slots(doc, svc, &c->svc_slots, c->s, NULL);
+				c2s_map_get_slots(doc, c->s[S_DEPLOY], &c->dep_slots, c->d, c->dkey);
+			}
 			check_env_files(c, svc);
 			check_old_durations(c, svc);
 			check_uints(c, svc);

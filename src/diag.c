@@ -490,6 +490,26 @@ static void resolve_span(struct c2s_span *s)
 	c2s_source_locate(s->src, s->end, &s->end_line, &s->end_column);
 }
 
+/* resolve_span with the table of src's line starts (c2s_source_line_starts: src has
+ * no \r), the same lines and columns without reading the text of an ASCII file. */
+static void resolve_span_in(struct c2s_span *s, const uint32_t *starts, uint32_t n)
+{
+	const struct c2s_source *src = s->src;
+	c2s_source_locate_in(src, starts, n, s->start, &s->line, &s->column);
+	/* an end on the start's line: no \n in [start, end), which ends before the next line starts */
+	if (s->start >= src->bom && s->start <= s->end && s->end <= src->len &&
+	    (s->line >= n || s->end < starts[s->line])) {
+		s->end_line = s->line;
+		s->end_column = s->column + (uint32_t)(src->ascii ? s->end - s->start
+					: c2s_utf8_count(src->data + s->start, s->end - s->start));
+		return;
+	}
+	c2s_source_locate_in(src, starts, n, s->end, &s->end_line, &s->end_column);
+}
+
+/* Findings from one source, this many or more, get its table of line starts. */
+#define RESOLVE_TABLE_MIN 1024
+
 /* A diagnostic with its lines and columns, while sorting. */
 struct placed {
 	struct c2s_diag d;
@@ -514,6 +534,16 @@ static int diag_cmp(const void *a, const void *b)
 void c2s_diags_resolve(struct c2s_diags *l)
 {
 	c2s_diags_write_messages(l);
+	/* many findings, all in one source (one file linted): look them up in a table
+	 * of its lines, made for this (after the documents are freed: not at the peak) */
+	const struct c2s_source *one = l->n ? c2s_diag_src(l, &l->items[0]) : NULL;
+	for (size_t i = 1; one && i < l->n; i++)
+		if (c2s_diag_src(l, &l->items[i]) != one)
+			one = NULL;
+	for (uint32_t k = 0; one && k < l->nrels; k++)
+		if (l->rels[k].src != one)
+			one = NULL;
+	uint32_t *starts = NULL, nstarts = one && l->n >= RESOLVE_TABLE_MIN ? c2s_source_line_starts(one, &starts) : 0;
 	free(l->rels_resolved);
 	l->rels_resolved = l->nrels ? malloc(l->nrels * sizeof *l->rels_resolved) : NULL;
 	if (l->nrels && !l->rels_resolved)
@@ -522,29 +552,39 @@ void c2s_diags_resolve(struct c2s_diags *l)
 		struct c2s_related *r = &l->rels_resolved[k];
 		r->span = (struct c2s_span){l->rels[k].src, l->rels[k].start, l->rels[k].end, 0, 0, 0, 0};
 		r->message = l->rels[k].message;
-		resolve_span(&r->span);
+		if (nstarts)
+			resolve_span_in(&r->span, starts, nstarts);
+		else
+			resolve_span(&r->span);
 	}
 	/* lines and columns now: the trees are gone and the list is final */
 	free(l->pos);
 	l->pos = NULL;
-	if (!l->n)
+	if (!l->n) {
+		free(starts);
 		return;
+	}
 	struct c2s_diag_pos *pos = malloc(l->n * sizeof *pos);
 	struct placed *t = malloc(l->n * sizeof *t);
 	if (!pos || !t) {
 		free(pos);
 		free(t);
+		free(starts);
 		l->nomem = 1;
 		return;
 	}
 	for (size_t i = 0; i < l->n; i++) {
 		struct c2s_span s = {c2s_diag_src(l, &l->items[i]), l->items[i].span.start, l->items[i].span.end,
 				     0, 0, 0, 0};
-		resolve_span(&s);
+		if (nstarts)
+			resolve_span_in(&s, starts, nstarts);
+		else
+			resolve_span(&s);
 		t[i].rank = s.src ? s.src->rank : 0;
 		t[i].d = l->items[i];
 		t[i].p = (struct c2s_diag_pos){s.line, s.column, s.end_line, s.end_column};
 	}
+	free(starts);
 	if (l->n > 1)
 		qsort(t, l->n, sizeof *t, diag_cmp);
 	for (size_t i = 0; i < l->n; i++) {

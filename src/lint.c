@@ -492,6 +492,10 @@ static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc 
 			      "services, networks, volumes, secrets and configs");
 		return 0;
 	}
+	/* every service's keys matched once, for the pipeline's checks and the rules
+	 * (with several -c files the rules judge the merged stack, which makes its own) */
+	if (!merged_later)
+		c2s_svc_table_make(doc, c2s_map_get(doc, root, "services", NULL));
 	struct c2s_pipeline_options po = {0};
 	struct c2s_env *dotenv = r->env ? c2s_dotenv_for(src->path) : NULL;
 	char dir[4096];

@@ -4,6 +4,7 @@
  * Unlike docker, every stage reports every problem it finds. */
 #include "config.h"
 #include "pipeline.h"
+#include "check.h"
 #include "deploy_checks.h"
 
 #include <math.h>
@@ -146,9 +147,15 @@ int c2s_check_forbidden(const struct c2s_doc *doc, struct c2s_diags *diags)
 		size_t h = (strlen(forbidden[f].key) * 7u + (unsigned char)forbidden[f].key[0]) % C2S_KEY_SLOTS;
 		slot[h] = slot[h] ? MANY : (uint8_t)(f + 1);
 	}
+	/* with the services' key table (lint's), only a service that has one of them */
+	const struct c2s_svc_table *tab = c2s_svc_table_of(doc, services);
+	const uint32_t any = C2S_SK_RARE_BIT(C2S_SK_EXTENDS) | C2S_SK_RARE_BIT(C2S_SK_VOLUME_DRIVER) |
+			     C2S_SK_RARE_BIT(C2S_SK_VOLUMES_FROM) | C2S_SK_RARE_BIT(C2S_SK_CPU_QUOTA) |
+			     C2S_SK_RARE_BIT(C2S_SK_CPU_SHARES) | C2S_SK_RARE_BIT(C2S_SK_CPUSET) |
+			     C2S_SK_RARE_BIT(C2S_SK_MEM_LIMIT) | C2S_SK_RARE_BIT(C2S_SK_MEMSWAP_LIMIT);
 	for (uint32_t i = 0, n = c2s_count(services); i < n; i++) {
 		const struct c2s_node *svc = c2s_map_value(doc, services, i);
-		if (!c2s_is_mapping(svc))
+		if (!c2s_is_mapping(svc) || (tab && !(tab->rare[i] & any)))
 			continue;
 		for (uint32_t j = 0, m = c2s_count(svc); j < m; j++) {
 			const struct c2s_node *k = c2s_map_key(doc, svc, j);

@@ -177,9 +177,9 @@ static int node_local_volume(const struct c2s_doc *d, const struct c2s_node *def
 void c2s_check_local_volume_replicas(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
-	const struct c2s_node *top = c2s_map_get(d, c->root, "volumes", NULL);
-	struct c2s_keyset set;
-	if (!c2s_is_mapping(top) || c2s_keyset_init(&set, d, top) != 0)
+	const struct c2s_node *top;
+	const struct c2s_keyset *set = c2s_check_top_volumes(c, &top);
+	if (!set)
 		return;
 	C2S_FOR_EACH_SERVICE(c, i, name, svc) {
 		uint64_t replicas = 0;
@@ -205,7 +205,7 @@ void c2s_check_local_volume_replicas(struct c2s_check *c)
 			}
 			if (src.n == 0 || src.p[0] == '/' || relative_path(src) || unknown_value(c, at, src))
 				continue;
-			int64_t idx = c2s_keyset_find(&set, src);
+			int64_t idx = c2s_keyset_find(set, src);
 			if (idx < 0 || !node_local_volume(d, c2s_map_value(d, top, (uint32_t)idx)))
 				continue;
 			char count[48];
@@ -225,7 +225,6 @@ void c2s_check_local_volume_replicas(struct c2s_check *c)
 				      "driver_opts for NFS), run one replica, or pin the service to one node");
 		}
 	}
-	c2s_keyset_free(&set);
 }
 
 /* ---- files ---- */

@@ -1458,23 +1458,26 @@ void c2s_check_engine_templates(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
 	const struct c2s_node *top_volumes = c2s_map_get(d, c->root, "volumes", NULL);
-	struct c2s_keyset keys;
-	int braces = 0;
-	for (uint32_t k = 0; c2s_is_mapping(top_volumes) && k < c2s_count(top_volumes) && !braces; k++)
-		braces = volume_has_braces(d, c2s_map_value(d, top_volumes, k));
-	if (!braces || c2s_keyset_init(&keys, d, top_volumes) != 0)
+	const struct c2s_keyset *keys = NULL;
+	if (!c->volume_braces) {
+		int braces = 0;
+		for (uint32_t k = 0; c2s_is_mapping(top_volumes) && k < c2s_count(top_volumes) && !braces; k++)
+			braces = volume_has_braces(d, c2s_map_value(d, top_volumes, k));
+		c->volume_braces = (uint8_t)(1 + braces);
+	}
+	if (c->volume_braces == 2)
+		keys = c2s_check_top_volumes(c, &top_volumes);
+	if (!keys)
 		top_volumes = NULL;
 	unsigned char *memo = top_volumes ? calloc(c2s_count(top_volumes), 1) : NULL;  /* NULL: ask each time */
 	C2S_FOR_EACH_SERVICE(c, i, key, svc) {
 		struct c2s_str name = c2s_scalar(d, key);
 		template_env(c, i, name);
 		template_env_files(c, i, name);
-		template_mounts(c, i, name, top_volumes, &keys, memo);
+		template_mounts(c, i, name, top_volumes, keys, memo);
 		const struct c2s_node *h = c2s_svc_key(c, i, C2S_SK_HOSTNAME, NULL);
 		if (c2s_is_scalar(h))
 			check_template(c, h, name, c2s_scalar(d, h), "expanding hostname failed");
 	}
 	free(memo);
-	if (top_volumes)
-		c2s_keyset_free(&keys);
 }

@@ -579,6 +579,85 @@ void c2s_source_locate(struct c2s_source *s, size_t offset, uint32_t *line,
 				   : c2s_utf8_count(s->data + start, offset - start)));
 }
 
+/* v twice as long (*cap doubled), or NULL with v freed. */
+static uint32_t *grow_starts(uint32_t *v, size_t *cap)
+{
+	uint32_t *nv = realloc(v, *cap * 2 * sizeof *v);
+	if (!nv) {
+		free(v);
+		return NULL;
+	}
+	*cap *= 2;
+	return nv;
+}
+
+uint32_t c2s_source_line_starts(const struct c2s_source *s, uint32_t **starts)
+{
+	*starts = NULL;
+	if (s->len > UINT32_MAX)
+		return 0;
+	/* grows by doubling from a line per 32 bytes; at most a line per byte + 1 */
+	size_t cap = s->len / 32 + 16, n = 0;
+	uint32_t *v = malloc(cap * sizeof *v);
+	if (!v)
+		return 0;
+	v[n++] = 0;
+	const char *d = s->data;
+	size_t i = 0, len = s->len;
+#if defined(__SSE2__)
+	/* 16 bytes at a time, as build_lines */
+	const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+	for (; i + 16 <= len; i += 16) {
+		__m128i c = _mm_loadu_si128((const __m128i *)(const void *)(d + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, nl));
+		if (_mm_movemask_epi8(_mm_cmpeq_epi8(c, cr)))
+			break;  /* a \r: below */
+		if (m && n + 16 > cap && !(v = grow_starts(v, &cap)))
+			return 0;
+		while (m) {
+			v[n++] = (uint32_t)(i + (unsigned)__builtin_ctz(m) + 1);
+			m &= m - 1;
+		}
+	}
+#endif
+	for (; i < len; i++) {
+		if (d[i] == '\r') {  /* \r\n and a lone \r break lines too: c2s_source_locate */
+			free(v);
+			return 0;
+		}
+		if (d[i] != '\n')
+			continue;
+		if (n == cap && !(v = grow_starts(v, &cap)))
+			return 0;
+		v[n++] = (uint32_t)(i + 1);
+	}
+	*starts = v;
+	return (uint32_t)n;
+}
+
+void c2s_source_locate_in(const struct c2s_source *s, const uint32_t *starts, uint32_t n, size_t offset,
+			  uint32_t *line, uint32_t *column)
+{
+	if (offset > s->len)
+		offset = s->len;
+	/* the last line start <= offset, as c2s_source_locate walks to it */
+	uint32_t lo = 0, hi = n;
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (starts[mid] <= offset)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	size_t start = starts[lo];
+	if (lo == 0 && start < s->bom)
+		start = s->bom;
+	if (offset < start)
+		offset = start;
+	*line = lo + 1;
+	*column = (uint32_t)(1 + (s->ascii ? offset - start : c2s_utf8_count(s->data + start, offset - start)));
+}
+
 size_t c2s_source_offset(struct c2s_source *s, uint32_t line, uint32_t column)
 {
 	if (build_lines(s) != 0 || line == 0)

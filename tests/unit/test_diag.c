@@ -2,6 +2,7 @@
 #include "config.h"
 #include "testutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 static struct format_fixture *fixture(void)
@@ -96,6 +97,43 @@ static void test_prefix(void **state)
 	done(f);
 }
 
+/* With many findings in one source the lines and columns come from a table of its
+ * line starts (c2s_source_line_starts): the same as c2s_source_locate gives, for
+ * spans on one line, across lines and past the end, in UTF-8. */
+static void test_resolve_many(void **state)
+{
+	(void)state;
+	static char text[300 * 16];
+	size_t len = 0;
+	for (int i = 0; i < 300; i++)
+		len += (size_t)snprintf(text + len, sizeof text - len, "k%03d: v\xc3\xa9%d\n", i, i % 7);
+	struct format_fixture *f = format_fixture_new("a.yml", text, len);
+	struct c2s_diags *l = &f->diags;
+	enum { N = 1100 };
+	for (uint32_t i = 0; i < N; i++) {
+		uint32_t start = (uint32_t)((i * 37u) % (len + 3)), end = start + (i % 5 == 0 ? 40 : i % 9);
+		/* spans start and end between characters, as a node's do */
+		while (start < len && (text[start] & 0xc0) == 0x80)
+			start++;
+		while (end < len && (text[end] & 0xc0) == 0x80)
+			end++;
+		assert_non_null(c2s_diag_add(l, C2S_R_CS5101, &f->src, start, end, "n%u", i));
+	}
+	c2s_diags_resolve(l);
+	assert_int_equal(c2s_diags_len(l), N);
+	for (size_t i = 0; i < N; i++) {
+		struct c2s_span s = c2s_diags_span(l, i);
+		uint32_t line, col;
+		c2s_source_locate(&f->src, s.start, &line, &col);
+		assert_int_equal(s.line, line);
+		assert_int_equal(s.column, col);
+		c2s_source_locate(&f->src, s.end, &line, &col);
+		assert_int_equal(s.end_line, line);
+		assert_int_equal(s.end_column, col);
+	}
+	done(f);
+}
+
 /* The configuration turns rules off (nothing is added for them) and sets severities. */
 static void test_configure(void **state)
 {
@@ -128,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_rollback_dropped),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_prefix),
+		cmocka_unit_test(test_resolve_many),
 		cmocka_unit_test(test_configure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -377,6 +377,48 @@ static void test_many_lines(void **state)
 	c2s_source_free(&s);
 }
 
+/* The table of line starts gives what c2s_source_locate gives, at every offset
+ * (and one past the end); a text with a \r has no table. */
+static void test_line_starts(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+		"ab\ncd\n\nef", "ab\ncd\n", "\n\n\n", "", "x", "\xef\xbb\xbf" "a: 1\nb: 2\n",
+		"caf\xc3\xa9: \xe2\x9c\x93\n  x: \xc3\xa9t\xc3\xa9\nlast",
+		/* 40 lines of 1 to 39 bytes: past build_lines' every 16th line and SSE2's 16 bytes */
+		"a\nbb\nccc\ndddd\neeeee\nffffff\nggggggg\nhhhhhhhh\niiiiiiiii\njjjjjjjjjj\n"
+		"kkkkkkkkkkk\nllllllllllll\nmmmmmmmmmmmmm\nnnnnnnnnnnnnnn\nooooooooooooooo\n"
+		"pppppppppppppppp\nqqqqqqqqqqqqqqqqq\nrrrrrrrrrrrrrrrrrr\nsssssssssssssssssss\n"
+		"tttttttttttttttttttt\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n0123456789012345678901234567890123456789",
+	};
+	for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
+		struct c2s_source s;
+		size_t len = strlen(texts[t]);
+		c2s_source_from_memory(&s, "x", texts[t], len);
+		uint32_t *starts, n = c2s_source_line_starts(&s, &starts);
+		assert_true(n >= 1);
+		for (size_t off = 0; off <= len + 1; off++) {
+			uint32_t l1, c1, l2, c2;
+			c2s_source_locate(&s, off, &l1, &c1);
+			c2s_source_locate_in(&s, starts, n, off, &l2, &c2);
+			assert_int_equal(l1, l2);
+			assert_int_equal(c1, c2);
+		}
+		free(starts);
+		c2s_source_free(&s);
+	}
+	struct c2s_source s;
+	uint32_t *starts;
+	c2s_source_from_memory(&s, "x", "a\r\nb\n", 5);
+	assert_int_equal(c2s_source_line_starts(&s, &starts), 0);
+	assert_null(starts);
+	c2s_source_free(&s);
+	c2s_source_from_memory(&s, "x", "0123456789abcdef0123456789\rabcdef\n", 34);
+	assert_int_equal(c2s_source_line_starts(&s, &starts), 0);
+	assert_null(starts);
+	c2s_source_free(&s);
+}
+
 static void test_read_large(void **state)
 {
 	(void)state;
@@ -463,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_read_large),
 		cmocka_unit_test(test_many_lines),
+		cmocka_unit_test(test_line_starts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
