@@ -20,8 +20,11 @@
 # the same URL, and plan finds it as the endpoint of the current docker
 # context (`docker context create` and `use`, CLI 28 only). Failures are exit 2 in the docker CLI's words (compared with
 # its own output): a port nothing listens on, a login refused, an unknown host
-# key, and a socket path with no daemon behind it. About 10 s on a quiet
-# machine (25 s alone, with its own dockerd).
+# key, and a socket path with no daemon behind it. While deploy --wait waits
+# over ssh: ^C is exit 2, and after it, or a SIGKILL of compose2swarm, no ssh
+# is left; a session ended under it is dialled again (or fails the request in
+# flight); sshd gone is exit 2 with ssh's words. About 25 s in the runner on a
+# quiet machine (35 s alone, with its own dockerd).
 # Exit 0 pass, 1 fail, 77 skip (no root, sshd or dockerd here: it says why).
 # Environment: as tests/swarm/lib.sh; DOCKER_CLI (default /usr/local/bin/docker
 # when it is there, else docker); C2S_SSH_REMOTE_PATH, PATH for the commands
@@ -284,6 +287,54 @@ fi
 no_ssh_left "nodaemon"
 say "nodaemon: plan exit 2, '$connfail' and $(grep -o 'stderr=.*' "$tmp/nodaemon.err")"
 
+# ---- 6. while deploy --wait waits over ssh: ^C, SIGKILL, a lost session, sshd gone ----
+# fixtures/deploy/pending.yml: a task no node takes, so the wait goes on (bounded by
+# --wait=60s; no timeout(1) between: the signals go to compose2swarm itself)
+pending() { # pending: deploy --wait=60s of pending.yml in the background, once it waits; pid in $pid
+	rm -f "$tmp/w.out" "$tmp/w.err" # the last run's lines are not this one's
+	(cd "$top_srcdir/fixtures/deploy" && TMPDIR=$sd exec "$C2S" deploy -H "$url" --yes --fail-on none \
+		--resolve-image never --wait=60s -c pending.yml tsshw) >"$tmp/w.out" 2>"$tmp/w.err" </dev/null &
+	pid=$!
+	for _ in $(seq 1 150); do grep -q 'tsshw_stuck: ' "$tmp/w.out" 2>/dev/null && return 0; sleep 0.2; done
+	show "$tmp/w.out" "$tmp/w.err"
+	fail "deploy --wait over ssh: not waiting after 30 s"
+}
+pending
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q 'interrupted while waiting' "$tmp/w.err" ||
+	{ show "$tmp/w.out" "$tmp/w.err"; fail "SIGINT while waiting over ssh: exit $rc, not 2 with 'interrupted'"; }
+no_ssh_left "SIGINT while waiting"
+pending
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+sleep 0.5 # ssh gets its SIGKILL from the kernel (PR_SET_PDEATHSIG) as its parent dies
+no_ssh_left "compose2swarm killed while waiting"
+say "deploy --wait over ssh: ^C is exit 2 and ends ssh; a SIGKILL of compose2swarm ends ssh too"
+# the session ends under a running wait: between two requests the next one
+# dials again and the wait goes on (during one, that request fails: both are
+# fine); then sshd goes: exit 2 with ssh's words, whichever it said
+pending
+before=$(sessions)
+pkill -TERM -P "$SSHD_PID" # the per-connection sshd processes of our sshd, not the listener
+for _ in $(seq 1 50); do [ "$(sessions)" -gt "$before" ] || ! kill -0 "$pid" 2>/dev/null && break; sleep 0.2; done
+if kill -0 "$pid" 2>/dev/null; then again="dialled again, the wait went on"; else again="the request in flight failed"; fi
+kill -STOP "$SSHD_PID" # no new session while its sessions are ended
+pkill -TERM -P "$SSHD_PID"
+kill -TERM "$SSHD_PID"
+kill -CONT "$SSHD_PID"
+wait "$SSHD_PID"
+SSHD_PID=
+wait "$pid"
+rc=$?
+lost="lost the daemon while waiting for tsshw_stuck: error during connect: .*stderr=(ssh: connect to host 127.0.0.1 port $port: Connection refused|Connection to 127.0.0.1 closed by remote host\.)$"
+[ "$rc" -eq 2 ] && grep -Eq "$lost" "$tmp/w.err" ||
+	{ show "$tmp/w.out" "$tmp/w.err"; fail "sshd gone while waiting: exit $rc, not 2 with ssh's words"; }
+no_ssh_left "sshd gone while waiting"
+say "a lost ssh session while waiting: $again; sshd gone: exit 2, $(grep -o 'stderr=.*' "$tmp/w.err")"
+
 swarm_rm_stack "$stack"
+swarm_rm_stack tsshw
 sshd_stop
 say "PASS"
