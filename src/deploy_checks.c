@@ -24,8 +24,8 @@ struct dctx {
 	const struct c2s_node *root, *networks, *volumes, *secrets, *configs;
 	int minor;
 	int errors;
-	struct c2s_str *names[4];  /* sorted keys of volumes, networks, secrets, configs */
-	uint32_t nnames[4];
+	struct c2s_keyset names[4];  /* the keys of volumes, networks, secrets, configs */
+	int nonscalar[4];            /* one of them is not a scalar (its name reads "") */
 	/* the service being checked: its keys and its deploy's, found in one pass each */
 	const struct c2s_node *s[14], *d[8], *dkey[8];
 	/* image references c2s_image_check accepted, by hash (a cache: a newcomer replaces) */
@@ -180,35 +180,21 @@ static void check_deploy(struct dctx *c, const struct c2s_node *key, const struc
 
 /* ---- references to top-level objects ---- */
 
-static int str_cmp(const void *a, const void *b)
-{
-	const struct c2s_str *x = a, *y = b;
-	size_t n = x->n < y->n ? x->n : y->n;
-	int c = memcmp(x->p, y->p, n);
-	return c ? c : (x->n > y->n) - (x->n < y->n);
-}
-
-/* Index a top-level section's names once: references are looked up by binary search. */
+/* Index a top-level section's names once: references are looked up by hash (a
+ * binary search compared each with a dozen names written all over the file). */
 static int index_names(struct dctx *c, int which, const struct c2s_node *top)
 {
-	if (!c2s_is_mapping(top) || !c2s_count(top))
-		return 0;
-	uint32_t n = c2s_count(top);
-	c->names[which] = malloc((size_t)n * sizeof *c->names[which]);
-	if (!c->names[which])
+	if (c2s_keyset_init(&c->names[which], c->doc, top) != 0)
 		return -1;
-	for (uint32_t i = 0; i < n; i++) {
-		const struct c2s_node *k = c2s_map_key(c->doc, top, i);
-		c->names[which][c->nnames[which]++] = c2s_is_scalar(k) ? str_of(c->doc, k) : (struct c2s_str){"", 0};
-	}
-	qsort(c->names[which], n, sizeof *c->names[which], str_cmp);
+	for (uint32_t i = 0, n = c2s_is_mapping(top) ? c2s_count(top) : 0; i < n; i++)
+		if (!c2s_is_scalar(c2s_map_key(c->doc, top, i)))
+			c->nonscalar[which] = 1;
 	return 0;
 }
 
 static int defined(const struct dctx *c, int which, struct c2s_str name)
 {
-	return c->nnames[which] &&
-	       bsearch(&name, c->names[which], c->nnames[which], sizeof name, str_cmp) != NULL;
+	return (name.n == 0 && c->nonscalar[which]) || c2s_keyset_find(&c->names[which], name) >= 0;
 }
 
 static void undefined(struct dctx *c, const struct c2s_node *key, const struct c2s_node *at, const char *what,
@@ -867,7 +853,7 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 	if (index_names(c, TOP_VOLUMES, c->volumes) || index_names(c, TOP_NETWORKS, c->networks) ||
 	    index_names(c, TOP_SECRETS, c->secrets) || index_names(c, TOP_CONFIGS, c->configs)) {
 		for (int i = 0; i < 4; i++)
-			free(c->names[i]);
+			c2s_keyset_free(&c->names[i]);
 		return -1;
 	}
 	if (c2s_is_mapping(services)) {
@@ -909,6 +895,6 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 	}
 	check_top_objects(c);
 	for (int i = 0; i < 4; i++)
-		free(c->names[i]);
+		c2s_keyset_free(&c->names[i]);
 	return c->errors;
 }
