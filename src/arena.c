@@ -23,20 +23,21 @@ void c2s_arena_init(struct c2s_arena *a, size_t cap)
 	a->cap = cap;
 }
 
-void *c2s_arena_alloc(struct c2s_arena *a, size_t n)
+/* n bytes at an offset that is a multiple of align (1 or 8), not zeroed. */
+static void *take(struct c2s_arena *a, size_t n, size_t align)
 {
-	size_t need = (n + 7) & ~(size_t)7;
-	if (need < n)
-		return NULL;
-	if (a->cap && (need > a->cap || a->used > a->cap - need))
-		return NULL;
 	struct c2s_arena_chunk *c = a->head;
-	if (!c || c->size - c->used < need) {
+	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+	/* the padding counts against the cap too */
+	size_t count = n + (c ? at - c->used : 0);
+	if (count < n || (a->cap && (count > a->cap || a->used > a->cap - count)))
+		return NULL;
+	if (!c || at > c->size || c->size - at < n) {
 		size_t size = c ? c->size * 2 : ARENA_MIN_CHUNK;
 		if (size > ARENA_MAX_CHUNK)
 			size = ARENA_MAX_CHUNK;
-		if (size < need)
-			size = need;
+		if (size < n)
+			size = n;
 		c = malloc(sizeof *c + size);
 		if (!c)
 			return NULL;
@@ -44,17 +45,33 @@ void *c2s_arena_alloc(struct c2s_arena *a, size_t n)
 		c->size = size;
 		c->used = 0;
 		a->head = c;
+		at = 0;
 	}
-	void *p = (char *)c->data + c->used;
-	c->used += need;
-	a->used += need;
-	memset(p, 0, n);
+	void *p = (char *)c->data + at;
+	c->used = at + n;
+	a->used += count;
 	return p;
+}
+
+void *c2s_arena_alloc(struct c2s_arena *a, size_t n)
+{
+	size_t need = (n + 7) & ~(size_t)7;
+	if (need < n)
+		return NULL;
+	void *p = take(a, need, 8);
+	if (p)
+		memset(p, 0, n);
+	return p;
+}
+
+void *c2s_arena_bytes(struct c2s_arena *a, size_t n)
+{
+	return take(a, n, 1);
 }
 
 char *c2s_arena_strndup(struct c2s_arena *a, const char *s, size_t n)
 {
-	char *p = c2s_arena_alloc(a, n + 1);
+	char *p = n + 1 ? c2s_arena_bytes(a, n + 1) : NULL;
 	if (p) {
 		if (n)
 			memcpy(p, s, n);

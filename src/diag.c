@@ -490,12 +490,13 @@ static void resolve_span(struct c2s_span *s)
 	c2s_source_locate(s->src, s->end, &s->end_line, &s->end_column);
 }
 
-/* resolve_span with the table of src's line starts (c2s_source_line_starts: src has
+/* resolve_span with the table of src's line starts (c2s_source_line_table: src has
  * no \r), the same lines and columns without reading the text of an ASCII file. */
-static void resolve_span_in(struct c2s_span *s, const uint32_t *starts, uint32_t n)
+static void resolve_span_in(struct c2s_span *s, const struct c2s_line_table *t)
 {
 	const struct c2s_source *src = s->src;
-	c2s_source_locate_in(src, starts, n, s->start, &s->line, &s->column);
+	const uint32_t *starts = t->starts, n = t->n;
+	c2s_source_locate_in(src, t, s->start, &s->line, &s->column);
 	/* an end on the start's line: no \n in [start, end), which ends before the next line starts */
 	if (s->start >= src->bom && s->start <= s->end && s->end <= src->len &&
 	    (s->line >= n || s->end < starts[s->line])) {
@@ -504,7 +505,7 @@ static void resolve_span_in(struct c2s_span *s, const uint32_t *starts, uint32_t
 					: c2s_utf8_count(src->data + s->start, s->end - s->start));
 		return;
 	}
-	c2s_source_locate_in(src, starts, n, s->end, &s->end_line, &s->end_column);
+	c2s_source_locate_in(src, t, s->end, &s->end_line, &s->end_column);
 }
 
 /* Findings from one source, this many or more, get its table of line starts. */
@@ -543,7 +544,8 @@ void c2s_diags_resolve(struct c2s_diags *l)
 	for (uint32_t k = 0; one && k < l->nrels; k++)
 		if (l->rels[k].src != one)
 			one = NULL;
-	uint32_t *starts = NULL, nstarts = one && l->n >= RESOLVE_TABLE_MIN ? c2s_source_line_starts(one, &starts) : 0;
+	struct c2s_line_table lt;
+	int table = one && l->n >= RESOLVE_TABLE_MIN && c2s_source_line_table(one, &lt) == 0;
 	free(l->rels_resolved);
 	l->rels_resolved = l->nrels ? malloc(l->nrels * sizeof *l->rels_resolved) : NULL;
 	if (l->nrels && !l->rels_resolved)
@@ -552,8 +554,8 @@ void c2s_diags_resolve(struct c2s_diags *l)
 		struct c2s_related *r = &l->rels_resolved[k];
 		r->span = (struct c2s_span){l->rels[k].src, l->rels[k].start, l->rels[k].end, 0, 0, 0, 0};
 		r->message = l->rels[k].message;
-		if (nstarts)
-			resolve_span_in(&r->span, starts, nstarts);
+		if (table)
+			resolve_span_in(&r->span, &lt);
 		else
 			resolve_span(&r->span);
 	}
@@ -561,7 +563,8 @@ void c2s_diags_resolve(struct c2s_diags *l)
 	free(l->pos);
 	l->pos = NULL;
 	if (!l->n) {
-		free(starts);
+		if (table)
+			c2s_source_line_table_free(&lt);
 		return;
 	}
 	struct c2s_diag_pos *pos = malloc(l->n * sizeof *pos);
@@ -569,22 +572,24 @@ void c2s_diags_resolve(struct c2s_diags *l)
 	if (!pos || !t) {
 		free(pos);
 		free(t);
-		free(starts);
+		if (table)
+			c2s_source_line_table_free(&lt);
 		l->nomem = 1;
 		return;
 	}
 	for (size_t i = 0; i < l->n; i++) {
 		struct c2s_span s = {c2s_diag_src(l, &l->items[i]), l->items[i].span.start, l->items[i].span.end,
 				     0, 0, 0, 0};
-		if (nstarts)
-			resolve_span_in(&s, starts, nstarts);
+		if (table)
+			resolve_span_in(&s, &lt);
 		else
 			resolve_span(&s);
 		t[i].rank = s.src ? s.src->rank : 0;
 		t[i].d = l->items[i];
 		t[i].p = (struct c2s_diag_pos){s.line, s.column, s.end_line, s.end_column};
 	}
-	free(starts);
+	if (table)
+		c2s_source_line_table_free(&lt);
 	if (l->n > 1)
 		qsort(t, l->n, sizeof *t, diag_cmp);
 	for (size_t i = 0; i < l->n; i++) {

@@ -356,7 +356,7 @@ const char *c2s_diag_text_defer(struct c2s_diag_texts *tx, struct c2s_arena *a, 
 	rec[0] = 0;
 	rec[1] = (unsigned char)(fi & 0xff);
 	rec[2] = (unsigned char)(fi >> 8);
-	unsigned char *kept = c2s_arena_alloc(a, w);
+	unsigned char *kept = c2s_arena_bytes(a, w);  /* read byte by byte: packed */
 	if (!kept)
 		return NULL;
 	memcpy(kept, rec, w);

@@ -591,16 +591,16 @@ static uint32_t *grow_starts(uint32_t *v, size_t *cap)
 	return nv;
 }
 
-uint32_t c2s_source_line_starts(const struct c2s_source *s, uint32_t **starts)
+/* Every line start of s, or NULL (out of memory, or a \r); *count: how many. */
+static uint32_t *line_starts(const struct c2s_source *s, uint32_t *count)
 {
-	*starts = NULL;
-	if (s->len > UINT32_MAX)
-		return 0;
+	if (s->len >= UINT32_MAX)
+		return NULL;
 	/* grows by doubling from a line per 32 bytes; at most a line per byte + 1 */
 	size_t cap = s->len / 32 + 16, n = 0;
 	uint32_t *v = malloc(cap * sizeof *v);
 	if (!v)
-		return 0;
+		return NULL;
 	v[n++] = 0;
 	const char *d = s->data;
 	size_t i = 0, len = s->len;
@@ -613,7 +613,7 @@ uint32_t c2s_source_line_starts(const struct c2s_source *s, uint32_t **starts)
 		if (_mm_movemask_epi8(_mm_cmpeq_epi8(c, cr)))
 			break;  /* a \r: below */
 		if (m && n + 16 > cap && !(v = grow_starts(v, &cap)))
-			return 0;
+			return NULL;
 		while (m) {
 			v[n++] = (uint32_t)(i + (unsigned)__builtin_ctz(m) + 1);
 			m &= m - 1;
@@ -623,38 +623,67 @@ uint32_t c2s_source_line_starts(const struct c2s_source *s, uint32_t **starts)
 	for (; i < len; i++) {
 		if (d[i] == '\r') {  /* \r\n and a lone \r break lines too: c2s_source_locate */
 			free(v);
-			return 0;
+			return NULL;
 		}
 		if (d[i] != '\n')
 			continue;
 		if (n == cap && !(v = grow_starts(v, &cap)))
-			return 0;
+			return NULL;
 		v[n++] = (uint32_t)(i + 1);
 	}
-	*starts = v;
-	return (uint32_t)n;
+	*count = (uint32_t)n;
+	return v;
 }
 
-void c2s_source_locate_in(const struct c2s_source *s, const uint32_t *starts, uint32_t n, size_t offset,
+int c2s_source_line_table(const struct c2s_source *s, struct c2s_line_table *t)
+{
+	memset(t, 0, sizeof *t);
+	t->starts = line_starts(s, &t->n);
+	if (!t->starts)
+		return -1;
+	uint32_t ntop = (t->n + C2S_LINE_STRIDE - 1) / C2S_LINE_STRIDE;
+	t->top = malloc(ntop * sizeof *t->top);
+	if (!t->top) {
+		c2s_source_line_table_free(t);
+		return -1;
+	}
+	for (uint32_t k = 0; k < ntop; k++)
+		t->top[k] = t->starts[k * C2S_LINE_STRIDE];
+	t->ntop = ntop;
+	return 0;
+}
+
+void c2s_source_line_table_free(struct c2s_line_table *t)
+{
+	free(t->starts);
+	free(t->top);
+	memset(t, 0, sizeof *t);
+}
+
+void c2s_source_locate_in(const struct c2s_source *s, const struct c2s_line_table *t, size_t offset,
 			  uint32_t *line, uint32_t *column)
 {
 	if (offset > s->len)
 		offset = s->len;
-	/* the last line start <= offset, as c2s_source_locate walks to it */
-	uint32_t lo = 0, hi = n;
+	/* the last line start <= offset, as c2s_source_locate walks to it: among every
+	 * 16th (a table that stays in cache), then among the 16 that follow it */
+	uint32_t lo = 0, hi = t->ntop;
 	while (hi - lo > 1) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (starts[mid] <= offset)
+		if (t->top[mid] <= offset)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	size_t start = starts[lo];
-	if (lo == 0 && start < s->bom)
+	uint32_t at = lo * C2S_LINE_STRIDE;
+	for (uint32_t end = at + C2S_LINE_STRIDE < t->n ? at + C2S_LINE_STRIDE : t->n; at + 1 < end && t->starts[at + 1] <= offset;)
+		at++;
+	size_t start = t->starts[at];
+	if (at == 0 && start < s->bom)
 		start = s->bom;
 	if (offset < start)
 		offset = start;
-	*line = lo + 1;
+	*line = at + 1;
 	*column = (uint32_t)(1 + (s->ascii ? offset - start : c2s_utf8_count(s->data + start, offset - start)));
 }
 

@@ -98,7 +98,7 @@ static void test_prefix(void **state)
 }
 
 /* With many findings in one source the lines and columns come from a table of its
- * line starts (c2s_source_line_starts): the same as c2s_source_locate gives, for
+ * line starts (c2s_source_line_table): the same as c2s_source_locate gives, for
  * spans on one line, across lines and past the end, in UTF-8. */
 static void test_resolve_many(void **state)
 {
