@@ -18,9 +18,10 @@
 # byte, as the plan over the unix socket; no ssh is left running after
 # compose2swarm exits; docker CLI 28 answers `info` and `stack services` over
 # the same URL, and plan finds it as the endpoint of the current docker
-# context (`docker context create` and `use`, CLI 28 only). Failures are exit 2 in the docker CLI's words (compared with
-# its own output): a port nothing listens on, a login refused, an unknown host
-# key, and a socket path with no daemon behind it. While deploy --wait waits
+# context (`docker context create` and `use`, CLI 28 only). Failures are exit
+# 2 in the docker CLI's words (compared with its own output): a port nothing
+# listens on, a login refused, an unknown host key, and a socket path with no
+# daemon behind it. While deploy --wait waits
 # over ssh: ^C is exit 2, and after it, or a SIGKILL of compose2swarm, no ssh
 # is left; a session ended under it is dialled again (or fails the request in
 # flight); sshd gone is exit 2 with ssh's words. About 25 s in the runner on a
@@ -306,12 +307,13 @@ rc=$?
 [ "$rc" -eq 2 ] && grep -q 'interrupted while waiting' "$tmp/w.err" ||
 	{ show "$tmp/w.out" "$tmp/w.err"; fail "SIGINT while waiting over ssh: exit $rc, not 2 with 'interrupted'"; }
 no_ssh_left "SIGINT while waiting"
+! ls -d "$sd"/c2s-ssh.* >/dev/null 2>&1 || fail "SIGINT while waiting: the private socket directory is left in $sd"
 pending
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 sleep 0.5 # ssh gets its SIGKILL from the kernel (PR_SET_PDEATHSIG) as its parent dies
 no_ssh_left "compose2swarm killed while waiting"
-say "deploy --wait over ssh: ^C is exit 2 and ends ssh; a SIGKILL of compose2swarm ends ssh too"
+say "deploy --wait over ssh: ^C is exit 2 and ends ssh (its socket directory removed); a SIGKILL of compose2swarm ends ssh too"
 # the session ends under a running wait: between two requests the next one
 # dials again and the wait goes on (during one, that request fails: both are
 # fine); then sshd goes: exit 2 with ssh's words, whichever it said
@@ -319,7 +321,14 @@ pending
 before=$(sessions)
 pkill -TERM -P "$SSHD_PID" # the per-connection sshd processes of our sshd, not the listener
 for _ in $(seq 1 50); do [ "$(sessions)" -gt "$before" ] || ! kill -0 "$pid" 2>/dev/null && break; sleep 0.2; done
-if kill -0 "$pid" 2>/dev/null; then again="dialled again, the wait went on"; else again="the request in flight failed"; fi
+if [ "$(sessions)" -gt "$before" ]; then
+	again="dialled again, the wait went on"
+elif ! kill -0 "$pid" 2>/dev/null; then
+	again="the request in flight failed"
+else
+	show "$tmp/w.out" "$tmp/w.err"
+	fail "a lost ssh session while waiting: no new login within 10 s, and deploy still runs"
+fi
 kill -STOP "$SSHD_PID" # no new session while its sessions are ended
 pkill -TERM -P "$SSHD_PID"
 kill -TERM "$SSHD_PID"
