@@ -63,19 +63,13 @@ static unsigned key_id(const struct c2s_doc *d, const struct key_ids *t, const s
 	return 0;
 }
 
-static const struct c2s_node *svc_far(const struct c2s_doc *d, const struct c2s_node *services, uint32_t i,
-				      enum c2s_svc_key k, const struct c2s_node **keynode)
+const struct c2s_node *c2s_svc_table_far(const struct c2s_doc *d, const struct c2s_node *services, uint32_t i,
+					 enum c2s_svc_key k, const struct c2s_node **keynode)
 {
 	const struct c2s_node *m = c2s_map_value(d, services, i);
 	if (k >= C2S_SK_DEPLOY_FIRST && k < C2S_SK_N)
 		m = c2s_map_get(d, m, "deploy", NULL);
 	return c2s_map_getn(d, m, c2s_svc_key_names[k].p, c2s_svc_key_names[k].n, keynode);
-}
-
-const struct c2s_node *c2s_svc_key_far(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
-				       const struct c2s_node **keynode)
-{
-	return svc_far(c->doc, c->services, i, k, keynode);
 }
 
 /* Mapping m's keys of table t into row (1 + the first position of each, C2S_SK_FAR
@@ -131,37 +125,14 @@ struct c2s_svc_table *c2s_svc_table_make(struct c2s_doc *d, const struct c2s_nod
 	return tab;
 }
 
-const struct c2s_node *c2s_svc_table_get(const struct c2s_doc *d, const struct c2s_svc_table *t,
-					 const struct c2s_node *services, uint32_t i, enum c2s_svc_key k,
-					 const struct c2s_node **keynode)
-{
-	const uint8_t *row = t->keys + (size_t)i * C2S_SK_N;
-	unsigned at = k < C2S_SK_N ? row[k] : (t->rare[i] & C2S_SK_RARE_BIT(k) ? C2S_SK_FAR : 0);
-	if (!at) {
-		if (keynode)
-			*keynode = NULL;
-		return NULL;
-	}
-	if (at == C2S_SK_FAR || (k >= C2S_SK_DEPLOY_FIRST && row[C2S_SK_DEPLOY] == C2S_SK_FAR))
-		return svc_far(d, services, i, k, keynode);
-	const struct c2s_node *m = c2s_map_value(d, services, i);
-	if (k >= C2S_SK_DEPLOY_FIRST)
-		m = c2s_map_value(d, m, row[C2S_SK_DEPLOY] - 1u);
-	const struct c2s_node *key = c2s_map_key(d, m, at - 1u);
-	if (keynode)
-		*keynode = key;
-	return key + 1;
-}
-
 const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
 					const struct c2s_node **keynode)
 {
 	const struct c2s_svc_table *t = c2s_svc_table_make(c->doc, c->services);
 	if (!t)  /* out of memory: look it up */
-		return c2s_svc_key_far(c, i, k, keynode);
-	c->svc_keys = t->keys;
-	c->svc_rare = t->rare;
-	return c2s_svc_key(c, i, k, keynode);
+		return c2s_svc_table_far(c->doc, c->services, i, k, keynode);
+	c->svc_table = t;
+	return c2s_svc_table_get(c->doc, t, c->services, i, k, keynode);
 }
 
 struct c2s_str c2s_svc_mode(struct c2s_check *c, uint32_t i)

@@ -19,12 +19,8 @@ struct c2s_check {
 	uint32_t svc_from, svc_end;       /* the services C2S_FOR_EACH_SERVICE visits: [from, end);
 					     end 0: all (lint's run_checks sets a block of them for
 					     C2S_SVC_RULE rules) */
-	uint8_t *svc_keys;                /* per service: C2S_SK_N entries, each 1 + the key's
-					     position in the service's mapping (the C2S_SK_DEPLOY_
-					     ones: in its deploy), 0: absent, C2S_SK_FAR: past 253,
-					     looked up; built on first use in doc's arena: one
-					     byte a key, as 10,000 services add up */
-	uint32_t *svc_rare;               /* per service: a bit per C2S_SVC_RARE_KEYS key it has */
+	const struct c2s_svc_table *svc_table; /* the services' keys (c2s_svc_table): made on
+					     first use in doc's arena, or by lint after the load */
 	struct c2s_keyset *top_volume_keys; /* c2s_check_top_volumes's, in doc's arena; NULL: not made yet */
 	uint8_t volume_braces;            /* CS2014: 1 + whether a top-level volume has "{{" in its
 					     name, labels or driver options; 0: not looked yet (a
@@ -67,15 +63,15 @@ enum c2s_svc_key {
 #define C2S_SK_ENUM(id, name) C2S_SK_DEPLOY_##id,
 	C2S_DEPLOY_KEYS(C2S_SK_ENUM)
 #undef C2S_SK_ENUM
-	C2S_SK_N,  /* the width of a service's row in svc_keys; the rare keys follow */
+	C2S_SK_N,  /* the width of a service's row in c2s_svc_table's keys; the rare keys follow */
 #define C2S_SK_ENUM(id, name) C2S_SK_##id,
 	C2S_SVC_RARE_KEYS(C2S_SK_ENUM)
 #undef C2S_SK_ENUM
 	C2S_SK_ALL
 };
 #define C2S_SK_DEPLOY_FIRST C2S_SK_DEPLOY_MODE
-_Static_assert(C2S_SK_ALL - C2S_SK_N - 1 <= 32, "a bit per rare key in svc_rare");
-/* The bit of rare key k in a service's svc_rare word. */
+_Static_assert(C2S_SK_ALL - C2S_SK_N - 1 <= 32, "a bit per rare key in c2s_svc_table's rare");
+/* The bit of rare key k in a service's c2s_svc_table rare word. */
 #define C2S_SK_RARE_BIT(k) ((uint32_t)1 << ((k) - C2S_SK_N - 1))
 /* Each key's name, by enum c2s_svc_key ("" for C2S_SK_N). */
 extern const struct c2s_str c2s_svc_key_names[C2S_SK_ALL];
@@ -85,8 +81,11 @@ extern const struct c2s_str c2s_svc_key_names[C2S_SK_ALL];
  * deploy checks and lint's rules all read them from here. */
 struct c2s_svc_table {
 	uint32_t services;  /* node index of the services mapping it was made for */
-	uint8_t *keys;      /* per service: C2S_SK_N entries (struct c2s_check's svc_keys) */
-	uint32_t *rare;     /* per service: a bit per rare key it has (svc_rare) */
+	uint8_t *keys;      /* per service: C2S_SK_N entries, each 1 + the key's position in
+			       the service's mapping (the C2S_SK_DEPLOY_ ones: in its deploy),
+			       0: absent, C2S_SK_FAR: past 253, looked up; one byte a key,
+			       as 10,000 services add up */
+	uint32_t *rare;     /* per service: a bit per C2S_SVC_RARE_KEYS key it has */
 };
 /* d's table for services (a mapping of d), made in d's arena and kept in d (lint
  * makes it once after the load; keys and their order never change after it);
@@ -98,41 +97,45 @@ static inline const struct c2s_svc_table *c2s_svc_table_of(const struct c2s_doc 
 	return d->svc_table && services && d->svc_table->services == (uint32_t)(services - d->nodes)
 		       ? d->svc_table : NULL;
 }
+#define C2S_SK_FAR 255
+/* Service i's key k looked up by name (a key past the table's reach). */
+const struct c2s_node *c2s_svc_table_far(const struct c2s_doc *d, const struct c2s_node *services, uint32_t i,
+					 enum c2s_svc_key k, const struct c2s_node **keynode);
 /* Service i's value for key k (a C2S_SK_DEPLOY_ one: in its deploy), as c2s_map_get
  * finds it, from table t made for services. */
-const struct c2s_node *c2s_svc_table_get(const struct c2s_doc *d, const struct c2s_svc_table *t,
-					 const struct c2s_node *services, uint32_t i, enum c2s_svc_key k,
-					 const struct c2s_node **keynode);
-
-/* What c2s_map_get(c->doc, svc, name, keynode) returns for service i (C2S_FOR_EACH_SERVICE's
- * i; a C2S_SK_DEPLOY_ key: in its deploy). The slow path builds the table, the far one
- * looks the key up by name. */
-const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
-					const struct c2s_node **keynode);
-#define C2S_SK_FAR 255
-const struct c2s_node *c2s_svc_key_far(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
-				       const struct c2s_node **keynode);
-static inline const struct c2s_node *c2s_svc_key(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
-						 const struct c2s_node **keynode)
+static inline const struct c2s_node *c2s_svc_table_get(const struct c2s_doc *d, const struct c2s_svc_table *t,
+							const struct c2s_node *services, uint32_t i,
+							enum c2s_svc_key k, const struct c2s_node **keynode)
 {
-	if (!c->svc_keys)  /* not built yet (or out of memory) */
-		return c2s_svc_key_slow(c, i, k, keynode);
-	const uint8_t *row = c->svc_keys + (size_t)i * C2S_SK_N;
-	unsigned at = k < C2S_SK_N ? row[k] : (c->svc_rare[i] & C2S_SK_RARE_BIT(k) ? C2S_SK_FAR : 0);
+	const uint8_t *row = t->keys + (size_t)i * C2S_SK_N;
+	unsigned at = k < C2S_SK_N ? row[k] : (t->rare[i] & C2S_SK_RARE_BIT(k) ? C2S_SK_FAR : 0);
 	if (!at) {
 		if (keynode)
 			*keynode = NULL;
 		return NULL;
 	}
 	if (at == C2S_SK_FAR || (k >= C2S_SK_DEPLOY_FIRST && row[C2S_SK_DEPLOY] == C2S_SK_FAR))
-		return c2s_svc_key_far(c, i, k, keynode);
-	const struct c2s_node *m = c2s_map_value(c->doc, c->services, i);
+		return c2s_svc_table_far(d, services, i, k, keynode);
+	const struct c2s_node *m = c2s_map_value(d, services, i);
 	if (k >= C2S_SK_DEPLOY_FIRST)
-		m = c2s_map_value(c->doc, m, row[C2S_SK_DEPLOY] - 1u);
-	const struct c2s_node *key = c2s_map_key(c->doc, m, at - 1u);
+		m = c2s_map_value(d, m, row[C2S_SK_DEPLOY] - 1u);
+	const struct c2s_node *key = c2s_map_key(d, m, at - 1u);
 	if (keynode)
 		*keynode = key;
 	return key + 1;
+}
+
+/* What c2s_map_get(c->doc, svc, name, keynode) returns for service i (C2S_FOR_EACH_SERVICE's
+ * i; a C2S_SK_DEPLOY_ key: in its deploy). The slow path builds the table, the far one
+ * looks the key up by name. */
+const struct c2s_node *c2s_svc_key_slow(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
+					const struct c2s_node **keynode);
+static inline const struct c2s_node *c2s_svc_key(struct c2s_check *c, uint32_t i, enum c2s_svc_key k,
+						 const struct c2s_node **keynode)
+{
+	if (!c->svc_table)  /* not made yet (or out of memory) */
+		return c2s_svc_key_slow(c, i, k, keynode);
+	return c2s_svc_table_get(c->doc, c->svc_table, c->services, i, k, keynode);
 }
 /* c2s_service_mode and c2s_service_replicas of service i. */
 struct c2s_str c2s_svc_mode(struct c2s_check *c, uint32_t i);

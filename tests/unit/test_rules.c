@@ -112,7 +112,7 @@ static void test_svc_key_table(void **state)
 	/* a: image deploy replicas; b: image ports deploy mode placement; c: build image deploy;
 	 * f: image deploy; g: deploy */
 	assert_int_equal(found, 14);
-	assert_non_null(c.svc_keys);
+	assert_non_null(c.svc_table);
 	assert_scalar(l, c2s_svc_key(&c, 1, C2S_SK_IMAGE, NULL), "two");
 	assert_true(c2s_is_sequence(c2s_svc_key(&c, 2, C2S_SK_IMAGE, NULL)));  /* the first of two */
 	assert_null(c2s_svc_key(&c, 4, C2S_SK_IMAGE, NULL));
