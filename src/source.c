@@ -541,6 +541,33 @@ static size_t line_start(const struct c2s_source *s, uint32_t line)
 	return (size_t)(p - s->data);
 }
 
+/* The index of the last of a[0..n) (ascending, a[0] == 0) that is <= offset. */
+static uint32_t last_at_most(const uint32_t *a, uint32_t n, size_t offset)
+{
+	uint32_t lo = 0, hi = n;
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (a[mid] <= offset)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* offset's 1-based line and column, given that its line (0-based index) starts at
+ * start; an offset before the line's text (in a BOM) is its first column. */
+static void place(const struct c2s_source *s, uint32_t index, size_t start, size_t offset, uint32_t *line,
+		  uint32_t *column)
+{
+	if (index == 0 && start < s->bom)
+		start = s->bom;
+	if (offset < start)
+		offset = start;
+	*line = index + 1;
+	*column = (uint32_t)(1 + (s->ascii ? offset - start : c2s_utf8_count(s->data + start, offset - start)));
+}
+
 void c2s_source_locate(struct c2s_source *s, size_t offset, uint32_t *line,
 		       uint32_t *column)
 {
@@ -552,14 +579,7 @@ void c2s_source_locate(struct c2s_source *s, size_t offset, uint32_t *line,
 		return;
 	}
 	/* The last indexed line start <= offset, then line by line. */
-	uint32_t lo = 0, hi = (s->nlines - 1) / C2S_LINE_STRIDE + 1;
-	while (hi - lo > 1) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (s->lines[mid] <= offset)
-			lo = mid;
-		else
-			hi = mid;
-	}
+	uint32_t lo = last_at_most(s->lines, (s->nlines - 1) / C2S_LINE_STRIDE + 1, offset);
 	uint32_t index = lo * C2S_LINE_STRIDE;  /* 0-based line */
 	const char *p = s->data + s->lines[lo];
 	for (uint32_t i = 1; i < C2S_LINE_STRIDE && index + 1 < s->nlines; i++) {
@@ -569,14 +589,7 @@ void c2s_source_locate(struct c2s_source *s, size_t offset, uint32_t *line,
 		p = q;
 		index++;
 	}
-	size_t start = (size_t)(p - s->data);
-	if (index == 0 && start < s->bom)
-		start = s->bom;
-	if (offset < start)
-		offset = start;
-	*line = index + 1;
-	*column = (uint32_t)(1 + (s->ascii ? offset - start
-				   : c2s_utf8_count(s->data + start, offset - start)));
+	place(s, index, (size_t)(p - s->data), offset, line, column);
 }
 
 /* v twice as long (*cap doubled), or NULL with v freed. */
@@ -667,24 +680,10 @@ void c2s_source_locate_in(const struct c2s_source *s, const struct c2s_line_tabl
 		offset = s->len;
 	/* the last line start <= offset, as c2s_source_locate walks to it: among every
 	 * 16th (a table that stays in cache), then among the 16 that follow it */
-	uint32_t lo = 0, hi = t->ntop;
-	while (hi - lo > 1) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (t->top[mid] <= offset)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	uint32_t at = lo * C2S_LINE_STRIDE;
+	uint32_t at = last_at_most(t->top, t->ntop, offset) * C2S_LINE_STRIDE;
 	for (uint32_t end = at + C2S_LINE_STRIDE < t->n ? at + C2S_LINE_STRIDE : t->n; at + 1 < end && t->starts[at + 1] <= offset;)
 		at++;
-	size_t start = t->starts[at];
-	if (at == 0 && start < s->bom)
-		start = s->bom;
-	if (offset < start)
-		offset = start;
-	*line = at + 1;
-	*column = (uint32_t)(1 + (s->ascii ? offset - start : c2s_utf8_count(s->data + start, offset - start)));
+	place(s, at, t->starts[at], offset, line, column);
 }
 
 size_t c2s_source_offset(struct c2s_source *s, uint32_t line, uint32_t column)
