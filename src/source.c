@@ -466,10 +466,11 @@ static inline const char *next_line(const struct c2s_source *s, const char *p)
 }
 
 /* Note that a line starts at off (the k-th line break just before it): every
- * C2S_LINE_STRIDE-th is kept. 0, or -1 when out of memory. */
-static int note_line(uint32_t **lines, size_t *n, size_t *cap, uint32_t k, size_t off)
+ * stride-th (a power of two) is kept. 0, or -1 when out of memory. */
+_Static_assert((C2S_LINE_STRIDE & (C2S_LINE_STRIDE - 1)) == 0, "note_line keeps every stride-th line by a mask");
+static int note_line(uint32_t **lines, size_t *n, size_t *cap, uint32_t stride, uint32_t k, size_t off)
 {
-	if (k % C2S_LINE_STRIDE != 0)
+	if (k & (stride - 1))
 		return 0;
 	if (*n == *cap) {
 		uint32_t *nl = realloc(*lines, *cap * 2 * sizeof **lines);
@@ -479,6 +480,33 @@ static int note_line(uint32_t **lines, size_t *n, size_t *cap, uint32_t k, size_
 		*cap *= 2;
 	}
 	(*lines)[(*n)++] = (uint32_t)off;
+	return 0;
+}
+
+/* Every stride-th line start of d[0..len), which has no \r, appended to *lines
+ * (one pass over the bytes, not a memchr call per line: a 10 MB file has 400,000
+ * lines; 16 bytes at a time where SSE2 is there); *total: lines so far, counted on.
+ * 0, or -1 when out of memory. */
+static int note_lines(const char *d, size_t len, uint32_t stride, uint32_t **lines, size_t *n, size_t *cap,
+		      uint32_t *total)
+{
+	size_t i = 0;
+#if defined(__SSE2__)
+	const __m128i nl = _mm_set1_epi8('\n');
+	for (; i + 16 <= len; i += 16) {
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(d + i)), nl));
+		while (m) {
+			unsigned b = (unsigned)__builtin_ctz(m);
+			m &= m - 1;
+			if (note_line(lines, n, cap, stride, (*total)++, i + b + 1) != 0)
+				return -1;
+		}
+	}
+#endif
+	for (; i < len; i++)
+		if (d[i] == '\n' && note_line(lines, n, cap, stride, (*total)++, i + 1) != 0)
+			return -1;
 	return 0;
 }
 
@@ -495,33 +523,13 @@ static int build_lines(struct c2s_source *s)
 	lines[n++] = 0;
 	uint32_t total = 1;
 	if (!s->has_cr) {
-		/* one pass over the bytes, not a memchr call per line (a 10 MB file
-		 * has 400,000 lines): 16 bytes at a time where SSE2 is there */
-		const char *d = s->data;
-		size_t i = 0, len = s->len;
-#if defined(__SSE2__)
-		const __m128i nl = _mm_set1_epi8('\n');
-		for (; i + 16 <= len; i += 16) {
-			unsigned m = (unsigned)_mm_movemask_epi8(
-				_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(d + i)), nl));
-			while (m) {
-				unsigned b = (unsigned)__builtin_ctz(m);
-				m &= m - 1;
-				if (note_line(&lines, &n, &cap, total++, i + b + 1) != 0) {
-					free(lines);
-					return -1;
-				}
-			}
+		if (note_lines(s->data, s->len, C2S_LINE_STRIDE, &lines, &n, &cap, &total) != 0) {
+			free(lines);
+			return -1;
 		}
-#endif
-		for (; i < len; i++)
-			if (d[i] == '\n' && note_line(&lines, &n, &cap, total++, i + 1) != 0) {
-				free(lines);
-				return -1;
-			}
 	} else {
 		for (const char *p = s->data; (p = next_line(s, p)) != NULL; total++) {
-			if (note_line(&lines, &n, &cap, total, (size_t)(p - s->data)) != 0) {
+			if (note_line(&lines, &n, &cap, C2S_LINE_STRIDE, total, (size_t)(p - s->data)) != 0) {
 				free(lines);
 				return -1;
 			}
@@ -592,57 +600,22 @@ void c2s_source_locate(struct c2s_source *s, size_t offset, uint32_t *line,
 	place(s, index, (size_t)(p - s->data), offset, line, column);
 }
 
-/* v twice as long (*cap doubled), or NULL with v freed. */
-static uint32_t *grow_starts(uint32_t *v, size_t *cap)
-{
-	uint32_t *nv = realloc(v, *cap * 2 * sizeof *v);
-	if (!nv) {
-		free(v);
-		return NULL;
-	}
-	*cap *= 2;
-	return nv;
-}
-
 /* Every line start of s, or NULL (out of memory, or a \r); *count: how many. */
 static uint32_t *line_starts(const struct c2s_source *s, uint32_t *count)
 {
-	if (s->len >= UINT32_MAX)
+	/* \r\n and a lone \r break lines too (c2s_source_locate): not for this table */
+	if (s->len >= UINT32_MAX || (s->lines ? s->has_cr : memchr(s->data, '\r', s->len) != NULL))
 		return NULL;
-	/* grows by doubling from a line per 32 bytes; at most a line per byte + 1 */
+	/* grows by doubling from a line per 32 bytes */
 	size_t cap = s->len / 32 + 16, n = 0;
 	uint32_t *v = malloc(cap * sizeof *v);
 	if (!v)
 		return NULL;
 	v[n++] = 0;
-	const char *d = s->data;
-	size_t i = 0, len = s->len;
-#if defined(__SSE2__)
-	/* 16 bytes at a time, as build_lines */
-	const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-	for (; i + 16 <= len; i += 16) {
-		__m128i c = _mm_loadu_si128((const __m128i *)(const void *)(d + i));
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, nl));
-		if (_mm_movemask_epi8(_mm_cmpeq_epi8(c, cr)))
-			break;  /* a \r: below */
-		if (m && n + 16 > cap && !(v = grow_starts(v, &cap)))
-			return NULL;
-		while (m) {
-			v[n++] = (uint32_t)(i + (unsigned)__builtin_ctz(m) + 1);
-			m &= m - 1;
-		}
-	}
-#endif
-	for (; i < len; i++) {
-		if (d[i] == '\r') {  /* \r\n and a lone \r break lines too: c2s_source_locate */
-			free(v);
-			return NULL;
-		}
-		if (d[i] != '\n')
-			continue;
-		if (n == cap && !(v = grow_starts(v, &cap)))
-			return NULL;
-		v[n++] = (uint32_t)(i + 1);
+	uint32_t total = 1;
+	if (note_lines(s->data, s->len, 1, &v, &n, &cap, &total) != 0) {
+		free(v);
+		return NULL;
 	}
 	*count = (uint32_t)n;
 	return v;
