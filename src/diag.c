@@ -470,42 +470,34 @@ struct c2s_span c2s_diags_span(const struct c2s_diags *l, size_t i)
 	return s;
 }
 
-static void resolve_span(struct c2s_span *s)
+/* s's lines and columns; t: the table of its source's line starts
+ * (c2s_source_line_table: the source has no \r) or NULL. */
+static void resolve_span(struct c2s_span *s, const struct c2s_line_table *t)
 {
 	if (!s->src) {
 		s->line = s->column = s->end_line = s->end_column = 0;
 		return;
 	}
 	const struct c2s_source *src = s->src;
-	c2s_source_locate(s->src, s->start, &s->line, &s->column);
-	/* an end on the start's line (nearly every span): count on from the start */
+	if (t)
+		c2s_source_locate_in(src, t, s->start, &s->line, &s->column);
+	else
+		c2s_source_locate(s->src, s->start, &s->line, &s->column);
+	/* an end on the start's line (nearly every span): count on from the start;
+	 * with the table, no \n in [start, end) is an end before the next line starts */
 	if (s->start >= src->bom && s->start <= s->end && s->end <= src->len &&
-	    !memchr(src->data + s->start, '\n', s->end - s->start) &&
-	    !memchr(src->data + s->start, '\r', s->end - s->start)) {
+	    (t ? s->line >= t->n || s->end < t->starts[s->line]
+	       : !memchr(src->data + s->start, '\n', s->end - s->start) &&
+			 !memchr(src->data + s->start, '\r', s->end - s->start))) {
 		s->end_line = s->line;
 		s->end_column = s->column + (uint32_t)(src->ascii ? s->end - s->start
 					: c2s_utf8_count(src->data + s->start, s->end - s->start));
 		return;
 	}
-	c2s_source_locate(s->src, s->end, &s->end_line, &s->end_column);
-}
-
-/* resolve_span with the table of src's line starts (c2s_source_line_table: src has
- * no \r), the same lines and columns without reading the text of an ASCII file. */
-static void resolve_span_in(struct c2s_span *s, const struct c2s_line_table *t)
-{
-	const struct c2s_source *src = s->src;
-	const uint32_t *starts = t->starts, n = t->n;
-	c2s_source_locate_in(src, t, s->start, &s->line, &s->column);
-	/* an end on the start's line: no \n in [start, end), which ends before the next line starts */
-	if (s->start >= src->bom && s->start <= s->end && s->end <= src->len &&
-	    (s->line >= n || s->end < starts[s->line])) {
-		s->end_line = s->line;
-		s->end_column = s->column + (uint32_t)(src->ascii ? s->end - s->start
-					: c2s_utf8_count(src->data + s->start, s->end - s->start));
-		return;
-	}
-	c2s_source_locate_in(src, t, s->end, &s->end_line, &s->end_column);
+	if (t)
+		c2s_source_locate_in(src, t, s->end, &s->end_line, &s->end_column);
+	else
+		c2s_source_locate(s->src, s->end, &s->end_line, &s->end_column);
 }
 
 /* Findings from one source, this many or more, get its table of line starts. */
@@ -544,8 +536,9 @@ void c2s_diags_resolve(struct c2s_diags *l)
 	for (uint32_t k = 0; one && k < l->nrels; k++)
 		if (l->rels[k].src != one)
 			one = NULL;
-	struct c2s_line_table lt;
-	int table = one && l->n >= RESOLVE_TABLE_MIN && c2s_source_line_table(one, &lt) == 0;
+	struct c2s_line_table lt = {0};  /* freed on every way out: nothing when not made */
+	const struct c2s_line_table *table =
+		one && l->n >= RESOLVE_TABLE_MIN && c2s_source_line_table(one, &lt) == 0 ? &lt : NULL;
 	free(l->rels_resolved);
 	l->rels_resolved = l->nrels ? malloc(l->nrels * sizeof *l->rels_resolved) : NULL;
 	if (l->nrels && !l->rels_resolved)
@@ -554,17 +547,13 @@ void c2s_diags_resolve(struct c2s_diags *l)
 		struct c2s_related *r = &l->rels_resolved[k];
 		r->span = (struct c2s_span){l->rels[k].src, l->rels[k].start, l->rels[k].end, 0, 0, 0, 0};
 		r->message = l->rels[k].message;
-		if (table)
-			resolve_span_in(&r->span, &lt);
-		else
-			resolve_span(&r->span);
+		resolve_span(&r->span, table);
 	}
 	/* lines and columns now: the trees are gone and the list is final */
 	free(l->pos);
 	l->pos = NULL;
 	if (!l->n) {
-		if (table)
-			c2s_source_line_table_free(&lt);
+		c2s_source_line_table_free(&lt);
 		return;
 	}
 	struct c2s_diag_pos *pos = malloc(l->n * sizeof *pos);
@@ -572,24 +561,19 @@ void c2s_diags_resolve(struct c2s_diags *l)
 	if (!pos || !t) {
 		free(pos);
 		free(t);
-		if (table)
-			c2s_source_line_table_free(&lt);
+		c2s_source_line_table_free(&lt);
 		l->nomem = 1;
 		return;
 	}
 	for (size_t i = 0; i < l->n; i++) {
 		struct c2s_span s = {c2s_diag_src(l, &l->items[i]), l->items[i].span.start, l->items[i].span.end,
 				     0, 0, 0, 0};
-		if (table)
-			resolve_span_in(&s, &lt);
-		else
-			resolve_span(&s);
+		resolve_span(&s, table);
 		t[i].rank = s.src ? s.src->rank : 0;
 		t[i].d = l->items[i];
 		t[i].p = (struct c2s_diag_pos){s.line, s.column, s.end_line, s.end_column};
 	}
-	if (table)
-		c2s_source_line_table_free(&lt);
+	c2s_source_line_table_free(&lt);
 	if (l->n > 1)
 		qsort(t, l->n, sizeof *t, diag_cmp);
 	for (size_t i = 0; i < l->n; i++) {
