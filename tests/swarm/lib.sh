@@ -20,6 +20,7 @@
 # swarm_rm_stack STACK   docker stack rm, then wait until nothing labelled
 #                 with the stack is left (networks go after their tasks).
 # swarm_wait_updates STACK   wait until no service of STACK is mid-update.
+# swarm_show_log  the dockerd log's last lines, once (a failure shows them).
 # swarm_wait_replicas SERVICE WANT [TIMEOUT]   wait for "WANT/WANT" replicas.
 # say / skip / fail      messages prefixed with the tier's name; skip is exit 77.
 #
@@ -156,15 +157,20 @@ swarm_watchdog() {
 	SWARM_WATCHDOG=$!
 }
 
+swarm_show_log() { # swarm_show_log: the dockerd log's last lines (cut short), once
+	[ -n "${SWARM_LOG_SHOWN:-}" ] && return 0
+	SWARM_LOG_SHOWN=1
+	say "dockerd log (last lines):"
+	tail -n 15 "$SWARM_TMP/dockerd.log" | cut -c1-240 >&2
+}
+
 swarm_stop() {
 	local rc=$? i
 	trap - EXIT INT TERM
 	[ -n "${SWARM_WATCHDOG:-}" ] && kill "$SWARM_WATCHDOG" 2>/dev/null
 	if [ -n "$SWARM_OWNED" ]; then
 		if [ -n "$SWARM_DPID" ] && kill -0 "$SWARM_DPID" 2>/dev/null; then
-			if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -z "${SWARM_LOG_SHOWN:-}" ]; then
-				say "dockerd log (last lines):"; tail -n 15 "$SWARM_TMP/dockerd.log" | cut -c1-240 >&2
-			fi
+			[ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && swarm_show_log
 			kill -TERM "$SWARM_DPID" 2>/dev/null
 			for i in $(seq 1 150); do kill -0 "$SWARM_DPID" 2>/dev/null || break; sleep 0.2; done
 			kill -0 "$SWARM_DPID" 2>/dev/null && kill -KILL "$SWARM_DPID" 2>/dev/null

@@ -39,9 +39,7 @@ done
 say "tiers:"
 printf '%s' "$results" >&2
 if [ -n "$failed" ]; then
-	say "dockerd log (last lines):"
-	tail -n 15 "$SWARM_TMP/dockerd.log" | cut -c1-240 >&2
-	SWARM_LOG_SHOWN=1
+	swarm_show_log
 	for t in $failed; do
 		say "tier $t (last lines):"
 		tail -n 40 "$SWARM_TMP/tier-$t.log" >&2
