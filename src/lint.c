@@ -805,20 +805,18 @@ static enum c2s_exit finish(struct lint_run *r, FILE *out)
 	return status;
 }
 
-int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
+static int run_lint(struct lint_run *r, const struct c2s_lint_options *o, FILE *out, FILE *err)
 {
-	struct lint_run r;
-	memset(&r, 0, sizeof r);
-	r.o = o;
-	r.err = err;
-	c2s_lintconf_defaults(&r.explicit_conf);
-	if (apply_overrides(&r, r.explicit_conf.severity) != 0)  /* unknown ids: exit 2 before any file */
+	r->o = o;
+	r->err = err;
+	c2s_lintconf_defaults(&r->explicit_conf);
+	if (apply_overrides(r, r->explicit_conf.severity) != 0)  /* unknown ids: exit 2 before any file */
 		return C2S_EXIT_TROUBLE;
-	c2s_lintconf_defaults(&r.explicit_conf);
-	if (o->config_file && c2s_lintconf_load(&r.explicit_conf, o->config_file, err) != 0)
+	c2s_lintconf_defaults(&r->explicit_conf);
+	if (o->config_file && c2s_lintconf_load(&r->explicit_conf, o->config_file, err) != 0)
 		return C2S_EXIT_TROUBLE;
 	if (o->engine_version && c2s_parse_engine_version(o->engine_version, strlen(o->engine_version),
-							   &r.cli_engine_major, &r.cli_engine_minor) != 0) {
+							   &r->cli_engine_major, &r->cli_engine_minor) != 0) {
 		fprintf(err, "compose2swarm: --engine-version wants MAJOR.MINOR such as 20.10, not '%s'\n",
 			o->engine_version);
 		return C2S_EXIT_TROUBLE;
@@ -852,52 +850,66 @@ int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
 		return C2S_EXIT_TROUBLE;
 	}
 	if (!o->no_interpolate) {
-		r.env = c2s_env_new(o->envp);
-		if (!r.env) {
+		r->env = c2s_env_new(o->envp);
+		if (!r->env) {
 			fprintf(err, "compose2swarm: out of memory\n");
 			return C2S_EXIT_TROUBLE;
 		}
 		if (o->env_file) {
 			char msg[1024];
-			if (c2s_env_read_file(r.env, o->env_file, r.env, msg, sizeof msg) != C2S_ENVFILE_OK) {
+			if (c2s_env_read_file(r->env, o->env_file, r->env, msg, sizeof msg) != C2S_ENVFILE_OK) {
 				fprintf(err, "compose2swarm: --env-file: %s\n", msg);
-				c2s_env_free(r.env);
+				c2s_env_free(r->env);
 				return C2S_EXIT_TROUBLE;
 			}
 		}
 	}
-	r.sources = calloc(nfiles, sizeof *r.sources);
-	if (!r.sources) {
-		c2s_env_free(r.env);
+	r->sources = calloc(nfiles, sizeof *r->sources);
+	if (!r->sources) {
+		c2s_env_free(r->env);
 		fprintf(err, "compose2swarm: out of memory\n");
 		return C2S_EXIT_TROUBLE;
 	}
-	c2s_diags_init(&r.diags);
-	c2s_buf_init(&r.diff, LINT_MAX_REPORT_BYTES);
-	c2s_diags_configure(&r.diags, r.severity, 1);  /* sentences written at the report, after the trees are freed */
+	c2s_diags_init(&r->diags);
+	c2s_buf_init(&r->diff, LINT_MAX_REPORT_BYTES);
+	c2s_diags_configure(&r->diags, r->severity, 1);  /* sentences written at the report, after the trees are freed */
 	int status;
 	if (files == o->compose && nfiles > 1) {
 		/* -c a.yml -c b.yml: one stack, as docker stack deploy sees it */
-		if (settings_for(&r, files[0]) != 0) {
-			r.trouble = 1;
+		if (settings_for(r, files[0]) != 0) {
+			r->trouble = 1;
 		} else {
 			for (size_t i = 0; i < nfiles; i++)
-				add_source(&r, files[i]);
-			if (r.nsources == nfiles)
-				lint_stack(&r, r.sources, r.nsources);
+				add_source(r, files[i]);
+			if (r->nsources == nfiles)
+				lint_stack(r, r->sources, r->nsources);
 		}
-	} else if (lint_files(&r, files, nfiles, files != o->compose) != 0) {  /* -c FILE: that file is the stack */
-		r.trouble = 1;  /* a broken config file: exit 2 */
+	} else if (lint_files(r, files, nfiles, files != o->compose) != 0) {  /* -c FILE: that file is the stack */
+		r->trouble = 1;  /* a broken config file: exit 2 */
 	}
-	if (r.trouble && c2s_diags_len(&r.diags) == 0 && !r.nsources)
+	if (r->trouble && c2s_diags_len(&r->diags) == 0 && !r->nsources)
 		status = C2S_EXIT_TROUBLE;
 	else
-		status = finish(&r, out);
-	c2s_buf_free(&r.diff);
-	c2s_diags_free(&r.diags);
-	c2s_env_free(r.env);
-	for (size_t i = 0; i < r.nsources; i++)
-		c2s_source_free(&r.sources[i]);
-	free(r.sources);
+		status = finish(r, out);
+	c2s_buf_free(&r->diff);
+	c2s_diags_free(&r->diags);
+	c2s_env_free(r->env);
+	for (size_t i = 0; i < r->nsources; i++)
+		c2s_source_free(&r->sources[i]);
+	free(r->sources);
+	return status;
+}
+
+int c2s_lint(const struct c2s_lint_options *o, FILE *out, FILE *err)
+{
+	/* on the heap: the run's tables are 64 KiB, which a stack frame would
+	 * touch whole (memset) and keep in the peak RSS make bench measures */
+	struct lint_run *r = calloc(1, sizeof *r);
+	if (!r) {
+		fprintf(err, "compose2swarm: out of memory\n");
+		return C2S_EXIT_TROUBLE;
+	}
+	int status = run_lint(r, o, out, err);
+	free(r);
 	return status;
 }

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 #include "lintconf.h"
+
 #include "ast.h"
 #include "check.h"
 #include "diag.h"
@@ -21,6 +22,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,7 +30,13 @@
 
 void c2s_lintconf_defaults(struct c2s_lintconf *c)
 {
-	memset(c, 0, sizeof *c);
+	/* Not a memset of the whole struct: its tables (24 KiB) are read only
+	 * below their counts, and a run that finds no config file should not
+	 * touch their pages (peak RSS, make bench). */
+	memset(c, 0, offsetof(struct c2s_lintconf, docs_url));
+	c->docs_url[0] = '\0';
+	c->dir[0] = '\0';
+	c->nstacks = c->nexclude = c->names_len = 0;
 	for (int i = 0; i < C2S_RULE_COUNT; i++)
 		c->severity[i] = c2s_rule_default_on(&c2s_rules[i]) ? c2s_rules[i].severity : C2S_SEVERITY_NONE;
 	c->fail_on = C2S_SEVERITY_WARNING;

@@ -21,6 +21,9 @@
 #define C2S_CONFIG_MAX_EXCLUDE 64         /* exclude: patterns */
 #define C2S_CONFIG_MAX_NAMES 16384        /* bytes of all those names and patterns */
 
+/* The tables past the header are read only below their counts (nstacks,
+ * nexclude, names_len; docs_url and dir as strings): c2s_lintconf_defaults
+ * does not clear them. */
 struct c2s_lintconf {
 	enum c2s_severity severity[C2S_RULE_COUNT]; /* per rule, NONE = off */
 	enum c2s_severity fail_on;
