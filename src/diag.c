@@ -10,8 +10,9 @@
 #include <string.h>
 
 /* The sizes the peak-memory budget counts on (a 10 MB file: 13,000 findings). */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct c2s_diag) == 40, "a diagnostic record is 40 bytes");
-_Static_assert(sizeof(void *) != 8 || sizeof(struct c2s_diag_rel) == 32, "a related position is 32 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct c2s_diag) == 32, "a diagnostic record is 32 bytes");
+_Static_assert(C2S_RULE_COUNT <= 256, "a diagnostic keeps its rule as a byte (c2s_diag.rule_index)");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct c2s_diag_rel) == 24, "a related position is 24 bytes");
 
 void c2s_diags_init(struct c2s_diags *l)
 {
@@ -246,7 +247,7 @@ struct c2s_diag *c2s_diag_vadd(struct c2s_diags *l, enum c2s_rule_index rule,
 	}
 	struct c2s_diag *dg = &l->items[l->n];
 	memset(dg, 0, sizeof *dg);
-	dg->rule = r;
+	dg->rule_index = (uint8_t)(r - c2s_rules);
 	dg->severity = (uint8_t)sev;
 	uint32_t si = src_index(l, src);
 	if (si == UINT32_MAX) {
@@ -397,9 +398,14 @@ void c2s_diag_related(struct c2s_diags *l, struct c2s_diag *dg, struct c2s_sourc
 		end = end >= start - inner ? end - (start - inner) : inner;
 		start = inner;
 	}
+	uint32_t si = src_index(l, src);
+	if (si == UINT32_MAX) {
+		l->nomem = 1;
+		return;
+	}
 	uint32_t at = rel_find(l, dg->seq, 1);
 	memmove(l->rels + at + 1, l->rels + at, (size_t)(l->nrels - at) * sizeof *l->rels);
-	l->rels[at] = (struct c2s_diag_rel){dg->seq, start, end < start ? start : end, src, msg};
+	l->rels[at] = (struct c2s_diag_rel){dg->seq, start, end < start ? start : end, si, msg};
 	l->nrels++;
 	dg->nrelated++;
 }
@@ -524,6 +530,11 @@ static int diag_cmp(const void *a, const void *b)
 	return x->d.seq < y->d.seq ? -1 : x->d.seq > y->d.seq;
 }
 
+static struct c2s_source *rel_src(const struct c2s_diags *l, uint32_t k)
+{
+	return l->rels[k].src ? l->srcs[l->rels[k].src] : NULL;
+}
+
 void c2s_diags_resolve(struct c2s_diags *l)
 {
 	c2s_diags_write_messages(l);
@@ -534,7 +545,7 @@ void c2s_diags_resolve(struct c2s_diags *l)
 		if (c2s_diag_src(l, &l->items[i]) != one)
 			one = NULL;
 	for (uint32_t k = 0; one && k < l->nrels; k++)
-		if (l->rels[k].src != one)
+		if (rel_src(l, k) != one)
 			one = NULL;
 	struct c2s_line_table lt = {0};  /* freed on every way out: nothing when not made */
 	const struct c2s_line_table *table =
@@ -545,7 +556,7 @@ void c2s_diags_resolve(struct c2s_diags *l)
 		l->nomem = 1;
 	for (uint32_t k = 0; l->rels_resolved && k < l->nrels; k++) {
 		struct c2s_related *r = &l->rels_resolved[k];
-		r->span = (struct c2s_span){l->rels[k].src, l->rels[k].start, l->rels[k].end, 0, 0, 0, 0};
+		r->span = (struct c2s_span){rel_src(l, k), l->rels[k].start, l->rels[k].end, 0, 0, 0, 0};
 		r->message = l->rels[k].message;
 		resolve_span(&r->span, table);
 	}

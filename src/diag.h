@@ -35,21 +35,27 @@ struct c2s_related {
 	const char *message;
 };
 
-/* 40 bytes: a large file can have 15,000 of them, all held until the report,
+/* 32 bytes: a large file can have 15,000 of them, all held until the report,
  * next to its tree. Related positions and fixes, which few have, are kept
- * aside by seq (c2s_diag_related_list, c2s_diag_fix_of); the source and the
- * hint are indices in the list's tables (c2s_diag_src, c2s_diag_hint_of). */
+ * aside by seq (c2s_diag_related_list, c2s_diag_fix_of); the source, the hint
+ * and the rule are indices (c2s_diag_src, c2s_diag_hint_of, c2s_diag_rule). */
 struct c2s_diag {
-	const struct c2s_rule *rule;   /* id, name, tier, fixable: from rules.def */
-	struct c2s_diag_span span;
-	uint32_t hint;                 /* 0: none */
 	const char *message;
+	struct c2s_diag_span span;
 	uint32_t seq;                  /* order of reporting, for a stable sort; unique in a list */
+	uint32_t hint;                 /* 0: none */
 	uint16_t nrelated;             /* at most C2S_DIAG_MAX_RELATED */
-	uint8_t severity;              /* enum c2s_severity, after overrides */
-	uint8_t deferred;              /* message is not written yet (c2s_diags.defer_messages):
+	uint8_t rule_index;            /* enum c2s_rule_index: c2s_diag_rule gives the rule */
+	unsigned severity : 4;         /* enum c2s_severity, after overrides */
+	unsigned deferred : 1;         /* message is not written yet (c2s_diags.defer_messages):
 					  it reads "" until c2s_diags_resolve */
 };
+
+/* id, name, tier, fixable: from rules.def */
+static inline const struct c2s_rule *c2s_diag_rule(const struct c2s_diag *d)
+{
+	return &c2s_rules[d->rule_index];
+}
 
 /* A diagnostic's lines and columns (c2s_diags_resolve). */
 struct c2s_diag_pos {
@@ -57,11 +63,11 @@ struct c2s_diag_pos {
 };
 
 /* A related position of the diagnostic with this seq (one entry each, in the
- * order they were added): 32 bytes until the report resolves it. */
+ * order they were added): 24 bytes until the report resolves it. */
 struct c2s_diag_rel {
 	uint32_t seq;
 	uint32_t start, end;
-	struct c2s_source *src;
+	uint32_t src;           /* index in the list's sources, as c2s_diag_span's */
 	const char *message;
 };
 

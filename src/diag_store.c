@@ -436,7 +436,7 @@ static int dup_build(struct c2s_diag_repeats *rp, const struct c2s_diag *items, 
 	rp->wide = wide;
 	rp->n = 0;
 	for (size_t i = rp->from; i < n; i++) {
-		uint32_t h = dedupe_hash(items[i].rule, items[i].span.start) & (rp->cap - 1);
+		uint32_t h = dedupe_hash(c2s_diag_rule(&items[i]), items[i].span.start) & (rp->cap - 1);
 		while (dup_get(rp, h))
 			h = (h + 1) & (rp->cap - 1);
 		dup_set(rp, h, (uint32_t)(i - rp->from) + 1);
@@ -459,7 +459,7 @@ uint32_t c2s_diag_repeats_slot(struct c2s_diag_repeats *rp, const struct c2s_dia
 	uint32_t mask = rp->cap - 1, h = dedupe_hash(r, start) & mask, at;
 	for (; (at = dup_get(rp, h)) != 0; h = (h + 1) & mask) {
 		const struct c2s_diag *e = &items[rp->from + at - 1];
-		if (e->rule == r && e->span.start == start && e->span.end == end) {
+		if (c2s_diag_rule(e) == r && e->span.start == start && e->span.end == end) {
 			*found = 1;
 			break;
 		}

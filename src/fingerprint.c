@@ -203,7 +203,7 @@ c2s_fingerprint_hex *c2s_fingerprints(const struct c2s_diags *l)
 		const struct c2s_diag *d = &l->items[i];
 		const struct c2s_source *src = c2s_diag_src(l, d);
 		uint64_t h = FNV_OFFSET;
-		h = fnv(h, d->rule->id, strlen(d->rule->id));
+		h = fnv(h, c2s_diag_rule(d)->id, strlen(c2s_diag_rule(d)->id));
 		h = fnv_sep(h, 0xff);
 		const char *name = src ? src->name : "";
 		h = fnv(h, name, strlen(name));

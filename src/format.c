@@ -320,7 +320,7 @@ static void format_text(const struct c2s_diags *l, const struct c2s_format_optio
 		c2s_buf_putc(out, ' ');
 		c2s_buf_puts(out, p->reset);
 		c2s_buf_putc(out, '[');
-		c2s_buf_puts(out, d->rule->id);
+		c2s_buf_puts(out, c2s_diag_rule(d)->id);
 		c2s_buf_putc(out, ']');
 		c2s_buf_puts(out, p->reset);
 		c2s_buf_putc(out, '\n');
@@ -375,7 +375,7 @@ static void format_gnu(const struct c2s_diags *l, c2s_diag_label_fn label, struc
 		ADD_LIT(out, ": ");
 		put_shown_str(out, d->message);
 		ADD_LIT(out, " [");
-		c2s_buf_puts(out, d->rule->id);
+		c2s_buf_puts(out, c2s_diag_rule(d)->id);
 		ADD_LIT(out, "]\n");
 	}
 }
@@ -430,8 +430,8 @@ static int format_json(const struct c2s_diags *l, const struct c2s_format_option
 		if (i)
 			c2s_buf_putc(out, ',');
 		c2s_buf_putc(out, '{');
-		json_field_str(out, "rule", d->rule->id, 1);
-		json_field_str(out, "name", d->rule->name, 0);
+		json_field_str(out, "rule", c2s_diag_rule(d)->id, 1);
+		json_field_str(out, "name", c2s_diag_rule(d)->name, 0);
 		json_field_str(out, "severity", c2s_severity_name(d->severity), 0);
 		if (label)
 			json_field_str(out, "kind", label(d), 0);
@@ -445,7 +445,7 @@ static int format_json(const struct c2s_diags *l, const struct c2s_format_option
 			json_field_str(out, "hint", c2s_diag_hint_of(l, d), 0);
 		else
 			ADD_LIT(out, ",\"hint\":null");
-		if (d->rule->fixable)
+		if (c2s_diag_rule(d)->fixable)
 			ADD_LIT(out, ",\"fixable\":true}");
 		else
 			ADD_LIT(out, ",\"fixable\":false}");
@@ -494,11 +494,11 @@ static int format_codeclimate(const struct c2s_diags *l, struct c2s_buf *out)
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddItemToArray(root, j);
 		cJSON_AddStringToObject(j, "type", "issue");
-		cJSON_AddStringToObject(j, "check_name", d->rule->id);
+		cJSON_AddStringToObject(j, "check_name", c2s_diag_rule(d)->id);
 		cJSON_AddStringToObject(j, "description", d->message);
 		cJSON *cats = cJSON_AddArrayToObject(j, "categories");
-		cJSON_AddItemToArray(cats, cJSON_CreateString(d->rule->tier == C2S_TIER_INPUT ||
-							       d->rule->tier == C2S_TIER_SCHEMA ? "Bug Risk" : "Compatibility"));
+		cJSON_AddItemToArray(cats, cJSON_CreateString(c2s_diag_rule(d)->tier == C2S_TIER_INPUT ||
+							       c2s_diag_rule(d)->tier == C2S_TIER_SCHEMA ? "Bug Risk" : "Compatibility"));
 		if (c2s_diag_hint_of(l, d)) {
 			cJSON *content = cJSON_AddObjectToObject(j, "content");
 			cJSON_AddStringToObject(content, "body", c2s_diag_hint_of(l, d));
@@ -561,7 +561,7 @@ static void format_checkstyle(const struct c2s_diags *l, struct c2s_buf *out)
 		c2s_buf_printf(out, "<error line=\"%u\" column=\"%u\" severity=\"%s\" message=\"", sp.line,
 			       sp.column, c2s_severity_name(d->severity));
 		xml_text(out, d->message);
-		c2s_buf_printf(out, "\" source=\"compose2swarm.%s.%s\"/>\n", d->rule->id, d->rule->name);
+		c2s_buf_printf(out, "\" source=\"compose2swarm.%s.%s\"/>\n", c2s_diag_rule(d)->id, c2s_diag_rule(d)->name);
 	}
 	if (l->n)
 		c2s_buf_adds(out, "</file>\n");
@@ -578,7 +578,7 @@ static void junit_failures(const struct c2s_diags *l, struct c2s_buf *out, size_
 	for (size_t k = i; k < j; k++) {
 		const struct c2s_diag *d = &l->items[k];
 		const struct c2s_span sp = c2s_diags_span(l, k);
-		c2s_buf_printf(out, "<testcase name=\"%s %s\" classname=\"", d->rule->id, d->rule->name);
+		c2s_buf_printf(out, "<testcase name=\"%s %s\" classname=\"", c2s_diag_rule(d)->id, c2s_diag_rule(d)->name);
 		xml_text(out, span_file(l, d));
 		c2s_buf_printf(out, ":%u:%u\"><failure type=\"%s\" message=\"", sp.line, sp.column,
 			       c2s_severity_name(d->severity));
@@ -587,7 +587,7 @@ static void junit_failures(const struct c2s_diags *l, struct c2s_buf *out, size_
 		xml_text(out, span_file(l, d));
 		c2s_buf_printf(out, ":%u:%u: %s: ", sp.line, sp.column, c2s_severity_name(d->severity));
 		xml_text(out, d->message);
-		c2s_buf_printf(out, " [%s]", d->rule->id);
+		c2s_buf_printf(out, " [%s]", c2s_diag_rule(d)->id);
 		if (c2s_diag_hint_of(l, d)) {
 			c2s_buf_adds(out, "&#10;hint: ");
 			xml_text(out, c2s_diag_hint_of(l, d));
@@ -706,7 +706,7 @@ static void format_github(const struct c2s_diags *l, struct c2s_buf *out)
 			c2s_buf_printf(out, ",line=%u,col=%u,endLine=%u,endColumn=%u,", sp.line, sp.column,
 				       sp.end_line, sp.end_column);
 		}
-		c2s_buf_printf(out, "title=%s %s::", d->rule->id, d->rule->name);
+		c2s_buf_printf(out, "title=%s %s::", c2s_diag_rule(d)->id, c2s_diag_rule(d)->name);
 		github_escape(out, d->message, 0);
 		if (c2s_diag_hint_of(l, d)) {
 			c2s_buf_adds(out, "%0Ahint: ");

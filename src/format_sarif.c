@@ -224,7 +224,7 @@ int c2s_format_sarif(const struct c2s_diags *l, const struct c2s_format_options 
 	for (int i = 0; i < C2S_RULE_COUNT; i++)
 		index[i] = -1;
 	for (size_t i = 0; i < l->n; i++)
-		index[c2s_rule_index(l->items[i].rule)] = 0;
+		index[l->items[i].rule_index] = 0;
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
 	cJSON_AddStringToObject(root, "version", "2.1.0");
@@ -264,8 +264,8 @@ int c2s_format_sarif(const struct c2s_diags *l, const struct c2s_format_options 
 		const char *hint = c2s_diag_hint_of(l, d);
 		cJSON *res = cJSON_CreateObject();
 		cJSON_AddItemToArray(results, res);
-		cJSON_AddStringToObject(res, "ruleId", d->rule->id);
-		cJSON_AddNumberToObject(res, "ruleIndex", index[c2s_rule_index(d->rule)]);
+		cJSON_AddStringToObject(res, "ruleId", c2s_diag_rule(d)->id);
+		cJSON_AddNumberToObject(res, "ruleIndex", index[d->rule_index]);
 		cJSON_AddStringToObject(res, "level", sarif_level(d->severity));
 		cJSON *msg = cJSON_AddObjectToObject(res, "message");
 		if (hint) {

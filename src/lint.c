@@ -204,10 +204,10 @@ static void drop_duplicates(struct lint_run *r, size_t first)
 	int any = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct c2s_diag *d = c2s_diags_item(&r->diags, first + i);
-		uint32_t h = (d->span.start * 2654435761u) ^ (uint32_t)(d->rule - c2s_rules) * 40503u;
+		uint32_t h = (d->span.start * 2654435761u) ^ (uint32_t)d->rule_index * 40503u;
 		for (h &= (uint32_t)(cap - 1); slots[h]; h = (h + 1) & (uint32_t)(cap - 1)) {
 			const struct c2s_diag *e = c2s_diags_item(&r->diags, first + slots[h] - 1);
-			if (e->rule == d->rule && e->span.start == d->span.start && e->span.end == d->span.end) {
+			if (e->rule_index == d->rule_index && e->span.start == d->span.start && e->span.end == d->span.end) {
 				drop[i] = 1;
 				any = 1;
 				break;
@@ -313,7 +313,7 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, const stru
 		if (c2s_diag_src(&r->diags, d) != src)
 			continue;
 		for (size_t k = 0; k < nwhole; k++) {
-			if (pragma_names(&pg[k], d->rule)) {
+			if (pragma_names(&pg[k], c2s_diag_rule(d))) {
 				pg[k].used = 1;
 				drop[i] = 1;
 				any = 1;
@@ -325,7 +325,7 @@ static void apply_pragmas(struct lint_run *r, struct c2s_source *src, const stru
 		/* several pragmas may target one line (one at its end, one above it) */
 		for (const struct c2s_pragma *p = pragma_for(pg, (size_t)np, line);
 		     p && p < pg + np && p->target == line; p++) {
-			if (pragma_names(p, d->rule)) {
+			if (pragma_names(p, c2s_diag_rule(d))) {
 				((struct c2s_pragma *)p)->used = 1;
 				drop[i] = 1;
 				any = 1;
@@ -388,7 +388,7 @@ static int apply_fixes(struct lint_run *r, struct c2s_source *src, size_t first)
 	for (size_t i = 0; i < n; i++) {
 		const struct c2s_diag *d = c2s_diags_item(&r->diags, first + i);
 		uint32_t fs, fe;
-		if (c2s_diag_src(&r->diags, d) == src && d->rule->fixable && c2s_diag_fix_of(&r->diags, d, &fs, &fe) && fe > fs)
+		if (c2s_diag_src(&r->diags, d) == src && c2s_diag_rule(d)->fixable && c2s_diag_fix_of(&r->diags, d, &fs, &fe) && fe > fs)
 			c2s_edits_add(&e, fs, fe);
 	}
 	uint32_t conflict;
@@ -508,8 +508,8 @@ static int load_file(struct lint_run *r, struct c2s_source *src, struct c2s_doc 
 	po.skip_deploy_checks = merged_later;
 	po.shared_once = 1;  /* after_checks drops the repeats */
 	for (size_t i = first; i < c2s_diags_len(&r->diags); i++)
-		if (c2s_diags_item(&r->diags, i)->rule->tier == C2S_TIER_INPUT &&
-		    c2s_diags_item(&r->diags, i)->rule->severity == C2S_SEVERITY_ERROR)
+		if (c2s_diag_rule(c2s_diags_item(&r->diags, i))->tier == C2S_TIER_INPUT &&
+		    c2s_diag_rule(c2s_diags_item(&r->diags, i))->severity == C2S_SEVERITY_ERROR)
 			po.skip_deploy_checks = 1;
 	if (c2s_pipeline_file(doc, &po, &r->diags, res) != 0)
 		c2s_diags_out_of_memory(&r->diags);

@@ -177,7 +177,7 @@ static int name_of(struct mig *m, struct mig_text *t, char *out, size_t size)
 
 static const char *kind_word(const struct c2s_diag *d)
 {
-	if (d->rule == &c2s_rules[C2S_R_CS0107])
+	if (d->rule_index == C2S_R_CS0107)
 		return "kept";
 	switch (d->severity) {
 	case C2S_SEVERITY_ERROR: return "needs-you";

@@ -287,15 +287,15 @@ static int self_check(struct mig *m, struct mig_text *t)
 	c2s_diags_write_messages(&dg);
 	for (size_t i = 0; rc == 0 && i < dg.n; i++) {
 		const struct c2s_diag *x = &dg.items[i];
-		enum c2s_tier tier = x->rule->tier;
-		int refused = x->severity == C2S_SEVERITY_ERROR || c2s_rule_index(x->rule) == C2S_R_CS2010;
+		enum c2s_tier tier = c2s_diag_rule(x)->tier;
+		int refused = x->severity == C2S_SEVERITY_ERROR || (enum c2s_rule_index)x->rule_index == C2S_R_CS2010;
 		int ignored = tier == C2S_TIER_IGNORED || tier == C2S_TIER_DROPPED;
 		if (!refused && !ignored)
 			continue;
 		/* variables: the interpolation phase has said it at the ${...} already */
 		if (needs_you_there(m, t, x->span.start))
 			continue;  /* said already, at this line */
-		enum c2s_rule_index ri = c2s_rule_index(x->rule);
+		enum c2s_rule_index ri = (enum c2s_rule_index)x->rule_index;
 		if (ri == C2S_R_CS9005 && is_extra_file(m, t, x->span.start, x->span.end))
 			continue;
 		if (!m->o->keep_variables && (ri == C2S_R_CS3001 || ri == C2S_R_CS3002 || ri == C2S_R_CS3003))
@@ -304,7 +304,7 @@ static int self_check(struct mig *m, struct mig_text *t)
 					      x->span.end > x->span.start ? x->span.end : x->span.start + 1,
 					      "%s %s (lint %s)", refused ? "docker stack deploy would refuse the stack file:"
 								 : "swarm would still ignore this:",
-					      x->message, x->rule->id);
+					      x->message, c2s_diag_rule(x)->id);
 		const char *h = c2s_diag_hint_of(&dg, x);
 		if (h)
 			mig_hint(m, d, "%s", h);

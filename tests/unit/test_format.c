@@ -31,7 +31,7 @@ static void test_sorted_and_resolved(void **state)
 	struct format_fixture *f = *state;
 	assert_int_equal(f->diags.n, 2);
 	const struct c2s_diag *d = &f->diags.items[0];
-	assert_string_equal(d->rule->id, "CS1004");  /* 1:1 sorts before 2:4 */
+	assert_string_equal(c2s_diag_rule(d)->id, "CS1004");  /* 1:1 sorts before 2:4 */
 	d = &f->diags.items[1];
 	assert_int_equal(c2s_diags_span(&f->diags, (size_t)(d - f->diags.items)).line, 2);
 	assert_int_equal(c2s_diags_span(&f->diags, (size_t)(d - f->diags.items)).column, 4);

@@ -293,7 +293,7 @@ static void test_pass_rewrites_values(void **state)
 	assert_scalar(l, path(l, "x-b", NULL), "/root");
 	/* the error is at the scalar (the cast is about the whole value) */
 	assert_int_equal(l->diags.n, 1);
-	assert_string_equal(l->diags.items[0].rule->id, "CS3003");
+	assert_string_equal(c2s_diag_rule(&l->diags.items[0])->id, "CS3003");
 	assert_int_equal(c2s_diags_span(&l->diags, 0).line, 8);
 	assert_int_equal(c2s_diags_span(&l->diags, 0).column, 10);
 	assert_string_equal(l->diags.items[0].message, "error while interpolating services.web.tty: failed to cast "
@@ -320,7 +320,7 @@ static void test_pass_error_positions(void **state)
 	assert_int_equal(errors, 6);
 	assert_int_equal(l->diags.n, 6);
 	struct c2s_diag *d = l->diags.items;
-	assert_string_equal(d[0].rule->id, "CS3001");
+	assert_string_equal(c2s_diag_rule(&d[0])->id, "CS3001");
 	assert_int_equal(c2s_diags_span(&l->diags, 0).line, 3);
 	assert_int_equal(c2s_diags_span(&l->diags, 0).column, 18);
 	assert_string_equal(d[0].message, "invalid interpolation format for services.web.image: \"nginx:${TAG\"; "
@@ -330,7 +330,7 @@ static void test_pass_error_positions(void **state)
 	assert_int_equal(c2s_diags_span(&l->diags, 1).column, 14);
 	assert_string_equal(d[1].message, "invalid interpolation format for services.web.environment.[]: "
 			    "\"Ä=é $1\"; you may need to escape any $ with another $");
-	assert_string_equal(d[2].rule->id, "CS3002");
+	assert_string_equal(c2s_diag_rule(&d[2])->id, "CS3002");
 	assert_int_equal(c2s_diags_span(&l->diags, 2).column, 12);
 	assert_string_equal(d[2].message, "invalid interpolation format for services.web.environment.[]: "
 			    "\"required variable UNSET is missing a value: need it\"; you may need to escape "
@@ -340,7 +340,7 @@ static void test_pass_error_positions(void **state)
 	assert_int_equal(c2s_diags_span(&l->diags, 3).column, 9);
 	assert_string_equal(d[3].message, "invalid interpolation format for services.web.environment.[]: "
 			    "\"C=\\t$1\"; you may need to escape any $ with another $");
-	assert_string_equal(d[4].rule->id, "CS3003");
+	assert_string_equal(c2s_diag_rule(&d[4])->id, "CS3003");
 	assert_string_equal(d[4].message, "error while interpolating services.web.ports.[].published: failed to "
 			    "cast to expected type: strconv.Atoi: parsing \"\": invalid syntax");
 	assert_int_equal(c2s_diags_span(&l->diags, 5).line, 11);
@@ -359,7 +359,7 @@ static void test_dotenv_trap(void **state)
 	assert_int_equal(c2s_interp_check_dotenv(&l->doc, env, dot, &l->diags), 1);
 	c2s_diags_resolve(&l->diags);
 	assert_int_equal(l->diags.n, 1);
-	assert_string_equal(l->diags.items[0].rule->id, "CS3004");
+	assert_string_equal(c2s_diag_rule(&l->diags.items[0])->id, "CS3004");
 	assert_int_equal(c2s_diags_span(&l->diags, 0).column, 18);
 	assert_int_equal(c2s_diags_span(&l->diags, 0).end_column, 32);
 	c2s_env_free(env);
@@ -444,7 +444,7 @@ static void test_pass_limit(void **state)
 	c2s_env_free(e);
 	c2s_diags_resolve(&l->diags);
 	assert_int_equal(l->diags.n, 1);
-	assert_string_equal(l->diags.items[0].rule->id, "CS1093");
+	assert_string_equal(c2s_diag_rule(&l->diags.items[0])->id, "CS1093");
 	assert_true(l->diags.limit_hit);
 	/* the rest of the file is still interpolated */
 	assert_scalar(l, path(l, "services", "web", "image", NULL), "nginx");

@@ -16,7 +16,7 @@ static void assert_node_at(struct loaded *l, const struct c2s_node *n, uint32_t 
 static const struct c2s_diag *only_diag(struct loaded *l, enum c2s_rule_index rule)
 {
 	assert_int_equal(l->diags.n, 1);
-	assert_ptr_equal(l->diags.items[0].rule, &c2s_rules[rule]);
+	assert_ptr_equal(c2s_diag_rule(&l->diags.items[0]), &c2s_rules[rule]);
 	return &l->diags.items[0];
 }
 
@@ -278,7 +278,7 @@ static void test_duplicate_keys(void **state)
 	assert_int_equal(l->status, C2S_LOAD_OK);
 	assert_int_equal(l->diags.n, 2);
 	const struct c2s_diag *d = &l->diags.items[0];
-	assert_ptr_equal(d->rule, &c2s_rules[C2S_R_CS1004]);
+	assert_ptr_equal(c2s_diag_rule(d), &c2s_rules[C2S_R_CS1004]);
 	assert_string_equal(d->message, "mapping key \"image\" already defined at line 3");
 	assert_int_equal(c2s_diags_span(&l->diags, (size_t)(d - l->diags.items)).line, 4);
 	assert_int_equal(c2s_diags_span(&l->diags, (size_t)(d - l->diags.items)).column, 5);

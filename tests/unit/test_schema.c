@@ -27,7 +27,7 @@ static char *run(const char *text, int *rejected, int *minor)
 	char *out = calloc(1, 4096);
 	for (size_t i = 0; i < l->diags.n; i++) {
 		size_t len = strlen(out);
-		snprintf(out + len, 4096 - len, "%s%s@%u:%u", i ? " " : "", l->diags.items[i].rule->id,
+		snprintf(out + len, 4096 - len, "%s%s@%u:%u", i ? " " : "", c2s_diag_rule(&l->diags.items[i])->id,
 			 (unsigned)c2s_diags_span(&l->diags, i).line, (unsigned)c2s_diags_span(&l->diags, i).column);
 	}
 	if (rejected)
@@ -212,7 +212,7 @@ static void test_unresolved(void **state)
 	assert_int_equal(c2s_pipeline_file(&l->doc, &o, &l->diags, &r), 0);
 	c2s_diags_resolve(&l->diags);
 	assert_int_equal(l->diags.n, 1);
-	assert_string_equal(l->diags.items[0].rule->id, "CS2004");
+	assert_string_equal(c2s_diag_rule(&l->diags.items[0])->id, "CS2004");
 	assert_int_equal(c2s_diags_span(&l->diags, 0).line, 6);
 	loaded_free(l);
 }
