@@ -198,6 +198,10 @@ void c2s_edits_free(struct c2s_edits *e)
 
 struct c2s_edit *c2s_edits_add(struct c2s_edits *e, uint32_t start, uint32_t end)
 {
+	if (e->n >= C2S_MAX_EDITS) {
+		e->failed = 1;
+		return NULL;
+	}
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 16;
 		struct c2s_edit *v = realloc(e->v, cap * sizeof *v);

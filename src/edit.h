@@ -54,16 +54,21 @@ struct c2s_edit {
 	const char *text;
 	size_t len;
 };
+/* The most edits one text takes: more than a text under C2S_MAX_FILE_BYTES
+ * could need from --fix (one per finding, C2S_MAX_DIAGNOSTICS) or migrate (a
+ * few per node). Past it c2s_edits_add fails as when out of memory. */
+#define C2S_MAX_EDITS (1u << 22)
+
 struct c2s_edits {
 	struct c2s_edit *v;
 	size_t n, cap;
-	int failed;             /* out of memory */
+	int failed;             /* out of memory, or past C2S_MAX_EDITS */
 };
 
 void c2s_edits_init(struct c2s_edits *e);
 void c2s_edits_free(struct c2s_edits *e);
 /* A new deletion of [start, end) (end below start: an insertion at start); set text and
- * len for a replacement. NULL when out of memory (e->failed). */
+ * len for a replacement. NULL when out of memory or past C2S_MAX_EDITS (e->failed). */
 struct c2s_edit *c2s_edits_add(struct c2s_edits *e, uint32_t start, uint32_t end);
 /* Put the edits of a text of len bytes in the order they apply: by place, insertions
  * before what starts there, then as made. Withdrawn edits go; an edit identical to the

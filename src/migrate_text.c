@@ -466,6 +466,10 @@ void mig_edits_free(struct mig_edits *e)
 
 struct mig_out *mig_edit(struct mig_edits *e, uint32_t start, uint32_t end)
 {
+	if (e->nrepl >= C2S_MAX_EDITS) {  /* one replacement per edit: the edits' cap */
+		e->list.failed = 1;
+		return NULL;
+	}
 	if (e->nrepl == e->caprepl) {
 		size_t cap = e->caprepl ? e->caprepl * 2 : 16;
 		struct mig_out *v = realloc(e->repl, cap * sizeof *v);
