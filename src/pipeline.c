@@ -103,32 +103,40 @@ int c2s_pick_version(const struct c2s_doc *doc, struct c2s_diags *diags, struct 
 
 /* ---- forbidden keys (docker/cli cli/compose/types/types.go ForbiddenProperties, loader.go) ---- */
 
+/* The service keys docker stack deploy refuses, by their c2s_svc_key (the name
+ * is c2s_svc_key_names'): its words, then ours. */
 static const struct {
-	const char *key, *advice, *hint;
+	enum c2s_svc_key key;
+	const char *advice, *hint;
 } forbidden[] = {
-	{"extends", "Support for `extends` is not implemented yet.",
+	{C2S_SK_EXTENDS, "Support for `extends` is not implemented yet.",
 	 "docker stack never resolves extends: write the keys out, or share them with a YAML anchor "
 	 "(x-base: &base {...} and <<: *base)"},
-	{"volume_driver", "Instead of setting the volume driver on the service, define a volume using the "
+	{C2S_SK_VOLUME_DRIVER, "Instead of setting the volume driver on the service, define a volume using the "
 	 "top-level `volumes` option and specify the driver there.",
 	 "declare the volume at the top level with driver: and mount it by name"},
-	{"volumes_from", "To share a volume between services, define it using the top-level `volumes` option "
+	{C2S_SK_VOLUMES_FROM, "To share a volume between services, define it using the top-level `volumes` option "
 	 "and reference it from each service that shares it using the service-level `volumes` option.",
 	 "declare a named volume at the top level and list it under volumes: of each service"},
-	{"cpu_quota", "Set resource limits using deploy.resources", "use deploy.resources.limits.cpus"},
-	{"cpu_shares", "Set resource limits using deploy.resources",
+	{C2S_SK_CPU_QUOTA, "Set resource limits using deploy.resources", "use deploy.resources.limits.cpus"},
+	{C2S_SK_CPU_SHARES, "Set resource limits using deploy.resources",
 	 "use deploy.resources.reservations.cpus (and limits.cpus)"},
-	{"cpuset", "Set resource limits using deploy.resources",
+	{C2S_SK_CPUSET, "Set resource limits using deploy.resources",
 	 "swarm cannot pin CPUs; limit them with deploy.resources.limits.cpus"},
-	{"mem_limit", "Set resource limits using deploy.resources", "use deploy.resources.limits.memory"},
-	{"memswap_limit", "Set resource limits using deploy.resources",
+	{C2S_SK_MEM_LIMIT, "Set resource limits using deploy.resources", "use deploy.resources.limits.memory"},
+	{C2S_SK_MEMSWAP_LIMIT, "Set resource limits using deploy.resources",
 	 "swarm has no swap limit; cap memory with deploy.resources.limits.memory"},
 };
+
+static struct c2s_str forbidden_name(size_t f)
+{
+	return c2s_svc_key_names[forbidden[f].key];
+}
 
 int c2s_is_forbidden_key(const char *k, size_t n)
 {
 	for (size_t f = 0; f < sizeof forbidden / sizeof *forbidden; f++)
-		if (strlen(forbidden[f].key) == n && !memcmp(forbidden[f].key, k, n))
+		if (forbidden_name(f).n == n && !memcmp(forbidden_name(f).p, k, n))
 			return 1;
 	return 0;
 }
@@ -143,16 +151,15 @@ int c2s_check_forbidden(const struct c2s_doc *doc, struct c2s_diags *diags)
 	/* the names by (length, first byte), as c2s_map_get_slots finds them */
 	enum { NF = sizeof forbidden / sizeof *forbidden, MANY = 255 };
 	uint8_t slot[C2S_KEY_SLOTS] = {0};
+	uint32_t any = 0;  /* their bits in c2s_svc_table's rare words */
 	for (size_t f = 0; f < NF; f++) {
-		size_t h = (strlen(forbidden[f].key) * 7u + (unsigned char)forbidden[f].key[0]) % C2S_KEY_SLOTS;
+		struct c2s_str name = forbidden_name(f);
+		size_t h = (name.n * 7u + (unsigned char)name.p[0]) % C2S_KEY_SLOTS;
 		slot[h] = slot[h] ? MANY : (uint8_t)(f + 1);
+		any |= C2S_SK_RARE_BIT(forbidden[f].key);
 	}
 	/* with the services' key table (lint's), only a service that has one of them */
 	const struct c2s_svc_table *tab = c2s_svc_table_of(doc, services);
-	const uint32_t any = C2S_SK_RARE_BIT(C2S_SK_EXTENDS) | C2S_SK_RARE_BIT(C2S_SK_VOLUME_DRIVER) |
-			     C2S_SK_RARE_BIT(C2S_SK_VOLUMES_FROM) | C2S_SK_RARE_BIT(C2S_SK_CPU_QUOTA) |
-			     C2S_SK_RARE_BIT(C2S_SK_CPU_SHARES) | C2S_SK_RARE_BIT(C2S_SK_CPUSET) |
-			     C2S_SK_RARE_BIT(C2S_SK_MEM_LIMIT) | C2S_SK_RARE_BIT(C2S_SK_MEMSWAP_LIMIT);
 	for (uint32_t i = 0, n = c2s_count(services); i < n; i++) {
 		const struct c2s_node *svc = c2s_map_value(doc, services, i);
 		if (!c2s_is_mapping(svc) || (tab && !(tab->rare[i] & any)))
@@ -166,10 +173,11 @@ int c2s_check_forbidden(const struct c2s_doc *doc, struct c2s_diags *diags)
 			if (!at)
 				continue;
 			for (size_t f = at == MANY ? 0 : at - 1u, stop = at == MANY ? NF : at; f < stop; f++) {
-				if (forbidden[f].key[0] != first || !c2s_scalar_is(doc, k, forbidden[f].key))
+				struct c2s_str name = forbidden_name(f);
+				if (name.p[0] != first || !c2s_scalar_is(doc, k, name.p))
 					continue;
 				struct c2s_diag *dg = c2s_diag_at(diags, C2S_R_CS4001, doc, k,
-					"%s is refused by docker stack deploy: %s", forbidden[f].key, forbidden[f].advice);
+					"%s is refused by docker stack deploy: %s", name.p, forbidden[f].advice);
 				c2s_diag_hint(diags, dg, "%s", forbidden[f].hint);
 				found++;
 			}
