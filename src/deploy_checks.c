@@ -17,6 +17,12 @@
 #include <strings.h>
 #include <unistd.h>
 
+/* keys of a service (and of its deploy) the checks read, in c->s (c->d) order */
+enum { S_BUILD, S_CONFIGS, S_CREDENTIAL_SPEC, S_DEPLOY, S_ENV_FILE, S_HEALTHCHECK, S_IMAGE, S_NETWORKS,
+       S_PORTS, S_RESTART, S_SECRETS, S_SHM_SIZE, S_ULIMITS, S_VOLUMES, S_N };
+enum { D_ENDPOINT_MODE, D_MODE, D_PLACEMENT, D_REPLICAS, D_RESOURCES, D_RESTART_POLICY, D_ROLLBACK_CONFIG,
+       D_UPDATE_CONFIG, D_N };
+
 struct dctx {
 	const struct c2s_doc *doc;
 	const struct c2s_pipeline_options *o;
@@ -27,29 +33,15 @@ struct dctx {
 	struct c2s_keyset names[4];  /* the keys of volumes, networks, secrets, configs */
 	int nonscalar[4];            /* one of them is not a scalar (its name reads "") */
 	/* the service being checked: its keys and its deploy's, found in one pass each */
-	const struct c2s_node *s[14], *d[8], *dkey[8];
+	const struct c2s_node *s[S_N], *d[D_N], *dkey[D_N];
 	/* image references c2s_image_check accepted, by hash (a cache: a newcomer replaces) */
 	struct c2s_str ok_images[512];
-	struct c2s_key_slots svc_slots, dep_slots;  /* svc_keys, dep_keys */
+	struct c2s_str svc_names[S_N], dep_names[D_N];  /* svc_sk's and dep_sk's names */
+	struct c2s_key_slots svc_slots, dep_slots;  /* over them */
 };
 
-/* keys of a service (and of its deploy) the checks read, in c->s (c->d) order */
-enum { S_BUILD, S_CONFIGS, S_CREDENTIAL_SPEC, S_DEPLOY, S_ENV_FILE, S_HEALTHCHECK, S_IMAGE, S_NETWORKS,
-       S_PORTS, S_RESTART, S_SECRETS, S_SHM_SIZE, S_ULIMITS, S_VOLUMES, S_N };
-#define KEY(s) {s, sizeof s - 1}
-static const struct c2s_str svc_keys[S_N] = {
-	KEY("build"), KEY("configs"), KEY("credential_spec"), KEY("deploy"), KEY("env_file"), KEY("healthcheck"),
-	KEY("image"), KEY("networks"), KEY("ports"), KEY("restart"), KEY("secrets"), KEY("shm_size"),
-	KEY("ulimits"), KEY("volumes"),
-};
-enum { D_ENDPOINT_MODE, D_MODE, D_PLACEMENT, D_REPLICAS, D_RESOURCES, D_RESTART_POLICY, D_ROLLBACK_CONFIG,
-       D_UPDATE_CONFIG, D_N };
-static const struct c2s_str dep_keys[D_N] = {
-	KEY("endpoint_mode"), KEY("mode"), KEY("placement"), KEY("replicas"), KEY("resources"),
-	KEY("restart_policy"), KEY("rollback_config"), KEY("update_config"),
-};
-#undef KEY
-/* the same keys in lint's table of the services' keys (check.h) */
+/* the same keys as lint's table of the services' keys names them (check.h): by
+ * c2s_svc_key_names when there is no table */
 static const uint8_t svc_sk[S_N] = {
 	C2S_SK_BUILD, C2S_SK_CONFIGS, C2S_SK_CREDENTIAL_SPEC, C2S_SK_DEPLOY, C2S_SK_ENV_FILE, C2S_SK_HEALTHCHECK,
 	C2S_SK_IMAGE, C2S_SK_NETWORKS, C2S_SK_PORTS, C2S_SK_RESTART, C2S_SK_SECRETS, C2S_SK_SHM_SIZE,
@@ -860,8 +852,12 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 		/* lint's table of the services' keys when there is one (its match of every
 		 * service's keys serves the rules too), else a pass over each service */
 		const struct c2s_svc_table *tab = c2s_svc_table_of(doc, services);
-		c2s_key_slots_init(&c->svc_slots, svc_keys, S_N);
-		c2s_key_slots_init(&c->dep_slots, dep_keys, D_N);
+		for (int k = 0; k < S_N; k++)
+			c->svc_names[k] = c2s_svc_key_names[svc_sk[k]];
+		for (int k = 0; k < D_N; k++)
+			c->dep_names[k] = c2s_svc_key_names[dep_sk[k]];
+		c2s_key_slots_init(&c->svc_slots, c->svc_names, S_N);
+		c2s_key_slots_init(&c->dep_slots, c->dep_names, D_N);
 		for (uint32_t i = 0, n = c2s_count(services); i < n; i++) {
 			const struct c2s_node *key = c2s_map_key(doc, services, i), *svc = c2s_map_value(doc, services, i);
 			if (!c2s_is_mapping(svc) || !c2s_is_scalar(key))
