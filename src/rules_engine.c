@@ -227,6 +227,23 @@ void c2s_check_engine_values(struct c2s_check *c)
 				c2s_diag_hint(c->diags, dg, "endpoint_mode is vip (a virtual IP, the default) or dnsrr "
 					      "(DNS round robin)");
 			}
+			/* moby's GenericResourcesToGRPC turns an entry with no discrete_resource_spec
+			 * into a nil element, and marshalling it for swarmkit panics the request
+			 * (dockerd 20.10 to master): the CLI sees the connection close */
+			const struct c2s_node *res = c2s_svc_key(c, i, C2S_SK_DEPLOY_RESOURCES, NULL);
+			const struct c2s_node *gr = c2s_map_get(d, c2s_map_get(d, res, "reservations", NULL),
+								"generic_resources", NULL);
+			for (uint32_t k = 0; c2s_is_sequence(gr) && k < c2s_count(gr); k++) {
+				const struct c2s_node *it = c2s_seq_item(d, gr, k);
+				if (!c2s_is_mapping(it) || c2s_map_get(d, it, "discrete_resource_spec", NULL))
+					continue;
+				struct c2s_diag *dg = refuse(c, C2S_R_CS2010, it, SERVICE, name,
+							     "error during connect: Post \"/services/create\": EOF (the "
+							     "daemon fails on a generic resource with no discrete_resource_spec)");
+				c2s_diag_hint(c->diags, dg, "each generic_resources entry is a discrete_resource_spec: "
+					      "{kind: NAME, value: COUNT}");
+				break;
+			}
 			if (uc && ukey && is_job(c2s_svc_mode(c, i))) {
 				struct c2s_diag *dg = refuse(c, C2S_R_CS2010, ukey, SERVICE, name,
 							     "Jobs may not have an update config");
