@@ -781,6 +781,25 @@ static void tr_string_map(struct svc *s, const struct c2s_node *k, const struct 
 	}
 }
 
+/* value with each '$' doubled: docker stack deploy interpolates environment values */
+static char *dollars_doubled(const char *v)
+{
+	size_t n = strlen(v), extra = 0;
+	for (size_t i = 0; i < n; i++)
+		extra += v[i] == '$';
+	char *o = malloc(n + extra + 1);
+	if (!o)
+		return NULL;
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++) {
+		o[j++] = v[i];
+		if (v[i] == '$')
+			o[j++] = '$';
+	}
+	o[j] = '\0';
+	return o;
+}
+
 /* Set only by an env file (docker stack deploy reads the process environment alone)? */
 static const char *env_file_only(struct mig *m, const char *name, size_t n, size_t *vl)
 {
@@ -808,8 +827,8 @@ static void tr_env_bare(struct svc *s, const struct c2s_node *k, const struct c2
 		if (!c2s_is_scalar(item) || !name.n || memchr(name.p, '=', name.n) || (val && !mt_is_null(t, val)))
 			continue;
 		size_t vl;
-		const char *value = env_file_only(m, name.p, name.n, &vl);
-		if (!value)
+		const char *found = env_file_only(m, name.p, name.n, &vl);
+		if (!found)
 			continue;
 		if (m->o->keep_variables) {
 			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0102, MIG_TRANSLATED, t, item,
@@ -819,11 +838,21 @@ static void tr_env_bare(struct svc *s, const struct c2s_node *k, const struct c2
 			mig_hint(m, dg, "export %.*s before docker stack deploy", (int)name.n, name.p);
 			continue;
 		}
+		/* written for docker stack deploy, which interpolates it: each '$' doubled */
+		char *raw = strndup(found, vl), *value = raw ? dollars_doubled(raw) : NULL;
+		free(raw);
+		if (!value) {
+			m->nomem = 1;
+			return;
+		}
+		vl = strlen(value);
 		struct mig_out *o;
 		uint32_t a, b;
 		if (val) {
-			if (c2s_ed_entry_lines(d, item, val, &a, &b) != 0 || (o = mig_edit(&s->p->x.ed, a, b)) == NULL)
+			if (c2s_ed_entry_lines(d, item, val, &a, &b) != 0 || (o = mig_edit(&s->p->x.ed, a, b)) == NULL) {
+				free(value);
 				continue;
+			}
 			mo_spaces(o, c2s_ed_col(&t->src, item->start));
 			mo_copy(o, t, item->start, c2s_node_end(d, item));
 			mo_lit(o, ": ", 2);
@@ -833,12 +862,14 @@ static void tr_env_bare(struct svc *s, const struct c2s_node *k, const struct c2
 			char *kv = malloc(name.n + vl + 2);
 			if (!kv || (o = mig_op_replace(&s->p->x, item)) == NULL) {
 				free(kv);
+				free(value);
 				continue;
 			}
 			snprintf(kv, name.n + vl + 2, "%.*s=%.*s", (int)name.n, name.p, (int)vl, value);
 			mo_scalar_like(o, t, item, kv, strlen(kv), 1, 0);
 			free(kv);
 		}
+		free(value);
 		struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0102, MIG_TRANSLATED, t, item,
 			"environment %.*s of service %.*s: its value from the env file written in (docker stack deploy "
 			"would take it from its own environment, which never reads the env file)", (int)name.n, name.p,
@@ -951,25 +982,6 @@ static int environment_sets(const struct mig_text *t, const struct c2s_node *env
 			return 1;
 	}
 	return 0;
-}
-
-/* value with each '$' doubled: docker stack deploy interpolates environment values */
-static char *dollars_doubled(const char *v)
-{
-	size_t n = strlen(v), extra = 0;
-	for (size_t i = 0; i < n; i++)
-		extra += v[i] == '$';
-	char *o = malloc(n + extra + 1);
-	if (!o)
-		return NULL;
-	size_t j = 0;
-	for (size_t i = 0; i < n; i++) {
-		o[j++] = v[i];
-		if (v[i] == '$')
-			o[j++] = '$';
-	}
-	o[j] = '\0';
-	return o;
 }
 
 /* A variable docker stack deploy would read otherwise than docker compose: written under
