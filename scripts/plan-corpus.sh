@@ -107,6 +107,11 @@ for id in $ids; do
 		e=$(tail -n 1 "$d/deploy.out")
 		n=$(printf '%s' "$e" | sed -n 's/.*network "\([^"]*\)" is declared as external.*/\1/p')
 		if [ -n "$n" ]; then docker network create -d overlay --attachable "$n" >/dev/null 2>&1; made="$made network:$n"; continue; fi
+		# a network of that name removed with the previous file can still be
+		# found by name on dockerd 20.10 (its local copy) while swarm has none:
+		# the CLI's check passes and the service create says "not found"
+		n=$(printf '%s' "$e" | sed -n 's/.*Error response from daemon: network \(.*\) not found$/\1/p')
+		if [ -n "$n" ] && [ "$try" -lt 30 ]; then docker network create -d overlay --attachable "$n" >/dev/null 2>&1; made="$made network:$n"; sleep 1; continue; fi
 		n=$(printf '%s' "$e" | sed -n 's/.*secret not found: \(.*\)$/\1/p')
 		if [ -n "$n" ]; then echo x | docker secret create "$n" - >/dev/null 2>&1; made="$made secret:$n"; continue; fi
 		n=$(printf '%s' "$e" | sed -n 's/.*config not found: \(.*\)$/\1/p')

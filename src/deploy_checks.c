@@ -157,7 +157,9 @@ static void check_deploy(struct dctx *c, const struct c2s_node *key, const struc
 			struct c2s_str s = str_of(c->doc, cpus);
 			char e[256];
 			int64_t nano;
-			if (c2s_cpus_parse(s.p, s.n, &nano, e, sizeof e) != 0) {
+			/* docker/cli convertResources parses cpus only when it is not
+			 * empty (a ${VAR} that interpolates to nothing): no limit */
+			if (s.n > 0 && c2s_cpus_parse(s.p, s.n, &nano, e, sizeof e) != 0) {
 				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, cpus,
 					"service " SVC_FMT ": %s", SVC_ARG(key), e);
 				if (strncmp(e, "value is too precise", 20) == 0)

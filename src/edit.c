@@ -56,6 +56,9 @@ uint32_t c2s_ed_block_end(const struct c2s_source *s, uint32_t off)
 	uint32_t col = c2s_ed_col(s, off);
 	uint32_t good = c2s_ed_next_line(s, off);
 	uint32_t line = good;
+	/* a key's block goes on through the "- " items written at its own column; an item's
+	 * block ends at the next item of its sequence, which stands at that column too */
+	int item = item_mark(d, off, good);
 	while (line < len) {
 		uint32_t next = c2s_ed_next_line(s, line), ind = 0;
 		while (line + ind < next && d[line + ind] == ' ')
@@ -73,7 +76,7 @@ uint32_t c2s_ed_block_end(const struct c2s_source *s, uint32_t off)
 		}
 		if (ind == 0 && next - line >= 3 && (memcmp(d + line, "---", 3) == 0 || memcmp(d + line, "...", 3) == 0))
 			break;
-		if (ind > col || (ind == col && item_mark(d, line + ind, next))) {
+		if (ind > col || (ind == col && !item && item_mark(d, line + ind, next))) {
 			good = next;
 			line = next;
 			continue;

@@ -167,6 +167,9 @@ void mig_add_free(struct mig_add *a);
 /* The leaf at a dotted path under a (created with its parents); NULL when the
  * path is taken or out of memory. Write the value into the returned builder. */
 struct mig_out *mig_add_leaf(struct mig_add *a, const char *path);
+/* The leaf named key, written as it is (dots and all: an environment variable's name), in
+ * the mapping at the dotted path parent; NULL when taken or out of memory. */
+struct mig_out *mig_add_leaf_in(struct mig_add *a, const char *parent, const char *key);
 /* A new item for the sequence at path: write it (flow YAML) into the builder. */
 struct mig_out *mig_add_item(struct mig_add *a, const char *path);
 /* The key at path (and its parents that have none yet) stands for offset off of t. */

@@ -204,13 +204,13 @@ static int same_text(const struct merge *c, const struct c2s_node *a, const stru
 	return x.n == y.n && memcmp(x.p, y.p, x.n) == 0;
 }
 
-/* Sequences: the other's items appended, one per key where compose-go keeps each once. */
+/* Sequences: the other's items appended, one per key where compose-go keeps each once
+ * (uniq: a path of has_indexer's, or a KEY=VALUE list of keyed_paths). */
 static void merge_seq(struct merge *c, const struct c2s_node *tk, const struct c2s_node *tv, const struct c2s_node *ov,
-		      struct mig_add *pa, const struct mig_path *p)
+		      struct mig_add *pa, const struct mig_path *p, int uniq)
 {
 	const struct c2s_doc *od = &c->ot->doc;
 	struct c2s_str name = c2s_scalar(&c->t->doc, tk);
-	int uniq = has_indexer(p);
 	for (uint32_t j = 0; j < c2s_count(ov); j++) {
 		const struct c2s_node *it = c2s_seq_item(od, ov, j);
 		char buf[512];
@@ -237,7 +237,8 @@ static void merge_keyed(struct merge *c, const struct c2s_node *tk, const struct
 		return;
 	}
 	if (c2s_is_sequence(tv) && c2s_is_sequence(ov)) {
-		merge_seq(c, tk, tv, ov, pa, p);
+		/* [KEY=VALUE] on both sides: keyValueIndexer keeps one item per KEY, the winner's */
+		merge_seq(c, tk, tv, ov, pa, p, 1);
 		return;
 	}
 	struct c2s_str name = c2s_scalar(td, tk);
@@ -382,7 +383,7 @@ static void merge_value(struct merge *c, const struct c2s_node *tm, const struct
 		return;
 	}
 	if (c2s_is_sequence(tv) && c2s_is_sequence(ov)) {
-		merge_seq(c, tk, tv, ov, pa, p);
+		merge_seq(c, tk, tv, ov, pa, p, has_indexer(p));
 		return;
 	}
 	if (c->ot_wins && !same_text(c, tv, ov))

@@ -781,6 +781,25 @@ static void tr_string_map(struct svc *s, const struct c2s_node *k, const struct 
 	}
 }
 
+/* value with each '$' doubled: docker stack deploy interpolates environment values */
+static char *dollars_doubled(const char *v)
+{
+	size_t n = strlen(v), extra = 0;
+	for (size_t i = 0; i < n; i++)
+		extra += v[i] == '$';
+	char *o = malloc(n + extra + 1);
+	if (!o)
+		return NULL;
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++) {
+		o[j++] = v[i];
+		if (v[i] == '$')
+			o[j++] = '$';
+	}
+	o[j] = '\0';
+	return o;
+}
+
 /* Set only by an env file (docker stack deploy reads the process environment alone)? */
 static const char *env_file_only(struct mig *m, const char *name, size_t n, size_t *vl)
 {
@@ -808,8 +827,8 @@ static void tr_env_bare(struct svc *s, const struct c2s_node *k, const struct c2
 		if (!c2s_is_scalar(item) || !name.n || memchr(name.p, '=', name.n) || (val && !mt_is_null(t, val)))
 			continue;
 		size_t vl;
-		const char *value = env_file_only(m, name.p, name.n, &vl);
-		if (!value)
+		const char *found = env_file_only(m, name.p, name.n, &vl);
+		if (!found)
 			continue;
 		if (m->o->keep_variables) {
 			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0102, MIG_TRANSLATED, t, item,
@@ -819,11 +838,21 @@ static void tr_env_bare(struct svc *s, const struct c2s_node *k, const struct c2
 			mig_hint(m, dg, "export %.*s before docker stack deploy", (int)name.n, name.p);
 			continue;
 		}
+		/* written for docker stack deploy, which interpolates it: each '$' doubled */
+		char *raw = strndup(found, vl), *value = raw ? dollars_doubled(raw) : NULL;
+		free(raw);
+		if (!value) {
+			m->nomem = 1;
+			return;
+		}
+		vl = strlen(value);
 		struct mig_out *o;
 		uint32_t a, b;
 		if (val) {
-			if (c2s_ed_entry_lines(d, item, val, &a, &b) != 0 || (o = mig_edit(&s->p->x.ed, a, b)) == NULL)
+			if (c2s_ed_entry_lines(d, item, val, &a, &b) != 0 || (o = mig_edit(&s->p->x.ed, a, b)) == NULL) {
+				free(value);
 				continue;
+			}
 			mo_spaces(o, c2s_ed_col(&t->src, item->start));
 			mo_copy(o, t, item->start, c2s_node_end(d, item));
 			mo_lit(o, ": ", 2);
@@ -833,12 +862,14 @@ static void tr_env_bare(struct svc *s, const struct c2s_node *k, const struct c2
 			char *kv = malloc(name.n + vl + 2);
 			if (!kv || (o = mig_op_replace(&s->p->x, item)) == NULL) {
 				free(kv);
+				free(value);
 				continue;
 			}
 			snprintf(kv, name.n + vl + 2, "%.*s=%.*s", (int)name.n, name.p, (int)vl, value);
 			mo_scalar_like(o, t, item, kv, strlen(kv), 1, 0);
 			free(kv);
 		}
+		free(value);
 		struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0102, MIG_TRANSLATED, t, item,
 			"environment %.*s of service %.*s: its value from the env file written in (docker stack deploy "
 			"would take it from its own environment, which never reads the env file)", (int)name.n, name.p,
@@ -896,56 +927,117 @@ static void kv_free(struct kv_list *l)
 	free(l->has);
 }
 
+/* The variables of a service's env files as docker compose reads them, the last
+ * setting of each kept, with the file item that set it (for the report). */
 struct compose_env {
-	struct svc *s;
-	const struct mig_text *t;
-	const struct c2s_node *at;
-	struct kv_list *docker;
-	int docker_ok;
-	const char *path;
-	const struct c2s_node *environment;
-	int reported;
+	struct kv_list vars;
+	const struct c2s_node **at;    /* at[i]: the env_file item of vars.keys[i] */
+	const char **path;             /* path[i]: its path as written (owned by rels) */
+	const struct c2s_node *cur_at;
+	const char *cur_path;
+	size_t cap_at;
 };
 
-/* A variable of the env file as docker compose reads it, against docker's reading. */
-static int compare_var(void *ctx, const char *key, size_t kn, const char *value, size_t vn)
+static int compose_var(void *ctx, const char *key, size_t kn, const char *value, size_t vn)
 {
 	struct compose_env *c = ctx;
-	struct mig *m = c->s->p->m;
-	if (!kn || c->reported >= 8)
+	if (!kn)
 		return 0;
-	/* the service's environment: sets it for both, whatever the file says */
-	if (c->environment && c2s_is_mapping(c->environment) && c2s_map_getn(&c->t->doc, c->environment, key, kn, NULL))
-		return 0;
-	for (uint32_t i = 0; c->environment && c2s_is_sequence(c->environment) && i < c2s_count(c->environment); i++) {
-		struct c2s_str e = c2s_scalar(&c->t->doc, c2s_seq_item(&c->t->doc, c->environment, i));
-		if (e.n >= kn && memcmp(e.p, key, kn) == 0 && (e.n == kn || e.p[kn] == '='))
+	for (size_t i = 0; i < c->vars.n; i++)
+		if (strlen(c->vars.keys[i]) == kn && memcmp(c->vars.keys[i], key, kn) == 0) {
+			char *nv = strndup(value, vn);
+			if (!nv)
+				return -1;
+			free(c->vars.vals[i]);
+			c->vars.vals[i] = nv;
+			c->at[i] = c->cur_at;
+			c->path[i] = c->cur_path;
 			return 0;
-	}
-	const char *dv = NULL;
-	for (size_t i = c->docker->n; i-- > 0;)
-		if (strlen(c->docker->keys[i]) == kn && memcmp(c->docker->keys[i], key, kn) == 0) {
-			dv = c->docker->has[i] ? c->docker->vals[i] : NULL;
-			if (!c->docker->has[i]) {
-				size_t vl;
-				dv = c2s_env_get(m->osenv, key, kn, &vl);  /* docker: from its own environment */
-			}
-			break;
 		}
-	if (dv && strlen(dv) == vn && memcmp(dv, value, vn) == 0)
-		return 0;
-	c->reported++;
-	struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0104, MIG_NEEDS_YOU, c->t, c->at,
-		"env_file %s of service %.*s: docker stack deploy reads %.*s %s%s%s where docker compose reads \"%.*s\"",
-		c->path, SVC(c->t, c->s->key), (int)kn, key, dv ? "as \"" : "", dv ? dv : "as unset", dv ? "\"" : "",
-		(int)(vn > 80 ? 80 : vn), value);
-	mig_hint(m, dg, "write the line as %.*s=%.*s, without quotes or ${...}: docker compose reads it the same way, "
-		 "and docker stack deploy takes env files verbatim", (int)kn, key, (int)(vn > 80 ? 80 : vn), value);
+	if (c->vars.n == c->cap_at) {
+		size_t cap = c->cap_at ? c->cap_at * 2 : 16;
+		const struct c2s_node **a = realloc(c->at, cap * sizeof *a);
+		if (a)
+			c->at = a;
+		const char **pp = realloc(c->path, cap * sizeof *pp);
+		if (pp)
+			c->path = pp;
+		if (!a || !pp)
+			return -1;
+		c->cap_at = cap;
+	}
+	c->at[c->vars.n] = c->cur_at;
+	c->path[c->vars.n] = c->cur_path;
+	return kv_add(&c->vars, key, kn, value, vn, 1);
+}
+
+/* Does the service's environment set name itself (then it wins over every env file, for both)? */
+static int environment_sets(const struct mig_text *t, const struct c2s_node *env, const char *key, size_t kn)
+{
+	if (env && c2s_is_mapping(env))
+		return c2s_map_getn(&t->doc, env, key, kn, NULL) != NULL;
+	for (uint32_t i = 0; env && c2s_is_sequence(env) && i < c2s_count(env); i++) {
+		struct c2s_str e = c2s_scalar(&t->doc, c2s_seq_item(&t->doc, env, i));
+		if (e.n >= kn && memcmp(e.p, key, kn) == 0 && (e.n == kn || e.p[kn] == '='))
+			return 1;
+	}
 	return 0;
 }
 
-/* env_file: docker compose reads .env syntax (quotes, escapes, ${VAR}, export), docker stack
- * deploy each line verbatim (docker/cli kvfile): a value read differently needs the user. */
+/* A variable docker stack deploy would read otherwise than docker compose: written under
+ * the service's environment:, which wins over env_file for both (compose-go
+ * resolveEnvironment, docker/cli loader resolveEnvironment), so the file stays as it is. */
+static void env_file_override(struct svc *s, const struct c2s_node *environment, const struct compose_env *c,
+			      size_t i, const char *docker_value)
+{
+	struct mig *m = s->p->m;
+	const struct mig_text *t = s->p->t;
+	const char *key = c->vars.keys[i];
+	int as_map = environment && c2s_is_mapping(environment);
+	char *val = dollars_doubled(c->vars.vals[i]);
+	struct mig_out *o = NULL;
+	if (val) {
+		if (as_map) {
+			if ((o = mig_add_leaf_in(s->add, "environment", key)) != NULL) {
+				mo_scalar(o, val, strlen(val), 1, 1);
+				mig_add_from(s->add, "environment", t, c->at[i]->start);
+			}
+		} else if ((o = mig_add_item(s->add, "environment")) != NULL) {
+			size_t kn = strlen(key), vn = strlen(val);
+			char *kv = malloc(kn + vn + 2);
+			if (kv) {
+				snprintf(kv, kn + vn + 2, "%s=%s", key, val);
+				mo_scalar(o, kv, kn + vn + 1, 1, 1);
+				free(kv);
+			} else {
+				m->nomem = 1;
+			}
+			mig_add_from(s->add, "environment", t, c->at[i]->start);
+		}
+	}
+	free(val);
+	if (!o) {
+		/* out of memory, or the name added already */
+		struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0104, MIG_NEEDS_YOU, t, c->at[i],
+			"env_file %s of service %.*s: docker stack deploy reads %s %s than docker compose, and migrate "
+			"cannot write it under environment: here", c->path[i], SVC(t, s->key), key,
+			docker_value ? "otherwise" : "as unset, not as set");
+		mig_hint(m, dg, "write the line as %s=VALUE, without quotes or ${...}: docker compose reads it the same "
+			 "way, and docker stack deploy takes env files verbatim", key);
+		return;
+	}
+	struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0104, MIG_TRANSLATED, t, c->at[i],
+		"env_file %s of service %.*s: %s written under environment: with the value docker compose reads "
+		"(docker stack deploy takes env files verbatim and would %s)", c->path[i], SVC(t, s->key), key,
+		docker_value ? "keep its quotes, escapes, ${...} or comment" : "leave it unset");
+	mig_hint(m, dg, "or write the line as %s=VALUE in %s, without quotes or ${...}, which both read the same way",
+		 key, c->path[i]);
+}
+
+/* env_file: docker compose reads .env syntax (quotes, escapes, ${VAR}, inline comments),
+ * docker stack deploy each line verbatim (docker/cli kvfile). The files of a service are
+ * read the way each reads them (later files win); a variable read differently is written
+ * under environment:. A file docker refuses needs the user. */
 static void tr_env_file_content(struct svc *s, const struct c2s_node *v)
 {
 	struct mig *m = s->p->m;
@@ -953,7 +1045,12 @@ static void tr_env_file_content(struct svc *s, const struct c2s_node *v)
 	const struct c2s_doc *d = &t->doc;
 	uint32_t n = c2s_is_sequence(v) ? c2s_count(v) : 1;
 	const struct c2s_node *environment = svc_get(s, "environment", NULL, NULL, NULL);
-	for (uint32_t i = 0; i < n; i++) {
+	struct kv_list docker = {0};
+	struct compose_env c = {0};
+	char *rels[64];
+	size_t nrels = 0;
+	int refused = 0;
+	for (uint32_t i = 0; i < n && nrels < sizeof rels / sizeof *rels; i++) {
 		const struct c2s_node *it = c2s_is_sequence(v) ? c2s_seq_item(d, v, i) : v;
 		if (c2s_is_mapping(it)) {
 			const struct c2s_node *fmt = c2s_map_get(d, it, "format", NULL);
@@ -973,21 +1070,47 @@ static void tr_env_file_content(struct svc *s, const struct c2s_node *v)
 		struct c2s_source *src = mig_read(m, full, NULL);
 		if (!src)
 			continue;
-		struct kv_list docker = {0};
-		char err[512];
-		int docker_ok = c2s_envfile_parse(src->data, src->len, kv_add, &docker, err, sizeof err) == 0;
-		struct compose_env c = {s, t, it, &docker, docker_ok, rel, environment, 0};
-		char cerr[512];
-		if (!docker_ok) {
+		if ((rels[nrels] = strdup(rel)) == NULL) {
+			m->nomem = 1;
+			break;
+		}
+		c.cur_at = it;
+		c.cur_path = rels[nrels++];
+		char err[512], cerr[512];
+		if (c2s_envfile_parse(src->data, src->len, kv_add, &docker, err, sizeof err) != 0) {
 			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS3005, MIG_NEEDS_YOU, t, it,
 				"env_file %s of service %.*s is refused by docker stack deploy: %s", rel, SVC(t, s->key), err);
 			mig_hint(m, dg, "docker takes env files verbatim, one VAR=VALUE a line: no export, no quotes, no ${...}");
-		} else if (mig_dotenv_parse(src->data, src->len, m->env, compare_var, &c, cerr, sizeof cerr) != 0) {
+			refused = 1;
+		} else if (mig_dotenv_parse(src->data, src->len, m->env, compose_var, &c, cerr, sizeof cerr) != 0) {
 			mig_note_at(m, C2S_R_CS3005, MIG_NEEDS_YOU, t, it, "env_file %s of service %.*s: docker compose cannot "
 				    "read it either: %s", rel, SVC(t, s->key), cerr);
+			refused = 1;
 		}
-		kv_free(&docker);
 	}
+	for (size_t i = 0; !refused && i < c.vars.n; i++) {
+		const char *key = c.vars.keys[i], *value = c.vars.vals[i];
+		size_t kn = strlen(key);
+		if (environment_sets(t, environment, key, kn))
+			continue;
+		const char *dv = NULL;
+		for (size_t j = docker.n; j-- > 0;)
+			if (strcmp(docker.keys[j], key) == 0) {
+				size_t vl;
+				/* a line without '=': docker takes the variable from its own environment */
+				dv = docker.has[j] ? docker.vals[j] : c2s_env_get(m->osenv, key, kn, &vl);
+				break;
+			}
+		if (dv && strcmp(dv, value) == 0)
+			continue;
+		env_file_override(s, environment, &c, i, dv);
+	}
+	kv_free(&docker);
+	kv_free(&c.vars);
+	free(c.at);
+	free(c.path);
+	for (size_t i = 0; i < nrels; i++)
+		free(rels[i]);
 }
 
 /* service networks: keys only docker compose has. */

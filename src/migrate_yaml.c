@@ -84,6 +84,16 @@ struct mig_out *mig_add_leaf(struct mig_add *a, const char *path)
 	return k && !existed ? &k->val : NULL;
 }
 
+struct mig_out *mig_add_leaf_in(struct mig_add *a, const char *parent, const char *key)
+{
+	int existed;
+	struct mig_add *p = add_path(a, parent, MIG_ADD_MAP, &existed);
+	if (!p || p->kind != MIG_ADD_MAP || kid(p, key, strlen(key), MIG_ADD_LEAF, 0))
+		return NULL;
+	struct mig_add *k = kid(p, key, strlen(key), MIG_ADD_LEAF, 1);
+	return k ? &k->val : NULL;
+}
+
 struct mig_out *mig_add_item(struct mig_add *a, const char *path)
 {
 	int existed;

@@ -903,12 +903,25 @@ static int plan_service(struct cmp *x, const cJSON *d)
 			   "random on every deploy, so any deploy may update this service and replace its tasks, "
 			   "changed or not; this plan compares them in any order.") != 0)
 		return -1;
+	/* A job runs again on every update, whatever changed: swarmkit's
+	 * UpdateService raises its JobIteration (manager/controlapi/service.go)
+	 * and the job orchestrators start tasks of the new iteration and remove
+	 * those of the old (manager/orchestrator/jobs). docker stack deploy
+	 * updates every service it deploys, changed or not. */
+	int job = strcmp(wm, "ReplicatedJob") == 0 || strcmp(wm, "GlobalJob") == 0;
+	const char *rerun = c->nfields ? "so its tasks are replaced whatever changed"
+				       : "so the deploy runs it again though nothing changed";
+	if (job && say(c, "A job: swarm runs it again on every update of the service (a new JobIteration), and "
+			  "docker stack deploy updates every service it deploys, %s.", rerun) != 0)
+		return -1;
 	if (!c->nfields)
 		return 0;
 	c->action = C2S_PLAN_UPDATE;
 	enum c2s_plan_replaces rep = C2S_REPLACES_NO;
 	for (size_t i = 0; i < c->nfields; i++) {
 		struct c2s_plan_field *f = &c->fields[i];
+		if (job)
+			f->replaces = C2S_REPLACES_YES;
 		if (f->replaces == C2S_REPLACES_YES)
 			rep = C2S_REPLACES_YES;
 		else if (f->replaces == C2S_REPLACES_MAY && rep == C2S_REPLACES_NO)

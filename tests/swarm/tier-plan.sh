@@ -108,9 +108,32 @@ stack=tplann
 if deploy norm.yml; then
 	rc=$(plan norm.yml "$tmp/norm.json" --resolve-image never)
 	[ "$rc" = 0 ] || { cat "$tmp/norm.json" "$tmp/plan.err" >&2; fail "norm.yml as deployed plans as changes (exit $rc)"; }
+	say "deployed norm.yml plans as no changes"
+	# norm-job.yml: a service label on one job, the environment of the other;
+	# swarm runs a job again on every update, so both replace their tasks
+	rc=$(plan norm-job.yml "$tmp/norm-job.json" --resolve-image never)
+	[ "$rc" = 1 ] && [ "$(python3 -c 'import json,sys; print(" ".join(sorted("%s:%s:%s" % (c["name"], c["action"], c["replaces_tasks"]) for c in json.load(open(sys.argv[1]))["changes"] if c["kind"] == "service")))' "$tmp/norm-job.json")" = "${stack}_gjob:update:True ${stack}_job:update:True ${stack}_norm:unchanged:False" ] ||
+		{ cat "$tmp/norm-job.json" >&2; fail "norm-job.yml: the jobs should be updates that replace their tasks"; }
+	for s in job gjob; do # the first run's tasks (made by now: else any task would look new)
+		for i in $(seq 1 "$SWARM_TIMEOUT"); do
+			docker service ps -q "${stack}_$s" | sort >"$tmp/$s.before"
+			[ -s "$tmp/$s.before" ] && break
+			[ "$i" = "$SWARM_TIMEOUT" ] && fail "norm.yml: ${stack}_$s ran no task"
+			sleep 1
+		done
+	done
+	deploy norm-job.yml || { cat "$tmp/deploy.out" >&2; fail "docker stack deploy norm-job.yml"; }
+	for s in job gjob; do
+		for i in $(seq 1 "$SWARM_TIMEOUT"); do
+			docker service ps -q "${stack}_$s" | sort >"$tmp/$s.after"
+			[ -n "$(comm -13 "$tmp/$s.before" "$tmp/$s.after")" ] && break
+			[ "$i" = "$SWARM_TIMEOUT" ] && fail "norm-job.yml: ${stack}_$s ran no new task after its update"
+			sleep 1
+		done
+	done
+	say "norm-job.yml: both jobs ran new tasks, as planned"
 	settled
 	swarm_rm_stack "$stack"
-	say "deployed norm.yml plans as no changes"
 elif grep -q 'unsupported Compose file version' "$tmp/deploy.out"; then
 	# docker 20.10's CLI reads Compose files up to 3.9 (tests/golden/plan has norm.yml's state)
 	say "norm.yml skipped: $cli reads no Compose 3.13 ($(tail -n 1 "$tmp/deploy.out"))"

@@ -42,6 +42,7 @@ static const char entries[] =
 	"    ports:\n"
 	"    - target: 80\n"
 	"      published: 8080\n"
+	"    - 9000:9000\n"
 	"    labels: {\n"
 	"      a: 1, b: 2\n"
 	"      }\n";
@@ -75,7 +76,7 @@ static void test_entry_lines(void **state)
 	/* a "- " item at the key's column is part of its block */
 	k = key_of(l, web, "ports");
 	assert_int_equal(c2s_ed_entry_lines(d, k, c2s_map_get(d, web, "ports", NULL), &a, &b), 0);
-	assert_string_equal(span(l, a, b), "    ports:\n    - target: 80\n      published: 8080\n");
+	assert_string_equal(span(l, a, b), "    ports:\n    - target: 80\n      published: 8080\n    - 9000:9000\n");
 	/* not on lines of its own: after "- ", and inside a flow mapping with more on the line */
 	const struct c2s_node *item = c2s_seq_item(d, c2s_map_get(d, web, "ports", NULL), 0);
 	k = key_of(l, item, "target");
@@ -83,7 +84,8 @@ static void test_entry_lines(void **state)
 	const struct c2s_node *labels = c2s_map_get(d, web, "labels", NULL);
 	k = key_of(l, labels, "a");
 	assert_int_equal(c2s_ed_entry_lines(d, k, c2s_map_get(d, labels, "a", NULL), &a, &b), -1);
-	/* the item's dash and its block; a flow item has none */
+	/* the item's dash and its block, which ends where the next item of its sequence
+	 * starts at the same column; a flow item has none */
 	uint32_t dash = c2s_ed_item_dash(d->src, item);
 	assert_int_not_equal(dash, UINT32_MAX);
 	assert_string_equal(span(l, c2s_ed_line_start(d->src, dash), c2s_ed_block_end(d->src, dash)),
