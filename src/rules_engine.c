@@ -227,6 +227,23 @@ void c2s_check_engine_values(struct c2s_check *c)
 				c2s_diag_hint(c->diags, dg, "endpoint_mode is vip (a virtual IP, the default) or dnsrr "
 					      "(DNS round robin)");
 			}
+			/* moby's GenericResourcesToGRPC turns an entry with no discrete_resource_spec
+			 * into a nil element, and marshalling it for swarmkit panics the request
+			 * (dockerd 20.10 to master): the CLI sees the connection close */
+			const struct c2s_node *res = c2s_svc_key(c, i, C2S_SK_DEPLOY_RESOURCES, NULL);
+			const struct c2s_node *gr = c2s_map_get(d, c2s_map_get(d, res, "reservations", NULL),
+								"generic_resources", NULL);
+			for (uint32_t k = 0; c2s_is_sequence(gr) && k < c2s_count(gr); k++) {
+				const struct c2s_node *it = c2s_seq_item(d, gr, k);
+				if (!c2s_is_mapping(it) || c2s_map_get(d, it, "discrete_resource_spec", NULL))
+					continue;
+				struct c2s_diag *dg = refuse(c, C2S_R_CS2010, it, SERVICE, name,
+							     "error during connect: Post \"/services/create\": EOF (the "
+							     "daemon fails on a generic resource with no discrete_resource_spec)");
+				c2s_diag_hint(c->diags, dg, "each generic_resources entry is a discrete_resource_spec: "
+					      "{kind: NAME, value: COUNT}");
+				break;
+			}
 			if (uc && ukey && is_job(c2s_svc_mode(c, i))) {
 				struct c2s_diag *dg = refuse(c, C2S_R_CS2010, ukey, SERVICE, name,
 							     "Jobs may not have an update config");
@@ -929,6 +946,35 @@ static void each_service_network(struct c2s_check *c, uint32_t i,
 	}
 }
 
+/* swarmkit's validateNetworkSpec keeps one label key for the networks it makes
+ * itself (networkallocator.PredefinedLabel): a swarm network given it, with any
+ * value, is refused. labels is a mapping or a KEY[=VALUE] list. */
+#define PREDEFINED_LABEL "com.docker.swarm.predefined"
+
+static void predefined_label(struct c2s_check *c, const struct c2s_node *labels, struct c2s_str net)
+{
+	const struct c2s_doc *d = c->doc;
+	const size_t ln = sizeof PREDEFINED_LABEL - 1;
+	for (uint32_t k = 0; (c2s_is_mapping(labels) || c2s_is_sequence(labels)) && k < c2s_count(labels); k++) {
+		const struct c2s_node *at = c2s_is_mapping(labels) ? c2s_map_key(d, labels, k) : c2s_seq_item(d, labels, k);
+		struct c2s_str s;
+		if (!text_of(d, at, &s))
+			continue;
+		if (c2s_is_sequence(labels)) {
+			const char *eq = memchr(s.p, '=', s.n);
+			if (eq)
+				s.n = (size_t)(eq - s.p);
+		}
+		if (s.n != ln || memcmp(s.p, PREDEFINED_LABEL, ln) != 0)
+			continue;
+		struct c2s_diag *dg = refuse(c, C2S_R_CS2015, at, "to create network", net,
+					     "label " PREDEFINED_LABEL " is for internally created predefined networks "
+					     "and cannot be applied by users");
+		c2s_diag_hint(c->diags, dg, "swarm marks its own networks (ingress) with this label: remove it");
+		return;
+	}
+}
+
 struct net_use {
 	const struct c2s_node *top;
 	struct c2s_keyset keys;  /* top's names */
@@ -992,8 +1038,10 @@ static void judge_network(struct c2s_check *c, uint32_t i, const struct c2s_node
 		}
 	}
 	const struct c2s_node *dn = c2s_map_get(d, def, "driver", NULL);
-	if (!dn || (text_of(d, dn, &s) && (s.n == 0 || c2s_str_eq(s, "overlay"))))
+	if (!dn || (text_of(d, dn, &s) && (s.n == 0 || c2s_str_eq(s, "overlay")))) {
 		check_dns_name(c, nm, full, "to create network", "network");  /* swarmkit's validateAnnotations */
+		predefined_label(c, c2s_map_get(d, def, "labels", NULL), full ? name : c2s_scalar(d, nm));
+	}
 	if (text_of(d, dn, &s) && s.n && !c2s_str_eq(s, "overlay")) {
 		if (c2s_str_eq(s, "host") || c2s_str_eq(s, "null")) {
 			struct c2s_str shown = c2s_str_eq(s, "null") ? (struct c2s_str){"null", 4} : s;
