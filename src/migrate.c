@@ -358,13 +358,45 @@ int c2s_migrate(const struct c2s_migrate_options *o, FILE *out, FILE *err)
 		mig_trouble(&m, "--materialize writes files beside the stack file: give -o or --in-place");
 		goto done;
 	}
-	/* .env of the current directory, or --env-file (docker compose: WithEnvFiles, WithDotEnv) */
+	/* The env files, as docker compose picks them (docker/compose cmd/compose/compose.go
+	 * toProjectOptions: WithEnvFiles and WithDotEnv, once before the compose files are found
+	 * and once after): --env-file; else COMPOSE_ENV_FILES, comma separated; else the .env of
+	 * the project directory known so far (compose-go cli.GetWorkingDir: the first -c file's,
+	 * else the current one), unless COMPOSE_DISABLE_ENV_FILE is true. */
 	char dotenv[PATH_MAX + 8];
-	snprintf(dotenv, sizeof dotenv, "%s/.env", cwd);
+	if (o->nfiles && strcmp(o->files[0], "-") != 0) {
+		char absf[PATH_MAX], d[PATH_MAX];
+		mig_abs_path(cwd, o->files[0], absf, sizeof absf);
+		mig_dir_name(absf, d, sizeof d);
+		snprintf(dotenv, sizeof dotenv, "%s/.env", d);
+	} else {
+		snprintf(dotenv, sizeof dotenv, "%s/.env", cwd);
+	}
+	size_t vl;
+	const char *named = c2s_env_get(m.osenv, "COMPOSE_ENV_FILES", 17, &vl);
+	const char *disable = c2s_env_get(m.osenv, "COMPOSE_DISABLE_ENV_FILE", 24, &vl);
+	int no_dotenv = o->nenv_files || (named && *named) ||
+			(disable && (!strcmp(disable, "1") || !strcmp(disable, "t") || !strcmp(disable, "T") ||
+				     !strcmp(disable, "true") || !strcmp(disable, "TRUE") || !strcmp(disable, "True")));
 	if (o->nenv_files) {
 		if (read_env_files(&m, o->env_files, o->nenv_files, 1) != 0)
 			goto done;
-	} else {
+	} else if (named && *named) {
+		char *list[C2S_MIGRATE_MAX_FILES];
+		size_t nl = 0;
+		for (const char *p = named; *p && nl < C2S_MIGRATE_MAX_FILES;) {
+			const char *e = strchr(p, ',');
+			size_t l = e ? (size_t)(e - p) : strlen(p);
+			if (l && (list[nl] = strndup(p, l)) != NULL)
+				nl++;
+			p += l + (e ? 1 : 0);
+		}
+		int rc = read_env_files(&m, (const char *const *)list, nl, 1);
+		for (size_t i = 0; i < nl; i++)
+			free(list[i]);
+		if (rc != 0)
+			goto done;
+	} else if (!no_dotenv) {
 		const char *one[] = {dotenv};
 		if (read_env_files(&m, one, 1, 0) != 0)
 			goto done;
@@ -439,7 +471,7 @@ int c2s_migrate(const struct c2s_migrate_options *o, FILE *out, FILE *err)
 		mig_dir_name(absf, m.workdir, sizeof m.workdir);
 		char wenv[PATH_MAX + 8];
 		snprintf(wenv, sizeof wenv, "%s/.env", m.workdir);
-		if (!o->nenv_files && strcmp(wenv, dotenv) != 0) {
+		if (!no_dotenv && strcmp(wenv, dotenv) != 0) {
 			const char *one[] = {wenv};
 			if (read_env_files(&m, one, 1, 0) != 0)
 				goto done;

@@ -26,6 +26,12 @@ static const char *const keyed_paths[] = {
 	"services.*.build.args", "services.*.build.labels", "services.*.annotations", "networks.*.labels",
 	"volumes.*.labels", "services.*.volumes.*.volume.labels",
 };
+/* mergeToSequence on lists of values: a single string is a list of one, and the base's
+ * items come first (order matters: a later env file wins, resolvers are tried in order). */
+static const char *const sequence_paths[] = {
+	"services.*.env_file", "services.*.dns", "services.*.dns_opt", "services.*.dns_search",
+	"services.*.tmpfs", "services.*.label_file",
+};
 /* merged by name: a list of names or a mapping of them. */
 static const char *const named_paths[] = {"services.*.depends_on", "services.*.networks"};
 
@@ -311,6 +317,45 @@ static void merge_keyed(struct merge *c, const struct c2s_node *tk, const struct
 	}
 }
 
+/* A value of sequence_paths on both sides, written anew as one flow sequence: the base's
+ * items, then the override's (each once). base is t for -f files, ot for extends and include. */
+static void merge_to_sequence(struct merge *c, const struct c2s_node *tv, const struct c2s_node *ov)
+{
+	const struct mig_text *bt = c->ot_wins ? c->t : c->ot, *st = c->ot_wins ? c->ot : c->t;
+	const struct c2s_node *bv = c->ot_wins ? tv : ov, *sv = c->ot_wins ? ov : tv;
+	struct mig_out *o = mig_op_replace(&c->x, tv);
+	if (!o)
+		return;
+	mo_lit(o, "[", 1);
+	int first = 1;
+	for (int side = 0; side < 2; side++) {
+		const struct mig_text *xt = side ? st : bt;
+		const struct c2s_node *xv = side ? sv : bv;
+		uint32_t n = c2s_is_sequence(xv) ? c2s_count(xv) : 1;
+		for (uint32_t j = 0; j < n; j++) {
+			const struct c2s_node *it = c2s_is_sequence(xv) ? c2s_seq_item(&xt->doc, xv, j) : xv;
+			if (side && c2s_is_scalar(it)) {  /* an item the base has already */
+				struct c2s_str a = c2s_scalar(&xt->doc, it);
+				int dup = 0;
+				uint32_t bn = c2s_is_sequence(bv) ? c2s_count(bv) : 1;
+				for (uint32_t k = 0; k < bn && !dup; k++) {
+					const struct c2s_node *b = c2s_is_sequence(bv) ? c2s_seq_item(&bt->doc, bv, k) : bv;
+					struct c2s_str e = c2s_is_scalar(b) ? c2s_scalar(&bt->doc, b) : (struct c2s_str){"", 0};
+					dup = c2s_is_scalar(b) && e.n == a.n && memcmp(e.p, a.p, a.n) == 0;
+				}
+				if (dup)
+					continue;
+			}
+			if (!first)
+				mo_lit(o, ", ", 2);
+			first = 0;
+			mo_flow(o, xt, it);
+		}
+	}
+	mo_lit(o, "]", 1);
+	c->keys++;
+}
+
 /* One value present on both sides. */
 static void merge_value(struct merge *c, const struct c2s_node *tm, const struct c2s_node *tk, const struct c2s_node *tv,
 			const struct c2s_node *ok, const struct c2s_node *ov, struct mig_add *pa, struct mig_path *p)
@@ -342,6 +387,11 @@ static void merge_value(struct merge *c, const struct c2s_node *tm, const struct
 	}
 	if (mig_path_match_any(p, keyed_paths, sizeof keyed_paths / sizeof *keyed_paths)) {
 		merge_keyed(c, tk, tv, ov, pa, p);
+		return;
+	}
+	if (mig_path_match_any(p, sequence_paths, sizeof sequence_paths / sizeof *sequence_paths) &&
+	    !c2s_is_mapping(tv) && !c2s_is_mapping(ov) && (!c->ot_wins || !c2s_is_sequence(tv) || !c2s_is_sequence(ov))) {
+		merge_to_sequence(c, tv, ov);
 		return;
 	}
 	if (mig_path_match_any(p, named_paths, sizeof named_paths / sizeof *named_paths) &&

@@ -1113,6 +1113,144 @@ static void tr_env_file_content(struct svc *s, const struct c2s_node *v)
 		free(rels[i]);
 }
 
+/* Options of a short volume spec docker/cli's loader reads (cli/compose/loader/volume.go
+ * populateFieldFromBuffer: ro, rw, nocopy and the propagations); it ignores the rest
+ * without a word (z, Z, cached, delegated...). */
+static int volume_option_known(const char *o, size_t n)
+{
+	static const char *const known[] = {"ro", "rw", "nocopy", "private", "rprivate", "shared",
+					    "rshared", "slave", "rslave"};
+	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+		if (strlen(known[i]) == n && memcmp(known[i], o, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* A short volume spec without the options docker ignores; 0 when it has none. */
+static int volume_spec_cleaned(const char *p, size_t n, char *out, size_t size, char *gone, size_t gsize)
+{
+	/* source:target:options; a Windows drive letter ("C:") is no separator for docker either */
+	const char *c1 = NULL, *c2 = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != ':' || (i == 1 && ((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z'))))
+			continue;
+		if (!c1)
+			c1 = p + i;
+		else if (!c2)
+			c2 = p + i;
+		else
+			return 0;  /* too many colons: docker's own error, left to the final check */
+	}
+	if (!c2)
+		return 0;
+	const char *o = c2 + 1, *end = p + n;
+	size_t used = (size_t)(c2 - p), gused = 0;
+	if (used >= size)
+		return 0;
+	memcpy(out, p, used);
+	int kept = 0, dropped = 0;
+	while (o <= end) {
+		const char *c = memchr(o, ',', (size_t)(end - o));
+		size_t l = c ? (size_t)(c - o) : (size_t)(end - o);
+		if (volume_option_known(o, l)) {
+			if (used + l + 2 >= size)
+				return 0;
+			out[used++] = kept ? ',' : ':';
+			memcpy(out + used, o, l);
+			used += l;
+			kept++;
+		} else if (l) {
+			if (gused + l + 3 >= gsize)
+				return 0;
+			if (gused) {
+				memcpy(gone + gused, ", ", 2);
+				gused += 2;
+			}
+			memcpy(gone + gused, o, l);
+			gused += l;
+			dropped++;
+		}
+		if (!c)
+			break;
+		o = c + 1;
+	}
+	out[used] = '\0';
+	gone[gused] = '\0';
+	return dropped > 0;
+}
+
+/* volumes: what docker compose reads in a mount and docker stack deploy drops without a
+ * word: bind.create_host_path and bind.selinux, tmpfs.mode (the v3 schema's bind and
+ * tmpfs objects allow any key, docker/cli's types.ServiceVolumeBind and
+ * ServiceVolumeTmpfs keep only propagation and size), and short-spec options other than
+ * ro, rw, nocopy and the propagations. `docker compose config` writes create_host_path
+ * on every bind mount. */
+static void tr_volumes(struct svc *s, const struct c2s_node *v)
+{
+	struct mig *m = s->p->m;
+	const struct mig_text *t = s->p->t;
+	const struct c2s_doc *d = &t->doc;
+	if (!c2s_is_sequence(v) || !mt_own(v))
+		return;
+	for (uint32_t i = 0; i < c2s_count(v); i++) {
+		const struct c2s_node *it = c2s_seq_item(d, v, i);
+		if (!mt_own(it))
+			continue;
+		if (c2s_is_scalar(it)) {
+			struct c2s_str e = str_of(t, it);
+			char out[4096], gone[512];
+			if (!volume_spec_cleaned(e.p, e.n, out, sizeof out, gone, sizeof gone))
+				continue;
+			struct mig_out *o = mig_op_replace(&s->p->x, it);
+			if (o)
+				mo_scalar_like(o, t, it, out, strlen(out), 1, c2s_style(v) == C2S_STYLE_FLOW);
+			struct c2s_diag *dg = mig_note_at(m, C2S_R_CS0106, MIG_DROPPED, t, it,
+				"volume option %s of service %.*s dropped: docker stack deploy ignores it without a word "
+				"(it reads ro, rw, nocopy and the bind propagations)", gone, SVC(t, s->key));
+			mig_hint(m, dg, "z and Z relabel for SELinux under docker compose; swarm mounts the source as "
+				 "it is labelled on the node");
+			continue;
+		}
+		if (!c2s_is_mapping(it))
+			continue;
+		static const struct {
+			const char *obj, *key, *why;
+		} gone[] = {
+			{"bind", "create_host_path", "swarm never creates a bind mount's source: the path must exist on "
+						     "every node that runs the service, or the task fails"},
+			{"bind", "selinux", "swarm mounts the source as it is labelled on the node"},
+			{"tmpfs", "mode", "the v3 tmpfs mount takes size only"},
+		};
+		for (size_t g = 0; g < sizeof gone / sizeof *gone; g++) {
+			if (g && strcmp(gone[g].obj, gone[g - 1].obj) == 0)
+				continue;  /* each object once, below */
+			const struct c2s_node *ok = NULL, *ov = c2s_map_get(d, it, gone[g].obj, &ok);
+			if (!ov || !c2s_is_mapping(ov) || !mt_own(ov))
+				continue;
+			uint32_t n = c2s_count(ov), drop = 0;
+			for (uint32_t j = 0; j < n; j++)
+				for (size_t h = g; h < sizeof gone / sizeof *gone && !strcmp(gone[h].obj, gone[g].obj); h++)
+					drop += key_is(t, c2s_map_key(d, ov, j), gone[h].key);
+			if (!drop)
+				continue;
+			for (uint32_t j = 0; j < n; j++) {
+				const struct c2s_node *k = c2s_map_key(d, ov, j);
+				for (size_t h = g; h < sizeof gone / sizeof *gone && !strcmp(gone[h].obj, gone[g].obj); h++) {
+					if (!key_is(t, k, gone[h].key))
+						continue;
+					if (drop < n)
+						mig_op_drop(&s->p->x, ov, j);
+					mig_note_at(m, C2S_R_CS0106, MIG_DROPPED, t, k, "%s.%s of a mount of service %.*s "
+						    "dropped: docker stack deploy ignores it without a word; %s", gone[h].obj,
+						    gone[h].key, SVC(t, s->key), gone[h].why);
+				}
+			}
+			if (drop == n)  /* nothing left: the whole object goes */
+				mig_op_drop(&s->p->x, it, entry_index(t, it, ok));
+		}
+	}
+}
+
 /* service networks: keys only docker compose has. */
 static void tr_service_networks(struct svc *s, const struct c2s_node *v)
 {
@@ -1234,6 +1372,8 @@ static void translate_service(struct pass *p, const struct c2s_node *sk, const s
 			tr_string_map(&s, k, v);
 		else if (c2s_str_eq(key, "networks"))
 			tr_service_networks(&s, v);
+		else if (c2s_str_eq(key, "volumes"))
+			tr_volumes(&s, v);
 		else if (!is_v3_service_key(key)) {
 			for (size_t j = 0; j < sizeof compose_keys / sizeof *compose_keys; j++) {
 				if (!c2s_str_eq(key, compose_keys[j].key))

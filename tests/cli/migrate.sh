@@ -31,6 +31,17 @@ run_in "$proj" migrate --env-file other.env
 expect "--env-file instead of .env" 0 '^    image: nginx:1\.26$'
 (cd "$proj" && TAG=9.9 NO_COLOR=1 "$bin" migrate >"$tmp/out" 2>"$tmp/err" </dev/null); rc=$?
 expect "the environment wins over .env" 0 '^    image: nginx:9\.9$' 'from the environment'
+(cd "$proj" && COMPOSE_ENV_FILES=other.env NO_COLOR=1 "$bin" migrate >"$tmp/out" 2>"$tmp/err" </dev/null); rc=$?
+expect "COMPOSE_ENV_FILES instead of .env" 0 '^    image: nginx:1\.26$'
+(cd "$proj" && COMPOSE_DISABLE_ENV_FILE=true NO_COLOR=1 "$bin" migrate >"$tmp/out" 2>"$tmp/err" </dev/null); rc=$?
+expect "COMPOSE_DISABLE_ENV_FILE: no .env" 0 '^    image: nginx:1\.27$'
+mkdir -p "$proj/elsewhere" && cp "$proj/compose.yaml" "$proj/elsewhere/"
+run_in "$proj" migrate -c elsewhere/compose.yaml
+expect "-c in another directory: its .env (none), not the current directory's" 0 '^    image: nginx:1\.27$'
+printf 'TAG=1.24\n' >"$proj/elsewhere/.env"
+run_in "$proj" migrate -c elsewhere/compose.yaml
+expect "-c in another directory: its .env" 0 '^    image: nginx:1\.24$'
+rm -r "$proj/elsewhere"
 run_in "$proj" migrate --env-file missing.env
 expect "a missing --env-file is trouble" 2 '' "couldn't find env file: missing\.env"
 no_stdout "a missing --env-file: nothing on standard output"
