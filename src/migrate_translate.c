@@ -433,6 +433,15 @@ static void tr_network_mode(struct svc *s, const struct c2s_node *k, const struc
 			    (int)r.n, r.p);
 		return;
 	}
+	if (c2s_str_eq(r, "none")) {
+		/* swarmkit's predefined networks are bridge and host alone (cnmallocator PredefinedNetworks) */
+		struct c2s_diag *dg = mig_note_at(m, C2S_R_CS5010, MIG_NEEDS_YOU, t, v,
+			"network_mode: none of service %.*s has no swarm equivalent: swarm attaches every task to a "
+			"network, and has no none network", SVC(t, s->key));
+		mig_hint(m, dg, "remove network_mode if the service may have a network (it then joins the stack's "
+			 "default network), or run it outside the stack");
+		return;
+	}
 	struct c2s_diag *dg = mig_note_at(m, C2S_R_CS5010, MIG_NEEDS_YOU, t, v,
 		"network_mode: %.*s of service %.*s has no swarm equivalent: a task cannot share another container's "
 		"network namespace", (int)(r.n > 80 ? 80 : r.n), r.p, SVC(t, s->key));
