@@ -188,8 +188,191 @@ def images():
     return out
 
 
+# ---- cases taken from docker's own tests (Go's time, go-units, go-connections
+# nat, distribution/reference) and the loader's interpolation casts ----
+
+def durations_go():
+    """time.ParseDuration's test table (Go's src/time/time_test.go)."""
+    vals = ["5s", "30s", "1478s", "-5s", "+5s", "5.0s", "5.6s", "1.0s", "1.00s", "1.004s", "1.0040s",
+            "100.00100s", "10ns", "11us", "12\u00b5s", "12\u03bcs", "13ms", "14s", "15m", "16h", "39h9m14.425s",
+            "52763797000ns", "9007199254740993ns", "9223372036854775807ns", "9223372036854775.807us",
+            "9223372036s854ms775us807ns", "-9223372036854775808ns", "-9223372036854775.808us",
+            "-9223372036s854ms775us808ns", "0.100000000000000000000h", "0.830103483285477580700h",
+            "3", "-.", ".s", "\u0085\u0085", "\u00ffff", "hello \u00ffff world", "9223372036854775810ns",
+            "-9223372036854775809ns", "9223372036854775.808us", "9223372036854ms775us808ns",
+            "0.0000000000000000001h", "1h" * 3, "1m1m", "2562047h48m", "-2562047h48m", "106751d"]
+    out = []
+    for i, v in enumerate(dict.fromkeys(vals)):
+        out.append(("gotime-%03d" % i, {"compose.yml": svc("    healthcheck:\n      test: [\"CMD\", \"true\"]\n"
+                                                            "      timeout: %s\n" % q(v))}, {}))
+        out.append(("gotime-rb-%03d" % i, {"compose.yml": svc("    deploy:\n      rollback_config:\n"
+                                                               "        monitor: %s\n" % q(v))}, {}))
+    return out
+
+
+def sizes_go():
+    """go-units' RAMInBytes and FromHumanSize tests (size_test.go)."""
+    vals = ["32", "32b", "32B", "32k", "32K", "32kb", "32Kb", "32Kib", "32KIB", "32Mb", "32Gb", "32Tb", "32Pb",
+            "32PB", "32P", "32.3", "32.3 mb", "0.3MB", "-32", " 32 ", "32m b", "32bm", "32.5kB", "32.5 kB",
+            "32.5 B", "0.3 K", ".3kB", "hello", "32.8Mb", "32.9Gb", "32.777Tb", "32 Kb", "8388608P", "8192P",
+            "8191.99999P", "9223372036854775807", "9223372036854775808", "0.0000001k", "1e2k", "1E2k", "NaN",
+            "nan", "inf", "+Inf", "-0.0", "1\tk", "1\u00a0k", "1Kibb", "1eb", "1Eb", "1Zb"]
+    out = []
+    for i, v in enumerate(dict.fromkeys(vals)):
+        body = "    deploy:\n      resources:\n        reservations:\n          memory: %s\n" % q(v)
+        out.append(("units-%03d" % i, {"compose.yml": svc(body)}, {}))
+    # an interpolated size: the same parser after substitution
+    for i, v in enumerate(["32.3 mb", "1.5G", "-1", "0x10"]):
+        body = "    deploy:\n      resources:\n        limits:\n          memory: ${M}\n"
+        out.append(("units-env-%03d" % i, {"compose.yml": svc(body)}, {"M": v}))
+    return out
+
+
+def ports_go():
+    """go-connections nat's tests (nat_test.go), short and long syntax."""
+    vals = ["asdf", "1asdf", "0123", "65535", "80-8080", "80-8080/", "80-8080/udp", "1234/", "1234/UDP",
+            "any port value", "any port value/any proto value", "0.0.0.0:1234-1235:3333-3334/tcp",
+            "[2001:4860:0:2001::68]::333", "2001:4860:0:2001::68::333", "1234/tcp", "2345/udp", "3456/sctp",
+            "1234:1234/tcp", "0.0.0.0:3456:3456/sctp", "localhost:1234:1234/tcp", "1234-1236/tcp",
+            "1234-1236:1234-1236/tcp", "0.0.0.0:1234-1236:1234-1236/tcp", "localhost:1234-1236:1234-1236/tcp",
+            "192.168.1.100::80", "192.168.1.100:8080:80", "192.168.1.100", "192.168.1.100:-1:-1",
+            "192.168.1.100::6000/udp", "1234-1230", "1234-1242", "0.0.0.0:1234-1236:80", "1-65535",
+            "0-1", "65535-65536", "10-10", "80:80-81", "80-81:80", "::80", "[::]:80:80", "[]:80:80",
+            "1.2.3.4:80", "1.2.3.4::", "1.2.3.4:80:", "80/udp/tcp", "80 /tcp", " 80"]
+    out = []
+    for i, v in enumerate(dict.fromkeys(vals)):
+        out.append(("nat-%03d" % i, {"compose.yml": svc("    ports:\n      - %s\n" % q(v))}, {}))
+    longs = ["target: 80\n        published: 8080\n        protocol: udp\n        mode: host",
+             "target: 0", "target: 65536", "target: -1", "target: 80\n        published: 65536",
+             "target: 80\n        published: \"8080\"", "target: \"80\"", "target: 80\n        protocol: UDP",
+             "target: 80\n        protocol: sctp", "target: 80\n        protocol: icmp",
+             "target: 80\n        mode: bogus", "target: 80\n        published: 8080-8081",
+             "target: 80\n        host_ip: 127.0.0.1\n        published: 8080", "published: 8080",
+             "target: 80.0", "target: 80.5"]
+    for i, v in enumerate(longs):
+        out.append(("long-%03d" % i, {"compose.yml": svc("    ports:\n      - %s\n" % v, "3.8")}, {}))
+    for i, v in enumerate(["80", "+80", "0x50", "080", "80.0", " 80", "65536", "-1", "9223372036854775808"]):
+        out.append(("long-env-%03d" % i, {"compose.yml": svc("    ports:\n      - target: ${P}\n"
+                                                              "        published: ${P}\n", "3.8")}, {"P": v}))
+    return out
+
+
+def images_go():
+    """distribution/reference's tests (normalize_test.go, reference_test.go)."""
+    h = "dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9c"
+    vals = ["docker/docker", "library/debian", "debian", "docker.io/docker/docker", "docker.io/library/debian",
+            "docker.io/debian", "index.docker.io/docker/docker", "index.docker.io/library/debian",
+            "index.docker.io/debian", "127.0.0.1:5000/docker/docker", "127.0.0.1:5000/debian", "192.168.0.1",
+            "192.168.0.1:80", "192.168.0.1:8/debian", "thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev",
+            "[fc00::1]:5000/docker", "[fc00:1:2:3:4:5:6:7]:5000/library/debian",
+            "docker.io/1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a", "Docker/docker",
+            "DOCKER/docker", "docker/Docker", "-docker", "-docker/docker", "-docker.io/docker/docker",
+            "docker.io/docker/Docker", "docker.io/docker///docker", "[fc00::1]", "[fc00::1]:5000",
+            "fc00::1:5000/debian", "[fe80::1%eth0]:5000/debian", "[2001:db8:3:4::192.0.2.33]:5000/debian",
+            "1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a", "docker-rules/docker",
+            "docker---rules/docker", "d/docker", "jess/t", "dock__er/docker", "docker-/docker", "-docker-/docker",
+            "____/____", "_docker/_docker", "dock..er/docker", "dock_.er/docker", "dock-.er/docker", "docker/",
+            "n" * 256 + "/docker", "library/ubuntu-12.04-base", "library/foo/bar", "store/foo/bar", "Foo/bar",
+            "FOO/bar", "busybox:latest@sha256:86e0e091d0da6bde2456dbb48306f3956bbeb2eae1b5b9a43045843f69fe4aaa",
+            "redis@sha256:" + h, "dmcgowan/myapp@sha256:" + h, h[:-1], "dbcc1", "test.com/foo",
+            "test_com/foo", "test.com:8080/foo", "test-com:8080/foo", "xn--n3h.com/foo", "xn--n3h.com:18080/foo",
+            "docker.io/library/foo/bar", "foo:-bar", "foo:.bar", "foo:_bar", "foo:b.a-r_", "foo@sha256:" + h + ":t",
+            "foo:t@sha256:" + h, "foo@sha512:" + "a" * 128, "foo@sha256:" + h.upper(), "foo@SHA256:" + h,
+            "sub-dom1.foo.com/bar/baz/quux", "sub-dom1.foo.com/bar/baz/quux:some-long-tag",
+            "b.gcr.io/test.example.com/my-app:test.example.com", "xn--n3h.com/myimage:xn--n3h.com",
+            "foo_bar.com:8080", "foo/foo_bar.com:8080", "192.168.1.1/foo:bar", "[2001:db8::1]/repo",
+            "[2001:db8:1:2:3:4:5:6]/repo:tag", "[2001:db8::1]:5000/repo", "[2001:db8::]:5000/repo",
+            "[::1]:5000/repo", "[fe80::1%eth0]/repo", "[2001:db8::1]", "a:1_", "localhost:5000/foo:"]
+    out = []
+    for i, v in enumerate(dict.fromkeys(vals)):
+        out.append(("dist-%03d" % i, {"compose.yml": "services:\n  web:\n    image: %s\n" % q(v)}, {}))
+    return out
+
+
+def ulimits():
+    """ulimits: the schema's integer, the loader's strconv.Atoi cast after
+    interpolation, and the single/soft+hard forms."""
+    forms = ["nofile: 1024", "nofile: 0", "nofile: -1", "nofile: 1.5", "nofile: 1.0", "nofile: 9223372036854775807",
+             "nofile: 9223372036854775808", "nofile: \"1024\"", "nofile: {soft: 1024, hard: 2048}",
+             "nofile: {soft: 2048, hard: 1024}", "nofile: {soft: 1024}", "nofile: {hard: 1024}", "nofile: {}",
+             "nofile: {soft: 0, hard: 0}", "nofile: {soft: -1, hard: -1}", "nofile: {soft: 1, hard: 2, x: 3}",
+             "nofile: {soft: \"1\", hard: 2}", "NOFILE: 1", "no_file: 1", "nofile2: 1", "bogus: 1",
+             "nproc: 65535\n      nofile: {soft: 20000, hard: 40000}", "nofile: null", "nofile: [1]",
+             "nofile: 0x10", "nofile: 1e3", "nofile: true"]
+    out = []
+    for i, f in enumerate(forms):
+        out.append(("form-%03d" % i, {"compose.yml": svc("    ulimits:\n      %s\n" % f, "3.8")}, {}))
+    casts = ["1024", "+1", "-1", "0", "-0", "01", "0x10", "1_0", " 1", "1 ", "1.0", "1e3", "",
+             "9223372036854775807", "9223372036854775808", "-9223372036854775809", "\u0661"]
+    for i, v in enumerate(casts):
+        out.append(("env-%03d" % i, {"compose.yml": svc("    ulimits:\n      nofile: ${U}\n"
+                                                         "      nproc:\n        soft: ${U}\n        hard: ${U}\n",
+                                                         "3.8")}, {"U": v}))
+    return out
+
+
+def casts():
+    """The loader's interpolation casts (cli/compose/loader/interpolate.go):
+    strconv.Atoi, strconv.ParseFloat and its yaml-style booleans."""
+    out = []
+    ints = ["3", "+3", "-3", "0", "-0", "03", "0x3", "0o3", "0b11", "3_0", " 3", "3 ", "3.0", "3e0", "",
+            "9223372036854775807", "9223372036854775808", "4294967296", "18446744073709551616", "\u0663"]
+    for i, v in enumerate(ints):
+        out.append(("replicas-%03d" % i, {"compose.yml": svc("    deploy:\n      replicas: ${V}\n")}, {"V": v}))
+        out.append(("retries-%03d" % i, {"compose.yml": svc("    healthcheck:\n      test: [\"CMD\", \"true\"]\n"
+                                                             "      retries: ${V}\n")}, {"V": v}))
+        out.append(("maxper-%03d" % i, {"compose.yml": svc("    deploy:\n      placement:\n"
+                                                            "        max_replicas_per_node: ${V}\n", "3.8")},
+                    {"V": v}))
+    floats = ["0.5", ".5", "5.", "1", "-0.1", "1.1", "1e-1", "1E-1", "0x1p-1", "0x.8p0", "1_0", "0.1_0", "inf",
+              "+Inf", "-inf", "NaN", "nan", "infinity", "1e400", "1e-400", "", " 0.5", "0.5 ", "0,5", "\u00bd"]
+    for i, v in enumerate(floats):
+        out.append(("ratio-%03d" % i, {"compose.yml": svc("    deploy:\n      update_config:\n"
+                                                           "        max_failure_ratio: ${V}\n")}, {"V": v}))
+    bools = ["true", "True", "TRUE", "tRuE", "yes", "YES", "y", "Y", "on", "On", "ON", "false", "no", "n", "N",
+             "off", "OFF", "1", "0", "t", "f", "", " true", "true ", "\u0131n"]
+    for i, v in enumerate(bools):
+        out.append(("tty-%03d" % i, {"compose.yml": svc("    tty: ${V}\n")}, {"V": v}))
+        out.append(("ext-%03d" % i, {"compose.yml": svc("    networks: [n]\n") +
+                                     "networks:\n  n:\n    external: ${V}\n"}, {"V": v}))
+        out.append(("ro-%03d" % i, {"compose.yml": svc("    volumes:\n      - type: volume\n        source: v\n"
+                                                        "        target: /v\n        read_only: ${V}\n", "3.8") +
+                                    "volumes:\n  v: {}\n"}, {"V": v}))
+    modes = ["0440", "440", "0o440", "0x1ff", "-1", "4294967296", "511", "1e2", ""]
+    for i, v in enumerate(modes):
+        out.append(("mode-%03d" % i, {"compose.yml": svc("    secrets:\n      - source: s\n        mode: ${V}\n",
+                                                          "3.8") + "secrets:\n  s:\n    file: ./s.txt\n",
+                                      "s.txt": "x\n"}, {"V": v}))
+    return out
+
+
+def int64s():
+    """int64 fields the schema calls integers: a tmpfs mount's size (minimum 0,
+    3.6+), deploy.resources.limits.pids (3.13), oom_score_adj. yaml.v3 makes
+    2^63 and more a uint64 and mapstructure wraps it; a float it truncates."""
+    vals = ["0", "1", "-1", "1.0", "1.5", "1e3", "\"1m\"", "\"1024\"", "9223372036854775807",
+            "9223372036854775808", "18446744073709551616", "null", "true", "0x10", "18446744073709551615",
+            "1e20", "-1e20", "1.0e3", "-9223372036854775808", "-9223372036854775809", "0o17", ".inf", ".nan"]
+    out = []
+    for i, v in enumerate(vals):
+        out.append(("size-%03d" % i, {"compose.yml": svc("    volumes:\n      - type: tmpfs\n        target: /t\n"
+                                                          "        tmpfs:\n          size: %s\n" % v, "3.8")}, {}))
+        out.append(("pids-%03d" % i, {"compose.yml": svc("    deploy:\n      resources:\n        limits:\n"
+                                                          "          pids: %s\n" % v, "3.13")}, {}))
+        out.append(("oom-%03d" % i, {"compose.yml": svc("    oom_score_adj: %s\n" % v, "3.13")}, {}))
+    # *uint64 and *uint32 fields: mapstructure's SetUint(uint64(f)), cut to 32 bits for a mode
+    for i, v in enumerate(["4294967295", "4294967296", "4294967297", "18446744073709551615", "9223372036854775808",
+                           "1e10", "1e19", "1e30", "1.5", "-0.5", "-1", "0o777", ".inf"]):
+        out.append(("mode-%03d" % i, {"compose.yml": svc("    configs:\n      - source: c\n        mode: %s\n" % v,
+                                                          "3.8") + "configs:\n  c:\n    file: ./c.txt\n",
+                                      "c.txt": "x\n"}, {}))
+        out.append(("replicas-%03d" % i, {"compose.yml": svc("    deploy:\n      replicas: %s\n" % v)}, {}))
+    return out
+
+
 CLASSES = {"durations": durations, "sizes": sizes, "cpus": cpus, "ports": ports, "envfiles": envfiles,
-           "paths": paths, "images": images}
+           "paths": paths, "images": images, "durations-go": durations_go, "sizes-go": sizes_go,
+           "ports-go": ports_go, "images-go": images_go, "ulimits": ulimits, "casts": casts, "int64s": int64s}
 
 
 # ---- staging and running ----
@@ -345,6 +528,9 @@ def main():
     ap.add_argument("--live", action="store_true", help="ask docker now instead of the recorded answers")
     ap.add_argument("--class", dest="classes", action="append", choices=sorted(CLASSES))
     ap.add_argument("--keep", action="store_true", help="leave the staged cases in place")
+    ap.add_argument("--only-new", action="store_true",
+                    help="with --regen/--live: keep the recorded answers, ask docker only about new cases")
+    ap.add_argument("--jobs", type=int, default=2, help="docker runs at once with --regen/--live")
     ap.add_argument("--expected", default=EXPECTED, help="where the recorded answers are (tests/values)")
     a = ap.parse_args()
     classes = a.classes or sorted(CLASSES)
@@ -363,8 +549,20 @@ def main():
                 staged.append((name, d, env, main))
             if a.regen or a.live:
                 answers = {}
-                for name, d, env, main in staged:
-                    answers[name] = ask_docker(os.path.join(root, cls), d, main, env)
+                todo = staged
+                if a.only_new:
+                    # keep what docker answered before; ask only about cases it has not seen
+                    recorded = os.path.join(a.expected, cls + ".json")
+                    if os.path.exists(recorded):
+                        with open(recorded) as f:
+                            answers = json.load(f)
+                    todo = [c for c in staged if c[0] not in answers]
+                # each reference.sh run has its own fake engine socket: a few at once are safe
+                with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
+                    asked = {name: pool.submit(ask_docker, os.path.join(root, cls), d, main, env)
+                             for name, d, env, main in todo}
+                    for name, job in asked.items():
+                        answers[name] = job.result()
                 if a.regen:
                     with open(os.path.join(a.expected, cls + ".json"), "w") as f:
                         # one case a line: a diff shows which answers docker changed

@@ -710,10 +710,18 @@ static void check_shm_size(struct dctx *c, const struct c2s_node *svc)
 	c->errors++;
 }
 
+/* A float with no fraction (1.0, 1e3) passes the schema's "integer" (it reads
+ * back from JSON as one) but is still a float64 to transformUlimits. */
+static int schema_int_float(enum c2s_type t, const struct c2s_value *v)
+{
+	return t == C2S_TYPE_FLOAT && isfinite(v->f) && v->f == floor(v->f);
+}
+
 /* ulimits the schema leaves alone (names outside ^[a-z]+$) still go through the
  * loader's transformUlimits: an int, or a map whose soft and hard are ints. The
  * schema's integers include 2^63 and more, which yaml.v3 makes uint64: refused
- * (or a crash) whatever the name. */
+ * (or a crash) whatever the name; so are integral floats (cli/compose/loader
+ * loader.go transformUlimits). */
 static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
 {
 	const struct c2s_node *ul = c->s[S_ULIMITS];
@@ -734,7 +742,7 @@ static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
 			for (int p = 0; p < 2; p++) {
 				const struct c2s_node *x = c2s_map_get(c->doc, val, parts[p], NULL);
 				enum c2s_type xt = x && c2s_is_scalar(x) ? c2s_resolve(c->doc, x, &v) : C2S_TYPE_NULL;
-				if (xt == C2S_TYPE_INT || (lower && xt != C2S_TYPE_UINT))
+				if (xt == C2S_TYPE_INT || (lower && xt != C2S_TYPE_UINT && !schema_int_float(xt, &v)))
 					continue;  /* an int, or the schema's to report */
 				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, x ? x : k,
 					"ulimit %.*s: %s %s; docker's loader crashes on it (panic: interface conversion: "
@@ -759,7 +767,7 @@ static void check_ulimits(struct dctx *c, const struct c2s_node *svc)
 			default: type = "string"; break;
 			}
 		}
-		if (lower && strcmp(type, "uint64") != 0)
+		if (lower && strcmp(type, "uint64") != 0 && !(strcmp(type, "float64") == 0 && schema_int_float(C2S_TYPE_FLOAT, &v)))
 			continue;  /* the schema checked it */
 		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, val,
 			"error decoding 'Ulimits[%.*s]': invalid type %s for ulimits", (int)name.n, name.p, type);

@@ -340,6 +340,22 @@ int c2s_go_quote(struct c2s_buf *out, const char *s, size_t n)
 	return out->failed ? -1 : 0;
 }
 
+int64_t c2s_go_f64_to_i64(double f)
+{
+	/* -2^63 <= f < 2^63, compared as doubles (both bounds are exact); C's
+	 * conversion of anything else is undefined */
+	if (!(f >= -9223372036854775808.0 && f < 9223372036854775808.0))
+		return INT64_MIN;
+	return (int64_t)f;
+}
+
+uint64_t c2s_go_f64_to_u64(double f)
+{
+	if (f < 9223372036854775808.0)
+		return (uint64_t)c2s_go_f64_to_i64(f);
+	return (uint64_t)c2s_go_f64_to_i64(f - 9223372036854775808.0) | (UINT64_C(1) << 63);
+}
+
 int c2s_go_parse_uint(const char *s, size_t n, int bits, uint64_t *out, const char **why)
 {
 	const char *dummy;

@@ -80,6 +80,13 @@ int c2s_go_parse_uint(const char *s, size_t n, int bits, uint64_t *out, const ch
  * then +-Inf) with `strconv.ParseFloat: parsing "S": invalid syntax|value out
  * of range` in err. */
 int c2s_go_parse_float(const char *s, size_t n, double *out, char *err, size_t errn);
+/* Go's int64(f) as docker's linux/amd64 binaries compute it (CVTTSD2SI): the
+ * fraction dropped; NaN and anything outside int64's range give INT64_MIN.
+ * mapstructure decodes a float into an int field this way. */
+int64_t c2s_go_f64_to_i64(double f);
+/* Go's uint64(f) on linux/amd64: below 2^63 as int64(f); from there
+ * int64(f - 2^63) with the top bit set, so 2^64 and more (and NaN) give 2^63. */
+uint64_t c2s_go_f64_to_u64(double f);
 /* Go's *PathError text for errnum: "OP PATH: no such file or directory". */
 void c2s_go_os_error(char *dst, size_t size, const char *op, const char *path, int errnum);
 

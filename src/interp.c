@@ -386,34 +386,14 @@ static int is_string(const struct c2s_doc *d, const struct c2s_node *n)
 	return t == C2S_TYPE_STRING || t == C2S_TYPE_TIMESTAMP;
 }
 
-/* Go's strconv.ParseFloat(s, 64) for the forms people write: decimal and
- * exponent, "inf", "infinity", "nan" (any case), with an optional sign. */
+/* strconv.ParseFloat(s, 64), the loader's toFloat: goval's, with its reason
+ * alone (the message is built here, with the value cut to size). */
 static int go_parse_float(const char *s, size_t n, double *out, const char **why)
 {
-	char tmp[128];
-	*why = "invalid syntax";
-	if (n == 0 || n >= sizeof tmp)
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		char c = tmp[i];
-		if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-' ||
-		      c == 'i' || c == 'I' || c == 'n' || c == 'N' || c == 'f' || c == 'F' || c == 't' ||
-		      c == 'T' || c == 'y' || c == 'Y' || c == 'a' || c == 'A'))
-			return -1;
-	}
-	errno = 0;
-	char *end;
-	double d = strtod(tmp, &end);
-	if (end != tmp + n)
-		return -1;
-	if (errno == ERANGE && isinf(d)) {
-		*why = "value out of range";
-		return -1;
-	}
-	*out = d;
-	return 0;
+	char err[8];
+	int rc = c2s_go_parse_float(s, n, out, err, sizeof err);
+	*why = rc == C2S_GOVAL_RANGE ? "value out of range" : "invalid syntax";
+	return rc == C2S_GOVAL_OK ? 0 : -1;
 }
 
 static int go_bool(const char *s, size_t n, int *out)

@@ -447,7 +447,10 @@ static mval build_mapping(struct builder *b, const struct c2s_node *n, int allow
 	return make_owned_map(b, items, w, n);
 }
 
-static mval build_int(struct builder *b, const struct c2s_node *n)
+/* A number into an int field (int64 in Go), or into a *uint64 one (is_uint):
+ * yaml.v3 makes 2^63 and more a uint64, which mapstructure wraps into an int
+ * field (int64(u), as Go converts) and keeps whole in a uint64 one. */
+static mval build_int(struct builder *b, const struct c2s_node *n, int is_uint)
 {
 	struct c2s_value v;
 	mval out = mv(b, C2S_MV_INT, n);
@@ -458,11 +461,21 @@ static mval build_int(struct builder *b, const struct c2s_node *n)
 		out.u.i = v.i;
 		break;
 	case C2S_TYPE_UINT:
-		out.kind = C2S_MV_UINT;
-		out.u.u = v.u;
+		if (is_uint) {
+			out.kind = C2S_MV_UINT;
+			out.u.u = v.u;
+		} else {
+			out.u.i = v.u > (uint64_t)INT64_MAX ? (int64_t)(v.u - (uint64_t)INT64_MAX - 1) + INT64_MIN
+							    : (int64_t)v.u;
+		}
 		break;
 	case C2S_TYPE_FLOAT:
-		out.u.i = (int64_t)v.f;
+		if (is_uint && v.f >= 0) {
+			out.kind = C2S_MV_UINT;  /* mapstructure: SetUint(uint64(f)) */
+			out.u.u = c2s_go_f64_to_u64(v.f);
+		} else {
+			out.u.i = c2s_go_f64_to_i64(v.f);
+		}
 		break;
 	case C2S_TYPE_STRING: {
 		struct c2s_str s = text(b, n);
@@ -918,7 +931,7 @@ static mval build_ulimits(struct builder *b, const struct c2s_node *n)
 			st.type = C2S_T_ULIMIT;
 			mval *f = alloc(b, sizeof(mval));
 			if (f) {
-				*f = build_int(b, v);
+				*f = build_int(b, v, 0);
 				f->field = C2S_F_ULIMIT_SINGLE;
 				st.u.v = f;
 				st.n = 1;
@@ -1444,7 +1457,17 @@ static mval build_field(struct builder *b, enum c2s_mtype t, unsigned f, const s
 	case C2S_FK_UINTP:
 		if (is_null(b, n) && fd->kind == C2S_FK_UINTP)
 			return mv(b, C2S_MV_NONE, n);
-		return build_int(b, n);
+		if (t == C2S_T_FILEREF && f == C2S_F_FILEREF_MODE) {
+			/* Mode is a *uint32 (cli/compose/types FileReferenceConfig): SetUint
+			 * keeps the low 32 bits of what fits a uint64 (a negative one is refused) */
+			mval m = build_int(b, n, 1);
+			if (m.kind == C2S_MV_UINT)
+				m.u.u &= UINT32_MAX;
+			else if (m.u.i > 0)
+				m.u.i &= (int64_t)UINT32_MAX;
+			return m;
+		}
+		return build_int(b, n, fd->kind == C2S_FK_UINTP);
 	case C2S_FK_FLOAT32: {
 		struct c2s_value v;
 		mval o = mv(b, C2S_MV_FLOAT, n);

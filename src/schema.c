@@ -768,6 +768,10 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 	    c2s_node_interp_failed(v->doc, n))
 		return;  /* reported by interpolation, where docker stops */
 	unsigned kind = c2s_schema_kind(v->doc, n);
+	/* docker hands the tree to its validator as JSON, which has no infinities:
+	 * that fails before any type is looked at */
+	if (kind == ST_NUM && bad_number(v, n))
+		return;
 	if (s->nalts) {
 		int idx = 0;
 		const struct c2s_snode *a = pick(s, kind, &idx);
@@ -831,8 +835,6 @@ static void validate(struct validator *v, int node, const struct c2s_node *n)
 		}
 		if (kind == ST_STR || kind == ST_INT || kind == ST_NUM)
 			check_format(v, s, n, kind);
-		if (kind == ST_NUM)
-			bad_number(v, n);  /* docker hands the tree to its validator as JSON, which has no infinities */
 		/* yaml.v3 gives a plain date a time.Time: the schema sees a string (JSON),
 		 * the typed decoding of a string field refuses it */
 		if (kind == ST_STR && (s->types & ST_STR) && !(s->types & (ST_INT | ST_NUM | ST_BOOL | ST_OBJ | ST_ARR)) &&

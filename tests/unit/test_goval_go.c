@@ -116,6 +116,26 @@ static void test_parse_float(void **state)
 	assert_true(isnan(f));
 }
 
+/* Go's int64(f) and uint64(f) as docker's amd64 binaries compute them; seen
+ * through docker stack config: a tmpfs size of 1e20 prints
+ * -9223372036854775808, a config mode of 1e19 prints 2313682944 (the low 32
+ * bits of 10000000000000000000), of 1e30 prints 0. */
+static void test_float_to_int(void **state)
+{
+	(void)state;
+	assert_true(c2s_go_f64_to_i64(1.9) == 1 && c2s_go_f64_to_i64(-1.9) == -1);
+	assert_true(c2s_go_f64_to_i64(9223372036854774784.0) == INT64_C(9223372036854774784));
+	assert_true(c2s_go_f64_to_i64(-9223372036854775808.0) == INT64_MIN);
+	assert_true(c2s_go_f64_to_i64(9223372036854775808.0) == INT64_MIN);
+	assert_true(c2s_go_f64_to_i64(1e20) == INT64_MIN && c2s_go_f64_to_i64(-1e20) == INT64_MIN);
+	assert_true(c2s_go_f64_to_i64(NAN) == INT64_MIN && c2s_go_f64_to_i64(INFINITY) == INT64_MIN);
+	assert_true(c2s_go_f64_to_u64(1e10) == UINT64_C(10000000000));
+	assert_true(c2s_go_f64_to_u64(1e19) == UINT64_C(10000000000000000000));
+	assert_true((c2s_go_f64_to_u64(1e19) & UINT32_MAX) == 2313682944u);
+	assert_true(c2s_go_f64_to_u64(1e30) == UINT64_C(1) << 63 && (c2s_go_f64_to_u64(1e30) & UINT32_MAX) == 0);
+	assert_true(c2s_go_f64_to_u64(NAN) == UINT64_C(1) << 63);
+}
+
 static void test_unicode(void **state)
 {
 	(void)state;
@@ -166,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_ints),
 		cmocka_unit_test(test_parse_float),
+		cmocka_unit_test(test_float_to_int),
 		cmocka_unit_test(test_unicode),
 		cmocka_unit_test(test_trim_cidr),
 	};

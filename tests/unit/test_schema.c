@@ -176,6 +176,13 @@ static void test_types(void **state)
 	/* names outside ^[a-z]+$ skip the schema but not docker's loader */
 	expect(SVC "    ulimits:\n      NOFILE: x\n      Core: ~\n      MEM_LOCK: 1\n", "CS2009@5:15");
 	expect(SVC "    ulimits:\n      NOFILE: {soft: 1}\n", "CS2009@5:7");
+	/* a float with no fraction passes the schema's integer, not transformUlimits
+	 * (docker: "invalid type float64 for ulimits", or a panic in the map form) */
+	expect(SVC "    ulimits:\n      nofile: 1.0\n", "CS2009@5:15");
+	expect(SVC "    ulimits:\n      nofile: 1e3\n", "CS2009@5:15");
+	expect(SVC "    ulimits:\n      nofile: {soft: 1.0, hard: 2}\n", "CS2009@5:22");
+	expect(SVC "    ulimits:\n      nofile: {soft: 1, hard: 2e0}\n", "CS2009@5:31");
+	expect(SVC "    ulimits:\n      nofile: 1.5\n", "CS2004@5:15");
 	expect(SVC "    shm_size: 64\n", "CS2009@4:15");
 	expect(SVC "    shm_size: 64m\n", "");
 	expect(SVC "    deploy:\n      update_config:\n        order: start-last\n", "CS2006@6:16");
