@@ -914,10 +914,23 @@ static int plan_service(struct cmp *x, const cJSON *d)
 	if (job && say(c, "A job: swarm runs it again on every update of the service (a new JobIteration), and "
 			  "docker stack deploy updates every service it deploys, %s.", rerun) != 0)
 		return -1;
-	if (!c->nfields)
+	/* A rolling update (or rollback) that paused on a failed task stays
+	 * paused until the service is updated again; docker stack deploy always
+	 * updates it, which clears UpdateStatus (swarmkit controlapi
+	 * UpdateService), and the updater then replaces every task still on
+	 * another spec (manager/orchestrator/update/updater.go): tasks are
+	 * replaced though the spec may not change. */
+	const char *ustate = get_str(get(l, "UpdateStatus"), "State");
+	int paused = streq(ustate, "paused") || streq(ustate, "rollback_paused");
+	if (paused && say(c, "Its %s is paused (%s): docker stack deploy updates the service, which resumes it, and "
+			     "the tasks it has not reached yet are replaced%s.",
+			  streq(ustate, "paused") ? "update" : "rollback", ustate,
+			  c->nfields ? "" : ", though nothing changed") != 0)
+		return -1;
+	if (!c->nfields && !paused)
 		return 0;
 	c->action = C2S_PLAN_UPDATE;
-	enum c2s_plan_replaces rep = C2S_REPLACES_NO;
+	enum c2s_plan_replaces rep = paused ? C2S_REPLACES_YES : C2S_REPLACES_NO;
 	for (size_t i = 0; i < c->nfields; i++) {
 		struct c2s_plan_field *f = &c->fields[i];
 		if (job)

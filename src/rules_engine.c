@@ -1071,8 +1071,15 @@ static void judge_network(struct c2s_check *c, uint32_t i, const struct c2s_node
 			      1, s);
 	const struct c2s_node *cfg = c2s_map_get(d, ipam, "config", NULL);
 	for (uint32_t k = 0; c2s_is_sequence(cfg) && k < c2s_count(cfg); k++) {
-		const struct c2s_node *sub = c2s_map_get(d, c2s_seq_item(d, cfg, k), "subnet", NULL);
-		if (text_of(d, sub, &s) && !c2s_cidr_valid(s.p, s.n)) {
+		const struct c2s_node *item = c2s_seq_item(d, cfg, k), *sub = c2s_map_get(d, item, "subnet", NULL);
+		/* an entry with no subnet is sent as Subnet "", which getIpamConfig parses too */
+		if (!sub && c2s_is_mapping(item)) {
+			s = (struct c2s_str){"", 0};
+			sub = item;
+		} else if (!text_of(d, sub, &s)) {
+			continue;
+		}
+		if (!c2s_cidr_valid(s.p, s.n)) {
 			struct c2s_diag *dg = refuse(c, C2S_R_CS2015, sub, "to create network",
 						     full ? name : c2s_scalar(d, nm),
 						     "Invalid subnet %.*s : invalid CIDR address: %.*s", CLIP(s), CLIP(s));
@@ -1415,13 +1422,38 @@ static int volume_has_braces(const struct c2s_doc *d, const struct c2s_node *def
 	static const char *const parts[] = {"labels", "driver_opts"};
 	for (int p = 0; p < 2; p++) {
 		const struct c2s_node *m = c2s_map_get(d, def, parts[p], NULL);
-		for (uint32_t q = 0; c2s_is_mapping(m) && q < c2s_count(m); q++) {
-			const struct c2s_node *v = c2s_map_value(d, m, q);
+		for (uint32_t q = 0; (c2s_is_mapping(m) || c2s_is_sequence(m)) && q < c2s_count(m); q++) {
+			const struct c2s_node *v = c2s_is_mapping(m) ? c2s_map_value(d, m, q) : c2s_seq_item(d, m, q);
 			if (c2s_is_scalar(v) && c2s_count(v) >= 2 && memmem(c2s_scalar(d, v).p, c2s_count(v), "{{", 2))
 				return 1;
 		}
 	}
 	return 0;
+}
+
+/* Entry q of a labels or driver_opts mapping, or of a KEY=VALUE labels list (the
+ * loader's ListOrDict: no "=" is an empty value), as key and value; at: the node
+ * that writes the value. 0 when it is not text. */
+static int map_entry(const struct c2s_doc *d, const struct c2s_node *m, uint32_t q, struct c2s_str *k,
+		     struct c2s_str *v, const struct c2s_node **at)
+{
+	if (c2s_is_mapping(m)) {
+		const struct c2s_node *lk = c2s_map_key(d, m, q);
+		*at = c2s_map_value(d, m, q);
+		if (!c2s_is_scalar(*at) || !c2s_is_scalar(lk))
+			return 0;
+		*k = c2s_scalar(d, lk);
+		*v = c2s_scalar(d, *at);
+		return 1;
+	}
+	*at = c2s_seq_item(d, m, q);
+	if (!c2s_is_scalar(*at))
+		return 0;
+	struct c2s_str s = c2s_scalar(d, *at);
+	const char *eq = memchr(s.p, '=', s.n);
+	*k = (struct c2s_str){s.p, eq ? (size_t)(eq - s.p) : s.n};
+	*v = eq ? (struct c2s_str){eq + 1, s.n - (size_t)(eq + 1 - s.p)} : (struct c2s_str){"", 0};
+	return 1;
 }
 
 /* top_volumes: the top-level volumes when one of them has "{{" in a label or
@@ -1488,12 +1520,11 @@ static void template_mounts(struct c2s_check *c, uint32_t i, struct c2s_str name
 		static const char *const parts[] = {"labels", "driver_opts"};
 		static const char *const wrap[] = {"expanding volume labels", "expanding volume driver config"};
 		for (int p = 0; p < 2; p++) {
-			const struct c2s_node *m = c2s_map_get(d, def, parts[p], NULL);
-			for (uint32_t q = 0; c2s_is_mapping(m) && q < c2s_count(m); q++) {
-				const struct c2s_node *lv = c2s_map_value(d, m, q), *lk = c2s_map_key(d, m, q);
-				if (!c2s_is_scalar(lv) || !c2s_is_scalar(lk))
+			const struct c2s_node *m = c2s_map_get(d, def, parts[p], NULL), *lv;
+			for (uint32_t q = 0; (c2s_is_mapping(m) || c2s_is_sequence(m)) && q < c2s_count(m); q++) {
+				struct c2s_str ks, vs;
+				if (!map_entry(d, m, q, &ks, &vs, &lv))
 					continue;
-				struct c2s_str ks = c2s_scalar(d, lk), vs = c2s_scalar(d, lv);
 				snprintf(what, sizeof what, "expanding mounts failed: %s: expanding map entry \"%.*s\"=\"%.*s\"",
 					 wrap[p], (int)(ks.n > 100 ? 100 : ks.n), ks.p, CLIP(vs));
 				check_template(c, lv, name, vs, what);

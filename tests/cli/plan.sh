@@ -62,9 +62,14 @@ expect "--format json" 1 '"summary": \{"create": 2, "update": 17, "delete": 0, "
 cp "$tmp/out" "$tmp/changed.json"
 run_in "$tmp" plan -c fail.yml --state "$st" --resolve-image never --api-version 1.41 --format json pf
 cp "$tmp/out" "$tmp/fail.json"
+# a paused update the deploy resumes: an update with no field, replacing tasks
+run_in "$tmp" plan -c paused-bad.yml --state "$top/tests/golden/plan/paused.state.json" --resolve-image never \
+	--api-version 1.41 --format json pp
+expect "a paused update: an update with no field" 1 '"replaces_tasks": true, "fields": \[\]'
+cp "$tmp/out" "$tmp/paused.json"
 if python3 -c 'import jsonschema' 2>/dev/null; then
 	check=$top/tests/jsonschema-check.py schema=$top/docs/schema/plan.schema.json
-	if python3 "$check" "$schema" "$tmp/changed.json" "$tmp/fail.json" >"$tmp/why" 2>&1; then
+	if python3 "$check" "$schema" "$tmp/changed.json" "$tmp/fail.json" "$tmp/paused.json" >"$tmp/why" 2>&1; then
 		ok "plans valid against docs/schema/plan.schema.json"
 	else
 		cat "$tmp/why"; fail "plans against the schema"

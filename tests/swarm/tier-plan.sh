@@ -9,8 +9,13 @@
 # must be replaced exactly where plan said replaces_tasks true. After it,
 # plan says nothing changes again; fail.yml's refusals (a mode change, a
 # config's data) are planned as fail and docker refuses them too; --prune
-# deletes the service the file dropped. About 90 s on a quiet machine; 197 s
-# at a load average of 17 on 2 cores.
+# deletes the service the file dropped. more.yml and more-changed.yml (stack
+# tplanx) make the changes changed.yml does not (ports published and
+# removed, a network added, the environment reordered, a volume, a config
+# under a new name, the endpoint mode, a healthcheck disabled), checked the
+# same way. About 90 s on a quiet machine before more.yml and norm-job.yml
+# came (197 s at a load average of 17 on 2 cores); with them, 285 s at a
+# load average of 25.
 # Exit 0 pass, 1 fail, 77 skip (no dockerd/root here: it says why).
 # Environment: as tests/swarm/lib.sh; DOCKER_CLI: the docker CLI that deploys
 # (default /usr/local/bin/docker when it is there, else docker).
@@ -91,6 +96,42 @@ tasks() { # tasks: "SERVICE ID..." per service, the tasks desired running
 	for s in $(docker service ls --filter "label=com.docker.stack.namespace=$stack" --format '{{.Name}}'); do
 		echo "$s $(docker service ps -q --filter desired-state=running "$s" | sort | tr '\n' ' ')"
 	done | sort
+}
+
+as_planned() { # as_planned FILE: after FILE's deploy, tasks replaced exactly where
+	# $tmp/expect ("SERVICE replaced|kept" lines) says, against $tmp/before
+	# wait until every service plan said is replaced has no task of before left
+	local i left
+	for i in $(seq 1 "$SWARM_TIMEOUT"); do
+		tasks >"$tmp/after"
+		left=$(python3 - "$tmp/expect" "$tmp/before" "$tmp/after" <<'EOF'
+import sys
+exp = dict(l.split() for l in open(sys.argv[1]))
+before = {l.split()[0]: set(l.split()[1:]) for l in open(sys.argv[2])}
+after = {l.split()[0]: set(l.split()[1:]) for l in open(sys.argv[3])}
+print(sum(1 for s, how in exp.items() if how == "replaced" and before.get(s, set()) & after.get(s, set())))
+EOF
+)
+		[ "$left" = 0 ] && break
+		sleep 1
+	done
+	sleep 8 # time for an update plan said keeps the tasks to replace them, if it wrongly would
+	tasks >"$tmp/after"
+	python3 - "$tmp/expect" "$tmp/before" "$tmp/after" <<'EOF' || fail "$1: tasks were not replaced where plan said"
+import sys
+exp = dict(l.split() for l in open(sys.argv[1]))
+before = {l.split()[0]: set(l.split()[1:]) for l in open(sys.argv[2])}
+after = {l.split()[0]: set(l.split()[1:]) for l in open(sys.argv[3])}
+bad = 0
+for s, how in sorted(exp.items()):
+    b, a = before.get(s, set()), after.get(s, set())
+    replaced = bool(b) and not (b & a)
+    kept = bool(b) and b <= a
+    if (how == "replaced" and not replaced) or (how == "kept" and not kept):
+        print("%s: plan said %s; tasks before %s, after %s" % (s, how, sorted(b), sorted(a)), file=sys.stderr)
+        bad = 1
+sys.exit(bad)
+EOF
 }
 
 # ---- 1. deployed with the docker CLI: nothing to change ----
@@ -174,37 +215,7 @@ sys.exit(bad)
 EOF
 tasks >"$tmp/before"
 deploy changed.yml || { cat "$tmp/deploy.out" >&2; fail "docker stack deploy changed.yml"; }
-# wait until every service plan said is replaced has no task of before left
-for i in $(seq 1 "$SWARM_TIMEOUT"); do
-	tasks >"$tmp/after"
-	left=$(python3 - "$tmp/expect" "$tmp/before" "$tmp/after" <<'EOF'
-import sys
-exp = dict(l.split() for l in open(sys.argv[1]))
-before = {l.split()[0]: set(l.split()[1:]) for l in open(sys.argv[2])}
-after = {l.split()[0]: set(l.split()[1:]) for l in open(sys.argv[3])}
-print(sum(1 for s, how in exp.items() if how == "replaced" and before.get(s, set()) & after.get(s, set())))
-EOF
-)
-	[ "$left" = 0 ] && break
-	sleep 1
-done
-sleep 8 # time for an update plan said keeps the tasks to replace them, if it wrongly would
-tasks >"$tmp/after"
-python3 - "$tmp/expect" "$tmp/before" "$tmp/after" <<'EOF' || fail "tasks were not replaced where plan said"
-import sys
-exp = dict(l.split() for l in open(sys.argv[1]))
-before = {l.split()[0]: set(l.split()[1:]) for l in open(sys.argv[2])}
-after = {l.split()[0]: set(l.split()[1:]) for l in open(sys.argv[3])}
-bad = 0
-for s, how in sorted(exp.items()):
-    b, a = before.get(s, set()), after.get(s, set())
-    replaced = bool(b) and not (b & a)
-    kept = bool(b) and b <= a
-    if (how == "replaced" and not replaced) or (how == "kept" and not kept):
-        print("%s: plan said %s; tasks before %s, after %s" % (s, how, sorted(b), sorted(a)), file=sys.stderr)
-        bad = 1
-sys.exit(bad)
-EOF
+as_planned changed.yml
 say "changed.yml: $(grep -c ' replaced$' "$tmp/expect") services replaced their tasks and $(grep -c ' kept$' "$tmp/expect") kept them, as planned"
 rc=$(plan changed.yml "$tmp/changed-again.json" --resolve-image never)
 [ "$rc" = 0 ] || { cat "$tmp/changed-again.json" >&2; fail "changed.yml after its deploy: exit $rc, expected 0"; }
@@ -228,6 +239,51 @@ docker service inspect "${stack}_gone" >/dev/null 2>&1 && fail "--prune: ${stack
 rc=$(plan changed.yml "$tmp/pruned.json" --resolve-image never --prune)
 [ "$rc" = 0 ] || { cat "$tmp/pruned.json" >&2; fail "after --prune: exit $rc, expected 0"; }
 
+settled
+swarm_rm_stack "$stack"
+
+# ---- 5. more.yml: the changes changed.yml does not make ----
+stack=tplanx
+deploy more.yml || { cat "$tmp/deploy.out" >&2; fail "docker stack deploy more.yml"; }
+for i in $(seq 1 "$SWARM_TIMEOUT"); do # every service has its task
+	[ "$(tasks | awk 'NF == 2' | wc -l)" = 8 ] && break
+	[ "$i" = "$SWARM_TIMEOUT" ] && { tasks >&2; fail "more.yml: the services did not get their tasks"; }
+	sleep 1
+done
+rc=$(plan more.yml "$tmp/more.json" --resolve-image never)
+[ "$rc" = 0 ] || { cat "$tmp/more.json" "$tmp/plan.err" >&2; fail "more.yml as deployed plans as changes (exit $rc)"; }
+rc=$(plan more-changed.yml "$tmp/more-changed.json" --resolve-image never)
+[ "$rc" = 1 ] || { cat "$tmp/more-changed.json" "$tmp/plan.err" >&2; fail "more-changed.yml: exit $rc, expected 1"; }
+python3 - "$tmp/more-changed.json" >"$tmp/expect" <<'EOF' || fail "more-changed.yml: the plan is not as expected"
+import json, sys
+plan = json.load(open(sys.argv[1]))
+want = {"portsadd": True, "portsdel": True, "netadd": True, "mounts": True, "confname": True,
+        "epmode": True, "healthoff": True, "envorder": None}
+bad = 0
+for c in plan["changes"]:
+    if c["kind"] != "service":
+        # the new config, and the network no service of more.yml joined
+        new = c["name"].split("_", 1)[1] in ("app_conf_v2", "front")
+        if c["action"] != ("create" if new else "unchanged"):
+            print("%s %s: %s" % (c["kind"], c["name"], c["action"]), file=sys.stderr)
+            bad = 1
+        continue
+    key = c["name"].split("_", 1)[1]
+    exp = want.get(key, False)
+    action = "unchanged" if exp is None else "update"
+    if c["action"] != action or (exp is not None and c["replaces_tasks"] is not exp):
+        print("%s: %s, replaces_tasks %s; expected %s, %s" % (c["name"], c["action"], c["replaces_tasks"], action, exp),
+              file=sys.stderr)
+        bad = 1
+    print(c["name"], "replaced" if c["replaces_tasks"] else "kept")
+sys.exit(bad)
+EOF
+tasks >"$tmp/before"
+deploy more-changed.yml || { cat "$tmp/deploy.out" >&2; fail "docker stack deploy more-changed.yml"; }
+as_planned more-changed.yml
+say "more-changed.yml: $(grep -c ' replaced$' "$tmp/expect") services replaced their tasks and $(grep -c ' kept$' "$tmp/expect") kept them, as planned"
+rc=$(plan more-changed.yml "$tmp/more-again.json" --resolve-image never)
+[ "$rc" = 0 ] || { cat "$tmp/more-again.json" >&2; fail "more-changed.yml after its deploy: exit $rc, expected 0"; }
 settled
 swarm_rm_stack "$stack"
 say "PASS in $(($(date +%s) - t0)) s"
