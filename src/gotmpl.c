@@ -550,6 +550,74 @@ static int use_var(struct tmpl *t, const struct token *k)
 	return perr(t, k->pos, "undefined variable %s", q);
 }
 
+/* strconv.Unquote of a "..." literal's body [p, p+n): 1 when Go takes it. */
+static int go_unquote_ok(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '\\')
+			continue;
+		if (++i >= n)
+			return 0;
+		char c = p[i];
+		if (strchr("abfnrtv\\\"", c))
+			continue;
+		size_t want = c == 'x' ? 2 : c == 'u' ? 4 : c == 'U' ? 8 : 0;
+		if (want) {
+			uint32_t v = 0;
+			for (size_t k = 1; k <= want; k++) {
+				char h = i + k < n ? p[i + k] : 0;
+				int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
+					: h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+				if (d < 0)
+					return 0;
+				v = v * 16 + (uint32_t)d;
+			}
+			/* \u and \U: a valid rune (utf8.ValidRune) */
+			if (c != 'x' && (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)))
+				return 0;
+			i += want;
+			continue;
+		}
+		if (c >= '0' && c <= '7') {
+			uint32_t v = 0;
+			for (size_t k = 0; k < 3; k++) {
+				char o = i + k < n ? p[i + k] : 0;
+				if (o < '0' || o > '7')
+					return 0;
+				v = v * 8 + (uint32_t)(o - '0');
+			}
+			if (v > 255)
+				return 0;
+			i += 2;
+			continue;
+		}
+		return 0;  /* \' and anything else */
+	}
+	return 1;
+}
+
+/* parse.newNumber's overflow: a decimal integer literal (no ".eEpP") that is
+ * neither an int64 nor a uint64 (ParseFloat then takes it). */
+static int int_overflows(const char *p, size_t n)
+{
+	size_t i = p[0] == '+' || p[0] == '-' ? 1 : 0;
+	int neg = p[0] == '-';
+	if (i >= n || (n - i > 1 && p[i] == '0' && strchr("xXoObB", p[i + 1])))
+		return 0;
+	uint64_t v = 0;
+	int big = 0;
+	for (; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return 0;  /* a float, an imaginary, underscores: not judged */
+		unsigned d = (unsigned)(p[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			big = 1;
+		else
+			v = v * 10 + d;
+	}
+	return big || (neg && v > (uint64_t)INT64_MAX + 1);
+}
+
 static int term(struct tmpl *t, int *out)
 {
 	*out = -1;
@@ -589,12 +657,21 @@ static int term(struct tmpl *t, int *out)
 	case T_BOOL:
 		n = new_node(t, N_BOOL, k->pos, k->len);
 		break;
-	case T_CHARCONST:
 	case T_NUMBER:
+		if (int_overflows(t->s + k->pos, k->len)) {
+			char q[80];
+			quote(q, sizeof q, t->s + k->pos, k->len);
+			return perr(t, k->pos, "integer overflow: %s", q);
+		}
+		/* fall through */
+	case T_CHARCONST:
 	case T_COMPLEX:
 		n = new_node(t, N_NUMBER, k->pos, k->len);
 		break;
 	case T_STRING:
+		if (k->len >= 2 && !go_unquote_ok(t->s + k->pos + 1, k->len - 2))
+			return perr(t, k->pos, "invalid syntax");
+		/* fall through */
 	case T_RAWSTRING:
 		n = new_node(t, N_STRING, k->pos, k->len);
 		break;
@@ -1263,6 +1340,92 @@ static int compare(struct exec *x, const struct node *at, const char *name, cons
 }
 
 /* A call of a builtin (or join): cmd's arguments after the name, then final. */
+/* funcs.go indexArg: an index of a string of length cap; 1 ok (*at set), 0 unknown, -1 error */
+static int index_arg(struct exec *x, const struct node *cmd, const char *fn, const struct val *i, size_t cap,
+		     int known_cap, int64_t *at)
+{
+	switch (i->k) {
+	case V_INT:
+		if (!known_cap && i->i >= 0)
+			return 0;
+		if (i->i < 0 || (uint64_t)i->i > cap)
+			return xerr(x, cmd, "error calling %s: index out of range: %lld", fn, (long long)i->i);
+		*at = i->i;
+		return 1;
+	case V_INVALID: return xerr(x, cmd, "error calling %s: cannot index slice/array with nil", fn);
+	case V_BOOL: case V_FLOAT: case V_STRING:
+		return xerr(x, cmd, "error calling %s: cannot index slice/array with type %s", fn, type_name(i->k));
+	default: return 0;
+	}
+}
+
+/* index ITEM I...: a string (the validation's values are known), the labels
+ * (empty when validated: a missing key is the zero value), anything else refused */
+static int index_of(struct exec *x, const struct node *cmd, const struct val *v, int num_in, struct val *out)
+{
+	struct val item = v[0];
+	for (int q = 1; q < num_in; q++) {
+		const struct val *i = &v[q];
+		int64_t at;
+		int r;
+		switch (item.k) {
+		case V_LABELS:
+			if (i->k == V_STRING || i->k == V_UNKNOWN) {
+				item = str_val("");
+				continue;
+			}
+			if (i->k == V_INVALID)
+				return xerr(x, cmd, "error calling index: value is nil; should be of type string");
+			return xerr(x, cmd, "error calling index: value has type %s; should be string", type_name(i->k));
+		case V_STRING:
+			r = index_arg(x, cmd, "index", i, item.n, item.known, &at);
+			if (r <= 0)
+				return r < 0 ? -1 : UNKNOWN(x->t);
+			/* reflect's Index, past indexArg's check (which lets len through) */
+			if ((size_t)at == item.n)
+				return xerr(x, cmd, "error calling index: reflect: string index out of range");
+			if (q + 1 < num_in)
+				return xerr(x, cmd, "error calling index: can't index item of type uint8");
+			return UNKNOWN(x->t);  /* a byte */
+		case V_BOOL: case V_INT: case V_FLOAT: case V_SERVICE: case V_NODE: case V_TASK: case V_PLATFORM:
+			return xerr(x, cmd, "error calling index: can't index item of type %s", type_name(item.k));
+		default: return UNKNOWN(x->t);
+		}
+	}
+	*out = item;
+	return 0;
+}
+
+/* slice ITEM [I [J]]: of a string, its bytes from I to J */
+static int slice_of(struct exec *x, const struct node *cmd, const struct val *v, int num_in, struct val *out)
+{
+	const struct val *item = &v[0];
+	int nidx = num_in - 1;
+	if (item->k == V_UNKNOWN || item->k == V_INVALID || item->k == V_CTX)
+		return UNKNOWN(x->t);
+	if (nidx > 3)
+		return xerr(x, cmd, "error calling slice: too many slice indexes: %d", nidx);
+	if (item->k != V_STRING)
+		return xerr(x, cmd, "error calling slice: can't slice item of type %s", type_name(item->k));
+	if (nidx == 3)
+		return xerr(x, cmd, "error calling slice: cannot 3-index slice a string");
+	int64_t idx[2] = {0, (int64_t)item->n};
+	int known = 1;
+	for (int q = 0; q < nidx; q++) {
+		int r = index_arg(x, cmd, "slice", &v[q + 1], item->n, item->known, &idx[q]);
+		if (r < 0)
+			return -1;
+		known &= r;
+	}
+	if (!known || !item->known)
+		return UNKNOWN(x->t);
+	if (idx[0] > idx[1])
+		return xerr(x, cmd, "error calling slice: invalid slice index: %lld > %lld", (long long)idx[0],
+			    (long long)idx[1]);
+	*out = (struct val){V_STRING, 1, 0, 0, item->s + idx[0], (size_t)(idx[1] - idx[0])};
+	return 0;
+}
+
 static int call(struct exec *x, const struct val *dot, const struct node *cmd, const struct node *fn_node,
 		const struct val *final, struct val *out)
 {
@@ -1345,17 +1508,10 @@ static int call(struct exec *x, const struct val *dot, const struct node *cmd, c
 			return xerr(x, cmd, "error calling len: len of type %s", type_name(v[0].k));
 		return 0;
 	}
-	if (!strcmp(name, "index")) {
-		if (v[0].k == V_LABELS && num_in == 2 && (v[1].k == V_STRING || v[1].k == V_UNKNOWN)) {
-			*out = str_val("");  /* the zero value: index does not mind a missing key */
-			return 0;
-		}
-		if (v[0].k == V_LABELS && num_in == 1) {
-			*out = v[0];
-			return 0;
-		}
-		return UNKNOWN(t);
-	}
+	if (!strcmp(name, "index"))
+		return index_of(x, cmd, v, num_in, out);
+	if (!strcmp(name, "slice"))
+		return slice_of(x, cmd, v, num_in, out);
 	if (!strcmp(name, "eq") || !strcmp(name, "ne") || !strcmp(name, "lt") || !strcmp(name, "le") ||
 	    !strcmp(name, "gt") || !strcmp(name, "ge")) {
 		int res = -1, all = 1;
@@ -1397,7 +1553,7 @@ static int call(struct exec *x, const struct val *dot, const struct node *cmd, c
 			return UNKNOWN(t);
 		return xerr(x, cmd, "error calling call: non-function of type %s", type_name(v[0].k));
 	}
-	return UNKNOWN(t);  /* slice */
+	return UNKNOWN(t);
 }
 
 /* One command of a pipeline (evalCommand); final is the previous stage's value. */

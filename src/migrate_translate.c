@@ -232,6 +232,7 @@ static const struct compose_only compose_keys[] = {
 	{"annotations", MIG_DROPPED, "write them as labels (container labels) or deploy.labels"},
 	{"attach", MIG_DROPPED, "attach only concerns docker compose up's log output"},
 	{"blkio_config", MIG_DROPPED, "swarm services have no block-IO limits"},
+	{"cgroup", MIG_DROPPED, "swarm services have no cgroup namespace setting: each task gets the engine's default"},
 	{"cpu_count", MIG_DROPPED, "swarm has no CPU count; deploy.resources.limits.cpus limits CPU time"},
 	{"cpu_percent", MIG_DROPPED, "swarm has no CPU percent; deploy.resources.limits.cpus limits CPU time"},
 	{"cpu_period", MIG_DROPPED, "swarm has no CPU period; deploy.resources.limits.cpus limits CPU time"},
@@ -256,9 +257,11 @@ static const struct compose_only compose_keys[] = {
 	 "swarm runs the image variant of each node's platform; to keep the service on such nodes add "
 	 "deploy.placement.constraints: [node.platform.arch == x86_64] (or aarch64...)"},
 	{"post_start", MIG_DROPPED, "lifecycle hooks are a docker compose feature; run the step in the entrypoint"},
+	{"pre_start", MIG_DROPPED, "lifecycle hooks are a docker compose feature; run the step in the entrypoint"},
 	{"pre_stop", MIG_DROPPED, "lifecycle hooks are a docker compose feature; handle the stop signal in the process"},
 	{"provider", MIG_NEEDS_YOU, "providers are a docker compose feature swarm has no equivalent for"},
 	{"pull_policy", MIG_DROPPED, "docker stack deploy resolves images itself (its --resolve-image option)"},
+	{"pull_refresh_after", MIG_DROPPED, "docker stack deploy resolves images itself (its --resolve-image option)"},
 	{"runtime", MIG_DROPPED, "swarm services cannot choose a runtime"},
 	{"storage_opt", MIG_DROPPED, "swarm services have no storage options"},
 	{"use_api_socket", MIG_DROPPED, "mount the docker socket as a bind volume instead"},
@@ -428,6 +431,15 @@ static void tr_network_mode(struct svc *s, const struct c2s_node *k, const struc
 			    "network_mode: %.*s dropped from service %.*s: on swarm it joins the stack's default overlay "
 			    "network, which is what %.*s means for docker compose", (int)r.n, r.p, SVC(t, s->key),
 			    (int)r.n, r.p);
+		return;
+	}
+	if (c2s_str_eq(r, "none")) {
+		/* swarmkit's predefined networks are bridge and host alone (cnmallocator PredefinedNetworks) */
+		struct c2s_diag *dg = mig_note_at(m, C2S_R_CS5010, MIG_NEEDS_YOU, t, v,
+			"network_mode: none of service %.*s has no swarm equivalent: swarm attaches every task to a "
+			"network, and has no none network", SVC(t, s->key));
+		mig_hint(m, dg, "remove network_mode if the service may have a network (it then joins the stack's "
+			 "default network), or run it outside the stack");
 		return;
 	}
 	struct c2s_diag *dg = mig_note_at(m, C2S_R_CS5010, MIG_NEEDS_YOU, t, v,

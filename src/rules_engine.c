@@ -690,6 +690,46 @@ static void same_name_services(struct c2s_check *c)
 	free(v);
 }
 
+/* Does some service name the secret (t 0) or config (t 1) keyed key? */
+static int object_used(struct c2s_check *c, int t, struct c2s_str key)
+{
+	const struct c2s_doc *d = c->doc;
+	C2S_FOR_EACH_SERVICE(c, i, skey, svc) {
+		const struct c2s_node *refs = c2s_svc_key(c, i, t ? C2S_SK_CONFIGS : C2S_SK_SECRETS, NULL);
+		for (uint32_t k = 0; c2s_is_sequence(refs) && k < c2s_count(refs); k++) {
+			const struct c2s_node *it = c2s_seq_item(d, refs, k);
+			struct c2s_str s;
+			if (c2s_is_mapping(it))
+				it = c2s_map_get(d, it, "source", NULL);
+			if (text_of(d, it, &s) && s.n == key.n && !memcmp(s.p, key.p, s.n))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* An external secret or config a service uses, under a name swarmkit refuses
+ * to create (validateConfigOrSecretAnnotations): it cannot exist, and the CLI
+ * stops at the service that names it. */
+static void external_object_name(struct c2s_check *c, int t, const struct c2s_node *key, const struct c2s_node *def)
+{
+	const struct c2s_doc *d = c->doc;
+	const struct c2s_node *ext = c2s_map_get(d, def, "external", NULL), *nm = c2s_map_get(d, ext, "name", NULL);
+	struct c2s_str s;
+	if (!nm)
+		nm = c2s_map_get(d, def, "name", NULL);
+	if (!text_of(d, nm, &s) || s.n == 0)
+		nm = key;
+	if (!text_of(d, nm, &s) || (object_chars(s, 1) && s.n <= OBJECT_NAME_MAX) ||
+	    !object_used(c, t, c2s_scalar(d, key)))
+		return;
+	const char *kind = t ? "config" : "secret";
+	struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2012, c->doc, nm, "%s not found: %.*s (docker stack deploy "
+					  "refuses the stack)", kind, CLIP(s));
+	c2s_diag_hint(c->diags, dg, "no %s can have this name (swarmkit: letters, digits, '-', '_' and '.', at most "
+		      "64, starting and ending with a letter or digit)", kind);
+}
+
 void c2s_check_engine_names(struct c2s_check *c)
 {
 	const struct c2s_doc *d = c->doc;
@@ -709,8 +749,10 @@ void c2s_check_engine_names(struct c2s_check *c)
 		for (uint32_t k = 0; c2s_is_mapping(top) && k < c2s_count(top); k++) {
 			const struct c2s_node *key = c2s_map_key(d, top, k), *def = c2s_map_value(d, top, k);
 			struct c2s_str s;
-			if (is_external(d, def))
+			if (is_external(d, def)) {
+				external_object_name(c, t, key, def);
 				continue;
+			}
 			int full;
 			const struct c2s_node *at = object_name(d, key, def, &full);
 			if (!text_of(d, at, &s) || (key == at && s.n >= 2 && s.p[0] == 'x' && s.p[1] == '-'))
@@ -975,6 +1017,45 @@ static void predefined_label(struct c2s_check *c, const struct c2s_node *labels,
 	}
 }
 
+/* The networks swarm itself keeps in its store on every manager. */
+static const char *const swarm_own_networks[] = {"host", "bridge", "ingress"};
+
+static int one_fold(struct c2s_str s, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (streq_fold(s, set[i]))
+			return 1;
+	return 0;
+}
+
+/* An external network the engine has under another scope or case (the CLI's
+ * validateExternalNetworks inspects each one that is not a predefined name):
+ * docker_gwbridge is the local bridge every swarm node has; HOST, Ingress...
+ * are no network, and none can be created (swarm's own takes the name). */
+static void external_engine_name(struct c2s_check *c, const struct c2s_node *nm, struct c2s_str real)
+{
+	struct c2s_diag *dg;
+	if (c2s_str_eq(real, "docker_gwbridge")) {
+		dg = c2s_diag_at(c->diags, C2S_R_CS2015, c->doc, nm, "network \"docker_gwbridge\" is declared as external, "
+				 "but it is not in the right scope: \"local\" instead of \"swarm\" (docker stack deploy "
+				 "refuses the stack)");
+		c2s_diag_hint(c->diags, dg, "docker_gwbridge is the local bridge that connects each node's containers to "
+			      "the overlay networks: a service joins overlay networks only");
+	} else if ((one_fold(real, swarm_own_networks, 3) && !one_of(real, swarm_own_networks, 3)) ||
+		   !dns_chars(real, 1) || real.n > DNS_NAME_MAX) {
+		dg = c2s_diag_at(c->diags, C2S_R_CS2015, c->doc, nm, "network \"%.*s\" is declared as external, but "
+				 "could not be found. You need to create a swarm-scoped network before the stack is "
+				 "deployed (docker stack deploy refuses the stack)", CLIP(real));
+		if (dns_chars(real, 1) && real.n <= DNS_NAME_MAX)
+			c2s_diag_hint(c->diags, dg, "network names are looked up as written, and no swarm network can "
+				      "be created under this one: swarm's own %.*s takes it, names ignoring case; write it "
+				      "in lower case", CLIP(real));
+		else
+			c2s_diag_hint(c->diags, dg, "no swarm network can have this name (swarmkit: letters, digits, "
+				      "'-' and '_', at most 63, starting and ending with a letter or digit)");
+	}
+}
+
 struct net_use {
 	const struct c2s_node *top;
 	struct c2s_keyset keys;  /* top's names */
@@ -1012,22 +1093,34 @@ static void judge_network(struct c2s_check *c, uint32_t i, const struct c2s_node
 		else if (c2s_str_eq(real, "none"))
 			dg = refuse(c, C2S_R_CS2015, ref, SERVICE, svc,
 				    "could not find the corresponding predefined swarm network: network none not found");
-		else
+		else if (c2s_str_eq(real, "default"))
+			/* the CLI does not look up a predefined name; no network is called default */
+			dg = refuse(c, C2S_R_CS2015, ref, SERVICE, svc, "network default not found");
+		else {
+			external_engine_name(c, nm, real);
 			return;
+		}
 		if (dg)
 			c2s_diag_related(c->diags, dg, d->src, nm->start, c2s_node_end(d, nm), "the network is %.*s",
 					 CLIP(real));
 		c2s_diag_hint(c->diags, dg, c2s_str_eq(real, "ingress") ? "the routing mesh attaches itself to a "
 			      "service that publishes ports: remove the network and publish the ports" :
-			      "a service without networks gets the stack's default network; swarm has no none network");
+			      c2s_str_eq(real, "none") ? "a service without networks gets the stack's default network; "
+			      "swarm has no none network" : "default names no network: a service without networks gets "
+			      "the stack's own (STACK_default); remove the entry");
 		return;
 	}
 	struct c2s_str name;
 	if (full && text_of(d, nm, &name)) {
 		struct c2s_diag *dg = NULL;
-		if (c2s_str_eq(name, "host") || c2s_str_eq(name, "bridge") || c2s_str_eq(name, "ingress"))
+		if (c2s_str_eq(name, "host") || c2s_str_eq(name, "bridge") || c2s_str_eq(name, "ingress") ||
+		    c2s_str_eq(name, "docker_gwbridge"))
 			dg = refuse(c, C2S_R_CS2015, nm, "to create network", name,
 				    "network with name %.*s already exists", CLIP(name));
+		else if (one_fold(name, swarm_own_networks, 3))
+			/* swarmkit's store indexes names in lower case: its own host, bridge, ingress */
+			dg = refuse(c, C2S_R_CS2015, nm, "to create network", name,
+				    "name conflicts with an existing object");
 		else if (c2s_str_eq(name, "none") || c2s_str_eq(name, "default"))
 			dg = refuse(c, C2S_R_CS2015, nm, "to create network", name,
 				    "operation is not permitted on predefined %.*s network", CLIP(name));

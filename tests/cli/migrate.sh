@@ -79,6 +79,10 @@ if [ -e "$proj/out.yml" ]; then fail "needs-you: nothing written"; else ok "need
 run_in "$proj" migrate -c build.yml -p shop --image-prefix reg.example.com/
 expect "--image-prefix names the image docker compose builds" 0 '^    image: reg\.example\.com/shop-app$' \
 	'docker build -t reg\.example\.com/shop-app'
+printf 'services:\n  app:\n    image: busybox:1.36\n    network_mode: none\n' >"$proj/none.yml"
+run_in "$proj" migrate -c none.yml
+expect "network_mode: none needs you (swarm has no none network)" 1 '' \
+	'^none\.yml:4:19: needs-you: network_mode: none of service app has no swarm equivalent: swarm attaches every task to a network'
 
 # ---- --keep-variables: ports holding a variable are docker stack deploy's to substitute ----
 printf 'services:\n  web:\n    image: nginx:1.27\n    ports:\n      - "${P:-8080}:80"\n      - target: 81\n        published: ${Q:-9000}\n' >"$proj/ports.yml"

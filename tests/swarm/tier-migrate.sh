@@ -12,8 +12,12 @@
 #     image docker compose would build (tagged on the node beforehand);
 #   - vault (--materialize: a secret from a .env variable, a config from content:):
 #     inside the running task, /run/secrets/token and the config hold what docker
-#     compose would have given them.
-# Stacks are named mig-*, removed at the end. About 40 s on 2 cores.
+#     compose would have given them;
+#   - envq (an env file in docker compose's .env syntax: quotes, a comment after a value;
+#     a bare environment name whose .env value holds a '$'): the task's environment holds
+#     the values docker compose would have given it.
+# Stacks are named mig-*, removed at the end. About 40 s on 2 cores (89 s measured with envq on a
+# heavily loaded machine).
 # Exit 0 pass, 1 fail, 77 skip.
 set -u
 SWARM_NAME=${SWARM_NAME:-migrate}
@@ -99,6 +103,25 @@ else
 	bad "vault: app replicas"
 fi
 swarm_rm_stack mig-vault
+
+# ---- envq ----
+work=$SWARM_TMP/envq
+cp -R "$top_srcdir/fixtures/migrate/envq" "$work"
+(cd "$work" && "$C2S" migrate -o stack.yml 2>"$SWARM_TMP/envq.report") ||
+	{ cat "$SWARM_TMP/envq.report" >&2; fail "migrate envq: exit $?"; }
+(cd "$work" && docker stack deploy --resolve-image never -c stack.yml mig-envq) >"$SWARM_TMP/deploy.out" 2>&1 ||
+	{ cat "$SWARM_TMP/deploy.out" >&2; fail "docker stack deploy mig-envq"; }
+env=$(inspect mig-envq_app '{{json .Spec.TaskTemplate.ContainerSpec.Env}}')
+[ "$env" = '["INLINE=value","PLAIN=same for both","QUOTED=two words","TOKEN=x$y"]' ] &&
+	good "envq: the service's environment as docker compose reads the env files" || bad "envq: app environment is $env"
+if swarm_wait_replicas mig-envq_app 1; then
+	cid=$(docker ps -q --filter label=com.docker.swarm.service.name=mig-envq_app | head -n 1)
+	got=$(docker exec "$cid" sh -c 'printf "%s|%s|%s" "$QUOTED" "$INLINE" "$TOKEN"' 2>&1)
+	[ "$got" = 'two words|value|x$y' ] && good "envq: inside the task" || bad "envq: inside the task: '$got'"
+else
+	bad "envq: app replicas"
+fi
+swarm_rm_stack mig-envq
 
 [ "$failed" -eq 0 ] || fail "$failed checks failed"
 say "PASS"

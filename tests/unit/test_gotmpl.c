@@ -78,6 +78,65 @@ static const struct {
 	{"{{.Service.Labels.x}}", "template: expansion:1:10: executing \"expansion\" at <.Service.Labels.x>: map has no "
 				  "entry for key \"x\""},
 	{"/data/{{.Task.Slot}", "template: expansion:1: bad character U+007D '}'"},
+	/* index and slice of the values the validation sees (Task.Slot "1", Task.ID empty) */
+	{"{{\"\\x\"}}",
+	 "template: expansion:1: invalid syntax"},
+	{"{{\"\\u00e9\\101\\x41\"}}", NULL},
+	{"{{99999999999999999999999}}",
+	 "template: expansion:1: integer overflow: \"99999999999999999999999\""},
+	{"{{index .Task.Slot 0}}{{index .Task.Name 7}}{{index .Node.Hostname 11}}", NULL},
+	{"{{index .Task.Slot 1}}",
+	 "template: expansion:1:2: executing \"expansion\" at <index .Task.Slot 1>: "
+	 "error calling index: reflect: string index out of range"},
+	{"{{index .Service.Name 11}}",
+	 "template: expansion:1:2: executing \"expansion\" at <index .Service.Name 11>: "
+	 "error calling index: reflect: string index out of range"},
+	{"{{index .Task.ID 0}}",
+	 "template: expansion:1:2: executing \"expansion\" at <index .Task.ID 0>: "
+	 "error calling index: reflect: string index out of range"},
+	{"{{index .Task.Slot 100}}",
+	 "template: expansion:1:2: executing \"expansion\" at <index .Task.Slot 100>: "
+	 "error calling index: index out of range: 100"},
+	{"{{index .Task.Slot -1}}",
+	 "template: expansion:1:2: executing \"expansion\" at <index .Task.Slot -1>: "
+	 "error calling index: index out of range: -1"},
+	{"{{index .Service.Labels 1}}",
+	 "template: expansion:1:2: executing \"expansion\" at <index .Service.Labels 1>: "
+	 "error calling index: value has type int; should be string"},
+	{"{{index .Service.Labels true}}",
+	 "template: expansion:1:2: executing \"expansion\" at <index .Service.Labels true>: "
+	 "error calling index: value has type bool; should be string"},
+	{"{{index .Task.Slot \"a\"}}",
+	 "template: expansion:1:2: executing \"expansion\" at <index .Task.Slot \"a\">: "
+	 "error calling index: cannot index slice/array with type string"},
+	{"{{index .Task.Slot 1.5}}",
+	 "template: expansion:1:2: executing \"expansion\" at <index .Task.Slot 1.5>: "
+	 "error calling index: cannot index slice/array with type float64"},
+	{"{{index .Task.Slot nil}}",
+	 "template: expansion:1:2: executing \"expansion\" at <index .Task.Slot nil>: "
+	 "error calling index: cannot index slice/array with nil"},
+	{"{{index .Task.Slot 0 0}}",
+	 "template: expansion:1:2: executing \"expansion\" at <index .Task.Slot 0 0>: "
+	 "error calling index: can't index item of type uint8"},
+	{"{{index .Node.Platform 0}}",
+	 "template: expansion:1:2: executing \"expansion\" at <index .Node.Platform 0>: "
+	 "error calling index: can't index item of type template.Platform"},
+	{"{{slice .Task.Slot 2}}",
+	 "template: expansion:1:2: executing \"expansion\" at <slice .Task.Slot 2>: "
+	 "error calling slice: index out of range: 2"},
+	{"{{slice .Task.Slot 0 2}}",
+	 "template: expansion:1:2: executing \"expansion\" at <slice .Task.Slot 0 2>: "
+	 "error calling slice: index out of range: 2"},
+	{"{{slice .Task.Slot 1 0}}",
+	 "template: expansion:1:2: executing \"expansion\" at <slice .Task.Slot 1 0>: "
+	 "error calling slice: invalid slice index: 1 > 0"},
+	{"{{slice .Task.Slot 0 1 1}}",
+	 "template: expansion:1:2: executing \"expansion\" at <slice .Task.Slot 0 1 1>: "
+	 "error calling slice: cannot 3-index slice a string"},
+	{"{{slice .Service.Labels}}",
+	 "template: expansion:1:2: executing \"expansion\" at <slice .Service.Labels>: "
+	 "error calling slice: can't slice item of type map[string]string"},
+	{"{{slice .Task.Slot 0}}{{slice .Task.Slot 1}}", NULL},
 	{"{{.Node.Nope}}", "template: expansion:1:7: executing \"expansion\" at <.Node.Nope>: can't evaluate field Nope "
 			   "in type struct { ID string; Hostname string; Platform template.Platform }"},
 };
@@ -107,7 +166,7 @@ static void test_unknown(void **state)
 	char err[64];
 	static const char *const unknown[] = {
 		"{{range $i, $e := .Service.Labels}}{{end}}",  /* the engine accepts it */
-		"{{slice .Task.Slot 0}}",
+		"{{slice (print .Task.Slot) 0}}",  /* a printed string's length is not modelled */
 		"{{.Expand \"x\"}}",
 	};
 	for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++)
