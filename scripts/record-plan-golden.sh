@@ -16,7 +16,9 @@
 #                      values the daemon stores in a form of its own
 #   paused.state.json  fixtures/plan/paused.yml as stack "pp", then
 #                      paused-bad.yml over it: its update paused on a failed
-#                      task (UpdateStatus.State "paused")
+#                      task (UpdateStatus.State "paused"); paused.nodes.json
+#                      its running tasks (one still on paused.yml's spec)
+#                      and the nodes
 # `scripts/record-plan-golden.sh paused` records only the last (each of
 # stack, norm, paused can be named; none: all of them).
 # The expected plans (*.expect) are written by hand from what the swarm did
@@ -91,6 +93,8 @@ for f in paused.yml paused-bad.yml; do
 	done
 done
 "$cli" inspect $(objects) >"$out/paused.state.json" || fail "docker inspect (paused)"
+"$cli" inspect $(docker node ls -q) $(docker stack ps -q --filter desired-state=running "$stack") \
+	>"$out/paused.nodes.json" || fail "docker inspect (paused: tasks, nodes)"
 swarm_rm_stack "$stack"
 fi
 say "recorded $(ls "$out"/*.json | wc -l) states in $out"

@@ -827,6 +827,55 @@ static int placement_tasks(struct cmp *x, struct c2s_plan_change *c, const cJSON
 	return any ? 2 : 0;
 }
 
+/* How many running tasks of the service live have a task spec other than
+ * its current one (what a resumed update replaces: IsTaskDirty's spec half);
+ * -1 when the tasks are not known, -2 out of memory. Both specs are
+ * normalised alike: a service from `docker inspect` has defaults inserted,
+ * its tasks have not. */
+static int stale_tasks(const struct cmp *x, const cJSON *live, const cJSON *spec)
+{
+	if (!x->nodes.n || !(x->st->live || x->tasks.n))
+		return -1;
+	const char *sid = get_str(live, "ID");
+	int interp = !x->st->live && c2s_plan_spec_interpolated(spec), n = 0;
+	if (!cJSON_IsObject(get(spec, "TaskTemplate")))
+		return 0;
+	cJSON *want = cJSON_CreateObject(), *tt = cJSON_Duplicate(get(spec, "TaskTemplate"), 1);
+	if (!want || !tt || !cJSON_AddItemToObject(want, "TaskTemplate", tt)) {
+		cJSON_Delete(want);
+		cJSON_Delete(tt); /* not attached */
+		return -2;
+	}
+	if (c2s_plan_normalise_service(want, NULL, x->o->api_version, interp) != 0) {
+		cJSON_Delete(want);
+		return -2;
+	}
+	for (size_t i = 0; i < x->tasks.n && n >= 0; i++) {
+		const cJSON *t = x->tasks.v[i].obj;
+		const char *ds = get_str(t, "DesiredState");
+		if (!streq(get_str(t, "ServiceID"), sid) || !(streq(ds, "running") || streq(ds, "ready")) ||
+		    !cJSON_IsObject(get(t, "Spec")))
+			continue;
+		cJSON *has = cJSON_CreateObject(), *ts = cJSON_Duplicate(get(t, "Spec"), 1);
+		if (!has || !ts || !cJSON_AddItemToObject(has, "TaskTemplate", ts)) {
+			cJSON_Delete(has);
+			cJSON_Delete(ts); /* not attached */
+			n = -2;
+			break;
+		}
+		if (c2s_plan_normalise_service(has, NULL, x->o->api_version, interp) != 0) {
+			cJSON_Delete(has);
+			n = -2;
+			break;
+		}
+		if (!c2s_plan_json_same(get(has, "TaskTemplate"), get(want, "TaskTemplate"), "TaskTemplate"))
+			n++;
+		cJSON_Delete(has);
+	}
+	cJSON_Delete(want);
+	return n;
+}
+
 static int plan_service(struct cmp *x, const cJSON *d)
 {
 	const char *name = get_str(d, "Name");
@@ -917,20 +966,36 @@ static int plan_service(struct cmp *x, const cJSON *d)
 	/* A rolling update (or rollback) that paused on a failed task stays
 	 * paused until the service is updated again; docker stack deploy always
 	 * updates it, which clears UpdateStatus (swarmkit controlapi
-	 * UpdateService), and the updater then replaces every task still on
-	 * another spec (manager/orchestrator/update/updater.go): tasks are
-	 * replaced though the spec may not change. */
+	 * UpdateService), and the updater then replaces every running task
+	 * still on another spec (manager/orchestrator/update/updater.go): tasks
+	 * may be replaced though the spec does not change. */
 	const char *ustate = get_str(get(l, "UpdateStatus"), "State");
 	int paused = streq(ustate, "paused") || streq(ustate, "rollback_paused");
-	if (paused && say(c, "Its %s is paused (%s): docker stack deploy updates the service, which resumes it, and "
-			     "the tasks it has not reached yet are replaced%s.",
-			  streq(ustate, "paused") ? "update" : "rollback", ustate,
-			  c->nfields ? "" : ", though nothing changed") != 0)
+	int stale = paused ? stale_tasks(x, l, spec) : 0;
+	if (stale < -1)
 		return -1;
-	if (!c->nfields && !paused)
+	const char *what = streq(ustate, "paused") ? "update" : "rollback";
+	if (stale > 0 && say(c, "Its %s is paused (%s): docker stack deploy updates the service, which resumes it, "
+				"and the %d running task%s it had not reached yet %s replaced%s.",
+			     what, ustate, stale, stale == 1 ? "" : "s", stale == 1 ? "is" : "are",
+			     c->nfields ? "" : ", though nothing changed") != 0)
+		return -1;
+	if (stale == 0 && paused && say(c, "Its %s is paused (%s): docker stack deploy updates the service, which "
+					   "resumes it, but every running task has the current spec already.",
+					what, ustate) != 0)
+		return -1;
+	if (stale < 0 && say(c, "Its %s is paused (%s): docker stack deploy updates the service, which resumes it, "
+				"and replaces the running tasks it had not reached yet, if any (plan against the swarm, "
+				"or add its tasks and nodes to --state, to know).",
+			     what, ustate) != 0)
+		return -1;
+	/* against the daemon, an unknown answer is asked again with the tasks
+	 * (c2s_live_compare reads them for a "may") */
+	int ask = stale < 0 && x->st->live;
+	if (!c->nfields && stale <= 0 && !ask)
 		return 0;
 	c->action = C2S_PLAN_UPDATE;
-	enum c2s_plan_replaces rep = paused ? C2S_REPLACES_YES : C2S_REPLACES_NO;
+	enum c2s_plan_replaces rep = stale > 0 ? C2S_REPLACES_YES : stale < 0 ? C2S_REPLACES_MAY : C2S_REPLACES_NO;
 	for (size_t i = 0; i < c->nfields; i++) {
 		struct c2s_plan_field *f = &c->fields[i];
 		if (job)

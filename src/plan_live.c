@@ -2,8 +2,9 @@
  * client (engine.h): the ping, one list per kind filtered by the stack's
  * namespace label (docker/cli's getStackFilter), the external networks the
  * services name (GET /networks/NAME, as docker's validateExternalNetworks),
- * and, only when a placement change needs them, the services' running tasks
- * and the nodes. Nothing but GET and HEAD is ever sent. */
+ * and, only when a placement change or a paused update needs them, the
+ * services' running tasks and the nodes. Nothing but GET and HEAD is ever
+ * sent. */
 #include "config.h"
 #include "compose2swarm.h"
 #include "engine.h"

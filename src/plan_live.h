@@ -31,7 +31,8 @@ int c2s_live_open(struct c2s_live *l, const char *host, const char *const *envp,
 int c2s_live_state(struct c2s_live *l, const char *stack, const cJSON *desired, struct c2s_plan_state *st,
 		   FILE *err);
 /* The running tasks of the services whose update only changes placement
- * constraints (replaces_tasks "may" in plan), and the nodes, into st. */
+ * constraints, or whose paused update the deploy resumes (replaces_tasks
+ * "may" in plan), and the nodes, into st. */
 int c2s_live_tasks(struct c2s_live *l, const struct c2s_plan_result *plan, struct c2s_plan_state *st, FILE *err);
 /* The plan of desired against st (plan and deploy). With l open on a daemon
  * and an update whose task replacement only placement constraints decide

@@ -77,6 +77,12 @@ static int short_volume_target(struct c2s_str s, struct c2s_str *target)
 {
 	struct c2s_str f[3];
 	size_t nf = 0, st = 0;
+	if (s.n == 1 || s.n == 2) {
+		/* ParseVolume takes a spec of one or two bytes whole, as the target of
+		 * an anonymous volume: "${SRC}:${DST}" with both unset is target ":" */
+		*target = s;
+		return 1;
+	}
 	for (size_t j = 0; j <= s.n; j++) {
 		if (j < s.n && s.p[j] != ':')
 			continue;

@@ -63,7 +63,8 @@ cp "$tmp/out" "$tmp/changed.json"
 run_in "$tmp" plan -c fail.yml --state "$st" --resolve-image never --api-version 1.41 --format json pf
 cp "$tmp/out" "$tmp/fail.json"
 # a paused update the deploy resumes: an update with no field, replacing tasks
-run_in "$tmp" plan -c paused-bad.yml --state "$top/tests/golden/plan/paused.state.json" --resolve-image never \
+cat "$top/tests/golden/plan/paused.state.json" "$top/tests/golden/plan/paused.nodes.json" >"$tmp/paused.state.json"
+run_in "$tmp" plan -c paused-bad.yml --state "$tmp/paused.state.json" --resolve-image never \
 	--api-version 1.41 --format json pp
 expect "a paused update: an update with no field" 1 '"replaces_tasks": true, "fields": \[\]'
 cp "$tmp/out" "$tmp/paused.json"

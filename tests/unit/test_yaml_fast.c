@@ -231,8 +231,14 @@ static void check_text(const char *name, const char *text, size_t len, struct ta
 	struct c2s_yerr err;
 	int ok = c2s_yaml_libyaml(data, len, bom, ascii, record, &ref, &err) == 0;
 	/* where plain libyaml reads the text too, the correction changes nothing
-	 * but refusing \/ (an escape docker refuses) */
-	if (libyaml_events(data, len, bom, &raw) && ok && first_difference(&raw, &ref) >= 0) {
+	 * but refusing \/ (an escape docker refuses). Not on a text with a UTF-16
+	 * byte order mark (a fixture's, or a mutation's): the loader makes it UTF-8
+	 * before any scanner reads it (source.c), and libyaml's marks, counted in
+	 * UTF-16 characters, have no byte offsets in the raw text that byte_of and
+	 * the loader's UTF-8 walk would agree on where that text is not UTF-8. */
+	int utf16 = len >= 2 && (((unsigned char)data[0] == 0xfe && (unsigned char)data[1] == 0xff) ||
+				 ((unsigned char)data[0] == 0xff && (unsigned char)data[1] == 0xfe));
+	if (!utf16 && libyaml_events(data, len, bom, &raw) && ok && first_difference(&raw, &ref) >= 0) {
 		dump("docker-corrected libyaml differs from libyaml", data, len, &raw, &ref);
 		fail();
 	}
