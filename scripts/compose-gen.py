@@ -472,6 +472,8 @@ def check_case(binary, seed, root, timeout, docker):
             probs.append("a limit for one only: lint %d, convert %d" % (lint, yaml))
         if yaml != 0 and api == 0:
             probs.append("--to yaml refuses but --to api accepts")
+        if yaml == 0 and api == 1 and lint == 0:
+            probs.append("convert --to api refuses (%s) but lint passes" % last(res["api"][2]))
         if yaml == 0 and res["yaml"][1] == "":
             probs.append("convert exit 0 with empty output")
         if lint in (0, 1):
@@ -560,6 +562,8 @@ def main():
                     shutil.copytree(d, keep)
                     with open(os.path.join(keep, "PROBLEMS"), "w") as f:
                         f.write("\n".join(probs) + "\n")
+                    with open(os.path.join(keep, "ENV"), "w") as f:
+                        f.write("".join("%s=%s\n" % kv for kv in sorted(make_case(seed)[2].items())))
                     print("FAIL seed %d: %s" % (seed, "; ".join(probs)), flush=True)
                 shutil.rmtree(d, ignore_errors=True)
     finally:

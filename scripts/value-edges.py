@@ -165,6 +165,13 @@ def paths():
     for i, f in enumerate(["s.txt", "./s.txt", "sub/../s.txt", "/abs/./s.txt"]):
         out.append(("secret-%03d" % i, {"compose.yml": svc("    secrets: [s]\n") +
                                         "secrets:\n  s:\n    file: %s\n" % q(f), "s.txt": "x\n"}, {}))
+    # no file: (nor external, driver): deploy reads the directory itself
+    out.append(("secret-nofile", {"compose.yml": svc("") + "secrets:\n  s: {}\n"}, {}))
+    out.append(("config-nofile", {"compose.yml": svc("    configs: [c]\n") +
+                                  "configs:\n  c:\n    template_driver: golang\n"}, {}))
+    out.append(("secret-emptyfile", {"compose.yml": svc("") + "secrets:\n  s:\n    file: \"\"\n"}, {}))
+    out.append(("secret-dir", {"compose.yml": svc("") + "secrets:\n  s:\n    file: ./d\n", "d/x": ""}, {}))
+    out.append(("secret-driver", {"compose.yml": svc("") + "secrets:\n  s:\n    driver: vault\n"}, {}))
     # the working directory is the first file's: a file in a subdirectory
     out.append(("subdir", {"sub/compose.yml": svc("    env_file: e.env\n    volumes: [\"./d:/t\"]\n"),
                            "sub/e.env": "A=sub\n"}, {}))

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* keys of a service (and of its deploy) the checks read, in c->s (c->d) order */
@@ -598,18 +599,35 @@ static void check_top_objects(struct dctx *c)
 				char path[4096];
 				struct c2s_str fs = file && is_str(c, file) ? str_of(c->doc, file) : (struct c2s_str){"", 0};
 				abs_path(c, fs, path, sizeof path);
-				FILE *fp = fopen(path, "rb");
-				if (fp) {
-					fclose(fp);
+				/* os.ReadFile opens a directory fine and fails reading it (as
+				 * fopen does here): a secret with no file: (nor external,
+				 * driver) reads the compose file's directory. A file: that is
+				 * a directory is CS9005's (missing-file) to say. */
+				struct stat st;
+				int e = 0;
+				if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+					c->errors++;
+					if (fs.n)
+						continue;
+					struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, name,
+						"read %s: is a directory", path);
+					c2s_diag_hint(c->diags, dg, "%s %.*s has no file:, so docker stack deploy reads the "
+						      "compose file's directory; give it a file: or external: true",
+						      kinds[k], (int)nm.n, nm.p);
 					continue;
+				} else {
+					FILE *fp = fopen(path, "rb");
+					if (fp) {
+						fclose(fp);
+						continue;
+					}
+					e = errno;
 				}
-				int e = errno;
 				c->errors++;
 				if (e == ENOENT)
 					continue;  /* CS9005 (missing-file) says it */
 				struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2008, c->doc, file ? file : name,
-					"open %s: %s", path, e == ENOENT ? "no such file or directory" : e == EISDIR ?
-					"is a directory" : strerror(e));
+					"open %s: %s", path, strerror(e));
 				c2s_diag_hint(c->diags, dg, "docker stack deploy reads the %s's file from the machine it runs "
 					      "on, relative to the compose file", kinds[k]);
 			}

@@ -1642,8 +1642,10 @@ static int eval_pipe(struct exec *x, const struct val *dot, int pipe, struct val
 	}
 	*out = prev;
 	if (t->node[pipe].a > 0) {
+		/* range's two variables are set per element: range judges the value, and
+		 * never walks its body (an empty map, or an error), so they stay unset */
 		if (t->node[pipe].a > 1)
-			return UNKNOWN(t);  /* range's two variables */
+			return 0;
 		return set_var(x, &t->tok[t->node[pipe].ntok], out, t->node[pipe].b);
 	}
 	return 0;

@@ -137,6 +137,9 @@ static const struct {
 	 "template: expansion:1:2: executing \"expansion\" at <slice .Service.Labels>: "
 	 "error calling slice: can't slice item of type map[string]string"},
 	{"{{slice .Task.Slot 0}}{{slice .Task.Slot 1}}", NULL},
+	{"{{range $i, $e := .Service.Labels}}{{$i}}{{end}}", NULL},
+	{"{{range $i, $c := .Task.Name}}{{end}}x",
+	 "template: expansion:1:23: executing \"expansion\" at <.Task.Name>: range can't iterate over taskname"},
 	{"{{.Node.Nope}}", "template: expansion:1:7: executing \"expansion\" at <.Node.Nope>: can't evaluate field Nope "
 			   "in type struct { ID string; Hostname string; Platform template.Platform }"},
 };
@@ -165,7 +168,7 @@ static void test_unknown(void **state)
 	(void)state;
 	char err[64];
 	static const char *const unknown[] = {
-		"{{range $i, $e := .Service.Labels}}{{end}}",  /* the engine accepts it */
+		"{{range $i, $e := .Service}}{{end}}",  /* a struct's text is not modelled */
 		"{{slice (print .Task.Slot) 0}}",  /* a printed string's length is not modelled */
 		"{{.Expand \"x\"}}",
 	};
