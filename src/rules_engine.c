@@ -71,34 +71,16 @@ static struct c2s_diag *refuse(struct c2s_check *c, enum c2s_rule_index rule, co
 /* ---- CS2010: settings the engine refuses ---- */
 
 /* The target of a short-syntax volume (SOURCE:TARGET[:MODE] or TARGET), as the
- * loader splits it (cli/compose/loader/volume.go: no split after a one-letter
- * drive); 0 when it does not parse (the loader's error is CS2005's). */
+ * loader's ParseVolume gives it (goval: a spec of one or two bytes is all
+ * target, a one-letter drive stays in its field); 0 when it does not parse
+ * (the loader's error is CS2005's). */
 static int short_volume_target(struct c2s_str s, struct c2s_str *target)
 {
-	struct c2s_str f[3];
-	size_t nf = 0, st = 0;
-	if (s.n == 1 || s.n == 2) {
-		/* ParseVolume takes a spec of one or two bytes whole, as the target of
-		 * an anonymous volume: "${SRC}:${DST}" with both unset is target ":" */
-		*target = s;
-		return 1;
-	}
-	for (size_t j = 0; j <= s.n; j++) {
-		if (j < s.n && s.p[j] != ':')
-			continue;
-		if (j < s.n && j - st == 1) {
-			unsigned char ch = (unsigned char)s.p[st];
-			if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch >= 0x80)
-				continue;  /* a drive letter: C:\data */
-		}
-		if (j == st || nf == 3)
-			return 0;
-		f[nf++] = (struct c2s_str){s.p + st, j - st};
-		st = j + 1;
-	}
-	if (nf == 0)
+	struct c2s_volume_spec v;
+	char err[8];
+	if (c2s_volume_spec_parse(s.p, s.n, &v, err, sizeof err) != C2S_GOVAL_OK || !v.target)
 		return 0;
-	*target = nf == 1 ? f[0] : f[1];
+	*target = (struct c2s_str){v.target, v.target_n};
 	return 1;
 }
 
