@@ -377,9 +377,21 @@ def int64s():
     return out
 
 
+def commands():
+    """command and entrypoint as one string: google/shlex's Split (the loader's
+    transformShellCommand)."""
+    vals = ["it's", "a \"b", "a 'b", "a\\", "echo \"hi there\"", "a 'b c' d", "# c \"x", "a#b \"c", "a \"b\\\\\"",
+            "sh -c 'echo $$HOME'", "a\\ b", "\"a\\\"", "'a\\'", "a # b \"c\n d", "''", "\"\"", "   "]
+    out = []
+    for i, v in enumerate(vals):
+        out.append(("command-%03d" % i, {"compose.yml": svc("    command: %s\n" % q(v))}, {}))
+        out.append(("entrypoint-%03d" % i, {"compose.yml": svc("    entrypoint: %s\n" % q(v))}, {}))
+    return out
+
+
 CLASSES = {"durations": durations, "sizes": sizes, "cpus": cpus, "ports": ports, "envfiles": envfiles,
            "paths": paths, "images": images, "durations-go": durations_go, "sizes-go": sizes_go,
-           "ports-go": ports_go, "images-go": images_go, "ulimits": ulimits, "casts": casts, "int64s": int64s}
+           "ports-go": ports_go, "images-go": images_go, "ulimits": ulimits, "casts": casts, "int64s": int64s, "commands": commands}
 
 
 # ---- staging and running ----

@@ -36,7 +36,8 @@ struct c2s_check {
 	X(NETWORKS, "networks") X(DEPENDS_ON, "depends_on") X(HEALTHCHECK, "healthcheck")         \
 	X(OOM_SCORE_ADJ, "oom_score_adj") X(CREDENTIAL_SPEC, "credential_spec")                   \
 	X(SECRETS, "secrets") X(CONFIGS, "configs") X(ENVIRONMENT, "environment")                 \
-	X(HOSTNAME, "hostname") X(ULIMITS, "ulimits")
+	X(HOSTNAME, "hostname") X(ULIMITS, "ulimits") X(COMMAND, "command")                       \
+	X(ENTRYPOINT, "entrypoint")
 #define C2S_DEPLOY_KEYS(X)                                                                    \
 	X(MODE, "mode") X(REPLICAS, "replicas") X(PLACEMENT, "placement")                         \
 	X(RESOURCES, "resources") X(UPDATE_CONFIG, "update_config")                               \

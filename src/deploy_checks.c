@@ -20,7 +20,7 @@
 
 /* keys of a service (and of its deploy) the checks read, in c->s (c->d) order */
 enum { S_BUILD, S_CONFIGS, S_CREDENTIAL_SPEC, S_DEPLOY, S_ENV_FILE, S_HEALTHCHECK, S_IMAGE, S_NETWORKS,
-       S_PORTS, S_RESTART, S_SECRETS, S_SHM_SIZE, S_ULIMITS, S_VOLUMES, S_N };
+       S_PORTS, S_RESTART, S_SECRETS, S_SHM_SIZE, S_ULIMITS, S_VOLUMES, S_COMMAND, S_ENTRYPOINT, S_N };
 enum { D_ENDPOINT_MODE, D_MODE, D_PLACEMENT, D_REPLICAS, D_RESOURCES, D_RESTART_POLICY, D_ROLLBACK_CONFIG,
        D_UPDATE_CONFIG, D_N };
 
@@ -46,7 +46,7 @@ struct dctx {
 static const uint8_t svc_sk[S_N] = {
 	C2S_SK_BUILD, C2S_SK_CONFIGS, C2S_SK_CREDENTIAL_SPEC, C2S_SK_DEPLOY, C2S_SK_ENV_FILE, C2S_SK_HEALTHCHECK,
 	C2S_SK_IMAGE, C2S_SK_NETWORKS, C2S_SK_PORTS, C2S_SK_RESTART, C2S_SK_SECRETS, C2S_SK_SHM_SIZE,
-	C2S_SK_ULIMITS, C2S_SK_VOLUMES,
+	C2S_SK_ULIMITS, C2S_SK_VOLUMES, C2S_SK_COMMAND, C2S_SK_ENTRYPOINT,
 };
 static const uint8_t dep_sk[D_N] = {
 	C2S_SK_DEPLOY_ENDPOINT_MODE, C2S_SK_DEPLOY_MODE, C2S_SK_DEPLOY_PLACEMENT, C2S_SK_DEPLOY_REPLICAS,
@@ -728,6 +728,28 @@ static void check_shm_size(struct dctx *c, const struct c2s_node *svc)
 	c->errors++;
 }
 
+/* A command or entrypoint written as one string: the loader's
+ * transformShellCommand splits it with google/shlex, whose errors refuse the
+ * file ("error decoding 'Command': EOF found when expecting closing quote"). */
+static void check_shell_commands(struct dctx *c)
+{
+	static const char *const field[] = {"Command", "Entrypoint"};
+	for (int k = 0; k < 2; k++) {
+		const struct c2s_node *n = c->s[k ? S_ENTRYPOINT : S_COMMAND];
+		if (!n || !is_str(c, n))
+			continue;
+		struct c2s_str t = str_of(c->doc, n);
+		const char *why = c2s_go_shlex_error(t.p, t.n);
+		if (!why)
+			continue;
+		struct c2s_diag *dg = c2s_diag_at(c->diags, C2S_R_CS2009, c->doc, n, "error decoding '%s': %s",
+						  field[k], why);
+		c2s_diag_hint(c->diags, dg, "close the quote or escape it, or write the %s as a list",
+			      k ? "entrypoint" : "command");
+		c->errors++;
+	}
+}
+
 /* A float with no fraction (1.0, 1e3) passes the schema's "integer" (it reads
  * back from JSON as one) but is still a float64 to transformUlimits. */
 static int schema_int_float(enum c2s_type t, const struct c2s_value *v)
@@ -903,6 +925,7 @@ int c2s_deploy_checks(const struct c2s_doc *doc, const struct c2s_pipeline_optio
 			check_old_durations(c, svc);
 			check_uints(c, svc);
 			check_ulimits(c, svc);
+			check_shell_commands(c);
 			check_shm_size(c, svc);
 			check_sizes_and_ports(c, svc);
 			check_volumes(c, key, svc);

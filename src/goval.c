@@ -349,6 +349,55 @@ int64_t c2s_go_f64_to_i64(double f)
 	return (int64_t)f;
 }
 
+const char *c2s_go_shlex_error(const char *s, size_t n)
+{
+	/* the tokenizer's states, enough to know where the text ends: a comment
+	 * ('#' starting a word) runs to the line's end; in a word, '#' is a char */
+	enum { START, WORD, ESC, QESC, DQUOTE, SQUOTE, COMMENT } st = START;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		int space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+		switch (st) {
+		case START:
+		case WORD:
+			if (space)
+				st = START;
+			else if (c == '"')
+				st = DQUOTE;
+			else if (c == '\'')
+				st = SQUOTE;
+			else if (c == '\\')
+				st = ESC;
+			else if (c == '#' && st == START)
+				st = COMMENT;
+			else
+				st = WORD;
+			break;
+		case ESC: st = WORD; break;
+		case QESC: st = DQUOTE; break;
+		case DQUOTE:
+			if (c == '"')
+				st = WORD;
+			else if (c == '\\')
+				st = QESC;
+			break;
+		case SQUOTE:
+			if (c == '\'')
+				st = WORD;
+			break;
+		case COMMENT:
+			if (c == '\n')
+				st = START;
+			break;
+		}
+	}
+	if (st == ESC || st == QESC)
+		return "EOF found after escape character";
+	if (st == DQUOTE || st == SQUOTE)
+		return "EOF found when expecting closing quote";
+	return NULL;
+}
+
 uint64_t c2s_go_f64_to_u64(double f)
 {
 	if (f < 9223372036854775808.0)

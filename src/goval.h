@@ -87,6 +87,10 @@ int64_t c2s_go_f64_to_i64(double f);
 /* Go's uint64(f) on linux/amd64: below 2^63 as int64(f); from there
  * int64(f - 2^63) with the top bit set, so 2^64 and more (and NaN) give 2^63. */
 uint64_t c2s_go_f64_to_u64(double f);
+/* google/shlex's Split, as the compose loader splits a command or entrypoint
+ * written as one string: NULL when it splits, else its error ("EOF found
+ * when expecting closing quote", "EOF found after escape character"). */
+const char *c2s_go_shlex_error(const char *s, size_t n);
 /* Go's *PathError text for errnum: "OP PATH: no such file or directory". */
 void c2s_go_os_error(char *dst, size_t size, const char *op, const char *path, int errnum);
 
