@@ -586,8 +586,16 @@ static int lint_stack_pass(struct lint_run *r, struct c2s_source *srcs, size_t n
 		struct c2s_pipeline_result pr = {0};
 		ptrs[i] = &docs[i];
 		sp[i] = &srcs[i];
+		size_t had = c2s_diags_len(&r->diags);
 		int loaded = load_file(r, &srcs[i], &docs[i], 1, &pr);
-		if (!loaded || pr.rejected)
+		/* a file refused on its own (docker validates each) leaves no stack to
+		 * judge; but an error counted without a finding (a missing env_file,
+		 * CS9005's to say: a rule) is the merged stack's to report, or lint
+		 * would pass in silence what convert -c a -c b refuses */
+		int said = 0;
+		for (size_t j = had; j < c2s_diags_len(&r->diags) && !said; j++)
+			said = c2s_diags_item(&r->diags, j)->severity == C2S_SEVERITY_ERROR;
+		if (!loaded || (pr.rejected && said))
 			all = 0;
 		if (i == 0) {
 			version = pr.version_minor;

@@ -33,6 +33,11 @@ run lint --severity CS5101=error --disable CS8001 "$seed"; expect "--severity ra
 run lint --engine-version 20.10 "$seed"; expect "--engine-version 20.10 drops the engine warning" 1
 case $out in *CS8001*) fail "--engine-version 20.10 still reports CS8001";; *) ok "no CS8001 with --engine-version 20.10";; esac
 run lint "$seed" "$clean" "$top/fixtures/lint/CS5101.yml"; expect "several files in one run" 1 '4 problems .* in 3 files'
+# -c a -c b where a names a missing env_file: docker stack config -c a -c b stops
+# ("open DIR/missing.env: no such file or directory"), so lint fails too
+printf 'services:\n  web:\n    image: nginx\n    env_file: missing.env\n' >"$tmp/stack-a.yml"
+printf 'services:\n  web:\n    user: "1"\n' >"$tmp/stack-b.yml"
+run lint --fail-on error -c "$tmp/stack-a.yml" -c "$tmp/stack-b.yml"; expect "-c a -c b: a missing env_file fails the stack" 1 'stack-a.yml:4:15: error: .*\[CS9005\]'
 
 # --- input errors: exit 2 with a message naming the file ---
 run lint "$tmp/absent.yml";  expect "a missing file exits 2" 2 '' 'absent.yml: No such file or directory'
