@@ -488,6 +488,50 @@ struct mig_out *mig_edit(struct mig_edits *e, uint32_t start, uint32_t end)
 	return &e->repl[x->seq];
 }
 
+/* An anchored block mapping whose own keys all go (restart moved to deploy, pull_policy
+ * dropped...) would read as null, and every << merge or alias of it would then be refused
+ * ("map merge requires map or sequence of maps"): the first of the deletions that remove
+ * its lines writes {} instead. e is prepared (sorted, overlapping deletions joined). */
+static void keep_emptied_anchors(const struct mig_text *t, struct mig_edits *e)
+{
+	const struct c2s_doc *d = &t->doc;
+	for (uint32_t i = 1; i < d->nnodes; i++) {
+		const struct c2s_node *n = &d->nodes[i];
+		/* its pairs are all written in it (not SEGMENTED: no << of its own), though
+		 * flagged as reached through a merge when others merge it */
+		if (c2s_kind(n) != C2S_MAPPING || c2s_style(n) == C2S_STYLE_FLOW || !mt_own(n) ||
+		    (c2s_flags(n) & (C2S_NODE_ANCHOR | C2S_NODE_SEGMENTED)) != C2S_NODE_ANCHOR)
+			continue;
+		uint32_t first = UINT32_MAX, last = 0, col = 0;
+		for (uint32_t j = 0; j < c2s_count(n); j++) {
+			const struct c2s_node *k = c2s_map_key(d, n, j);
+			uint32_t ls = c2s_ed_line_start(&t->src, k->start), be = c2s_ed_block_end(&t->src, k->start);
+			if (ls < first) {
+				first = ls;
+				col = k->start - ls;
+			}
+			if (be > last)
+				last = be;
+		}
+		if (first == UINT32_MAX)
+			continue;
+		size_t at = 0;
+		while (at < e->list.n && e->list.v[at].start < first)
+			at++;
+		uint32_t cover = first;
+		for (size_t q = at; q < e->list.n && e->list.v[q].start == cover && !e->list.v[q].len; q++)
+			cover = e->list.v[q].end;
+		if (at == e->list.n || cover == first || cover < last)
+			continue;
+		struct c2s_edit *x = &e->list.v[at];
+		struct mig_out *r = &e->repl[x->seq];
+		mo_spaces(r, col);
+		mo_str(r, "{}\n");
+		x->text = r->buf.data;
+		x->len = r->buf.len;
+	}
+}
+
 int mig_apply(struct mig *m, const struct mig_text *t, struct mig_edits *e, struct mig_text *out)
 {
 	if (e->list.failed) {
@@ -507,6 +551,7 @@ int mig_apply(struct mig *m, const struct mig_text *t, struct mig_edits *e, stru
 			    col);
 		return -1;
 	}
+	keep_emptied_anchors(t, e);
 	struct mig_out o;
 	mo_init(&o);
 	uint32_t at = 0;
