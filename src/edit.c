@@ -96,9 +96,13 @@ int c2s_ed_entry_lines(const struct c2s_doc *d, const struct c2s_node *key, cons
 	*b = c2s_ed_block_end(s, key->start);
 	if (!value)
 		return 0;
-	/* the value's own end: a value reached through an alias ends elsewhere and says nothing */
+	/* the value's own end: a value reached through an alias ends elsewhere and says nothing;
+	 * nor does a block mapping whose last pair came in through a merge key (c2s_node_end
+	 * then gives its start + 1): its own lines are inside the key's block */
 	uint32_t end = c2s_node_end(d, value);
 	if (end <= key->start || end > s->len)
+		return 0;
+	if (c2s_kind(value) == C2S_MAPPING && c2s_style(value) != C2S_STYLE_FLOW && end <= value->start + 1)
 		return 0;
 	const char *t = s->data;
 	uint32_t le = end;
